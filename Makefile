@@ -1,0 +1,96 @@
+# eha: set up, build, serve, test and measure. `make` on its own lists the targets.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+CHROMIUM_PATH ?= /usr/bin/chromium
+
+GOVUK := node_modules/govuk-frontend/dist/govuk
+NPM_STAMP := node_modules/.package-lock.json
+STATIC := eha/static
+ASSETS := $(STATIC)/css/application.css $(STATIC)/js/govuk-frontend.min.js \
+	$(STATIC)/js/application.mjs $(STATIC)/assets/manifest.json
+
+# Query strings are left out of the access log: searches can hold a child's name.
+ACCESS_LOG_FORMAT := %(t)s %(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms
+GUNICORN_OPTS := -w 2 --access-logfile - --access-logformat '$(ACCESS_LOG_FORMAT)'
+
+.PHONY: help venv assets run dev test lint bench clean
+
+help: ## List these targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z_-]+:.*## / {printf "  make %-7s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+venv: $(VENV)/.installed ## Create .venv and install eha with its test tools
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+assets: $(ASSETS) ## Build GOV.UK Frontend CSS, JS and images into eha/static
+
+# Nothing here needs an install script; sass's optional file watcher is only for --watch.
+$(NPM_STAMP): package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --omit=optional
+	@touch $@
+
+$(STATIC)/css/application.css: $(wildcard assets/scss/*.scss) $(NPM_STAMP)
+	@mkdir -p $(@D)
+	node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps \
+		--load-path=$(GOVUK)/.. assets/scss/application.scss $@
+
+$(STATIC)/js/govuk-frontend.min.js: $(NPM_STAMP)
+	@mkdir -p $(@D)
+	cp $(GOVUK)/govuk-frontend.min.js $(GOVUK)/govuk-frontend.min.js.map $(@D)/
+
+$(STATIC)/js/application.mjs: assets/js/application.mjs
+	@mkdir -p $(@D)
+	cp $< $@
+
+# Images and the web manifest, without the fonts (we use the council's font
+# stack) and without the royal crest (central government's, not ours).
+$(STATIC)/assets/manifest.json: $(NPM_STAMP)
+	rm -rf $(STATIC)/assets
+	mkdir -p $(STATIC)/assets
+	cp -R $(GOVUK)/assets/. $(STATIC)/assets/
+	rm -rf $(STATIC)/assets/fonts $(STATIC)/assets/*/govuk-crest.svg
+	@touch $@
+
+run: venv assets ## Migrate, load demo data and serve on http://127.0.0.1:$PORT (default 5000)
+	EHA_CONFIG=development $(FLASK) db upgrade
+	EHA_CONFIG=development $(FLASK) demo
+	EHA_CONFIG=development exec $(BIN)/gunicorn $(GUNICORN_OPTS) -b 127.0.0.1:$${PORT:-5000} wsgi:app
+
+dev: venv assets ## Like run, but Flask's debug server reloading on change
+	EHA_CONFIG=development $(FLASK) db upgrade
+	EHA_CONFIG=development $(FLASK) demo
+	EHA_CONFIG=development exec $(FLASK) run --debug -h 127.0.0.1 -p $${PORT:-5000}
+
+test: venv assets ## Run the tests (PostgreSQL too when TEST_DATABASE_URL is set)
+	@if [ -x "$(CHROMIUM_PATH)" ]; then \
+		CHROMIUM_PATH="$(CHROMIUM_PATH)" $(BIN)/pytest $(PYTEST_ARGS); \
+	else \
+		echo "Chromium not found at $(CHROMIUM_PATH): skipping browser tests (apt-get install -y chromium)"; \
+		$(BIN)/pytest -m "not browser" $(PYTEST_ARGS); \
+	fi
+
+lint: venv ## Check the Python code with ruff
+	$(BIN)/ruff check .
+
+bench: venv assets ## Measure requests per second and p95 latency (bench/*_bench.py)
+	@status=0; for script in bench/*_bench.py; do \
+		[ -e "$$script" ] || continue; \
+		echo "== $$script"; \
+		$(BIN)/python "$$script" || status=1; \
+	done; exit $$status
+
+clean: ## Remove built assets and node_modules (keeps .venv and instance/)
+	rm -rf $(STATIC) node_modules
