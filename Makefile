@@ -16,9 +16,8 @@ STATIC := eha/static
 ASSETS := $(STATIC)/css/application.css $(STATIC)/js/govuk-frontend.min.js \
 	$(STATIC)/js/application.mjs $(STATIC)/assets/manifest.json
 
-# Query strings are left out of the access log: searches can hold a child's name.
-ACCESS_LOG_FORMAT := %(t)s %(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms
-GUNICORN_OPTS := -w 2 --access-logfile - --access-logformat '$(ACCESS_LOG_FORMAT)'
+# Workers and access log are in gunicorn.conf.py, shared with bench/http_bench.py.
+GUNICORN := $(BIN)/gunicorn -c gunicorn.conf.py
 
 .PHONY: help venv assets run dev test lint bench clean
 
@@ -67,7 +66,7 @@ $(STATIC)/assets/manifest.json: $(NPM_STAMP)
 run: venv assets ## Migrate, load demo data and serve on http://127.0.0.1:$PORT (default 5000)
 	EHA_CONFIG=development $(FLASK) db upgrade
 	EHA_CONFIG=development $(FLASK) demo
-	EHA_CONFIG=development exec $(BIN)/gunicorn $(GUNICORN_OPTS) -b 127.0.0.1:$${PORT:-5000} wsgi:app
+	EHA_CONFIG=development exec $(GUNICORN) -b 127.0.0.1:$${PORT:-5000} wsgi:app
 
 dev: venv assets ## Like run, but Flask's debug server reloading on change
 	EHA_CONFIG=development $(FLASK) db upgrade

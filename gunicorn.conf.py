@@ -1,0 +1,8 @@
+"""Gunicorn settings shared by `make run` and bench/http_bench.py, so the benchmark
+measures the app served exactly as people run it. The bind address is given on the
+command line (127.0.0.1 only)."""
+
+workers = 2
+accesslog = "-"
+# Query strings are left out of the log: a search can hold a child's name.
+access_log_format = '%(t)s %(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
