@@ -1,0 +1,132 @@
+"""Configuration classes, chosen by the ``EHA_CONFIG`` environment variable.
+
+Secrets only come from the environment. ``ProductionConfig.check()`` refuses to start a
+production app with debug on, a missing or short secret, or SQLite.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def normalise_database_url(url):
+    """Use the psycopg 3 driver for plain postgres URLs."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'eha.sqlite3'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Branding: the council's name and the service name shown in the header.
+    EHA_ORGANISATION_NAME = os.environ.get("EHA_ORGANISATION_NAME", "Northshire County Council")
+    EHA_SERVICE_NAME = os.environ.get("EHA_SERVICE_NAME", "Early help")
+    EHA_SUPPORT_EMAIL = os.environ.get("EHA_SUPPORT_EMAIL", "earlyhelp@northshire.example.gov.uk")
+    # "eha" (EHA, TAF, lead professional) or "family-help" (Families First terms).
+    EHA_TERMINOLOGY = os.environ.get("EHA_TERMINOLOGY", "eha")
+    EHA_FRONT_DOOR = os.environ.get(
+        "EHA_FRONT_DOOR",
+        "Northshire Children's Front Door (MASH): 0300 123 4567, 8:30am to 5pm Monday to Friday. "
+        "Out of hours: Emergency Duty Team 0300 123 9999. If a child is in immediate danger, call 999.",
+    )
+    EHA_EARLY_HELP_HUB = os.environ.get("EHA_EARLY_HELP_HUB", "the Early Help Hub on 0300 123 4000")
+
+    # Sessions and sign-in.
+    SESSION_COOKIE_NAME = "eha_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    EHA_IDLE_TIMEOUT_MINUTES = _int("EHA_IDLE_TIMEOUT_MINUTES", 30)
+    EHA_ABSOLUTE_TIMEOUT_HOURS = _int("EHA_ABSOLUTE_TIMEOUT_HOURS", 10)
+    EHA_LOCKOUT_THRESHOLD = _int("EHA_LOCKOUT_THRESHOLD", 10)
+    EHA_LOCKOUT_MINUTES = _int("EHA_LOCKOUT_MINUTES", 30)
+    EHA_SIGN_IN_RATE_LIMIT = os.environ.get("EHA_SIGN_IN_RATE_LIMIT", "60 per minute")
+    EHA_REQUIRE_MFA = _bool("EHA_REQUIRE_MFA", False)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = False
+    WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    # Workflow timescales, in working days unless named otherwise.
+    EHA_ASSESSMENT_DUE_WORKING_DAYS = _int("EHA_ASSESSMENT_DUE_WORKING_DAYS", 20)
+    EHA_FIRST_TAF_DUE_WORKING_DAYS = _int("EHA_FIRST_TAF_DUE_WORKING_DAYS", 10)
+    EHA_REVIEW_INTERVAL_WEEKS = _int("EHA_REVIEW_INTERVAL_WEEKS", 6)
+    EHA_CLOSURE_SIGN_OFF = _bool("EHA_CLOSURE_SIGN_OFF", True)
+    EHA_PLAN_ACTIONS_WARNING = _int("EHA_PLAN_ACTIONS_WARNING", 8)
+
+    # Sealing the plan PDF (PKCS#12); unsealed when unset.
+    EHA_SEAL_PKCS12_PATH = os.environ.get("EHA_SEAL_PKCS12_PATH")
+    EHA_SEAL_PASSPHRASE = os.environ.get("EHA_SEAL_PASSPHRASE")
+
+    EHA_DEMO_PASSWORD = os.environ.get("EHA_DEMO_PASSWORD", "demo-password-change-me")
+    EHA_PAGE_SIZE = 25
+
+    @classmethod
+    def check(cls, settings):
+        """Raise RuntimeError when the configuration is unsafe to run."""
+
+
+class DevelopmentConfig(Config):
+    NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-secret-key-not-for-production-use"
+
+
+class TestConfig(Config):
+    NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-that-is-long-enough-for-tests"
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    RATELIMIT_STORAGE_URI = "memory://"
+    EHA_REQUIRE_MFA = False
+    EHA_CLOSURE_SIGN_OFF = True
+    EHA_SEAL_PKCS12_PATH = None
+
+
+class ProductionConfig(Config):
+    NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    EHA_REQUIRE_MFA = _bool("EHA_REQUIRE_MFA", True)
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls, settings):
+        problems = []
+        if settings.get("DEBUG"):
+            problems.append("debug must be off in production")
+        secret = settings.get("SECRET_KEY") or ""
+        if len(secret) < 32:
+            problems.append("SECRET_KEY must be set to at least 32 characters")
+        if settings.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
+            problems.append("production needs PostgreSQL (DATABASE_URL), not SQLite")
+        if problems:
+            raise RuntimeError("Refusing to start: " + "; ".join(problems))
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestConfig,
+    "production": ProductionConfig,
+}

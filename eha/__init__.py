@@ -1,0 +1,89 @@
+"""eha: an Early Help Assessment form and workflow engine."""
+
+import os
+
+from flask import Flask
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from config import CONFIGS
+
+
+def create_app(config_name=None, **overrides):
+    """Build the app: configuration, extensions, blueprints, templates and commands."""
+    config_name = config_name or os.environ.get("EHA_CONFIG", "development")
+    config_class = CONFIGS[config_name]
+
+    app = Flask(__name__, instance_relative_config=True, static_url_path="/static")
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    config_class.check(app.config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("eha"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from eha import security, templating
+
+    security.init_app(app)
+    templating.init_app(app)
+
+    from eha.commands import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app):
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from eha import auth, models  # noqa: F401  (registers tables)
+    from eha.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    auth.init_login_manager(login_manager)
+    WTFormsHelpers(app)
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _sqlite_pragmas(app)
+
+
+def _sqlite_pragmas(app):
+    from sqlalchemy import event
+
+    from eha.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def _register_blueprints(app):
+    from eha.views import register_blueprints
+
+    register_blueprints(app)

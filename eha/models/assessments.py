@@ -1,0 +1,259 @@
+"""An early help episode (the assessment and its case), its answers, agreement, team and grants."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eha.extensions import db
+from eha.models.base import TimestampMixin, utcnow
+from eha.models.choices import CONSENT_GIVEN_BY, check_in
+from eha.workflow.states import CLOSURE_REASONS, DRAFT, OPEN_STATES, STATES
+
+DEFAULT_LEGAL_BASIS = (
+    "UK GDPR Article 6(1)(e) public task, with Article 9(2)(g) substantial public interest and "
+    "Data Protection Act 2018 Schedule 1 paragraph 18 (safeguarding of children and individuals at risk)"
+)
+
+
+class FormDefinitionVersion(db.Model):
+    """An assessment form definition version, as uploaded or shipped. Assessments pin one."""
+
+    __tablename__ = "form_definitions"
+    __table_args__ = (sa.UniqueConstraint("name", "version", name="uq_form_definitions_name_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    version: Mapped[int] = mapped_column(sa.Integer)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    content: Mapped[str] = mapped_column(sa.Text)
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
+class ReferenceCounter(db.Model):
+    """One row per reference prefix; incremented under a row lock to allocate EHA- numbers."""
+
+    __tablename__ = "reference_counters"
+
+    prefix: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    value: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
+class Assessment(TimestampMixin, db.Model):
+    """One early help episode: the assessment, then the TAF, plan and reviews, until closure."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        sa.CheckConstraint(check_in("state", STATES), name="state"),
+        sa.CheckConstraint(
+            "closure_reason IS NULL OR " + check_in("closure_reason", CLOSURE_REASONS), name="closure_reason"
+        ),
+        sa.CheckConstraint(
+            "pending_closure_reason IS NULL OR " + check_in("pending_closure_reason", CLOSURE_REASONS),
+            name="pending_closure_reason",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    family_id: Mapped[int] = mapped_column(sa.ForeignKey("families.id"), index=True)
+    state: Mapped[str] = mapped_column(sa.String(30), default=DRAFT, index=True)
+    definition_name: Mapped[str] = mapped_column(sa.String(100))
+    definition_version: Mapped[int] = mapped_column(sa.Integer)
+    started_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    lead_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    # The safety question: the answer given before the assessment could start.
+    significant_harm_answer: Mapped[str] = mapped_column(sa.String(10), default="no")
+    legal_basis: Mapped[str] = mapped_column(sa.Text, default=DEFAULT_LEGAL_BASIS)
+
+    started_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # What is due next, kept by the workflow effects; the dashboard sorts by ``next_due_on``.
+    assessment_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    first_taf_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    next_review_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    next_due_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    next_due_label: Mapped[str | None] = mapped_column(sa.String(100))
+
+    # Closure. ``pending_*`` holds a lead professional's closure awaiting a manager's sign-off.
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    closure_reason: Mapped[str | None] = mapped_column(sa.String(40))
+    closure_notes: Mapped[str | None] = mapped_column(sa.Text)
+    closure_approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    pending_closure_reason: Mapped[str | None] = mapped_column(sa.String(40))
+    pending_closure_notes: Mapped[str | None] = mapped_column(sa.Text)
+    pending_closure_outcomes: Mapped[dict | None] = mapped_column(sa.JSON)
+    pending_closure_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    pending_closure_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Step-up to children's social care.
+    step_up_on: Mapped[date | None] = mapped_column(sa.Date)
+    step_up_team: Mapped[str | None] = mapped_column(sa.String(200))
+    step_up_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    version_id: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
+
+    family = relationship("Family", lazy="joined")
+    started_by = relationship("User", foreign_keys=[started_by_id], lazy="joined")
+    lead = relationship("User", foreign_keys=[lead_id], lazy="joined")
+    closed_by = relationship("User", foreign_keys=[closed_by_id])
+    pending_closure_by = relationship("User", foreign_keys=[pending_closure_by_id])
+    subjects: Mapped[list["AssessmentChild"]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan"
+    )
+    sections: Mapped[list["SectionAnswer"]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan"
+    )
+    consents: Mapped[list["Consent"]] = relationship(
+        back_populates="assessment", order_by="Consent.id", cascade="all, delete-orphan"
+    )
+    taf_members: Mapped[list["TafMember"]] = relationship(
+        back_populates="assessment", order_by="TafMember.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    @property
+    def is_open(self):
+        return self.state in OPEN_STATES
+
+    @property
+    def children(self):
+        return [s.child for s in self.subjects]
+
+    @property
+    def current_consent(self):
+        """The latest agreement recorded, withdrawn or not (None when never recorded)."""
+        return self.consents[-1] if self.consents else None
+
+    @property
+    def has_current_agreement(self):
+        consent = self.current_consent
+        return consent is not None and consent.withdrawn_on is None
+
+    def answers_by_section(self):
+        return {s.section_key: s.answers or {} for s in self.sections}
+
+
+class AssessmentChild(db.Model):
+    """A child the episode is about. ``is_open`` mirrors the episode so the database refuses two open."""
+
+    __tablename__ = "assessment_children"
+    __table_args__ = (
+        sa.Index(
+            "uq_assessment_children_open_child",
+            "child_id",
+            unique=True,
+            sqlite_where=sa.text("is_open"),
+            postgresql_where=sa.text("is_open"),
+        ),
+    )
+
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id"), primary_key=True)
+    child_id: Mapped[int] = mapped_column(sa.ForeignKey("children.id"), primary_key=True)
+    is_open: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="subjects")
+    child = relationship("Child", lazy="joined")
+
+
+class SectionAnswer(db.Model):
+    """The saved answers to one section of the form definition the assessment is pinned to."""
+
+    __tablename__ = "section_answers"
+    __table_args__ = (
+        sa.UniqueConstraint("assessment_id", "section_key", name="uq_section_answers_assessment_section"),
+        sa.CheckConstraint(check_in("status", ("not_started", "in_progress", "completed")), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id"), index=True)
+    section_key: Mapped[str] = mapped_column(sa.String(100))
+    answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    status: Mapped[str] = mapped_column(sa.String(20), default="not_started")
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    version_id: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="sections")
+    updated_by = relationship("User")
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+consent_agencies = sa.Table(
+    "consent_agencies",
+    db.metadata,
+    sa.Column("consent_id", sa.ForeignKey("consents.id"), primary_key=True),
+    sa.Column("agency_id", sa.ForeignKey("agencies.id"), primary_key=True),
+)
+
+
+class Consent(TimestampMixin, db.Model):
+    """The family's agreement to early help: who agreed, when, which agencies, what is withheld."""
+
+    __tablename__ = "consents"
+    __table_args__ = (sa.CheckConstraint(check_in("given_by_kind", CONSENT_GIVEN_BY), name="given_by_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id"), index=True)
+    given_by_kind: Mapped[str] = mapped_column(sa.String(20))
+    carer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("carers.id"))
+    child_id: Mapped[int | None] = mapped_column(sa.ForeignKey("children.id"))
+    given_by_name: Mapped[str] = mapped_column(sa.String(200))
+    given_on: Mapped[date] = mapped_column(sa.Date)
+    withheld: Mapped[str | None] = mapped_column(sa.Text)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    withdrawn_on: Mapped[date | None] = mapped_column(sa.Date)
+    withdrawal_notes: Mapped[str | None] = mapped_column(sa.Text)
+    withdrawn_recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    version_id: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="consents")
+    agencies = relationship("Agency", secondary=consent_agencies, order_by="Agency.name")
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+    withdrawn_recorded_by = relationship("User", foreign_keys=[withdrawn_recorded_by_id])
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    @property
+    def agency_ids(self):
+        return {a.id for a in self.agencies}
+
+
+class TafMember(TimestampMixin, db.Model):
+    """A professional in the Team Around the Family. Sees the case while their agency is agreed."""
+
+    __tablename__ = "taf_members"
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "user_id", name="uq_taf_members_assessment_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    role: Mapped[str | None] = mapped_column(sa.String(200))
+    added_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    removed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="taf_members")
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")
+
+
+class AccessGrant(TimestampMixin, db.Model):
+    """Duty to share: a manager's grant of access to a case without the family's agreement."""
+
+    __tablename__ = "access_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    granted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    ends_on: Mapped[date] = mapped_column(sa.Date)
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    assessment = relationship("Assessment")
+    user = relationship("User", foreign_keys=[user_id])
+    granted_by = relationship("User", foreign_keys=[granted_by_id])

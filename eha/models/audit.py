@@ -1,0 +1,44 @@
+"""The audit trail: append-only (database triggers refuse UPDATE and DELETE) and hash-chained."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eha.extensions import db
+from eha.models.base import utcnow
+from eha.models.choices import AUDIT_OUTCOMES, check_in
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+    __table_args__ = (sa.CheckConstraint(check_in("outcome", AUDIT_OUTCOMES), name="outcome"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Position in the hash chain; verification walks events in this order.
+    seq: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
+    occurred_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, index=True)
+    # Who, copied at the time: a later change of name, role or agency does not rewrite history.
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    user_email: Mapped[str | None] = mapped_column(sa.String(320))
+    user_name: Mapped[str | None] = mapped_column(sa.String(200))
+    user_role: Mapped[str | None] = mapped_column(sa.String(20))
+    agency_name: Mapped[str | None] = mapped_column(sa.String(200))
+    assessment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assessments.id"), index=True)
+    case_ref: Mapped[str | None] = mapped_column(sa.String(20))
+    action: Mapped[str] = mapped_column(sa.String(60), index=True)
+    outcome: Mapped[str] = mapped_column(sa.String(10), default="success")
+    detail: Mapped[dict | None] = mapped_column(sa.JSON)
+    ip_address: Mapped[str | None] = mapped_column(sa.String(64))
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+
+class AuditChainHead(db.Model):
+    """The end of the hash chain. Updating it first serialises writers, so the chain never forks."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    last_hash: Mapped[str] = mapped_column(sa.String(64))

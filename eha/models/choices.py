@@ -1,0 +1,58 @@
+"""Coded values stored in the database, with their labels. The database refuses others."""
+
+AGENCY_KINDS = {
+    "school": "School or college",
+    "health": "Health",
+    "social_care": "Children's social care",
+    "police": "Police",
+    "housing": "Housing",
+    "voluntary": "Voluntary or community sector",
+    "early_help": "Early help",
+    "youth_justice": "Youth justice",
+    "other": "Other",
+}
+
+PRACTITIONER = "practitioner"
+MANAGER = "manager"
+ADMIN = "admin"
+ROLES = {PRACTITIONER: "Practitioner", MANAGER: "Early help manager", ADMIN: "Administrator"}
+
+SEXES = {"female": "Female", "male": "Male", "other": "Other", "not_known": "Not known"}
+
+CONSENT_GIVEN_BY = {"carer": "A parent or carer", "young_person": "The young person"}
+
+MEETING_KINDS = {"taf": "Team Around the Family meeting", "review": "Review meeting"}
+MEETING_STATUSES = {"scheduled": "Scheduled", "held": "Held", "cancelled": "Cancelled"}
+
+PLAN_STATUSES = {"draft": "Draft", "signed": "Signed", "superseded": "Superseded"}
+SIGNER_KINDS = {
+    "lead": "Lead professional",
+    "carer": "Parent or carer",
+    "young_person": "Young person",
+    "taf_member": "TAF member",
+}
+SIGNING_METHODS = {"on_screen": "In person on screen", "on_paper": "On paper"}
+
+ACTION_PROGRESS = {
+    "done": "Done",
+    "on_track": "On track",
+    "not_started": "Not started",
+    "not_done": "Not done",
+    "no_longer_needed": "No longer needed",
+}
+CLOSED_ACTION_PROGRESS = ("done", "no_longer_needed")
+
+REVIEW_DECISIONS = {
+    "continue": "Continue with the plan",
+    "close": "Close the early help episode",
+    "step_up": "Step up to children's social care",
+}
+NEED_OUTCOMES = {"met": "Met", "partly_met": "Partly met", "not_met": "Not met"}
+
+AUDIT_OUTCOMES = ("success", "refused", "failed")
+
+
+def check_in(column, values):
+    """SQL for a CHECK constraint that ``column`` is one of ``values``."""
+    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return f"{column} IN ({quoted})"

@@ -1,0 +1,111 @@
+"""Agencies, users and their sign-in sessions."""
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eha.extensions import db
+from eha.models.base import TimestampMixin, utcnow
+from eha.models.choices import ADMIN, AGENCY_KINDS, MANAGER, PRACTITIONER, ROLES, check_in
+
+
+class Agency(TimestampMixin, db.Model):
+    __tablename__ = "agencies"
+    __table_args__ = (sa.CheckConstraint(check_in("kind", AGENCY_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+
+    users: Mapped[list["User"]] = relationship(back_populates="agency")
+
+    @property
+    def kind_label(self):
+        return AGENCY_KINDS.get(self.kind, self.kind)
+
+    def __repr__(self):
+        return f"<Agency {self.name}>"
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (sa.CheckConstraint(check_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, so the unique constraint holds regardless of case.
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(20), default=PRACTITIONER)
+    job_title: Mapped[str | None] = mapped_column(sa.String(200))
+    phone: Mapped[str | None] = mapped_column(sa.String(50))
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+    failed_sign_ins: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Two-factor (TOTP): the shared secret, the last time-step used (codes work once).
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+    agency: Mapped[Agency] = relationship(back_populates="users", lazy="joined")
+    sessions: Mapped[list["UserSession"]] = relationship(back_populates="user")
+
+    def get_id(self):
+        # Flask-Login keeps this in the cookie: the server-side session token, never the user id.
+        return getattr(self, "session_token", None)
+
+    @staticmethod
+    def normalise_email(email):
+        return (email or "").strip().lower()
+
+    @property
+    def is_active(self):
+        return bool(self.active)
+
+    @property
+    def is_manager(self):
+        return self.role == MANAGER
+
+    @property
+    def is_admin(self):
+        return self.role == ADMIN
+
+    @property
+    def is_practitioner(self):
+        return self.role == PRACTITIONER
+
+    @property
+    def role_label(self):
+        return ROLES.get(self.role, self.role)
+
+    def is_locked(self, now=None):
+        return self.locked_until is not None and self.locked_until > (now or utcnow())
+
+    def __repr__(self):
+        return f"<User {self.email}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser session. The cookie holds only ``token``; ending the row ends the session."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=lambda: secrets.token_urlsafe(32))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # False while the second factor is still to be given: such a session reaches nothing.
+    mfa_passed: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    mfa_failures: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    ip_address: Mapped[str | None] = mapped_column(sa.String(64))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+
+    user: Mapped[User] = relationship(back_populates="sessions", lazy="joined")

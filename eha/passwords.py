@@ -1,0 +1,69 @@
+"""Password hashing (argon2id) and the password policy (NCSC / OWASP ASVS 5).
+
+At least 12 characters, up to 128 accepted, no composition rules, and not on a deny-list of
+common passwords (zxcvbn's list of the most used passwords, plus service-specific words).
+"""
+
+import functools
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+MIN_LENGTH = 12
+MAX_LENGTH = 128
+
+_hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory profile
+_SERVICE_WORDS = {"earlyhelp", "early help", "eha", "password", "northshire", "safeguarding", "welcome"}
+
+
+@functools.cache
+def _common_passwords():
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def hash_password(password):
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash, password):
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash):
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
+@functools.cache
+def dummy_hash():
+    """A real hash to verify against for unknown emails, so timing does not reveal them."""
+    return _hasher.hash("not-a-real-password-for-timing-only")
+
+
+def password_problem(password, *, email=None, name=None):
+    """Return the reason a password is refused, in GOV.UK wording, or None when it is acceptable."""
+    if not password:
+        return "Enter a password"
+    if len(password) < MIN_LENGTH:
+        return f"Password must be {MIN_LENGTH} characters or more"
+    if len(password) > MAX_LENGTH:
+        return f"Password must be {MAX_LENGTH} characters or fewer"
+    folded = password.casefold()
+    if folded in _common_passwords() or folded.strip() in _SERVICE_WORDS or len(set(folded)) < 4:
+        return "Password is too easy to guess. Choose a password that is not commonly used, such as three random words"
+    if email and folded == email.casefold():
+        return "Password must not be your email address"
+    if name and folded.replace(" ", "") == name.casefold().replace(" ", ""):
+        return "Password must not be your name"
+    # Common passwords with digits added ("password1234") are still guessable.
+    stripped = folded.rstrip("0123456789!?.")
+    if stripped and stripped != folded and (stripped in _common_passwords() or stripped in _SERVICE_WORDS):
+        return "Password is too easy to guess. Choose a password that is not commonly used, such as three random words"
+    return None

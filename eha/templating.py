@@ -1,0 +1,104 @@
+"""Template globals and filters: branding, terminology, dates, state tags; and the /assets route."""
+
+import os
+from datetime import date, datetime
+
+from flask import current_app, request, send_from_directory, url_for
+from flask_login import current_user
+
+from eha.workflow.states import STATE_LABELS, STATE_TAG_CLASSES
+
+TERMS = {
+    "eha": {
+        "assessment": "early help assessment",
+        "Assessment": "Early help assessment",
+        "taf": "Team Around the Family (TAF) meeting",
+        "TAF": "TAF",
+        "lead": "lead professional",
+        "Lead": "Lead professional",
+    },
+    "family-help": {
+        "assessment": "Family Help assessment",
+        "Assessment": "Family Help assessment",
+        "taf": "family network meeting",
+        "TAF": "Family network meeting",
+        "lead": "lead practitioner",
+        "Lead": "Lead practitioner",
+    },
+}
+
+
+def format_date(value, fmt="long"):
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if fmt == "short":
+        return f"{value.day} {value:%b %Y}"
+    return f"{value.day} {value:%B %Y}"
+
+
+def format_datetime(value):
+    if value is None:
+        return ""
+    hour = value.hour % 12 or 12
+    minutes = "" if value.minute == 0 else f":{value.minute:02d}"
+    return f"{value.day} {value:%B %Y} at {hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+def state_label(state):
+    return STATE_LABELS.get(state, state)
+
+
+def state_tag_class(state):
+    return STATE_TAG_CLASSES.get(state, "")
+
+
+# (endpoint, label, roles allowed to see the link)
+NAVIGATION = (
+    ("dashboard.home", "My cases", ("practitioner", "manager")),
+    ("assessments.index", "All cases", ("practitioner", "manager")),
+    ("assessments.new", "Start an assessment", ("practitioner", "manager")),
+    ("reports.index", "Reports", ("manager",)),
+    ("admin.users", "Users", ("admin",)),
+    ("admin.agencies", "Agencies", ("admin",)),
+    ("admin.definitions", "Forms", ("admin",)),
+)
+
+
+def main_navigation():
+    endpoints = current_app.view_functions
+    items = []
+    for endpoint, text, roles in NAVIGATION:
+        if endpoint in endpoints and current_user.is_authenticated and current_user.role in roles:
+            items.append({"href": url_for(endpoint), "text": text, "active": request.endpoint == endpoint})
+    return items
+
+
+def init_app(app):
+    static_assets = os.path.join(app.static_folder, "assets")
+
+    @app.route("/assets/<path:filename>", endpoint="assets")
+    def assets(filename):
+        return send_from_directory(static_assets, filename, max_age=3600)
+
+    app.add_template_global(main_navigation)
+    app.add_template_global(lambda: app.view_functions.keys(), "endpoints")
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(state_label, "state_label")
+    app.add_template_filter(state_tag_class, "state_tag_class")
+
+    @app.context_processor
+    def branding():
+        config = current_app.config
+        return {
+            "organisation_name": config["EHA_ORGANISATION_NAME"],
+            "service_name": config["EHA_SERVICE_NAME"],
+            "terms": TERMS.get(config["EHA_TERMINOLOGY"], TERMS["eha"]),
+            "today": date.today(),
+            "now": datetime.now(),
+        }

@@ -1,0 +1,58 @@
+"""Sign in (with the second factor when required) and sign out."""
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from eha import auth
+from eha.extensions import limiter
+from eha.forms.auth import SignInForm, SignOutForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _sign_in_limit():
+    return current_app.config["EHA_SIGN_IN_RATE_LIMIT"]
+
+
+def _safe_next(target):
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("dashboard.home")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    form = SignInForm()
+    error = None
+    if form.validate_on_submit():
+        result = auth.authenticate(form.email.data, form.password.data)
+        if result.user is not None:
+            user_session = auth.start_session(result.user)
+            if not user_session.mfa_passed:
+                return redirect(url_for("mfa.challenge", next=_safe_next(request.args.get("next"))))
+            return redirect(_safe_next(request.args.get("next")))
+        error = result.error
+        form.email.errors = [error]
+        form.password.data = ""
+    elif request.method == "GET" and g.get("eha_session_expired"):
+        error = None
+    status = 200 if error is None and not form.errors else 200
+    return render_template(
+        "views/auth/sign_in.html",
+        form=form,
+        expired=request.args.get("expired") == "1" or g.get("eha_session_expired"),
+    ), status
+
+
+@bp.post("/sign-out")
+def sign_out():
+    form = SignOutForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user_session = auth.current_user_session()
+    if user_session is not None:
+        auth.end_session(user_session)
+    return redirect(url_for("auth.sign_in", signed_out="1"))

@@ -1,0 +1,3 @@
+from eha import create_app
+
+app = create_app()
