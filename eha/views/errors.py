@@ -9,6 +9,7 @@ bp = Blueprint("errors", __name__)
 
 TITLES = {
     400: "Sorry, there is a problem with your request",
+    403: "You cannot do that on this case",
     404: "Page not found",
     405: "Sorry, there is a problem with your request",
     409: "This cannot be done now",
@@ -30,6 +31,7 @@ def csrf_error(error):
 
 
 @bp.app_errorhandler(400)
+@bp.app_errorhandler(403)
 @bp.app_errorhandler(404)
 @bp.app_errorhandler(405)
 @bp.app_errorhandler(409)

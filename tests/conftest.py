@@ -1,0 +1,134 @@
+"""Test fixtures: an app on a database built by the migrations, clients, signed-in users.
+
+SQLite (default): the migrations run once into a template file; each test gets a copy.
+PostgreSQL (``TEST_DATABASE_URL``): the migrations run once; each test ends by truncating.
+"""
+
+import os
+import shutil
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from config import normalise_database_url
+from eha import create_app
+from eha.extensions import db
+from tests import factories
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _make_app(database_url, **overrides):
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False}
+    settings.update(overrides)
+    return create_app("testing", **settings)
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """Build the schema with the migrations once per test session."""
+    if POSTGRES_URL:
+        url = normalise_database_url(POSTGRES_URL)
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+        app = _make_app(url)
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        return url
+    path = tmp_path_factory.mktemp("db") / "template.sqlite3"
+    app = _make_app(f"sqlite:///{path}")
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+def _truncate_postgres(app):
+    with app.app_context():
+        tables = [t.name for t in db.metadata.sorted_tables]
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            conn.execute(sa.text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path):
+    if POSTGRES_URL:
+        return database_template
+    path = tmp_path / "test.sqlite3"
+    shutil.copyfile(database_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_settings():
+    """Override in a test module (or parametrize) to change settings for the ``app`` fixture."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_settings):
+    app = _make_app(database_url, **app_settings)
+    ctx = app.app_context()
+    ctx.push()
+    try:
+        yield app
+    finally:
+        db.session.remove()
+        db.engine.dispose()
+        ctx.pop()
+        if POSTGRES_URL:
+            _truncate_postgres(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def csrf_app(database_url):
+    """An app with CSRF protection on, as in production."""
+    app = _make_app(database_url, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        yield app
+        db.session.remove()
+    if POSTGRES_URL:
+        _truncate_postgres(app)
+
+
+@pytest.fixture
+def agency(app):
+    return factories.agency()
+
+
+@pytest.fixture
+def practitioner(app, agency):
+    return factories.user(role="practitioner", agency=agency)
+
+
+@pytest.fixture
+def manager(app):
+    return factories.user(role="manager", agency=factories.agency(name="Early Help Service", kind="early_help"))
+
+
+@pytest.fixture
+def admin(app):
+    return factories.user(role="admin")
+
+
+@pytest.fixture
+def signed_in(client):
+    """Sign a user in on the test client without the cost of a password check."""
+
+    def sign_in(user, client=client):
+        return factories.sign_in(client, user)
+
+    return sign_in
