@@ -1,0 +1,415 @@
+"""GOV.UK-flavoured WTForms fields and widgets.
+
+govuk-frontend-wtf's widgets render through the govuk-frontend-jinja macros. The subclasses here fix the traps
+we met and set the defaults a page with several questions needs:
+
+- ``GovDateField``: govuk-frontend-wtf's ``GovDateInput`` unpacks ``field.raw_data`` into exactly three parts,
+  so a POST with a date part missing (or the whole date missing, or four parts) raised while rendering, and
+  WTForms' ``DateField`` says "Not a valid date value.". This field keeps the parts the user typed, reports
+  GOV.UK messages ("Date of birth must include a month", "Date of birth must be a real date") and re-renders
+  the input.
+- ``GovRadioField`` / ``GovCheckboxesField``: WTForms' ``RadioField`` says "Not a valid choice." when nothing
+  is chosen, even for an optional question, and ``SelectMultipleField`` echoes a forged value back in its
+  message. Here nothing chosen is simply no answer, and a value not offered gets a GOV.UK message.
+- ``GovScaleField``: a 0 to 10 scale as inline radios.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from govuk_frontend_wtf.gov_form_base import GovFormBase
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovDateInput,
+    GovRadioInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import Field
+from wtforms.fields import RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import StopValidation, ValidationError
+
+SCALE_CHOICES = [(str(n), str(n)) for n in range(0, 11)]
+
+_DIGITS = re.compile(r"^[0-9]+$")
+_PART_NAMES = ("day", "month", "year")
+# Echo back at most this much of what was typed into a date part.
+_MAX_PART_ECHO = 20
+
+
+def capitalise(text: str) -> str:
+    """First letter upper case, the rest untouched ("date of birth" -> "Date of birth")."""
+    return text[:1].upper() + text[1:]
+
+
+def _join_parts(parts: list[str]) -> str:
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def normalise_newlines(value: Any) -> Any:
+    """Filter: browsers send textarea line breaks as CRLF; count and store them as one character."""
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+class _ErrorNameMixin:
+    """Fields know how error messages name them ("Enter <name>", "<Name> must ...")."""
+
+    def _init_error_name(self, error_name: str | None) -> None:
+        self.error_name = error_name
+
+    @property
+    def name_in_errors(self) -> str:
+        if getattr(self, "error_name", None):
+            return self.error_name
+        text = self.label.text.rstrip("?").strip()
+        if len(text) > 1 and text[1].isupper():
+            return text
+        return text[:1].lower() + text[1:]
+
+
+# --- widgets ---
+
+
+def _option_hints(field, params: dict) -> None:
+    hints = getattr(field, "option_hints", None) or {}
+    for item in params.get("items") or ():
+        hint = hints.get(item.get("value"))
+        if hint:
+            item.setdefault("hint", {"text": hint})
+
+
+def _legend_classes(params: dict) -> None:
+    legend = (params.get("fieldset") or {}).get("legend")
+    if isinstance(legend, dict):
+        legend.setdefault("classes", "govuk-fieldset__legend--s")
+
+
+class GovLabelledTextInput(GovTextInput):
+    """Text input whose label is styled as a question on a page of several."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        if isinstance(params.get("label"), dict):
+            params["label"].setdefault("classes", "govuk-label--s")
+        return params
+
+
+class GovLabelledTextArea(GovTextArea):
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        if isinstance(params.get("label"), dict):
+            params["label"].setdefault("classes", "govuk-label--s")
+        return params
+
+
+class GovCharacterCountInput(GovCharacterCount):
+    """Textarea with the GOV.UK character count, its limit taken from the field's ``max_length``."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        if isinstance(params.get("label"), dict):
+            params["label"].setdefault("classes", "govuk-label--s")
+        if getattr(field, "max_length", None):
+            params.setdefault("maxlength", field.max_length)
+            # Only start counting down once three quarters of the limit is used.
+            params.setdefault("threshold", 75)
+        return params
+
+
+class GovRadios(GovRadioInput):
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        _legend_classes(params)
+        _option_hints(field, params)
+        if not field.description:
+            params.pop("hint", None)
+        return params
+
+
+class GovInlineRadios(GovRadios):
+    """Radios laid out in a row (for the 0-10 scale)."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        params.setdefault("classes", "govuk-radios--inline")
+        return params
+
+
+class GovCheckboxes(GovCheckboxesInput):
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        _legend_classes(params)
+        _option_hints(field, params)
+        if not field.description:
+            params.pop("hint", None)
+        return params
+
+
+class GovSafeDateInput(GovDateInput):
+    """``GovDateInput`` that reads the parts from ``GovDateField`` instead of unpacking ``raw_data``."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = GovFormBase.map_gov_params(self, field, **kwargs)
+        params.pop("value", None)
+        params.setdefault(
+            "fieldset",
+            {"legend": {"text": field.label.text, "classes": "govuk-fieldset__legend--s"}},
+        )
+        bad = set(getattr(field, "bad_parts", ()) or ()) if field.errors else set()
+        if field.errors and not bad:
+            bad = set(_PART_NAMES)
+        day, month, year = field.display_parts()
+        items = []
+        for part, value, width in (("day", day, 2), ("month", month, 2), ("year", year, 4)):
+            classes = f"govuk-input--width-{width}" + (" govuk-input--error" if part in bad else "")
+            items.append(
+                {
+                    "label": part.capitalize(),
+                    "id": f"{field.id}-{part}",
+                    "name": field.name,
+                    "classes": classes,
+                    "value": value,
+                }
+            )
+        params.setdefault("items", items)
+        return params
+
+
+# --- fields ---
+
+
+class GovStringField(_ErrorNameMixin, StringField):
+    widget = GovLabelledTextInput()
+
+    def __init__(self, label=None, validators=None, error_name=None, max_length=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self._init_error_name(error_name)
+        self.max_length = max_length
+
+
+class GovTextAreaField(_ErrorNameMixin, TextAreaField):
+    widget = GovCharacterCountInput()
+
+    def __init__(self, label=None, validators=None, error_name=None, max_length=None, **kwargs):
+        kwargs["filters"] = [*kwargs.get("filters", ()), normalise_newlines]
+        super().__init__(label, validators, **kwargs)
+        self._init_error_name(error_name)
+        self.max_length = max_length
+
+
+class GovRadioField(_ErrorNameMixin, RadioField):
+    """Radios where choosing nothing is no answer (not an error) and a forged value gets a GOV.UK message."""
+
+    widget = GovRadios()
+
+    def __init__(self, label=None, validators=None, error_name=None, option_hints=None, **kwargs):
+        kwargs.setdefault("coerce", str)
+        super().__init__(label, validators, **kwargs)
+        self._init_error_name(error_name)
+        self.option_hints = dict(option_hints or {})
+
+    def process_data(self, value):
+        self.data = str(value) if value is not None and value != "" else None
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.data = valuelist[0] if valuelist[0] != "" else None
+
+    def pre_validate(self, form):
+        if self.data is None:
+            return
+        if self.data not in {str(value) for value, _label in self.choices}:
+            self.data = None
+            # Only a forged POST gets here; the message must not echo what was sent.
+            raise StopValidation("Select an option from the list")
+
+
+class GovScaleField(GovRadioField):
+    """A 0 to 10 "where are things now?" scale, rendered as inline radios."""
+
+    widget = GovInlineRadios()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs["choices"] = SCALE_CHOICES
+        super().__init__(label, validators, **kwargs)
+
+    def process_data(self, value):
+        if isinstance(value, bool):
+            value = None
+        super().process_data(value)
+
+    def pre_validate(self, form):
+        if self.data is None:
+            return
+        if self.data not in {value for value, _label in SCALE_CHOICES}:
+            self.data = None
+            raise StopValidation("Select a number from 0 to 10")
+
+    @property
+    def score(self) -> int | None:
+        """The chosen score as an integer, or None."""
+        if self.data in {value for value, _label in SCALE_CHOICES}:
+            return int(self.data)
+        return None
+
+
+class GovCheckboxesField(_ErrorNameMixin, SelectMultipleField):
+    """Checkboxes (a ``SelectMultipleField``) whose messages never echo what was submitted."""
+
+    widget = GovCheckboxes()
+
+    def __init__(self, label=None, validators=None, error_name=None, option_hints=None, **kwargs):
+        kwargs.setdefault("coerce", str)
+        super().__init__(label, validators, **kwargs)
+        self._init_error_name(error_name)
+        self.option_hints = dict(option_hints or {})
+
+    def process_data(self, value):
+        if value is None or isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+            self.data = [] if value in (None, "") else [str(value)]
+            return
+        self.data = [str(v) for v in value]
+
+    def process_formdata(self, valuelist):
+        seen: list[str] = []
+        for value in valuelist:
+            if value != "" and value not in seen:
+                seen.append(value)
+        self.data = seen
+
+    def pre_validate(self, form):
+        if not self.data:
+            return
+        offered = {str(value) for value, _label in self.choices}
+        if any(value not in offered for value in self.data):
+            self.data = [value for value in self.data if value in offered]
+            raise StopValidation("Select options from the list")
+
+
+class GovDateField(_ErrorNameMixin, Field):
+    """A day/month/year date that never raises on bad input and gives GOV.UK error messages.
+
+    ``data`` is a ``datetime.date`` or None; ``parts`` keeps what the user typed so it can be shown again.
+    With ``past=True`` a date after today is refused.
+    """
+
+    widget = GovSafeDateInput()
+
+    def __init__(self, label=None, validators=None, error_name=None, past=False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self._init_error_name(error_name)
+        self.past = past
+        self.parts: tuple[str, str, str] | None = None
+        self.bad_parts: tuple[str, ...] = ()
+
+    def _value(self):
+        return ""
+
+    def display_parts(self) -> tuple[str, str, str]:
+        if self.parts is not None:
+            return self.parts
+        if isinstance(self.data, date):
+            return (str(self.data.day), str(self.data.month), str(self.data.year))
+        return ("", "", "")
+
+    def process_data(self, value):
+        self.parts = None
+        self.bad_parts = ()
+        if isinstance(value, date):
+            self.data = value
+        elif isinstance(value, str) and value:
+            try:
+                self.data = date.fromisoformat(value)
+            except ValueError:
+                self.data = None
+        else:
+            self.data = None
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            # Not in the POST at all: keep what was there (or nothing).
+            return
+        raw = [value if isinstance(value, str) else "" for value in valuelist[:3]]
+        raw += [""] * (3 - len(raw))
+        parts = tuple(value.strip()[:_MAX_PART_ECHO] for value in raw)
+        self.parts = parts  # type: ignore[assignment]
+        self.data = None
+        name = capitalise(self.name_in_errors)
+        if len(valuelist) > 3:
+            self.bad_parts = _PART_NAMES
+            raise ValueError(f"{name} must be a real date")
+        if not any(parts):
+            return
+        missing = [part for part, value in zip(_PART_NAMES, parts, strict=True) if not value]
+        if missing:
+            self.bad_parts = tuple(missing)
+            raise ValueError(f"{name} must include a {_join_parts(missing)}")
+        not_numbers = [
+            part for part, value in zip(_PART_NAMES, parts, strict=True) if not _DIGITS.match(value)
+        ]
+        if not_numbers:
+            self.bad_parts = tuple(not_numbers)
+            raise ValueError(f"{name} must be a real date")
+        day, month, year = (int(value) for value in parts)
+        if len(parts[2]) != 4:
+            self.bad_parts = ("year",)
+            raise ValueError("Year must include 4 numbers")
+        if not 1 <= month <= 12:
+            self.bad_parts = ("month",)
+            raise ValueError(f"{name} must be a real date")
+        try:
+            value = date(year, month, day)
+        except ValueError:
+            self.bad_parts = ("day",)
+            raise ValueError(f"{name} must be a real date") from None
+        if self.past and value > date.today():
+            self.bad_parts = _PART_NAMES
+            raise ValueError(f"{name} must be today or in the past")
+        self.data = value
+
+
+# --- validators ---
+
+
+class MaxLength:
+    """ "<Name> must be N characters or fewer" (no ``maxlength`` attribute: GOV.UK lets people type on and
+    see the message, rather than silently cutting their words off)."""
+
+    def __init__(self, max_length: int):
+        self.max_length = max_length
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str) and len(field.data) > self.max_length:
+            raise ValidationError(
+                f"{capitalise(field.name_in_errors)} must be {self.max_length} characters or fewer"
+            )
+
+
+class RequiredToComplete:
+    """Required only when the form is validated to complete ("Enter ...", "Select ...").
+
+    Deliberately sets no ``required`` flag: the HTML ``required`` attribute would stop a browser saving a
+    draft.
+    """
+
+    def __init__(self, verb: str = "Enter"):
+        self.verb = verb
+
+    def __call__(self, form, field):
+        if not getattr(form, "_eha_complete", False) or field.errors:
+            return
+        data = field.data
+        if (
+            data is None
+            or (isinstance(data, str) and not data.strip())
+            or (isinstance(data, list) and not data)
+        ):
+            raise StopValidation(f"{self.verb} {field.name_in_errors}")
