@@ -30,3 +30,40 @@ def ensure_shipped_definitions():
         if latest is not None:
             latest.active = True
     return added
+
+
+_parsed_cache = {}
+
+
+def definition_for(case):
+    """The form ``Definition`` an assessment is pinned to (parsed once per process)."""
+    return get_stored_definition(case.definition_name, case.definition_version)
+
+
+def get_stored_definition(name, version):
+    from eha.forms.definition import load_definition
+
+    key = (name, version)
+    if key not in _parsed_cache:
+        record = db.session.scalar(
+            sa.select(FormDefinitionVersion).where(
+                FormDefinitionVersion.name == name, FormDefinitionVersion.version == version
+            )
+        )
+        if record is None:
+            ensure_shipped_definitions()
+            record = db.session.scalar(
+                sa.select(FormDefinitionVersion).where(
+                    FormDefinitionVersion.name == name, FormDefinitionVersion.version == version
+                )
+            )
+        if record is None:
+            raise LookupError(f"No form definition {name} version {version}")
+        _parsed_cache[key] = load_definition(record.content)
+    return _parsed_cache[key]
+
+
+def active_definition_record():
+    """The definition version new assessments start on."""
+    ensure_shipped_definitions()
+    return db.session.scalar(sa.select(FormDefinitionVersion).where(FormDefinitionVersion.active))
