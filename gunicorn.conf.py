@@ -6,3 +6,6 @@ workers = 2
 accesslog = "-"
 # Query strings are left out of the log: a search can hold a child's name.
 access_log_format = '%(t)s %(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# gunicorn 27's control socket has one default path per user, which a second server
+# (a benchmark next to `make run`) would take over; nothing here uses it.
+control_socket_disable = True
