@@ -8,7 +8,7 @@ long. A session still waiting for its second factor authenticates nothing.
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, g, request, session
+from flask import current_app, g, redirect, request, session, url_for
 
 from eha import audit
 from eha.extensions import db
@@ -27,6 +27,17 @@ def init_login_manager(login_manager):
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # we rotate and check our own server-side sessions
     login_manager.user_loader(load_session_user)
+    login_manager.unauthorized_handler(_unauthorized)
+
+
+def _unauthorized():
+    """Send the visitor to sign in, saying so when their session has just ended."""
+    args = {}
+    if request.method == "GET" and request.path != "/":
+        args["next"] = request.full_path.rstrip("?")
+    if g.get("eha_session_expired"):
+        args["expired"] = "1"
+    return redirect(url_for("auth.sign_in", **args))
 
 
 def _session_expired(user_session, now):

@@ -77,8 +77,8 @@ def audit_verify_command():
         return
     if bad is not None:
         click.echo(
-            f"Audit trail broken at event {bad.seq} (id {bad.id}, {bad.action} at {bad.occurred_at:%Y-%m-%d %H:%M:%S} UTC): "
-            f"{problem}. {checked} events before it are intact.",
+            f"Audit trail broken at event {bad.seq} (id {bad.id}, {bad.action} at "
+            f"{bad.occurred_at:%Y-%m-%d %H:%M:%S} UTC): {problem}. {checked} events before it are intact.",
             err=True,
         )
     else:

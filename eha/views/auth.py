@@ -1,6 +1,6 @@
 """Sign in (with the second factor when required) and sign out."""
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from eha import auth
@@ -26,7 +26,6 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.home"))
     form = SignInForm()
-    error = None
     if form.validate_on_submit():
         result = auth.authenticate(form.email.data, form.password.data)
         if result.user is not None:
@@ -34,17 +33,13 @@ def sign_in():
             if not user_session.mfa_passed:
                 return redirect(url_for("mfa.challenge", next=_safe_next(request.args.get("next"))))
             return redirect(_safe_next(request.args.get("next")))
-        error = result.error
-        form.email.errors = [error]
+        form.email.errors = [result.error]
         form.password.data = ""
-    elif request.method == "GET" and g.get("eha_session_expired"):
-        error = None
-    status = 200 if error is None and not form.errors else 200
     return render_template(
         "views/auth/sign_in.html",
         form=form,
-        expired=request.args.get("expired") == "1" or g.get("eha_session_expired"),
-    ), status
+        expired=request.args.get("expired") == "1",
+    )
 
 
 @bp.post("/sign-out")
