@@ -33,7 +33,21 @@ from wtforms import Field
 from wtforms.fields import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError
 
-SCALE_CHOICES = [(str(n), str(n)) for n in range(0, 11)]
+try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice; 3.4 removes them.
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None
+
+SCALE_VALUES = tuple(str(n) for n in range(0, 11))
+
+
+def make_choices(pairs) -> list:
+    """``(value, label)`` pairs as the choices this WTForms version prefers."""
+    pairs = [(str(value), str(label)) for value, label in pairs]
+    if SelectChoice is None:  # pragma: no cover
+        return pairs
+    return [SelectChoice(value, label) for value, label in pairs]
+
 
 _DIGITS = re.compile(r"^[0-9]+$")
 _PART_NAMES = ("day", "month", "year")
@@ -212,7 +226,9 @@ class GovRadioField(_ErrorNameMixin, RadioField):
 
     def __init__(self, label=None, validators=None, error_name=None, option_hints=None, **kwargs):
         kwargs.setdefault("coerce", str)
-        super().__init__(label, validators, **kwargs)
+        pairs = list(kwargs.pop("choices", None) or ())
+        self.allowed_values = frozenset(str(value) for value, _label in pairs)
+        super().__init__(label, validators, choices=make_choices(pairs), **kwargs)
         self._init_error_name(error_name)
         self.option_hints = dict(option_hints or {})
 
@@ -226,7 +242,7 @@ class GovRadioField(_ErrorNameMixin, RadioField):
     def pre_validate(self, form):
         if self.data is None:
             return
-        if self.data not in {str(value) for value, _label in self.choices}:
+        if self.data not in self.allowed_values:
             self.data = None
             # Only a forged POST gets here; the message must not echo what was sent.
             raise StopValidation("Select an option from the list")
@@ -238,7 +254,7 @@ class GovScaleField(GovRadioField):
     widget = GovInlineRadios()
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs["choices"] = SCALE_CHOICES
+        kwargs["choices"] = [(value, value) for value in SCALE_VALUES]
         super().__init__(label, validators, **kwargs)
 
     def process_data(self, value):
@@ -249,14 +265,14 @@ class GovScaleField(GovRadioField):
     def pre_validate(self, form):
         if self.data is None:
             return
-        if self.data not in {value for value, _label in SCALE_CHOICES}:
+        if self.data not in self.allowed_values:
             self.data = None
             raise StopValidation("Select a number from 0 to 10")
 
     @property
     def score(self) -> int | None:
         """The chosen score as an integer, or None."""
-        if self.data in {value for value, _label in SCALE_CHOICES}:
+        if self.data in SCALE_VALUES:
             return int(self.data)
         return None
 
@@ -268,7 +284,9 @@ class GovCheckboxesField(_ErrorNameMixin, SelectMultipleField):
 
     def __init__(self, label=None, validators=None, error_name=None, option_hints=None, **kwargs):
         kwargs.setdefault("coerce", str)
-        super().__init__(label, validators, **kwargs)
+        pairs = list(kwargs.pop("choices", None) or ())
+        self.allowed_values = frozenset(str(value) for value, _label in pairs)
+        super().__init__(label, validators, choices=make_choices(pairs), **kwargs)
         self._init_error_name(error_name)
         self.option_hints = dict(option_hints or {})
 
@@ -288,9 +306,8 @@ class GovCheckboxesField(_ErrorNameMixin, SelectMultipleField):
     def pre_validate(self, form):
         if not self.data:
             return
-        offered = {str(value) for value, _label in self.choices}
-        if any(value not in offered for value in self.data):
-            self.data = [value for value in self.data if value in offered]
+        if any(value not in self.allowed_values for value in self.data):
+            self.data = [value for value in self.data if value in self.allowed_values]
             raise StopValidation("Select options from the list")
 
 
@@ -339,8 +356,8 @@ class GovDateField(_ErrorNameMixin, Field):
             return
         raw = [value if isinstance(value, str) else "" for value in valuelist[:3]]
         raw += [""] * (3 - len(raw))
-        parts = tuple(value.strip()[:_MAX_PART_ECHO] for value in raw)
-        self.parts = parts  # type: ignore[assignment]
+        parts = tuple(value.strip() for value in raw)
+        self.parts = tuple(value[:_MAX_PART_ECHO] for value in parts)  # type: ignore[assignment]
         self.data = None
         name = capitalise(self.name_in_errors)
         if len(valuelist) > 3:
@@ -352,8 +369,12 @@ class GovDateField(_ErrorNameMixin, Field):
         if missing:
             self.bad_parts = tuple(missing)
             raise ValueError(f"{name} must include a {_join_parts(missing)}")
+        # At most 4 digits a part: no bigger number can be part of a real date, and int() and date() must
+        # never see one (date() raises OverflowError, not ValueError).
         not_numbers = [
-            part for part, value in zip(_PART_NAMES, parts, strict=True) if not _DIGITS.match(value)
+            part
+            for part, value in zip(_PART_NAMES, parts, strict=True)
+            if not _DIGITS.match(value) or len(value) > 4
         ]
         if not_numbers:
             self.bad_parts = tuple(not_numbers)
