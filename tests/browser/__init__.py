@@ -1,0 +1,1 @@
+"""Journeys through eha in a real browser (Playwright + Chromium)."""

@@ -1,0 +1,292 @@
+"""Browser tests: Playwright driving Debian's Chromium against eha served on a free local port.
+
+Every test here is marked ``browser`` and skipped, with the reason, when no Chromium is found at
+``$CHROMIUM_PATH`` or ``/usr/bin/chromium`` (``playwright install`` cannot download browsers in CI).
+
+The live server always uses its own temporary SQLite file, even when ``TEST_DATABASE_URL`` points at
+PostgreSQL: the rest of the suite truncates that database between tests, and a server thread sharing
+it would see its data vanish mid-journey. CSRF protection is ON, as in production.
+
+Every page a journey checks (``check_page``) is run through axe-core with the WCAG 2.2 A/AA tags, must
+have exactly one ``<h1>``, must not scroll sideways at 320 CSS px (400% zoom), and is saved as a
+screenshot under ``test-artifacts/screenshots/``. Any console error (Chromium logs CSP violations
+there) or uncaught page error fails the test.
+"""
+
+import os
+import re
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+BROWSER_DIR = Path(__file__).resolve().parent
+ROOT = BROWSER_DIR.parents[1]
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+DEFAULT_VIEWPORT = {"width": 1024, "height": 800}
+NARROW_VIEWPORT = {"width": 320, "height": 800}
+TIMEOUT_MS = 10_000
+
+STATS = {"journeys": 0, "passed": 0, "pages": 0, "urls": set(), "axe_violations": 0, "seconds": 0.0}
+
+
+def chromium_path():
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium"):
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _in_browser_dir(item):
+    return BROWSER_DIR in Path(str(item.path)).resolve().parents
+
+
+def pytest_collection_modifyitems(config, items):
+    skip = None
+    if chromium_path() is None:
+        skip = pytest.mark.skip(
+            reason="browser tests need Chromium at $CHROMIUM_PATH or /usr/bin/chromium "
+            "(apt-get install -y chromium)"
+        )
+    for item in items:
+        if _in_browser_dir(item):
+            item.add_marker(pytest.mark.browser)
+            if skip is not None:
+                item.add_marker(skip)
+
+
+def pytest_runtest_logreport(report):
+    if report.when != "call" or not _report_in_browser_dir(report):
+        return
+    STATS["journeys"] += 1
+    STATS["seconds"] += report.duration
+    if report.passed:
+        STATS["passed"] += 1
+
+
+def _report_in_browser_dir(report):
+    return report.nodeid.replace("\\", "/").startswith(
+        str(BROWSER_DIR.relative_to(ROOT)).replace("\\", "/") + "/"
+    ) or "tests/browser/" in report.nodeid
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not STATS["journeys"]:
+        return
+    terminalreporter.section("browser journeys")
+    terminalreporter.write_line(
+        f"journeys run: {STATS['journeys']} ({STATS['passed']} passed); "
+        f"pages checked: {STATS['pages']}; distinct addresses visited: {len(STATS['urls'])}; "
+        f"axe violations: {STATS['axe_violations']}; browser time: {STATS['seconds']:.1f}s"
+    )
+
+
+# --- the live server ------------------------------------------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    from flask_migrate import upgrade
+
+    from eha import create_app
+    from eha.demo import load_demo
+    from eha.extensions import db
+
+    # Always a throwaway SQLite file, never TEST_DATABASE_URL (see the module docstring).
+    path = tmp_path_factory.mktemp("browser-db") / "eha.sqlite3"
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}",
+        WTF_CSRF_ENABLED=True,
+        # One address signs in for every journey; lockout per account still applies.
+        EHA_SIGN_IN_RATE_LIMIT="1000 per minute",
+    )
+    with app.app_context():
+        upgrade()
+        load_demo()
+        from tests.browser import seed
+
+        seed.seed_extra(app)
+        db.session.remove()
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    from werkzeug.serving import make_server
+
+    port = _free_port()
+    server = make_server("127.0.0.1", port, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="eha-live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    """pytest-playwright's name for the address pages are opened relative to."""
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def demo_password(live_app):
+    return live_app.config["EHA_DEMO_PASSWORD"]
+
+
+# --- the browser ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class ConsoleWatch:
+    """Console errors, CSP violations and uncaught errors from every page of a context."""
+
+    def __init__(self):
+        self.problems = []
+        self.allowed = []
+
+    def allow(self, pattern):
+        """Expect a console error matching ``pattern`` (e.g. the 404 a journey asks for)."""
+        self.allowed.append(re.compile(pattern))
+
+    def on_console(self, message):
+        if message.type == "error":
+            self.problems.append(f"console error on {message.location.get('url', '?')}: {message.text}")
+
+    def on_page_error(self, error):
+        self.problems.append(f"uncaught error: {error}")
+
+    def unexpected(self):
+        return [p for p in self.problems if not any(a.search(p) for a in self.allowed)]
+
+
+class Browsing:
+    """Opens browser contexts for one test and checks each for console errors when the test ends."""
+
+    def __init__(self, chromium, base_url):
+        self.chromium = chromium
+        self.base_url = base_url
+        self.contexts = []
+        self.watch = ConsoleWatch()
+
+    def new_page(self, **context_options):
+        options = {"base_url": self.base_url, "viewport": dict(DEFAULT_VIEWPORT), "locale": "en-GB",
+                   "accept_downloads": True}
+        options.update(context_options)
+        context = self.chromium.new_context(**options)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.on("console", self.watch.on_console)
+        context.on("weberror", lambda web_error: self.watch.on_page_error(web_error.error))
+        self.contexts.append(context)
+        page = context.new_page()
+        self._watch_page(page)
+        return page
+
+    def _watch_page(self, page):
+        page.on("framenavigated", lambda frame: frame == page.main_frame and STATS["urls"].add(
+            frame.url.split("?")[0]))
+
+    def close(self):
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def browsing(chromium, live_server):
+    session = Browsing(chromium, live_server)
+    yield session
+    problems = session.watch.unexpected()
+    session.close()
+    assert not problems, "console errors or CSP violations:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def page(browsing):
+    """A fresh context and page; the test fails on any console error or CSP violation."""
+    return browsing.new_page()
+
+
+@pytest.fixture
+def console(browsing):
+    return browsing.watch
+
+
+# --- checks every page gets -----------------------------------------------------------------------
+
+_axe = None
+
+
+def _format_violations(violations):
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v.get('impact')}): {v['help']} [{v.get('helpUrl', '')}]")
+        for node in v.get("nodes", [])[:5]:
+            lines.append(f"    at {', '.join(map(str, node.get('target', [])))}: {node.get('failureSummary', '')}")
+    return "\n".join(lines)
+
+
+def check_page(page, name, *, screenshot=True):
+    """axe (WCAG 2.2 A/AA), one h1, no sideways scrolling at 320 px, a screenshot for the artifacts."""
+    global _axe
+    from axe_playwright_python.sync_playwright import Axe
+
+    _axe = _axe or Axe()
+    STATS["pages"] += 1
+    STATS["urls"].add(page.url.split("?")[0])
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
+                                      "resultTypes": ["violations"]})
+    violations = results.response.get("violations", [])
+    STATS["axe_violations"] += len(violations)
+    assert not violations, f"axe found problems on {name} ({page.url}):\n{_format_violations(violations)}"
+
+    h1_count = page.locator("h1").count()
+    assert h1_count == 1, f"{name} has {h1_count} <h1> elements, not 1"
+    h1 = page.locator("h1").inner_text().strip()
+    title = page.title()
+    assert title.removeprefix("Error: ").startswith(h1.split("\n")[-1].strip()[:20]), (
+        f"{name}: the title {title!r} does not start with the h1 {h1!r}"
+    )
+
+    viewport = page.viewport_size
+    page.set_viewport_size(NARROW_VIEWPORT)
+    try:
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= NARROW_VIEWPORT["width"], (
+            f"{name} scrolls sideways at 320 CSS px: the page is {widths[0]} px wide"
+        )
+    finally:
+        page.set_viewport_size(viewport)
+
+    if screenshot:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    return page
+
