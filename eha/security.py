@@ -15,8 +15,18 @@ def csp_nonce():
     return g.csp_nonce
 
 
+# Per-request values kept on ``g``. ``g`` belongs to the app context, which a request reuses when one
+# is already pushed (as in tests), so they are cleared at the start of every request.
+_PER_REQUEST = ("_login_user", "eha_user_session", "eha_session_expired", "csp_nonce")
+
+
 def init_app(app):
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.before_request
+    def reset_request_state():
+        for name in _PER_REQUEST:
+            g.pop(name, None)
 
     @app.after_request
     def set_security_headers(response):
