@@ -1,0 +1,350 @@
+"""Demo cases in every workflow state, built with the models and ``fire()`` so every guard holds.
+
+The small builders here (a family with a completed assessment, a meeting, a signed plan, a review) are also
+what the workflow tests use, so the demo and the tests exercise the same path.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from eha.extensions import db
+from eha.forms.definition import needs_identified
+from eha.forms_store import active_definition_record, definition_for
+from eha.models.assessments import Assessment, AssessmentChild, Consent, SectionAnswer, TafMember
+from eha.models.base import utcnow
+from eha.models.families import Carer, Child, Family
+from eha.models.meetings import Meeting, MeetingParticipant
+from eha.models.plans import PlanAction, PlanSignature, PlanVersion, Review
+from eha.pdf.digest import canonical_plan_content, plan_digest
+from eha.workflow import effects
+from eha.workflow.engine import fire, request_closure
+from eha.workflow.states import DRAFT
+
+DEFAULT_NEEDS = ("sf-education", "sf-relationships")
+
+
+# --- builders ---
+
+
+def _next_reference():
+    try:
+        from eha.services.assessments import allocate_reference
+    except ImportError:  # pragma: no cover
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(Assessment)) or 0
+        return f"EHA-{count + 1:06d}"
+    return allocate_reference()
+
+
+def answers_for(definition, needs=DEFAULT_NEEDS, text="Discussed with the family."):
+    """Answers to every required question of ``definition`` (and the needs picked)."""
+    out = {}
+    for section, spec in definition.iter_fields():
+        value = None
+        if spec.type == "needs":
+            value = [c for c in needs if c in spec.option_values] if needs else []
+        elif not spec.required:
+            continue
+        elif spec.type == "scale":
+            value = 4
+        elif spec.type == "date":
+            value = date.today().isoformat()
+        elif spec.type == "radios":
+            value = spec.option_values[0]
+        elif spec.type == "checkboxes":
+            value = [spec.option_values[0]]
+        else:
+            value = text
+        out.setdefault(section.key, {})[spec.key] = value
+    return out
+
+
+def new_case(started_by, *, family_name="Bennett", children=(("Ella", "Bennett", date(2015, 5, 3)),),
+             carer=("Laura Bennett", "Mother"), agencies=(), answers=True, needs=DEFAULT_NEEDS,
+             consent=True, lead=None, started_on=None):
+    """A draft case about a new family, with the agreement (naming ``agencies``) and answers recorded."""
+    record = active_definition_record()
+    family = Family(name=family_name, created_by_id=started_by.id)
+    kids = []
+    for first, last, born in children:
+        child = Child(date_of_birth=born, sex="not_known")
+        child.set_names(first, last)
+        family.children.append(child)
+        kids.append(child)
+    carer_row = Carer(name=carer[0], relationship_to_child=carer[1], phone="07700 900123") if carer else None
+    if carer_row is not None:
+        family.carers.append(carer_row)
+    db.session.add(family)
+    started_at = datetime.combine(started_on, time(9)) if started_on else utcnow()
+    case = Assessment(
+        ref=_next_reference(), family=family, state=DRAFT, definition_name=record.name,
+        definition_version=record.version, started_by_id=started_by.id, lead_id=(lead or started_by).id,
+        started_at=started_at,
+    )
+    for child in kids:
+        case.subjects.append(AssessmentChild(child=child, is_open=True))
+    db.session.add(case)
+    db.session.flush()
+    if consent:
+        agreement = Consent(
+            assessment_id=case.id, given_by_kind="carer" if carer_row else "young_person",
+            carer_id=carer_row.id if carer_row else None, given_by_name=carer[0] if carer else kids[0].name,
+            given_on=started_at.date(), recorded_by_id=started_by.id,
+        )
+        agreement.agencies = list(agencies) + [started_by.agency]
+        case.consents.append(agreement)
+    if answers:
+        for key, values in answers_for(definition_for(case), needs=needs).items():
+            case.sections.append(
+                SectionAnswer(section_key=key, answers=values, status="completed", updated_by_id=started_by.id)
+            )
+    effects.refresh_due(case)
+    db.session.flush()
+    return case
+
+
+def schedule_meeting(case, by, *, kind="taf", on=None, place="Northshire Primary School, meeting room 2",
+                     invite=(), family=True):
+    on = on or (date.today() + timedelta(days=7))
+    meeting = Meeting(assessment_id=case.id, kind=kind, status="scheduled", place=place,
+                      scheduled_for=datetime.combine(on, time(10)), created_by_id=by.id)
+    for user in invite:
+        meeting.participants.append(MeetingParticipant(user_id=user.id, name=user.name, agency_name=user.agency.name))
+        if kind == "taf" and all(m.user_id != user.id for m in case.taf_members):
+            case.taf_members.append(TafMember(user_id=user.id, added_by_id=by.id))
+    if family:
+        for carer in case.family.carers:
+            meeting.participants.append(MeetingParticipant(carer_id=carer.id, name=carer.name))
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting
+
+
+def hold_meeting(meeting, by, *, held_on=None, next_review_on=None, notes="Everyone agreed the plan."):
+    meeting.status = "held"
+    meeting.held_on = held_on or meeting.scheduled_for.date()
+    meeting.next_review_on = next_review_on
+    meeting.notes = notes
+    meeting.recorded_by_id = by.id
+    for participant in meeting.participants:
+        participant.attended = True
+    db.session.flush()
+    return meeting
+
+
+def plan_version(case, by, actions, *, number=1, copy_from=None):
+    """A draft plan version with ``actions``: dicts with what, owner (a User, or a name for the family),
+    due_on, success, need_code, key (optional)."""
+    version = PlanVersion(assessment_id=case.id, number=number, status="draft", created_by_id=by.id)
+    for position, spec in enumerate(actions, start=1):
+        owner = spec.get("owner", by)
+        is_user = hasattr(owner, "email")
+        carer = case.family.carers[0] if not is_user and case.family.carers else None
+        version.actions.append(PlanAction(
+            key=spec.get("key") or str(uuid.uuid4()), position=position, need_code=spec.get("need_code"),
+            what=spec.get("what", "Meet the family every week"),
+            owner_user_id=owner.id if is_user else None,
+            owner_carer_id=carer.id if carer is not None and not is_user else None,
+            owner_name=owner.name if is_user else str(owner),
+            due_on=spec.get("due_on", date.today() + timedelta(days=28)),
+            success_measure=spec.get("success", "The family says things are better"),
+            progress=spec.get("progress"),
+        ))
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def sign_plan(case, version, lead, *, carer=True, signed_on=None):
+    """Signatures by the lead professional and the first carer; freeze the version with its digest."""
+    signed_on = signed_on or date.today()
+    version.signatures.append(PlanSignature(signer_kind="lead", user_id=lead.id, name=lead.name,
+                                            role="Lead professional", signed_on=signed_on, method="on_screen",
+                                            recorded_by_id=lead.id))
+    if carer and case.family.carers:
+        parent = case.family.carers[0]
+        version.signatures.append(PlanSignature(signer_kind="carer", carer_id=parent.id, name=parent.name,
+                                                role=parent.relationship_to_child, signed_on=signed_on,
+                                                method="on_paper", recorded_by_id=lead.id))
+        db.session.flush()
+        _freeze(case, version, lead)
+    db.session.flush()
+    return version
+
+
+def _freeze(case, version, lead):
+    content = json.loads(canonical_plan_content({
+        "schema": "eha-plan/1", "reference": case.ref, "version": version.number, "family_name": case.family.name,
+        "actions": [{"number": a.position, "what": a.what, "who": a.owner_name, "by_when": a.due_on,
+                     "success": a.success_measure} for a in version.actions],
+        "signatures": [{"name": s.name, "role": s.role, "signed_on": s.signed_on, "method": s.method}
+                       for s in version.signatures],
+    }))
+    version.signed_content = content
+    version.digest = plan_digest(content)
+    version.status = "signed"
+    version.signed_at = utcnow()
+    for older in db.session.scalars(sa.select(PlanVersion).where(
+            PlanVersion.assessment_id == case.id, PlanVersion.status == "signed", PlanVersion.id != version.id)):
+        older.status = "superseded"
+
+
+def review(case, meeting, by, *, progress="on_track", plan_changed=False, family_view="Things are calmer at home.",
+           family_score=6, practitioner_score=6, decision="continue", version=None):
+    """A Review with progress on every open action of ``version`` (default: the plan in force)."""
+    from eha.models.plans import ActionUpdate
+
+    version = version or db.session.scalars(sa.select(PlanVersion).where(
+        PlanVersion.assessment_id == case.id, PlanVersion.status == "signed").order_by(PlanVersion.number.desc())
+    ).first()
+    row = Review(assessment_id=case.id, meeting_id=meeting.id, family_view=family_view, family_score=family_score,
+                 practitioner_score=practitioner_score, decision=decision, plan_changed=plan_changed,
+                 recorded_by_id=by.id)
+    db.session.add(row)
+    db.session.flush()
+    for action in (version.actions if version else []):
+        if action.is_open:
+            db.session.add(ActionUpdate(assessment_id=case.id, action_key=action.key, review_id=row.id,
+                                        progress=progress, comment="Discussed at the review", by_id=by.id))
+            action.progress = progress
+    db.session.flush()
+    return row
+
+
+def outcomes_for(case, outcome="met"):
+    needs = needs_identified(definition_for(case), case.answers_by_section())
+    return {code: {"outcome": outcome, "comment": "The family says this is better."} for code in needs}
+
+
+# --- walking a case along the workflow ---
+
+
+def to_assessed(case, lead):
+    fire(case, "complete_assessment", lead)
+    return case
+
+
+def to_taf_scheduled(case, lead, invite):
+    to_assessed(case, lead)
+    meeting = schedule_meeting(case, lead, kind="taf", invite=invite)
+    fire(case, "schedule_taf", lead, meeting=meeting)
+    return meeting
+
+
+def to_plan_active(case, lead, invite, actions=None):
+    meeting = to_taf_scheduled(case, lead, invite)
+    hold_meeting(meeting, lead, next_review_on=date.today() + timedelta(weeks=6))
+    owner = invite[0] if invite else lead
+    actions = actions or [
+        {"what": "Weekly check-in with Ella about school", "owner": owner, "need_code": "sf-education",
+         "success": "Ella's attendance is above 95%"},
+        {"what": "Use the bedtime routine we agreed every school night", "owner": case.family.carers[0].name,
+         "need_code": "sf-relationships", "success": "Fewer arguments at bedtime"},
+    ]
+    version = plan_version(case, lead, actions)
+    sign_plan(case, version, lead)
+    fire(case, "agree_plan", lead)
+    return version
+
+
+def to_review_scheduled(case, lead, invite):
+    version = to_plan_active(case, lead, invite)
+    meeting = schedule_meeting(case, lead, kind="review", invite=invite, on=date.today() + timedelta(days=14))
+    fire(case, "schedule_review", lead, meeting=meeting)
+    return version, meeting
+
+
+def record_a_review(case, lead, meeting, *, revise=False):
+    """Hold the review meeting and record it; with ``revise``, a revised plan version is signed too."""
+    hold_meeting(meeting, lead, next_review_on=date.today() + timedelta(weeks=6))
+    reviewed = db.session.scalars(sa.select(PlanVersion).where(
+        PlanVersion.assessment_id == case.id, PlanVersion.status == "signed").order_by(PlanVersion.number.desc())
+    ).first()
+    row = review(case, meeting, lead, plan_changed=revise, version=reviewed)
+    if revise:
+        actions = [{"key": a.key, "what": a.what, "owner": a.owner_user or a.owner_name, "due_on": a.due_on,
+                    "success": a.success_measure, "need_code": a.need_code, "progress": a.progress}
+                   for a in reviewed.actions]
+        actions.append({"what": "Apply for the housing transfer together", "owner": lead,
+                        "need_code": "sf-relationships", "success": "The application is in"})
+        version = plan_version(case, lead, actions, number=reviewed.number + 1)
+        sign_plan(case, version, lead)
+    fire(case, "record_review", lead, review=row)
+    return row
+
+
+# --- the demo ---
+
+DEMO_FAMILIES = [
+    # key, family name, child, carer, target state
+    ("assessed", "Ahmed", ("Yusuf", "Ahmed", date(2016, 9, 14)), ("Samira Ahmed", "Mother")),
+    ("taf_scheduled", "Kowalski", ("Maja", "Kowalski", date(2014, 2, 2)), ("Piotr Kowalski", "Father")),
+    ("plan_active", "Bennett", ("Ella", "Bennett", date(2015, 5, 3)), ("Laura Bennett", "Mother")),
+    ("review_scheduled", "Okoro", ("Daniel", "Okoro", date(2013, 11, 20)), ("Grace Okoro", "Grandmother")),
+    ("plan_revised", "Hughes", ("Ruby", "Hughes", date(2017, 7, 8)), ("Dean Hughes", "Father")),
+    ("closed_met", "Patel", ("Arjun", "Patel", date(2012, 4, 30)), ("Meera Patel", "Mother")),
+    ("stepped_up", "Murphy", ("Liam", "Murphy", date(2018, 1, 12)), ("Siobhan Murphy", "Mother")),
+    ("closure_pending", "Nguyen", ("Anh", "Nguyen", date(2014, 10, 5)), ("Thu Nguyen", "Mother")),
+]
+
+
+def ensure_demo_cases(agencies, users):
+    """Cases in every state (idempotent: a family already in the demo is not built again)."""
+    cases = []
+    try:
+        from eha.demo_families import ensure_demo_families
+    except ModuleNotFoundError as exc:
+        if exc.name != "eha.demo_families":
+            raise
+    else:
+        cases.extend(ensure_demo_families(agencies, users) or [])
+
+    lead = users["sarah.okafor@northshire-primary.example.org"]
+    nurse = users["priya.shah@northshire-health.example.org"]
+    worker = users["jamie.clarke@northshire-earlyhelp.example.org"]
+    manager = users["helen.brooks@northshire-earlyhelp.example.org"]
+    agreed = [nurse.agency, worker.agency]
+    existing = {
+        family_name: case
+        for family_name, case in db.session.execute(
+            sa.select(Family.name, Assessment).join(Assessment, Assessment.family_id == Family.id)
+            .where(Family.created_by_id == lead.id)
+        )
+    }
+    for key, family_name, child, carer in DEMO_FAMILIES:
+        name = f"{family_name} (demo)"
+        if name in existing:
+            cases.append(existing[name])
+            continue
+        case = new_case(lead, family_name=name, children=(child,), carer=carer, agencies=agreed)
+        invite = [nurse, worker]
+        if key == "assessed":
+            to_assessed(case, lead)
+        elif key == "taf_scheduled":
+            to_taf_scheduled(case, lead, invite)
+        elif key == "plan_active":
+            to_plan_active(case, lead, invite)
+        elif key == "review_scheduled":
+            to_review_scheduled(case, lead, invite)
+        elif key == "plan_revised":
+            _version, meeting = to_review_scheduled(case, lead, invite)
+            record_a_review(case, lead, meeting, revise=True)
+        elif key == "closed_met":
+            _version, meeting = to_review_scheduled(case, lead, invite)
+            record_a_review(case, lead, meeting)
+            fire(case, "close", manager, reason="outcomes_met", notes="The family's goals were met.",
+                 outcomes=outcomes_for(case, "met"))
+        elif key == "stepped_up":
+            fire(case, "step_up", lead, on=date.today(), team="Northshire Children's Social Care, Assessment Team",
+                 reason="Liam disclosed that she was hit at home; referred to the front door the same day.")
+        elif key == "closure_pending":
+            to_plan_active(case, lead, invite)
+            request_closure(case, lead, "stepped_down", "Remaining support from the school only.",
+                            outcomes_for(case, "partly_met"))
+        cases.append(case)
+    db.session.flush()
+    return cases

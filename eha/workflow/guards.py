@@ -1,0 +1,268 @@
+"""Guards: each takes ``(case, ctx)`` and returns the messages of what is missing (empty when satisfied).
+
+Messages are GOV.UK error wording a user can act on. ``fire`` runs every guard of a trigger and reports
+every message at once, so the user sees the whole list, not one problem at a time.
+"""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from eha.extensions import db
+from eha.forms.definition import missing_required, needs_identified
+from eha.forms_store import definition_for
+from eha.models.choices import NEED_OUTCOMES
+from eha.models.meetings import Meeting
+from eha.models.plans import ActionUpdate, Review
+from eha.models.users import User
+from eha.workflow import queries
+from eha.workflow.states import CLOSURE_REASONS, PLAN_STATES, closure_reasons_for
+
+ACTION_FIELDS = (
+    ("what", "what will be done"),
+    ("owner_name", "who will do it"),
+    ("due_on", "by when"),
+    ("success_measure", "how we'll know it worked"),
+)
+
+
+def _blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# --- complete_assessment ---
+
+
+def agreement_recorded(case, ctx):
+    if case.current_consent is None:
+        return ["Record the family's agreement before completing the assessment"]
+    if not case.has_current_agreement:
+        return ["The family has withdrawn their agreement: record a new agreement before completing the assessment"]
+    return []
+
+
+def required_fields_complete(case, ctx):
+    missing = missing_required(definition_for(case), case.answers_by_section())
+    by_section = {}
+    for section_title, label in missing:
+        by_section.setdefault(section_title, []).append(label)
+    return [
+        f"Complete the section '{title}': " + "; ".join(f"'{label}' is not answered" for label in labels)
+        for title, labels in by_section.items()
+    ]
+
+
+def has_child(case, ctx):
+    return [] if case.subjects else ["Add at least one child the assessment is about"]
+
+
+def need_identified(case, ctx):
+    needs = needs_identified(definition_for(case), case.answers_by_section())
+    return [] if needs else ["Identify at least one need in the section 'Needs identified'"]
+
+
+# --- schedule_taf / schedule_review ---
+
+
+def _meeting(case, ctx, kind):
+    meeting = ctx.data.get("meeting")
+    if meeting is None:
+        meeting = queries.latest_meeting(case, kind, status="scheduled")
+    ctx.found["meeting"] = meeting
+    return meeting
+
+
+def taf_meeting_arranged(case, ctx):
+    meeting = _meeting(case, ctx, "taf")
+    if meeting is None or meeting.kind != "taf" or meeting.assessment_id not in (None, case.id):
+        return ["Schedule the TAF meeting: enter its date, where it will be held and who is invited"]
+    messages = []
+    if meeting.scheduled_for is None:
+        messages.append("Enter the date of the TAF meeting")
+    if _blank(meeting.place) and _blank(meeting.video_link):
+        messages.append("Enter where the TAF meeting will be held or a video link")
+    consent = case.current_consent
+    agreed = consent.agency_ids if consent is not None and consent.withdrawn_on is None else set()
+    user_ids = [p.user_id for p in meeting.participants if p.user_id is not None]
+    agencies = set()
+    if user_ids:
+        agencies = set(db.session.scalars(sa.select(User.agency_id).where(User.id.in_(user_ids))))
+    if not agencies & agreed:
+        messages.append("Invite at least one professional from an agency the family agreed may be involved")
+    return messages
+
+
+def review_meeting_dated(case, ctx):
+    meeting = _meeting(case, ctx, "review")
+    if meeting is None or meeting.kind != "review":
+        return ["Schedule the review meeting: enter its date"]
+    if meeting.scheduled_for is None:
+        return ["Enter the date of the review meeting"]
+    return []
+
+
+# --- agree_plan ---
+
+
+def taf_meeting_held(case, ctx):
+    meeting = queries.latest_meeting(case, "taf", status="held")
+    ctx.found["meeting"] = meeting
+    if meeting is None:
+        return ["Record the TAF meeting as held, with who attended"]
+    if not any(p.attended for p in meeting.participants):
+        return ["Record who attended the TAF meeting"]
+    return []
+
+
+def has_lead(case, ctx):
+    return [] if case.lead_id else ["Choose a lead professional for the family"]
+
+
+def _action_messages(version):
+    if not version.actions:
+        return ["Add at least one action to the plan"]
+    messages = []
+    for number, action in enumerate(version.actions, start=1):
+        missing = [words for attr, words in ACTION_FIELDS if _blank(getattr(action, attr))]
+        if missing:
+            messages.append(f"Action {number}: enter " + ", ".join(missing))
+    return messages
+
+
+def _signature_messages(version, what="the plan"):
+    if version.status != "signed":
+        return [f"Sign {what}: the lead professional and a parent, carer or the young person sign it"]
+    kinds = {s.signer_kind for s in version.signatures}
+    messages = []
+    if "lead" not in kinds:
+        messages.append(f"Record the lead professional's signature on {what}")
+    if not kinds & {"carer", "young_person"}:
+        messages.append(f"Record the signature of a parent, carer or the young person on {what}")
+    return messages
+
+
+def plan_signed_with_actions(case, ctx):
+    versions = queries.plan_versions(case)
+    if not versions:
+        return ["Write the plan: add at least one action"]
+    current = versions[0]
+    ctx.found["plan_version"] = current
+    return _action_messages(current) + _signature_messages(current)
+
+
+# --- record_review ---
+
+
+def review_recorded(case, ctx):
+    review = ctx.data.get("review") or queries.latest_review(case)
+    ctx.found["review"] = review
+    if review is None or not isinstance(review, Review):
+        return ["Record the review: progress on each action, the family's view and the scaling scores"]
+    messages = []
+    meeting = db.session.get(Meeting, review.meeting_id) if review.meeting_id else None
+    if meeting is None:
+        meeting = queries.latest_meeting(case, "review")
+    ctx.found["meeting"] = meeting
+    if meeting is None or meeting.status != "held":
+        messages.append("Record the review meeting as held, with who attended")
+
+    versions = queries.plan_versions(case)
+    signed = [v for v in versions if v.is_signed]
+    reviewed = None
+    if signed:
+        reviewed = signed[0]
+        # A revision already signed at the review is not what was reviewed: the version before it was.
+        if review.plan_changed and versions[0].status == "signed" and len(signed) > 1:
+            reviewed = signed[1]
+    if reviewed is not None:
+        updated = set(
+            db.session.scalars(sa.select(ActionUpdate.action_key).where(ActionUpdate.review_id == review.id))
+            if review.id
+            else []
+        )
+        for number, action in enumerate(reviewed.actions, start=1):
+            if action.is_open and action.key not in updated:
+                messages.append(f"Record progress on action {number}: {action.what}")
+    if _blank(review.family_view):
+        messages.append("Enter the family's view of how things are going")
+    if review.family_score is None:
+        messages.append("Enter the family's score from 0 to 10")
+    if review.practitioner_score is None:
+        messages.append("Enter your score from 0 to 10")
+    if review.plan_changed:
+        if not versions or versions[0].status != "signed":
+            messages.append("The plan changed: sign the revised plan with the family before recording the review")
+        else:
+            ctx.found["plan_version"] = versions[0]
+    return messages
+
+
+# --- close ---
+
+
+def closure_reason_allowed(case, ctx):
+    reason = ctx.data.get("reason")
+    allowed = dict(closure_reasons_for(ctx.source))
+    if _blank(reason):
+        return ["Select why the case is closing"]
+    if reason not in allowed:
+        label = CLOSURE_REASONS.get(reason, "That reason")
+        return [f"{label} cannot be chosen for a case in this state: select one of the reasons shown"]
+    return []
+
+
+def outcomes_recorded(case, ctx):
+    if ctx.source not in PLAN_STATES:
+        return []
+    outcomes = ctx.data.get("outcomes") or {}
+    if not isinstance(outcomes, dict):
+        outcomes = {}
+    definition = definition_for(case)
+    needs = needs_identified(definition, case.answers_by_section())
+    labels = _need_labels(definition)
+    messages = []
+    for code in needs:
+        entry = outcomes.get(code)
+        outcome = entry.get("outcome") if isinstance(entry, dict) else entry
+        if outcome not in NEED_OUTCOMES:
+            messages.append(f"Select an outcome for the need '{labels.get(code, code)}'")
+    return messages
+
+
+def _need_labels(definition):
+    labels = {}
+    for _section, spec in definition.iter_fields():
+        if spec.type == "needs":
+            labels.update({o.value: o.label for o in spec.options})
+    return labels
+
+
+def need_labels(case):
+    return _need_labels(definition_for(case))
+
+
+def manager_sign_off(case, ctx):
+    if not ctx.config.get("EHA_CLOSURE_SIGN_OFF"):
+        return []
+    if ctx.by is not None and ctx.by.is_manager:
+        return []
+    return ["A manager must sign off the closure: ask for it instead of closing the case yourself"]
+
+
+# --- step_up ---
+
+
+def referral_details(case, ctx):
+    messages = []
+    on = ctx.data.get("on")
+    if isinstance(on, datetime):
+        on = on.date()
+    if on is None or not isinstance(on, date):
+        messages.append("Enter the date of the referral to children's social care")
+    elif on > ctx.today:
+        messages.append("Date of the referral must be today or in the past")
+    if _blank(ctx.data.get("team")):
+        messages.append("Enter the team the family was referred to")
+    if _blank(ctx.data.get("reason")):
+        messages.append("Enter why the case is being stepped up")
+    return messages
