@@ -14,6 +14,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import abort
+from sqlalchemy.orm import aliased
 
 from eha import audit
 from eha.extensions import db
@@ -23,8 +24,13 @@ from eha.models.choices import ADMIN, MANAGER
 
 def _current_consent_allows_agency(agency_id):
     """True when the case's latest agreement is not withdrawn and names ``agency_id``."""
+    # An alias, so the subquery has its own FROM and is not correlated to the outer ``consents``.
+    latest = aliased(Consent)
     latest_consent_id = (
-        sa.select(sa.func.max(Consent.id)).where(Consent.assessment_id == Assessment.id).scalar_subquery()
+        sa.select(sa.func.max(latest.id))
+        .where(latest.assessment_id == Assessment.id)
+        .correlate(Assessment)
+        .scalar_subquery()
     )
     return sa.exists(
         sa.select(1)
