@@ -22,6 +22,7 @@ OPTIONAL_BLUEPRINT_MODULES = (
     "eha.views.admin",
     "eha.views.mfa",
     "eha.views.help",
+    "eha.views.history",
     "eha.views.verify",
 )
 

@@ -1,0 +1,102 @@
+"""Administration forms: users, agencies, form definitions."""
+
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovPasswordInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from eha.forms.base import BaseForm
+from eha.forms.fields import GovRadioField
+from eha.models.choices import AGENCY_KINDS, ROLES
+
+
+def _agency_choices(agencies):
+    return [("", "Choose an agency")] + [(str(a.id), a.name) for a in agencies]
+
+
+class UserDetailsForm(BaseForm):
+    name = StringField("Full name", widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter the person's full name"),
+                                   Length(max=200, message="Full name must be 200 characters or fewer")])
+    role = GovRadioField("Role", choices=list(ROLES.items()),
+                         validators=[InputRequired(message="Select a role")])
+    agency = SelectField("Agency", widget=GovSelect(), validate_choice=False,
+                         validators=[InputRequired(message="Select an agency")])
+    job_title = StringField("Job title (optional)", widget=GovTextInput(),
+                            validators=[Optional(),
+                                        Length(max=200, message="Job title must be 200 characters or fewer")])
+    phone = StringField("Phone number (optional)", widget=GovTextInput(),
+                        validators=[Optional(), Length(max=50, message="Phone number must be 50 characters or fewer")])
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+    def set_agencies(self, agencies):
+        self.agency.choices = _agency_choices(agencies)
+        self._agency_ids = {a.id: a for a in agencies}
+
+    def chosen_agency(self):
+        try:
+            return self._agency_ids.get(int(self.agency.data))
+        except (TypeError, ValueError):
+            return None
+
+    def validate_agency(self, field):
+        if self.chosen_agency() is None:
+            from wtforms.validators import ValidationError
+
+            raise ValidationError("Select an agency")
+
+
+class NewUserForm(UserDetailsForm):
+    email = EmailField("Email address", widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter an email address"),
+                                   Length(max=320, message="Email address must be 320 characters or fewer"),
+                                   Email(message="Enter an email address in the correct format, like name@example.org",
+                                         check_deliverability=False, granular_message=False)])
+    password = PasswordField("Initial password", widget=GovPasswordInput(),
+                             validators=[InputRequired(message="Enter an initial password")])
+    submit = SubmitField("Create user", widget=GovSubmitInput())
+
+
+class UserActionForm(BaseForm):
+    """Disable, enable, unlock, reset the second factor: the button pressed is ``action``."""
+
+    action = GovRadioField("Action", choices=[("disable", "Disable"), ("enable", "Enable"), ("unlock", "Unlock"),
+                                              ("reset_mfa", "Reset two-factor sign-in")],
+                           validators=[InputRequired(message="Choose an action")])
+
+
+class SetPasswordForm(BaseForm):
+    password = PasswordField("New password", widget=GovPasswordInput(),
+                             validators=[InputRequired(message="Enter a new password")])
+    submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+class AgencyForm(BaseForm):
+    name = StringField("Agency name", widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter the agency's name"),
+                                   Length(max=200, message="Agency name must be 200 characters or fewer")])
+    kind = GovRadioField("Kind of agency", choices=list(AGENCY_KINDS.items()),
+                         validators=[InputRequired(message="Select the kind of agency")])
+    active = GovRadioField("Can staff be added to it?", choices=[("yes", "Yes, active"), ("no", "No, deactivated")])
+    submit = SubmitField("Save agency", widget=GovSubmitInput())
+
+
+TOO_LONG = "The definition must be 500,000 characters or fewer"
+
+
+class DefinitionUploadForm(BaseForm):
+    file = FileField("Upload a definition file (YAML or JSON)", widget=GovFileInput())
+    content = TextAreaField("Or paste the definition", widget=GovTextArea(),
+                            validators=[Optional(), Length(max=500_000, message=TOO_LONG)])
+    submit = SubmitField("Upload definition", widget=GovSubmitInput())
+
+
+class ConfirmForm(BaseForm):
+    """Only the CSRF token (activate a definition)."""

@@ -1,0 +1,240 @@
+"""Administration: users, agencies and form definitions. Every change is an ``admin_change`` audit event.
+
+Functions here add to the current transaction; the views commit (one transaction per action).
+"""
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from eha import audit, auth
+from eha import mfa as totp
+from eha.extensions import db
+from eha.forms.definition import DefinitionError, load_definition
+from eha.models.assessments import FormDefinitionVersion
+from eha.models.choices import ADMIN, ROLES
+from eha.models.users import Agency, User
+from eha.passwords import hash_password, password_problem
+
+ROLE_RANK = {"practitioner": 0, "manager": 1, "admin": 2}
+
+
+class AdminError(ValueError):
+    """A change refused for a reason the administrator can fix; ``field`` names the form field."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _changed(action, **detail):
+    audit.record("admin_change", detail={"change": action, **detail})
+
+
+# --- users ---
+
+
+def user_query(q=None, role=None, agency_id=None, status=None):
+    stmt = sa.select(User).order_by(sa.func.lower(User.name), User.id)
+    if q:
+        like = f"%{q.lower()[:100]}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like)))
+    if role in ROLES:
+        stmt = stmt.where(User.role == role)
+    if agency_id:
+        stmt = stmt.where(User.agency_id == agency_id)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    if status == "active":
+        stmt = stmt.where(User.active.is_(True))
+    elif status == "disabled":
+        stmt = stmt.where(User.active.is_(False))
+    elif status == "locked":
+        stmt = stmt.where(User.locked_until > now)
+    return stmt
+
+
+def get_user(user_id):
+    return db.session.get(User, user_id)
+
+
+def email_taken(email, except_id=None):
+    stmt = sa.select(User.id).where(User.email == User.normalise_email(email))
+    if except_id:
+        stmt = stmt.where(User.id != except_id)
+    return db.session.scalar(stmt) is not None
+
+
+def create_user(*, email, name, role, agency, job_title=None, phone=None, password):
+    email = User.normalise_email(email)
+    if email_taken(email):
+        raise AdminError("A user with this email address already exists", "email")
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        raise AdminError(problem, "password")
+    user = User(email=email, name=name, role=role, agency=agency, job_title=job_title or None,
+                phone=phone or None, password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    _changed("user created", user_id=user.id, user=email, role=role, agency=agency.name)
+    return user
+
+
+def update_user(acting, user, *, name, role, agency, job_title=None, phone=None):
+    """Change a user's details. An administrator cannot change their own role (so never raise it)."""
+    if user.id == acting.id and role != user.role:
+        raise AdminError("You cannot change your own role. Ask another administrator", "role")
+    if role not in ROLES:
+        raise AdminError("Select a role", "role")
+    changes = {}
+    for attr, value in (("name", name), ("role", role), ("job_title", job_title or None),
+                        ("phone", phone or None)):
+        if getattr(user, attr) != value:
+            changes[attr] = {"from": getattr(user, attr), "to": value}
+            setattr(user, attr, value)
+    if user.agency_id != agency.id:
+        changes["agency"] = {"from": user.agency.name, "to": agency.name}
+        user.agency = agency
+    if changes:
+        _changed("user updated", user_id=user.id, user=user.email, changes=changes)
+        if "role" in changes or "agency" in changes:
+            # What they may see depends on role and agency: sign them in again with the new ones.
+            auth.end_all_sessions(user)
+    return changes
+
+
+def set_active(acting, user, active):
+    if user.id == acting.id and not active:
+        raise AdminError("You cannot disable your own account")
+    if user.active == active:
+        return False
+    user.active = active
+    if not active:
+        auth.end_all_sessions(user)
+    _changed("user enabled" if active else "user disabled", user_id=user.id, user=user.email)
+    return True
+
+
+def unlock(user):
+    user.locked_until = None
+    user.failed_sign_ins = 0
+    _changed("account unlocked", user_id=user.id, user=user.email)
+
+
+def reset_second_factor(user):
+    totp.reset(user)
+    auth.end_all_sessions(user)
+    _changed("two-factor sign-in reset", user_id=user.id, user=user.email)
+
+
+def set_password(acting, user, password):
+    problem = password_problem(password, email=user.email, name=user.name)
+    if problem:
+        raise AdminError(problem, "password")
+    user.password_hash = hash_password(password)
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    if user.id != acting.id:
+        auth.end_all_sessions(user)
+    _changed("password set", user_id=user.id, user=user.email)
+
+
+def is_last_admin(user):
+    if user.role != ADMIN:
+        return False
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(User).where(User.role == ADMIN, User.active.is_(True))
+    ) <= 1
+
+
+# --- agencies ---
+
+
+def agencies(include_inactive=True):
+    stmt = sa.select(Agency).order_by(sa.func.lower(Agency.name))
+    if not include_inactive:
+        stmt = stmt.where(Agency.active.is_(True))
+    return db.session.scalars(stmt).all()
+
+
+def agency_user_counts():
+    rows = db.session.execute(sa.select(User.agency_id, sa.func.count()).group_by(User.agency_id)).all()
+    return {agency_id: count for agency_id, count in rows}
+
+
+def _agency_name_taken(name, except_id=None):
+    stmt = sa.select(Agency.id).where(sa.func.lower(Agency.name) == name.lower())
+    if except_id:
+        stmt = stmt.where(Agency.id != except_id)
+    return db.session.scalar(stmt) is not None
+
+
+def create_agency(name, kind):
+    if _agency_name_taken(name):
+        raise AdminError("An agency with this name already exists", "name")
+    agency = Agency(name=name, kind=kind)
+    db.session.add(agency)
+    db.session.flush()
+    _changed("agency created", agency_id=agency.id, agency=name, kind=kind)
+    return agency
+
+
+def update_agency(agency, *, name, kind, active):
+    if _agency_name_taken(name, except_id=agency.id):
+        raise AdminError("An agency with this name already exists", "name")
+    changes = {}
+    for attr, value in (("name", name), ("kind", kind), ("active", active)):
+        if getattr(agency, attr) != value:
+            changes[attr] = {"from": getattr(agency, attr), "to": value}
+            setattr(agency, attr, value)
+    if changes:
+        _changed("agency updated", agency_id=agency.id, agency=agency.name, changes=changes)
+    return changes
+
+
+# --- form definitions ---
+
+
+def definition_versions():
+    return db.session.execute(
+        sa.select(FormDefinitionVersion, User.name)
+        .outerjoin(User, User.id == FormDefinitionVersion.created_by_id)
+        .order_by(FormDefinitionVersion.name, FormDefinitionVersion.version.desc())
+    ).all()
+
+
+def upload_definition(acting, text):
+    """Check and store a new definition version (inactive). Raises AdminError with the problem named."""
+    try:
+        definition = load_definition(text)
+    except DefinitionError as exc:
+        raise AdminError(f"The form definition has a problem: {exc}", "content") from None
+    exists = db.session.scalar(
+        sa.select(FormDefinitionVersion.id).where(
+            FormDefinitionVersion.name == definition.name, FormDefinitionVersion.version == definition.version
+        )
+    )
+    if exists:
+        raise AdminError(
+            f"Version {definition.version} of {definition.name} already exists. Give the new one a higher version "
+            "number", "content")
+    record = FormDefinitionVersion(name=definition.name, version=definition.version, title=definition.title,
+                                   content=definition.to_text(), created_by_id=acting.id)
+    db.session.add(record)
+    db.session.flush()
+    _changed("form definition uploaded", definition=definition.name, version=definition.version,
+             definition_id=record.id)
+    return record
+
+
+def activate_definition(record):
+    """Make ``record`` the one active version of its name."""
+    db.session.execute(
+        sa.update(FormDefinitionVersion)
+        .where(FormDefinitionVersion.name == record.name, FormDefinitionVersion.id != record.id)
+        .values(active=False)
+        .execution_options(synchronize_session=False)
+    )
+    record.active = True
+    _changed("form definition activated", definition=record.name, version=record.version,
+             definition_id=record.id)

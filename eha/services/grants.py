@@ -1,0 +1,90 @@
+"""Duty to share: a manager's time-limited grant of access to a case without the family's agreement.
+
+Grants are recorded with a reason and an end date, audited, and listed for review.
+"""
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from eha import audit
+from eha.extensions import db
+from eha.models.assessments import AccessGrant
+from eha.models.base import utcnow
+from eha.models.choices import PRACTITIONER
+from eha.models.users import User
+
+MAX_DAYS = 90
+
+
+class GrantError(ValueError):
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def is_active(grant, today=None):
+    return grant.revoked_at is None and grant.ends_on >= (today or date.today())
+
+
+def grants_for_case(case):
+    return db.session.scalars(
+        sa.select(AccessGrant)
+        .where(AccessGrant.assessment_id == case.id)
+        .options(joinedload(AccessGrant.user).joinedload(User.agency), joinedload(AccessGrant.granted_by))
+        .order_by(AccessGrant.revoked_at.is_not(None), AccessGrant.ends_on.desc(), AccessGrant.id.desc())
+    ).all()
+
+
+def grantable_users():
+    """Active practitioners (managers see every case already; administrators see no case content)."""
+    return db.session.scalars(
+        sa.select(User).where(User.active.is_(True), User.role == PRACTITIONER).order_by(sa.func.lower(User.name))
+    ).all()
+
+
+def create_grant(case, *, by, user, reason, ends_on, today=None):
+    today = today or date.today()
+    if user is None or not user.active or user.role != PRACTITIONER:
+        raise GrantError("Select the practitioner to give access to", "user")
+    if ends_on <= today:
+        raise GrantError("End date must be in the future", "ends_on")
+    if ends_on > today + timedelta(days=MAX_DAYS):
+        raise GrantError(f"End date must be within {MAX_DAYS} days of today", "ends_on")
+    if any(is_active(g, today) and g.user_id == user.id for g in grants_for_case(case)):
+        raise GrantError(f"{user.name} already has access under a grant. End it first to change it", "user")
+    grant = AccessGrant(assessment_id=case.id, user=user, granted_by_id=by.id, reason=reason, ends_on=ends_on)
+    db.session.add(grant)
+    db.session.flush()
+    audit.record("grant_created", assessment=case, user=by,
+                 detail={"grant_id": grant.id, "to_user": user.email, "to_name": user.name,
+                         "ends_on": ends_on.isoformat(), "reason": reason[:500]})
+    return grant
+
+
+def revoke_grant(case, grant_id, *, by):
+    grant = db.session.scalar(
+        sa.select(AccessGrant).where(AccessGrant.id == grant_id, AccessGrant.assessment_id == case.id)
+    )
+    if grant is None:
+        return None
+    if grant.revoked_at is None:
+        grant.revoked_at = utcnow()
+        grant.revoked_by_id = by.id
+    audit.record("grant_revoked", assessment=case, user=by,
+                 detail={"grant_id": grant.id, "to_user": grant.user.email})
+    return grant
+
+
+def all_grants():
+    """Every grant for review: active first, then by end date."""
+    today = date.today()
+    active = sa.and_(AccessGrant.revoked_at.is_(None), AccessGrant.ends_on >= today)
+    return (
+        sa.select(AccessGrant)
+        .options(joinedload(AccessGrant.user).joinedload(User.agency), joinedload(AccessGrant.granted_by),
+                 joinedload(AccessGrant.assessment))
+        .order_by(sa.case((active, 0), else_=1), AccessGrant.ends_on, AccessGrant.id.desc())
+    )
