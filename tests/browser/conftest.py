@@ -107,8 +107,9 @@ def live_app(tmp_path_factory):
     from flask_migrate import upgrade
 
     from eha import create_app
-    from eha.demo import load_demo
+    from eha.demo import ensure_agencies, ensure_users
     from eha.extensions import db
+    from eha.forms_store import ensure_shipped_definitions
 
     # Always a throwaway SQLite file, never TEST_DATABASE_URL (see the module docstring).
     path = tmp_path_factory.mktemp("browser-db") / "eha.sqlite3"
@@ -121,7 +122,11 @@ def live_app(tmp_path_factory):
     )
     with app.app_context():
         upgrade()
-        load_demo()
+        # The demo's agencies, accounts and form definitions (what ``load_demo`` starts with), but
+        # not its cases: every journey builds its own through the UI, so none depends on demo data.
+        ensure_users(ensure_agencies())
+        ensure_shipped_definitions()
+        db.session.commit()
         from tests.browser import seed
 
         seed.seed_extra(app)
@@ -253,6 +258,21 @@ def _format_violations(violations):
     return "\n".join(lines)
 
 
+_WIDE_ELEMENTS = """() => {
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const r = el.getBoundingClientRect();
+    const wide = r.right > window.innerWidth + 1 || (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 1
+      && getComputedStyle(el).overflowX === "visible");
+    if (wide) {
+      out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} (${Math.round(r.right)}px, `
+               + `content ${el.scrollWidth}px)`);
+    }
+  }
+  return out.slice(-8);
+}"""
+
+
 def check_page(page, name, *, screenshot=True):
     """axe (WCAG 2.2 A/AA), one h1, no sideways scrolling at 320 px, a screenshot for the artifacts."""
     global _axe
@@ -279,9 +299,12 @@ def check_page(page, name, *, screenshot=True):
     page.set_viewport_size(NARROW_VIEWPORT)
     try:
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-        assert widths[0] <= NARROW_VIEWPORT["width"], (
-            f"{name} scrolls sideways at 320 CSS px: the page is {widths[0]} px wide"
-        )
+        if widths[0] > NARROW_VIEWPORT["width"]:
+            culprits = page.evaluate(_WIDE_ELEMENTS)
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{name}-320-too-wide.png"), full_page=True)
+            raise AssertionError(f"{name} scrolls sideways at 320 CSS px: the page is {widths[0]} px wide; "
+                                 f"too wide: {culprits}")
     finally:
         page.set_viewport_size(viewport)
 

@@ -1,0 +1,81 @@
+"""Journey steps through the UI, shared by the journeys and their keyboard and no-JavaScript runs."""
+
+import re
+from dataclasses import dataclass
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import check_page
+
+
+@dataclass
+class Family:
+    """A family the journey creates; names are unique per journey so journeys never meet."""
+
+    surname: str
+    child_first: str = "Maja"
+    dob: tuple = (14, 3, 2015)
+    carer: str = "Ewa"
+
+    @property
+    def name(self):
+        return f"The {self.surname} family"
+
+    @property
+    def child(self):
+        return f"{self.child_first} {self.surname}"
+
+
+def fill_date(scope, day, month, year):
+    scope.get_by_label("Day").fill(str(day))
+    scope.get_by_label("Month").fill(str(month))
+    scope.get_by_label("Year").fill(str(year))
+
+
+def date_group(page, legend):
+    return page.get_by_role("group", name=re.compile(legend))
+
+
+def find_child(page, family, *, check=None):
+    """Start an assessment: search for the child and find no record."""
+    page.goto("/assessments/new")
+    expect(page.locator("h1")).to_have_text("Find the child")
+    if check:
+        check_page(page, f"{check}-find")
+    page.get_by_label("Last name").fill(family.surname)
+    fill_date(date_group(page, "Date of birth"), *family.dob)
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", name="No children on record match")).to_be_visible()
+    if check:
+        check_page(page, f"{check}-find-none")
+
+
+def answer_safety(page, answer, *, check=None):
+    expect(page.locator("h1")).to_have_text("Could the child be at risk of significant harm?")
+    if check:
+        check_page(page, f"{check}-safety")
+    page.get_by_label(answer, exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+
+
+def create_family(page, family, *, check=None):
+    expect(page.locator("h1")).to_have_text("About the family")
+    if check:
+        check_page(page, f"{check}-family")
+    page.get_by_label("Family name").fill(family.name)
+    page.get_by_label("Address", exact=True).fill("12 Mill Lane\nNorthshire")
+    page.get_by_label("Postcode").fill("NS1 2AB")
+    page.get_by_label("First name").fill(family.child_first)
+    page.get_by_label("Last name").fill(family.surname)
+    fill_date(date_group(page, "Date of birth"), *family.dob)
+    page.get_by_label("Female", exact=True).check()
+    page.get_by_label("School or early years setting").fill("Northshire Primary School")
+    page.get_by_label("Full name").fill(f"{family.carer} {family.surname}")
+    page.get_by_label("Relationship to the child").fill("Mother")
+    page.get_by_label("Phone number").fill("07700 900123")
+    page.get_by_label("Preferred language").fill("Polish")
+    page.get_by_role("group", name="Is an interpreter needed?").get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Start the assessment").click()
+    expect(page.locator("h1")).to_contain_text(family.child)
+    ref = re.search(r"EHA-\d{6}", page.locator("h1").inner_text()).group(0)
+    return ref
