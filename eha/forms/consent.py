@@ -1,0 +1,70 @@
+"""Recording the family's agreement to early help, and its withdrawal."""
+
+from datetime import date
+
+from wtforms import HiddenField
+from wtforms.validators import ValidationError
+
+from eha.forms.base import BaseForm
+from eha.forms.families import Required
+from eha.forms.fields import (
+    GovCheckboxesField,
+    GovDateField,
+    GovRadioField,
+    GovTextAreaField,
+    MaxLength,
+    make_choices,
+)
+
+
+class NotInTheFuture:
+    def __call__(self, form, field):
+        if isinstance(field.data, date) and field.data > date.today():
+            raise ValidationError(f"{field.label.text} must be today or in the past")
+
+
+class ConsentForm(BaseForm):
+    given_by = GovRadioField(
+        "Who agreed?", validators=[Required("Select who agreed to early help")],
+        description="A parent or carer, or a young person judged competent to decide for themselves.",
+    )
+    given_on = GovDateField("Date agreed", validators=[Required("Enter the date agreed"), NotInTheFuture()],
+                            error_name="date agreed", description="For example, 27 3 2026")
+    agencies = GovCheckboxesField(
+        "Which agencies may be involved and see the case?", error_name="agencies",
+        description="Only agencies the family has agreed to can join the Team Around the Family. Select all "
+        "that apply.",
+    )
+    withheld = GovTextAreaField(
+        "Anything the family wants withheld, and from whom", validators=[MaxLength(2000)], max_length=2000,
+        error_name="what is withheld",
+        description="For example, 'Not to be shared with the children's father'. Leave empty if nothing.",
+    )
+    legal_basis = GovTextAreaField(
+        "Legal basis for sharing information", validators=[Required("Enter the legal basis for sharing"),
+                                                           MaxLength(2000)],
+        max_length=2000, error_name="legal basis",
+        description="Recorded separately from the family's agreement: the duty to share information to "
+        "safeguard a child can override a refusal.",
+    )
+    marker = HiddenField()
+
+    def __init__(self, *args, givers=(), agencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        pairs = [(value, label) for value, label, _kind, _record in givers]
+        self.given_by.choices = make_choices(pairs)
+        self.given_by.allowed_values = frozenset(v for v, _ in pairs)
+        agency_pairs = [(str(a.id), a.name) for a in agencies]
+        self.agencies.choices = make_choices(agency_pairs)
+        self.agencies.allowed_values = frozenset(v for v, _ in agency_pairs)
+
+
+class WithdrawConsentForm(BaseForm):
+    withdrawn_on = GovDateField(
+        "Date agreement was withdrawn",
+        validators=[Required("Enter the date agreement was withdrawn"), NotInTheFuture()],
+        error_name="date agreement was withdrawn",
+    )
+    notes = GovTextAreaField("Notes", validators=[MaxLength(2000)], max_length=2000, error_name="notes",
+                             description="What the family said and what happens next.")
+    marker = HiddenField()

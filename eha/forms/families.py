@@ -1,0 +1,231 @@
+"""Forms for families and the people in them, and the NHS number check."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from wtforms.validators import StopValidation, ValidationError
+
+from eha.forms.base import BaseForm
+from eha.forms.fields import (
+    GovDateField,
+    GovRadioField,
+    GovStringField,
+    GovTextAreaField,
+    MaxLength,
+    capitalise,
+)
+from eha.models.choices import SEXES
+
+_NHS_SEPARATORS = re.compile(r"[\s-]+")
+
+
+def normalise_nhs_number(value: str | None) -> str:
+    """Digits only: people type NHS numbers as "943 476 5919" or "943-476-5919"."""
+    if not isinstance(value, str):
+        return ""
+    return _NHS_SEPARATORS.sub("", value)
+
+
+def valid_nhs_number(value: str | None) -> bool:
+    """True when ``value`` is ten digits whose last is the modulus 11 check digit of the first nine."""
+    digits = normalise_nhs_number(value)
+    if len(digits) != 10 or not digits.isascii() or not digits.isdigit():
+        return False
+    total = sum(int(d) * weight for d, weight in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    if check == 10:
+        return False
+    return check == int(digits[9])
+
+
+class Required:
+    """GOV.UK "Enter ..." / "Select ..." message; keeps an earlier error (a malformed date) if there is one."""
+
+    def __init__(self, message: str):
+        self.message = message
+        self.field_flags = {}
+
+    def __call__(self, form, field):
+        if field.errors:
+            raise StopValidation()
+        data = field.data
+        if data is None or (isinstance(data, str) and not data.strip()) or data == []:
+            raise StopValidation(self.message)
+
+
+class NhsNumber:
+    def __call__(self, form, field):
+        if field.data and not valid_nhs_number(field.data):
+            raise ValidationError("Enter a valid NHS number, like 485 777 3456")
+
+
+class BornInThePast:
+    def __call__(self, form, field):
+        if isinstance(field.data, date) and field.data >= date.today():
+            raise ValidationError(f"{capitalise(field.name_in_errors)} must be in the past")
+        if isinstance(field.data, date) and field.data.year < 1900:
+            raise ValidationError(f"{capitalise(field.name_in_errors)} must be after 1900")
+
+
+def _text(label, max_length, required=None, error_name=None, hint="", area=False):
+    validators = [Required(required)] if required else []
+    validators.append(MaxLength(max_length))
+    cls = GovTextAreaField if area else GovStringField
+    return cls(label, validators=validators, max_length=max_length, error_name=error_name, description=hint)
+
+
+SEX_CHOICES = list(SEXES.items())
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class FindChildForm(BaseForm):
+    """Step 1 of starting an assessment: look for the child already on record."""
+
+    first_name = _text("First name", 100)
+    last_name = _text("Last name", 100)
+    date_of_birth = GovDateField("Date of birth", validators=[BornInThePast()], error_name="date of birth",
+                                 description="For example, 27 3 2015")
+    nhs_number = _text("NHS number", 20, error_name="NHS number", hint="10 digits, like 485 777 3456")
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if ok and self.nhs_number.data:
+            if not valid_nhs_number(self.nhs_number.data):
+                self.nhs_number.errors.append("Enter a valid NHS number, like 485 777 3456")
+                return False
+        if ok and not (self.last_name.data or self.date_of_birth.data or self.nhs_number.data):
+            self.last_name.errors.append("Enter the child's last name, date of birth or NHS number")
+            return False
+        return ok
+
+
+class SafetyForm(BaseForm):
+    at_risk = GovRadioField(
+        "Could the child be at risk of significant harm?",
+        choices=YES_NO,
+        validators=[Required("Select yes if the child could be at risk of significant harm")],
+        description="Significant harm includes physical, sexual or emotional abuse and neglect. If you are not "
+        "sure, answer yes and talk to the front door.",
+    )
+
+
+class FamilyDetailsForm(BaseForm):
+    name = _text("Family name", 200, "Enter the family name", hint="How the family would like to be known, "
+                 "for example 'The Kowalski family'")
+    address = _text("Address", 1000, area=True)
+    postcode = _text("Postcode", 10)
+
+
+class ChildForm(BaseForm):
+    first_name = _text("First name", 100, "Enter the child's first name", error_name="the child's first name")
+    last_name = _text("Last name", 100, "Enter the child's last name", error_name="the child's last name")
+    date_of_birth = GovDateField(
+        "Date of birth", validators=[Required("Enter the child's date of birth"), BornInThePast()],
+        error_name="date of birth", description="For example, 27 3 2015",
+    )
+    sex = GovRadioField("Sex", choices=SEX_CHOICES, validators=[Required("Select the child's sex")])
+    school = _text("School or early years setting", 200)
+    nhs_number = _text("NHS number (optional)", 20, error_name="NHS number", hint="10 digits, like 485 777 3456")
+
+    def validate(self, extra_validators=None):
+        extra = dict(extra_validators or {})
+        extra.setdefault("nhs_number", []).append(NhsNumber())
+        return super().validate(extra)
+
+
+class CarerForm(BaseForm):
+    name = _text("Full name", 200, "Enter the parent or carer's full name", error_name="full name")
+    relationship_to_child = _text(
+        "Relationship to the child", 100, "Enter their relationship to the child",
+        error_name="relationship to the child", hint="For example, mother, father, grandmother, step-father",
+    )
+    phone = _text("Phone number", 50)
+    email = _text("Email address", 320)
+    address = _text("Address, if different from the family's", 1000, area=True, error_name="address")
+    preferred_language = _text("Preferred language", 100, hint="For example, English, Polish, Turkish")
+    interpreter_needed = GovRadioField("Is an interpreter needed?", choices=YES_NO,
+                                       validators=[Required("Select yes if an interpreter is needed")])
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.email.data and ("@" not in self.email.data or " " in self.email.data):
+            self.email.errors.append("Enter an email address in the correct format, like name@example.com")
+            ok = False
+        return ok
+
+
+class NewFamilyForm(FamilyDetailsForm):
+    """Step 3 of starting an assessment for a family not on record: the family, a child and a carer."""
+
+    child_first_name = ChildForm.first_name
+    child_last_name = ChildForm.last_name
+    child_date_of_birth = ChildForm.date_of_birth
+    child_sex = ChildForm.sex
+    child_school = ChildForm.school
+    child_nhs_number = ChildForm.nhs_number
+    carer_name = CarerForm.name
+    carer_relationship_to_child = CarerForm.relationship_to_child
+    carer_phone = CarerForm.phone
+    carer_email = CarerForm.email
+    carer_preferred_language = CarerForm.preferred_language
+    carer_interpreter_needed = CarerForm.interpreter_needed
+
+    def validate(self, extra_validators=None):
+        extra = dict(extra_validators or {})
+        extra.setdefault("child_nhs_number", []).append(NhsNumber())
+        ok = super().validate(extra)
+        if self.carer_email.data and ("@" not in self.carer_email.data or " " in self.carer_email.data):
+            self.carer_email.errors.append("Enter an email address in the correct format, like name@example.com")
+            ok = False
+        return ok
+
+    def child_data(self):
+        return {k: self[f"child_{k}"].data for k in ("first_name", "last_name", "date_of_birth", "sex", "school",
+                                                       "nhs_number")}
+
+    def carer_data(self):
+        data = {k: self[f"carer_{k}"].data for k in ("name", "relationship_to_child", "phone", "email",
+                                                      "preferred_language")}
+        data["interpreter_needed"] = self.carer_interpreter_needed.data
+        return data
+
+
+class NetworkMemberForm(BaseForm):
+    name = _text("Full name", 200, "Enter their full name", error_name="full name")
+    relationship_to_family = _text("Relationship to the family", 100, "Enter their relationship to the family",
+                                   error_name="relationship to the family",
+                                   hint="For example, grandmother, neighbour, family friend")
+    contact = _text("Contact details", 300)
+    support_offered = _text("Support they give or could give", 2000, area=True, error_name="support")
+
+
+class InvolvedAgencyForm(BaseForm):
+    agency_id = GovRadioField("Agency on record", choices=[])
+    agency_name = _text("Or type the agency's name", 200, error_name="agency name",
+                        hint="If the agency is not in the list")
+    contact_name = _text("Contact name", 200)
+    contact_details = _text("Contact details", 300)
+    involvement = _text("What they do with the family", 2000, area=True, error_name="involvement")
+
+    def __init__(self, *args, agencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from eha.forms.fields import make_choices
+
+        pairs = [(str(a.id), a.name) for a in agencies]
+        self.agency_id.choices = make_choices(pairs)
+        self.agency_id.allowed_values = frozenset(v for v, _ in pairs)
+        self._agencies = {str(a.id): a for a in agencies}
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if ok and not self.agency_id.data and not self.agency_name.data:
+            self.agency_id.errors.append("Select an agency or type the agency's name")
+            return False
+        return ok
+
+    def chosen_agency(self):
+        return self._agencies.get(self.agency_id.data or "")

@@ -1,0 +1,89 @@
+"""Reviews of the plan: progress on each open action, the family's view, scaling, and the decision.
+
+``record_review`` writes the Review, its ActionUpdates and marks the review meeting held; the view then fires
+``record_review`` in the same transaction, so a failed guard leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from eha.extensions import db
+from eha.forms.definition import scaling_scores
+from eha.forms_store import definition_for
+from eha.models.plans import PlanVersion, Review
+from eha.services import plans
+from eha.services.meetings import record_meeting
+
+
+def actions_to_review(case, meeting):
+    """The open actions of the plan in force, and of the version it replaced when it was signed for this review.
+
+    (When the plan changed at the review and the revision is already signed, the actions of the version that
+    was reviewed still need their progress recorded.)
+    """
+    signed = db.session.scalars(
+        sa.select(PlanVersion)
+        .where(PlanVersion.assessment_id == case.id, PlanVersion.status.in_(("signed", "superseded")))
+        .order_by(PlanVersion.number.desc())
+        .limit(2)
+    ).all()
+    if not signed:
+        return []
+    candidates = list(signed[0].actions)
+    if (
+        len(signed) > 1
+        and meeting is not None
+        and signed[0].signed_at is not None
+        and meeting.created_at is not None
+        and signed[0].signed_at >= meeting.created_at
+    ):
+        keys = {a.key for a in candidates}
+        candidates += [a for a in signed[1].actions if a.key not in keys]
+    return [a for a in candidates if a.is_open]
+
+
+def record_review(case, meeting, by, *, held_on, attendance, family_view, family_score, practitioner_score,
+                  decision, plan_changed, next_review_on, progress, notes=None, expected_version=None):
+    """Add the Review and the progress on each action (``progress``: key -> (progress, comment))."""
+    record_meeting(
+        meeting, by, expected_version=expected_version, held_on=held_on, attendance=attendance, notes=notes,
+        decisions=None, next_review_on=next_review_on,
+    )
+    review = Review(
+        assessment_id=case.id, meeting_id=meeting.id, family_view=family_view, family_score=family_score,
+        practitioner_score=practitioner_score, decision=decision, plan_changed=bool(plan_changed),
+        recorded_by_id=by.id,
+    )
+    db.session.add(review)
+    db.session.flush()
+    for key, (value, comment) in progress.items():
+        plans.record_progress(case, key, by, progress=value, comment=comment, review=review)
+    return review
+
+
+def reviews_for(case):
+    return db.session.scalars(
+        sa.select(Review).where(Review.assessment_id == case.id).order_by(Review.created_at, Review.id)
+    ).all()
+
+
+def scaling_over_time(case, reviews):
+    """Rows ``(label, date, family score, practitioner score)``: the assessment's scores, then each review's."""
+    rows = []
+    scores = scaling_scores(definition_for(case), case.answers_by_section())
+    if scores.get("family") is not None or scores.get("practitioner") is not None:
+        when = case.completed_at.date() if case.completed_at else None
+        rows.append(("Assessment", when, scores.get("family"), scores.get("practitioner")))
+    meeting_dates = {}
+    meeting_ids = [r.meeting_id for r in reviews if r.meeting_id]
+    if meeting_ids:
+        from eha.models.meetings import Meeting
+
+        meeting_dates = dict(
+            db.session.execute(sa.select(Meeting.id, Meeting.held_on).where(Meeting.id.in_(meeting_ids))).all()
+        )
+    for number, review in enumerate(reviews, start=1):
+        when = meeting_dates.get(review.meeting_id) or review.created_at.date()
+        rows.append((f"Review {number}", when, review.family_score, review.practitioner_score))
+    return rows
