@@ -79,3 +79,68 @@ def create_family(page, family, *, check=None):
     expect(page.locator("h1")).to_contain_text(family.child)
     ref = re.search(r"EHA-\d{6}", page.locator("h1").inner_text()).group(0)
     return ref
+
+
+ANSWER = "Talked it through with the family; they describe things improving since the spring."
+
+
+def section_form(page):
+    return page.locator("main form").filter(has=page.get_by_role("button", name="Save and continue"))
+
+
+def fill_section(page):
+    """Answer every question on a section page, whatever the form definition asks."""
+    form = section_form(page)
+    for box in form.locator("textarea:visible, input[type=text]:visible:not([id$='-day'])"
+                            ":not([id$='-month']):not([id$='-year'])").all():
+        if not box.input_value():
+            box.fill(ANSWER)
+    for group in form.locator("fieldset:has(input[type=radio])").all():
+        radios = group.locator("input[type=radio]")
+        if not any(r.is_checked() for r in radios.all()):
+            radios.nth(min(5, radios.count() - 1)).check()
+    for group in form.locator("fieldset:has(input[type=checkbox])").all():
+        boxes = group.locator("input[type=checkbox]")
+        if not any(b.is_checked() for b in boxes.all()):
+            boxes.first.check()
+            if boxes.count() > 2:
+                boxes.nth(2).check()
+    for group in form.locator("fieldset:has(input[id$='-day'])").all():
+        if not group.locator("input[id$='-day']").input_value():
+            fill_date(group, 2, 3, 2026)
+
+
+def open_task(page, title):
+    page.locator(".govuk-task-list").get_by_role("link", name=title).click()
+    expect(page.locator("h1")).to_have_text(title)
+
+
+def task_status(page, title):
+    item = page.locator(".govuk-task-list__item").filter(has=page.get_by_role("link", name=title))
+    return item.locator(".govuk-task-list__status").inner_text().strip()
+
+
+def task_titles(page):
+    return [t.strip() for t in page.locator(".govuk-task-list__name-and-hint a").all_inner_texts()]
+
+
+def record_agreement(page, carer_name, agencies, *, check=None):
+    page.get_by_role("link", name=re.compile("the family's agreement")).click()
+    expect(page.locator("h1")).to_have_text("The family's agreement")
+    if check:
+        check_page(page, f"{check}-consent")
+    page.get_by_role("group", name="Who agreed?").get_by_label(re.compile(carer_name)).check()
+    fill_date(date_group(page, "Date agreed"), 2, 3, 2026)
+    group = page.get_by_role("group", name="Which agencies may be involved and see the case?")
+    for agency in agencies:
+        group.get_by_label(agency, exact=True).check()
+    page.get_by_role("button", name="Save agreement").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("The family's agreement has been recorded")
+
+
+def save_section(page, title, button="Save and continue"):
+    page.get_by_role("button", name=button).click()
+    page.wait_for_load_state()
+    summary = page.locator(".govuk-error-summary")
+    if summary.count():
+        raise AssertionError(f"{title} was not saved: {summary.inner_text()}")
