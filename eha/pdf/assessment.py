@@ -6,7 +6,7 @@ markings as the plan (OFFICIAL-SENSITIVE, reference, page X of Y) and the same e
 
 from __future__ import annotations
 
-from reportlab.platypus import LongTable, Spacer, Table
+from reportlab.platypus import Spacer, Table
 
 from .base import PageNumberedRenderer, clean, date_time, esc, long_date
 from .model import AssessmentDocument, SectionDoc
@@ -91,15 +91,7 @@ class AssessmentRenderer(PageNumberedRenderer):
             ]
             for label, answer in answers
         ]
-        table = LongTable(
-            [header, *rows],
-            colWidths=[width * self.QUESTION_SHARE, width * (1 - self.QUESTION_SHARE)],
-            repeatRows=1,
-            splitInRow=1,
-            hAlign="LEFT",
-        )
-        table.setStyle(self.table_style())
-        story.append(table)
+        story.append(self.long_table([header, *rows], [width * self.QUESTION_SHARE, width * (1 - self.QUESTION_SHARE)]))
         return story
 
 

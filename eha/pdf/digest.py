@@ -101,9 +101,7 @@ def signed_plan_content(doc: PlanDocument) -> dict:
         "worries": doc.worries,
         "working_well": doc.working_well,
         "needs": list(doc.needs),
-        "actions": [
-            fields(a, "number", "need", "what", "who", "is_family", "by_when", "success") for a in doc.actions
-        ],
+        "actions": [fields(a, "number", "need", "what", "who", "is_family", "by_when", "success") for a in doc.actions],
         "next_review": doc.next_review,
         "signatures": [fields(s, "name", "role", "signed_on", "method") for s in doc.signatures],
     }

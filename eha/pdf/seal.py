@@ -95,9 +95,7 @@ def make_self_signed_pkcs12(
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
-    encryption = (
-        serialization.BestAvailableEncryption(passphrase) if passphrase else serialization.NoEncryption()
-    )
+    encryption = serialization.BestAvailableEncryption(passphrase) if passphrase else serialization.NoEncryption()
     data = pkcs12.serialize_key_and_certificates(common_name.encode("utf-8"), key, cert, None, encryption)
     path = Path(path)
     path.write_bytes(data)

@@ -16,9 +16,7 @@ from eha.pdf.digest import SCHEMA, canonical_plan_content, plan_digest, signed_p
 
 def test_canonical_content_is_sorted_compact_utf8_json_with_iso_dates():
     data = {"b": 1, "a": [date(2026, 3, 6), "Łódź"], "c": {"z": True, "y": None}}
-    assert (
-        canonical_plan_content(data) == '{"a":["2026-03-06","Łódź"],"b":1,"c":{"y":null,"z":true}}'.encode()
-    )
+    assert canonical_plan_content(data) == '{"a":["2026-03-06","Łódź"],"b":1,"c":{"y":null,"z":true}}'.encode()
 
 
 def test_digest_is_the_sha256_hex_of_the_canonical_content():

@@ -1,0 +1,122 @@
+"""How long the plan PDF takes to render, against a bare ReportLab baseline. No Flask, no database.
+
+    .venv/bin/python bench/pdf_bench.py [--runs 30] [--long-runs 3] [--json]
+
+Reports median and p95 wall time for a typical signed plan and for the 40-action plan with 5,000-character
+answers, peak traced memory (tracemalloc) of one render, and a baseline: a canvas with drawString on the same
+number of pages in the same embedded font. Target: typical plan within 3x the baseline and under 50 ms median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import json
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "pdf")]
+
+from conftest import long_plan, typical_plan  # noqa: E402  (plain-data fixtures shared with the tests)
+from pypdf import PdfReader  # noqa: E402
+from reportlab.lib.pagesizes import A4  # noqa: E402
+from reportlab.pdfgen.canvas import Canvas  # noqa: E402
+
+from eha.pdf.base import FONT, register_fonts  # noqa: E402
+from eha.pdf.plan import render_plan  # noqa: E402
+
+TARGET_RATIO = 3.0
+TARGET_MEDIAN_MS = 50.0
+
+
+def baseline(pages: int) -> bytes:
+    """The least ReportLab can do for the same pages: a canvas, some lines of text, the same font."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4)
+    for page in range(pages):
+        canvas.setFont(FONT, 12)
+        for line in range(45):
+            canvas.drawString(50, 800 - line * 16, f"Page {page + 1} line {line}: Łódź İstanbul Nguyễn Thị")
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def timings(fn, runs: int) -> list[float]:
+    fn()  # warm up: imports, font registration, caches
+    result = []
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        result.append((time.perf_counter() - start) * 1000)
+    return result
+
+
+def summary(ms: list[float]) -> dict:
+    ordered = sorted(ms)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"runs": len(ms), "median_ms": round(statistics.median(ms), 2), "p95_ms": round(p95, 2)}
+
+
+def peak_kib(fn) -> float:
+    fn()
+    gc.collect()
+    tracemalloc.start()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return round(peak / 1024, 1)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--long-runs", type=int, default=3, help="runs of the 40-action plan (slow)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    register_fonts()
+    typical, long = typical_plan(), long_plan()
+    typical_pdf = render_plan(typical)
+    pages = len(PdfReader(io.BytesIO(typical_pdf)).pages)
+    long_pdf = render_plan(long)
+
+    base = summary(timings(lambda: baseline(pages), args.runs))
+    plan = summary(timings(lambda: render_plan(typical), args.runs))
+    large = summary(timings(lambda: render_plan(typical, large=True), args.runs))
+    long_ = summary(timings(lambda: render_plan(long), args.long_runs)) if args.long_runs else None
+
+    plan.update(pages=pages, bytes=len(typical_pdf), peak_kib=peak_kib(lambda: render_plan(typical)))
+    base.update(pages=pages, bytes=len(baseline(pages)), peak_kib=peak_kib(lambda: baseline(pages)))
+    if long_:
+        long_.update(pages=len(PdfReader(io.BytesIO(long_pdf)).pages), bytes=len(long_pdf))
+    report = {
+        "typical_plan": plan,
+        "typical_plan_large_print": large,
+        "baseline_canvas": base,
+        "long_plan_40_actions": long_,
+        "ratio_median": round(plan["median_ms"] / base["median_ms"], 2),
+    }
+    report["meets_target"] = report["ratio_median"] <= TARGET_RATIO and plan["median_ms"] < TARGET_MEDIAN_MS
+
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        for name in ("typical_plan", "typical_plan_large_print", "baseline_canvas", "long_plan_40_actions"):
+            row = report[name]
+            if row:
+                extra = "  ".join(f"{k}={v}" for k, v in row.items() if k not in ("median_ms", "p95_ms"))
+                print(f"{name:26} median {row['median_ms']:8.2f} ms  p95 {row['p95_ms']:8.2f} ms  {extra}")
+        print(f"ratio (typical / baseline median): {report['ratio_median']}x  target <= {TARGET_RATIO}x "
+              f"and < {TARGET_MEDIAN_MS} ms: {'met' if report['meets_target'] else 'MISSED'}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
