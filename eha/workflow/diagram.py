@@ -1,0 +1,92 @@
+"""The state diagram as SVG, drawn from the transition table (no graphviz needed).
+
+``python -m eha.workflow.diagram > docs/workflow.svg`` writes the copy the README shows.
+"""
+
+from collections import defaultdict
+from xml.sax.saxutils import escape
+
+from eha.workflow.states import CLOSED, OPEN_STATES, STATE_LABELS
+from eha.workflow.table import TRIGGERS
+
+BOX_W, BOX_H = 170, 60
+GAP = 60
+MARGIN = 30
+TOP = 70
+CLOSED_Y = 330
+WIDTH = MARGIN * 2 + len(OPEN_STATES) * BOX_W + (len(OPEN_STATES) - 1) * GAP
+HEIGHT = CLOSED_Y + BOX_H + MARGIN
+FONT = 'font-family="Arial, Helvetica, sans-serif"'
+
+
+def _positions():
+    pos = {state: (MARGIN + i * (BOX_W + GAP), TOP) for i, state in enumerate(OPEN_STATES)}
+    pos[CLOSED] = (MARGIN, CLOSED_Y)
+    return pos
+
+
+def edges():
+    """``{(source, dest): [trigger names]}`` from the table."""
+    out = defaultdict(list)
+    for trigger in TRIGGERS:
+        for source in trigger.sources:
+            out[(source, trigger.dest)].append(trigger.name)
+    return out
+
+
+def _text(x, y, text, size=14, anchor="middle", weight="normal"):
+    return (f'<text x="{x}" y="{y}" {FONT} font-size="{size}" font-weight="{weight}" text-anchor="{anchor}" '
+            f'fill="#0b0c0c">{escape(text)}</text>')
+
+
+def _box(state, x, y, w=BOX_W):
+    fill = "#f3f2f1" if state == CLOSED else "#ffffff"
+    return (f'<g id="state-{state}"><rect x="{x}" y="{y}" width="{w}" height="{BOX_H}" rx="6" fill="{fill}" '
+            f'stroke="#0b0c0c" stroke-width="2"/>'
+            + _text(x + w / 2, y + BOX_H / 2 + 5, STATE_LABELS[state], 15, weight="bold") + "</g>")
+
+
+def _arrow(x1, y1, x2, y2):
+    return (f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#0b0c0c" stroke-width="2" '
+            'marker-end="url(#arrow)"/>')
+
+
+def render():
+    pos = _positions()
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
+        f'height="{HEIGHT}" role="img" aria-labelledby="workflow-title">',
+        '<title id="workflow-title">How a case moves through early help: the workflow states and steps</title>',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" '
+        'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#0b0c0c"/></marker></defs>',
+        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
+    ]
+    closed_w = WIDTH - 2 * MARGIN
+    for state in OPEN_STATES:
+        parts.append(_box(state, *pos[state]))
+    parts.append(_box(CLOSED, *pos[CLOSED], w=closed_w))
+    order = {state: i for i, state in enumerate(OPEN_STATES)}
+    for (source, dest), names in sorted(edges().items(), key=lambda e: (order.get(e[0][0], 99), e[0][1])):
+        sx, sy = pos[source]
+        if dest == CLOSED:
+            x = sx + BOX_W / 2
+            parts.append(_arrow(x, sy + BOX_H, x, CLOSED_Y))
+            parts.append(_text(x + 6, sy + BOX_H + 40, " / ".join(names), 12, anchor="start"))
+            continue
+        dx, _dy = pos[dest]
+        if order[dest] > order[source]:  # forwards, along the top
+            y = sy + BOX_H / 2 - 8
+            parts.append(_arrow(sx + BOX_W, y, dx, y))
+            parts.append(_text((sx + BOX_W + dx) / 2, sy - 12 - 16 * (order[source] % 2), " / ".join(names), 12))
+        else:  # backwards (a review returns to the active plan): below the boxes
+            y = sy + BOX_H / 2 + 12
+            parts.append(_arrow(sx, y, dx + BOX_W, y))
+            parts.append(_text((sx + dx + BOX_W) / 2, sy + BOX_H + 18, " / ".join(names), 12))
+    parts.append(_text(MARGIN, HEIGHT - 8, "Every step runs its checks first; a closed case is final.", 12,
+                       anchor="start"))
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")
