@@ -1,0 +1,286 @@
+"""The authorization matrix: every route and method in ``app.url_map`` x every relationship to a case.
+
+Each endpoint has a kind in ``EXPECTATIONS``; a new route missing from the table fails the test, so no route
+can be added without deciding who may use it. Denied requests must answer 404 for a case the user may not
+see (its existence is not disclosed), 403 where the user may see the case but not do this, and a redirect to
+sign-in for anonymous visitors.
+"""
+
+import pytest
+from werkzeug.routing import BuildError
+
+from eha.extensions import db
+from tests import factories
+
+SKIP = {"static", "assets"}
+RELATIONSHIPS = ("anonymous", "starter", "lead", "taf", "taf_withdrawn", "grantee", "unrelated", "other_agency",
+                 "manager", "admin")
+SEES_CASE = {"starter", "lead", "taf", "grantee", "manager"}
+STAFF = set(RELATIONSHIPS) - {"anonymous", "admin"}
+
+# kind -> the relationships allowed; everyone else is denied (how: see ``denial``).
+KINDS = {
+    "public": set(RELATIONSHIPS),
+    "signed-in": set(RELATIONSHIPS) - {"anonymous"},
+    "staff": STAFF,  # practitioners and managers; administrators get 403 (they see no case content)
+    "case-view": SEES_CASE,
+    "case-edit": {"starter", "lead", "manager"},
+    "case-manage": {"lead", "manager"},
+    "case-history": {"lead", "manager"},
+    "case-manager": {"manager"},
+    "action-owner": {"lead", "manager", "taf"},
+    "manager-only": {"manager"},
+    "admin-only": {"admin"},
+    "second-factor": set(),  # only a half-signed-in session (tested in test_mfa)
+}
+
+# endpoint -> kind, or {method: kind}
+EXPECTATIONS = {
+    "auth.sign_in": "public",
+    "auth.sign_out": "signed-in",
+    "health.healthz": "public",
+    "dashboard.home": "signed-in",
+    "help.workflow": "public",
+    "help.workflow_svg": "public",
+    "mfa.challenge": "second-factor",
+    "mfa.setup": "second-factor",
+    "mfa.qr_code": "second-factor",
+    "assessments.index": "staff",
+    "assessments.new": "staff",
+    "assessments.new_continue": "staff",
+    "assessments.new_safety": "staff",
+    "assessments.new_family": "staff",
+    "assessments.new_children": "staff",
+    "assessments.show": "case-view",
+    "consent.edit": {"GET": "case-view", "POST": "case-manage"},
+    "consent.withdraw": "case-manage",
+    "sections.edit": {"GET": "case-view", "POST": "case-edit"},
+    "families.show": "case-view",
+    "families.edit_family": "case-edit",
+    "families.new_child": "case-edit",
+    "families.child": "case-edit",
+    "families.new_carer": "case-edit",
+    "families.carer": "case-edit",
+    "families.new_network": "case-edit",
+    "families.network": "case-edit",
+    "families.new_agency": "case-edit",
+    "families.agency": "case-edit",
+    "meetings.index": "case-view",
+    "meetings.show": "case-view",
+    "meetings.new": "case-manage",
+    "meetings.record": "case-manage",
+    "plans.show": "case-view",
+    "plans.change": "case-manage",
+    "plans.action_new": "case-manage",
+    "plans.action_edit": "case-manage",
+    "plans.action_delete": "case-manage",
+    "plans.sign": "case-manage",
+    "plans.action_progress": "action-owner",
+    "reviews.index": "case-view",
+    "reviews.new": "case-manage",
+    "closure.fire": "case-manage",
+    "closure.close": "case-manage",
+    "closure.step_up": "case-manage",
+    "closure.approve": "case-manager",
+    "closure.reject": "case-manager",
+    "history.show": "case-history",
+    "history.access_grants": "case-manager",
+    "history.revoke_grant": "case-manager",
+    "reports.index": "manager-only",
+    "reports.access_review": "manager-only",
+    "reports.grants": "manager-only",
+    "admin.index": "admin-only",
+    "admin.users": "admin-only",
+    "admin.new_user": "admin-only",
+    "admin.user": "admin-only",
+    "admin.user_status": "admin-only",
+    "admin.user_password": "admin-only",
+    "admin.agencies": "admin-only",
+    "admin.agency": "admin-only",
+    "admin.definitions": "admin-only",
+    "admin.definition": "admin-only",
+    "admin.activate_definition": "admin-only",
+}
+
+
+# Where a user who may see the case is refused with something other than 403: the workflow engine answers
+# 409 ("this cannot be done now", with the reason) for a step this user may not take.
+VISIBLE_DENIAL = {
+    "closure.close": (403, 409),
+    "closure.step_up": (403, 409),
+    "closure.fire": (403, 409),
+    "closure.approve": (403, 409),
+    "closure.reject": (403, 409),
+}
+
+
+def kind_for(endpoint, method):
+    kind = EXPECTATIONS[endpoint]
+    return kind[method] if isinstance(kind, dict) else kind
+
+
+def _section_key(world):
+    from eha.forms_store import definition_for
+
+    return definition_for(world.case).section_keys[0]
+
+
+def url_values(rule, world, case=None, foreign=False):
+    """Values for a rule's arguments from the seeded world (``foreign``: ids that belong to the other case)."""
+    case = case or world.case
+    source = world.other_case if foreign else world.case
+    family = source.family
+    values = {}
+    for arg in rule.arguments:
+        if arg == "ref":
+            values[arg] = case.ref
+        elif arg == "meeting_id":
+            values[arg] = (world.other_meeting if foreign else world.meeting).id
+        elif arg == "key" and rule.endpoint.startswith("sections."):
+            values[arg] = _section_key(world)
+        elif arg == "key":
+            values[arg] = world.other_action_key if foreign else world.action_key
+        elif arg == "record_id":
+            kind = rule.endpoint.split(".")[1]
+            rows = {"child": family.children, "carer": family.carers, "network": family.network,
+                    "agency": family.involved_agencies}[kind]
+            values[arg] = rows[0].id
+        elif arg == "user_id":
+            values[arg] = world.users["unrelated"].id
+        elif arg == "agency_id":
+            values[arg] = world.users["unrelated"].agency_id
+        elif arg == "definition_id":
+            values[arg] = world.definition_id
+        elif arg == "trigger":
+            values[arg] = "close"
+        elif arg == "version":
+            values[arg] = 1
+        else:
+            raise AssertionError(f"The matrix does not know how to fill <{arg}> in {rule.rule} ({rule.endpoint})")
+    return values
+
+
+def fill_url(rule, world, **kwargs):
+    from flask import current_app
+
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        return adapter.build(rule.endpoint, url_values(rule, world, **kwargs), force_external=False)
+    except BuildError as exc:  # pragma: no cover
+        raise AssertionError(f"cannot build {rule.endpoint}: {exc}") from exc
+
+
+def denial_ok(response, relationship, kind, is_case_route, endpoint=None):
+    """Is ``response`` a proper refusal for this relationship?"""
+    status = response.status_code
+    if relationship == "anonymous":
+        return (status == 302 and response.headers["Location"].startswith("/sign-in")) or status == 404
+    if kind == "second-factor":
+        return status == 404 or (status == 302 and response.headers["Location"].startswith("/sign-in"))
+    if is_case_route and relationship == "admin" and endpoint and endpoint.startswith("assessments."):
+        # The assessments blueprint turns administrators away before any case is looked up (403 for every
+        # reference, existing or not, so nothing is disclosed).
+        return status in (403, 404)
+    if is_case_route and relationship not in SEES_CASE:
+        return status == 404
+    if is_case_route:
+        return status in VISIBLE_DENIAL.get(endpoint, (403,))
+    if kind == "staff":
+        return status == 403
+    return status == 404
+
+
+def allowed_ok(response):
+    status = response.status_code
+    if status == 302:
+        return not response.headers["Location"].startswith("/sign-in")
+    return status < 400 or status in (400, 409)
+
+
+def _routes(app):
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint, r.rule)):
+        if rule.endpoint in SKIP:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_is_in_the_authorization_matrix(app):
+    missing = sorted({rule.endpoint for rule, _m in _routes(app) if rule.endpoint not in EXPECTATIONS})
+    assert not missing, "\n".join(f"new route {e} is not in the authorization matrix" for e in missing)
+    for rule, method in _routes(app):
+        assert kind_for(rule.endpoint, method) in KINDS, rule.endpoint
+
+
+def _client_for(app, world, relationship):
+    client = app.test_client()
+    if relationship != "anonymous":
+        factories.sign_in(client, world.users[relationship])
+    return client
+
+
+def test_every_route_for_every_relationship_answers_as_the_matrix_says(app, world, capsys):
+    missing = sorted({rule.endpoint for rule, _m in _routes(app) if rule.endpoint not in EXPECTATIONS})
+    if missing:
+        pytest.fail("\n".join(f"new route {e} is not in the authorization matrix" for e in missing))
+    problems = []
+    requests = 0
+    unexpected_successes = 0
+    clients = {}
+    # GETs first for everyone; POSTs only for the denied (an allowed POST would change the seeded case).
+    for rule, method in _routes(app):
+        kind = kind_for(rule.endpoint, method)
+        is_case_route = "ref" in rule.arguments
+        for relationship in RELATIONSHIPS:
+            allowed = relationship in KINDS[kind]
+            if method != "GET" and allowed:
+                continue
+            if rule.endpoint == "auth.sign_out" or relationship not in clients:
+                clients[relationship] = _client_for(app, world, relationship)
+            client = clients[relationship]
+            url = fill_url(rule, world)
+            response = client.open(url, method=method, data={})
+            requests += 1
+            if response.status_code >= 500:
+                problems.append(f"{method} {url} as {relationship}: {response.status_code}")
+            elif allowed and not allowed_ok(response):
+                problems.append(f"{method} {url} as {relationship} ({kind}): refused with {response.status_code}")
+            elif not allowed and not denial_ok(response, relationship, kind, is_case_route, rule.endpoint):
+                unexpected_successes += 1
+                problems.append(f"{method} {url} as {relationship} ({kind}): expected a refusal, "
+                                f"got {response.status_code} {response.headers.get('Location', '')}")
+            db.session.expire_all()
+    with capsys.disabled():
+        print(f"\nauthorization matrix: {requests} requests, {unexpected_successes} unexpected successes, "
+              f"{len({r.endpoint for r, _m in _routes(app)})} endpoints classified")
+    assert not problems, "\n".join(problems)
+
+
+FOREIGN_ID_ARGS = {"meeting_id", "record_id", "key"}
+
+
+def test_ids_from_another_case_under_a_visible_case_answer_404(app, world):
+    """IDOR sweep: a meeting, action or family record of case B, asked for under case A, is not found."""
+    checked = 0
+    problems = []
+    for rule, method in _routes(app):
+        if "ref" not in rule.arguments or not (FOREIGN_ID_ARGS & set(rule.arguments)):
+            continue
+        if rule.endpoint.startswith("sections."):
+            continue  # section keys are the same words on every case
+        for relationship in ("lead", "manager"):
+            client = _client_for(app, world, relationship)
+            url = fill_url(rule, world, foreign=True)
+            response = client.open(url, method=method, data={})
+            checked += 1
+            if response.status_code != 404:
+                problems.append(f"{method} {url} as {relationship}: {response.status_code}")
+    assert checked >= 4
+    assert not problems, "\n".join(problems)
+
+
+def test_the_other_case_itself_is_not_found_for_this_case_s_team(app, world):
+    for relationship in ("starter", "lead", "taf", "grantee"):
+        client = _client_for(app, world, relationship)
+        assert client.get(f"/assessments/{world.other_case.ref}").status_code == 404
+        assert client.get(f"/assessments/{world.other_case.ref}/history").status_code == 404
