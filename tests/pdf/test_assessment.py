@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 import re
 
-from conftest import pdf_pages_text, pdf_text, typical_assessment
 from pypdf import PdfReader
 
 from eha.pdf.assessment import render_assessment
 from eha.pdf.model import SectionDoc
+from tests.pdf.conftest import pdf_pages_text, pdf_text, typical_assessment
 
 
 def squash(text: str) -> str:

@@ -9,9 +9,9 @@ import re
 from datetime import date
 
 import pytest
-from conftest import typical_plan
 
 from eha.pdf.digest import SCHEMA, canonical_plan_content, plan_digest, signed_plan_content
+from tests.pdf.conftest import typical_plan
 
 
 def test_canonical_content_is_sorted_compact_utf8_json_with_iso_dates():

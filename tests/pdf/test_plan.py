@@ -9,11 +9,11 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from conftest import DIGEST, long_plan, pdf_pages_text, pdf_text, typical_plan
 from pypdf import PdfReader
 
 from eha.pdf.model import Action, Contact, Member, Person, Signature
 from eha.pdf.plan import render_plan
+from tests.pdf.conftest import DIGEST, long_plan, pdf_pages_text, pdf_text, typical_plan
 
 
 def squash(text: str) -> str:

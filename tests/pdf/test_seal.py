@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import typical_plan
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from eha.pdf.plan import render_plan
 from eha.pdf.seal import certificate_from_pkcs12, make_self_signed_pkcs12, seal_pdf, verify_sealed
+from tests.pdf.conftest import typical_plan
 
 PASSPHRASE = b"correct horse battery staple"
 
