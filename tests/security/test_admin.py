@@ -1,0 +1,213 @@
+"""Administration: users, agencies and form definitions, administrators only, every change audited."""
+
+import sqlalchemy as sa
+
+from eha.extensions import db
+from eha.forms.definition import latest_definition
+from eha.models.assessments import FormDefinitionVersion
+from eha.models.audit import AuditEvent
+from eha.models.base import utcnow
+from eha.models.users import User, UserSession
+from eha.passwords import verify_password
+from tests import factories
+
+GOOD_PASSWORD = "violet kettle harbour lamp"
+
+
+def _admin_changes():
+    return [e.detail for e in db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "admin_change").order_by(AuditEvent.seq))]
+
+
+def _new_user_form(agency, **overrides):
+    data = {"email": "New.Person@Example.org", "name": "New Person", "role": "practitioner",
+            "agency": str(agency.id), "job_title": "Family worker", "phone": "01632 960 999",
+            "password": GOOD_PASSWORD}
+    data.update(overrides)
+    return data
+
+
+def test_an_administrator_creates_a_user_who_can_then_sign_in(client, signed_in, admin, agency):
+    signed_in(admin)
+    response = client.post("/admin/users/new", data=_new_user_form(agency))
+    assert response.status_code == 302
+    user = db.session.scalar(sa.select(User).where(User.email == "new.person@example.org"))
+    assert user and user.agency_id == agency.id and verify_password(user.password_hash, GOOD_PASSWORD)
+    assert _admin_changes()[-1]["change"] == "user created"
+    client.post("/sign-out")
+    signed = client.post("/sign-in", data={"email": "new.person@example.org", "password": GOOD_PASSWORD})
+    assert signed.status_code == 302
+
+
+def test_an_email_already_used_in_any_case_is_refused(client, signed_in, admin, agency, practitioner):
+    signed_in(admin)
+    page = client.post("/admin/users/new", data=_new_user_form(agency, email=practitioner.email.upper()))
+    assert page.status_code == 200 and "<title>Error:" in page.text
+    assert "already exists" in page.text
+    assert 'value="' + practitioner.email.upper() in page.text  # the input is kept
+
+
+def test_a_weak_initial_password_is_refused_with_the_reason(client, signed_in, admin, agency):
+    signed_in(admin)
+    page = client.post("/admin/users/new", data=_new_user_form(agency, password="password1234"))
+    assert page.status_code == 200 and "too easy to guess" in page.text
+    assert db.session.scalar(sa.select(User).where(User.email == "new.person@example.org")) is None
+
+
+def test_empty_new_user_form_shows_every_problem(client, signed_in, admin):
+    signed_in(admin)
+    page = client.post("/admin/users/new", data={})
+    for message in ("Enter an email address", "Enter the person&#39;s full name", "Select a role",
+                    "Select an agency", "Enter an initial password"):
+        assert message in page.text
+
+
+def test_an_administrator_cannot_change_their_own_role(client, signed_in, admin):
+    signed_in(admin)
+    page = client.get(f"/admin/users/{admin.id}")
+    assert "You cannot change your own role" in page.text
+    response = client.post(f"/admin/users/{admin.id}", data={
+        "name": "Renamed Admin", "role": "manager", "agency": str(admin.agency_id)})
+    assert response.status_code == 302
+    db.session.refresh(admin)
+    assert admin.role == "admin" and admin.name == "Renamed Admin"
+    forged = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "forged_field"))
+    assert forged is not None and "role" in forged.detail["fields"] and forged.outcome == "refused"
+
+
+def test_an_administrator_changes_another_user_s_role_and_it_is_audited(client, signed_in, admin, practitioner):
+    signed_in(admin)
+    response = client.post(f"/admin/users/{practitioner.id}", data={
+        "name": practitioner.name, "role": "manager", "agency": str(practitioner.agency_id)})
+    assert response.status_code == 302
+    db.session.refresh(practitioner)
+    assert practitioner.role == "manager"
+    assert _admin_changes()[-1]["changes"]["role"] == {"from": "practitioner", "to": "manager"}
+
+
+def test_disabling_a_user_ends_their_sessions_on_the_next_request(app, client, signed_in, admin, practitioner):
+    theirs = app.test_client()
+    factories.sign_in(theirs, practitioner)
+    assert theirs.get("/").status_code == 200
+    signed_in(admin)
+    assert client.post(f"/admin/users/{practitioner.id}/status", data={"action": "disable"}).status_code == 302
+    response = theirs.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
+    assert all(s.ended_at for s in db.session.scalars(
+        sa.select(UserSession).where(UserSession.user_id == practitioner.id)))
+    assert _admin_changes()[-1]["change"] == "user disabled"
+    assert theirs.post("/sign-in", data={"email": practitioner.email, "password": factories.PASSWORD}
+                       ).status_code == 200  # a disabled account cannot sign in
+
+
+def test_an_administrator_cannot_disable_themself(client, signed_in, admin):
+    signed_in(admin)
+    page = client.post(f"/admin/users/{admin.id}/status", data={"action": "disable"})
+    assert page.status_code == 200 and "cannot disable your own account" in page.text
+    db.session.refresh(admin)
+    assert admin.active
+
+
+def test_unlocking_clears_the_lock_and_the_failure_count(client, signed_in, admin, practitioner):
+    practitioner.locked_until = utcnow().replace(year=utcnow().year + 1)
+    practitioner.failed_sign_ins = 7
+    db.session.commit()
+    signed_in(admin)
+    assert client.post(f"/admin/users/{practitioner.id}/status", data={"action": "unlock"}).status_code == 302
+    db.session.refresh(practitioner)
+    assert practitioner.locked_until is None and practitioner.failed_sign_ins == 0
+    assert _admin_changes()[-1]["change"] == "account unlocked"
+
+
+def test_resetting_the_second_factor_clears_it_and_ends_sessions(app, client, signed_in, admin, practitioner):
+    practitioner.totp_secret, practitioner.totp_enrolled_at, practitioner.totp_last_step = "A" * 32, utcnow(), 5
+    db.session.commit()
+    theirs = app.test_client()
+    factories.sign_in(theirs, practitioner)
+    signed_in(admin)
+    assert client.post(f"/admin/users/{practitioner.id}/status", data={"action": "reset_mfa"}).status_code == 302
+    db.session.refresh(practitioner)
+    assert (practitioner.totp_secret, practitioner.totp_enrolled_at, practitioner.totp_last_step) == (None, None, None)
+    assert theirs.get("/").status_code == 302
+    assert _admin_changes()[-1]["change"] == "two-factor sign-in reset"
+
+
+def test_setting_a_new_password(client, signed_in, admin, practitioner):
+    signed_in(admin)
+    assert client.post(f"/admin/users/{practitioner.id}/password", data={"password": GOOD_PASSWORD}).status_code == 302
+    db.session.refresh(practitioner)
+    assert verify_password(practitioner.password_hash, GOOD_PASSWORD)
+    page = client.post(f"/admin/users/{practitioner.id}/password", data={"password": "short"})
+    assert page.status_code == 200 and "12 characters or more" in page.text
+
+
+def test_the_user_list_filters_and_pages(client, signed_in, admin, agency, app):
+    app.config["EHA_PAGE_SIZE"] = 5
+    for n in range(7):
+        factories.user(agency=agency, name=f"Zed Person {n}")
+    signed_in(admin)
+    page = client.get("/admin/users?q=zed+person")
+    assert page.status_code == 200 and "7 users" in page.text and "Page 1 of 2" in page.text
+    assert "Zed Person 6" in client.get("/admin/users?q=zed+person&page=2").text
+    assert "No users match" in client.get("/admin/users?q=nobody-at-all").text
+    assert client.get("/admin/users?role=admin&status=locked&agency=notanumber").status_code == 200
+
+
+def test_agencies_are_added_edited_and_deactivated(client, signed_in, admin):
+    signed_in(admin)
+    assert client.post("/admin/agencies", data={"name": "Northshire Libraries", "kind": "other"}).status_code == 302
+    again = client.post("/admin/agencies", data={"name": "northshire libraries", "kind": "other"})
+    assert again.status_code == 200 and "already exists" in again.text
+    from eha.models.users import Agency
+
+    agency = db.session.scalar(sa.select(Agency).where(Agency.name == "Northshire Libraries"))
+    response = client.post(f"/admin/agencies/{agency.id}", data={"name": "Northshire Library Service",
+                                                                  "kind": "voluntary", "active": "no"})
+    assert response.status_code == 302
+    db.session.refresh(agency)
+    assert (agency.name, agency.kind, agency.active) == ("Northshire Library Service", "voluntary", False)
+    assert [d["change"] for d in _admin_changes()][-2:] == ["agency created", "agency updated"]
+
+
+def test_a_definition_is_uploaded_checked_and_activated(client, signed_in, admin):
+    signed_in(admin)
+    assert client.get("/admin/definitions").status_code == 200  # stores the shipped definition
+    shipped = latest_definition()
+    text = shipped.to_text().replace(f"version: {shipped.version}", f"version: {shipped.version + 1}", 1)
+    response = client.post("/admin/definitions", data={"content": text})
+    assert response.status_code == 302
+    record = db.session.scalar(sa.select(FormDefinitionVersion).where(
+        FormDefinitionVersion.version == shipped.version + 1))
+    assert record is not None and not record.active and record.created_by_id == admin.id
+    duplicate = client.post("/admin/definitions", data={"content": text})
+    assert duplicate.status_code == 200 and "already exists" in duplicate.text
+    assert client.get(f"/admin/definitions/{record.id}").status_code == 200
+    assert client.post(f"/admin/definitions/{record.id}/activate").status_code == 302
+    active = db.session.scalars(sa.select(FormDefinitionVersion).where(
+        FormDefinitionVersion.name == shipped.name, FormDefinitionVersion.active)).all()
+    assert [r.id for r in active] == [record.id]
+    assert [d["change"] for d in _admin_changes()][-2:] == ["form definition uploaded", "form definition activated"]
+
+
+def test_a_broken_definition_is_refused_naming_the_problem(client, signed_in, admin):
+    signed_in(admin)
+    page = client.post("/admin/definitions", data={"content": "name: x\nversion: one\n"})
+    assert page.status_code == 200 and "<title>Error:" in page.text
+    assert "The form definition has a problem" in page.text
+    upload = client.post("/admin/definitions", data={"file": (__import__("io").BytesIO(b"\xff\xfe"), "d.yaml")},
+                         content_type="multipart/form-data")
+    assert upload.status_code == 200 and "YAML or JSON text file" in upload.text
+    assert client.post("/admin/definitions", data={}).status_code == 200
+
+
+def test_only_administrators_reach_administration(client, signed_in, manager):
+    signed_in(manager)
+    for url in ("/admin/users", "/admin/users/new", "/admin/agencies", "/admin/definitions",
+                f"/admin/users/{manager.id}"):
+        assert client.get(url).status_code == 404
+
+
+def test_unknown_ids_are_not_found(client, signed_in, admin):
+    signed_in(admin)
+    for url in ("/admin/users/999999", "/admin/agencies/999999", "/admin/definitions/999999"):
+        assert client.get(url).status_code == 404
