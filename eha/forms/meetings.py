@@ -1,0 +1,145 @@
+"""Forms for scheduling a TAF or review meeting and recording it as held."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+
+from wtforms import HiddenField
+from wtforms.validators import ValidationError
+
+from eha.forms.base import BaseForm
+from eha.forms.fields import (
+    GovCheckboxesField,
+    GovDateField,
+    GovRadioField,
+    GovStringField,
+    GovTextAreaField,
+    MaxLength,
+)
+from eha.forms.plans import LONG_TEXT, NotInPast, RequiredDate, set_choices
+from eha.services.meetings import ATTENDANCE
+
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+
+
+def parse_time(text):
+    """"14:30" (or "14.30", "9:05") as a ``time``; None when it is not a real 24-hour time."""
+    match = _TIME.match(text or "")
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+class ScheduleMeetingForm(BaseForm):
+    date = GovDateField(
+        "Date of the meeting", validators=[RequiredDate("Enter the date of the meeting"),
+                                           NotInPast("Date of the meeting must be today or in the future")],
+        error_name="date of the meeting", description="For example, 27 3 2026",
+    )
+    time = GovStringField(
+        "Time", error_name="time of the meeting", description="Use the 24-hour clock, for example, 14:30",
+        validators=[MaxLength(10)],
+    )
+    place = GovStringField("Where will it be held?", validators=[MaxLength(300)], error_name="where it will be held",
+                           description="An address or a room. Leave blank if it is only by video.")
+    video_link = GovStringField("Video link (optional)", validators=[MaxLength(500)], error_name="video link",
+                                description="A link starting with https://")
+    professionals = GovCheckboxesField("Which professionals are invited?", error_name="professionals",
+                                       description="Only agencies the family agreed may be involved are listed.")
+    family = GovCheckboxesField("Which family members are invited?", error_name="family members")
+
+    def __init__(self, *args, professionals=(), family=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(self.professionals, professionals)
+        set_choices(self.family, family)
+
+    def validate_time(self, field):
+        if not field.data:
+            raise ValidationError("Enter the time of the meeting")
+        if parse_time(field.data) is None:
+            raise ValidationError("Time of the meeting must be a real time, like 14:30")
+
+    def validate_place(self, field):
+        if not field.data and not self.video_link.data:
+            raise ValidationError("Enter where the meeting will be held or a video link")
+
+    def validate_video_link(self, field):
+        if field.data and not field.data.lower().startswith("https://"):
+            raise ValidationError("Enter a video link starting with https://")
+
+    @property
+    def scheduled_for(self):
+        moment = parse_time(self.time.data)
+        if self.date.data is None or moment is None:
+            return None
+        return datetime.combine(self.date.data, moment)
+
+    @property
+    def user_ids(self):
+        return [int(v.split(":")[1]) for v in self.professionals.data or () if v.startswith("user:")]
+
+
+class RecordMeetingForm(BaseForm):
+    """Held date, attendance (one ``attendance_<participant id>`` field each, added by ``record_form``), notes."""
+
+    held_on = GovDateField("Date the meeting was held", past=True, error_name="date the meeting was held",
+                           validators=[RequiredDate("Enter the date the meeting was held")],
+                           description="For example, 27 3 2026")
+    notes = GovTextAreaField("Notes", validators=[MaxLength(LONG_TEXT)], error_name="notes", max_length=LONG_TEXT)
+    decisions = GovTextAreaField("Decisions", validators=[MaxLength(LONG_TEXT)], error_name="decisions",
+                                 max_length=LONG_TEXT)
+    next_review_on = GovDateField(
+        "Date of the next review", error_name="date of the next review",
+        description="Agree it before everyone leaves. For example, 8 5 2026",
+    )
+    version = HiddenField()
+
+    require_next_review = True
+
+    def attendance_fields(self):
+        return [field for field in self if field.name.startswith("attendance_")]
+
+    def attendance(self):
+        return {int(f.name.split("_", 1)[1]): f.data for f in self.attendance_fields()}
+
+    def validate_next_review_on(self, field):
+        if field.errors:
+            return
+        if field.data is None:
+            if self.require_next_review:
+                raise ValidationError("Enter the date of the next review")
+            return
+        if self.held_on.data is not None and field.data <= self.held_on.data:
+            raise ValidationError("Date of the next review must be after the date the meeting was held")
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        fields = self.attendance_fields()
+        if fields and not any(f.data == "attended" for f in fields):
+            fields[0].errors = [*fields[0].errors, "Select who attended the meeting"]
+            ok = False
+        return ok
+
+
+def attendance_field(participant):
+    label = participant.name + (f", {participant.agency_name}" if participant.agency_name else "")
+    if participant.user_id is None:
+        label += " (family)"
+    return GovRadioField(label, choices=list(ATTENDANCE.items()), error_name=f"whether {participant.name} attended")
+
+
+def record_form(meeting, *, require_next_review=True, base=RecordMeetingForm, **kwargs):
+    """A record form with an attendance question for each participant of ``meeting``."""
+
+    class Form(base):
+        pass
+
+    for participant in meeting.participants:
+        setattr(Form, f"attendance_{participant.id}", attendance_field(participant))
+    Form.require_next_review = require_next_review
+    form = Form(**kwargs)
+    return form

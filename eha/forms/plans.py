@@ -1,0 +1,129 @@
+"""Forms for the plan: an action, a signature, progress on an action. Also small helpers the meeting and
+review forms share (choices set at request time, the hidden record version)."""
+
+from __future__ import annotations
+
+from wtforms import HiddenField
+from wtforms.validators import StopValidation, ValidationError
+
+from eha.forms.base import BaseForm
+from eha.forms.families import Required
+from eha.forms.fields import (
+    GovDateField,
+    GovRadioField,
+    GovStringField,
+    GovTextAreaField,
+    MaxLength,
+    make_choices,
+)
+from eha.models.choices import ACTION_PROGRESS, SIGNING_METHODS
+
+SHORT_TEXT = 1000
+LONG_TEXT = 5000
+
+
+def set_choices(field, pairs):
+    """Give a GOV.UK radios/checkboxes field its choices at request time (they depend on the case)."""
+    pairs = [(str(v), str(label)) for v, label in pairs]
+    field.choices = make_choices(pairs)
+    field.allowed_values = frozenset(v for v, _ in pairs)
+
+
+def parse_version(value):
+    """The record version a form carried, or None when it is missing or not a number."""
+    if isinstance(value, str) and value.isdigit() and len(value) < 10:
+        return int(value)
+    return None
+
+
+class RequiredDate:
+    """"Enter <the date>" for a date left blank; keeps the date field's own message for a malformed one."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.errors:
+            raise StopValidation()
+        if field.data is None:
+            raise StopValidation(self.message)
+
+
+class NotInPast:
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        from datetime import date
+
+        if field.data is not None and field.data < date.today():
+            raise ValidationError(self.message)
+
+
+class ActionForm(BaseForm):
+    need = GovRadioField("Which need does this action address?", error_name="the need")
+    what = GovTextAreaField(
+        "What will be done?", validators=[Required("Enter what will be done"), MaxLength(SHORT_TEXT)],
+        error_name="what will be done", max_length=SHORT_TEXT,
+    )
+    owner = GovRadioField(
+        "Who will do it?", validators=[Required("Select who will do it")], error_name="who will do it",
+        description="A member of the Team Around the Family, or someone in the family.",
+    )
+    due_on = GovDateField(
+        "By when?", validators=[RequiredDate("Enter the date it will be done by")], error_name="the date",
+        description="For example, 27 3 2026",
+    )
+    success = GovTextAreaField(
+        "How will we know it worked?",
+        validators=[Required("Enter how we will know it worked"), MaxLength(SHORT_TEXT)],
+        error_name="how we will know it worked", max_length=SHORT_TEXT,
+    )
+    version = HiddenField()
+
+    def __init__(self, *args, needs=(), owners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(self.need, needs)
+        set_choices(self.owner, owners)
+        if needs:
+            self.need.validators = [Required("Select the need this action addresses")]
+
+
+class RemoveActionForm(BaseForm):
+    version = HiddenField()
+
+
+class SignatureForm(BaseForm):
+    signer = GovRadioField("Who is signing?", validators=[Required("Select who is signing the plan")],
+                           error_name="who is signing")
+    name = GovStringField(
+        "Name", validators=[MaxLength(200)], error_name="name",
+        description="Leave blank to use the name on record.",
+    )
+    role = GovStringField(
+        "Role", validators=[MaxLength(200)], error_name="role",
+        description="For example, Mum, Young person or Lead professional. Leave blank to use the role on record.",
+    )
+    signed_on = GovDateField(
+        "Date signed", validators=[RequiredDate("Enter the date the plan was signed")], error_name="date signed",
+        past=True, description="For example, 27 3 2026",
+    )
+    method = GovRadioField(
+        "How did they sign?", validators=[Required("Select how they signed the plan")],
+        choices=list(SIGNING_METHODS.items()), error_name="how they signed",
+    )
+    version = HiddenField()
+
+    def __init__(self, *args, signers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(self.signer, signers)
+
+
+class ProgressForm(BaseForm):
+    progress = GovRadioField(
+        "How is this action going?", validators=[Required("Select how this action is going")],
+        choices=list(ACTION_PROGRESS.items()), error_name="progress",
+    )
+    comment = GovTextAreaField("Comment (optional)", validators=[MaxLength(2000)], error_name="comment",
+                               max_length=2000)
+    version = HiddenField()

@@ -1,0 +1,67 @@
+"""The review form: the meeting, progress on each open action, the family's view, scaling and the decision."""
+
+from __future__ import annotations
+
+from wtforms.validators import ValidationError
+
+from eha.forms.families import Required
+from eha.forms.fields import GovCheckboxesField, GovRadioField, GovScaleField, GovTextAreaField, MaxLength
+from eha.forms.meetings import RecordMeetingForm, record_form
+from eha.forms.plans import LONG_TEXT
+from eha.models.choices import ACTION_PROGRESS, REVIEW_DECISIONS
+
+
+class ReviewForm(RecordMeetingForm):
+    family_view = GovTextAreaField(
+        "The family's view", validators=[Required("Enter the family's view of how things are going"),
+                                         MaxLength(LONG_TEXT)],
+        error_name="the family's view", max_length=LONG_TEXT,
+        description="How the family feel things are going, in their own words.",
+    )
+    family_score = GovScaleField(
+        "The family's score", validators=[Required("Select the family's score from 0 to 10")],
+        error_name="the family's score",
+        description="0 means things could not be worse; 10 means everything that needed to change has changed.",
+    )
+    practitioner_score = GovScaleField(
+        "Your score", validators=[Required("Select your score from 0 to 10")], error_name="your score",
+    )
+    decision = GovRadioField(
+        "What happens next?", validators=[Required("Select what happens next")],
+        choices=list(REVIEW_DECISIONS.items()), error_name="what happens next",
+    )
+    plan_changed = GovCheckboxesField(
+        "Did the plan change at this review?", choices=[("yes", "Yes, the plan changed")],
+        error_name="whether the plan changed",
+        description="A changed plan is a new version that must be signed before you record the review.",
+    )
+
+    def progress_fields(self):
+        return [(f, self[f"comment_{f.name.split('_', 1)[1]}"]) for f in self if f.name.startswith("progress_")]
+
+    def validate_next_review_on(self, field):
+        self.require_next_review = self.decision.data == "continue"
+        super().validate_next_review_on(field)
+
+    def validate_plan_changed(self, field):
+        if field.data and self.decision.data not in (None, "continue"):
+            raise ValidationError("Only say the plan changed when the plan continues")
+
+
+def review_form(meeting, actions, **kwargs):
+    """A review form for ``meeting`` with a progress question and comment for each action in ``actions``."""
+
+    class Form(ReviewForm):
+        pass
+
+    for number, action in enumerate(actions, start=1):
+        setattr(Form, f"progress_{number}", GovRadioField(
+            f"Action {number}: {action.what[:200]}", choices=list(ACTION_PROGRESS.items()),
+            validators=[Required(f"Select the progress on action {number}")],
+            error_name=f"the progress on action {number}",
+        ))
+        setattr(Form, f"comment_{number}", GovTextAreaField(
+            f"Comment on action {number} (optional)", validators=[MaxLength(2000)],
+            error_name=f"the comment on action {number}", max_length=2000,
+        ))
+    return record_form(meeting, require_next_review=True, base=Form, **kwargs)

@@ -1,0 +1,177 @@
+"""TAF and review meetings: schedule one (which may move the case on), see it, record it as held."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from eha import access, audit
+from eha.forms.meetings import ScheduleMeetingForm, record_form
+from eha.forms.plans import parse_version
+from eha.models.choices import MEETING_KINDS
+from eha.services import meetings as service
+from eha.services.plans import StaleEdit
+from eha.transaction import committing
+from eha.views.plans import not_allowed, record_failed, refuse_change
+from eha.workflow.engine import GuardFailed, TransitionNotAllowed, fire
+from eha.workflow.states import ASSESSED, OPEN_STATES, PLAN_ACTIVE
+
+try:
+    from eha.workflow.effects import refresh_due
+except ImportError:  # pragma: no cover
+    refresh_due = None
+
+bp = Blueprint("meetings", __name__, url_prefix="/assessments/<ref>/meetings")
+
+# Which trigger scheduling a meeting of each kind fires, from which state.
+SCHEDULE_TRIGGERS = {"taf": (ASSESSED, "schedule_taf"), "review": (PLAN_ACTIVE, "schedule_review")}
+
+
+def _kind():
+    kind = request.args.get("kind", "taf")
+    return kind if kind in MEETING_KINDS else "taf"
+
+
+def _schedule_form(case, kind, **kwargs):
+    professionals = [
+        (f"user:{u.id}", f"{u.name}, {u.agency.name}" + (f" ({u.job_title})" if u.job_title else ""))
+        for u in service.invitable_professionals(case)
+    ]
+    return ScheduleMeetingForm(professionals=professionals, family=service.family_members(case), **kwargs)
+
+
+def _render_new(case, kind, form, errors=None, status=200):
+    return render_template(
+        "views/meetings/new.html", case=case, kind=kind, kind_label=MEETING_KINDS[kind], form=form,
+        has_agreement=bool(service.agreed_agency_ids(case)), extra_errors=errors,
+        fires=SCHEDULE_TRIGGERS[kind][0] == case.state,
+    ), status
+
+
+@bp.get("")
+@login_required
+def index(ref):
+    with committing():
+        case = access.load_case(ref, current_user)
+        page = render_template("views/meetings/index.html", case=case, meetings=service.meetings_for(case),
+                               can_manage=access.can_manage(current_user, case) and case.is_open)
+    return page
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new(ref):
+    kind = _kind()
+    if request.method == "GET":
+        with committing():
+            case = access.load_case(ref, current_user)
+        access.require(access.can_manage(current_user, case))
+        if case.state not in OPEN_STATES:
+            not_allowed("This case is closed: meetings can no longer be scheduled.")
+        return _render_new(case, kind, _schedule_form(case, kind))
+
+    case = access.load_case(ref, current_user, audit_action=None)
+    if not access.can_manage(current_user, case):
+        refuse_change(case, "meeting_scheduled", "only the lead professional or a manager can schedule meetings", 403)
+    if case.state not in OPEN_STATES:
+        refuse_change(case, "meeting_scheduled", "This case is closed: meetings can no longer be scheduled.", 409)
+    form = _schedule_form(case, kind)
+    if not form.validate():
+        record_failed(case, "meeting_scheduled", "invalid input")
+        return _render_new(case, kind, form)
+    from_state, trigger = SCHEDULE_TRIGGERS[kind]
+    try:
+        with committing():
+            meeting = service.schedule_meeting(
+                case, current_user, kind=kind, scheduled_for=form.scheduled_for, place=form.place.data,
+                video_link=form.video_link.data, user_ids=form.user_ids, family_ids=form.family.data or [],
+            )
+            audit.record("meeting_scheduled", assessment=case,
+                         detail={"meeting": meeting.id, "kind": kind,
+                                 "text": f"Scheduled a {MEETING_KINDS[kind].lower()} for "
+                                         f"{meeting.scheduled_for:%d %B %Y %H:%M}"})
+            if case.state == from_state:
+                fire(case, trigger, current_user, meeting=meeting)
+    except GuardFailed as failure:
+        record_failed(case, "meeting_scheduled", "guard failed")
+        errors = [{"text": message, "href": "#professionals" if "nvite" in message else "#date"}
+                  for message in failure.messages]
+        return _render_new(case, kind, form, errors)
+    except TransitionNotAllowed as error:
+        record_failed(case, "meeting_scheduled", "not allowed")
+        not_allowed(error.message)
+    flash(f"{MEETING_KINDS[kind]} scheduled", "success")
+    return redirect(url_for("meetings.show", ref=case.ref, meeting_id=meeting.id))
+
+
+def _meeting(case, meeting_id):
+    meeting = service.meeting_for(case, meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+@bp.get("/<int:meeting_id>")
+@login_required
+def show(ref, meeting_id):
+    with committing():
+        case = access.load_case(ref, current_user)
+    meeting = _meeting(case, meeting_id)
+    return render_template("views/meetings/show.html", case=case, meeting=meeting,
+                           can_manage=access.can_manage(current_user, case) and case.is_open)
+
+
+def _record_form(meeting, **kwargs):
+    return record_form(meeting, require_next_review=meeting.kind == "taf", **kwargs)
+
+
+@bp.route("/<int:meeting_id>/record", methods=["GET", "POST"])
+@login_required
+def record(ref, meeting_id):
+    if request.method == "GET":
+        with committing():
+            case = access.load_case(ref, current_user)
+        meeting = _meeting(case, meeting_id)
+        access.require(access.can_manage(current_user, case))
+        if meeting.kind == "review" and meeting.status == "scheduled" and case.state == "review_scheduled":
+            return redirect(url_for("reviews.new", ref=case.ref))
+        data = {
+            "held_on": meeting.held_on, "notes": meeting.notes, "decisions": meeting.decisions,
+            "next_review_on": meeting.next_review_on, "version": str(meeting.version_id),
+        }
+        for p in meeting.participants:
+            data[f"attendance_{p.id}"] = "attended" if p.attended else "apologies" if p.apologies else (
+                "absent" if meeting.status == "held" else None)
+        form = _record_form(meeting, data=data)
+        return render_template("views/meetings/record.html", case=case, meeting=meeting, form=form)
+
+    case = access.load_case(ref, current_user, audit_action=None)
+    meeting = _meeting(case, meeting_id)
+    if not access.can_manage(current_user, case):
+        refuse_change(case, "meeting_recorded", "only the lead professional or a manager can record meetings", 403)
+    if case.state not in OPEN_STATES:
+        refuse_change(case, "meeting_recorded", "This case is closed: meetings can no longer be recorded.", 409)
+    form = _record_form(meeting)
+    if not form.validate():
+        record_failed(case, "meeting_recorded", "invalid input", {"meeting": meeting.id})
+        return render_template("views/meetings/record.html", case=case, meeting=meeting, form=form)
+    try:
+        with committing():
+            service.record_meeting(
+                meeting, current_user, expected_version=parse_version(form.version.data),
+                held_on=form.held_on.data, attendance=form.attendance(), notes=form.notes.data,
+                decisions=form.decisions.data, next_review_on=form.next_review_on.data,
+            )
+            if refresh_due is not None:
+                refresh_due(case, current_app.config)
+            audit.record("meeting_recorded", assessment=case,
+                         detail={"meeting": meeting.id, "kind": meeting.kind,
+                                 "text": f"Recorded the {meeting.kind_label.lower()} held on "
+                                         f"{form.held_on.data:%d %B %Y}"})
+    except (StaleEdit, StaleDataError):
+        record_failed(case, "meeting_recorded", "conflict", {"meeting": meeting_id})
+        meeting = _meeting(case, meeting_id)
+        form.version.data = str(meeting.version_id)
+        return render_template("views/meetings/record.html", case=case, meeting=meeting, form=form,
+                               conflict=True), 409
+    flash(f"{meeting.kind_label} recorded", "success")
+    return redirect(url_for("meetings.show", ref=case.ref, meeting_id=meeting.id))
