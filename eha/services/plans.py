@@ -10,6 +10,7 @@ These functions add and flush; the caller commits (``eha.transaction.committing`
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 
@@ -24,7 +25,7 @@ from eha.models.base import utcnow
 from eha.models.choices import SIGNING_METHODS
 from eha.models.meetings import Meeting
 from eha.models.plans import ActionUpdate, PlanAction, PlanSignature, PlanVersion
-from eha.pdf.digest import plan_digest, signed_plan_content
+from eha.pdf.digest import canonical_plan_content, plan_digest, signed_plan_content
 from eha.pdf.model import Action, Contact, Member, Person, PlanDocument, Signature
 from eha.workflow.states import ASSESSED, PLAN_ACTIVE, REVIEW_SCHEDULED, TAF_SCHEDULED
 
@@ -333,7 +334,8 @@ def freeze(case, version, by, now=None):
     if not is_complete(version):
         raise PlanError("The plan needs the lead professional's signature and a parent's, carer's or the "
                         "young person's before it is signed")
-    content = signed_plan_content(build_document(case, version))
+    # Stored as its canonical JSON (dates as ISO strings), so the stored dict gives the same digest again.
+    content = json.loads(canonical_plan_content(signed_plan_content(build_document(case, version))))
     version.signed_content = content
     version.digest = plan_digest(content)
     version.status = "signed"
