@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from eha import access, audit
 from eha.extensions import db
 from eha.models.base import utcnow
+from eha.models.users import User
 from eha.workflow import effects, machine, queries, table
 from eha.workflow.context import FireContext
 from eha.workflow.guards import closure_reason_allowed, manager_sign_off, outcomes_recorded
@@ -175,7 +176,7 @@ def approve_closure(case, manager, *, today=None):
         raise TransitionNotAllowed("Only a manager can sign off a closure.")
     if not case.pending_closure_reason:
         raise TransitionNotAllowed("There is no closure waiting for sign-off on this case.")
-    requested_by = db.session.get(type(manager), case.pending_closure_by_id) if case.pending_closure_by_id else None
+    requested_by = db.session.get(User, case.pending_closure_by_id) if case.pending_closure_by_id else None
     return fire(
         case, "close", manager, today=today,
         reason=case.pending_closure_reason, notes=case.pending_closure_notes,
