@@ -60,7 +60,7 @@ class Required:
 class NhsNumber:
     def __call__(self, form, field):
         if field.data and not valid_nhs_number(field.data):
-            raise ValidationError("Enter a valid NHS number, like 485 777 3456")
+            raise ValidationError("Enter a valid NHS number, like 943 476 5919")
 
 
 class BornInThePast:
@@ -89,13 +89,13 @@ class FindChildForm(BaseForm):
     last_name = _text("Last name", 100)
     date_of_birth = GovDateField("Date of birth", validators=[BornInThePast()], error_name="date of birth",
                                  description="For example, 27 3 2015")
-    nhs_number = _text("NHS number", 20, error_name="NHS number", hint="10 digits, like 485 777 3456")
+    nhs_number = _text("NHS number", 20, error_name="NHS number", hint="10 digits, like 943 476 5919")
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         if ok and self.nhs_number.data:
             if not valid_nhs_number(self.nhs_number.data):
-                self.nhs_number.errors.append("Enter a valid NHS number, like 485 777 3456")
+                self.nhs_number.errors.append("Enter a valid NHS number, like 943 476 5919")
                 return False
         if ok and not (self.last_name.data or self.date_of_birth.data or self.nhs_number.data):
             self.last_name.errors.append("Enter the child's last name, date of birth or NHS number")
@@ -129,7 +129,7 @@ class ChildForm(BaseForm):
     )
     sex = GovRadioField("Sex", choices=SEX_CHOICES, validators=[Required("Select the child's sex")])
     school = _text("School or early years setting", 200)
-    nhs_number = _text("NHS number (optional)", 20, error_name="NHS number", hint="10 digits, like 485 777 3456")
+    nhs_number = _text("NHS number (optional)", 20, error_name="NHS number", hint="10 digits, like 943 476 5919")
 
     def validate(self, extra_validators=None):
         extra = dict(extra_validators or {})
