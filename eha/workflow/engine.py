@@ -62,7 +62,8 @@ def _lock(case):
     """Re-read the case under a row lock (PostgreSQL ``FOR UPDATE``; SQLite serialises writers anyway)."""
     db.session.flush()
     try:
-        db.session.refresh(case, with_for_update=True)
+        # "OF assessments": PostgreSQL refuses FOR UPDATE on the outer-joined eager loads (family, lead...).
+        db.session.refresh(case, with_for_update={"of": type(case)})
     except StaleDataError as exc:  # pragma: no cover - flush of a stale case
         raise TransitionNotAllowed(_stale_message()) from exc
 
