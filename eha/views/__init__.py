@@ -24,6 +24,7 @@ OPTIONAL_BLUEPRINT_MODULES = (
     "eha.views.help",
     "eha.views.history",
     "eha.views.verify",
+    "eha.views.pdfs",
 )
 
 

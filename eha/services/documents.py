@@ -1,0 +1,230 @@
+"""Printable documents: which plan version prints, the assessment record, sealing, and finding a plan by digest.
+
+The PDF renderers (``eha.pdf``) take plain view-models; this module builds them from the records. A signed
+plan version prints from exactly what was signed (``PlanVersion.signed_content``), never from the live rows,
+so the digest on paper always matches the record even if a name changed later.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import joinedload
+
+from eha.access import visible_cases_filter
+from eha.extensions import db
+from eha.forms.definition import answer_display, format_date
+from eha.forms_store import definition_for
+from eha.models.assessments import Assessment
+from eha.models.plans import PlanVersion
+from eha.pdf import render_assessment, render_plan
+from eha.pdf.digest import plan_digest
+from eha.pdf.model import AssessmentDocument, Person, SectionDoc
+from eha.services import plans as plan_service
+from eha.workflow.states import CLOSED, STATE_LABELS
+
+DIGEST_PATTERN = re.compile(r"[0-9a-f]{64}")
+
+
+class NoSuchDocument(Exception):
+    """There is nothing of that kind to print for this case; the message says why (shown on the 404 page)."""
+
+
+class DigestMismatch(Exception):
+    """A signed version's stored content no longer gives its stored digest: printing it would mislead."""
+
+
+# --- which plan version prints ---
+
+
+def plan_version_to_print(case, number=None):
+    """The plan version to print: ``number`` if given, else the signed plan in force, else the current draft.
+
+    A draft prints only while it is the current version. Raises ``NoSuchDocument``.
+    """
+    versions = plan_service.versions(case)
+    if not versions:
+        raise NoSuchDocument("There is no plan for this case yet. The lead professional adds the first action "
+                             "on the plan page, and the plan can be printed from then on.")
+    if number is None:
+        signed = [v for v in versions if v.status == "signed"]
+        return signed[-1] if signed else versions[-1]
+    version = next((v for v in versions if v.number == number), None)
+    if version is None or (version.status == "draft" and version is not versions[-1]):
+        raise NoSuchDocument(f"This case has no plan version {number} that can be printed.")
+    return version
+
+
+def plan_document(case, version):
+    """The ``PlanDocument`` for ``version``: a signed one from what was signed, a draft from the live rows."""
+    config = current_app.config
+    if version.status == "draft":
+        return plan_service.build_document(case, version)
+    content = version.signed_content or {}
+    if not version.digest or plan_digest(content) != version.digest:
+        raise DigestMismatch(f"{case.ref} plan version {version.number}")
+    return plan_service.document_from_content(
+        version, organisation=config["EHA_ORGANISATION_NAME"], service_name=config["EHA_SERVICE_NAME"],
+        front_door=config.get("EHA_FRONT_DOOR", ""),
+    )
+
+
+def plan_pdf(case, version, *, large=False):
+    """PDF bytes of ``version`` (sealed when a certificate is configured)."""
+    return seal_if_configured(render_plan(plan_document(case, version), large=large))
+
+
+def plan_filename(ref, number, *, large=False):
+    return f"{ref}-plan-v{number}{'-large-print' if large else ''}.pdf"
+
+
+# --- the assessment record ---
+
+
+def _family_section(case):
+    rows = []
+    for child in case.children:
+        parts = [child.name]
+        if child.date_of_birth:
+            parts.append(f"born {format_date(child.date_of_birth)}")
+        if child.school:
+            parts.append(child.school)
+        rows.append(("Child", ", ".join(parts)))
+    for carer in case.family.carers:
+        parts = [carer.name]
+        if carer.relationship_to_child:
+            parts.append(carer.relationship_to_child)
+        if carer.preferred_language:
+            parts.append(f"speaks {carer.preferred_language}")
+        rows.append(("Parent or carer", ", ".join(parts)))
+    return SectionDoc(title="About the family", answers=rows)
+
+
+def assessment_document(case, *, generated_at=None):
+    """The ``AssessmentDocument`` for ``case``: every section of its pinned definition, with every answer."""
+    definition = definition_for(case)
+    answers = case.answers_by_section()
+    sections = [_family_section(case)]
+    for section in definition.sections:
+        saved = answers.get(section.key) or {}
+        sections.append(SectionDoc(
+            title=section.title,
+            answers=[(spec.label, answer_display(spec, saved.get(spec.key))) for spec in section.fields],
+        ))
+    config = current_app.config
+    return AssessmentDocument(
+        reference=case.ref,
+        organisation=config["EHA_ORGANISATION_NAME"],
+        service_name=config["EHA_SERVICE_NAME"],
+        family_name=case.family.name,
+        children=[Person(name=c.name, date_of_birth=c.date_of_birth) for c in case.children],
+        state_label=STATE_LABELS.get(case.state, case.state),
+        definition_label=f"{definition.title} (version {definition.version})",
+        sections=sections,
+        generated_at=generated_at or datetime.now(),
+    )
+
+
+def assessment_pdf(case, *, large=False):
+    return seal_if_configured(render_assessment(assessment_document(case), large=large))
+
+
+def assessment_filename(ref, *, large=False):
+    return f"{ref}-assessment{'-large-print' if large else ''}.pdf"
+
+
+# --- sealing ---
+
+
+def seal_settings():
+    """``(path, passphrase bytes)`` when a sealing certificate is configured and present, else None."""
+    path = current_app.config.get("EHA_SEAL_PKCS12_PATH")
+    if not path or not Path(path).is_file():
+        return None
+    passphrase = current_app.config.get("EHA_SEAL_PASSPHRASE")
+    return Path(path), passphrase.encode("utf-8") if passphrase else None
+
+
+def seal_if_configured(pdf_bytes):
+    settings = seal_settings()
+    if settings is None:
+        return pdf_bytes
+    from eha.pdf.seal import seal_pdf  # pyHanko is slow to import: only when sealing
+
+    organisation = current_app.config["EHA_ORGANISATION_NAME"]
+    return seal_pdf(pdf_bytes, settings[0], settings[1],
+                    reason=f"Issued by {organisation} early help service", location=organisation)
+
+
+# --- checking a printout ---
+
+
+def normalise_digest(text):
+    """The digest typed or pasted: lower case, spaces and line breaks removed; None unless 64 hex characters."""
+    if not isinstance(text, str) or len(text) > 400:
+        return None
+    compact = re.sub(r"\s+", "", text).lower()
+    return compact if DIGEST_PATTERN.fullmatch(compact) else None
+
+
+@dataclass(frozen=True)
+class DigestMatch:
+    """A signed plan version found by its digest, and where it stands now."""
+
+    case: Assessment
+    version: PlanVersion
+    current_number: int | None  # the signed version in force (None if none is signed, which cannot happen here)
+
+    @property
+    def is_current(self):
+        return self.version.status == "signed"
+
+    @property
+    def case_closed(self):
+        return self.case.state == CLOSED
+
+    @property
+    def standing(self):
+        """"current", "superseded by version N", and/or "case closed", in words."""
+        parts = []
+        if self.is_current:
+            parts.append("current")
+        else:
+            parts.append(f"superseded by version {self.current_number}")
+        if self.case_closed:
+            parts.append("case closed")
+        return "; ".join(parts)
+
+
+def find_by_digest(digest, user=None, *, everything=False):
+    """The signed (or superseded) plan version with ``digest`` that ``user`` may see, or None.
+
+    ``everything=True`` (the operator's command line) ignores visibility. Drafts have no digest.
+    """
+    digest = normalise_digest(digest)
+    if digest is None:
+        return None
+    query = (
+        sa.select(PlanVersion, Assessment)
+        .join(Assessment, Assessment.id == PlanVersion.assessment_id)
+        .where(PlanVersion.digest == digest, PlanVersion.status.in_(("signed", "superseded")))
+        .options(joinedload(Assessment.family))
+        .limit(1)
+    )
+    if not everything:
+        query = query.where(visible_cases_filter(user))
+    row = db.session.execute(query).first()
+    if row is None:
+        return None
+    version, case = row
+    current_number = db.session.scalar(
+        sa.select(sa.func.max(PlanVersion.number)).where(
+            PlanVersion.assessment_id == case.id, PlanVersion.status == "signed"
+        )
+    )
+    return DigestMatch(case=case, version=version, current_number=current_number)
