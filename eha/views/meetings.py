@@ -13,7 +13,7 @@ from eha.services.plans import StaleEdit
 from eha.transaction import committing
 from eha.views.plans import not_allowed, record_failed, refuse_change
 from eha.workflow.engine import GuardFailed, TransitionNotAllowed, fire
-from eha.workflow.states import ASSESSED, OPEN_STATES, PLAN_ACTIVE
+from eha.workflow.states import ASSESSED, OPEN_STATES, PLAN_ACTIVE, REVIEW_SCHEDULED, TAF_SCHEDULED
 
 try:
     from eha.workflow.effects import refresh_due
@@ -24,6 +24,19 @@ bp = Blueprint("meetings", __name__, url_prefix="/assessments/<ref>/meetings")
 
 # Which trigger scheduling a meeting of each kind fires, from which state.
 SCHEDULE_TRIGGERS = {"taf": (ASSESSED, "schedule_taf"), "review": (PLAN_ACTIVE, "schedule_review")}
+# When a meeting of each kind can be scheduled at all: a TAF once the assessment is complete; a review while a
+# plan is active (one review at a time).
+SCHEDULE_STATES = {"taf": (ASSESSED, TAF_SCHEDULED, PLAN_ACTIVE, REVIEW_SCHEDULED), "review": (PLAN_ACTIVE,)}
+
+
+def _cannot_schedule(case, kind):
+    if case.state not in OPEN_STATES:
+        return "This case is closed: meetings can no longer be scheduled."
+    if case.state not in SCHEDULE_STATES[kind]:
+        if kind == "taf":
+            return "A TAF meeting can be scheduled once the assessment is complete."
+        return "A review can be scheduled while the plan is active and no other review is waiting to be recorded."
+    return None
 
 
 def _kind():
@@ -65,15 +78,17 @@ def new(ref):
         with committing():
             case = access.load_case(ref, current_user)
         access.require(access.can_manage(current_user, case))
-        if case.state not in OPEN_STATES:
-            not_allowed("This case is closed: meetings can no longer be scheduled.")
+        reason = _cannot_schedule(case, kind)
+        if reason:
+            not_allowed(reason)
         return _render_new(case, kind, _schedule_form(case, kind))
 
     case = access.load_case(ref, current_user, audit_action=None)
     if not access.can_manage(current_user, case):
         refuse_change(case, "meeting_scheduled", "only the lead professional or a manager can schedule meetings", 403)
-    if case.state not in OPEN_STATES:
-        refuse_change(case, "meeting_scheduled", "This case is closed: meetings can no longer be scheduled.", 409)
+    reason = _cannot_schedule(case, kind)
+    if reason:
+        refuse_change(case, "meeting_scheduled", reason, 409)
     form = _schedule_form(case, kind)
     if not form.validate():
         record_failed(case, "meeting_scheduled", "invalid input")

@@ -306,6 +306,26 @@ def sign(ref):
     return redirect(url_for("plans.show", ref=case.ref))
 
 
+@bp.post("/finalise")
+@login_required
+def finalise(ref):
+    """Freeze a draft that has every signature it needs (signing normally does this by itself)."""
+    case = _change_case(ref, "plan_signed")
+    current = service.current_plan(case)
+    if current is None or current.status != "draft":
+        refuse_change(case, "plan_signed", "There is no draft plan to sign. It may have been signed already.", 409)
+    try:
+        with committing():
+            service.freeze(case, current, current_user)
+            audit.record("plan_signed", assessment=case,
+                         detail={"version": current.number, "digest": current.digest,
+                                 "text": f"Version {current.number} of the plan is signed"})
+    except service.PlanError as error:
+        refuse_change(case, "plan_signed", str(error), 409)
+    flash(f"Version {current.number} of the plan is signed", "success")
+    return redirect(url_for("plans.show", ref=case.ref))
+
+
 # --- progress on an action (TAF members update the actions they own) ---
 
 

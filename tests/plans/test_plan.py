@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from eha.extensions import db
 from eha.models.plans import ActionUpdate, PlanAction, PlanSignature, PlanVersion
-from eha.pdf.digest import plan_digest
+from eha.pdf.digest import plan_digest, signed_plan_content
 from eha.services import plans as service
 from tests import factories
 from tests.plans import helpers
@@ -135,8 +135,13 @@ def test_signing_freezes_the_plan_with_a_deterministic_digest(client, signed_in,
     assert content["needs"][:2] == ["Getting a good education", "Improved mental and physical health"]
     # Built again from the same records, the content gives the same digest.
     again = service.build_document(helpers.reload(case), version)
-    from eha.pdf.digest import signed_plan_content
     assert plan_digest(signed_plan_content(again)) == version.digest
+
+    # The printed copy is rebuilt from exactly what was signed, and re-digests to the stored digest.
+    printed = service.document_from_content(version, organisation="O", service_name="S", front_door="F")
+    assert plan_digest(signed_plan_content(printed)) == version.digest
+    pdf = client.get(f"/assessments/{case.ref}/plan.pdf?version=1")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
 
     page = client.get(f"/assessments/{case.ref}/plan")
     assert "The plan is signed." in page.text and "Agree the plan on the case page" in page.text
