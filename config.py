@@ -88,9 +88,17 @@ class Config:
         """Raise RuntimeError when the configuration is unsafe to run."""
 
 
+# ``flask demo`` creates this self-signed sealing certificate; development uses it when present.
+DEMO_SEAL_PATH = INSTANCE_DIR / "demo-seal.p12"
+DEMO_SEAL_PASSPHRASE = "demo-seal-passphrase-not-for-production"  # noqa: S105 - demo certificate only
+
+
 class DevelopmentConfig(Config):
     NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-secret-key-not-for-production-use"
+    if not Config.EHA_SEAL_PKCS12_PATH and DEMO_SEAL_PATH.is_file():
+        EHA_SEAL_PKCS12_PATH = str(DEMO_SEAL_PATH)
+        EHA_SEAL_PASSPHRASE = os.environ.get("EHA_SEAL_PASSPHRASE") or DEMO_SEAL_PASSPHRASE
 
 
 class TestConfig(Config):

@@ -77,6 +77,26 @@ def ensure_users(agencies):
     return users
 
 
+def ensure_demo_seal():
+    """Create the demo's self-signed sealing certificate (``instance/demo-seal.p12``) when it is missing.
+
+    Development then seals every PDF with it (``config.DevelopmentConfig``). Not in tests or production.
+    """
+    import os
+
+    from config import DEMO_SEAL_PASSPHRASE, DEMO_SEAL_PATH
+
+    if current_app.testing or current_app.config.get("NAME") == "production" or DEMO_SEAL_PATH.exists():
+        return None
+    from eha.pdf.seal import make_self_signed_pkcs12
+
+    DEMO_SEAL_PATH.parent.mkdir(parents=True, exist_ok=True)
+    passphrase = os.environ.get("EHA_SEAL_PASSPHRASE") or DEMO_SEAL_PASSPHRASE
+    organisation = current_app.config["EHA_ORGANISATION_NAME"]
+    return make_self_signed_pkcs12(DEMO_SEAL_PATH, passphrase.encode("utf-8"), f"{organisation} (demo seal)",
+                                   organisation=organisation)
+
+
 def load_demo():
     from eha.forms_store import ensure_shipped_definitions
 
@@ -92,6 +112,7 @@ def load_demo():
     else:
         assessments = ensure_demo_cases(agencies, users)
     db.session.commit()
+    ensure_demo_seal()
     return {
         "users": [
             {"email": u.email, "name": u.name, "role": u.role, "agency": u.agency.name} for u in users.values()

@@ -185,3 +185,12 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, app, lead):
     response = client.get(f"/assessments/{case.ref}/plan.pdf")
     assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
     assert factories  # the factories module is used by the conftest
+
+
+def test_the_plan_page_links_to_the_pdf_and_to_checking_a_printout(client, signed_in, lead):
+    case = helpers.assessed_case(lead)
+    helpers.signed_plan(case, lead)
+    signed_in(lead)
+    page = client.get(f"/assessments/{case.ref}/plan")
+    assert f'href="/assessments/{case.ref}/plan.pdf?version=1"' in page.text
+    assert 'href="/plans/verify"' in page.text

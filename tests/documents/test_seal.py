@@ -1,0 +1,45 @@
+"""A sealed PDF where a certificate is configured; unsealed without one."""
+
+import pytest
+
+from eha.pdf.seal import certificate_from_pkcs12, make_self_signed_pkcs12, verify_sealed
+from tests.documents import helpers
+
+PASSPHRASE = "seal test passphrase"
+
+
+@pytest.fixture(scope="module")
+def pkcs12(tmp_path_factory):
+    path = tmp_path_factory.mktemp("seal") / "seal.p12"
+    return make_self_signed_pkcs12(path, PASSPHRASE.encode(), "Test council seal")
+
+
+@pytest.fixture
+def app_settings(pkcs12):
+    return {"EHA_SEAL_PKCS12_PATH": str(pkcs12), "EHA_SEAL_PASSPHRASE": PASSPHRASE}
+
+
+def test_served_pdfs_are_sealed_and_a_changed_byte_breaks_the_seal(client, signed_in, lead, pkcs12):
+    case = helpers.assessed_case(lead)
+    version = helpers.signed_plan(case, lead)
+    signed_in(lead)
+    trusted = [certificate_from_pkcs12(pkcs12, PASSPHRASE.encode())]
+    plan = client.get(f"/assessments/{case.ref}/plan.pdf").data
+    assert verify_sealed(plan, trusted=trusted)
+    assert version.digest in helpers.squash(helpers.pdf_text(plan))
+    changed = bytearray(plan)
+    at = plan.index(b"Plan version 1") if b"Plan version 1" in plan else len(plan) // 3
+    changed[at] ^= 0x01
+    assert not verify_sealed(bytes(changed), trusted=trusted)
+    assessment = client.get(f"/assessments/{case.ref}/assessment.pdf").data
+    assert verify_sealed(assessment, trusted=trusted)
+    assert b"Issued by" in plan
+
+
+def test_a_missing_certificate_file_means_unsealed_not_an_error(client, signed_in, lead, app, tmp_path):
+    app.config["EHA_SEAL_PKCS12_PATH"] = str(tmp_path / "missing.p12")
+    case = helpers.assessed_case(lead)
+    helpers.signed_plan(case, lead)
+    signed_in(lead)
+    response = client.get(f"/assessments/{case.ref}/plan.pdf")
+    assert response.status_code == 200 and not verify_sealed(response.data)
