@@ -75,6 +75,7 @@ EXPECTATIONS = {
     "plans.action_edit": "case-manage",
     "plans.action_delete": "case-manage",
     "plans.sign": "case-manage",
+    "plans.finalise": "case-manage",
     "plans.action_progress": "action-owner",
     "pdfs.plan": "case-view",
     "pdfs.assessment": "case-view",
