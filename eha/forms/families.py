@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from wtforms import HiddenField
 from wtforms.validators import StopValidation, ValidationError
 
 from eha.forms.base import BaseForm
@@ -118,6 +119,12 @@ class FamilyDetailsForm(BaseForm):
                  "for example 'The Kowalski family'")
     address = _text("Address", 1000, area=True)
     postcode = _text("Postcode", 10)
+
+
+class EditFamilyForm(FamilyDetailsForm):
+    """The household's details, carrying the version the user started from."""
+
+    version = HiddenField()
 
 
 class ChildForm(BaseForm):

@@ -76,6 +76,9 @@ def new():
 @bp.post("/new/continue")
 def new_continue():
     """Continue with a family found in step 1, or with a new family."""
+    if "families" not in _flow():
+        # Search first: the family may already be on record.
+        return redirect(url_for(".new"))
     choice = request.form.get("family", "new")
     if choice == "new":
         _save_flow(family_id=None, safe=False)

@@ -3,10 +3,11 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
 
 from eha import access, audit
 from eha.extensions import db
-from eha.forms.families import CarerForm, ChildForm, FamilyDetailsForm, InvolvedAgencyForm, NetworkMemberForm
+from eha.forms.families import CarerForm, ChildForm, EditFamilyForm, InvolvedAgencyForm, NetworkMemberForm
 from eha.models.families import Carer, Child, InvolvedAgency, NetworkMember
 from eha.models.users import Agency
 from eha.services import assessments as service
@@ -59,16 +60,32 @@ def _failed(case, reason):
 def edit_family(ref):
     case, posting = _load_for_change(ref)
     family = case.family
-    form = FamilyDetailsForm(obj=family)
+    form = EditFamilyForm(obj=family, data={"version": str(family.version_id)})
+    errors = None
+    status = 200
     if posting:
         if form.validate():
-            with committing():
-                service.update_family(case, current_user, "family", data=form.data)
-            flash("The family's details have been saved", "success")
-            return redirect(url_for(".show", ref=case.ref))
-        _failed(case, "invalid input")
+            if form.version.data != str(family.version_id):
+                status = 409
+                errors = [{"text": f"Someone else changed the family's details after you opened this page. They "
+                                   f"are now: {family.name}; {family.address or 'no address'}; "
+                                   f"{family.postcode or 'no postcode'}. Your changes are below: check them and "
+                                   "save again.", "href": "#name"}]
+                form.version.data = str(family.version_id)
+            else:
+                try:
+                    with committing():
+                        service.update_family(case, current_user, "family", data=form.data)
+                except StaleDataError:
+                    status = 409
+                    errors = [{"text": "Someone else changed the family's details at the same moment. Check "
+                                       "your changes and save again.", "href": "#name"}]
+                else:
+                    flash("The family's details have been saved", "success")
+                    return redirect(url_for(".show", ref=case.ref))
+        _failed(case, "conflict" if status == 409 else "invalid input")
     return render_template("views/families/form.html", case=case, form=form, title="Change the family's details",
-                           action=url_for(".edit_family", ref=case.ref))
+                           action=url_for(".edit_family", ref=case.ref), extra_errors=errors), status
 
 
 def _agencies():

@@ -21,13 +21,25 @@ def test_changing_the_household(client, signed_in, practitioner):
     case = helpers.case(practitioner)
     signed_in(practitioner)
     response = client.post(f"/assessments/{case.ref}/family/edit",
-                           data={"name": "The Nowak-Wiśniewski family", "address": "1 New Street",
+                           data={"name": "The Nowak-Wiśniewski family", "address": "1 New Street", "version": "1",
                                  "postcode": "nt2 1aa"})
     assert response.status_code == 302
     db.session.expire_all()
     assert case.family.name == "The Nowak-Wiśniewski family" and case.family.postcode == "NT2 1AA"
-    response = client.post(f"/assessments/{case.ref}/family/edit", data={"name": ""})
+    response = client.post(f"/assessments/{case.ref}/family/edit", data={"name": "", "version": "2"})
     assert "Enter the family name" in response.text
+
+
+def test_a_stale_household_edit_is_not_saved(client, signed_in, practitioner):
+    case = helpers.case(practitioner)
+    signed_in(practitioner)
+    url = f"/assessments/{case.ref}/family/edit"
+    assert client.post(url, data={"name": "The Nowak family", "postcode": "NT9 9ZZ", "version": "1"}).status_code == 302
+    response = client.post(url, data={"name": "The Nowaks", "version": "1"})
+    assert response.status_code == 409
+    assert "Someone else changed the family" in response.text and "The Nowaks" in response.text
+    db.session.expire_all()
+    assert case.family.name == "The Nowak family" and case.family.postcode == "NT9 9ZZ"
 
 
 def test_a_child_added_to_the_family_joins_the_episode(client, signed_in, practitioner):

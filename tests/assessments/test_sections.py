@@ -134,3 +134,21 @@ def test_each_view_and_save_writes_one_audit_event(client, signed_in, practition
     client.post(f"/assessments/{case.ref}/sections/strengths",
                 data={"version": "0", "action": "draft", "family-strengths": "Kind"})
     assert actions()[before:] == ["section_viewed", "section_saved"]
+
+
+def test_after_completion_sections_are_read_only(client, signed_in, practitioner):
+    from eha.models.assessments import Assessment
+
+    case = helpers.case(practitioner)
+    signed_in(practitioner)
+    client.post(f"/assessments/{case.ref}/sections/strengths",
+                data={"version": "0", "action": "draft", "family-strengths": "Close to grandma"})
+    # Stand-in for the workflow's complete_assessment (this test is about the section page only).
+    db.session.execute(sa.update(Assessment).where(Assessment.id == case.id).values(state="assessed"))
+    db.session.commit()
+    page = client.get(f"/assessments/{case.ref}/sections/strengths")
+    assert "can be read but not changed" in page.text and "Close to grandma" in page.text
+    response = client.post(f"/assessments/{case.ref}/sections/strengths",
+                           data={"version": "1", "action": "draft", "family-strengths": "Changed"})
+    assert response.status_code == 409
+    assert _saved(case, "strengths").answers == {"family-strengths": "Close to grandma"}

@@ -85,6 +85,7 @@ def test_answering_yes_to_the_safety_question_shows_the_front_door_and_creates_n
     app, client, signed_in, practitioner
 ):
     signed_in(practitioner)
+    client.post("/assessments/new", data={"last_name": "Kowalski"})
     client.post("/assessments/new/continue", data={"family": "new"})
     response = client.post("/assessments/new/safety", data={"at_risk": "yes"})
     assert response.status_code == 200
@@ -97,6 +98,7 @@ def test_answering_yes_to_the_safety_question_shows_the_front_door_and_creates_n
 
 def test_the_safety_question_must_be_answered(client, signed_in, practitioner):
     signed_in(practitioner)
+    client.post("/assessments/new", data={"last_name": "Kowalski"})
     client.post("/assessments/new/continue", data={"family": "new"})
     response = client.post("/assessments/new/safety", data={})
     assert "Select yes if the child could be at risk of significant harm" in response.text
@@ -194,3 +196,12 @@ def test_references_count_up(app, practitioner):
     numbers = [int(r.split("-")[1]) for r in refs]
     assert numbers == [numbers[0], numbers[0] + 1, numbers[0] + 2]
     assert all(len(r) == 10 for r in refs)
+
+
+def test_the_journey_starts_with_the_search(client, signed_in, practitioner):
+    signed_in(practitioner)
+    response = client.post("/assessments/new/continue", data={"family": "new"})
+    assert response.headers["Location"].endswith("/assessments/new")
+    assert client.get("/assessments/new/safety").headers["Location"].endswith("/assessments/new")
+    assert client.post("/assessments/new/family", data=NEW_FAMILY).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Assessment)) == 0
