@@ -36,6 +36,10 @@ class ReviewForm(RecordMeetingForm):
         description="A changed plan is a new version that must be signed before you record the review.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.next_review_on.description = "Needed when the plan continues. Agree it before everyone leaves."
+
     def progress_fields(self):
         return [(f, self[f"comment_{f.name.split('_', 1)[1]}"]) for f in self if f.name.startswith("progress_")]
 
