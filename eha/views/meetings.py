@@ -165,6 +165,9 @@ def record(ref, meeting_id):
         refuse_change(case, "meeting_recorded", "only the lead professional or a manager can record meetings", 403)
     if case.state not in OPEN_STATES:
         refuse_change(case, "meeting_recorded", "This case is closed: meetings can no longer be recorded.", 409)
+    if meeting.kind == "review" and meeting.status == "scheduled" and case.state == REVIEW_SCHEDULED:
+        refuse_change(case, "meeting_recorded", "Record this review meeting on the review page, with the progress "
+                                                "on each action and the family's view.", 409)
     form = _record_form(meeting)
     if not form.validate():
         record_failed(case, "meeting_recorded", "invalid input", {"meeting": meeting.id})

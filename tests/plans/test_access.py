@@ -90,3 +90,43 @@ def test_finalising_needs_every_signature(client, signed_in, lead):
     helpers.plan(case, lead, actions=1)
     signed_in(lead)
     assert client.post(f"/assessments/{case.ref}/plan/finalise").status_code == 409
+
+
+def test_a_scheduled_review_meeting_is_recorded_on_the_review_page(client, signed_in, world, lead):
+    signed_in(lead)
+    url_ = f"/assessments/{world['case'].ref}/meetings/{world['meeting']}/record"
+    assert client.get(url_).headers["Location"].endswith("/reviews/new")
+    assert client.post(url_, data={}).status_code == 409
+
+
+def count_queries(app, client, path):
+    import sqlalchemy as sa
+
+    seen = []
+
+    def before(*args):
+        seen.append(1)
+
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+    return len(seen)
+
+
+def test_the_plan_page_makes_the_same_number_of_queries_for_2_or_20_actions(app, client, signed_in, lead, nurse,
+                                                                              health):
+    small = helpers.assessed_case(lead, [health], state="plan_active")
+    helpers.member(small, nurse)
+    helpers.plan(small, lead, owners=[nurse, lead], actions=2, status="signed")
+    big = helpers.other_case(lead)
+    big.state = "plan_active"
+    db.session.commit()
+    helpers.member(big, nurse)
+    helpers.plan(big, lead, owners=[nurse, lead], actions=20, status="signed")
+    signed_in(lead)
+    for path in ("/assessments/{}/plan", "/assessments/{}/reviews", "/assessments/{}/meetings"):
+        client.get(path.format(small.ref))  # warm up
+        assert count_queries(app, client, path.format(small.ref)) == count_queries(app, client, path.format(big.ref))
