@@ -74,11 +74,12 @@ dev: venv assets ## Like run, but Flask's debug server reloading on change
 	EHA_CONFIG=development exec $(FLASK) run --debug -h 127.0.0.1 -p $${PORT:-5000}
 
 test: venv assets ## Run the tests (PostgreSQL too when TEST_DATABASE_URL is set)
+	@# Unit and request tests in two processes (each with its own database), then the browser tests.
+	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} -m "not browser" $(PYTEST_ARGS)
 	@if [ -x "$(CHROMIUM_PATH)" ]; then \
-		CHROMIUM_PATH="$(CHROMIUM_PATH)" $(BIN)/pytest $(PYTEST_ARGS); \
+		CHROMIUM_PATH="$(CHROMIUM_PATH)" $(BIN)/pytest -m browser $(PYTEST_ARGS); \
 	else \
 		echo "Chromium not found at $(CHROMIUM_PATH): skipping browser tests (apt-get install -y chromium)"; \
-		$(BIN)/pytest -m "not browser" $(PYTEST_ARGS); \
 	fi
 
 lint: venv ## Check the Python code with ruff

@@ -107,6 +107,9 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-that-is-long-enough-for-tests"  # noqa: S105 - tests only
     SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     RATELIMIT_STORAGE_URI = "memory://"
+    # Cheap argon2id parameters so hundreds of sign-ins stay fast; production keeps the library's profile.
+    EHA_ARGON2_TIME_COST = 1
+    EHA_ARGON2_MEMORY_KIB = 1024
     EHA_REQUIRE_MFA = False
     EHA_CLOSURE_SIGN_OFF = True
     EHA_SEAL_PKCS12_PATH = None

@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 
-_hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory profile
+_hashers = {}
 _SERVICE_WORDS = {"earlyhelp", "early help", "eha", "password", "northshire", "safeguarding", "welcome"}
 
 
@@ -23,28 +23,49 @@ def _common_passwords():
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
+def _hasher():
+    """argon2id; the library's RFC 9106 low-memory profile unless settings say otherwise (tests go cheaper)."""
+    from flask import current_app, has_app_context
+
+    params = ()
+    if has_app_context():
+        config = current_app.config
+        params = (config.get("EHA_ARGON2_TIME_COST"), config.get("EHA_ARGON2_MEMORY_KIB"))
+    if params not in _hashers:
+        if params and params[0]:
+            _hashers[params] = PasswordHasher(time_cost=params[0], memory_cost=params[1], parallelism=1)
+        else:
+            _hashers[params] = PasswordHasher()
+    return _hashers[params]
+
+
 def hash_password(password):
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash, password):
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash):
     try:
-        return _hasher.check_needs_rehash(password_hash)
+        return _hasher().check_needs_rehash(password_hash)
     except InvalidHashError:
         return True
 
 
-@functools.cache
+_dummy_hashes = {}
+
+
 def dummy_hash():
     """A real hash to verify against for unknown emails, so timing does not reveal them."""
-    return _hasher.hash("not-a-real-password-for-timing-only")
+    hasher = _hasher()
+    if id(hasher) not in _dummy_hashes:
+        _dummy_hashes[id(hasher)] = hasher.hash("not-a-real-password-for-timing-only")
+    return _dummy_hashes[id(hasher)]
 
 
 def password_problem(password, *, email=None, name=None):

@@ -25,11 +25,26 @@ def _make_app(database_url, **overrides):
     return create_app("testing", **settings)
 
 
+def _worker_database(url, worker_id):
+    """Under pytest-xdist each worker gets its own PostgreSQL database next to the given one."""
+    if worker_id in (None, "master"):
+        return url
+    parsed = sa.engine.make_url(url)
+    name = f"{parsed.database}_{worker_id}"
+    admin = sa.create_engine(parsed, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory):
-    """Build the schema with the migrations once per test session."""
+def database_template(tmp_path_factory, request):
+    """Build the schema with the migrations once per test session (per xdist worker)."""
     if POSTGRES_URL:
-        url = normalise_database_url(POSTGRES_URL)
+        worker_id = getattr(request.config, "workerinput", {}).get("workerid")
+        url = _worker_database(normalise_database_url(POSTGRES_URL), worker_id)
         engine = sa.create_engine(url)
         with engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
