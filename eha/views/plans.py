@@ -97,8 +97,21 @@ def show(ref):
             complete=current is not None and service.is_complete(current),
             offer_agree=case.state == TAF_SCHEDULED and current is not None and current.status == "signed",
             methods=SIGNING_METHODS, remove_form=RemoveActionForm(),
+            unsigned=_unsigned(case, current),
         )
     return page
+
+
+def _unsigned(case, version):
+    """``[(signer value, label)]`` of the people who could still sign the draft ``version``."""
+    if version is None or version.status != "draft":
+        return []
+    done = {(s.signer_kind, s.user_id or s.carer_id or s.child_id) for s in version.signatures}
+    out = []
+    for value, label, kind, _name, _role in service.signer_choices(case):
+        if (kind, int(value.partition(":")[2])) not in done:
+            out.append((value, label))
+    return out
 
 
 @bp.post("/change")
@@ -263,7 +276,11 @@ def sign(ref):
             abort(403)
         if current is None or current.status != "draft":
             not_allowed("There is no draft plan to sign. Add actions to the plan, or select Change the plan.")
-        form = _signature_form(case, data={"version": str(current.version_id)})
+        data = {"version": str(current.version_id)}
+        chosen = next((c for c in service.signer_choices(case) if c[0] == request.args.get("signer")), None)
+        if chosen is not None:  # "Record Mum's signature" links: the name and role on record, ready to check
+            data.update({"signer": chosen[0], "name": chosen[3], "role": chosen[4]})
+        form = _signature_form(case, data=data)
         return render_template("views/plans/sign.html", case=case, form=form, version=current)
     case = _change_case(ref, "plan_signed")
     current = service.current_plan(case)

@@ -109,6 +109,10 @@ def test_signing_freezes_the_plan_with_a_deterministic_digest(client, signed_in,
     carer = case.family.carers[0]
     signed_in(lead)
     assert client.get(f"/assessments/{case.ref}/plan/sign").status_code == 200
+    link = f"/assessments/{case.ref}/plan/sign?signer=carer:{carer.id}"
+    assert link in client.get(f"/assessments/{case.ref}/plan").text
+    prefilled = client.get(link).text
+    assert 'value="Agnieszka Nowak"' in prefilled and 'value="Mother"' in prefilled
     response = client.post(f"/assessments/{case.ref}/plan/sign", data=sign_data(f"lead:{lead.id}"))
     assert response.status_code == 302
     [version] = versions(case)
