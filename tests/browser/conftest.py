@@ -212,8 +212,20 @@ class Browsing:
         context.on("weberror", lambda web_error: self.watch.on_page_error(web_error.error))
         self.contexts.append(context)
         page = context.new_page()
+        page.eha_javascript = options.get("java_script_enabled", True)
+        page.eha_browsing = self
         self._watch_page(page)
         return page
+
+    def mirror(self):
+        """A JavaScript-enabled page for running axe over a page served without JavaScript."""
+        if getattr(self, "_mirror", None) is None:
+            context = self.chromium.new_context(viewport=dict(DEFAULT_VIEWPORT), locale="en-GB")
+            context.set_default_timeout(TIMEOUT_MS)
+            context.route(re.compile(r".*\.m?js(\?.*)?$"), lambda route: route.abort())
+            self.contexts.append(context)
+            self._mirror = context.new_page()
+        return self._mirror
 
     def _watch_page(self, page):
         page.on("framenavigated", lambda frame: frame == page.main_frame and STATS["urls"].add(
@@ -273,6 +285,21 @@ _WIDE_ELEMENTS = """() => {
 }"""
 
 
+def _mirror_without_javascript(page):
+    """axe needs JavaScript (its promises never settle without it), so it checks a copy of the page.
+
+    The copy is the DOM exactly as served to a browser without JavaScript, scripts removed, loaded at
+    the same address (so the same stylesheets apply) in a JavaScript-enabled page.
+    """
+    html = re.sub(r"<script\b.*?</script>", "", page.content(), flags=re.S | re.I)
+    mirror = page.eha_browsing.mirror()
+    url = page.url
+    mirror.unroute_all()
+    mirror.route(url, lambda route: route.fulfill(body=html, content_type="text/html; charset=utf-8"))
+    mirror.goto(url)
+    return mirror
+
+
 def check_page(page, name, *, screenshot=True):
     """axe (WCAG 2.2 A/AA), one h1, no sideways scrolling at 320 px, a screenshot for the artifacts."""
     global _axe
@@ -281,8 +308,11 @@ def check_page(page, name, *, screenshot=True):
     _axe = _axe or Axe()
     STATS["pages"] += 1
     STATS["urls"].add(page.url.split("?")[0])
-    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
-                                      "resultTypes": ["violations"]})
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    if getattr(page, "eha_javascript", True):
+        results = _axe.run(page, options=options)
+    else:
+        results = _axe.run(_mirror_without_javascript(page), options=options)
     violations = results.response.get("violations", [])
     STATS["axe_violations"] += len(violations)
     assert not violations, f"axe found problems on {name} ({page.url}):\n{_format_violations(violations)}"
