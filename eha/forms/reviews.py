@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from eha.forms.families import Required
@@ -35,6 +36,9 @@ class ReviewForm(RecordMeetingForm):
         error_name="whether the plan changed",
         description="A changed plan is a new version that must be signed before you record the review.",
     )
+
+    # The actions the page asked about, in order: if they changed before saving, the answers would be misread.
+    action_keys = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -29,6 +29,10 @@ def _render(case, meeting, actions, form, *, errors=None, conflict=False, status
     ), status
 
 
+def _keys(actions):
+    return ",".join(a.key for a in actions)
+
+
 @bp.get("")
 @login_required
 def index(ref):
@@ -59,7 +63,8 @@ def new(ref):
         meeting, actions = _ready(case)
         if meeting is None:
             not_allowed("There is no review meeting waiting to be recorded: schedule a review first.")
-        form = review_form(meeting, actions, data={"version": str(meeting.version_id)})
+        form = review_form(meeting, actions, data={"version": str(meeting.version_id),
+                                                   "action_keys": _keys(actions)})
         return _render(case, meeting, actions, form)
 
     case = access.load_case(ref, current_user, audit_action=None)
@@ -70,6 +75,12 @@ def new(ref):
         refuse_change(case, "meeting_recorded", "There is no review meeting waiting to be recorded: schedule a "
                                                 "review first.", 409)
     form = review_form(meeting, actions)
+    if form.action_keys.data != _keys(actions):
+        # The plan's open actions changed since the page was drawn (a new version, or an owner's update).
+        record_failed(case, "meeting_recorded", "conflict", {"kind": "review"})
+        form.action_keys.data = _keys(actions)
+        form.version.data = str(meeting.version_id)
+        return _render(case, meeting, actions, form, conflict=True, status=409)
     if not form.validate():
         record_failed(case, "meeting_recorded", "invalid input", {"kind": "review"})
         return _render(case, meeting, actions, form)

@@ -29,8 +29,13 @@ def schedule(client, case, kind, invite=(), family=()):
         "professionals": [f"user:{u.id}" for u in invite], "family": list(family)})
 
 
-def review_data(meeting, actions, *, decision="continue", changed=False, progress="on_track"):
-    data = {"held_on": parts(date.today()), "family_view": "Things are better at home", "family_score": "6",
+def keys_on(page):
+    return re.search(r'name="action_keys" type="hidden" value="([^"]*)"', page.text).group(1)
+
+
+def review_data(meeting, actions, *, decision="continue", changed=False, progress="on_track", keys=None):
+    data = {"action_keys": keys if keys is not None else ",".join(a.key for a in actions),
+            "held_on": parts(date.today()), "family_view": "Things are better at home", "family_score": "6",
             "practitioner_score": "5", "decision": decision, "version": str(meeting.version_id),
             "next_review_on": parts(date.today() + timedelta(days=42))}
     for p in meeting.participants:
@@ -133,7 +138,7 @@ def test_the_full_taf_cycle(client, signed_in, lead, nurse, health):
     count = len(re.findall(r'name="progress_\d+"', page.text)) // 5
     assert count == 3  # the two reviewed actions and the new one, all open
     meeting = latest(Meeting, case)
-    data = review_data(meeting, range(count), changed=True, decision="continue")
+    data = review_data(meeting, range(count), changed=True, decision="continue", keys=keys_on(page))
     response = client.post(f"/assessments/{case.ref}/reviews/new", data=data)
     assert response.status_code == 302, response.text
     assert helpers.reload(case).state == "plan_active"
@@ -150,7 +155,7 @@ def test_the_full_taf_cycle(client, signed_in, lead, nurse, health):
     meeting = latest(Meeting, case)
     page = client.get(f"/assessments/{case.ref}/reviews/new")
     count = len(re.findall(r'name="progress_\d+"', page.text)) // 5
-    data = review_data(meeting, range(count), decision="close", progress="done")
+    data = review_data(meeting, range(count), decision="close", progress="done", keys=keys_on(page))
     del data["next_review_on"]
     response = client.post(f"/assessments/{case.ref}/reviews/new", data=data)
     assert response.status_code == 302
@@ -178,7 +183,8 @@ def test_bad_review_input_is_kept_and_never_a_500(client, signed_in, lead, nurse
     signed_in(lead)
     assert schedule(client, case, "review", invite=[lead]).status_code == 302
     meeting = latest(Meeting, case)
-    data = review_data(meeting, [1])
+    page = client.get(f"/assessments/{case.ref}/reviews/new")
+    data = review_data(meeting, [1], keys=keys_on(page))
     data.update({"family_view": "v" * 50000, "family_score": "11", "practitioner_score": "-1",
                  "held_on": ["31", "13", "2026"], "decision": "party", "state": "closed"})
     response = client.post(f"/assessments/{case.ref}/reviews/new", data=data)
@@ -187,3 +193,22 @@ def test_bad_review_input_is_kept_and_never_a_500(client, signed_in, lead, nurse
     assert "Select a number from 0 to 10" in response.text
     assert "must be a real date" in response.text
     assert helpers.count(Review) == 0 and helpers.reload(case).state == "review_scheduled"
+
+
+def test_a_review_of_actions_that_changed_since_the_page_was_drawn_is_a_conflict(client, signed_in, lead, health):
+    case = helpers.assessed_case(lead, [health], state="plan_active")
+    version = helpers.plan(case, lead, actions=2, status="signed")
+    signed_in(lead)
+    assert schedule(client, case, "review", invite=[lead]).status_code == 302
+    meeting = latest(Meeting, case)
+    page = client.get(f"/assessments/{case.ref}/reviews/new")
+    data = review_data(meeting, [1, 2], keys=keys_on(page))
+    data["family_view"] = "Our words, kept"
+    # Meanwhile the first action is marked done by its owner, so the review now asks about one action only.
+    first = version.actions[0]
+    assert client.post(f"/assessments/{case.ref}/plan/actions/{first.key}/progress",
+                       data={"progress": "done"}).status_code == 302
+    response = client.post(f"/assessments/{case.ref}/reviews/new", data=data)
+    assert response.status_code == 409
+    assert "Our words, kept" in response.text
+    assert helpers.count(Review) == 0
