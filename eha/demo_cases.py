@@ -6,7 +6,6 @@ what the workflow tests use, so the demo and the tests exercise the same path.
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date, datetime, time, timedelta
 
@@ -20,7 +19,6 @@ from eha.models.base import utcnow
 from eha.models.families import Carer, Child, Family
 from eha.models.meetings import Meeting, MeetingParticipant
 from eha.models.plans import PlanAction, PlanSignature, PlanVersion, Review
-from eha.pdf.digest import canonical_plan_content, plan_digest
 from eha.workflow import effects
 from eha.workflow.engine import fire, request_closure
 from eha.workflow.states import DRAFT
@@ -177,20 +175,10 @@ def sign_plan(case, version, lead, *, carer=True, signed_on=None):
 
 
 def _freeze(case, version, lead):
-    content = json.loads(canonical_plan_content({
-        "schema": "eha-plan/1", "reference": case.ref, "version": version.number, "family_name": case.family.name,
-        "actions": [{"number": a.position, "what": a.what, "who": a.owner_name, "by_when": a.due_on,
-                     "success": a.success_measure} for a in version.actions],
-        "signatures": [{"name": s.name, "role": s.role, "signed_on": s.signed_on, "method": s.method}
-                       for s in version.signatures],
-    }))
-    version.signed_content = content
-    version.digest = plan_digest(content)
-    version.status = "signed"
-    version.signed_at = utcnow()
-    for older in db.session.scalars(sa.select(PlanVersion).where(
-            PlanVersion.assessment_id == case.id, PlanVersion.status == "signed", PlanVersion.id != version.id)):
-        older.status = "superseded"
+    # The same stored content and digest as a plan signed in the app, so the demo plan prints in full.
+    from eha.services.plans import freeze
+
+    freeze(case, version, lead)
 
 
 def review(case, meeting, by, *, progress="on_track", plan_changed=False, family_view="Things are calmer at home.",

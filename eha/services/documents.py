@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,6 +22,7 @@ from eha.extensions import db
 from eha.forms.definition import answer_display, format_date
 from eha.forms_store import definition_for
 from eha.models.assessments import Assessment
+from eha.models.choices import SIGNING_METHODS
 from eha.models.plans import PlanVersion
 from eha.pdf import render_assessment, render_plan
 from eha.pdf.digest import plan_digest
@@ -69,9 +71,34 @@ def plan_document(case, version):
     if not version.digest or plan_digest(content) != version.digest:
         raise DigestMismatch(f"{case.ref} plan version {version.number}")
     return plan_service.document_from_content(
-        version, organisation=config["EHA_ORGANISATION_NAME"], service_name=config["EHA_SERVICE_NAME"],
+        _printable(version), organisation=config["EHA_ORGANISATION_NAME"], service_name=config["EHA_SERVICE_NAME"],
         front_door=config.get("EHA_FRONT_DOOR", ""),
     )
+
+
+ACTION_DEFAULTS = {"number": "", "need": "", "what": "", "who": "", "is_family": False, "by_when": None,
+                   "success": ""}
+SIGNATURE_DEFAULTS = {"name": "", "role": "", "signed_on": None, "method": ""}
+
+
+def _printable(version):
+    """``version`` with its signed content filled out to the current shape, for printing only.
+
+    Versions frozen by older code (or older demo data) may lack keys the PDF view-model needs; the digest
+    was taken over the content as stored, so defaults added here change nothing that was signed.
+    """
+    content = dict(version.signed_content or {})
+
+    def rows(key, defaults):
+        return [{**defaults, **{k: v for k, v in row.items() if k in defaults}}
+                for row in content.get(key) or [] if isinstance(row, dict)]
+
+    content["actions"] = rows("actions", ACTION_DEFAULTS)
+    content["signatures"] = [{**s, "method": SIGNING_METHODS.get(s["method"], s["method"])}
+                             for s in rows("signatures", SIGNATURE_DEFAULTS)]
+    content["children"] = rows("children", {"name": "", "date_of_birth": None})
+    content["taf_members"] = rows("taf_members", {"name": "", "agency": "", "role": ""})
+    return SimpleNamespace(signed_content=content, number=version.number, digest=version.digest)
 
 
 def plan_pdf(case, version, *, large=False):
