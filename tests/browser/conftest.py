@@ -91,6 +91,9 @@ def pytest_terminal_summary(terminalreporter):
         f"pages checked: {STATS['pages']}; distinct addresses visited: {len(STATS['urls'])}; "
         f"axe violations: {STATS['axe_violations']}; browser time: {STATS['seconds']:.1f}s"
     )
+    if STATS.get("keyboard_presses"):
+        terminalreporter.write_line(
+            f"keyboard-only journey: {STATS['keyboard_presses']} key presses, a visible focus indicator on each")
 
 
 # --- the live server ------------------------------------------------------------------------------
