@@ -43,3 +43,32 @@ def test_a_missing_certificate_file_means_unsealed_not_an_error(client, signed_i
     signed_in(lead)
     response = client.get(f"/assessments/{case.ref}/plan.pdf")
     assert response.status_code == 200 and not verify_sealed(response.data)
+
+
+def test_the_demo_creates_its_sealing_certificate_once(app, tmp_path, monkeypatch):
+    import config
+    from eha.demo import ensure_demo_seal
+    from eha.pdf.seal import seal_pdf
+
+    path = tmp_path / "demo-seal.p12"
+    monkeypatch.setattr(config, "DEMO_SEAL_PATH", path)
+    monkeypatch.delenv("EHA_SEAL_PASSPHRASE", raising=False)
+    assert ensure_demo_seal() is None and not path.exists()  # never while testing
+    monkeypatch.setattr(app, "testing", False)
+    assert ensure_demo_seal() == path
+    sealed = seal_pdf(helpers_pdf(), path, config.DEMO_SEAL_PASSPHRASE.encode())
+    assert verify_sealed(sealed, trusted=[certificate_from_pkcs12(path, config.DEMO_SEAL_PASSPHRASE.encode())])
+    before = path.read_bytes()
+    assert ensure_demo_seal() is None and path.read_bytes() == before  # kept, not replaced
+
+
+def helpers_pdf():
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.drawString(72, 720, "Sealed by the demo certificate")
+    page.save()
+    return out.getvalue()
