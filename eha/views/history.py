@@ -1,5 +1,7 @@
 """Per-case security pages: "who has seen or changed this record", and duty-to-share access."""
 
+from datetime import date, timedelta
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -68,6 +70,7 @@ def access_grants(ref):
     return render_template("views/history/access.html", case=case, form=form,
                            grants=grant_service.grants_for_case(case), is_active=grant_service.is_active,
                            revoke_form=RevokeGrantForm(formdata=None), max_days=MAX_DAYS,
+                           example=date.today() + timedelta(days=28),
                            extra_errors=extra_errors)
 
 

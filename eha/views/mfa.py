@@ -5,6 +5,7 @@ user is anonymous to every other page until the code is accepted.
 """
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
 
 from eha import audit, auth
 from eha import mfa as totp
@@ -121,7 +122,47 @@ def setup():
 @bp.get("/sign-in/set-up-authenticator/qr.svg")
 def qr_code():
     user_session = _pending_session()
-    if user_session is None or not user_session.user.totp_secret or user_session.user.totp_enrolled_at:
+    return _qr_response(user_session.user if user_session is not None else None)
+
+
+def _qr_response(user):
+    if user is None or not user.totp_secret or user.totp_enrolled_at:
         return "", 404
-    svg = totp.qr_svg(totp.provisioning_uri(user_session.user))
+    svg = totp.qr_svg(totp.provisioning_uri(user))
     return svg, 200, {"Content-Type": "image/svg+xml; charset=utf-8", "Cache-Control": "no-store"}
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+@limiter.limit("30 per minute", methods=["POST"])
+def account():
+    """Set up two-factor sign-in from a signed-in session, before it is required."""
+    user = current_user
+    if user.totp_enrolled_at is not None:
+        return render_template("views/mfa/account.html", user=user)
+    if not user.totp_secret:
+        user.totp_secret = totp.new_secret()
+        user.totp_last_step = None
+        db.session.commit()
+    form = SecurityCodeForm()
+    if request.method == "POST":
+        note_forged_fields(form, request)
+    if form.validate_on_submit():
+        if totp.accept(user, form.code.data):
+            user.totp_enrolled_at = utcnow()
+            audit.record("mfa_enrolled")
+            db.session.commit()
+            flash("Two-factor sign-in is set up. You will need a code from your app each time you sign in", "success")
+            return redirect(url_for("mfa.account"))
+        audit.record("mfa_failed", outcome="failed", detail={"during": "set up from the account page"})
+        form.code.errors = list(form.code.errors) + ["The security code is wrong or has already been used. "
+                                                     "Wait for a new code and try again"]
+    db.session.commit()
+    return render_template("views/mfa/setup.html", form=form, user=user, secret=totp.grouped(user.totp_secret),
+                           qr_url=url_for("mfa.account_qr_code"))
+
+
+@bp.get("/account/two-factor/qr.svg")
+@login_required
+def account_qr_code():
+    return _qr_response(current_user)

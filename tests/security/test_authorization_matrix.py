@@ -45,6 +45,8 @@ EXPECTATIONS = {
     "mfa.challenge": "second-factor",
     "mfa.setup": "second-factor",
     "mfa.qr_code": "second-factor",
+    "mfa.account": "signed-in",
+    "mfa.account_qr_code": "signed-in",
     "assessments.index": "staff",
     "assessments.new": "staff",
     "assessments.new_continue": "staff",

@@ -151,3 +151,20 @@ def test_a_half_signed_in_session_reaches_no_other_page(app, client, practitione
         assert response.headers["Location"].startswith("/sign-in"), rule.endpoint
         checked += 1
     assert checked > 5
+
+
+def test_a_signed_in_user_can_set_up_two_factor_from_their_account(client, signed_in, practitioner):
+    signed_in(practitioner)
+    page = client.get("/account/two-factor")
+    assert page.status_code == 200 and "Set up your authenticator app" in page.text
+    assert client.get("/account/two-factor/qr.svg").mimetype == "image/svg+xml"
+    assert client.get("/sign-in/set-up-authenticator/qr.svg").status_code == 404  # only for half-signed-in
+    db.session.refresh(practitioner)
+    wrong = client.post("/account/two-factor", data={"code": "12345x"})
+    assert "<title>Error:" in wrong.text
+    response = client.post("/account/two-factor", data={"code": pyotp.TOTP(practitioner.totp_secret).now()})
+    assert response.status_code == 302
+    db.session.refresh(practitioner)
+    assert practitioner.totp_enrolled_at is not None
+    assert "Two-factor sign-in is set up" in client.get("/account/two-factor").text
+    assert _actions()[-1] == "mfa_enrolled"
