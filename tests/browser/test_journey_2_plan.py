@@ -1,0 +1,103 @@
+"""Journey 2: the lead professional runs the TAF meeting, builds and agrees the plan, and prints it."""
+
+import io
+import re
+from datetime import date
+
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from tests.browser.conftest import check_page
+from tests.browser.helpers import SCHOOL_PRACTITIONER, sign_in
+from tests.browser.steps import Family, assessed_case, date_group, fill_date
+
+AGENCIES = ["Northshire Community Health", "Northshire Early Help Service"]
+
+
+def test_lead_professional_schedules_the_taf_agrees_a_signed_plan_and_prints_it(page, demo_password):
+    family = Family("Nowicki", child_first="Lena", carer="Marta")
+    sign_in(page, SCHOOL_PRACTITIONER, demo_password)
+    ref = assessed_case(page, family, AGENCIES)
+    today = date.today()
+
+    page.get_by_role("link", name="Schedule the TAF meeting").or_(
+        page.get_by_role("button", name="Schedule the TAF meeting")).first.click()
+    check_page(page, "j2-schedule")
+    fill_date(date_group(page, "Date of the meeting"), today.day, today.month, today.year)
+    page.get_by_label("Time").fill("15:30")
+    page.get_by_label("Where will it be held?").fill("Northshire Primary School, meeting room 2")
+    page.get_by_role("group", name="Which professionals are invited?").get_by_label(
+        "Priya Shah", exact=False).check()
+    page.get_by_role("group", name="Which family members are invited?").get_by_label(
+        f"{family.carer} {family.surname}", exact=False).check()
+    page.get_by_role("button", name="Schedule the meeting").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("scheduled")
+    check_page(page, "j2-meeting")
+
+    page.get_by_role("link", name="Record the meeting as held").click()
+    check_page(page, "j2-record-meeting")
+    fill_date(date_group(page, "Date the meeting was held"), today.day, today.month, today.year)
+    page.get_by_role("group", name="Priya Shah").get_by_label("Attended").check()
+    page.get_by_role("group", name=f"{family.carer} {family.surname}").get_by_label("Attended").check()
+    page.get_by_label("Notes").fill("Marta described mornings as the hardest part of the day.")
+    page.get_by_label("Decisions").fill("School nurse to see Lena; Marta to try the morning routine chart.")
+    review = date.fromordinal(today.toordinal() + 35)
+    fill_date(date_group(page, "Date of the next review"), review.day, review.month, review.year)
+    page.get_by_role("button", name="Save the record of the meeting").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("recorded")
+
+    page.goto(f"/assessments/{ref}/plan")
+    check_page(page, "j2-plan-empty")
+    add_action(page, owner="Priya Shah", what="See Lena at school about sleep and mornings",
+               success="Lena says she is less tired in class", due=today.toordinal() + 28)
+    add_action(page, owner=f"Family: {family.carer} {family.surname}",
+               what="Use the morning routine chart every school day",
+               success="Lena arrives on time four days a week", due=today.toordinal() + 28)
+    check_page(page, "j2-plan-draft")
+
+    for signer in ("lead professional", f"{family.carer} {family.surname}"):
+        page.get_by_role("link", name="Record a signature").click()
+        page.get_by_role("group", name="Who is signing?").get_by_label(signer, exact=False).first.check()
+        fill_date(date_group(page, "Date signed"), today.day, today.month, today.year)
+        page.get_by_label("In person on screen").check()
+        page.get_by_role("button", name="Record the signature").click()
+        expect(page.locator("h1")).to_have_text("The plan")
+    expect(page.get_by_text("Version 1: Signed")).to_be_visible()
+    check_page(page, "j2-plan-signed")
+
+    page.get_by_role("link", name="Agree the plan on the case page").click()
+    page.get_by_role("button", name="Agree the plan").click()
+    expect(page.locator(".govuk-tag").first).to_have_text("Plan active")
+    check_page(page, "j2-case-plan-active")
+
+
+    # The family's copy: the signed plan as a PDF, with the reference and both actions in it.
+    page.goto(f"/assessments/{ref}/plan")
+    link = page.get_by_role("link", name=re.compile(r"Print version 1 of the plan"))
+    response = page.request.get(link.get_attribute("href"))
+    assert response.ok and response.headers["content-type"].startswith("application/pdf")
+    text = pdf_text(response.body())
+    assert ref in text
+    assert "See Lena at school about sleep and mornings" in text
+    assert "Use the morning routine chart every school day" in text
+
+def pdf_text(data):
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def add_action(page, *, owner, what, success, due):
+    page.get_by_role("link", name="Add an action").click()
+    expect(page.locator("h1")).to_contain_text("action")
+    needs = page.get_by_role("group", name="Which need does this action address?")
+    if needs.count():
+        needs.locator("input[type=radio]").first.check()
+    page.get_by_label("What will be done?").fill(what)
+    page.get_by_role("group", name="Who will do it?").get_by_label(owner, exact=False).check()
+    by = date.fromordinal(due)
+    fill_date(date_group(page, "By when?"), by.day, by.month, by.year)
+    page.get_by_label("How will we know it worked?").fill(success)
+    page.get_by_role("button", name=re.compile("Save|Add")).click()
+    expect(page.locator("h1")).to_have_text("The plan")
+    expect(page.get_by_role("cell", name=what)).to_be_visible()
+
