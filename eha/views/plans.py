@@ -119,6 +119,10 @@ def _unsigned(case, version):
 def change(ref):
     """Start a new draft version from the signed one (the signed version stays frozen)."""
     case = _change_case(ref)
+    current = service.current_plan(case)
+    if current is not None and current.status == "draft":
+        refuse_change(case, "plan_changed", f"Version {current.number} of the plan is already a draft: change it "
+                                            "on the plan page.", 409)
     with committing():
         version = service.draft_plan(case, current_user)
         audit.record("plan_changed", assessment=case,

@@ -167,6 +167,7 @@ def test_changing_a_signed_plan_makes_a_new_draft_and_the_old_keeps_its_digest(c
     digest, content = first.digest, dict(first.signed_content)
     signed_in(lead)
     assert client.post(f"/assessments/{case.ref}/plan/change").status_code == 302
+    assert client.post(f"/assessments/{case.ref}/plan/change").status_code == 409  # already a draft
     old, new = versions(case)
     assert new.number == 2 and new.status == "draft"
     assert [a.key for a in new.actions] == [a.key for a in old.actions]
