@@ -68,12 +68,12 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_runtest_logreport(report):
-    if report.when != "call" or not _report_in_browser_dir(report):
+    if not _report_in_browser_dir(report):
         return
-    STATS["journeys"] += 1
-    STATS["seconds"] += report.duration
-    if report.passed:
-        STATS["passed"] += 1
+    STATS["seconds"] += report.duration  # setup too: the live server, and cases journeys build first
+    if report.when == "call":
+        STATS["journeys"] += 1
+        STATS["passed"] += bool(report.passed)
 
 
 def _report_in_browser_dir(report):
@@ -346,3 +346,20 @@ def check_page(page, name, *, screenshot=True):
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     return page
 
+
+
+@pytest.fixture
+def plan_case(browsing, demo_password):
+    """``(ref, family)`` of a case with an active plan: journey 2's when it has run, else built the same way."""
+    from tests.browser.helpers import SCHOOL_PRACTITIONER, sign_in
+    from tests.browser.steps import Family
+    from tests.browser.test_journey_2_plan import SHARED, plan_journey
+
+    if "plan_case" not in SHARED:
+        family = Family("Brennan", child_first="Aoife", carer="Siobhan")
+        page = browsing.new_page()
+        sign_in(page, SCHOOL_PRACTITIONER, demo_password)
+        SHARED["plan_case"] = (plan_journey(page, family), family)
+        page.context.close()
+        browsing.contexts.remove(page.context)
+    return SHARED["plan_case"]
