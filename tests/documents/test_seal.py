@@ -2,10 +2,17 @@
 
 import pytest
 
-from eha.pdf.seal import certificate_from_pkcs12, make_self_signed_pkcs12, verify_sealed
+from eha.pdf import seal
+from eha.pdf.seal import certificate_from_pkcs12, make_self_signed_pkcs12
+from eha.services.documents import outside_event_loop
 from tests.documents import helpers
 
 PASSPHRASE = "seal test passphrase"
+
+
+def verify_sealed(pdf, trusted=None):
+    # pyHanko's validator runs asyncio.run: keep working when a browser test left a loop running.
+    return outside_event_loop(seal.verify_sealed, pdf, trusted=trusted)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +63,7 @@ def test_the_demo_creates_its_sealing_certificate_once(app, tmp_path, monkeypatc
     assert ensure_demo_seal() is None and not path.exists()  # never while testing
     monkeypatch.setattr(app, "testing", False)
     assert ensure_demo_seal() == path
-    sealed = seal_pdf(helpers_pdf(), path, config.DEMO_SEAL_PASSPHRASE.encode())
+    sealed = outside_event_loop(seal_pdf, helpers_pdf(), path, config.DEMO_SEAL_PASSPHRASE.encode())
     assert verify_sealed(sealed, trusted=[certificate_from_pkcs12(path, config.DEMO_SEAL_PASSPHRASE.encode())])
     before = path.read_bytes()
     assert ensure_demo_seal() is None and path.read_bytes() == before  # kept, not replaced
@@ -72,3 +79,18 @@ def helpers_pdf():
     page.drawString(72, 720, "Sealed by the demo certificate")
     page.save()
     return out.getvalue()
+
+
+def test_sealing_still_works_when_an_event_loop_is_running_in_this_thread(client, signed_in, lead, pkcs12):
+    import asyncio
+
+    case = helpers.assessed_case(lead)
+    helpers.signed_plan(case, lead)
+    signed_in(lead)
+
+    async def download():
+        return client.get(f"/assessments/{case.ref}/plan.pdf")
+
+    response = asyncio.run(download())
+    assert response.status_code == 200
+    assert verify_sealed(response.data, trusted=[certificate_from_pkcs12(pkcs12, PASSPHRASE.encode())])
