@@ -328,6 +328,11 @@ def check_page(page, name, *, screenshot=True):
         f"{name}: the title {title!r} does not start with the h1 {h1!r}"
     )
 
+    unnamed = page.evaluate("""() => [...document.querySelectorAll("fieldset")]
+        .filter((f) => !(f.querySelector(":scope > legend")?.textContent.trim()))
+        .map((f) => f.querySelector("input")?.name || "?")""")
+    assert not unnamed, f"{name}: question groups with no legend (the question is missing): {unnamed}"
+
     viewport = page.viewport_size
     page.set_viewport_size(NARROW_VIEWPORT)
     try:
