@@ -30,6 +30,8 @@ def buttons(case, user):
     """One entry per trigger the user may press now: a POST form (``method == "post"``) or a link."""
     out = []
     for name, label in engine.available_triggers(case, user):
+        if name == "close" and case.pending_closure_reason and not user.is_manager:
+            continue  # already asked: a manager decides now
         if name in DATA_PAGES:
             endpoint, extra = DATA_PAGES[name]
             href = _url(endpoint, ref=case.ref, **extra)

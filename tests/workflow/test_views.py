@@ -118,6 +118,7 @@ def test_a_lead_professionals_closure_waits_for_a_manager(client, signed_in, pla
     assert state_in_db(plan_active) == "plan_active"
     page = text(client.get(f"/assessments/{plan_active.ref}"))
     assert "Closure awaiting a manager's sign-off" in page
+    assert f'href="/assessments/{plan_active.ref}/close"' not in page  # asked once; the manager decides
 
     signed_in(manager)
     page = text(client.get(f"/assessments/{plan_active.ref}"))
