@@ -13,6 +13,7 @@ screenshot under ``test-artifacts/screenshots/``. Any console error (Chromium lo
 there) or uncaught page error fails the test.
 """
 
+import logging
 import os
 import re
 import socket
@@ -53,7 +54,17 @@ def _in_browser_dir(item):
     return BROWSER_DIR in Path(str(item.path)).resolve().parents
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
+    # pytest-playwright parametrizes tests that reach its fixtures ("[chromium]") and pytest then groups
+    # them by that parameter, which reordered journeys; journeys 3 and 4 carry on with journey 2's case,
+    # so browser tests run in file order, then in the order they are written.
+    browser_items = [item for item in items if _in_browser_dir(item)]
+    if browser_items:
+        first = items.index(browser_items[0])
+        others = [item for item in items if not _in_browser_dir(item)]
+        browser_items.sort(key=lambda item: (str(item.path), item.location[1] or 0))
+        items[:] = others[:first] + browser_items + others[first:]
     skip = None
     if chromium_path() is None:
         skip = pytest.mark.skip(
@@ -140,6 +151,8 @@ def live_app(tmp_path_factory):
 @pytest.fixture(scope="session")
 def live_server(live_app):
     from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns the report
 
     port = _free_port()
     server = make_server("127.0.0.1", port, live_app, threaded=True)

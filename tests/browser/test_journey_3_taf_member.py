@@ -25,7 +25,7 @@ def test_taf_member_updates_their_action_and_cannot_open_another_case(browsing, 
 
     page = browsing.new_page()
     sign_in(page, HEALTH_PRACTITIONER, demo_password)
-    assert listed_refs(page) == [ref]
+    assert listed_refs(page) == [ref], page.locator("main").inner_text()
     check_page(page, "j3-home")
     page.get_by_role("link", name="All cases").click()
     assert listed_refs(page) == [ref]
