@@ -9,7 +9,10 @@ the page is separate: it lets someone check a *paper* copy against the record.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import io
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,6 +34,26 @@ SEAL_FIELD = "eha-seal"
 DEFAULT_REASON = "Sealed by eha: this is the plan as recorded"
 
 
+def _outside_event_loop(func):
+    """Run ``func`` in a worker thread when this thread already runs an asyncio loop.
+
+    pyHanko's synchronous API calls ``asyncio.run``, which refuses to run inside a running loop (an async
+    server, or Playwright's sync API earlier in the same test session).
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return func(*args, **kwargs)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(func, *args, **kwargs).result()
+
+    return wrapper
+
+
+@_outside_event_loop
 def seal_pdf(
     pdf_bytes: bytes,
     pkcs12_path: str | Path,
@@ -129,6 +152,7 @@ def certificate_from_pkcs12(pkcs12_path: str | Path, passphrase: bytes | None) -
     return cert
 
 
+@_outside_event_loop
 def verify_sealed(pdf_bytes: bytes, trusted=None) -> bool:
     """True if the PDF carries exactly eha's seal, intact, valid, and covering the whole file.
 

@@ -7,9 +7,7 @@ so the digest on paper always matches the record even if a name changed later.
 
 from __future__ import annotations
 
-import asyncio
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -186,22 +184,8 @@ def seal_if_configured(pdf_bytes):
     from eha.pdf.seal import seal_pdf  # pyHanko is slow to import: only when sealing
 
     organisation = current_app.config["EHA_ORGANISATION_NAME"]
-    return outside_event_loop(seal_pdf, pdf_bytes, settings[0], settings[1],
-                              reason=f"Issued by {organisation} early help service", location=organisation)
-
-
-def outside_event_loop(func, *args, **kwargs):
-    """Call ``func`` here, or in a worker thread when this thread already runs an asyncio loop.
-
-    pyHanko's synchronous API calls ``asyncio.run``, which refuses to run inside a running loop (an async
-    server, or Playwright's sync API in the same test session).
-    """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return func(*args, **kwargs)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(func, *args, **kwargs).result()
+    return seal_pdf(pdf_bytes, settings[0], settings[1],
+                    reason=f"Issued by {organisation} early help service", location=organisation)
 
 
 # --- checking a printout ---

@@ -4,7 +4,6 @@ import pytest
 
 from eha.pdf import seal
 from eha.pdf.seal import certificate_from_pkcs12, make_self_signed_pkcs12
-from eha.services.documents import outside_event_loop
 from tests.documents import helpers
 
 PASSPHRASE = "seal test passphrase"
@@ -12,7 +11,7 @@ PASSPHRASE = "seal test passphrase"
 
 def verify_sealed(pdf, trusted=None):
     # pyHanko's validator runs asyncio.run: keep working when a browser test left a loop running.
-    return outside_event_loop(seal.verify_sealed, pdf, trusted=trusted)
+    return seal.verify_sealed(pdf, trusted=trusted)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +62,7 @@ def test_the_demo_creates_its_sealing_certificate_once(app, tmp_path, monkeypatc
     assert ensure_demo_seal() is None and not path.exists()  # never while testing
     monkeypatch.setattr(app, "testing", False)
     assert ensure_demo_seal() == path
-    sealed = outside_event_loop(seal_pdf, helpers_pdf(), path, config.DEMO_SEAL_PASSPHRASE.encode())
+    sealed = seal_pdf(helpers_pdf(), path, config.DEMO_SEAL_PASSPHRASE.encode())
     assert verify_sealed(sealed, trusted=[certificate_from_pkcs12(path, config.DEMO_SEAL_PASSPHRASE.encode())])
     before = path.read_bytes()
     assert ensure_demo_seal() is None and path.read_bytes() == before  # kept, not replaced
