@@ -54,17 +54,9 @@ def _in_browser_dir(item):
     return BROWSER_DIR in Path(str(item.path)).resolve().parents
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    # pytest-playwright parametrizes tests that reach its fixtures ("[chromium]") and pytest then groups
-    # them by that parameter, which reordered journeys; journeys 3 and 4 carry on with journey 2's case,
-    # so browser tests run in file order, then in the order they are written.
-    browser_items = [item for item in items if _in_browser_dir(item)]
-    if browser_items:
-        first = items.index(browser_items[0])
-        others = [item for item in items if not _in_browser_dir(item)]
-        browser_items.sort(key=lambda item: (str(item.path), item.location[1] or 0))
-        items[:] = others[:first] + browser_items + others[first:]
+    """Mark every test here ``browser`` before ``-m`` selects, and skip them all without a Chromium."""
     skip = None
     if chromium_path() is None:
         skip = pytest.mark.skip(
@@ -76,6 +68,26 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
             if skip is not None:
                 item.add_marker(skip)
+
+
+class _FileOrder:
+    """pytest-playwright parametrizes tests that reach its fixtures ("[chromium]") and pytest then groups
+    them by that parameter, which reordered the journeys; journeys 3 and 4 carry on with journey 2's case,
+    so browser tests run in file order, then in the order they are written."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items):
+        browser_items = [item for item in items if _in_browser_dir(item)]
+        if browser_items:
+            first = items.index(browser_items[0])
+            others = [item for item in items if not _in_browser_dir(item)]
+            browser_items.sort(key=lambda item: (str(item.path), item.location[1] or 0))
+            items[:] = others[:first] + browser_items + others[first:]
+
+
+def pytest_configure(config):
+    if not config.pluginmanager.has_plugin("eha-browser-file-order"):
+        config.pluginmanager.register(_FileOrder(), "eha-browser-file-order")
 
 
 def pytest_runtest_logreport(report):
