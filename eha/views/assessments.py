@@ -3,7 +3,6 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from eha import access
 from eha.extensions import db
@@ -14,12 +13,8 @@ from eha.models.choices import ADMIN
 from eha.models.families import Family
 from eha.services import assessments as service
 from eha.transaction import committing
+from eha.workflow.panel import build_panel
 from eha.workflow.states import STATE_LABELS
-
-try:
-    from eha.workflow.panel import build_panel
-except ImportError:  # the workflow panel arrives with the workflow work
-    build_panel = None
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -176,14 +171,9 @@ def show(ref):
             sa.orm.selectinload(type(case).consents), sa.orm.selectinload(type(case).subjects),
         )
     )
-    panel = None
-    if build_panel is not None:
-        try:
-            panel = build_panel(case, current_user)
-        except BuildError:  # a workflow page not registered yet: show the case without the panel
-            current_app.logger.warning("workflow panel unavailable", exc_info=True)
     return render_template(
         "views/assessments/show.html", case=case, tasks=service.task_list(case, definition),
-        definition=definition, panel=panel,
+        definition=definition, panel=build_panel(case, current_user),
         can_edit=access.can_edit_assessment(current_user, case), can_manage=access.can_manage(current_user, case),
+        can_view_history=access.can_view_history(current_user, case),
     )

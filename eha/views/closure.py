@@ -4,7 +4,7 @@ Every route loads the case through ``access.load_case`` and writes exactly one a
 (or the request, approval or rejection), or the refused attempt.
 """
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eha import access, audit
@@ -28,9 +28,7 @@ SUCCESS = {
 
 
 def case_url(case):
-    if "assessments.show" in current_app.view_functions:
-        return url_for("assessments.show", ref=case.ref)
-    return url_for("dashboard.home")
+    return url_for("assessments.show", ref=case.ref)
 
 
 def _failed(case, trigger, reasons, outcome="failed", action="transition"):

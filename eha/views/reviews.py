@@ -1,6 +1,6 @@
 """Reviews: record a review of the plan (which moves the case back to plan active), and the reviews so far."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -128,6 +128,6 @@ def new(ref):
         return _render(case, meeting, actions, form, conflict=True, status=409)
     flash("Review recorded", "success")
     endpoint = NEXT_PAGES.get(decision)
-    if endpoint and endpoint in current_app.view_functions:
+    if endpoint:
         return redirect(url_for(endpoint, ref=case.ref))
     return redirect(url_for("assessments.show", ref=case.ref))
