@@ -39,10 +39,10 @@ def _failed(case, trigger, reasons, outcome="failed", action="transition"):
                      detail={"trigger": trigger, "from": case.state, "reasons": list(reasons)[:20]})
 
 
-def _not_allowed(case, trigger, message):
+def _not_allowed(case, trigger, message, status=409):
     _failed(case, trigger, [message], outcome="refused")
     return render_template("views/workflow/not_allowed.html", case=case, message=message,
-                           back=case_url(case)), 409
+                           back=case_url(case)), status
 
 
 @bp.post("/transitions/<trigger>")
@@ -56,7 +56,7 @@ def fire(ref, trigger):
         with committing():
             engine.fire(case, trigger, current_user)
     except engine.TransitionNotAllowed as exc:
-        return _not_allowed(case, trigger, exc.message)
+        return _not_allowed(case, trigger, exc.message, exc.status)
     except engine.GuardFailed as exc:
         _failed(case, trigger, exc.messages)
         for message in exc.messages:
@@ -104,7 +104,7 @@ def close(ref):
                         engine.fire(case, "close", current_user, reason=form.reason.data, notes=form.notes.data,
                                     outcomes=outcomes)
             except engine.TransitionNotAllowed as exc:
-                return _not_allowed(case, "close", exc.message)
+                return _not_allowed(case, "close", exc.message, exc.status)
             except engine.GuardFailed as exc:
                 _failed(case, "close", exc.messages)
                 errors = [{"text": m, "href": "#reason"} for m in exc.messages]
@@ -142,7 +142,7 @@ def step_up(ref):
                     engine.fire(case, "step_up", current_user, on=form.on.data, team=form.team.data,
                                 reason=form.reason.data)
             except engine.TransitionNotAllowed as exc:
-                return _not_allowed(case, "step_up", exc.message)
+                return _not_allowed(case, "step_up", exc.message, exc.status)
             except engine.GuardFailed as exc:
                 _failed(case, "step_up", exc.messages)
                 errors = [{"text": m, "href": "#on"} for m in exc.messages]
@@ -162,7 +162,7 @@ def approve(ref):
         with committing():
             engine.approve_closure(case, current_user)
     except engine.TransitionNotAllowed as exc:
-        return _not_allowed(case, "close", exc.message)
+        return _not_allowed(case, "close", exc.message, exc.status)
     except engine.GuardFailed as exc:
         _failed(case, "close", exc.messages)
         for message in exc.messages:
@@ -195,7 +195,7 @@ def reject(ref):
                 with committing():
                     engine.reject_closure(case, current_user, form.reason.data)
             except engine.TransitionNotAllowed as exc:
-                return _not_allowed(case, "close", exc.message)
+                return _not_allowed(case, "close", exc.message, exc.status)
             flash("Closure not signed off: the lead professional will see why", "success")
             return redirect(case_url(case))
         _failed(case, "close", ["invalid input"], action="closure_rejected")

@@ -26,11 +26,19 @@ class WorkflowError(Exception):
 
 
 class TransitionNotAllowed(WorkflowError):
-    """The trigger is not allowed from the case's state, or the user may not run it (views answer 409)."""
+    """The trigger is not allowed from the case's state now (views answer 409 with the message)."""
+
+    status = 409
 
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+class NotPermitted(TransitionNotAllowed):
+    """The user may see the case but not run this step on it (views answer 403 with the message)."""
+
+    status = 403
 
 
 class GuardFailed(WorkflowError):
@@ -102,7 +110,7 @@ def check(case, trigger, by, *, today=None, lock=True, **data):
     if not machine.allowed(trigger, case.state):
         raise TransitionNotAllowed(_not_allowed_message(case, spec))
     if not may_run(by, case, spec):
-        raise TransitionNotAllowed(
+        raise NotPermitted(
             f"Only the lead professional or a manager can {spec.label[:1].lower() + spec.label[1:]}."
         )
     ctx = _context(case, spec, by, data, today)
@@ -146,7 +154,7 @@ def request_closure(case, by, reason, notes=None, outcomes=None, *, today=None):
     if not machine.allowed("close", case.state):
         raise TransitionNotAllowed(_not_allowed_message(case, spec))
     if not may_run(by, case, spec):
-        raise TransitionNotAllowed("Only the lead professional or a manager can close the case.")
+        raise NotPermitted("Only the lead professional or a manager can close the case.")
     ctx = _context(case, spec, by, {"reason": reason, "notes": notes, "outcomes": outcomes or {}}, today)
     messages = closure_reason_allowed(case, ctx) + outcomes_recorded(case, ctx)
     if messages:
@@ -174,7 +182,7 @@ def approve_closure(case, manager, *, today=None):
     """A manager signs off the pending closure: the case closes with the lead professional's reason."""
     _lock(case)
     if not manager.is_manager:
-        raise TransitionNotAllowed("Only a manager can sign off a closure.")
+        raise NotPermitted("Only a manager can sign off a closure.")
     if not case.pending_closure_reason:
         raise TransitionNotAllowed("There is no closure waiting for sign-off on this case.")
     requested_by = db.session.get(User, case.pending_closure_by_id) if case.pending_closure_by_id else None
@@ -189,7 +197,7 @@ def reject_closure(case, manager, reason):
     """A manager sends the closure back to the lead professional, with why."""
     _lock(case)
     if not manager.is_manager:
-        raise TransitionNotAllowed("Only a manager can reject a closure.")
+        raise NotPermitted("Only a manager can reject a closure.")
     if not case.pending_closure_reason:
         raise TransitionNotAllowed("There is no closure waiting for sign-off on this case.")
     if not (reason or "").strip():
