@@ -37,8 +37,9 @@ def create_app(config_name=None, **overrides):
     _init_extensions(app)
     _register_blueprints(app)
 
-    from eha import security, templating
+    from eha import audit, security, templating
 
+    audit.init_app(app)
     security.init_app(app)
     templating.init_app(app)
 

@@ -13,7 +13,7 @@ A case a user may not see answers 404: its existence is not disclosed.
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, g
 from sqlalchemy.orm import aliased
 
 from eha import audit
@@ -103,6 +103,7 @@ def load_case(ref, user, *, audit_action="case_viewed", detail=None):
     case = db.session.scalar(sa.select(Assessment).where(Assessment.ref == ref, visible_cases_filter(user)))
     if case is None:
         refuse(user, ref)
+    g.eha_case = case  # so a forged field noticed later in the request is recorded against this case
     if audit_action:
         audit.record(audit_action, assessment=case, user=user, detail=detail)
     return case

@@ -8,7 +8,7 @@ import hashlib
 import json
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 
 from eha.extensions import db
@@ -163,3 +163,31 @@ def verify(batch_size=1000):
 
 def label(action):
     return ACTION_LABELS.get(action, action.replace("_", " ").capitalize())
+
+
+def record_refusal(action, *, assessment=None, detail=None, user=None):
+    """Record a refused attempt now, and make sure it outlives the request's own transaction.
+
+    The view may roll back (a form re-shown with its errors, a failed guard) or never commit; the event is
+    then written again on its own after the request.
+    """
+    kwargs = {"assessment": assessment, "outcome": "refused", "detail": detail, "user": user}
+    event = record(action, **kwargs)
+    if has_request_context():
+        g.setdefault("eha_refusals", []).append((event, action, kwargs))
+    return event
+
+
+def init_app(app):
+    @app.after_request
+    def save_refusals(response):
+        refusals = g.pop("eha_refusals", [])
+        if refusals and response.status_code < 500:
+            unsaved = [(action, kwargs) for event, action, kwargs in refusals if not sa.inspect(event).persistent]
+            if unsaved:
+                # Whatever the view left uncommitted would be discarded at the end of the request anyway.
+                db.session.rollback()
+                for action, kwargs in unsaved:
+                    record(action, **kwargs)
+                db.session.commit()
+        return response

@@ -53,7 +53,21 @@ def clean_formdata(formdata: Any) -> MultiDict:
 
 
 class BaseForm(FlaskForm):
-    """FlaskForm with input hygiene; subclass it for every form in eha."""
+    """FlaskForm with input hygiene; subclass it for every form in eha.
+
+    Validating a submitted form also notes any posted key that is not one of its fields (a forged
+    ``state``, ``lead_id`` ...) as a ``forged_field`` audit event; such values are never applied.
+    ``post_keys`` names keys a page legitimately posts beside the form's fields (a button's name).
+    """
+
+    post_keys: tuple[str, ...] = ()
+
+    def validate(self, extra_validators=None):
+        if request and request.method == "POST":
+            from eha.forms.protected import note_forged_fields
+
+            note_forged_fields(self, request, allowed=self.post_keys)
+        return super().validate(extra_validators=extra_validators)
 
     class Meta:
         def wrap_formdata(self, form, formdata):

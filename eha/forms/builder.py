@@ -40,6 +40,7 @@ class SectionForm(BaseForm):
     """Base class of every built section form; ``section`` is the definition's ``Section``."""
 
     _eha_section: Section
+    post_keys = ("action", "version")  # the save buttons and the saved answers' version
     _eha_complete = False
 
     @property

@@ -13,6 +13,8 @@ Call it before ``load_case(..., audit_action=None)``'s own event is added, or af
 only when something was forged, so a normal request still writes exactly one.
 """
 
+from flask import g
+
 from eha import audit
 
 # Names worth flagging even when a form happens to have no such field (they are what an attacker tries).
@@ -54,9 +56,14 @@ def note_forged_fields(form, request, protected=PROTECTED, *, assessment=None, a
     """
     if request.method != "POST":
         return []
+    if "eha_forged_fields" in g:  # already noted for this request (BaseForm notes on validate)
+        return g.eha_forged_fields
     extra = forged_fields(form, request.form, allowed)
+    g.eha_forged_fields = extra
     if not extra:
         return []
+    if assessment is None:
+        assessment = g.get("eha_case")
     detail = {"fields": extra, "protected": [k for k in extra if k in set(protected)], "endpoint": request.endpoint}
-    audit.record("forged_field", assessment=assessment, outcome="refused", detail=detail, user=user)
+    audit.record_refusal("forged_field", assessment=assessment, detail=detail, user=user)
     return extra

@@ -38,6 +38,7 @@ def test_no_case_post_lets_forged_fields_change_state_lead_starter_or_owner(app,
     before = (world.case.state, world.case.lead_id, world.case.started_by_id)
     owners = {a.key: a.owner_user_id for a in world.plan.actions}
     checked = 0
+    logged = set()
     for rule, method in _routes(app):
         if method != "POST" or "ref" not in rule.arguments:
             continue
@@ -46,11 +47,23 @@ def test_no_case_post_lets_forged_fields_change_state_lead_starter_or_owner(app,
         response = client.post(fill_url(rule, world), data=FORGED)
         assert response.status_code < 500, rule.endpoint
         checked += 1
+        event = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "forged_field").order_by(AuditEvent.seq.desc())
+        ).first()
+        if event is not None and event.detail["endpoint"] == rule.endpoint:
+            assert event.assessment_id == world.case.id, rule.endpoint
+            assert event.outcome == "refused"
+            assert "state" in event.detail["protected"] and "lead_id" in event.detail["protected"]
+            logged.add(rule.endpoint)
         db.session.expire_all()
         case = db.session.get(type(world.case), world.case.id)
         assert (case.state, case.lead_id, case.started_by_id) == before, rule.endpoint
         assert {a.key: a.owner_user_id for a in world.plan.actions} == owners, rule.endpoint
     assert checked > 10
+    # Every form page logs the attempt against the case, even when it re-shows the form with errors.
+    for endpoint in ("consent.edit", "families.edit_family", "meetings.new", "plans.action_progress",
+                     "closure.close", "closure.step_up", "history.access_grants"):
+        assert endpoint in logged, f"{endpoint} did not log the forged fields"
 
 
 def test_admin_forms_ignore_and_log_forged_fields(client, signed_in, admin, practitioner):
