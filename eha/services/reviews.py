@@ -43,23 +43,6 @@ def actions_to_review(case, meeting):
     return [a for a in candidates if a.is_open]
 
 
-def plan_change_messages(case, meeting):
-    """When the plan changed at this review: the revision must be a new version, signed since the review was
-    scheduled, with no draft left unsigned. Messages say what to do; empty when it is so."""
-    latest = db.session.scalar(
-        sa.select(PlanVersion).where(PlanVersion.assessment_id == case.id).order_by(PlanVersion.number.desc()).limit(1)
-    )
-    if latest is None:
-        return []
-    if latest.status == "draft":
-        return [f"The plan changed: sign version {latest.number} of the plan with the family before recording the "
-                "review"]
-    if meeting is not None and (latest.signed_at is None or latest.signed_at < meeting.created_at):
-        return ["The plan changed: select Change the plan on the plan page, make the changes and sign the revised "
-                "plan with the family before recording the review"]
-    return []
-
-
 def record_review(case, meeting, by, *, held_on, attendance, family_view, family_score, practitioner_score,
                   decision, plan_changed, next_review_on, progress, notes=None, expected_version=None):
     """Add the Review and the progress on each action (``progress``: key -> (progress, comment))."""

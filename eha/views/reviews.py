@@ -89,12 +89,6 @@ def new(ref):
         for action, (radio, comment) in zip(actions, form.progress_fields(), strict=True)
     }
     decision = form.decision.data
-    if form.plan_changed.data:
-        messages = service.plan_change_messages(case, meeting)
-        if messages:
-            record_failed(case, "meeting_recorded", "plan not signed again", {"kind": "review"})
-            return _render(case, meeting, actions, form,
-                           errors=[{"text": m, "href": "#plan_changed"} for m in messages])
     try:
         with committing():
             review = service.record_review(

@@ -190,10 +190,17 @@ def review_recorded(case, ctx):
     if review.practitioner_score is None:
         messages.append("Enter your score from 0 to 10")
     if review.plan_changed:
-        if not versions or versions[0].status != "signed":
-            messages.append("The plan changed: sign the revised plan with the family before recording the review")
+        # A changed plan is a new version, signed again since the review was scheduled.
+        latest = versions[0] if versions else None
+        if latest is None or latest.status == "draft":
+            number = f" (version {latest.number})" if latest is not None else ""
+            messages.append(f"The plan changed: sign the revised plan{number} with the family before recording "
+                            "the review")
+        elif meeting is not None and (latest.signed_at is None or latest.signed_at < meeting.created_at):
+            messages.append("The plan changed: select Change the plan on the plan page, make the changes and sign "
+                            "the revised plan with the family before recording the review")
         else:
-            ctx.found["plan_version"] = versions[0]
+            ctx.found["plan_version"] = latest
     return messages
 
 

@@ -291,7 +291,21 @@ def test_a_changed_plan_must_be_signed_again_before_the_review_is_recorded(plan_
         review = build.review(case, meeting, lead, plan_changed=True)
         build.plan_version(case, lead, [{"what": "New action", "owner": nurse}], number=2)
     refused(case, "record_review", lead,
-            "The plan changed: sign the revised plan with the family before recording the review", review=review)
+            "The plan changed: sign the revised plan (version 2) with the family before recording the review",
+            review=review)
+
+
+def test_a_changed_plan_needs_a_version_signed_since_the_review_was_scheduled(plan_active, people):
+    case = plan_active
+    lead, nurse, _ = people
+    with committing():
+        meeting = build.schedule_meeting(case, lead, kind="review", invite=[nurse])
+        fire(case, "schedule_review", lead, meeting=meeting)
+        build.hold_meeting(meeting, lead)
+        review = build.review(case, meeting, lead, plan_changed=True)
+    refused(case, "record_review", lead,
+            "The plan changed: select Change the plan on the plan page, make the changes and sign the revised "
+            "plan with the family before recording the review", review=review)
 
 
 def test_a_review_with_a_revised_signed_plan_is_recorded_against_the_version_reviewed(plan_active, people):
