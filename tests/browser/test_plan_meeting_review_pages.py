@@ -6,15 +6,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from tests import factories
-from tests.browser.conftest import (  # noqa: F401  (fixtures)
-    browsing,
-    check_page,
-    chromium,
-    chromium_path,
-    live_app,
-    live_server,
-    page,
-)
+from tests.browser.conftest import check_page, chromium_path
 from tests.plans import helpers
 
 pytestmark = [
@@ -24,7 +16,7 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def world(live_app):  # noqa: F811
+def world(live_app):
     from eha.extensions import db
     from eha.models.meetings import Meeting, MeetingParticipant
     from eha.models.plans import Review
@@ -53,7 +45,7 @@ def world(live_app):  # noqa: F811
     return world
 
 
-def sign_in(page, email):  # noqa: F811
+def sign_in(page, email):
     page.goto("/sign-in")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
@@ -61,7 +53,7 @@ def sign_in(page, email):  # noqa: F811
     page.get_by_role("button", name="Sign out").wait_for()
 
 
-def test_plan_meeting_and_review_pages_are_accessible(page, world):  # noqa: F811
+def test_plan_meeting_and_review_pages_are_accessible(page, world):
     sign_in(page, "bea.lead.plans@example.org")
     ref = world["ref"]
     pages = {
