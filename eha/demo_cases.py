@@ -38,11 +38,18 @@ def _next_reference():
     return allocate_reference()
 
 
-def answers_for(definition, needs=DEFAULT_NEEDS, text="Discussed with the family."):
-    """Answers to every required question of ``definition`` (and the needs picked)."""
+def answers_for(definition, needs=DEFAULT_NEEDS, text="Discussed with the family.", story=None):
+    """Answers to every required question of ``definition`` (and the needs picked).
+
+    ``story`` maps field keys (or ``section.field``) to the family's own answers, optional ones included.
+    """
+    story = story or {}
     out = {}
     for section, spec in definition.iter_fields():
-        value = None
+        value = story.get(f"{section.key}.{spec.key}", story.get(spec.key))
+        if value is not None:
+            out.setdefault(section.key, {})[spec.key] = value
+            continue
         if spec.type == "needs":
             value = [c for c in needs if c in spec.option_values] if needs else []
         elif not spec.required:
@@ -63,7 +70,7 @@ def answers_for(definition, needs=DEFAULT_NEEDS, text="Discussed with the family
 
 def new_case(started_by, *, family_name="Bennett", children=(("Ella", "Bennett", date(2015, 5, 3)),),
              carer=("Laura Bennett", "Mother"), agencies=(), answers=True, needs=DEFAULT_NEEDS,
-             consent=True, lead=None, started_on=None):
+             consent=True, lead=None, started_on=None, story=None):
     """A draft case about a new family, with the agreement (naming ``agencies``) and answers recorded."""
     record = active_definition_record()
     family = Family(name=family_name, created_by_id=started_by.id)
@@ -96,7 +103,7 @@ def new_case(started_by, *, family_name="Bennett", children=(("Ella", "Bennett",
         agreement.agencies = list(agencies) + [started_by.agency]
         case.consents.append(agreement)
     if answers:
-        for key, values in answers_for(definition_for(case), needs=needs).items():
+        for key, values in answers_for(definition_for(case), needs=needs, story=story).items():
             case.sections.append(
                 SectionAnswer(section_key=key, answers=values, status="completed", updated_by_id=started_by.id)
             )
@@ -231,9 +238,10 @@ def to_plan_active(case, lead, invite, actions=None):
     meeting = to_taf_scheduled(case, lead, invite)
     hold_meeting(meeting, lead, next_review_on=date.today() + timedelta(weeks=6))
     owner = invite[0] if invite else lead
+    child = case.children[0].first_name if case.subjects else "the child"
     actions = actions or [
-        {"what": "Weekly check-in with Ella about school", "owner": owner, "need_code": "sf-education",
-         "success": "Ella's attendance is above 95%"},
+        {"what": f"Weekly check-in with {child} about school", "owner": owner, "need_code": "sf-education",
+         "success": f"{child}'s attendance is above 95%"},
         {"what": "Use the bedtime routine we agreed every school night", "owner": case.family.carers[0].name,
          "need_code": "sf-relationships", "success": "Fewer arguments at bedtime"},
     ]
@@ -270,6 +278,69 @@ def record_a_review(case, lead, meeting, *, revise=False):
 
 
 # --- the demo ---
+
+def _story(child, worried, well, happen, voice, family, strengths):
+    return {
+        "worried-about": worried, "professional-worries": worried, "working-well": well,
+        "needs-to-happen": happen, "child-views": voice, "parents-views": family, "family-strengths": strengths,
+        "child-development.summary": f"{child} is doing well in some areas; the worries are set out below.",
+        "parenting-capacity.summary": "Warm, committed parenting under real pressure.",
+        "family-environment.summary": "Money and housing worries weigh on the whole family.",
+        "needs-in-own-words": family,
+    }
+
+
+# What each demo family told us, in words a family would recognise on its printed plan.
+STORIES = {
+    "Ahmed": _story("Yusuf", "Yusuf has missed 14 days of school this term and says he feels sick most mornings.",
+                    "Samira walks Yusuf to the gate on the days he goes, and he loves football club.",
+                    "Find out why mornings are hard and help Yusuf get to school every day.",
+                    "I don't like the noise in the classroom. Football is the best bit.",
+                    "I want him in school, but I can't make him when he is crying.",
+                    "Samira never misses a meeting; Yusuf's uncle takes him to football."),
+    "Kowalski": _story("Maja", "Maja is caring for her younger brother most evenings while her father works nights.",
+                       "Piotr keeps in touch with school and Maja's grades are good.",
+                       "Support for Piotr with childcare so Maja can be a child again.",
+                       "I help Tata a lot. Sometimes I am too tired to do homework.",
+                       "I work nights to pay the rent. I know Maja does too much.",
+                       "A close father and daughter; a Polish community group nearby."),
+    "Bennett": _story("Ella", "Arguments at home at bedtime, and Ella is arriving at school tired and upset.",
+                      "Laura asked for help herself, and Ella has a good friend group at school.",
+                      "A calmer bedtime routine and some support for Laura with Ella's behaviour.",
+                      "I don't like shouting. I like it when Mum reads to me.",
+                      "Bedtime is a battle every night and I am worn out.",
+                      "Laura is honest about what is hard; Ella's nan helps at weekends."),
+    "Okoro": _story("Daniel", "Daniel has been in two fights at school and is staying out late.",
+                    "Grace and Daniel are close; he listens to his youth worker.",
+                    "Help Daniel with his anger and agree a time to be home.",
+                    "People wind me up. I want to be a mechanic.",
+                    "I am his grandmother and I am doing my best, but he is taller than me now.",
+                    "Grace's church friends offer support; Daniel is good with his hands."),
+    "Hughes": _story("Ruby", "Ruby's speech is behind for her age and Dean is struggling since Ruby's mum left.",
+                     "Dean has kept Ruby's routine going and she is happy at nursery.",
+                     "Speech and language help for Ruby and a support group for Dean.",
+                     "Daddy does my hair. I like the swings.",
+                     "It's just me now. I want Ruby to have the best start.",
+                     "Dean's sister lives nearby and helps with pick-ups."),
+    "Patel": _story("Arjun", "Arjun was anxious about moving to secondary school and stopped eating lunch.",
+                    "Meera and the school worked together quickly; Arjun likes his form tutor.",
+                    "Help Arjun settle and feel safe at lunchtimes.",
+                    "The canteen is too busy. The library is nice.",
+                    "He is a worrier like me. We want him to enjoy school.",
+                    "A supportive extended family and a good relationship with the school."),
+    "Murphy": _story("Liam", "Liam told his teacher about frightening arguments between adults at home.",
+                     "Siobhan is open with the school and Liam is close to his older cousin.",
+                     "Children's social care to assess Liam's safety at home.",
+                     "I hide under my bed when they shout.",
+                     "I didn't know he could hear everything.",
+                     "Siobhan's sister offers a place to stay."),
+    "Nguyen": _story("Anh", "Anh's attendance dropped when the family were moved into temporary housing.",
+                     "Thu found Anh a quiet place to study and attendance is back up to 96%.",
+                     "Keep the housing move on track and keep Anh's attendance up.",
+                     "The new flat is far from school but I have my own desk now.",
+                     "Things are better now we know where we will live.",
+                     "Thu is organised and determined; the Vietnamese community centre helps."),
+}
 
 DEMO_FAMILIES = [
     # key, family name, child, carer, target state
@@ -308,11 +379,13 @@ def ensure_demo_cases(agencies, users):
         )
     }
     for key, family_name, child, carer in DEMO_FAMILIES:
-        name = f"{family_name} (demo)"
-        if name in existing:
-            cases.append(existing[name])
+        # Earlier demo databases named these families "<name> (demo)": find those too, never build twice.
+        found = existing.get(family_name) or existing.get(f"{family_name} (demo)")
+        if found is not None:
+            cases.append(found)
             continue
-        case = new_case(lead, family_name=name, children=(child,), carer=carer, agencies=agreed)
+        case = new_case(lead, family_name=family_name, children=(child,), carer=carer, agencies=agreed,
+                        story=STORIES.get(family_name))
         invite = [nurse, worker]
         if key == "assessed":
             to_assessed(case, lead)
