@@ -13,7 +13,7 @@ A case a user may not see answers 404: its existence is not disclosed.
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, g
+from flask import abort, g, request
 from sqlalchemy.orm import aliased
 
 from eha import audit
@@ -106,6 +106,16 @@ def load_case(ref, user, *, audit_action="case_viewed", detail=None):
     g.eha_case = case  # so a forged field noticed later in the request is recorded against this case
     if audit_action:
         audit.record(audit_action, assessment=case, user=user, detail=detail)
+    return case
+
+
+def load_case_for_form(ref, user):
+    """For a page with a form: a GET records the look (committed now); a POST records nothing here, since
+    the change it makes (or its refusal) is the request's one audit event."""
+    if request.method == "POST":
+        return load_case(ref, user, audit_action=None)
+    case = load_case(ref, user)
+    db.session.commit()
     return case
 
 

@@ -23,7 +23,7 @@ from flask_wtf.form import _Auto
 from werkzeug.datastructures import MultiDict
 
 from eha.forms.base import BaseForm, strip_nul
-from eha.forms.definition import SCALE_MAX, SCALE_MIN, FieldSpec, Section
+from eha.forms.definition import FieldSpec, Section, _as_score
 from eha.forms.fields import (
     GovCheckboxesField,
     GovDateField,
@@ -161,16 +161,6 @@ def form_to_answers(form: SectionForm) -> dict[str, Any]:
     return answers
 
 
-def _saved_score(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, int) and SCALE_MIN <= value <= SCALE_MAX:
-        return value
-    return None
-
-
 def _saved_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
@@ -195,7 +185,7 @@ def answers_to_data(section: Section, answers: dict[str, Any] | None) -> dict[st
         elif spec.type == "date":
             data[spec.key] = _saved_date(value)
         elif spec.type == "scale":
-            score = _saved_score(value)
+            score = _as_score(value)
             data[spec.key] = str(score) if score is not None else None
         else:
             data[spec.key] = str(value)
@@ -219,7 +209,7 @@ def answers_to_formdata(section: Section, answers: dict[str, Any] | None) -> Mul
                 for part in (saved.day, saved.month, saved.year):
                     formdata.add(spec.key, str(part))
         elif spec.type == "scale":
-            score = _saved_score(value)
+            score = _as_score(value)
             if score is not None:
                 formdata.add(spec.key, str(score))
         else:

@@ -76,11 +76,7 @@ def _needs(case):
 @login_required
 def close(ref):
     posting = request.method == "POST"
-    if posting:
-        case = access.load_case(ref, current_user, audit_action=None)
-    else:
-        with committing():
-            case = access.load_case(ref, current_user)
+    case = access.load_case_for_form(ref, current_user)
     if not case.is_open or not access.can_manage(current_user, case):
         message = ("This case is closed already." if not case.is_open
                    else "Only the lead professional or a manager can close the case.")
@@ -121,11 +117,7 @@ def close(ref):
 @login_required
 def step_up(ref):
     posting = request.method == "POST"
-    if posting:
-        case = access.load_case(ref, current_user, audit_action=None)
-    else:
-        with committing():
-            case = access.load_case(ref, current_user)
+    case = access.load_case_for_form(ref, current_user)
     if not case.is_open or not access.can_manage(current_user, case):
         message = ("This case is closed already." if not case.is_open
                    else "Only the lead professional or a manager can step the case up.")
@@ -176,11 +168,7 @@ def approve(ref):
 @login_required
 def reject(ref):
     posting = request.method == "POST"
-    if posting:
-        case = access.load_case(ref, current_user, audit_action=None)
-    else:
-        with committing():
-            case = access.load_case(ref, current_user)
+    case = access.load_case_for_form(ref, current_user)
     if not current_user.is_manager or not case.pending_closure_reason:
         message = ("Only a manager can decide on a closure." if not current_user.is_manager
                    else "There is no closure waiting for sign-off on this case.")

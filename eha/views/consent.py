@@ -28,13 +28,9 @@ def _refuse(case, action):
 @login_required
 def edit(ref):
     posting = request.method == "POST"
-    if posting:
-        case = access.load_case(ref, current_user, audit_action=None)
-        if not access.can_manage(current_user, case):
-            _refuse(case, "consent_recorded")
-    else:
-        with committing():
-            case = access.load_case(ref, current_user)
+    case = access.load_case_for_form(ref, current_user)
+    if posting and not access.can_manage(current_user, case):
+        _refuse(case, "consent_recorded")
     can_manage = access.can_manage(current_user, case)
     givers = service.consent_givers(case)
     current = case.current_consent
@@ -74,13 +70,10 @@ def edit(ref):
 @login_required
 def withdraw(ref):
     posting = request.method == "POST"
-    if posting:
-        case = access.load_case(ref, current_user, audit_action=None)
-        if not access.can_manage(current_user, case):
-            _refuse(case, "consent_withdrawn")
-    else:
-        with committing():
-            case = access.load_case(ref, current_user)
+    case = access.load_case_for_form(ref, current_user)
+    if posting and not access.can_manage(current_user, case):
+        _refuse(case, "consent_withdrawn")
+    if not posting:
         access.require(access.can_manage(current_user, case))
     current = case.current_consent
     if current is None or current.withdrawn_on is not None:

@@ -37,11 +37,7 @@ def show(ref):
 
 def _load_for_change(ref):
     posting = request.method == "POST"
-    if posting:
-        case = access.load_case(ref, current_user, audit_action=None)
-    else:
-        with committing():
-            case = access.load_case(ref, current_user)
+    case = access.load_case_for_form(ref, current_user)
     if not access.can_edit_assessment(current_user, case):
         if posting:
             with committing():
