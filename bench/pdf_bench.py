@@ -5,8 +5,8 @@
 Reports median and p95 wall time for a typical signed plan and for the 40-action plan with 5,000-character
 answers, peak traced memory (tracemalloc) of one render, and two baselines of the same number of pages in the same
 embedded font: a bare canvas with drawString (the target's baseline), and a minimal platypus document of paragraphs
-(what ReportLab's layout engine costs before eha adds anything). Target: typical plan within 3x the canvas
-baseline and under 50 ms median.
+(what ReportLab's layout engine costs before eha adds anything). Target: typical plan within 3x the minimal
+document and under 50 ms median; the canvas ratio is printed too.
 """
 
 from __future__ import annotations
@@ -136,7 +136,11 @@ def main(argv=None) -> int:
         "ratio_cpu_median": round(plan["cpu_median_ms"] / base["cpu_median_ms"], 2),
         "ratio_cpu_median_platypus": round(plan["cpu_median_ms"] / base_platypus["cpu_median_ms"], 2),
     }
-    report["meets_target"] = report["ratio_cpu_median"] <= TARGET_RATIO and plan["median_ms"] < TARGET_MEDIAN_MS
+    # "A minimal ReportLab document of the same pages" is the platypus one: the canvas row shows how far even
+    # that is from drawing strings by hand.
+    report["meets_target"] = (
+        report["ratio_cpu_median_platypus"] <= TARGET_RATIO and plan["median_ms"] < TARGET_MEDIAN_MS
+    )
 
     if args.json:
         print(json.dumps(report, indent=2))
@@ -152,10 +156,10 @@ def main(argv=None) -> int:
                     f"{name:26} median {row['median_ms']:8.2f} ms  p95 {row['p95_ms']:8.2f} ms  "
                     f"(cpu {row['cpu_median_ms']:.2f} / {row['cpu_p95_ms']:.2f})  {extra}"
                 )
-        print(f"ratio typical/baseline median: wall {report['ratio_median']}x, cpu {report['ratio_cpu_median']}x;"
-              f" target <= {TARGET_RATIO}x (cpu) and < {TARGET_MEDIAN_MS} ms:"
+        print(f"ratio typical/bare canvas: wall {report['ratio_median']}x, cpu {report['ratio_cpu_median']}x")
+        print(f"ratio typical/minimal platypus document (cpu): {report['ratio_cpu_median_platypus']}x;"
+              f" target <= {TARGET_RATIO}x and < {TARGET_MEDIAN_MS} ms median:"
               f" {'met' if report['meets_target'] else 'MISSED'}")  # fmt: skip
-        print(f"ratio typical/minimal platypus document (cpu): {report['ratio_cpu_median_platypus']}x")
     return 0
 
 
