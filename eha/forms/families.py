@@ -83,6 +83,13 @@ SEX_CHOICES = list(SEXES.items())
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
+class HouseholdForm(BaseForm):
+    """A change to the household: carries the family's version the user started from (see update_family)."""
+
+    version = HiddenField()
+
+
+
 class FindChildForm(BaseForm):
     """Step 1 of starting an assessment: look for the child already on record."""
 
@@ -121,13 +128,11 @@ class FamilyDetailsForm(BaseForm):
     postcode = _text("Postcode", 10)
 
 
-class EditFamilyForm(FamilyDetailsForm):
-    """The household's details, carrying the version the user started from."""
-
-    version = HiddenField()
+class EditFamilyForm(FamilyDetailsForm, HouseholdForm):
+    """The household's details."""
 
 
-class ChildForm(BaseForm):
+class ChildForm(HouseholdForm):
     first_name = _text("First name", 100, "Enter the child's first name", error_name="the child's first name")
     last_name = _text("Last name", 100, "Enter the child's last name", error_name="the child's last name")
     date_of_birth = GovDateField(
@@ -144,7 +149,7 @@ class ChildForm(BaseForm):
         return super().validate(extra)
 
 
-class CarerForm(BaseForm):
+class CarerForm(HouseholdForm):
     name = _text("Full name", 200, "Enter the parent or carer's full name", error_name="full name")
     relationship_to_child = _text(
         "Relationship to the child", 100, "Enter their relationship to the child",
@@ -201,7 +206,7 @@ class NewFamilyForm(FamilyDetailsForm):
         return data
 
 
-class NetworkMemberForm(BaseForm):
+class NetworkMemberForm(HouseholdForm):
     name = _text("Full name", 200, "Enter their full name", error_name="full name")
     relationship_to_family = _text("Relationship to the family", 100, "Enter their relationship to the family",
                                    error_name="relationship to the family",
@@ -210,7 +215,7 @@ class NetworkMemberForm(BaseForm):
     support_offered = _text("Support they give or could give", 2000, area=True, error_name="support")
 
 
-class InvolvedAgencyForm(BaseForm):
+class InvolvedAgencyForm(HouseholdForm):
     agency_id = GovRadioField("Agency on record", choices=[])
     agency_name = _text("Or type the agency's name", 200, error_name="agency name",
                         hint="If the agency is not in the list")

@@ -33,6 +33,7 @@ from eha.models.assessments import (
     ReferenceCounter,
     SectionAnswer,
 )
+from eha.models.base import utcnow
 from eha.models.families import Carer, Child, Family, InvolvedAgency, NetworkMember
 from eha.models.users import Agency
 from eha.workflow.states import DRAFT, OPEN_STATES, STATES
@@ -68,6 +69,10 @@ class SectionConflict(Exception):
 
 class ConsentConflict(Exception):
     """The agreement changed after the user opened the page."""
+
+
+class FamilyConflict(Exception):
+    """Someone changed the household (the family or anyone in it) after the user opened the page."""
 
 
 # --- working days ---
@@ -463,10 +468,30 @@ def withdraw_consent(case, user, *, withdrawn_on, notes, marker):
 # --- family details ---
 
 
-def update_family(case, user, what, record=None, data=None, *, agency=None):
-    """Add or change a part of the case's family; ``what`` is family, child, carer, network or agency."""
+def update_family(case, user, what, record=None, data=None, *, agency=None, expected_version=None):
+    """Add or change a part of the case's family; ``what`` is family, child, carer, network or agency.
+
+    ``expected_version`` is the family's ``version_id`` the user's page was built from (as posted, so a
+    string or None): a mismatch raises ``FamilyConflict`` and changes nothing. Every change to the household
+    bumps the family's version, so an edit of any part conflicts with any page opened before it.
+    """
     family = case.family
-    data = dict(data or {})
+    if expected_version is not None and str(expected_version) != str(family.version_id):
+        raise FamilyConflict()
+    try:
+        record = _apply_family_change(case, family, what, record, dict(data or {}), agency)
+    except StaleDataError as exc:
+        # A concurrent save bumped the version between our read and our UPDATE ... WHERE version_id = ...
+        raise FamilyConflict() from exc
+    audit.record("family_updated", assessment=case, user=user, detail={"part": what})
+    return record
+
+
+def _apply_family_change(case, family, what, record, data, agency):
+    # Touching the family row makes SQLAlchemy's version_id_col write UPDATE families SET ...,
+    # version_id = n + 1 WHERE id = ? AND version_id = n: the check and the bump are one atomic statement,
+    # so of two concurrent saves from the same version only one can succeed (the other gets StaleDataError).
+    family.updated_at = utcnow()
     if what == "family":
         family.name = data["name"]
         family.address = data.get("address") or None
@@ -514,5 +539,4 @@ def update_family(case, user, what, record=None, data=None, *, agency=None):
             db.session.flush()
     except IntegrityError as exc:
         raise DuplicateEpisode([getattr(record, "name", "")]) from exc
-    audit.record("family_updated", assessment=case, user=user, detail={"part": what})
     return record

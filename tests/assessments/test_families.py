@@ -9,6 +9,12 @@ from tests import factories
 from tests.assessments import helpers
 
 
+def _version(case):
+    """The family's version, as the hidden field of a page opened now carries it."""
+    db.session.expire_all()
+    return str(case.family.version_id)
+
+
 def test_the_family_page_lists_everyone(client, signed_in, practitioner):
     case = helpers.case(practitioner)
     signed_in(practitioner)
@@ -47,7 +53,7 @@ def test_a_child_added_to_the_family_joins_the_episode(client, signed_in, practi
     signed_in(practitioner)
     response = client.post(f"/assessments/{case.ref}/family/children/new", data={
         "first_name": "Jan", "last_name": "Nowak", "date_of_birth": ["5", "1", "2019"], "sex": "male",
-        "nhs_number": "4010232137"})
+        "nhs_number": "4010232137", "version": _version(case)})
     assert response.status_code == 302, response.text
     jan = db.session.scalar(sa.select(Child).where(Child.first_name == "Jan"))
     assert db.session.scalar(sa.select(AssessmentChild).where(AssessmentChild.child_id == jan.id)).is_open
@@ -58,7 +64,7 @@ def test_a_child_with_a_bad_nhs_number_is_refused_with_input_kept(client, signed
     signed_in(practitioner)
     response = client.post(f"/assessments/{case.ref}/family/children/new", data={
         "first_name": "Jan", "last_name": "Nowak", "date_of_birth": ["5", "1", "2019"], "sex": "male",
-        "nhs_number": "4010232138"})
+        "nhs_number": "4010232138", "version": _version(case)})
     assert response.status_code == 200
     assert "Enter a valid NHS number" in response.text and 'value="Jan"' in response.text
 
@@ -69,20 +75,25 @@ def test_carers_network_and_agencies_can_be_added_and_changed(client, signed_in,
     signed_in(practitioner)
     base = f"/assessments/{case.ref}/family"
     assert client.post(f"{base}/carers/new", data={"name": "Piotr Nowak", "relationship_to_child": "Father",
-                                                   "interpreter_needed": "yes"}).status_code == 302
+                                                   "interpreter_needed": "yes", "version": _version(case)}
+                       ).status_code == 302
     carer = db.session.scalar(sa.select(Carer).where(Carer.name == "Piotr Nowak"))
     assert carer.interpreter_needed
     assert client.post(f"{base}/carers/{carer.id}", data={"name": "Piotr Nowak", "relationship_to_child": "Father",
-                                                          "interpreter_needed": "no"}).status_code == 302
+                                                          "interpreter_needed": "no", "version": _version(case)}
+                       ).status_code == 302
     db.session.expire_all()
     assert not db.session.get(Carer, carer.id).interpreter_needed
     assert client.post(f"{base}/network/new", data={"name": "Halina Nowak", "relationship_to_family": "Grandmother",
-                                                    "support_offered": "School pick-ups"}).status_code == 302
+                                                    "support_offered": "School pick-ups",
+                                                    "version": _version(case)}).status_code == 302
     assert db.session.scalar(sa.select(NetworkMember.name)) == "Halina Nowak"
-    response = client.post(f"{base}/agencies/new", data={})
+    response = client.post(f"{base}/agencies/new", data={"version": _version(case)})
     assert "Select an agency or type the agency" in response.text
-    assert client.post(f"{base}/agencies/new", data={"agency_id": str(police.id)}).status_code == 302
-    assert client.post(f"{base}/agencies/new", data={"agency_name": "Food bank"}).status_code == 302
+    assert client.post(f"{base}/agencies/new", data={"agency_id": str(police.id),
+                                                      "version": _version(case)}).status_code == 302
+    assert client.post(f"{base}/agencies/new", data={"agency_name": "Food bank",
+                                                      "version": _version(case)}).status_code == 302
     assert set(db.session.scalars(sa.select(InvolvedAgency.agency_name))) == {"Northshire Police", "Food bank"}
     assert client.get(f"{base}/carers/99999").status_code == 404
 
