@@ -9,6 +9,7 @@ from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from eha.forms.base import BaseForm
+from eha.forms.families import Required
 from eha.forms.fields import (
     GovCheckboxesField,
     GovDateField,
@@ -17,7 +18,7 @@ from eha.forms.fields import (
     GovTextAreaField,
     MaxLength,
 )
-from eha.forms.plans import LONG_TEXT, NotInPast, RequiredDate, set_choices
+from eha.forms.plans import LONG_TEXT, SHORT_TEXT, NotInPast, RequiredDate, set_choices
 from eha.services.meetings import ATTENDANCE
 
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
@@ -143,3 +144,40 @@ def record_form(meeting, *, require_next_review=True, base=RecordMeetingForm, **
     Form.require_next_review = require_next_review
     form = Form(**kwargs)
     return form
+
+
+class EditMeetingForm(ScheduleMeetingForm):
+    """Reschedule a meeting: the schedule questions again, with the version of the meeting the page showed."""
+
+    version = HiddenField()
+    require_professional = False
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        moment = self.scheduled_for
+        if moment is not None and not self.date.errors and not self.time.errors and moment < datetime.now():
+            self.time.errors = [*self.time.errors, "Time of the meeting must be in the future"]
+            ok = False
+        if self.require_professional and not self.user_ids and not self.professionals.errors:
+            self.professionals.errors = [*self.professionals.errors,
+                                         "Select at least one professional to invite to the TAF meeting"]
+            ok = False
+        return ok
+
+
+class CancelMeetingForm(BaseForm):
+    reason = GovTextAreaField(
+        "Why is the meeting cancelled?", validators=[Required("Enter why the meeting is cancelled"),
+                                                     MaxLength(SHORT_TEXT)],
+        error_name="why the meeting is cancelled", max_length=SHORT_TEXT,
+        description="Everyone who can see the case can read this.",
+    )
+    version = HiddenField()
+
+
+class RemoveMemberForm(BaseForm):
+    reason = GovTextAreaField(
+        "Why are they leaving the Team Around the Family?",
+        validators=[Required("Enter why they are leaving the team"), MaxLength(SHORT_TEXT)],
+        error_name="why they are leaving the team", max_length=SHORT_TEXT,
+    )

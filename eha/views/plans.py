@@ -8,6 +8,7 @@ from eha import access, audit
 from eha.forms.plans import ActionForm, ProgressForm, RemoveActionForm, SignatureForm, parse_version
 from eha.models.choices import ACTION_PROGRESS, SIGNING_METHODS
 from eha.services import plans as service
+from eha.services.meetings import removed_member_ids
 from eha.transaction import committing
 from eha.workflow.states import OPEN_STATES, TAF_SCHEDULED
 
@@ -66,6 +67,7 @@ def _action_form(case, **kwargs):
 
 def _action_rows(case, version):
     labels = service.need_labels(case)
+    left_team = removed_member_ids(case) if version else set()
     return [
         {
             "action": a,
@@ -73,6 +75,7 @@ def _action_rows(case, version):
             "who": service.who_label(a),
             "progress": ACTION_PROGRESS.get(a.progress, "Not recorded") if a.progress else "Not recorded",
             "can_update": access.can_update_action(current_user, case, a),
+            "needs_owner": a.is_open and a.owner_user_id in left_team,
         }
         for a in sorted(version.actions, key=lambda a: a.position)
     ] if version else []
