@@ -1,5 +1,6 @@
 """Families (households), the children and adults in them, their network and agencies involved."""
 
+import unicodedata
 from datetime import date
 
 import sqlalchemy as sa
@@ -36,6 +37,21 @@ class Family(TimestampMixin, db.Model):
     __mapper_args__ = {"version_id_col": version_id}
 
 
+# Latin letters that are not a base letter plus a combining mark, so NFKD leaves them alone.
+_FOLD_LETTERS = str.maketrans({"ı": "i", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ø": "o", "Ø": "o",
+                               "ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe"})
+
+
+def fold_name(text):
+    """A name as search compares it (Child.search_* hold this): no accents, no case.
+
+    "Łódź" -> "lodz", "Yıldız" -> "yildiz", "Nguyễn" -> "nguyen", "Strauß" -> "strauss".
+    """
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return bare.translate(_FOLD_LETTERS).casefold()
+
+
 class Child(TimestampMixin, db.Model):
     __tablename__ = "children"
     __table_args__ = (sa.CheckConstraint(check_in("sex", SEXES), name="sex"),)
@@ -61,8 +77,9 @@ class Child(TimestampMixin, db.Model):
     def set_names(self, first_name, last_name):
         self.first_name = first_name
         self.last_name = last_name
-        self.search_first_name = first_name.casefold()
-        self.search_last_name = last_name.casefold()
+        # Folding can lengthen a name ("ß" -> "ss"): keep within the column.
+        self.search_first_name = fold_name(first_name)[:100]
+        self.search_last_name = fold_name(last_name)[:100]
 
 
 class Carer(TimestampMixin, db.Model):

@@ -34,7 +34,7 @@ from eha.models.assessments import (
     SectionAnswer,
 )
 from eha.models.base import utcnow
-from eha.models.families import Carer, Child, Family, InvolvedAgency, NetworkMember
+from eha.models.families import Carer, Child, Family, InvolvedAgency, NetworkMember, fold_name
 from eha.models.users import Agency
 from eha.workflow.states import DRAFT, OPEN_STATES, STATES
 
@@ -148,30 +148,62 @@ class ChildMatch:
         return any(e.is_open for e in self.episodes)
 
 
-def find_children(user, *, first_name=None, last_name=None, date_of_birth=None, nhs_number=None, limit=20):
-    """Children on record matching the search, each with their episodes as ``user`` may see them."""
+SEARCH_LIMIT = 50
+# More words than this in the name boxes add nothing but work for the database.
+_MAX_NAME_WORDS = 6
+
+
+class ChildMatches(list):
+    """The children found, at most the search limit; ``more`` says whether others matched too."""
+
+    more = False
+    limit = SEARCH_LIMIT
+
+
+def _name_word_matches(word):
+    """``word`` starts the first or last name, or a later part of it ("wis" finds "Nowak-Wiśniewska")."""
+    options = []
+    for column in (Child.search_first_name, Child.search_last_name):
+        options.append(column.startswith(word, autoescape=True))
+        options.append(column.contains(" " + word, autoescape=True))
+        options.append(column.contains("-" + word, autoescape=True))
+    return sa.or_(*options)
+
+
+def find_children(user, *, first_name=None, last_name=None, date_of_birth=None, nhs_number=None,
+                  limit=SEARCH_LIMIT):
+    """Children on record matching the search, each with their episodes as ``user`` may see them.
+
+    An NHS number is matched exactly (and alone). Otherwise each word typed in either name box must start
+    the child's first or last name, ignoring case and accents ("maj kow" finds Maja Kowalski, "lodz" finds
+    Łódź), and a date of birth must match exactly. At most ``limit`` children; ``more`` is set when others
+    matched too. The queries do not depend on how many children match.
+    """
     conditions = []
     nhs = normalise_nhs_number(nhs_number) if nhs_number else ""
     if nhs:
         conditions.append(Child.nhs_number == nhs)
     else:
-        if last_name:
-            conditions.append(Child.search_last_name == last_name.casefold())
-        if first_name:
-            conditions.append(Child.search_first_name == first_name.casefold())
+        words = f"{fold_name(first_name)} {fold_name(last_name)}".split()[:_MAX_NAME_WORDS]
+        conditions.extend(_name_word_matches(word) for word in words)
         if date_of_birth:
             conditions.append(Child.date_of_birth == date_of_birth)
+    matches = ChildMatches()
     if not conditions:
-        return []
+        return matches
     children = db.session.scalars(
         sa.select(Child)
         .where(*conditions)
         .options(selectinload(Child.family).selectinload(Family.children))
         .order_by(Child.search_last_name, Child.search_first_name, Child.id)
-        .limit(limit)
+        .limit(limit + 1)
     ).all()
+    matches.limit = limit
+    if len(children) > limit:
+        matches.more = True
+        children = children[:limit]
     if not children:
-        return []
+        return matches
     rows = db.session.execute(
         sa.select(AssessmentChild.child_id, Assessment.id, Assessment.ref, Assessment.state, Assessment.started_at)
         .join(Assessment, Assessment.id == AssessmentChild.assessment_id)
@@ -185,15 +217,16 @@ def find_children(user, *, first_name=None, last_name=None, date_of_birth=None, 
             )
         )
     ) if rows else set()
-    matches = {c.id: ChildMatch(child=c) for c in children}
+    by_child = {c.id: ChildMatch(child=c) for c in children}
     for row in rows:
         is_open = row.state in OPEN_STATES
         if row.id in visible_ids:
             episode = EpisodeView(True, is_open, row.ref, row.state, row.started_at)
         else:
             episode = EpisodeView(False, is_open)
-        matches[row.child_id].episodes.append(episode)
-    return list(matches.values())
+        by_child[row.child_id].episodes.append(episode)
+    matches.extend(by_child.values())
+    return matches
 
 
 def open_episode_child_ids(child_ids):
@@ -317,7 +350,7 @@ def list_cases(user, *, state=None, text=None, page=1, per_page=25):
         query = query.where(Assessment.state == state)
     if text:
         text = text.strip()[:100]
-        term = f"%{text.casefold()}%"
+        term = f"%{fold_name(text)}%"
         by_child = sa.exists(
             sa.select(1)
             .select_from(AssessmentChild)

@@ -1,0 +1,136 @@
+"""Finding the child before starting: the start of a name, in any case, with or without accents."""
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from eha.extensions import db
+from eha.models.families import Child, fold_name
+from eha.services import assessments as service
+from tests import factories
+from tests.assessments import helpers
+
+
+def _search(client, **data):
+    response = client.post("/assessments/new", data=data)
+    assert response.status_code == 200
+    return response.text
+
+
+def test_the_start_of_a_surname_finds_the_child(client, signed_in, practitioner):
+    helpers.family(practitioner, name="The Kowalski family", first_name="Maja", last_name="Kowalski")
+    signed_in(practitioner)
+    assert "Maja Kowalski" in _search(client, last_name="kowal")
+    assert "Maja Kowalski" in _search(client, last_name="KOWALSKI")
+    assert "No children on record match" in _search(client, last_name="walski")  # starts, not contains
+
+
+def test_each_word_typed_must_start_the_first_or_last_name(client, signed_in, practitioner):
+    helpers.family(practitioner, name="The Kowalski family", first_name="Maja", last_name="Kowalski")
+    helpers.family(practitioner, name="The Nowak family", first_name="Maja", last_name="Nowak")
+    signed_in(practitioner)
+    page = _search(client, last_name="Maj Kow")
+    assert "Maja Kowalski" in page and "Maja Nowak" not in page
+    page = _search(client, first_name="maj", last_name="kow")
+    assert "Maja Kowalski" in page and "Maja Nowak" not in page
+    assert "No children on record match" in _search(client, last_name="Maja Smith")
+
+
+def test_a_later_part_of_a_double_barrelled_name_finds_the_child(client, signed_in, practitioner):
+    helpers.family(practitioner, first_name="Anna Maria", last_name="Nowak-Wiśniewska")
+    signed_in(practitioner)
+    assert "Anna Maria Nowak-Wiśniewska" in _search(client, last_name="wisn")
+    assert "Anna Maria Nowak-Wiśniewska" in _search(client, first_name="mar", last_name="nowak")
+
+
+@pytest.mark.parametrize(("stored", "typed"), [
+    ("Łódź", "Lodz"), ("Lodz", "Łódź"),
+    ("Yıldız", "Yildiz"), ("Yildiz", "YILDIZ"), ("Yildiz", "Yıldız"),
+    ("Trần", "Tran"), ("Tran", "Trần"),
+    ("Nguyễn", "Nguyen"), ("Nguyen", "nguyễn"),
+    ("Strauß", "strauss"), ("Ødegård", "odeg"),
+])
+def test_accents_do_not_stop_the_child_being_found(client, signed_in, practitioner, stored, typed):
+    helpers.family(practitioner, name=f"The {stored} family", first_name="Kim", last_name=stored)
+    signed_in(practitioner)
+    assert f"Kim {stored}" in _search(client, last_name=typed)
+
+
+def test_names_are_folded_when_stored():
+    assert fold_name("Łódź") == "lodz" and fold_name("Yıldız") == "yildiz" and fold_name("Trần") == "tran"
+    assert fold_name("Nguyễn") == "nguyen" and fold_name("Đặng") == "dang" and fold_name("Æbbe Œuvre") == "aebbe oeuvre"
+    child = Child()
+    child.set_names("Zoë", "Ström" + "ß" * 99)
+    assert child.first_name == "Zoë" and child.search_first_name == "zoe"
+    assert len(child.search_last_name) == 100  # folding lengthened it; the column holds 100
+
+
+def test_date_of_birth_and_nhs_number_still_match_exactly(client, signed_in, practitioner):
+    helpers.family(practitioner, first_name="Maja", last_name="Kowalski", dob=date(2015, 3, 27),
+                   nhs_number="9434765919")
+    signed_in(practitioner)
+    assert "Maja Kowalski" in _search(client, last_name="kow", date_of_birth=["27", "3", "2015"])
+    assert "No children on record match" in _search(client, last_name="kow", date_of_birth=["28", "3", "2015"])
+    assert "Maja Kowalski" in _search(client, nhs_number="943 476 5919")
+    assert "No children on record match" in _search(client, nhs_number="401 023 2137")
+
+
+def test_a_found_episode_the_user_cannot_open_still_only_says_contact_the_hub(client, signed_in, practitioner):
+    other = factories.user(role="practitioner")
+    theirs = helpers.case(other, name="The Yıldız family", first_name="Elif", last_name="Yıldız")
+    signed_in(practitioner)
+    page = _search(client, last_name="yil")
+    assert "Elif Yıldız" in page
+    assert "An early help episode is open; contact" in page
+    assert theirs.ref not in page
+    signed_in(other)
+    assert theirs.ref in _search(client, last_name="yil")
+
+
+def test_many_matches_are_capped_with_a_message(client, signed_in, practitioner):
+    family = helpers.family(practitioner, first_name="Adam", last_name="Smith")
+    for n in range(service.SEARCH_LIMIT):
+        child = Child(family=family, date_of_birth=date(2015, 1, 1), sex="male")
+        child.set_names(f"Child{n:02d}", "Smith")
+        db.session.add(child)
+    db.session.commit()
+    signed_in(practitioner)
+    page = _search(client, last_name="smi")
+    assert page.count('class="govuk-summary-card"') == service.SEARCH_LIMIT
+    assert f"More than {service.SEARCH_LIMIT} children match" in page
+    page = _search(client, last_name="smi", first_name="ada")
+    assert page.count('class="govuk-summary-card"') == 1 and "children match" not in page
+
+
+def _count_search_queries(client, **data):
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        _search(client, **data)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+    return len(statements)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_matches(client, signed_in, practitioner):
+    other = factories.user(role="practitioner")
+    helpers.case(other, name="The Nowak family", first_name="Zofia", last_name="Nowak")
+    signed_in(practitioner)
+    one = _count_search_queries(client, last_name="now")
+    for n in range(8):
+        helpers.case(other if n % 2 else practitioner, name=f"The Nowak family {n}", first_name=f"Jan{n}",
+                     last_name="Nowakowski")
+    signed_in(practitioner)
+    assert "Jan7 Nowakowski" in _search(client, last_name="now")
+    assert _count_search_queries(client, last_name="now") == one
+
+
+def test_the_case_list_filter_ignores_accents_too(app, practitioner):
+    case = helpers.case(practitioner, name="The Trần family", first_name="Minh", last_name="Trần")
+    assert [c.id for c in service.list_cases(practitioner, text="tran").cases] == [case.id]
+    assert [c.id for c in service.list_cases(practitioner, text="Trần").cases] == [case.id]
