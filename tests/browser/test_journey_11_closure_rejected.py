@@ -17,7 +17,7 @@ def status(page):
 
 def test_manager_rejects_a_closure_and_the_lead_sees_the_case_open_with_the_reason(page, demo_password):
     sign_in(page, SCHOOL_PRACTITIONER, demo_password)
-    ref = start_assessment(page, Family("Okonjo", child_first="Ada", carer="Ngozi"))
+    ref = start_assessment(page, Family("Oyelaran", child_first="Bisi", carer="Funmi", dob=(28, 1, 2017)))
 
     page.goto(f"/assessments/{ref}")
     page.get_by_role("button", name="Close the case").click()

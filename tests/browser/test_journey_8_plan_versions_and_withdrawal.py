@@ -21,7 +21,7 @@ CHANGED_ACTION = "Use the morning routine chart on school days, with a sticker f
 
 def active_plan_case(browsing, demo_password):
     if "case" not in CASE:
-        family = Family("Haddad", child_first="Yara", carer="Rania")
+        family = Family("Quispe", child_first="Yara", carer="Rosa", dob=(17, 8, 2013))
         page = browsing.new_page()
         sign_in(page, SCHOOL_PRACTITIONER, demo_password)
         CASE["case"] = (plan_journey(page, family), family)

@@ -22,7 +22,7 @@ def test_manager_gives_and_ends_duty_to_share_access_and_the_grant_is_listed(bro
     console.allow(r"status of 404")
     lead = browsing.new_page()
     sign_in(lead, SCHOOL_PRACTITIONER, demo_password)
-    ref = start_assessment(lead, Family("Mensah", child_first="Kofi", carer="Abena"))
+    ref = start_assessment(lead, Family("Ferreira", child_first="Kofi", carer="Luana", dob=(3, 10, 2012)))
 
     officer = browsing.new_page()
     sign_in(officer, POLICE_OFFICER, demo_password)
