@@ -138,7 +138,9 @@ class GovCharacterCountInput(GovCharacterCount):
         return params
 
 
-class GovRadios(GovRadioInput):
+class _ChoiceParams:
+    """Radios and checkboxes alike: a small legend, hints per option, no empty hint."""
+
     def map_gov_params(self, field, **kwargs):
         params = super().map_gov_params(field, **kwargs)
         _legend_classes(params)
@@ -146,6 +148,10 @@ class GovRadios(GovRadioInput):
         if not field.description:
             params.pop("hint", None)
         return params
+
+
+class GovRadios(_ChoiceParams, GovRadioInput):
+    pass
 
 
 class GovInlineRadios(GovRadios):
@@ -157,14 +163,8 @@ class GovInlineRadios(GovRadios):
         return params
 
 
-class GovCheckboxes(GovCheckboxesInput):
-    def map_gov_params(self, field, **kwargs):
-        params = super().map_gov_params(field, **kwargs)
-        _legend_classes(params)
-        _option_hints(field, params)
-        if not field.description:
-            params.pop("hint", None)
-        return params
+class GovCheckboxes(_ChoiceParams, GovCheckboxesInput):
+    pass
 
 
 class GovSafeDateInput(GovDateInput):

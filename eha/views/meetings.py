@@ -234,17 +234,23 @@ def _render_edit(case, meeting, form, *, conflict=False, status=200):
                            has_agreement=bool(service.agreed_agency_ids(case))), status
 
 
+def _scheduled_meeting_to_change(ref, meeting_id, verb):
+    """For the GET of a page that changes a meeting: record the look, then check it can be changed."""
+    with committing():
+        case = access.load_case(ref, current_user)
+    meeting = _meeting(case, meeting_id)
+    access.require(access.can_manage(current_user, case))
+    if not case.is_open or meeting.status != "scheduled":
+        not_allowed(f"Only a scheduled meeting of an open case can be {verb}.")
+    return case, meeting
+
+
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(ref, meeting_id):
     """Reschedule: a new date, time or place, and who is invited. The case's state does not change."""
     if request.method == "GET":
-        with committing():
-            case = access.load_case(ref, current_user)
-        meeting = _meeting(case, meeting_id)
-        access.require(access.can_manage(current_user, case))
-        if not case.is_open or meeting.status != "scheduled":
-            not_allowed("Only a scheduled meeting of an open case can be rescheduled.")
+        case, meeting = _scheduled_meeting_to_change(ref, meeting_id, "rescheduled")
         professionals, family = service.invited_values(meeting)
         form = _edit_form(case, meeting, data={
             "date": meeting.scheduled_for.date(), "time": f"{meeting.scheduled_for:%H:%M}", "place": meeting.place,
@@ -294,12 +300,7 @@ def _leaves_waiting(case, meeting):
 def cancel(ref, meeting_id):
     """Cancel a scheduled meeting, with why. A case left waiting for it is offered a replacement."""
     if request.method == "GET":
-        with committing():
-            case = access.load_case(ref, current_user)
-        meeting = _meeting(case, meeting_id)
-        access.require(access.can_manage(current_user, case))
-        if not case.is_open or meeting.status != "scheduled":
-            not_allowed("Only a scheduled meeting of an open case can be cancelled.")
+        case, meeting = _scheduled_meeting_to_change(ref, meeting_id, "cancelled")
         return _render_cancel(case, meeting, CancelMeetingForm(data={"version": str(meeting.version_id)}))
 
     case = access.load_case(ref, current_user, audit_action=None)
