@@ -106,31 +106,29 @@ def _legend_classes(params: dict) -> None:
         legend.setdefault("classes", "govuk-fieldset__legend--s")
 
 
-class GovLabelledTextInput(GovTextInput):
+class _QuestionLabel:
+    """A label styled as a question on a page of several."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        if isinstance(params.get("label"), dict):
+            params["label"].setdefault("classes", "govuk-label--s")
+        return params
+
+
+class GovLabelledTextInput(_QuestionLabel, GovTextInput):
     """Text input whose label is styled as a question on a page of several."""
 
-    def map_gov_params(self, field, **kwargs):
-        params = super().map_gov_params(field, **kwargs)
-        if isinstance(params.get("label"), dict):
-            params["label"].setdefault("classes", "govuk-label--s")
-        return params
+
+class GovLabelledTextArea(_QuestionLabel, GovTextArea):
+    pass
 
 
-class GovLabelledTextArea(GovTextArea):
-    def map_gov_params(self, field, **kwargs):
-        params = super().map_gov_params(field, **kwargs)
-        if isinstance(params.get("label"), dict):
-            params["label"].setdefault("classes", "govuk-label--s")
-        return params
-
-
-class GovCharacterCountInput(GovCharacterCount):
+class GovCharacterCountInput(_QuestionLabel, GovCharacterCount):
     """Textarea with the GOV.UK character count, its limit taken from the field's ``max_length``."""
 
     def map_gov_params(self, field, **kwargs):
         params = super().map_gov_params(field, **kwargs)
-        if isinstance(params.get("label"), dict):
-            params["label"].setdefault("classes", "govuk-label--s")
         if getattr(field, "max_length", None):
             params.setdefault("maxlength", field.max_length)
             # Only start counting down once three quarters of the limit is used.
