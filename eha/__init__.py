@@ -37,7 +37,8 @@ def create_app(config_name=None, **overrides):
     _init_extensions(app)
     _register_blueprints(app)
 
-    from eha import audit, security, templating
+    from eha import audit, templating
+    from eha.auth import security
 
     audit.init_app(app)
     security.init_app(app)
@@ -52,7 +53,8 @@ def create_app(config_name=None, **overrides):
 def _init_extensions(app):
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from eha import auth, models  # noqa: F401  (registers tables)
+    from eha import models  # noqa: F401  (registers tables)
+    from eha.auth import sessions
     from eha.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -61,7 +63,7 @@ def _init_extensions(app):
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     login_manager.init_app(app)
-    auth.init_login_manager(login_manager)
+    sessions.init_login_manager(login_manager)
     WTFormsHelpers(app)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

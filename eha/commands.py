@@ -1,4 +1,4 @@
-"""Command-line groups: ``flask users``, ``flask demo``, ``flask audit``."""
+"""Command-line groups: ``flask users``, ``flask demo``, ``flask audit``, ``flask plans``."""
 
 import json
 import sys
@@ -22,8 +22,8 @@ audit_cli = AppGroup("audit", help="Check the audit trail.")
 def create_user_command(email, name, role, agency_name):
     """Create a user. The password is read from standard input, or prompted for on a terminal."""
     from eha import audit
+    from eha.auth.passwords import hash_password, password_problem
     from eha.models.users import Agency, User
-    from eha.passwords import hash_password, password_problem
 
     if role not in ROLES:
         raise click.ClickException(f"Unknown role '{role}'. Use one of: {', '.join(ROLES)}")
@@ -86,12 +86,33 @@ def audit_verify_command():
     sys.exit(1)
 
 
+# --- flask plans: check a printed plan's code from the server (an operator: every case is visible) ---
+
+plans_cli = AppGroup("plans", help="Signed plans.")
+
+
+
+@plans_cli.command("verify")
+@click.argument("digest", nargs=-1, required=True)
+def verify_command(digest):
+    """Find the signed plan whose printed code is DIGEST (spaces and capitals do not matter)."""
+    from eha.services import documents
+
+    text = " ".join(digest)
+    if documents.normalise_digest(text) is None:
+        click.echo("Enter the 64-character code printed on the plan", err=True)
+        sys.exit(2)
+    match = documents.find_by_digest(text, everything=True)
+    if match is None:
+        click.echo("No signed plan has this digest", err=True)
+        sys.exit(1)
+    version = match.version
+    signed = f"{version.signed_at:%Y-%m-%d}" if version.signed_at else "date not recorded"
+    click.echo(f"{match.case.ref} plan version {version.number}, signed {signed}: {match.standing}")
+
+
 def register_commands(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
-    try:
-        from eha.plans_cli import plans_cli
-    except ModuleNotFoundError:
-        return
     app.cli.add_command(plans_cli)

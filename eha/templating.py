@@ -6,6 +6,7 @@ from datetime import date, datetime
 from flask import current_app, request, send_from_directory, url_for
 from flask_login import current_user
 
+from eha.formatting import format_date, format_datetime
 from eha.workflow.states import STATE_LABELS, STATE_TAG_CLASSES
 
 TERMS = {
@@ -26,27 +27,6 @@ TERMS = {
         "Lead": "Lead practitioner",
     },
 }
-
-
-def format_date(value, fmt="long"):
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    if fmt == "short":
-        return f"{value.day} {value:%b %Y}"
-    return f"{value.day} {value:%B %Y}"
-
-
-def format_datetime(value):
-    if value is None:
-        return ""
-    hour = value.hour % 12 or 12
-    minutes = "" if value.minute == 0 else f":{value.minute:02d}"
-    return f"{value.day} {value:%B %Y} at {hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
 
 
 def state_label(state):

@@ -5,10 +5,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from eha.auth import SESSION_KEY
+from eha.auth.passwords import hash_password
+from eha.auth.sessions import SESSION_KEY
 from eha.extensions import db
 from eha.models.users import Agency, User, UserSession
-from eha.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)

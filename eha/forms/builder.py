@@ -22,8 +22,8 @@ from typing import Any
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import MultiDict
 
+from eha.definitions import FieldSpec, Section, as_score
 from eha.forms.base import BaseForm, strip_nul
-from eha.forms.definition import FieldSpec, Section, _as_score
 from eha.forms.fields import (
     GovCheckboxesField,
     GovDateField,
@@ -185,7 +185,7 @@ def answers_to_data(section: Section, answers: dict[str, Any] | None) -> dict[st
         elif spec.type == "date":
             data[spec.key] = _saved_date(value)
         elif spec.type == "scale":
-            score = _as_score(value)
+            score = as_score(value)
             data[spec.key] = str(score) if score is not None else None
         else:
             data[spec.key] = str(value)
@@ -209,7 +209,7 @@ def answers_to_formdata(section: Section, answers: dict[str, Any] | None) -> Mul
                 for part in (saved.day, saved.month, saved.year):
                     formdata.add(spec.key, str(part))
         elif spec.type == "scale":
-            score = _as_score(value)
+            score = as_score(value)
             if score is not None:
                 formdata.add(spec.key, str(score))
         else:

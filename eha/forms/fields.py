@@ -31,12 +31,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import Field
 from wtforms.fields import RadioField, SelectMultipleField, StringField, TextAreaField
+
+# WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice; 3.4 removes them.
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
-try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice; 3.4 removes them.
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover - older WTForms
-    SelectChoice = None
+from eha.formatting import lower_first
 
 SCALE_VALUES = tuple(str(n) for n in range(0, 11))
 
@@ -44,8 +44,6 @@ SCALE_VALUES = tuple(str(n) for n in range(0, 11))
 def make_choices(pairs) -> list:
     """``(value, label)`` pairs as the choices this WTForms version prefers."""
     pairs = [(str(value), str(label)) for value, label in pairs]
-    if SelectChoice is None:  # pragma: no cover
-        return pairs
     return [SelectChoice(value, label) for value, label in pairs]
 
 
@@ -86,7 +84,7 @@ class _ErrorNameMixin:
         text = self.label.text.rstrip("?").strip()
         if len(text) > 1 and text[1].isupper():
             return text
-        return text[:1].lower() + text[1:]
+        return lower_first(text)
 
 
 # --- widgets ---

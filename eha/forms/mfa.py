@@ -4,8 +4,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from eha.auth.mfa import normalise_code
 from eha.forms.base import BaseForm
-from eha.mfa import normalise_code
 
 
 def _six_digits(form, field):

@@ -36,6 +36,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.paragraph import _FUZZ
 
+from eha.formatting import format_date
+
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT = "EHASans"
 FONT_BOLD = "EHASans-Bold"
@@ -104,7 +106,7 @@ def long_date(value: date | datetime | None, empty: str = "Not set") -> str:
     """GOV.UK style date: 5 March 2026 (no locale dependency)."""
     if value is None:
         return empty
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return format_date(value)
 
 
 def date_time(value: datetime) -> str:

@@ -7,14 +7,15 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from eha import audit, auth
-from eha import mfa as totp
+from eha import audit
+from eha.auth import mfa as totp
+from eha.auth import sessions as auth
+from eha.auth.passwords import hash_password, password_problem
+from eha.definitions import DefinitionError, load_definition
 from eha.extensions import db
-from eha.forms.definition import DefinitionError, load_definition
 from eha.models.assessments import FormDefinitionVersion
 from eha.models.choices import ADMIN, ROLES
 from eha.models.users import Agency, User
-from eha.passwords import hash_password, password_problem
 
 ROLE_RANK = {"practitioner": 0, "manager": 1, "admin": 2}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
@@ -18,13 +18,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from eha import audit
 from eha.access import visible_cases_filter
-from eha.extensions import db
-from eha.forms.definition import (
+from eha.definitions import (
     STATUS_COMPLETED,
     STATUS_IN_PROGRESS,
     STATUS_NOT_STARTED,
     section_status,
 )
+from eha.extensions import db
 from eha.forms.families import normalise_nhs_number
 from eha.models.assessments import (
     Assessment,
@@ -77,22 +77,7 @@ class FamilyConflict(Exception):
 
 # --- working days ---
 
-try:  # the workflow engineer's timescales, when present
-    from eha.workflow.timescales import add_working_days
-except ImportError:  # pragma: no cover - fallback until eha.workflow.timescales exists
-    import holidays as _holidays
-
-    def add_working_days(start: date, days: int) -> date:
-        """``start`` plus ``days`` working days (no weekends, no England bank holidays)."""
-        bank = _holidays.country_holidays("GB", subdiv="ENG", years=range(start.year, start.year + 3))
-        current = start
-        remaining = days
-        while remaining > 0:
-            current += timedelta(days=1)
-            if current.weekday() < 5 and current not in bank:
-                remaining -= 1
-        return current
-
+from eha.workflow.timescales import add_working_days  # noqa: E402  (re-exported for the demo)
 
 # --- references ---
 
@@ -286,7 +271,7 @@ def start_assessment(user, family, children, *, today=None):
     Raises ``DuplicateEpisode`` when any of the children already has an open episode (checked first, with
     the database's unique index on open episodes as the backstop).
     """
-    from eha.forms_store import active_definition_record
+    from eha.definitions.store import active_definition_record
 
     children = list(children)
     if not children:

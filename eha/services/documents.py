@@ -18,9 +18,10 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from eha.access import visible_cases_filter
+from eha.definitions import answer_display
+from eha.definitions.store import definition_for
 from eha.extensions import db
-from eha.forms.definition import answer_display, format_date
-from eha.forms_store import definition_for
+from eha.formatting import format_date
 from eha.models.assessments import Assessment
 from eha.models.choices import SIGNING_METHODS
 from eha.models.plans import PlanVersion

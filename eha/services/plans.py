@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from eha.definitions import needs_identified
+from eha.definitions.store import definition_for
 from eha.extensions import db
-from eha.forms.definition import needs_identified
-from eha.forms_store import definition_for
 from eha.models.base import utcnow
 from eha.models.choices import SIGNING_METHODS
 from eha.models.meetings import Meeting

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from eha.definitions import scaling_scores
+from eha.definitions.store import definition_for
 from eha.extensions import db
-from eha.forms.definition import scaling_scores
-from eha.forms_store import definition_for
 from eha.models.plans import PlanVersion, Review
 from eha.services import plans
 from eha.services.meetings import record_meeting

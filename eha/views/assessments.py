@@ -5,10 +5,10 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from eha import access
+from eha.definitions.store import definition_for
 from eha.extensions import db
 from eha.forms.assessments import ChooseChildrenForm
 from eha.forms.families import FindChildForm, NewFamilyForm, SafetyForm
-from eha.forms_store import definition_for
 from eha.models.choices import ADMIN
 from eha.models.families import Family
 from eha.services import assessments as service

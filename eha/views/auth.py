@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from eha import auth
+from eha.auth import sessions as auth
 from eha.extensions import limiter
 from eha.forms.auth import SignInForm, SignOutForm
 

@@ -8,10 +8,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eha import access, audit
+from eha.definitions import needs_identified
+from eha.definitions.store import definition_for
 from eha.extensions import db
 from eha.forms.closure import RejectClosureForm, StepUpForm, close_form
-from eha.forms.definition import needs_identified
-from eha.forms_store import definition_for
 from eha.transaction import committing
 from eha.workflow import engine, table
 from eha.workflow.guards import need_labels

@@ -12,11 +12,11 @@ from flask_login import current_user, login_required
 
 from eha import access, audit
 from eha.extensions import db
+from eha.formatting import format_date
 from eha.forms.families import CarerForm, ChildForm, EditFamilyForm, InvolvedAgencyForm, NetworkMemberForm
 from eha.models.families import Carer, Child, Family, InvolvedAgency, NetworkMember
 from eha.models.users import Agency
 from eha.services import assessments as service
-from eha.templating import format_date
 from eha.transaction import committing
 
 bp = Blueprint("families", __name__, url_prefix="/assessments/<ref>/family")

@@ -13,13 +13,9 @@ from eha.services import meetings as service
 from eha.services.plans import StaleEdit
 from eha.transaction import committing
 from eha.views.plans import not_allowed, record_failed, refuse_change
+from eha.workflow.effects import refresh_due
 from eha.workflow.engine import GuardFailed, TransitionNotAllowed, fire
 from eha.workflow.states import ASSESSED, OPEN_STATES, PLAN_ACTIVE, REVIEW_SCHEDULED, TAF_SCHEDULED
-
-try:
-    from eha.workflow.effects import refresh_due
-except ImportError:  # pragma: no cover
-    refresh_due = None
 
 # The prefix stops at the case so that the TAF page (``/assessments/<ref>/team``) lives here too.
 bp = Blueprint("meetings", __name__, url_prefix="/assessments/<ref>")
@@ -187,8 +183,7 @@ def record(ref, meeting_id):
                 held_on=form.held_on.data, attendance=form.attendance(), notes=form.notes.data,
                 decisions=form.decisions.data, next_review_on=form.next_review_on.data,
             )
-            if refresh_due is not None:
-                refresh_due(case, current_app.config)
+            refresh_due(case, current_app.config)
             audit.record("meeting_recorded", assessment=case,
                          detail={"meeting": meeting.id, "kind": meeting.kind,
                                  "text": f"Recorded the {meeting.kind_label.lower()} held on "

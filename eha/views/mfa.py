@@ -7,8 +7,9 @@ user is anonymous to every other page until the code is accepted.
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from eha import audit, auth
-from eha import mfa as totp
+from eha import audit
+from eha.auth import mfa as totp
+from eha.auth import sessions as auth
 from eha.extensions import db, limiter
 from eha.forms.mfa import SecurityCodeForm
 from eha.forms.protected import note_forged_fields

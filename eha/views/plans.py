@@ -10,12 +10,8 @@ from eha.models.choices import ACTION_PROGRESS, SIGNING_METHODS
 from eha.services import plans as service
 from eha.services.meetings import removed_member_ids
 from eha.transaction import committing
+from eha.workflow.effects import refresh_due
 from eha.workflow.states import OPEN_STATES, TAF_SCHEDULED
-
-try:
-    from eha.workflow.effects import refresh_due
-except ImportError:  # pragma: no cover - before the workflow engine
-    refresh_due = None
 
 bp = Blueprint("plans", __name__, url_prefix="/assessments/<ref>/plan")
 
@@ -391,8 +387,7 @@ def action_progress(ref, key):
             if expected is not None and expected != action.version_id:
                 raise service.StaleEdit()
             service.record_progress(case, key, current_user, progress=form.progress.data, comment=form.comment.data)
-            if refresh_due is not None:
-                refresh_due(case, current_app.config)
+            refresh_due(case, current_app.config)
             audit.record("action_updated", assessment=case,
                          detail={"action": key, "progress": form.progress.data,
                                  "text": f"Progress on '{action.what[:60]}': {ACTION_PROGRESS[form.progress.data]}"})

@@ -4,9 +4,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from eha import access, audit
+from eha.definitions import answer_display
+from eha.definitions.store import definition_for
 from eha.forms.builder import make_section_form
-from eha.forms.definition import answer_display
-from eha.forms_store import definition_for
 from eha.services import assessments as service
 from eha.transaction import committing
 from eha.workflow.states import DRAFT

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from eha import access, audit
 from eha.extensions import db
+from eha.formatting import lower_first
 from eha.models.base import utcnow
 from eha.models.users import User
 from eha.workflow import effects, machine, queries, table
@@ -83,8 +84,8 @@ def _stale_message():
 def _not_allowed_message(case, spec):
     state_label = STATE_LABELS.get(case.state, case.state)
     if case.state not in OPEN_STATES:
-        return f"This case is closed: you cannot {spec.label[:1].lower() + spec.label[1:]}."
-    return f"You cannot {spec.label[:1].lower() + spec.label[1:]} now: the case is '{state_label}'."
+        return f"This case is closed: you cannot {lower_first(spec.label)}."
+    return f"You cannot {lower_first(spec.label)} now: the case is '{state_label}'."
 
 
 def _context(case, spec, by, data, today=None):
@@ -111,7 +112,7 @@ def check(case, trigger, by, *, today=None, lock=True, **data):
         raise TransitionNotAllowed(_not_allowed_message(case, spec))
     if not may_run(by, case, spec):
         raise NotPermitted(
-            f"Only the lead professional or a manager can {spec.label[:1].lower() + spec.label[1:]}."
+            f"Only the lead professional or a manager can {lower_first(spec.label)}."
         )
     ctx = _context(case, spec, by, data, today)
     messages = []

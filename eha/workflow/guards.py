@@ -8,9 +8,9 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from eha.definitions import missing_required, needs_identified
+from eha.definitions.store import definition_for
 from eha.extensions import db
-from eha.forms.definition import missing_required, needs_identified
-from eha.forms_store import definition_for
 from eha.models.choices import NEED_OUTCOMES
 from eha.models.meetings import Meeting
 from eha.models.plans import ActionUpdate, Review

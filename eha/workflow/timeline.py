@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from eha import audit
 from eha.extensions import db
+from eha.formatting import format_datetime, lower_first
 from eha.models.audit import AuditEvent
-from eha.templating import format_datetime
 from eha.workflow import table
 from eha.workflow.states import CLOSURE_REASONS
 
@@ -49,9 +49,8 @@ def describe(event):
         return words
     if detail.get("text"):
         text = str(detail["text"])
-        return text[:1].lower() + text[1:]
-    label = audit.label(event.action)
-    return label[:1].lower() + label[1:]
+        return lower_first(text)
+    return lower_first(audit.label(event.action))
 
 
 def who(event):

@@ -2,11 +2,11 @@
 
 import sqlalchemy as sa
 
+from eha.definitions import missing_required, needs_identified
+from eha.definitions.store import definition_for
 from eha.demo import ensure_agencies, ensure_users
-from eha.demo_families import ensure_demo_families, ready_cases
+from eha.demo.families import ensure_demo_families, ready_cases
 from eha.extensions import db
-from eha.forms.definition import missing_required, needs_identified
-from eha.forms_store import definition_for
 from eha.models.assessments import Assessment
 
 

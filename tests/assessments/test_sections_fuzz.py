@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from eha.definitions import latest_definition
 from eha.extensions import db
-from eha.forms.definition import latest_definition
 from eha.models.assessments import SectionAnswer
 from tests.assessments import helpers
 

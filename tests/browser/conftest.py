@@ -133,9 +133,9 @@ def live_app(tmp_path_factory):
     from flask_migrate import upgrade
 
     from eha import create_app
+    from eha.definitions.store import ensure_shipped_definitions
     from eha.demo import ensure_agencies, ensure_users
     from eha.extensions import db
-    from eha.forms_store import ensure_shipped_definitions
 
     # Always a throwaway SQLite file, never TEST_DATABASE_URL (see the module docstring).
     path = tmp_path_factory.mktemp("browser-db") / "eha.sqlite3"

@@ -2,9 +2,9 @@
 
 import sqlalchemy as sa
 
+from eha.auth.passwords import hash_password
 from eha.extensions import db
 from eha.models.users import Agency, User
-from eha.passwords import hash_password
 
 # Accounts only the browser tests sign in with, so that a journey that locks one out, or changes
 # one, cannot disturb the demo accounts the other journeys use.

@@ -21,9 +21,9 @@ WRONG_CODE = "The security code is wrong or has already been used"
 @pytest.fixture
 def two_factor_user(live_app):
     """A practitioner with no authenticator app set up (reset on each run)."""
+    from eha.auth.passwords import hash_password
     from eha.extensions import db
     from eha.models.users import Agency, User
-    from eha.passwords import hash_password
 
     with live_app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == EMAIL))

@@ -1,6 +1,6 @@
 """The assessment record PDF: every section of the pinned definition, the family, the children."""
 
-from eha.forms_store import definition_for
+from eha.definitions.store import definition_for
 from tests.documents import helpers
 
 

@@ -5,7 +5,7 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from eha.forms.definition import latest_definition
+from eha.definitions import latest_definition
 
 
 def make_app() -> Flask:

@@ -7,6 +7,7 @@ import pytest
 from flask import render_template_string
 from werkzeug.datastructures import MultiDict
 
+from eha.definitions import load_definition
 from eha.forms.builder import (
     answers_to_data,
     answers_to_formdata,
@@ -14,7 +15,6 @@ from eha.forms.builder import (
     form_to_answers,
     make_section_form,
 )
-from eha.forms.definition import load_definition
 
 LOOP = "{% for field in form if field.type not in ('CSRFTokenField',) %}{{ field() }}{% endfor %}"
 

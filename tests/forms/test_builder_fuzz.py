@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
+from eha.definitions import latest_definition
 from eha.forms.builder import answers_to_formdata, build_section_form, form_to_answers
-from eha.forms.definition import latest_definition
 
 DEFINITION = latest_definition("eha-default")
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from eha.forms.definition import (
+from eha.definitions import (
     DefinitionError,
     answer_display,
     get_definition,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from eha.passwords import hash_password, password_problem, verify_password
+from eha.auth.passwords import hash_password, password_problem, verify_password
 
 
 def test_passwords_are_hashed_with_argon2id():

@@ -4,8 +4,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from eha.definitions.store import active_definition_record
 from eha.extensions import db
-from eha.forms_store import active_definition_record
 from eha.models.assessments import AccessGrant, Assessment, AssessmentChild, Consent, SectionAnswer, TafMember
 from eha.models.families import Carer, Child, Family, InvolvedAgency, NetworkMember
 from eha.models.meetings import Meeting, MeetingParticipant

@@ -2,13 +2,13 @@
 
 import sqlalchemy as sa
 
+from eha.auth.passwords import verify_password
+from eha.definitions import latest_definition
 from eha.extensions import db
-from eha.forms.definition import latest_definition
 from eha.models.assessments import FormDefinitionVersion
 from eha.models.audit import AuditEvent
 from eha.models.base import utcnow
 from eha.models.users import User, UserSession
-from eha.passwords import verify_password
 from tests import factories
 
 GOOD_PASSWORD = "violet kettle harbour lamp"

@@ -130,7 +130,7 @@ def kind_for(endpoint, method):
 
 
 def _section_key(world):
-    from eha.forms_store import definition_for
+    from eha.definitions.store import definition_for
 
     return definition_for(world.case).section_keys[0]
 

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from eha import demo_cases as build
+from eha.demo import cases as build
 from eha.extensions import db
 from eha.models.assessments import Assessment
 from eha.models.users import User

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from eha import demo_cases as build
+from eha.demo import cases as build
 from eha.extensions import db
 from eha.models.assessments import Assessment
 from eha.models.users import User

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from eha import demo_cases as build
+from eha.demo import cases as build
 from eha.extensions import db
 from eha.models.meetings import Meeting
 from eha.models.plans import PlanVersion

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from eha import demo_cases as build
+from eha.demo import cases as build
 from eha.extensions import db
 from eha.models.assessments import AssessmentChild, SectionAnswer
 from eha.models.plans import NeedOutcome, PlanSignature

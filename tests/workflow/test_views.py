@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from eha import demo_cases as build
+from eha.demo import cases as build
 from eha.transaction import committing
 from tests.workflow.helpers import audit_count, state_in_db, team
 

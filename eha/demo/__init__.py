@@ -1,15 +1,15 @@
 """Demo data for ``flask demo``: idempotent, realistic, varied.
 
 Accounts are looked up by email and agencies by name, so running it again changes nothing.
-Families and cases come from ``eha.demo_cases`` when that module is present.
+Families and cases come from ``eha.demo.cases`` and ``eha.demo.families``.
 """
 
 import sqlalchemy as sa
 from flask import current_app
 
+from eha.auth.passwords import hash_password, verify_password
 from eha.extensions import db
 from eha.models.users import Agency, User
-from eha.passwords import hash_password, verify_password
 
 AGENCIES = [
     ("Northshire Primary School", "school"),
@@ -98,19 +98,13 @@ def ensure_demo_seal():
 
 
 def load_demo():
-    from eha.forms_store import ensure_shipped_definitions
+    from eha.definitions.store import ensure_shipped_definitions
+    from eha.demo.cases import ensure_demo_cases
 
     agencies = ensure_agencies()
     users = ensure_users(agencies)
     ensure_shipped_definitions()
-    assessments = []
-    try:
-        from eha.demo_cases import ensure_demo_cases
-    except ModuleNotFoundError as exc:
-        if exc.name != "eha.demo_cases":
-            raise
-    else:
-        assessments = ensure_demo_cases(agencies, users)
+    assessments = ensure_demo_cases(agencies, users)
     db.session.commit()
     ensure_demo_seal()
     return {

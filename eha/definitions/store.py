@@ -8,10 +8,8 @@ from eha.models.assessments import FormDefinitionVersion
 
 def ensure_shipped_definitions():
     """Store each shipped definition version not yet in the database; activate one if none is."""
-    try:
-        from eha.forms.definition import shipped_definitions
-    except ModuleNotFoundError:
-        return []
+    from eha.definitions import shipped_definitions
+
     stored = {(d.name, d.version) for d in db.session.scalars(sa.select(FormDefinitionVersion))}
     added = []
     for definition in shipped_definitions():
@@ -41,7 +39,7 @@ def definition_for(case):
 
 
 def get_stored_definition(name, version):
-    from eha.forms.definition import load_definition
+    from eha.definitions import load_definition
 
     key = (name, version)
     if key not in _parsed_cache:

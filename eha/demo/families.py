@@ -1,16 +1,16 @@
 """Demo families for ``flask demo``: varied households with draft and assessed-ready early help cases.
 
 Idempotent: a family is keyed by its name, so running it again changes nothing. Cases are left in draft;
-``eha.demo_cases`` decides which of the assessed-ready ones to move on through the workflow.
+``eha.demo.cases`` decides which of the assessed-ready ones to move on through the workflow.
 """
 
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from eha.definitions import section_status
+from eha.definitions.store import definition_for
 from eha.extensions import db
-from eha.forms.definition import section_status
-from eha.forms_store import definition_for
 from eha.models.assessments import Assessment, Consent, SectionAnswer
 from eha.models.families import Carer, Child, Family, InvolvedAgency, NetworkMember
 from eha.services import assessments as service

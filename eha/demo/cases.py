@@ -11,9 +11,9 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from eha.definitions import needs_identified
+from eha.definitions.store import active_definition_record, definition_for
 from eha.extensions import db
-from eha.forms.definition import needs_identified
-from eha.forms_store import active_definition_record, definition_for
 from eha.models.assessments import Assessment, AssessmentChild, Consent, SectionAnswer, TafMember
 from eha.models.base import utcnow
 from eha.models.families import Carer, Child, Family
@@ -30,11 +30,8 @@ DEFAULT_NEEDS = ("sf-education", "sf-relationships")
 
 
 def _next_reference():
-    try:
-        from eha.services.assessments import allocate_reference
-    except ImportError:  # pragma: no cover
-        count = db.session.scalar(sa.select(sa.func.count()).select_from(Assessment)) or 0
-        return f"EHA-{count + 1:06d}"
+    from eha.services.assessments import allocate_reference
+
     return allocate_reference()
 
 
@@ -176,10 +173,8 @@ def sign_plan(case, version, lead, *, carer=True, signed_on=None):
                                                 role=parent.relationship_to_child, signed_on=signed_on,
                                                 method="on_paper", recorded_by_id=lead.id))
         db.session.flush()
-        try:
-            from eha.services.plans import freeze
-        except ImportError:  # pragma: no cover - before the plans service exists
-            freeze = _freeze
+        from eha.services.plans import freeze
+
         freeze(case, version, lead)
     db.session.flush()
     return version
@@ -358,13 +353,9 @@ DEMO_FAMILIES = [
 def ensure_demo_cases(agencies, users):
     """Cases in every state (idempotent: a family already in the demo is not built again)."""
     cases = []
-    try:
-        from eha.demo_families import ensure_demo_families
-    except ModuleNotFoundError as exc:
-        if exc.name != "eha.demo_families":
-            raise
-    else:
-        cases.extend(ensure_demo_families(agencies, users) or [])
+    from eha.demo.families import ensure_demo_families
+
+    cases.extend(ensure_demo_families(agencies, users) or [])
 
     lead = users["sarah.okafor@northshire-primary.example.org"]
     nurse = users["priya.shah@northshire-health.example.org"]

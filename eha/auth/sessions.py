@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from flask import current_app, g, redirect, request, session, url_for
 
 from eha import audit
+from eha.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from eha.extensions import db
 from eha.models.base import utcnow
 from eha.models.users import User, UserSession
-from eha.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 
 SESSION_KEY = "_user_id"
 # Write last_seen_at at most this often; the idle timeout is measured in minutes.
