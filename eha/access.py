@@ -1,4 +1,15 @@
-"""Who may see and do what. Every case route goes through ``load_case``; lists use ``visible_cases``.
+"""Who may see and do what: the one place. Lists use ``visible_cases``; every case page is declared with
+``case_route`` and every other signed-in page with ``route``, each naming the ``Need`` it requires:
+
+    @case_route(bp, "/plan/actions/new", methods=("GET", "POST"), need=MANAGE.during(PLANNING, "..."),
+                audit="plan_viewed", refused="plan_changed")
+    def action_new(case):
+        ...
+
+The decorator loads the case once (404, and a ``case_refused`` event, if the user may not see it: administrators
+included), checks the need (403 with the reason, or 409 when the case is not in a state that allows it), records
+the look on a GET, records a refused or failed POST (invalid input, a conflict, a domain error) under ``refused``,
+commits, and hands the view the case. Views never check permissions, query, audit or commit themselves.
 
 Rules (DESIGN.md section 4):
 - managers see every case; administrators see no case content;
@@ -10,13 +21,17 @@ Rules (DESIGN.md section 4):
 A case a user may not see answers 404: its existence is not disclosed.
 """
 
+import functools
+from dataclasses import dataclass, replace
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, g, request
+from flask import abort, g, make_response, request
+from flask_login import current_user, login_required
 from sqlalchemy.orm import aliased
 
 from eha import audit
+from eha.errors import DomainError, NotAllowed, NotPermitted
 from eha.extensions import db
 from eha.models.assessments import AccessGrant, Assessment, Consent, TafMember, consent_agencies
 from eha.models.choices import ADMIN, MANAGER
@@ -98,7 +113,7 @@ def refuse(user, ref=None, detail=None):
 
 def load_case(ref, user, *, audit_action="case_viewed", detail=None):
     """Return the case ``ref`` if ``user`` may see it (recording the look), else refuse with 404."""
-    if not isinstance(ref, str) or len(ref) > 20:
+    if not isinstance(ref, str) or len(ref) > 20 or not ref.isprintable():
         abort(404)
     case = db.session.scalar(sa.select(Assessment).where(Assessment.ref == ref, visible_cases_filter(user)))
     if case is None:
@@ -145,3 +160,162 @@ def require(allowed):
     """Abort 403 unless ``allowed`` (for a user who may see the case but not do this to it)."""
     if not allowed:
         abort(403)
+
+
+# --- needs: what a route requires of the signed-in user (and of the case) ---
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a route needs. ``permits(user, case)`` (``case`` is None on pages that are not a case's); ``refusal``
+    is the 403 reason. ``states``, when set, are the case states the route works in (409 with ``state_message``
+    otherwise)."""
+
+    name: str
+    permits: object
+    refusal: str = "You cannot do that on this case."
+    states: tuple | None = None
+    state_message: str = ""
+    hidden: bool = False  # refuse with 404, not 403: the page's existence is not disclosed to this user
+
+    def during(self, states, message):
+        """The same need, only while the case is in one of ``states``."""
+        return replace(self, states=tuple(states), state_message=message)
+
+    def refusal_for(self, user, case):
+        """The error refusing ``user`` (None when the need is met)."""
+        if user is None or not getattr(user, "is_authenticated", False) or not self.permits(user, case):
+            if self.hidden:
+                abort(404)
+            return NotPermitted(self.refusal)
+        if self.states is not None and case is not None and case.state not in self.states:
+            return NotAllowed(self.state_message)
+        return None
+
+
+def _manager(user, _case=None):
+    return user.role == MANAGER
+
+
+VIEW = Need("view", lambda user, case: True)  # seeing the case is checked by the loader itself
+EDIT = Need("edit", lambda user, case: can_edit_assessment(user, case),
+            "Only the person who started the assessment, the lead professional or a manager can change it.")
+MANAGE = Need("manage", lambda user, case: can_manage(user, case),
+              "Only the lead professional or a manager can do this.")
+# TAF members update the actions they own: the route needs only sight of the case, the service checks the owner.
+UPDATE_OWN_ACTION = Need("update own action", lambda user, case: True)
+HISTORY = Need("history", lambda user, case: can_view_history(user, case),
+               "Only the lead professional or a manager can see who has seen this record.")
+MANAGER_ONLY = Need("manager", _manager, "Only a manager can do this.")
+# Pages that are not a case's.
+SIGNED_IN = Need("signed in", lambda user, _case: True)
+STAFF = Need("staff", lambda user, _case: user.role != ADMIN,
+             "Administrators see no case content.")
+MANAGERS = Need("managers", _manager, hidden=True)
+ADMINS = Need("admins", lambda user, _case: user.role == ADMIN, hidden=True)
+
+
+# --- recording refusals: the one place ---
+
+
+def record_failure(case, action, error=None, *, reason=None):
+    """Write a refused or failed attempt on its own, after rolling back whatever the attempt changed."""
+    if error is not None and error.recorded:
+        return
+    db.session.rollback()
+    detail = {"reason": reason or (error.message if error is not None else "refused")}
+    if error is not None:
+        detail.update(error.detail)
+        if len(error.messages) > 1:
+            detail["reasons"] = error.messages[:20]
+    outcome = error.outcome if error is not None else "failed"
+    audit.record(action, assessment=case, outcome=outcome, detail=detail)
+    db.session.commit()
+    if error is not None:
+        error.recorded = True
+
+
+def _post_outcome(case, action, response):
+    """After a POST that did not redirect: record the form shown again (invalid input) or the conflict page."""
+    status = response.status_code
+    if request.method != "POST" or status in (301, 302, 303, 307, 308) or status >= 500:
+        return
+    reason = {200: "invalid input", 409: "conflict"}.get(status, "refused")
+    if not g.pop("eha_failure_recorded", False):
+        record_failure(case, action, reason=reason)
+
+
+def note_recorded():
+    """A service recorded the failure of this request itself (e.g. a failed transition): write nothing more."""
+    g.eha_failure_recorded = True
+
+
+# --- route decorators ---
+
+
+def _need_for(need):
+    if isinstance(need, dict):
+        return need.get(request.method, need.get("GET"))
+    return need
+
+
+def _register(bp, rule, view, wrapper, methods, need):
+    wrapper.eha_need = need
+    bp.add_url_rule(rule, endpoint=view.__name__, view_func=login_required(wrapper), methods=list(methods))
+
+
+def case_route(bp, rule, *, need=VIEW, methods=("GET",), audit="case_viewed", refused="case_refused",
+               audit_detail=None):
+    """Declare a case page. ``rule`` is under the blueprint's ``/assessments/<caseref:ref>`` prefix; the view is
+    called as ``view(case, **other_url_args)``. ``need`` may be one ``Need`` or ``{"GET": ..., "POST": ...}``.
+    ``audit`` is the look recorded on a GET (None for none); ``refused`` the action a refusal is recorded as."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(ref, **kwargs):
+            case = load_case(ref, current_user, audit_action=None)
+            route_need = _need_for(need)
+            error = route_need.refusal_for(current_user, case)
+            if error is not None:
+                record_failure(case, refused, error)
+                raise error
+            if request.method in ("GET", "HEAD") and audit:
+                detail = audit_detail(**kwargs) if callable(audit_detail) else audit_detail
+                record_look(case, audit, detail)
+            try:
+                response = make_response(view(case, **kwargs))
+            except DomainError as exc:
+                record_failure(case, refused, exc)
+                raise
+            _post_outcome(case, refused, response)
+            db.session.commit()
+            return response
+
+        _register(bp, rule, view, wrapper, methods, need)
+        return wrapper
+
+    return decorator
+
+
+def route(bp, rule, *, need=SIGNED_IN, methods=("GET",)):
+    """Declare a signed-in page that is not a case's (lists, reports, administration)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(**kwargs):
+            error = _need_for(need).refusal_for(current_user, None)
+            if error is not None:
+                raise error
+            response = make_response(view(**kwargs))
+            db.session.commit()
+            return response
+
+        _register(bp, rule, view, wrapper, methods, need)
+        return wrapper
+
+    return decorator
+
+
+def record_look(case, action="case_viewed", detail=None):
+    """Record that the user looked at ``case`` (committed with the page)."""
+    audit.record(action, assessment=case, detail=detail)

@@ -29,6 +29,12 @@ TERMS = {
 }
 
 
+def summary_row(pair):
+    """``(label, value)`` as a govukSummaryList row; an empty value reads "Not given"."""
+    label, value = pair
+    return {"key": {"text": label}, "value": {"text": value if value not in (None, "") else "Not given"}}
+
+
 def state_label(state):
     return STATE_LABELS.get(state, state)
 
@@ -70,6 +76,7 @@ def init_app(app):
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(state_label, "state_label")
+    app.add_template_filter(summary_row, "summary_row")
     app.add_template_filter(state_tag_class, "state_tag_class")
 
     @app.context_processor

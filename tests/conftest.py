@@ -147,3 +147,11 @@ def signed_in(client):
         return factories.sign_in(client, user)
 
     return sign_in
+
+
+@pytest.fixture
+def client_request(client):
+    """The test client that asserts each response's status and checks the page (see ``tests/pages.py``)."""
+    from tests.pages import ClientRequest
+
+    return ClientRequest(client)

@@ -69,6 +69,14 @@ class BaseForm(FlaskForm):
             note_forged_fields(self, request, allowed=self.post_keys)
         return super().validate(extra_validators=extra_validators)
 
+    def add_error(self, error):
+        """Show a service's ``eha.errors.Invalid`` on its field (or on the first field, when it names none)."""
+        field = getattr(self, error.field, None) if error.field else None
+        if field is None:
+            field = next((f for f in self if f.type not in ("CSRFTokenField", "HiddenField", "SubmitField")), None)
+        if field is not None:
+            field.errors = [*field.errors, error.message]
+
     class Meta:
         def wrap_formdata(self, form, formdata):
             if formdata is _Auto and request.is_json:

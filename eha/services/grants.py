@@ -9,20 +9,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from eha import audit
+from eha.errors import Invalid, NotFound
 from eha.extensions import db
 from eha.models.assessments import AccessGrant
 from eha.models.base import utcnow
 from eha.models.choices import PRACTITIONER
 from eha.models.users import User
+from eha.transaction import case_action
 
 MAX_DAYS = 90
-
-
-class GrantError(ValueError):
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def is_active(grant, today=None):
@@ -45,16 +40,18 @@ def grantable_users():
     ).all()
 
 
+@case_action
 def create_grant(case, *, by, user, reason, ends_on, today=None):
+    """A manager gives ``user`` access to ``case`` until ``ends_on`` (the duty to share), with the reason."""
     today = today or date.today()
     if user is None or not user.active or user.role != PRACTITIONER:
-        raise GrantError("Select the practitioner to give access to", "user")
+        raise Invalid("Select the practitioner to give access to", field="user")
     if ends_on <= today:
-        raise GrantError("End date must be in the future", "ends_on")
+        raise Invalid("End date must be in the future", field="ends_on")
     if ends_on > today + timedelta(days=MAX_DAYS):
-        raise GrantError(f"End date must be within {MAX_DAYS} days of today", "ends_on")
+        raise Invalid(f"End date must be within {MAX_DAYS} days of today", field="ends_on")
     if any(is_active(g, today) and g.user_id == user.id for g in grants_for_case(case)):
-        raise GrantError(f"{user.name} already has access under a grant. End it first to change it", "user")
+        raise Invalid(f"{user.name} already has access under a grant. End it first to change it", field="user")
     grant = AccessGrant(assessment_id=case.id, user=user, granted_by_id=by.id, reason=reason, ends_on=ends_on)
     db.session.add(grant)
     db.session.flush()
@@ -64,12 +61,14 @@ def create_grant(case, *, by, user, reason, ends_on, today=None):
     return grant
 
 
+@case_action
 def revoke_grant(case, grant_id, *, by):
+    """End a grant on ``case`` now; a grant that is not this case's is a 404."""
     grant = db.session.scalar(
         sa.select(AccessGrant).where(AccessGrant.id == grant_id, AccessGrant.assessment_id == case.id)
     )
     if grant is None:
-        return None
+        raise NotFound("There is no such grant on this case.", detail={"grant_id": grant_id})
     if grant.revoked_at is None:
         grant.revoked_at = utcnow()
         grant.revoked_by_id = by.id

@@ -25,6 +25,20 @@ BLUEPRINT_MODULES = (
 )
 
 
+def _refuse_nul_in_query():
+    """A NUL byte in the query string is never meant (PostgreSQL cannot even compare text with one): 400."""
+    from flask import abort, request
+
+    if "\x00" in request.query_string.decode("latin-1") or any(
+        "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
+    ):
+        abort(400)
+
+
 def register_blueprints(app):
+    from eha.views.converters import CONVERTERS
+
+    app.url_map.converters.update(CONVERTERS)
+    app.before_request(_refuse_nul_in_query)
     for name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)

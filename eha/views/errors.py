@@ -1,8 +1,9 @@
-"""Error pages in the house style; never a stack trace."""
+"""Error pages in the house style; never a stack trace. The domain errors (``eha.errors``) are mapped here, once."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, render_template
 from flask_wtf.csrf import CSRFError
 
+from eha.errors import DomainError
 from eha.extensions import db
 
 bp = Blueprint("errors", __name__)
@@ -19,9 +20,20 @@ TITLES = {
 }
 
 
-def _render(code, message=None):
+def _render(code, message=None, messages=None):
     return render_template("views/errors/error.html", code=code, title=TITLES.get(code, TITLES[500]),
-                           message=message), code
+                           message=message, messages=messages or [], case=g.get("eha_case")), code
+
+
+@bp.app_errorhandler(DomainError)
+def domain_error(error):
+    """A refusal raised below the views: its status and reason. ``access.case_route`` has already recorded it."""
+    db.session.rollback()
+    status = error.status if error.status >= 400 else 400
+    messages = error.messages
+    if len(messages) > 1:
+        return _render(status, messages=messages)
+    return _render(status, error.message or None)
 
 
 @bp.app_errorhandler(CSRFError)

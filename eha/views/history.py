@@ -2,91 +2,56 @@
 
 from datetime import date, timedelta
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
 
-from eha import access, audit
-from eha.extensions import db
+from eha import audit
+from eha.access import HISTORY, MANAGER_ONLY, case_route
+from eha.errors import Invalid
+from eha.formatting import format_date
 from eha.forms.grants import GrantForm, RevokeGrantForm
-from eha.forms.protected import note_forged_fields
-from eha.models.audit import AuditEvent
 from eha.models.choices import ROLES
 from eha.services import grants as grant_service
-from eha.services.grants import MAX_DAYS, GrantError
-from eha.transaction import committing
+from eha.services.history import case_events
 
-bp = Blueprint("history", __name__)
-
-
-@bp.get("/assessments/<ref>/history")
-@login_required
-def show(ref):
-    case = access.load_case(ref, current_user, audit_action=None)
-    if not access.can_view_history(current_user, case):
-        audit.record("case_refused", assessment=case, outcome="refused", detail={"page": "history"})
-        db.session.commit()
-        access.require(False)
-    audit.record("history_viewed", assessment=case)
-    db.session.commit()
-    page = db.paginate(
-        sa.select(AuditEvent).where(AuditEvent.assessment_id == case.id).order_by(AuditEvent.seq.desc()),
-        per_page=50, error_out=False,
-    )
-    return render_template("views/history/show.html", case=case, page=page, label=audit.label, roles=ROLES)
+bp = Blueprint("history", __name__, url_prefix="/assessments/<caseref:ref>")
 
 
-def _manager_only_case(ref):
-    """A case page for managers: others who may see the case get 403, others 404 (via load_case)."""
-    case = access.load_case(ref, current_user, audit_action=None)
-    if not current_user.is_manager:
-        audit.record("case_refused", assessment=case, outcome="refused", detail={"page": "duty to share"})
-        db.session.commit()
-        access.require(False)
-    return case
+@case_route(bp, "/history", need=HISTORY, audit="history_viewed")
+def show(case):
+    return render_template("views/history/show.html", case=case, page=case_events(case), label=audit.label,
+                           roles=ROLES)
 
 
-@bp.route("/assessments/<ref>/access", methods=["GET", "POST"])
-@login_required
-def access_grants(ref):
-    case = _manager_only_case(ref)
-    form = GrantForm()
-    form.set_users(grant_service.grantable_users())
-    extra_errors = None
-    if request.method == "POST":
-        note_forged_fields(form, request, assessment=case)
-    if form.validate_on_submit():
-        try:
-            with committing():
-                grant = grant_service.create_grant(case, by=current_user, user=form.chosen_user(),
-                                                   reason=form.reason.data, ends_on=form.ends_on.data)
-            flash(f"{grant.user.name} can see this case until {grant.ends_on.day} {grant.ends_on:%B %Y}", "success")
-            return redirect(url_for("history.access_grants", ref=case.ref))
-        except GrantError as error:
-            getattr(form, error.field).errors = list(getattr(form, error.field).errors) + [error.message]
-    if request.method == "GET" or form.errors:
-        audit.record("case_viewed", assessment=case, detail={"page": "duty to share"})
-    db.session.commit()
+def _grants_page(case, form):
     return render_template("views/history/access.html", case=case, form=form,
                            grants=grant_service.grants_for_case(case), is_active=grant_service.is_active,
-                           revoke_form=RevokeGrantForm(formdata=None), max_days=MAX_DAYS,
-                           example=date.today() + timedelta(days=28),
-                           extra_errors=extra_errors)
+                           revoke_form=RevokeGrantForm(formdata=None), max_days=grant_service.MAX_DAYS,
+                           example=date.today() + timedelta(days=28))
 
 
-@bp.post("/assessments/<ref>/access/revoke")
-@login_required
-def revoke_grant(ref):
-    case = _manager_only_case(ref)
+@case_route(bp, "/access", methods=("GET", "POST"), need=MANAGER_ONLY, audit="case_viewed",
+            audit_detail={"page": "duty to share"}, refused="grant_created")
+def access_grants(case):
+    form = GrantForm()
+    form.set_users(grant_service.grantable_users())
+    if form.validate_on_submit():
+        try:
+            grant = grant_service.create_grant(case, by=current_user, user=form.chosen_user(),
+                                               reason=form.reason.data, ends_on=form.ends_on.data)
+        except Invalid as error:
+            form.add_error(error)
+        else:
+            flash(f"{grant.user.name} can see this case until {format_date(grant.ends_on)}", "success")
+            return redirect(url_for("history.access_grants", ref=case.ref))
+    return _grants_page(case, form)
+
+
+@case_route(bp, "/access/revoke", methods=("POST",), need=MANAGER_ONLY, refused="grant_revoked")
+def revoke_grant(case):
     form = RevokeGrantForm()
-    note_forged_fields(form, request, assessment=case)
     if not form.validate():
-        db.session.commit()
         abort(400)
-    with committing():
-        grant = grant_service.revoke_grant(case, form.grant_id.data, by=current_user)
-        if grant is None:
-            access.refuse(current_user, case.ref, {"grant_id": form.grant_id.data})
+    grant = grant_service.revoke_grant(case, form.grant_id.data, by=current_user)
     flash(f"{grant.user.name}'s access under the duty to share has ended", "success")
     return redirect(url_for("history.access_grants", ref=case.ref))
-

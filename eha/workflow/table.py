@@ -98,6 +98,15 @@ TRIGGERS = (
 
 BY_NAME = {t.name: t for t in TRIGGERS}
 
+# Work done between transitions, and the states that allow it. Pages and services read these; none keeps a list
+# of states of its own.
+PLANNING = (ASSESSED, TAF_SCHEDULED, PLAN_ACTIVE, REVIEW_SCHEDULED)  # the plan's actions and signatures change
+SCHEDULING = {  # a meeting of each kind can be booked
+    "taf": (ASSESSED, TAF_SCHEDULED, PLAN_ACTIVE, REVIEW_SCHEDULED),
+    "review": (PLAN_ACTIVE,),
+}
+RECORDING_PROGRESS = OPEN_STATES  # TAF members record progress on the actions they own
+
 
 def get(name):
     return BY_NAME.get(name)
