@@ -146,39 +146,44 @@ def _build_options(raw: list[dict[str, Any]], where: str) -> tuple[Option, ...]:
     return tuple(options)
 
 
+# attribute -> (the field types that may have it, how an error names them)
+_ONLY_ON: dict[str, tuple[frozenset[str], str]] = {
+    "max_length": (frozenset(DEFAULT_MAX_LENGTH), "text and textarea"),
+    "options": (frozenset({"radios", "checkboxes"}), "radios and checkboxes"),
+    "codes": (frozenset({"needs"}), "needs"),
+    "past": (frozenset({"date"}), "date"),
+    "role": (frozenset({"scale"}), "scale"),
+}
+# field type -> the attribute its choices come from
+_CHOICES_FROM = {"radios": "options", "checkboxes": "options", "needs": "codes"}
+
+
+def _refuse_misplaced(raw: dict[str, Any], where: str, attrs: Iterable[str]) -> None:
+    kind = raw["type"]
+    for attr in attrs:
+        kinds, allowed = _ONLY_ON[attr]
+        if attr in raw and kind not in kinds:
+            raise DefinitionError(f"{where}: '{attr}' is only allowed on {allowed} fields, not {kind}")
+
+
+def _field_options(raw: dict[str, Any], where: str) -> tuple[Option, ...]:
+    kind = raw["type"]
+    source = _CHOICES_FROM.get(kind)
+    if source is not None and source not in raw:
+        raise DefinitionError(f"{where}: a {kind} field needs '{source}'")
+    _refuse_misplaced(raw, where, ("options", "codes"))
+    return _build_options(raw[source], f"{where}.{source}") if source is not None else ()
+
+
 def _build_field(raw: dict[str, Any], where: str) -> FieldSpec:
     key, kind = raw["key"], raw["type"]
     _check_slug(key, where, "field key")
     if key in RESERVED_FIELD_KEYS:
         raise DefinitionError(f"{where}: field key {key!r} is reserved; choose another")
-
-    def refuse(attr: str, allowed: str) -> None:
-        if attr in raw:
-            raise DefinitionError(f"{where}: '{attr}' is only allowed on {allowed} fields, not {kind}")
-
-    max_length = raw.get("max_length")
-    if kind in DEFAULT_MAX_LENGTH:
-        max_length = max_length or DEFAULT_MAX_LENGTH[kind]
-    else:
-        refuse("max_length", "text and textarea")
-    if kind in ("radios", "checkboxes"):
-        if "options" not in raw:
-            raise DefinitionError(f"{where}: a {kind} field needs 'options'")
-        refuse("codes", "needs")
-        options = _build_options(raw["options"], f"{where}.options")
-    elif kind == "needs":
-        if "codes" not in raw:
-            raise DefinitionError(f"{where}: a needs field needs 'codes'")
-        refuse("options", "radios and checkboxes")
-        options = _build_options(raw["codes"], f"{where}.codes")
-    else:
-        refuse("options", "radios and checkboxes")
-        refuse("codes", "needs")
-        options = ()
-    if kind != "date":
-        refuse("past", "date")
-    if kind != "scale":
-        refuse("role", "scale")
+    _refuse_misplaced(raw, where, ("max_length",))
+    options = _field_options(raw, where)
+    _refuse_misplaced(raw, where, ("past", "role"))
+    max_length = raw.get("max_length") or DEFAULT_MAX_LENGTH.get(kind)
     return FieldSpec(
         key=key,
         type=kind,

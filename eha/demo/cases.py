@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time, timedelta
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -350,6 +351,61 @@ DEMO_FAMILIES = [
 ]
 
 
+class _Cast(NamedTuple):
+    """Who moves the demo cases on: the lead professional, the manager, and who is invited to meetings."""
+
+    lead: Any
+    manager: Any
+    invite: tuple
+
+
+def _to_plan_revised(case, cast):
+    _version, meeting = to_review_scheduled(case, cast.lead, cast.invite)
+    record_a_review(case, cast.lead, meeting, revise=True)
+
+
+def _to_closed_met(case, cast):
+    _version, meeting = to_review_scheduled(case, cast.lead, cast.invite)
+    record_a_review(case, cast.lead, meeting)
+    fire(case, "close", cast.manager, reason="outcomes_met", notes="The family's goals were met.",
+         outcomes=outcomes_for(case, "met"))
+
+
+def _to_stepped_up(case, cast):
+    fire(case, "step_up", cast.lead, on=date.today(), team="Northshire Children's Social Care, Assessment Team",
+         reason="Liam disclosed that she was hit at home; referred to the front door the same day.")
+
+
+def _to_closure_pending(case, cast):
+    to_plan_active(case, cast.lead, cast.invite)
+    request_closure(case, cast.lead, "stepped_down", "Remaining support from the school only.",
+                    outcomes_for(case, "partly_met"))
+
+
+# a DEMO_FAMILIES key -> how its new case is moved on to that state
+MOVE_ON = {
+    "assessed": lambda case, cast: to_assessed(case, cast.lead),
+    "taf_scheduled": lambda case, cast: to_taf_scheduled(case, cast.lead, cast.invite),
+    "plan_active": lambda case, cast: to_plan_active(case, cast.lead, cast.invite),
+    "review_scheduled": lambda case, cast: to_review_scheduled(case, cast.lead, cast.invite),
+    "plan_revised": _to_plan_revised,
+    "closed_met": _to_closed_met,
+    "stepped_up": _to_stepped_up,
+    "closure_pending": _to_closure_pending,
+}
+
+
+def _demo_cases_started_by(lead):
+    """The lead's demo cases by family name."""
+    return {
+        family_name: case
+        for family_name, case in db.session.execute(
+            sa.select(Family.name, Assessment).join(Assessment, Assessment.family_id == Family.id)
+            .where(Family.created_by_id == lead.id)
+        )
+    }
+
+
 def ensure_demo_cases(agencies, users):
     """Cases in every state (idempotent: a family already in the demo is not built again)."""
     cases = []
@@ -360,47 +416,17 @@ def ensure_demo_cases(agencies, users):
     lead = users["sarah.okafor@northshire-primary.example.org"]
     nurse = users["priya.shah@northshire-health.example.org"]
     worker = users["jamie.clarke@northshire-earlyhelp.example.org"]
-    manager = users["helen.brooks@northshire-earlyhelp.example.org"]
-    agreed = [nurse.agency, worker.agency]
-    existing = {
-        family_name: case
-        for family_name, case in db.session.execute(
-            sa.select(Family.name, Assessment).join(Assessment, Assessment.family_id == Family.id)
-            .where(Family.created_by_id == lead.id)
-        )
-    }
+    cast = _Cast(lead=lead, manager=users["helen.brooks@northshire-earlyhelp.example.org"], invite=(nurse, worker))
+    existing = _demo_cases_started_by(lead)
     for key, family_name, child, carer in DEMO_FAMILIES:
         # Earlier demo databases named these families "<name> (demo)": find those too, never build twice.
         found = existing.get(family_name) or existing.get(f"{family_name} (demo)")
         if found is not None:
             cases.append(found)
             continue
-        case = new_case(lead, family_name=family_name, children=(child,), carer=carer, agencies=agreed,
-                        story=STORIES.get(family_name))
-        invite = [nurse, worker]
-        if key == "assessed":
-            to_assessed(case, lead)
-        elif key == "taf_scheduled":
-            to_taf_scheduled(case, lead, invite)
-        elif key == "plan_active":
-            to_plan_active(case, lead, invite)
-        elif key == "review_scheduled":
-            to_review_scheduled(case, lead, invite)
-        elif key == "plan_revised":
-            _version, meeting = to_review_scheduled(case, lead, invite)
-            record_a_review(case, lead, meeting, revise=True)
-        elif key == "closed_met":
-            _version, meeting = to_review_scheduled(case, lead, invite)
-            record_a_review(case, lead, meeting)
-            fire(case, "close", manager, reason="outcomes_met", notes="The family's goals were met.",
-                 outcomes=outcomes_for(case, "met"))
-        elif key == "stepped_up":
-            fire(case, "step_up", lead, on=date.today(), team="Northshire Children's Social Care, Assessment Team",
-                 reason="Liam disclosed that she was hit at home; referred to the front door the same day.")
-        elif key == "closure_pending":
-            to_plan_active(case, lead, invite)
-            request_closure(case, lead, "stepped_down", "Remaining support from the school only.",
-                            outcomes_for(case, "partly_met"))
+        case = new_case(lead, family_name=family_name, children=(child,), carer=carer,
+                        agencies=[nurse.agency, worker.agency], story=STORIES.get(family_name))
+        MOVE_ON[key](case, cast)
         cases.append(case)
     db.session.flush()
     return cases

@@ -164,58 +164,67 @@ FAMILIES = [
 ]
 
 
+def _text(name):
+    return lambda family, mode: family["text"].get(name)
+
+
+def _summary(name):
+    """A section's summary: the family's own words, or a stock line; only when the section is complete."""
+    return lambda family, mode: family["text"].get(name, "Discussed with the family.") if mode == "complete" else None
+
+
+def _fixed(value):
+    return lambda family, mode: value
+
+
+def _score(index):
+    return lambda family, mode: (family.get("scores") or (None, None))[index]
+
+
+# (section key, field key) -> how to answer it from a family above, given the section's mode
+ANSWER_SOURCES = {
+    ("child-development", "health"): _text("child"),
+    ("child-development", "summary"): _summary("child"),
+    ("parenting-capacity", "basic-care"): _text("parents"),
+    ("parenting-capacity", "summary"): _summary("parents"),
+    ("family-environment", "housing"): _text("environment"),
+    ("family-environment", "summary"): _summary("environment"),
+    ("voice-of-child", "child-views"): _text("voice"),
+    ("voice-of-child", "who-spoke"): _fixed("Lead professional, at school"),
+    ("voice-of-child", "date-seen"): lambda family, mode: (date.today() - timedelta(days=10)).isoformat(),
+    ("voice-of-child", "seen-alone"): _fixed("yes"),
+    ("family-view", "parents-views"): _text("family"),
+    ("strengths", "family-strengths"): _text("strengths"),
+    ("worries", "professional-worries"): _text("worried"),
+    ("analysis", "worried-about"): _text("worried"),
+    ("analysis", "working-well"): _text("well"),
+    ("analysis", "needs-to-happen"): _text("happen"),
+    ("needs", "supporting-families"): lambda family, mode: family.get("needs"),
+    ("needs", "needs-in-own-words"): _text("family"),
+    ("scaling", "family-score"): _score(0),
+    ("scaling", "practitioner-score"): _score(1),
+    ("scaling", "one-step-up"): _fixed("Getting to school on time every day for a fortnight."),
+}
+
+
+def _answers_to(section, family, mode):
+    answers = {}
+    for spec in section.fields:
+        source = ANSWER_SOURCES.get((section.key, spec.key))
+        value = source(family, mode) if source is not None else None
+        if value not in (None, "", []):
+            answers[spec.key] = value
+    return answers
+
+
 def _section_answers(definition, family, only=None):
     """Plausible answers to the definition's sections. ``only``: {section key: "partial" | "complete"}."""
-    text = family["text"]
-    by_section = {
-        "child-development": ("child", "health"),
-        "parenting-capacity": ("parents", "basic-care"),
-        "family-environment": ("environment", "housing"),
-    }
     out = {}
     for section in definition.sections:
         mode = "complete" if only is None else only.get(section.key)
         if mode is None:
             continue
-        answers = {}
-        for spec in section.fields:
-            key = spec.key
-            value = None
-            if section.key in by_section:
-                source, first = by_section[section.key]
-                if key == first and source in text:
-                    value = text[source]
-                elif key == "summary" and mode == "complete":
-                    value = text.get(source, "Discussed with the family.")
-            elif section.key == "voice-of-child":
-                if key == "child-views":
-                    value = text.get("voice")
-                elif key == "who-spoke":
-                    value = "Lead professional, at school"
-                elif key == "date-seen":
-                    value = (date.today() - timedelta(days=10)).isoformat()
-                elif key == "seen-alone":
-                    value = "yes"
-            elif section.key == "family-view" and key == "parents-views":
-                value = text.get("family")
-            elif section.key == "strengths" and key == "family-strengths":
-                value = text.get("strengths")
-            elif section.key == "worries" and key == "professional-worries":
-                value = text.get("worried")
-            elif section.key == "analysis":
-                value = {"worried-about": text.get("worried"), "working-well": text.get("well"),
-                         "needs-to-happen": text.get("happen")}.get(key)
-            elif section.key == "needs":
-                if key == "supporting-families":
-                    value = family.get("needs")
-                elif key == "needs-in-own-words":
-                    value = text.get("family")
-            elif section.key == "scaling":
-                family_score, practitioner_score = family.get("scores") or (None, None)
-                value = {"family-score": family_score, "practitioner-score": practitioner_score,
-                         "one-step-up": "Getting to school on time every day for a fortnight."}.get(key)
-            if value not in (None, "", []):
-                answers[key] = value
+        answers = _answers_to(section, family, mode)
         if answers:
             out[section.key] = answers
     return out

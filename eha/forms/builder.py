@@ -132,32 +132,48 @@ def _clean_text(value: Any) -> str:
     return strip_nul(value).strip() if isinstance(value, str) else ""
 
 
+def _text_answer(spec: FieldSpec, field: Any) -> str | None:
+    return _clean_text(field.data) or None
+
+
+def _radio_answer(spec: FieldSpec, field: Any) -> str | None:
+    data = field.data
+    return data if isinstance(data, str) and data in spec.option_values else None
+
+
+def _options_answer(spec: FieldSpec, field: Any) -> list[str] | None:
+    picked = set(field.data or ())
+    return [value for value in spec.option_values if value in picked] or None
+
+
+def _date_answer(spec: FieldSpec, field: Any) -> str | None:
+    return field.data.isoformat() if isinstance(field.data, date) else None
+
+
+def _scale_answer(spec: FieldSpec, field: Any) -> int | None:
+    return field.score
+
+
+# field type -> its answer from a validated field, or None to leave the answer out
+_ANSWER_FROM_FIELD = {
+    "text": _text_answer,
+    "textarea": _text_answer,
+    "radios": _radio_answer,
+    "checkboxes": _options_answer,
+    "needs": _options_answer,
+    "date": _date_answer,
+    "scale": _scale_answer,
+}
+
+
 def form_to_answers(form: SectionForm) -> dict[str, Any]:
     """The form's data as a JSON-serialisable answers dict: dates as ISO strings, scales as ints, options in
     the definition's order, and empty answers left out. Call it after ``validate_draft()`` passed."""
     answers: dict[str, Any] = {}
     for spec in form.section.fields:
-        field = form[spec.key]
-        data = field.data
-        if spec.type in ("text", "textarea"):
-            text = _clean_text(data)
-            if text:
-                answers[spec.key] = text
-        elif spec.type == "radios":
-            if isinstance(data, str) and data in spec.option_values:
-                answers[spec.key] = data
-        elif spec.type in ("checkboxes", "needs"):
-            picked = set(data or ())
-            values = [value for value in spec.option_values if value in picked]
-            if values:
-                answers[spec.key] = values
-        elif spec.type == "date":
-            if isinstance(data, date):
-                answers[spec.key] = data.isoformat()
-        elif spec.type == "scale":
-            score = field.score
-            if score is not None:
-                answers[spec.key] = score
+        value = _ANSWER_FROM_FIELD[spec.type](spec, form[spec.key])
+        if value is not None:
+            answers[spec.key] = value
     return answers
 
 

@@ -122,7 +122,7 @@ class WrapOnceParagraph(Paragraph):
 
     _wrapped_for: float | None = None
 
-    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's names
+    def wrap(self, availWidth, availHeight):  # ReportLab's argument names
         # split() deletes blPara when it gives up on a page: then break the lines again.
         if self._wrapped_for == availWidth and availWidth >= _FUZZ and "blPara" in self.__dict__:
             return self.width, self.height
@@ -143,7 +143,7 @@ class NumberedCanvas(Canvas):
         self._saved_pages: list[dict] = []
         self._page_label = page_label
 
-    def showPage(self):  # noqa: N802 - ReportLab's name
+    def showPage(self):  # ReportLab's method name
         self._saved_pages.append(dict(self.__dict__))
         self._startPage()
 

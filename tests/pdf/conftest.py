@@ -30,73 +30,89 @@ FRONT_DOOR = (
 )
 
 
+TYPICAL_ACTIONS = (
+    Action(
+        1,
+        "Sam's school attendance is 78% this term",
+        "Meet each morning at the school gate for the first two weeks and walk Sam to class.",
+        "Mrs Patel (Learning Mentor)",
+        False,
+        date(2026, 3, 6),
+        "Sam is in class by 8:50 on at least 9 days out of 10.",
+    ),
+    Action(
+        2,
+        "Sam's school attendance is 78% this term",
+        "Set an alarm and have Sam's uniform and bag ready the night before.",
+        "Kelly (Mum)",
+        True,
+        date(2026, 3, 6),
+        "Sam leaves home by 8:20 most days.",
+    ),
+    Action(
+        3,
+        "Kelly feels low and isolated",
+        "Refer Kelly to the talking therapies service and help with the first appointment.",
+        "Dr Okafor (GP)",
+        False,
+        date(2026, 2, 27),
+        "Kelly has had a first appointment.",
+    ),
+    Action(
+        4,
+        "Kelly feels low and isolated",
+        "Go to the Tuesday parents' coffee morning at the family hub.",
+        "Kelly (Mum)",
+        True,
+        date(2026, 3, 20),
+        "Kelly has been at least three times and says she knows someone there.",
+    ),
+    Action(
+        5,
+        "Rent arrears of £640",
+        "Help the family apply for a Discretionary Housing Payment and set up a repayment plan.",
+        "Jo Evans (Housing Officer)",
+        False,
+        date(2026, 3, 13),
+        "A repayment plan is agreed with the landlord.",
+    ),
+    Action(
+        6,
+        "Lily's speech is behind for her age",
+        "Read a bedtime story with Lily at least four nights a week.",
+        "Kelly and Dan",
+        True,
+        None,
+        "Lily joins in with words from the story.",
+    ),
+    Action(
+        7,
+        "Lily's speech is behind for her age",
+        "Arrange a speech and language assessment at the children's centre.",
+        "Health visitor",
+        False,
+        date(2026, 4, 3),
+        "Lily has been seen and the family has the report.",
+    ),
+)
+
+TYPICAL_TAF = (
+    Member("Amira Khan", "Oakfield Primary School", "Lead professional"),
+    Member("Priya Patel", "Oakfield Primary School", "Learning Mentor"),
+    Member("Dr Chidi Okafor", "Riverside Surgery", "GP"),
+    Member("Jo Evans", "Northshire Homes", "Housing Officer"),
+    Member("Rachel Green", "Northshire 0-19 Service", "Health visitor"),
+)
+
+TYPICAL_SIGNATURES = (
+    Signature("Kelly Bennett", "Parent", date(2026, 2, 13), "In person on screen"),
+    Signature("Dan Bennett", "Parent", date(2026, 2, 13), "On paper"),
+    Signature("Amira Khan", "Lead professional", date(2026, 2, 13), "In person on screen"),
+)
+
+
 def typical_plan(**changes) -> PlanDocument:
     """A realistic signed plan: about three pages at normal size."""
-    actions = [
-        Action(
-            1,
-            "Sam's school attendance is 78% this term",
-            "Meet each morning at the school gate for the first two weeks and walk Sam to class.",
-            "Mrs Patel (Learning Mentor)",
-            False,
-            date(2026, 3, 6),
-            "Sam is in class by 8:50 on at least 9 days out of 10.",
-        ),
-        Action(
-            2,
-            "Sam's school attendance is 78% this term",
-            "Set an alarm and have Sam's uniform and bag ready the night before.",
-            "Kelly (Mum)",
-            True,
-            date(2026, 3, 6),
-            "Sam leaves home by 8:20 most days.",
-        ),
-        Action(
-            3,
-            "Kelly feels low and isolated",
-            "Refer Kelly to the talking therapies service and help with the first appointment.",
-            "Dr Okafor (GP)",
-            False,
-            date(2026, 2, 27),
-            "Kelly has had a first appointment.",
-        ),
-        Action(
-            4,
-            "Kelly feels low and isolated",
-            "Go to the Tuesday parents' coffee morning at the family hub.",
-            "Kelly (Mum)",
-            True,
-            date(2026, 3, 20),
-            "Kelly has been at least three times and says she knows someone there.",
-        ),
-        Action(
-            5,
-            "Rent arrears of £640",
-            "Help the family apply for a Discretionary Housing Payment and set up a repayment plan.",
-            "Jo Evans (Housing Officer)",
-            False,
-            date(2026, 3, 13),
-            "A repayment plan is agreed with the landlord.",
-        ),
-        Action(
-            6,
-            "Lily's speech is behind for her age",
-            "Read a bedtime story with Lily at least four nights a week.",
-            "Kelly and Dan",
-            True,
-            None,
-            "Lily joins in with words from the story.",
-        ),
-        Action(
-            7,
-            "Lily's speech is behind for her age",
-            "Arrange a speech and language assessment at the children's centre.",
-            "Health visitor",
-            False,
-            date(2026, 4, 3),
-            "Lily has been seen and the family has the report.",
-        ),
-    ]
     doc = PlanDocument(
         reference="EHA-000123",
         version=2,
@@ -112,13 +128,7 @@ def typical_plan(**changes) -> PlanDocument:
             "01632 960 123",
             "a.khan@oakfield.example.sch.uk",
         ),
-        taf_members=(
-            Member("Amira Khan", "Oakfield Primary School", "Lead professional"),
-            Member("Priya Patel", "Oakfield Primary School", "Learning Mentor"),
-            Member("Dr Chidi Okafor", "Riverside Surgery", "GP"),
-            Member("Jo Evans", "Northshire Homes", "Housing Officer"),
-            Member("Rachel Green", "Northshire 0-19 Service", "Health visitor"),
-        ),
+        taf_members=TYPICAL_TAF,
         worries=(
             "Sam has missed a lot of school this term and is often late. He says his tummy hurts in the "
             "mornings.\n\nKelly has been feeling low since Dan's hours were cut, and the family is behind "
@@ -135,14 +145,10 @@ def typical_plan(**changes) -> PlanDocument:
             "The family's home is secure and the rent is paid",
             "Lily's talking is checked and supported",
         ),
-        actions=tuple(actions),
+        actions=TYPICAL_ACTIONS,
         next_review=date(2026, 4, 10),
         front_door=FRONT_DOOR,
-        signatures=(
-            Signature("Kelly Bennett", "Parent", date(2026, 2, 13), "In person on screen"),
-            Signature("Dan Bennett", "Parent", date(2026, 2, 13), "On paper"),
-            Signature("Amira Khan", "Lead professional", date(2026, 2, 13), "In person on screen"),
-        ),
+        signatures=TYPICAL_SIGNATURES,
         digest=DIGEST,
         generated_at=datetime(2026, 2, 14, 9, 30),
     )

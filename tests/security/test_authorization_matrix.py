@@ -137,39 +137,41 @@ def _section_key(world):
     return definition_for(world.case).section_keys[0]
 
 
+def _record_id(rule, world, case, foreign):
+    family = (world.other_case if foreign else world.case).family
+    kind = rule.endpoint.split(".")[1]
+    rows = {"child": family.children, "carer": family.carers, "network": family.network,
+            "agency": family.involved_agencies}[kind]
+    return rows[0].id
+
+
+def _key(rule, world, case, foreign):
+    if rule.endpoint.startswith("sections."):
+        return _section_key(world)
+    return world.other_action_key if foreign else world.action_key
+
+
+# route argument -> its value: (rule, world, the case addressed, foreign) -> value
+ARGUMENT_VALUES = {
+    "ref": lambda rule, world, case, foreign: case.ref,
+    "meeting_id": lambda rule, world, case, foreign: (world.other_meeting if foreign else world.meeting).id,
+    "key": _key,
+    "record_id": _record_id,
+    "user_id": lambda rule, world, case, foreign: world.users["unrelated"].id,
+    "agency_id": lambda rule, world, case, foreign: world.users["unrelated"].agency_id,
+    "definition_id": lambda rule, world, case, foreign: world.definition_id,
+    "trigger": lambda rule, world, case, foreign: "close",
+    "version": lambda rule, world, case, foreign: 1,
+}
+
+
 def url_values(rule, world, case=None, foreign=False):
     """Values for a rule's arguments from the seeded world (``foreign``: ids that belong to the other case)."""
     case = case or world.case
-    source = world.other_case if foreign else world.case
-    family = source.family
-    values = {}
-    for arg in rule.arguments:
-        if arg == "ref":
-            values[arg] = case.ref
-        elif arg == "meeting_id":
-            values[arg] = (world.other_meeting if foreign else world.meeting).id
-        elif arg == "key" and rule.endpoint.startswith("sections."):
-            values[arg] = _section_key(world)
-        elif arg == "key":
-            values[arg] = world.other_action_key if foreign else world.action_key
-        elif arg == "record_id":
-            kind = rule.endpoint.split(".")[1]
-            rows = {"child": family.children, "carer": family.carers, "network": family.network,
-                    "agency": family.involved_agencies}[kind]
-            values[arg] = rows[0].id
-        elif arg == "user_id":
-            values[arg] = world.users["unrelated"].id
-        elif arg == "agency_id":
-            values[arg] = world.users["unrelated"].agency_id
-        elif arg == "definition_id":
-            values[arg] = world.definition_id
-        elif arg == "trigger":
-            values[arg] = "close"
-        elif arg == "version":
-            values[arg] = 1
-        else:
-            raise AssertionError(f"The matrix does not know how to fill <{arg}> in {rule.rule} ({rule.endpoint})")
-    return values
+    unknown = [arg for arg in rule.arguments if arg not in ARGUMENT_VALUES]
+    if unknown:
+        raise AssertionError(f"The matrix does not know how to fill <{unknown[0]}> in {rule.rule} ({rule.endpoint})")
+    return {arg: ARGUMENT_VALUES[arg](rule, world, case, foreign) for arg in rule.arguments}
 
 
 def fill_url(rule, world, **kwargs):
