@@ -1,7 +1,25 @@
 """Configuration classes, chosen by the ``EHA_CONFIG`` environment variable.
 
 Secrets only come from the environment. ``ProductionConfig.check()`` refuses to start a
-production app with debug on, a missing or short secret, or SQLite.
+production app with debug on, a missing or short secret, SQLite, or per-process rate limits.
+
+Sign-in settings (environment variables):
+
+- ``EHA_LOCKOUT_THRESHOLD`` (10) wrong passwords or security codes lock an account for ``EHA_LOCKOUT_MINUTES``
+  (30). An email address with no account locks the same way, so lockout does not tell which addresses exist.
+- A browser that has signed in to an account before holds a signed device cookie for ``EHA_DEVICE_COOKIE_DAYS``
+  (180). It keeps its own count of ``EHA_DEVICE_LOCKOUT_THRESHOLD`` (as the account's) failures, so the owner can
+  still sign in from it while someone else has locked the account (OWASP's device cookie pattern).
+- ``EHA_SIGN_IN_RATE_LIMIT`` ("60 per minute") per client address on the sign-in page.
+- ``RATELIMIT_STORAGE_URI`` (``memory://``): where rate limits are counted. ``memory://`` counts in each worker
+  process separately (the real limit becomes the limit times the number of workers), so production refuses it
+  unless ``EHA_SINGLE_PROCESS=1`` says one process serves the app; use shared storage such as
+  ``redis://host:6379``. ``EHA_WORKERS`` (or gunicorn's ``WEB_CONCURRENCY``) greater than 1 always needs shared
+  storage.
+- ``EHA_TRUSTED_PROXIES`` (0): how many reverse proxies in front of the app to believe. With N > 0 the app takes
+  the client's address, scheme and host from the last N proxies' X-Forwarded-For/-Proto/-Host headers
+  (Werkzeug's ProxyFix), so rate limits, the audit trail and sessions see each client rather than the proxy.
+  Leave it 0 when clients reach the app directly: otherwise anyone could forge X-Forwarded-For.
 """
 
 import os
@@ -62,9 +80,15 @@ class Config:
     EHA_ABSOLUTE_TIMEOUT_HOURS = _int("EHA_ABSOLUTE_TIMEOUT_HOURS", 10)
     EHA_LOCKOUT_THRESHOLD = _int("EHA_LOCKOUT_THRESHOLD", 10)
     EHA_LOCKOUT_MINUTES = _int("EHA_LOCKOUT_MINUTES", 30)
+    EHA_DEVICE_LOCKOUT_THRESHOLD = _int("EHA_DEVICE_LOCKOUT_THRESHOLD", EHA_LOCKOUT_THRESHOLD)
+    EHA_DEVICE_COOKIE_DAYS = _int("EHA_DEVICE_COOKIE_DAYS", 180)
     EHA_SIGN_IN_RATE_LIMIT = os.environ.get("EHA_SIGN_IN_RATE_LIMIT", "60 per minute")
     EHA_REQUIRE_MFA = _bool("EHA_REQUIRE_MFA", False)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # How the app is served: see the module docstring.
+    EHA_TRUSTED_PROXIES = _int("EHA_TRUSTED_PROXIES", 0)
+    EHA_SINGLE_PROCESS = _bool("EHA_SINGLE_PROCESS", False)
+    EHA_WORKERS = _int("EHA_WORKERS", _int("WEB_CONCURRENCY", 0))
     RATELIMIT_HEADERS_ENABLED = False
     WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
@@ -132,6 +156,16 @@ class ProductionConfig(Config):
             problems.append("SECRET_KEY must be set to at least 32 characters")
         if settings.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
             problems.append("production needs PostgreSQL (DATABASE_URL), not SQLite")
+        storage = settings.get("RATELIMIT_STORAGE_URI") or "memory://"
+        workers = settings.get("EHA_WORKERS") or 0
+        if storage.startswith("memory://") and (not settings.get("EHA_SINGLE_PROCESS") or workers > 1):
+            problems.append(
+                "rate limits need shared rate-limit storage (RATELIMIT_STORAGE_URI such as redis://host:6379) "
+                "when more than one worker runs; memory:// is allowed only with EHA_SINGLE_PROCESS=1 and one worker"
+            )
+        proxies = settings.get("EHA_TRUSTED_PROXIES") or 0
+        if not isinstance(proxies, int) or proxies < 0:
+            problems.append("EHA_TRUSTED_PROXIES must be a whole number of proxies, 0 or more")
         if problems:
             raise RuntimeError("Refusing to start: " + "; ".join(problems))
 

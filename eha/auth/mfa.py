@@ -1,14 +1,21 @@
 """Two-factor sign-in with a time-based one-time code (TOTP, RFC 6238) from an authenticator app.
 
 Each code works once: the time-step of the last accepted code is stored and any step at or before it is
-refused. One step (30 seconds) of clock difference either way is accepted.
+refused. One step (30 seconds) of clock difference either way is accepted. Marking a step used is one atomic
+UPDATE, so a code sent from several browsers at once signs in only one of them.
 """
 
 import datetime
+import string
 import time
 
 import pyotp
 import segno
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+
+from eha.extensions import db
+from eha.models.users import User
 
 ISSUER = "Early help"
 MAX_FAILURES = 5
@@ -37,7 +44,8 @@ def qr_svg(uri):
 
 
 def normalise_code(code):
-    return "".join(ch for ch in (code or "") if ch.isdigit())
+    """The ASCII digits of ``code`` (spaces and dashes typed between them are ignored; other digits are not ours)."""
+    return "".join(ch for ch in (code or "") if ch in string.digits)
 
 
 def matching_step(user, code, now=None):
@@ -68,11 +76,24 @@ def _as_datetime(now):
 
 
 def accept(user, code, now=None):
-    """Check ``code`` and, when right, mark its step used. True when accepted."""
+    """Check ``code`` and, when right, mark its step used. True when accepted.
+
+    The step is claimed with ``UPDATE users SET totp_last_step = :step WHERE id = :id AND (totp_last_step IS NULL
+    OR totp_last_step < :step)``: of several requests with the same code, only the one whose UPDATE changes the
+    row is accepted (on PostgreSQL the others wait for its commit, then find the step taken).
+    """
     step = matching_step(user, code, now)
     if step is None:
         return False
-    user.totp_last_step = step
+    claimed = db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id, sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)
     return True
 
 

@@ -1,9 +1,13 @@
-"""Security headers on every response, and CSP nonces for the one inline script GOV.UK needs."""
+"""Security headers on every response, CSP nonces for the one inline script GOV.UK needs, which proxies to
+believe, and where sign-in may send the user next."""
 
 import secrets
+import unicodedata
+from urllib.parse import urlsplit
 
 from flask import current_app, g, request
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Paths anyone may reach without signing in.
 PUBLIC_ENDPOINTS = {"auth.sign_in", "health.healthz", "static", "assets", None}
@@ -23,8 +27,38 @@ _PER_REQUEST = (
 )
 
 
+def safe_next(target):
+    r"""``target`` when it is a path on this site, else None: where to go after signing in.
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so ``/\t/evil.example`` or
+    ``/\evil.example`` become ``//evil.example``, another site. Control, format and space characters are
+    removed first; what is left must be a relative path starting with a single ``/``, with no backslash.
+    """
+    if not isinstance(target, str):
+        return None
+    cleaned = "".join(ch for ch in target if not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf"))
+    if not cleaned.startswith("/") or cleaned.startswith("//") or "\\" in cleaned:
+        return None
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc:
+        return None
+    return cleaned
+
+
+def trust_proxies(app):
+    """Believe ``EHA_TRUSTED_PROXIES`` reverse proxies' X-Forwarded-For/-Proto/-Host (none by default).
+
+    Behind a proxy every request comes from the proxy's address: rate limits, the audit trail and sessions need
+    the client's, which only the proxies in front of the app may be trusted to say.
+    """
+    count = app.config.get("EHA_TRUSTED_PROXIES") or 0
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
 def init_app(app):
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    trust_proxies(app)
 
     @app.before_request
     def reset_request_state():

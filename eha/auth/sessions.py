@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from flask import current_app, g, redirect, request, session, url_for
 
 from eha import audit
+from eha.auth import lockout
+from eha.auth import mfa as totp
 from eha.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from eha.extensions import db
 from eha.models.base import utcnow
@@ -88,47 +90,53 @@ def mfa_required_for(user):
 
 
 class SignInResult:
-    def __init__(self, user=None, error=None, locked=False):
+    def __init__(self, user=None, error=None, locked=False, attempt=None):
         self.user = user
         self.error = error
         self.locked = locked
+        # The claimed attempt (see eha.auth.lockout) that the rest of sign-in settles.
+        self.attempt = attempt
 
 
 GENERIC_ERROR = "Enter a correct email address and password"
 
 
 def authenticate(email, password):
-    """Check credentials, counting failures and locking after too many. Commits its own audit events."""
+    """Check credentials, counting failures and locking after too many. Commits its own audit events.
+
+    Unknown addresses are counted and locked like accounts, and get the same answers.
+    """
     email = User.normalise_email(email)
     user = db.session.scalar(sa.select(User).where(User.email == email))
-    now = utcnow()
+    attempt = lockout.claim(user=user, email=email)
+    if attempt.refused:
+        verify_password(dummy_hash(), password)  # the same work as a checked attempt
+        audit.record("sign_in_failed", outcome="refused", user=user, email=email, detail={"reason": "locked"})
+        db.session.commit()
+        return SignInResult(error=locked_message(), locked=True)
     if user is None:
         verify_password(dummy_hash(), password)  # same work as for a real account
-        audit.record("sign_in_failed", outcome="failed", email=email, detail={"reason": "unknown or wrong"})
+        right = False
+    else:
+        right = verify_password(user.password_hash, password) and user.is_active
+    if not right:
+        locked = attempt.reached_limit
+        audit.record("sign_in_failed", outcome="failed", user=user, email=email, detail={"reason": "unknown or wrong"})
+        if locked and user is not None:
+            _record_lock(user, attempt)
         db.session.commit()
-        return SignInResult(error=GENERIC_ERROR)
-    if user.is_locked(now):
-        verify_password(dummy_hash(), password)
-        audit.record("sign_in_failed", outcome="refused", user=user, detail={"reason": "locked"})
-        db.session.commit()
-        return SignInResult(error=_locked_message(), locked=True)
-    if not verify_password(user.password_hash, password) or not user.is_active:
-        user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
-        audit.record("sign_in_failed", outcome="failed", user=user, detail={"reason": "unknown or wrong"})
-        if user.failed_sign_ins >= current_app.config["EHA_LOCKOUT_THRESHOLD"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["EHA_LOCKOUT_MINUTES"])
-            user.failed_sign_ins = 0
-            audit.record("account_locked", outcome="refused", user=user)
-            db.session.commit()
-            return SignInResult(error=_locked_message(), locked=True)
-        db.session.commit()
-        return SignInResult(error=GENERIC_ERROR)
+        return SignInResult(error=locked_message() if locked else GENERIC_ERROR, locked=locked)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    return SignInResult(user=user)
+    return SignInResult(user=user, attempt=attempt)
 
 
-def _locked_message():
+def _record_lock(user, attempt):
+    detail = {"only": "one trusted browser"} if attempt.counter.kind == lockout.DEVICE else None
+    audit.record("account_locked", outcome="refused", user=user, detail=detail)
+
+
+def locked_message():
     minutes = current_app.config["EHA_LOCKOUT_MINUTES"]
     return (
         f"There have been too many attempts to sign in to this account. Try again in {minutes} minutes, "
@@ -136,7 +144,7 @@ def _locked_message():
     )
 
 
-def start_session(user):
+def start_session(user, attempt=None):
     """Begin a new server-side session (a fresh cookie, so no session fixation)."""
     mfa_needed = mfa_required_for(user)
     user_session = UserSession(
@@ -146,10 +154,11 @@ def start_session(user):
         user_agent=(request.user_agent.string or "")[:300] or None,
     )
     db.session.add(user_session)
-    user.failed_sign_ins = 0
-    user.locked_until = None
     if not mfa_needed:
-        complete_sign_in(user, user_session)
+        complete_sign_in(user, user_session, attempt)
+    elif attempt is not None:
+        # The count of failures stands until the security code is right too.
+        lockout.give_back(attempt)
     db.session.commit()
     session.clear()
     session[SESSION_KEY] = user_session.token
@@ -158,10 +167,53 @@ def start_session(user):
     return user_session
 
 
-def complete_sign_in(user, user_session):
+def complete_sign_in(user, user_session, attempt=None):
+    """Password (and security code, if owed) accepted: clear the count, trust this browser, audit."""
+    if attempt is not None:
+        lockout.succeeded(attempt)
     user_session.mfa_passed = True
     user.last_sign_in_at = utcnow()
+    lockout.trust_this_browser(user)
     audit.record("sign_in", user=user)
+
+
+ACCEPTED, WRONG, RESTART, LOCKED = "accepted", "wrong", "restart", "locked"
+
+
+def check_security_code(user_session, code, *, enrolling=False):
+    """The second step of sign-in for a half-signed-in session. Commits; returns what happened.
+
+    ACCEPTED: signed in. WRONG: try again. RESTART: too many wrong codes in this session, which has ended.
+    LOCKED: the account is locked (by this wrong code or earlier failures); the session has ended.
+    A code given while setting up the authenticator (``enrolling``) does not count towards the account's
+    lockout: that page shows the secret anyway.
+    """
+    db.session.commit()  # whatever the request noted so far, before the users row is locked below
+    user = user_session.user
+    attempt = None if enrolling else lockout.claim(user=user)
+    if attempt is not None and attempt.refused:
+        audit.record("mfa_failed", outcome="refused", user=user, detail={"reason": "locked", "sign_in_restarted": True})
+        user_session.ended_at = utcnow()
+        db.session.commit()
+        return LOCKED
+    if totp.accept(user, code):
+        if enrolling:
+            user.totp_enrolled_at = utcnow()
+            audit.record("mfa_enrolled", user=user)
+        complete_sign_in(user, user_session, attempt)
+        db.session.commit()
+        return ACCEPTED
+    user_session.mfa_failures = (user_session.mfa_failures or 0) + 1
+    locked = attempt is not None and attempt.reached_limit
+    ended = locked or user_session.mfa_failures >= totp.MAX_FAILURES
+    audit.record("mfa_failed", outcome="failed", user=user,
+                 detail={"failures": user_session.mfa_failures, "sign_in_restarted": ended})
+    if locked:
+        _record_lock(user, attempt)
+    if ended:
+        user_session.ended_at = utcnow()
+    db.session.commit()
+    return LOCKED if locked else RESTART if ended else WRONG
 
 
 def end_session(user_session, action="sign_out"):

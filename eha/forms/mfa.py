@@ -1,5 +1,7 @@
 """The security code form for two-factor sign-in and for setting up an authenticator app."""
 
+import unicodedata
+
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Length, ValidationError
@@ -9,7 +11,10 @@ from eha.forms.base import BaseForm
 
 
 def _six_digits(form, field):
-    if len(normalise_code(field.data)) != 6 or len(field.data or "") > 20:
+    """Six digits, perhaps with spaces or dashes between; a control character (a pasted tab) is refused too."""
+    data = field.data or ""
+    controls = any(unicodedata.category(ch) == "Cc" for ch in data)
+    if controls or len(normalise_code(data)) != 6 or len(data) > 20:
         raise ValidationError("Enter the 6-digit security code from your authenticator app")
 
 

@@ -1,4 +1,4 @@
-"""Agencies, users and their sign-in sessions."""
+"""Agencies, users, their sign-in sessions, and failed sign-ins counted for keys that are not accounts."""
 
 import secrets
 from datetime import datetime
@@ -109,3 +109,19 @@ class UserSession(db.Model):
     user_agent: Mapped[str | None] = mapped_column(sa.String(300))
 
     user: Mapped[User] = relationship(back_populates="sessions", lazy="joined")
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins counted for something that is not an account, like ``User.failed_sign_ins``.
+
+    ``key`` is a keyed hash (never the raw value) of either an email address that has no account, so that
+    lockout answers the same for addresses with and without one, or a trusted browser's device cookie, which
+    keeps its own count so that an attacker locking the account does not lock its owner out of that browser.
+    """
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failed_sign_ins: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 
 from eha.auth import sessions as auth
+from eha.auth.security import safe_next
 from eha.extensions import limiter
 from eha.forms.auth import SignInForm, SignOutForm
 
@@ -14,10 +15,9 @@ def _sign_in_limit():
     return current_app.config["EHA_SIGN_IN_RATE_LIMIT"]
 
 
-def _safe_next(target):
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("dashboard.home")
+def next_page():
+    """Where ``?next=`` asks to go after signing in, when that is a page of this service; else home."""
+    return safe_next(request.args.get("next")) or url_for("dashboard.home")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -29,10 +29,10 @@ def sign_in():
     if form.validate_on_submit():
         result = auth.authenticate(form.email.data, form.password.data)
         if result.user is not None:
-            user_session = auth.start_session(result.user)
+            user_session = auth.start_session(result.user, result.attempt)
             if not user_session.mfa_passed:
-                return redirect(url_for("mfa.challenge", next=_safe_next(request.args.get("next"))))
-            return redirect(_safe_next(request.args.get("next")))
+                return redirect(url_for("mfa.challenge", next=next_page()))
+            return redirect(next_page())
         form.email.errors = [result.error]
         form.password.data = ""
     return render_template(

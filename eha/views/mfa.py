@@ -14,11 +14,12 @@ from eha.extensions import db, limiter
 from eha.forms.mfa import SecurityCodeForm
 from eha.forms.protected import note_forged_fields
 from eha.models.base import utcnow
-from eha.views.auth import _safe_next
+from eha.views.auth import next_page
 
 bp = Blueprint("mfa", __name__)
 
 RESTART_MESSAGE = "You entered a wrong security code too many times. Sign in again to continue."
+WRONG_CODE = "The security code is wrong or has already been used. Wait for a new code and try again"
 
 
 def _pending_session():
@@ -29,39 +30,22 @@ def _pending_session():
     return user_session
 
 
-def _next():
-    return _safe_next(request.args.get("next"))
-
-
 def _elsewhere(user_session):
     if user_session is None:
         return redirect(url_for("auth.sign_in"))
     return None
 
 
-def _wrong_code(user_session, form):
-    """Count a wrong code; on the fifth in a row end the session and start sign-in again."""
-    user_session.mfa_failures = (user_session.mfa_failures or 0) + 1
-    user = user_session.user
-    ended = user_session.mfa_failures >= totp.MAX_FAILURES
-    audit.record("mfa_failed", outcome="failed", user=user,
-                 detail={"failures": user_session.mfa_failures, "sign_in_restarted": ended})
-    if ended:
-        user_session.ended_at = utcnow()
-        db.session.commit()
+def _answer(outcome, form):
+    """The response to a checked code, or None to show the page again with the form's error."""
+    if outcome == auth.ACCEPTED:
+        return redirect(next_page())
+    if outcome in (auth.RESTART, auth.LOCKED):
         session.clear()
-        flash(RESTART_MESSAGE, "info")
+        flash(RESTART_MESSAGE if outcome == auth.RESTART else auth.locked_message(), "info")
         return redirect(url_for("auth.sign_in"))
-    db.session.commit()
-    form.code.errors = list(form.code.errors) + ["The security code is wrong or has already been used. "
-                                                 "Wait for a new code and try again"]
+    form.code.errors = list(form.code.errors) + [WRONG_CODE]
     return None
-
-
-def _accept(user_session):
-    auth.complete_sign_in(user_session.user, user_session)
-    db.session.commit()
-    return redirect(_next())
 
 
 @bp.route("/sign-in/security-code", methods=["GET", "POST"])
@@ -72,14 +56,12 @@ def challenge():
         return response
     user = user_session.user
     if user.totp_enrolled_at is None:
-        return redirect(url_for("mfa.setup", next=_next()))
+        return redirect(url_for("mfa.setup", next=next_page()))
     form = SecurityCodeForm()
     if request.method == "POST":
         note_forged_fields(form, request, user=user)
     if form.validate_on_submit():
-        if totp.accept(user, form.code.data):
-            return _accept(user_session)
-        if (response := _wrong_code(user_session, form)) is not None:
+        if (response := _answer(auth.check_security_code(user_session, form.code.data), form)) is not None:
             return response
     else:
         db.session.commit()  # keep any forged-field event
@@ -94,7 +76,7 @@ def setup():
         return response
     user = user_session.user
     if user.totp_enrolled_at is not None:
-        return redirect(url_for("mfa.challenge", next=_next()))
+        return redirect(url_for("mfa.challenge", next=next_page()))
     if not user.totp_secret:
         user.totp_secret = totp.new_secret()
         user.totp_last_step = None
@@ -103,11 +85,8 @@ def setup():
     if request.method == "POST":
         note_forged_fields(form, request, user=user)
     if form.validate_on_submit():
-        if totp.accept(user, form.code.data):
-            user.totp_enrolled_at = utcnow()
-            audit.record("mfa_enrolled", user=user)
-            return _accept(user_session)
-        if (response := _wrong_code(user_session, form)) is not None:
+        outcome = auth.check_security_code(user_session, form.code.data, enrolling=True)
+        if (response := _answer(outcome, form)) is not None:
             return response
     else:
         db.session.commit()
@@ -156,8 +135,7 @@ def account():
             flash("Two-factor sign-in is set up. You will need a code from your app each time you sign in", "success")
             return redirect(url_for("mfa.account"))
         audit.record("mfa_failed", outcome="failed", detail={"during": "set up from the account page"})
-        form.code.errors = list(form.code.errors) + ["The security code is wrong or has already been used. "
-                                                     "Wait for a new code and try again"]
+        form.code.errors = list(form.code.errors) + [WRONG_CODE]
     db.session.commit()
     return render_template("views/mfa/setup.html", form=form, user=user, secret=totp.grouped(user.totp_secret),
                            qr_url=url_for("mfa.account_qr_code"))

@@ -7,10 +7,12 @@ from eha import create_app
 
 GOOD_SECRET = "x" * 40
 POSTGRES = "postgresql+psycopg://eha@db.example/eha"
+REDIS = "redis://127.0.0.1:6379/0"
 
 
 def production_app(**overrides):
-    settings = {"SECRET_KEY": GOOD_SECRET, "SQLALCHEMY_DATABASE_URI": POSTGRES, "DEBUG": False}
+    settings = {"SECRET_KEY": GOOD_SECRET, "SQLALCHEMY_DATABASE_URI": POSTGRES, "DEBUG": False,
+                "RATELIMIT_STORAGE_URI": REDIS}
     settings.update(overrides)
     return create_app("production", **settings)
 
@@ -28,11 +30,44 @@ def test_production_starts_with_a_long_secret_and_postgresql():
         ({"SECRET_KEY": None}, "SECRET_KEY must be set"),
         ({"SECRET_KEY": "short-secret"}, "SECRET_KEY must be set"),
         ({"SQLALCHEMY_DATABASE_URI": "sqlite:///eha.sqlite3"}, "not SQLite"),
+        ({"RATELIMIT_STORAGE_URI": "memory://"}, "shared rate-limit storage"),
+        ({"RATELIMIT_STORAGE_URI": None}, "shared rate-limit storage"),
+        ({"RATELIMIT_STORAGE_URI": "memory://", "EHA_WORKERS": 6}, "shared rate-limit storage"),
+        ({"RATELIMIT_STORAGE_URI": "memory://", "EHA_SINGLE_PROCESS": True, "EHA_WORKERS": 6},
+         "shared rate-limit storage"),
+        ({"EHA_TRUSTED_PROXIES": -1}, "EHA_TRUSTED_PROXIES"),
     ],
 )
 def test_production_refuses_to_start_when_unsafe(overrides, problem):
     with pytest.raises(RuntimeError, match=problem):
         production_app(**overrides)
+
+
+def test_production_accepts_memory_rate_limits_only_for_a_single_process():
+    app = production_app(RATELIMIT_STORAGE_URI="memory://", EHA_SINGLE_PROCESS=True, EHA_WORKERS=1)
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_the_worker_count_and_single_process_flag_come_from_the_environment(monkeypatch):
+    import importlib
+
+    import config
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "6")
+    monkeypatch.setenv("EHA_SINGLE_PROCESS", "1")
+    monkeypatch.setenv("EHA_TRUSTED_PROXIES", "2")
+    try:
+        reloaded = importlib.reload(config)
+        assert reloaded.ProductionConfig.EHA_WORKERS == 6
+        assert reloaded.ProductionConfig.EHA_SINGLE_PROCESS is True
+        assert reloaded.ProductionConfig.EHA_TRUSTED_PROXIES == 2
+        with pytest.raises(RuntimeError, match="shared rate-limit storage"):
+            settings = {name: getattr(reloaded.ProductionConfig, name) for name in dir(reloaded.ProductionConfig)}
+            settings.update(SECRET_KEY=GOOD_SECRET, SQLALCHEMY_DATABASE_URI=POSTGRES, RATELIMIT_STORAGE_URI="memory://")
+            reloaded.ProductionConfig.check(settings)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(config)
 
 
 def test_production_check_names_every_problem_at_once():

@@ -1,5 +1,7 @@
-"""A seeded world for the security tests: one case with every relationship to it, and a second case."""
+"""A seeded world for the security tests (one case with every relationship to it, and a second case), and a
+helper that races requests in threads."""
 
+import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -114,3 +116,27 @@ def seed_world():
     world.definition_id = active_definition_record().id
     db.session.commit()
     return world
+
+
+def race(count, action, timeout=60):
+    """Run ``action(index)`` in ``count`` threads released at the same moment; return their results in order.
+
+    Each thread's requests push their own app context, so each has its own database session and connection.
+    An exception in a thread is returned as its result, so a test sees it rather than a silent None.
+    """
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def run(index):
+        try:
+            barrier.wait(timeout=timeout)
+            results[index] = action(index)
+        except Exception as exc:  # noqa: BLE001 - handed back to the test
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return results
