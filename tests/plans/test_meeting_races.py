@@ -111,3 +111,74 @@ def test_ten_people_recording_the_taf_meeting_at_once_record_it_once_and_the_oth
     assert db.session.get(Meeting, meeting.id).status == "held"
     recorded = _events(case, "meeting_recorded")
     assert sorted(e.outcome for e in recorded) == ["failed"] * (WORKERS - 1) + ["success"]
+
+
+def _transactions(run):
+    """``run()``'s result, and the SQL of each transaction it makes, in order."""
+    transactions = [[]]
+
+    def executed(_conn, _cursor, statement, *_args):
+        transactions[-1].append(" ".join(statement.split()))
+
+    def ended(_conn):
+        transactions.append([])
+
+    events = (("before_cursor_execute", executed), ("commit", ended), ("rollback", ended))
+    for name, listener in events:
+        sa.event.listen(db.engine, name, listener)
+    try:
+        result = run()
+    finally:
+        for name, listener in events:
+            sa.event.remove(db.engine, name, listener)
+    return result, [t for t in transactions if t]
+
+
+def _changes_more_than_the_audit_trail(statements):
+    writes = [s for s in statements if s.split(" ", 1)[0] in ("INSERT", "UPDATE", "DELETE")]
+    return [s for s in writes if not any(t in s.split("(")[0] for t in ("audit_events", "audit_chain_head",
+                                                                        "user_sessions"))]
+
+
+def _locks_the_case_before_the_audit_head(statements):
+    head = next(i for i, s in enumerate(statements) if s.startswith("UPDATE audit_chain_head"))
+    return any("FOR UPDATE OF assessments" in s for s in statements[:head])
+
+
+@pytest.mark.postgres
+def test_every_meeting_action_locks_the_case_before_it_writes_to_the_audit_trail(app, client, signed_in, lead,
+                                                                                 nurse, health):
+    case = helpers.assessed_case(lead, [health])
+    helpers.member(case, nurse)
+    signed_in(lead)
+    ref = case.ref
+    when = {**_date("date", date.today() + timedelta(days=7)), "time": "14:30", "place": "Family Hub",
+            "video_link": "", "professionals": [f"user:{nurse.id}"]}
+
+    def meeting():
+        return db.session.scalar(sa.select(Meeting).order_by(Meeting.id.desc()))
+
+    def version():
+        db.session.expire_all()
+        return str(meeting().version_id)
+
+    steps = {
+        "schedule a TAF meeting": lambda: client.post(f"/assessments/{ref}/meetings/new?kind=taf", data=when),
+        "reschedule it": lambda: client.post(f"/assessments/{ref}/meetings/{meeting().id}/edit",
+                                             data={**when, "place": "Library", "version": version()}),
+        "record it as held": lambda: client.post(f"/assessments/{ref}/meetings/{meeting().id}/record", data={
+            **_date("held_on", date.today()), **_date("next_review_on", date.today() + timedelta(days=20)),
+            f"attendance_{meeting().participants[0].id}": "attended", "version": version()}),
+        "schedule another": lambda: client.post(f"/assessments/{ref}/meetings/new?kind=taf", data=when),
+        "cancel it": lambda: client.post(f"/assessments/{ref}/meetings/{meeting().id}/cancel",
+                                         data={"reason": "Snow", "version": version()}),
+        "remove a member": lambda: client.post(f"/assessments/{ref}/team/{nurse.id}/remove",
+                                               data={"reason": "Moved on"}),
+    }
+    for step, post in steps.items():
+        response, transactions = _transactions(post)
+        assert response.status_code == 302, step
+        changing = [t for t in transactions if _changes_more_than_the_audit_trail(t)
+                    and any(s.startswith("UPDATE audit_chain_head") for s in t)]
+        assert changing, step
+        assert all(_locks_the_case_before_the_audit_head(t) for t in changing), step
