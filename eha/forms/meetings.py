@@ -19,6 +19,7 @@ from eha.forms.fields import (
     MaxLength,
 )
 from eha.forms.plans import LONG_TEXT, SHORT_TEXT, NotInPast, RequiredDate, set_choices
+from eha.people import PersonRef
 from eha.services.meetings import ATTENDANCE
 
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
@@ -33,6 +34,11 @@ def parse_time(text):
     if hour > 23 or minute > 59:
         return None
     return time(hour, minute)
+
+
+def time_value(moment):
+    """The time field's value for ``moment``: "14:30" (what ``parse_time`` reads back)."""
+    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
 class ScheduleMeetingForm(BaseForm):
@@ -81,7 +87,8 @@ class ScheduleMeetingForm(BaseForm):
 
     @property
     def user_ids(self):
-        return [int(v.split(":")[1]) for v in self.professionals.data or () if v.startswith("user:")]
+        refs = (PersonRef.parse(value) for value in self.professionals.data or ())
+        return [ref.id for ref in refs if ref is not None and ref.kind == "user"]
 
 
 class RecordMeetingForm(BaseForm):

@@ -1,8 +1,13 @@
-"""TAF and review meetings: who can be invited, scheduling, recording a meeting as held.
+"""TAF and review meetings: who can be invited, scheduling, rescheduling, cancelling, recording a meeting as held,
+and the Team Around the Family.
 
 TAF members can only come from agencies within the family's current agreement (DESIGN.md section 4), so the
 professionals offered are the active users of those agencies. Inviting a professional to a TAF meeting makes
-them a TAF member. These functions add and flush; the caller commits (with the workflow trigger, if any).
+them a TAF member.
+
+Each user action is one ``@case_action``: one transaction that locks the case row first, then records its audit
+event (the audit chain head), then fires the transition if any, so concurrent requests on a case queue instead of
+deadlocking. Every check is made again once the case is locked: the loser of a race is refused with why.
 """
 
 from __future__ import annotations
@@ -12,15 +17,31 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from eha import access, audit, people
+from eha.errors import Conflict, GuardFailed, NotAllowed, NotFound, NotPermitted, expect_version
 from eha.extensions import db
+from eha.formatting import format_date, format_datetime
 from eha.models.assessments import TafMember
-from eha.models.choices import ADMIN
+from eha.models.base import utcnow
+from eha.models.choices import ADMIN, MEETING_KINDS
 from eha.models.meetings import Meeting, MeetingParticipant
 from eha.models.users import User
-from eha.services.plans import StaleEdit
-from eha.workflow.states import REVIEW_SCHEDULED, TAF_SCHEDULED
+from eha.services import plans as plan_service
+from eha.transaction import case_action
+from eha.workflow import engine
+from eha.workflow.effects import refresh_due
+from eha.workflow.states import ASSESSED, PLAN_ACTIVE, REVIEW_SCHEDULED, TAF_SCHEDULED
+from eha.workflow.table import SCHEDULING
 
 ATTENDANCE = {"attended": "Attended", "apologies": "Sent apologies", "absent": "Did not attend"}
+
+# Which trigger scheduling a meeting of each kind fires, from which state.
+SCHEDULE_TRIGGERS = {"taf": (ASSESSED, "schedule_taf"), "review": (PLAN_ACTIVE, "schedule_review")}
+
+CHANGED = "Someone else changed this meeting after you opened it. Your changes have not been saved."
+
+
+# --- reading: who can be invited, the meetings, the pages ---
 
 
 def agreed_agency_ids(case):
@@ -43,164 +64,51 @@ def invitable_professionals(case):
     ).unique().all()
 
 
+def professional_choices(case):
+    """``[(value, label)]``: the professionals who can be invited, "Nia Nurse, Health Visiting (School nurse)"."""
+    return [
+        (people.user(u.id).value, f"{u.name}, {u.agency.name}" + (f" ({u.job_title})" if u.job_title else ""))
+        for u in invitable_professionals(case)
+    ]
+
+
 def family_members(case):
     """``[(value, label)]``: the family's carers and children, for invitations and attendance."""
-    out = [(f"carer:{c.id}", f"{c.name} ({c.relationship_to_child})") for c in case.family.carers]
-    out += [(f"child:{c.id}", c.name) for c in case.family.children]
+    out = [(people.carer(c.id).value, f"{c.name} ({c.relationship_to_child})") for c in case.family.carers]
+    out += [(people.child(c.id).value, c.name) for c in case.family.children]
     return out
 
 
+def _meetings(case):
+    return sa.select(Meeting).where(Meeting.assessment_id == case.id).options(selectinload(Meeting.participants))
+
+
 def meetings_for(case):
-    return db.session.scalars(
-        sa.select(Meeting)
-        .where(Meeting.assessment_id == case.id)
-        .options(selectinload(Meeting.participants))
-        .order_by(Meeting.scheduled_for.desc(), Meeting.id.desc())
-    ).all()
+    return db.session.scalars(_meetings(case).order_by(Meeting.scheduled_for.desc(), Meeting.id.desc())).all()
 
 
 def meeting_for(case, meeting_id):
-    """The meeting ``meeting_id`` if it belongs to ``case``, else None (the view answers 404)."""
-    return db.session.scalar(
-        sa.select(Meeting)
-        .where(Meeting.id == meeting_id, Meeting.assessment_id == case.id)
-        .options(selectinload(Meeting.participants))
+    """The meeting ``meeting_id`` if it belongs to ``case``, else None."""
+    return db.session.scalar(_meetings(case).where(Meeting.id == meeting_id))
+
+
+def meeting_of(case, meeting_id):
+    """The meeting ``meeting_id`` of ``case``, read afresh (a change compares against what is saved now);
+    ``NotFound`` when it is not this case's."""
+    meeting = db.session.scalar(
+        _meetings(case).where(Meeting.id == meeting_id).execution_options(populate_existing=True)
     )
+    if meeting is None:
+        raise NotFound("There is no such meeting on this case.", detail={"meeting": meeting_id})
+    return meeting
 
 
 def scheduled_review(case):
     """The review meeting waiting to be held, latest first."""
     return db.session.scalar(
-        sa.select(Meeting)
-        .where(Meeting.assessment_id == case.id, Meeting.kind == "review", Meeting.status == "scheduled")
-        .options(selectinload(Meeting.participants))
-        .order_by(Meeting.scheduled_for.desc(), Meeting.id.desc())
-        .limit(1)
+        _meetings(case).where(Meeting.kind == "review", Meeting.status == "scheduled")
+        .order_by(Meeting.scheduled_for.desc(), Meeting.id.desc()).limit(1)
     )
-
-
-def schedule_meeting(case, by, *, kind, scheduled_for: datetime, place, video_link, user_ids, family_ids):
-    """Add a scheduled meeting with its invited participants. Only agreed professionals are kept."""
-    allowed = {u.id: u for u in invitable_professionals(case)}
-    meeting = Meeting(
-        assessment_id=case.id, kind=kind, status="scheduled", scheduled_for=scheduled_for,
-        place=place or None, video_link=video_link or None, created_by_id=by.id,
-    )
-    for user_id in user_ids:
-        user = allowed.get(user_id)
-        if user is not None:
-            meeting.participants.append(
-                MeetingParticipant(user_id=user.id, name=user.name, agency_name=user.agency.name)
-            )
-    carers = {f"carer:{c.id}": c for c in case.family.carers}
-    children = {f"child:{c.id}": c for c in case.family.children}
-    for value in family_ids:
-        if value in carers:
-            meeting.participants.append(MeetingParticipant(carer_id=carers[value].id, name=carers[value].name))
-        elif value in children:
-            meeting.participants.append(MeetingParticipant(child_id=children[value].id, name=children[value].name))
-    db.session.add(meeting)
-    if kind == "taf":
-        _add_taf_members(case, by, [p.user_id for p in meeting.participants if p.user_id])
-    db.session.flush()
-    return meeting
-
-
-def _add_taf_members(case, by, user_ids):
-    existing = {m.user_id: m for m in case.taf_members}
-    for user_id in user_ids:
-        member = existing.get(user_id)
-        if member is None:
-            case.taf_members.append(TafMember(user_id=user_id, added_by_id=by.id))
-        elif member.removed_at is not None:
-            member.removed_at = None
-
-
-def record_meeting(meeting, by, *, expected_version, held_on, attendance, notes, decisions, next_review_on):
-    """Record ``meeting`` as held. ``attendance`` maps participant id to attended/apologies/absent."""
-    if expected_version is not None and expected_version != meeting.version_id:
-        raise StaleEdit()
-    meeting.status = "held"
-    meeting.held_on = held_on
-    meeting.notes = notes or None
-    meeting.decisions = decisions or None
-    meeting.next_review_on = next_review_on
-    meeting.recorded_by_id = by.id
-    for participant in meeting.participants:
-        status = attendance.get(participant.id)
-        participant.attended = status == "attended"
-        participant.apologies = status == "apologies"
-    db.session.flush()
-    return meeting
-
-
-class NotScheduled(Exception):
-    """The meeting is no longer scheduled (held or cancelled): it cannot be rescheduled or cancelled."""
-
-
-def _check_scheduled(meeting, expected_version):
-    if expected_version is not None and expected_version != meeting.version_id:
-        raise StaleEdit()
-    if meeting.status != "scheduled":
-        raise NotScheduled()
-
-
-def invited_values(meeting):
-    """The invitation checkboxes' values for ``meeting``'s participants (for the reschedule form)."""
-    professionals = [f"user:{p.user_id}" for p in meeting.participants if p.user_id]
-    family = [f"carer:{p.carer_id}" if p.carer_id else f"child:{p.child_id}"
-              for p in meeting.participants if p.carer_id or p.child_id]
-    return professionals, family
-
-
-def reschedule_meeting(case, meeting, by, *, expected_version, scheduled_for, place, video_link, user_ids,
-                       family_ids):
-    """Move a scheduled meeting and change who is invited. Professionals no longer within the family's agreement
-    drop off the invitation; newly invited professionals at a TAF meeting join the TAF. Returns the new invitees'
-    names."""
-    _check_scheduled(meeting, expected_version)
-    meeting.scheduled_for = scheduled_for
-    meeting.place = place or None
-    meeting.video_link = video_link or None
-    allowed = {u.id: u for u in invitable_professionals(case)}
-    carers = {f"carer:{c.id}": c for c in case.family.carers}
-    children = {f"child:{c.id}": c for c in case.family.children}
-    wanted_users = [allowed[i] for i in dict.fromkeys(user_ids) if i in allowed]
-    wanted_family = [v for v in dict.fromkeys(family_ids) if v in carers or v in children]
-    keep = {f"user:{u.id}" for u in wanted_users} | set(wanted_family)
-    present = set()
-    for participant in list(meeting.participants):
-        value = (f"user:{participant.user_id}" if participant.user_id else
-                 f"carer:{participant.carer_id}" if participant.carer_id else f"child:{participant.child_id}")
-        if value in keep:
-            present.add(value)
-        else:
-            meeting.participants.remove(participant)
-    added = []
-    for user in wanted_users:
-        if f"user:{user.id}" not in present:
-            meeting.participants.append(MeetingParticipant(user_id=user.id, name=user.name,
-                                                           agency_name=user.agency.name))
-            added.append(user.id)
-    for value in wanted_family:
-        if value not in present:
-            person = carers.get(value) or children[value]
-            kind = "carer_id" if value in carers else "child_id"
-            meeting.participants.append(MeetingParticipant(name=person.name, **{kind: person.id}))
-    if meeting.kind == "taf":
-        _add_taf_members(case, by, added)
-    db.session.flush()
-    return meeting
-
-
-def cancel_meeting(meeting, by, *, expected_version, reason):
-    """Cancel a scheduled meeting; the reason is kept in the meeting's notes."""
-    _check_scheduled(meeting, expected_version)
-    meeting.status = "cancelled"
-    meeting.notes = f"Cancelled: {reason}"
-    meeting.recorded_by_id = by.id
-    db.session.flush()
-    return meeting
 
 
 def awaiting_replacement(case):
@@ -218,6 +126,275 @@ def awaiting_replacement(case):
         .where(Meeting.assessment_id == case.id, Meeting.kind == wanted, Meeting.status.in_(statuses))
     )
     return None if waiting else wanted
+
+
+def page_context(case, user):
+    """What the meetings pages show the user: whether they may change meetings, and a cancelled meeting the case
+    is waiting to replace."""
+    return {"can_manage": access.can_manage(user, case) and case.is_open, "awaiting": awaiting_replacement(case)}
+
+
+def leaves_waiting(case, meeting):
+    """True when cancelling ``meeting`` leaves the case waiting for a meeting of its kind."""
+    return (case.state, meeting.kind) in ((TAF_SCHEDULED, "taf"), (REVIEW_SCHEDULED, "review"))
+
+
+def recorded_on_review_page(case, meeting):
+    """A scheduled review meeting of a case waiting for its review is recorded with the review itself."""
+    return meeting.kind == "review" and meeting.status == "scheduled" and case.state == REVIEW_SCHEDULED
+
+
+def invited_values(meeting):
+    """The invitation checkboxes' values for ``meeting``'s participants (for the reschedule form)."""
+    values = [_person(p) for p in meeting.participants]
+    return ([v.value for v in values if v.kind == "user"],
+            [v.value for v in values if v.kind in ("carer", "child")])
+
+
+def record_form_data(meeting):
+    """The record form's answers for ``meeting`` as saved (attendance as ``attendance_<participant id>``)."""
+    data = {"held_on": meeting.held_on, "notes": meeting.notes, "decisions": meeting.decisions,
+            "next_review_on": meeting.next_review_on, "version": str(meeting.version_id)}
+    for p in meeting.participants:
+        data[f"attendance_{p.id}"] = "attended" if p.attended else "apologies" if p.apologies else (
+            "absent" if meeting.status == "held" else None)
+    return data
+
+
+def saved_rows(meeting):
+    """``[(label, value)]``: what is saved for ``meeting`` now, for the conflict page."""
+    rows = [("Status", meeting.status.capitalize()), ("Date and time", format_datetime(meeting.scheduled_for)),
+            ("Place", meeting.place or meeting.video_link)]
+    if meeting.status == "held":
+        rows += [("Held on", format_date(meeting.held_on)), ("Notes", meeting.notes)]
+    return rows
+
+
+# --- checks, made on the page and again under the case lock ---
+
+
+def schedule_refusal(case, kind):
+    """Why a meeting of ``kind`` cannot be scheduled on ``case`` now, or None."""
+    if not case.is_open:
+        return "This case is closed: meetings can no longer be scheduled."
+    if kind == "review" and case.state == REVIEW_SCHEDULED and awaiting_replacement(case) == "review":
+        return None
+    if case.state in SCHEDULING[kind]:
+        return None
+    if kind == "taf":
+        return "A TAF meeting can be scheduled once the assessment is complete."
+    if case.state == REVIEW_SCHEDULED:
+        return "A review meeting is already scheduled: record it on the review page, or cancel it, first."
+    return "A review can be scheduled while the plan is active and no other review is waiting to be recorded."
+
+
+def check_schedulable(case, kind):
+    refusal = schedule_refusal(case, kind)
+    if refusal:
+        raise NotAllowed(refusal, detail={"kind": kind})
+
+
+def schedule_page(case, kind):
+    """What the schedule page shows; ``NotAllowed`` when a meeting of ``kind`` cannot be scheduled now."""
+    check_schedulable(case, kind)
+    return {"has_agreement": bool(agreed_agency_ids(case)), "fires": SCHEDULE_TRIGGERS[kind][0] == case.state,
+            "replacement": awaiting_replacement(case) == kind}
+
+
+def check_recordable(case, meeting):
+    if not case.is_open:
+        raise NotAllowed("This case is closed: meetings can no longer be recorded.", detail={"meeting": meeting.id})
+    if meeting.status == "cancelled":
+        raise NotAllowed("This meeting was cancelled: it cannot be recorded as held.", detail={"meeting": meeting.id})
+    if recorded_on_review_page(case, meeting):
+        raise NotAllowed("Record this review meeting on the review page, with the progress on each action and the "
+                         "family's view.", detail={"meeting": meeting.id})
+
+
+def scheduled_meeting(case, meeting_id, verb):
+    """The meeting to reschedule or cancel (``verb``: "rescheduled", "cancelled"): ``NotFound`` when it is not this
+    case's, ``NotAllowed`` unless it is still scheduled on an open case."""
+    meeting = meeting_of(case, meeting_id)
+    if not case.is_open:
+        raise NotAllowed(f"This case is closed: meetings can no longer be {verb}.", detail={"meeting": meeting.id})
+    if meeting.status != "scheduled":
+        raise NotAllowed(f"This meeting has been {meeting.status}: only a scheduled meeting can be {verb}.",
+                         detail={"meeting": meeting.id})
+    return meeting
+
+
+def _unchanged_since_opened(case, meeting_id, expected_version, verb):
+    """Under the case lock: the scheduled meeting, at the version the user opened (missing counts as stale)."""
+    meeting = meeting_of(case, meeting_id)
+    if not case.is_open:
+        raise NotAllowed(f"This case is closed: meetings can no longer be {verb}.", detail={"meeting": meeting.id})
+    expect_version(expected_version, meeting.version_id)
+    if meeting.status != "scheduled":
+        raise Conflict(CHANGED)
+    return meeting
+
+
+def _fire(case, trigger, by, **data):
+    """``engine.fire`` with its refusals as domain errors."""
+    try:
+        engine.fire(case, trigger, by, **data)
+    except engine.GuardFailed as failure:
+        raise GuardFailed(failure.messages) from failure
+    except engine.TransitionNotAllowed as error:
+        raise (NotPermitted if error.status == 403 else NotAllowed)(error.message) from error
+
+
+# --- invitations ---
+
+
+def _person(participant):
+    if participant.user_id:
+        return people.user(participant.user_id)
+    if participant.carer_id:
+        return people.carer(participant.carer_id)
+    return people.child(participant.child_id)
+
+
+def _wanted(case, user_ids, family_values):
+    """``{PersonRef: participant}`` for those invited who may be: agreed professionals and the family."""
+    professionals = {u.id: u for u in invitable_professionals(case)}
+    family = {people.carer(c.id): c for c in case.family.carers} | {people.child(c.id): c for c in case.family.children}
+    wanted = {}
+    for user_id in user_ids:
+        user = professionals.get(user_id)
+        if user is not None:
+            wanted[people.user(user.id)] = MeetingParticipant(user_id=user.id, name=user.name,
+                                                              agency_name=user.agency.name)
+    for ref in filter(None, map(people.PersonRef.parse, family_values)):
+        person = family.get(ref)
+        if person is not None:
+            wanted[ref] = MeetingParticipant(name=person.name, **{f"{ref.kind}_id": person.id})
+    return wanted
+
+
+def _invite(case, meeting, by, user_ids, family_values):
+    """Make ``meeting``'s invitations those asked for (that may be); a TAF meeting's new professionals join the
+    TAF."""
+    wanted = _wanted(case, user_ids, family_values)
+    present = set()
+    for participant in list(meeting.participants):
+        ref = _person(participant)
+        if ref in wanted:
+            present.add(ref)
+        else:
+            meeting.participants.remove(participant)
+    added = [ref for ref in wanted if ref not in present]
+    meeting.participants.extend(wanted[ref] for ref in added)
+    if meeting.kind == "taf":
+        _add_taf_members(case, by, [ref.id for ref in added if ref.kind == "user"])
+
+
+def _add_taf_members(case, by, user_ids):
+    existing = {m.user_id: m for m in case.taf_members}
+    for user_id in user_ids:
+        member = existing.get(user_id)
+        if member is None:
+            case.taf_members.append(TafMember(user_id=user_id, added_by_id=by.id))
+        elif member.removed_at is not None:
+            member.removed_at = None
+
+
+# --- the actions ---
+
+
+@case_action
+def schedule(case, by, *, kind, scheduled_for: datetime, place, video_link, user_ids, family_ids):
+    """Schedule a meeting of ``kind`` with its invitations; from the state it belongs to, move the case on."""
+    check_schedulable(case, kind)
+    meeting = Meeting(assessment_id=case.id, kind=kind, status="scheduled", scheduled_for=scheduled_for,
+                      place=place or None, video_link=video_link or None, created_by_id=by.id)
+    db.session.add(meeting)
+    _invite(case, meeting, by, user_ids, family_ids)
+    db.session.flush()
+    audit.record("meeting_scheduled", assessment=case, user=by,
+                 detail={"meeting": meeting.id, "kind": kind,
+                         "text": f"Scheduled a {MEETING_KINDS[kind].lower()} for "
+                                 f"{format_datetime(meeting.scheduled_for)}"})
+    from_state, trigger = SCHEDULE_TRIGGERS[kind]
+    if case.state == from_state:
+        _fire(case, trigger, by, meeting=meeting)
+    return meeting
+
+
+@case_action
+def reschedule(case, meeting_id, by, *, expected_version, scheduled_for, place, video_link, user_ids, family_ids):
+    """Move a scheduled meeting and change who is invited. Professionals no longer within the family's agreement
+    drop off the invitation; newly invited professionals at a TAF meeting join the TAF."""
+    meeting = _unchanged_since_opened(case, meeting_id, expected_version, "rescheduled")
+    meeting.scheduled_for = scheduled_for
+    meeting.place = place or None
+    meeting.video_link = video_link or None
+    _invite(case, meeting, by, user_ids, family_ids)
+    db.session.flush()
+    audit.record("meeting_scheduled", assessment=case, user=by,
+                 detail={"meeting": meeting.id, "kind": meeting.kind, "rescheduled": True,
+                         "text": f"Rescheduled the {meeting.kind_label.lower()} to "
+                                 f"{format_datetime(meeting.scheduled_for)}"})
+    return meeting
+
+
+@case_action
+def cancel(case, meeting_id, by, *, expected_version, reason):
+    """Cancel a scheduled meeting; the reason is kept in the meeting's notes."""
+    meeting = _unchanged_since_opened(case, meeting_id, expected_version, "cancelled")
+    meeting.status = "cancelled"
+    meeting.notes = f"Cancelled: {reason}"
+    meeting.recorded_by_id = by.id
+    db.session.flush()
+    audit.record("meeting_scheduled", assessment=case, user=by,
+                 detail={"meeting": meeting.id, "kind": meeting.kind, "cancelled": True,
+                         "text": f"Cancelled the {meeting.kind_label.lower()} of "
+                                 f"{format_datetime(meeting.scheduled_for)}: {reason}"})
+    return meeting
+
+
+def mark_held(meeting, by, *, held_on, attendance, notes, decisions, next_review_on):
+    """Write ``meeting`` as held (no checks: the caller's action makes them). ``attendance`` maps participant id to
+    attended/apologies/absent."""
+    meeting.status = "held"
+    meeting.held_on = held_on
+    meeting.notes = notes or None
+    meeting.decisions = decisions or None
+    meeting.next_review_on = next_review_on
+    meeting.recorded_by_id = by.id
+    for participant in meeting.participants:
+        status = attendance.get(participant.id)
+        participant.attended = status == "attended"
+        participant.apologies = status == "apologies"
+    db.session.flush()
+    return meeting
+
+
+def record_meeting(meeting, by, *, expected_version, held_on, attendance, notes, decisions, next_review_on):
+    """For the review page (``eha.services.reviews``), inside its own transaction: check the version it was given,
+    then ``mark_held``. Meetings pages use ``record``."""
+    if expected_version is not None and expected_version != meeting.version_id:
+        raise plan_service.StaleEdit()
+    return mark_held(meeting, by, held_on=held_on, attendance=attendance, notes=notes, decisions=decisions,
+                     next_review_on=next_review_on)
+
+
+@case_action
+def record(case, meeting_id, by, *, expected_version, held_on, attendance, notes, decisions, next_review_on):
+    """Record a meeting as held (or change its record), at the version the user opened."""
+    meeting = meeting_of(case, meeting_id)
+    check_recordable(case, meeting)
+    expect_version(expected_version, meeting.version_id)
+    mark_held(meeting, by, held_on=held_on, attendance=attendance, notes=notes, decisions=decisions,
+              next_review_on=next_review_on)
+    refresh_due(case)
+    audit.record("meeting_recorded", assessment=case, user=by,
+                 detail={"meeting": meeting.id, "kind": meeting.kind,
+                         "text": f"Recorded the {meeting.kind_label.lower()} held on {format_date(held_on)}"})
+    return meeting
+
+
+# --- the Team Around the Family ---
 
 
 def team(case):
@@ -256,14 +433,39 @@ def current_member(case, user_id):
     return db.session.scalar(
         sa.select(TafMember).where(TafMember.assessment_id == case.id, TafMember.user_id == user_id,
                                    TafMember.removed_at.is_(None))
+        .execution_options(populate_existing=True)
     )
 
 
-def remove_member(member, by, now):
-    """Take ``member`` off the TAF: they lose sight of the case on their next request. Their actions stay,
-    to be given a new owner in the plan."""
-    member.removed_at = now
+def member_to_remove(case, user_id):
+    """The current member ``user_id`` and how many open actions they own; ``NotFound`` when not in the team."""
+    member = current_member(case, user_id) if isinstance(user_id, int) else None
+    if member is None:
+        raise NotFound("They are not in the Team Around the Family.", detail={"user": user_id})
+    return member, open_actions_by_owner(case).get(member.user_id, 0)
+
+
+def removal_page(case, user, raw_user_id):
+    """For the team page's ``?remove=<user id>``: the member to remove, if ``user`` may change the team."""
+    if not (access.can_manage(user, case) and case.is_open):
+        raise NotPermitted("Only the lead professional or a manager can change the team of an open case.")
+    user_id = int(raw_user_id) if raw_user_id.isascii() and raw_user_id.isdigit() and len(raw_user_id) < 10 else None
+    return member_to_remove(case, user_id)
+
+
+@case_action
+def remove_member(case, user_id, by, *, reason):
+    """Take a professional off the TAF, with why: they lose sight of the case on their next request. Their actions
+    stay, to be given a new owner in the plan."""
+    if not case.is_open:
+        raise NotAllowed("This case is closed: the team can no longer change.", detail={"user": user_id})
+    member, _owned = member_to_remove(case, user_id)
+    member.removed_at = utcnow()
     db.session.flush()
+    audit.record("taf_member_removed", assessment=case, user=by,
+                 detail={"user": user_id, "reason": reason,
+                         "text": f"Removed {member.user.name} ({member.user.agency.name}) from the Team Around the "
+                                 f"Family: {reason}"})
     return member
 
 
