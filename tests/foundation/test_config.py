@@ -10,7 +10,8 @@ POSTGRES = "postgresql+psycopg://eha@db.example/eha"
 
 
 def production_app(**overrides):
-    settings = {"SECRET_KEY": GOOD_SECRET, "SQLALCHEMY_DATABASE_URI": POSTGRES, "DEBUG": False}
+    settings = {"SECRET_KEY": GOOD_SECRET, "SQLALCHEMY_DATABASE_URI": POSTGRES, "DEBUG": False,
+                "EHA_BASE_URL": "https://earlyhelp.example.gov.uk", "MAIL_SERVER": "smtp.example.gov.uk"}
     settings.update(overrides)
     return create_app("production", **settings)
 
@@ -28,6 +29,10 @@ def test_production_starts_with_a_long_secret_and_postgresql():
         ({"SECRET_KEY": None}, "SECRET_KEY must be set"),
         ({"SECRET_KEY": "short-secret"}, "SECRET_KEY must be set"),
         ({"SQLALCHEMY_DATABASE_URI": "sqlite:///eha.sqlite3"}, "not SQLite"),
+        # Emailed password links: from the service's own address (never the Host header), through a mail server.
+        ({"EHA_BASE_URL": None}, "EHA_BASE_URL must be set"),
+        ({"EHA_BASE_URL": "http://earlyhelp.example.gov.uk"}, "EHA_BASE_URL must be set"),
+        ({"MAIL_SERVER": None}, "MAIL_SERVER must be set"),
     ],
 )
 def test_production_refuses_to_start_when_unsafe(overrides, problem):

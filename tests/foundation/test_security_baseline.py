@@ -49,7 +49,8 @@ def test_production_sends_hsts_and_secure_cookies(database_url):
     from eha import create_app
 
     app = create_app(
-        "production", SECRET_KEY="y" * 40, SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nowhere/eha", DEBUG=False
+        "production", SECRET_KEY="y" * 40, SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nowhere/eha", DEBUG=False,
+        EHA_BASE_URL="https://earlyhelp.example.gov.uk", MAIL_SERVER="smtp.example.gov.uk",
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url
     response = app.test_client().get("/sign-in")
