@@ -31,6 +31,7 @@ KINDS = {
     "action-owner": {"lead", "manager", "taf"},
     "manager-only": {"manager"},
     "admin-only": {"admin"},
+    "manager-or-admin": {"manager", "admin"},  # two-factor resets: an administrator asks, a manager approves
     "second-factor": set(),  # only a half-signed-in session (tested in test_mfa)
 }
 
@@ -47,6 +48,8 @@ EXPECTATIONS = {
     "mfa.qr_code": "second-factor",
     "mfa.account": "signed-in",
     "mfa.account_qr_code": "signed-in",
+    "recovery.forgotten_password": "public",
+    "recovery.choose_password": "public",
     "assessments.index": "staff",
     "assessments.new": "staff",
     "assessments.new_continue": "staff",
@@ -104,7 +107,10 @@ EXPECTATIONS = {
     "admin.new_user": "admin-only",
     "admin.user": "admin-only",
     "admin.user_status": "admin-only",
-    "admin.user_password": "admin-only",
+    "admin.user_password_link": "admin-only",
+    "admin.request_mfa_reset": "admin-only",
+    "admin.mfa_resets_list": "manager-or-admin",
+    "admin.decide_mfa_reset": "manager-or-admin",
     "admin.agencies": "admin-only",
     "admin.agency": "admin-only",
     "admin.definitions": "admin-only",
@@ -164,6 +170,10 @@ def url_values(rule, world, case=None, foreign=False):
         elif arg == "trigger":
             values[arg] = "close"
         elif arg == "version":
+            values[arg] = 1
+        elif arg == "token":
+            values[arg] = "not-a-real-password-link-token"
+        elif arg == "request_id":
             values[arg] = 1
         else:
             raise AssertionError(f"The matrix does not know how to fill <{arg}> in {rule.rule} ({rule.endpoint})")
