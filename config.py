@@ -104,6 +104,23 @@ class Config:
     EHA_SEAL_PKCS12_PATH = os.environ.get("EHA_SEAL_PKCS12_PATH")
     EHA_SEAL_PASSPHRASE = os.environ.get("EHA_SEAL_PASSPHRASE")
 
+    # Account recovery: emailed single-use links; an administrator never sets or sees a password.
+    EHA_PASSWORD_RESET_MINUTES = _int("EHA_PASSWORD_RESET_MINUTES", 60)
+    EHA_ACCOUNT_SETUP_HOURS = _int("EHA_ACCOUNT_SETUP_HOURS", 72)
+    # The address emailed links start with, e.g. https://earlyhelp.northshire.gov.uk. Links are never built from
+    # the request's Host header, which a visitor chooses; production refuses to start without it. Unset (development,
+    # tests): the address the request came to.
+    EHA_BASE_URL = os.environ.get("EHA_BASE_URL")
+
+    # Mail. With no MAIL_SERVER each message is written as an .eml file to EHA_MAIL_DIR (default instance/mail).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = _int("MAIL_PORT", 587)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "earlyhelp-no-reply@northshire.example.gov.uk")
+    EHA_MAIL_DIR = os.environ.get("EHA_MAIL_DIR")
+
     EHA_DEMO_PASSWORD = os.environ.get("EHA_DEMO_PASSWORD", "demo-password-change-me")
     EHA_PAGE_SIZE = 25
 
@@ -166,6 +183,10 @@ class ProductionConfig(Config):
         proxies = settings.get("EHA_TRUSTED_PROXIES") or 0
         if not isinstance(proxies, int) or proxies < 0:
             problems.append("EHA_TRUSTED_PROXIES must be a whole number of proxies, 0 or more")
+        if not (settings.get("EHA_BASE_URL") or "").startswith("https://"):
+            problems.append("EHA_BASE_URL must be set to the service's https:// address (emailed links use it)")
+        if not settings.get("MAIL_SERVER"):
+            problems.append("MAIL_SERVER must be set: password reset links are sent by email")
         if problems:
             raise RuntimeError("Refusing to start: " + "; ".join(problems))
 

@@ -89,8 +89,14 @@ def app_settings():
 
 
 @pytest.fixture
-def app(database_url, app_settings):
-    app = _make_app(database_url, **app_settings)
+def mail_dir(tmp_path):
+    """Where this test's emails are written (one .eml file per message)."""
+    return tmp_path / "mail"
+
+
+@pytest.fixture
+def app(database_url, app_settings, mail_dir):
+    app = _make_app(database_url, **{"EHA_MAIL_DIR": str(mail_dir), **app_settings})
     ctx = app.app_context()
     ctx.push()
     try:
@@ -109,9 +115,9 @@ def client(app):
 
 
 @pytest.fixture
-def csrf_app(database_url):
+def csrf_app(database_url, mail_dir):
     """An app with CSRF protection on, as in production."""
-    app = _make_app(database_url, WTF_CSRF_ENABLED=True)
+    app = _make_app(database_url, WTF_CSRF_ENABLED=True, EHA_MAIL_DIR=str(mail_dir))
     with app.app_context():
         yield app
         db.session.remove()

@@ -3,13 +3,12 @@
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
-    GovPasswordInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from eha.forms.base import BaseForm
@@ -59,23 +58,30 @@ class NewUserForm(UserDetailsForm):
                                    Length(max=320, message="Email address must be 320 characters or fewer"),
                                    Email(message="Enter an email address in the correct format, like name@example.org",
                                          check_deliverability=False, granular_message=False)])
-    password = PasswordField("Initial password", widget=GovPasswordInput(),
-                             validators=[InputRequired(message="Enter an initial password")])
+    # No password: the new user chooses one from the link emailed to them.
     submit = SubmitField("Create user", widget=GovSubmitInput())
 
 
 class UserActionForm(BaseForm):
-    """Disable, enable, unlock, reset the second factor: the button pressed is ``action``."""
+    """Disable, enable, unlock: the button pressed is ``action``."""
 
-    action = GovRadioField("Action", choices=[("disable", "Disable"), ("enable", "Enable"), ("unlock", "Unlock"),
-                                              ("reset_mfa", "Reset two-factor sign-in")],
+    action = GovRadioField("Action", choices=[("disable", "Disable"), ("enable", "Enable"), ("unlock", "Unlock")],
                            validators=[InputRequired(message="Choose an action")])
 
 
-class SetPasswordForm(BaseForm):
-    password = PasswordField("New password", widget=GovPasswordInput(),
-                             validators=[InputRequired(message="Enter a new password")])
-    submit = SubmitField("Set password", widget=GovSubmitInput())
+class MfaResetRequestForm(BaseForm):
+    reason = TextAreaField(
+        "Why does their two-factor sign-in need resetting?", widget=GovTextArea(),
+        validators=[InputRequired(message="Say why their two-factor sign-in needs resetting"),
+                    Length(max=1000, message="The reason must be 1,000 characters or fewer")])
+    submit = SubmitField("Ask for a reset", widget=GovSubmitInput())
+
+
+class MfaResetDecisionForm(BaseForm):
+    """Approve or decline a reset: the button pressed is ``decision``."""
+
+    decision = GovRadioField("Decision", choices=[("approve", "Approve"), ("decline", "Decline")],
+                             validators=[InputRequired(message="Choose approve or decline")])
 
 
 class AgencyForm(BaseForm):

@@ -22,4 +22,4 @@ from eha.models.plans import (  # noqa: F401
     PlanVersion,
     Review,
 )
-from eha.models.users import Agency, User, UserSession  # noqa: F401
+from eha.models.users import Agency, MfaResetRequest, PasswordLink, User, UserSession  # noqa: F401

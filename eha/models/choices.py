@@ -17,6 +17,11 @@ MANAGER = "manager"
 ADMIN = "admin"
 ROLES = {PRACTITIONER: "Practitioner", MANAGER: "Early help manager", ADMIN: "Administrator"}
 
+# Emailed single-use links: forgotten or reset passwords, and a new account's first password.
+PASSWORD_LINK_PURPOSES = {"reset": "Reset password", "setup": "Set up account"}
+# Resetting someone's second factor needs a second person's approval.
+MFA_RESET_STATUSES = {"pending": "Waiting for approval", "approved": "Approved", "declined": "Declined"}
+
 SEXES = {"female": "Female", "male": "Male", "other": "Other", "not_known": "Not known"}
 
 CONSENT_GIVEN_BY = {"carer": "A parent or carer", "young_person": "The young person"}

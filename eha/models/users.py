@@ -9,7 +9,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eha.extensions import db
 from eha.models.base import TimestampMixin, utcnow
-from eha.models.choices import ADMIN, AGENCY_KINDS, MANAGER, PRACTITIONER, ROLES, check_in
+from eha.models.choices import (
+    ADMIN,
+    AGENCY_KINDS,
+    MANAGER,
+    MFA_RESET_STATUSES,
+    PASSWORD_LINK_PURPOSES,
+    PRACTITIONER,
+    ROLES,
+    check_in,
+)
 
 
 class Agency(TimestampMixin, db.Model):
@@ -125,3 +134,47 @@ class SignInThrottle(db.Model):
     failed_sign_ins: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+
+class PasswordLink(db.Model):
+    """A single-use link to choose a password, emailed to the user. Only the SHA-256 of its token is stored."""
+
+    __tablename__ = "password_links"
+    __table_args__ = (sa.CheckConstraint(check_in("purpose", PASSWORD_LINK_PURPOSES), name="purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(sa.String(20), default="reset")
+    # Who asked: an administrator, or None when the user asked from the sign-in page.
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    # Set when the link is used, or when another link of the same user is used first.
+    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+class MfaResetRequest(db.Model):
+    """An administrator's request to clear someone's second factor, waiting for a second person's approval."""
+
+    __tablename__ = "mfa_reset_requests"
+    __table_args__ = (sa.CheckConstraint(check_in("status", MFA_RESET_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending", index=True)
+    requested_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id], lazy="joined")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
+
+    @property
+    def status_label(self):
+        return MFA_RESET_STATUSES.get(self.status, self.status)

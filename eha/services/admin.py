@@ -3,16 +3,18 @@
 Functions here add to the current transaction; the views commit (one transaction per action).
 """
 
+import secrets
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
 from eha import audit
-from eha.auth import mfa as totp
+from eha.auth import recovery
 from eha.auth import sessions as auth
-from eha.auth.passwords import hash_password, password_problem
+from eha.auth.passwords import hash_password
 from eha.definitions import DefinitionError, load_definition
 from eha.extensions import db
+from eha.mail import MailError
 from eha.models.assessments import FormDefinitionVersion
 from eha.models.choices import ADMIN, ROLES
 from eha.models.users import Agency, User
@@ -66,19 +68,35 @@ def email_taken(email, except_id=None):
     return db.session.scalar(stmt) is not None
 
 
-def create_user(*, email, name, role, agency, job_title=None, phone=None, password):
+MAIL_FAILED = "The email could not be sent. Nothing has been changed. Try again later"
+
+
+def create_user(acting, *, email, name, role, agency, job_title=None, phone=None):
+    """Create an account and email its owner a link to choose their password (the administrator never knows it)."""
     email = User.normalise_email(email)
     if email_taken(email):
         raise AdminError("A user with this email address already exists", "email")
-    problem = password_problem(password, email=email, name=name)
-    if problem:
-        raise AdminError(problem, "password")
+    # A password nobody knows until the owner chooses one (a real hash, so signing in takes the usual time).
     user = User(email=email, name=name, role=role, agency=agency, job_title=job_title or None,
-                phone=phone or None, password_hash=hash_password(password))
+                phone=phone or None, password_hash=hash_password(secrets.token_urlsafe(32)))
     db.session.add(user)
     db.session.flush()
     _changed("user created", user_id=user.id, user=email, role=role, agency=agency.name)
+    try:
+        recovery.send_link(user, purpose="setup", requested_by=acting)
+    except MailError:
+        raise AdminError(MAIL_FAILED) from None
     return user
+
+
+def send_password_link(acting, user):
+    """Email the user a single-use link to choose a new password. Their password is unchanged until they do."""
+    if not user.active:
+        raise AdminError("This account is disabled. Enable it before sending a password reset link")
+    try:
+        return recovery.send_link(user, purpose="reset", requested_by=acting)
+    except MailError:
+        raise AdminError(MAIL_FAILED) from None
 
 
 def update_user(acting, user, *, name, role, agency, job_title=None, phone=None):
@@ -120,24 +138,6 @@ def unlock(user):
     user.locked_until = None
     user.failed_sign_ins = 0
     _changed("account unlocked", user_id=user.id, user=user.email)
-
-
-def reset_second_factor(user):
-    totp.reset(user)
-    auth.end_all_sessions(user)
-    _changed("two-factor sign-in reset", user_id=user.id, user=user.email)
-
-
-def set_password(acting, user, password):
-    problem = password_problem(password, email=user.email, name=user.name)
-    if problem:
-        raise AdminError(problem, "password")
-    user.password_hash = hash_password(password)
-    user.failed_sign_ins = 0
-    user.locked_until = None
-    if user.id != acting.id:
-        auth.end_all_sessions(user)
-    _changed("password set", user_id=user.id, user=user.email)
 
 
 def is_last_admin(user):

@@ -1,26 +1,34 @@
-"""Administration: users, agencies and the assessment form definitions. Administrators only (others 404)."""
+"""Administration: users, agencies and the assessment form definitions. Administrators only (others 404).
+
+The two-factor reset requests (``/admin/mfa-resets``) are for managers too: they approve the resets that an
+administrator asks for.
+"""
 
 import functools
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from eha.auth import recovery
 from eha.extensions import db
 from eha.forms.admin import (
     AgencyForm,
     ConfirmForm,
     DefinitionUploadForm,
+    MfaResetDecisionForm,
+    MfaResetRequestForm,
     NewUserForm,
-    SetPasswordForm,
     UserActionForm,
     UserDetailsForm,
 )
 from eha.forms.protected import note_forged_fields
 from eha.models.assessments import FormDefinitionVersion
 from eha.models.choices import AGENCY_KINDS, ROLES
-from eha.models.users import Agency
+from eha.models.users import Agency, MfaResetRequest
 from eha.services import admin as service
+from eha.services import mfa_resets
 from eha.services.admin import AdminError
+from eha.services.mfa_resets import MfaResetError
 from eha.transaction import committing
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -31,6 +39,17 @@ def admin_only(view):
     @login_required
     def wrapper(*args, **kwargs):
         if not current_user.is_admin:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def manager_or_admin(view):
+    @functools.wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not (current_user.is_admin or current_user.is_manager):
             abort(404)
         return view(*args, **kwargs)
 
@@ -86,14 +105,15 @@ def new_user():
         try:
             with committing():
                 user = service.create_user(
-                    email=form.email.data, name=form.name.data, role=form.role.data,
-                    agency=form.chosen_agency(), job_title=form.job_title.data, phone=form.phone.data,
-                    password=form.password.data)
-            flash(f"{user.name} can now sign in as {user.email}", "success")
+                    current_user, email=form.email.data, name=form.name.data, role=form.role.data,
+                    agency=form.chosen_agency(), job_title=form.job_title.data, phone=form.phone.data)
+            flash(f"{user.name}'s account is created. We have emailed {user.email} a link to choose a password",
+                  "success")
             return redirect(url_for("admin.user", user_id=user.id))
         except AdminError as error:
             extra_errors = _field_error(form, error)
-    return render_template("views/admin/user_new.html", form=form, extra_errors=extra_errors)
+    return render_template("views/admin/user_new.html", form=form, extra_errors=extra_errors,
+                           setup_expiry=recovery.lifetime_text("setup"))
 
 
 def _user_or_404(user_id):
@@ -108,18 +128,19 @@ def _user_data(user):
             "phone": user.phone or ""}
 
 
-def _user_page(user, details_form=None, password_form=None, extra_errors=None, status=200):
+def _user_page(user, details_form=None, mfa_form=None, extra_errors=None, status=200):
     if details_form is None:
         details_form = UserDetailsForm(formdata=None, data=_user_data(user))
         details_form.set_agencies(service.agencies())
         if user.id == current_user.id:
             del details_form.role
-    form = details_form if details_form.errors else (password_form if password_form and password_form.errors
-                                                     else details_form)
+    form = details_form if details_form.errors else (mfa_form if mfa_form and mfa_form.errors else details_form)
     return render_template(
         "views/admin/user.html", user=user, form=form, details_form=details_form,
-        password_form=password_form or SetPasswordForm(formdata=None), action_form=UserActionForm(formdata=None),
-        is_self=user.id == current_user.id, extra_errors=extra_errors, roles=ROLES,
+        mfa_form=mfa_form or MfaResetRequestForm(formdata=None), action_form=UserActionForm(formdata=None),
+        link_form=ConfirmForm(formdata=None), pending_reset=mfa_resets.pending_for(user),
+        approver=mfa_resets.approver_text(user), is_self=user.id == current_user.id, extra_errors=extra_errors,
+        roles=ROLES, link_expiry=recovery.lifetime_text("reset"),
     ), status
 
 
@@ -162,37 +183,97 @@ def user_status(user_id):
         "disable": f"{user.name}'s account is disabled and they have been signed out",
         "enable": f"{user.name}'s account is enabled",
         "unlock": f"{user.name}'s account is unlocked",
-        "reset_mfa": f"{user.name} will set up two-factor sign-in again the next time they sign in",
     }
     try:
         with committing():
             if form.action.data in ("disable", "enable"):
                 service.set_active(current_user, user, form.action.data == "enable")
-            elif form.action.data == "unlock":
-                service.unlock(user)
             else:
-                service.reset_second_factor(user)
+                service.unlock(user)
     except AdminError as error:
         return _user_page(user, extra_errors=[{"text": error.message, "href": "#account"}])
     flash(messages[form.action.data], "success")
     return redirect(url_for("admin.user", user_id=user.id))
 
 
-@bp.post("/users/<int:user_id>/password")
+@bp.post("/users/<int:user_id>/password-reset-link")
 @admin_only
-def user_password(user_id):
+def user_password_link(user_id):
+    """Email the user a link to choose a new password. Administrators never set or see passwords."""
     user = _user_or_404(user_id)
-    form = SetPasswordForm()
+    form = ConfirmForm()
     _forged(form)
-    if form.validate():
-        try:
-            with committing():
-                service.set_password(current_user, user, form.password.data)
-            flash(f"New password set for {user.name}. Tell them in person or by phone, never by email", "success")
-            return redirect(url_for("admin.user", user_id=user.id))
-        except AdminError as error:
-            _field_error(form, error)
-    return _user_page(user, password_form=form)
+    if not form.validate():
+        abort(400)
+    try:
+        with committing():
+            service.send_password_link(current_user, user)
+    except AdminError as error:
+        return _user_page(user, extra_errors=[{"text": error.message, "href": "#password"}])
+    flash(f"We have emailed {user.email} a link to choose a new password. Their password stays the same until they "
+          "use it", "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/two-factor-reset")
+@admin_only
+def request_mfa_reset(user_id):
+    """Ask for the user's second factor to be cleared: it happens only when a second person approves."""
+    user = _user_or_404(user_id)
+    form = MfaResetRequestForm()
+    _forged(form)
+    if not form.validate():
+        return _user_page(user, mfa_form=form)
+    try:
+        with committing():
+            mfa_resets.request_reset(current_user, user, form.reason.data)
+    except MfaResetError as error:
+        return _user_page(user, extra_errors=[{"text": error.message, "href": "#two-factor"}])
+    flash(f"Your request is waiting for {mfa_resets.approver_text(user)} to approve it. {user.name}'s two-factor "
+          "sign-in stays as it is until then", "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+# --- two-factor resets: an administrator asks, a manager (or another administrator) approves ---
+
+
+def _mfa_resets_page(extra_errors=None, status=200):
+    page = db.paginate(mfa_resets.requests_for(current_user), per_page=current_app.config["EHA_PAGE_SIZE"],
+                       error_out=False)
+    return render_template("views/admin/mfa_resets.html", page=page, extra_errors=extra_errors,
+                           decision_problem=mfa_resets.decision_problem, is_lapsed=mfa_resets.is_lapsed,
+                           approver_text=mfa_resets.approver_text,
+                           decision_form=MfaResetDecisionForm(formdata=None)), status
+
+
+@bp.get("/mfa-resets")
+@manager_or_admin
+def mfa_resets_list():
+    return _mfa_resets_page()
+
+
+@bp.post("/mfa-resets/<int:request_id>")
+@manager_or_admin
+def decide_mfa_reset(request_id):
+    reset = db.session.get(MfaResetRequest, request_id)
+    if reset is None or not mfa_resets.visible_to(current_user, reset):
+        abort(404)
+    form = MfaResetDecisionForm()
+    _forged(form)
+    if not form.validate():
+        abort(400)
+    approving = form.decision.data == "approve"
+    try:
+        with committing():
+            (mfa_resets.approve if approving else mfa_resets.decline)(current_user, reset)
+    except MfaResetError as error:
+        return _mfa_resets_page(extra_errors=[{"text": error.message, "href": f"#reset-{reset.id}"}], status=403)
+    if approving:
+        flash(f"{reset.user.name}'s two-factor sign-in is reset. They will set it up again the next time they sign in",
+              "success")
+    else:
+        flash(f"You declined the request to reset {reset.user.name}'s two-factor sign-in", "success")
+    return redirect(url_for("admin.mfa_resets_list"))
 
 
 # --- agencies ---

@@ -145,6 +145,7 @@ def live_app(tmp_path_factory):
         WTF_CSRF_ENABLED=True,
         # One address signs in for every journey; lockout per account still applies.
         EHA_SIGN_IN_RATE_LIMIT="1000 per minute",
+        EHA_MAIL_DIR=str(tmp_path_factory.mktemp("browser-mail")),
     )
     with app.app_context():
         upgrade()

@@ -12,7 +12,8 @@ REDIS = "redis://127.0.0.1:6379/0"
 
 def production_app(**overrides):
     settings = {"SECRET_KEY": GOOD_SECRET, "SQLALCHEMY_DATABASE_URI": POSTGRES, "DEBUG": False,
-                "RATELIMIT_STORAGE_URI": REDIS}
+                "RATELIMIT_STORAGE_URI": REDIS, "EHA_BASE_URL": "https://earlyhelp.example.gov.uk",
+                "MAIL_SERVER": "smtp.example.gov.uk"}
     settings.update(overrides)
     return create_app("production", **settings)
 
@@ -36,6 +37,10 @@ def test_production_starts_with_a_long_secret_and_postgresql():
         ({"RATELIMIT_STORAGE_URI": "memory://", "EHA_SINGLE_PROCESS": True, "EHA_WORKERS": 6},
          "shared rate-limit storage"),
         ({"EHA_TRUSTED_PROXIES": -1}, "EHA_TRUSTED_PROXIES"),
+        # Emailed password links: from the service's own address (never the Host header), through a mail server.
+        ({"EHA_BASE_URL": None}, "EHA_BASE_URL must be set"),
+        ({"EHA_BASE_URL": "http://earlyhelp.example.gov.uk"}, "EHA_BASE_URL must be set"),
+        ({"MAIL_SERVER": None}, "MAIL_SERVER must be set"),
     ],
 )
 def test_production_refuses_to_start_when_unsafe(overrides, problem):

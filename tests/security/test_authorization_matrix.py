@@ -33,6 +33,7 @@ KINDS = {
     "action-owner": {"lead", "manager", "taf"},
     "manager-only": {"manager"},
     "admin-only": {"admin"},
+    "manager-or-admin": {"manager", "admin"},  # two-factor resets: an administrator asks, a manager approves
     "second-factor": set(),  # only a half-signed-in session (tested in test_mfa)
 }
 
@@ -49,6 +50,8 @@ EXPECTATIONS = {
     "mfa.qr_code": "second-factor",
     "mfa.account": "signed-in",
     "mfa.account_qr_code": "signed-in",
+    "recovery.forgotten_password": "public",
+    "recovery.choose_password": "public",
     "assessments.index": "staff",
     "assessments.new": "staff",
     "assessments.new_continue": "staff",
@@ -106,7 +109,10 @@ EXPECTATIONS = {
     "admin.new_user": "admin-only",
     "admin.user": "admin-only",
     "admin.user_status": "admin-only",
-    "admin.user_password": "admin-only",
+    "admin.user_password_link": "admin-only",
+    "admin.request_mfa_reset": "admin-only",
+    "admin.mfa_resets_list": "manager-or-admin",
+    "admin.decide_mfa_reset": "manager-or-admin",
     "admin.agencies": "admin-only",
     "admin.agency": "admin-only",
     "admin.definitions": "admin-only",
@@ -162,6 +168,8 @@ ARGUMENT_VALUES = {
     "definition_id": lambda rule, world, case, foreign: world.definition_id,
     "trigger": lambda rule, world, case, foreign: "close",
     "version": lambda rule, world, case, foreign: 1,
+    "token": lambda rule, world, case, foreign: "not-a-real-password-link-token",
+    "request_id": lambda rule, world, case, foreign: 1,
 }
 
 
