@@ -213,6 +213,8 @@ STAFF = Need("staff", lambda user, _case: user.role != ADMIN,
              "Administrators see no case content.")
 MANAGERS = Need("managers", _manager, hidden=True)
 ADMINS = Need("admins", lambda user, _case: user.role == ADMIN, hidden=True)
+# Two-factor resets: an administrator asks, a manager (or another administrator) approves.
+MANAGERS_OR_ADMINS = Need("managers or admins", lambda user, _case: user.role in (MANAGER, ADMIN), hidden=True)
 
 
 # --- recording refusals: the one place ---

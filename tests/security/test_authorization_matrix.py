@@ -241,7 +241,7 @@ def _client_for(app, world, relationship):
 DECLARED = {
     "signed-in": "signed in", "staff": "staff", "case-view": "view", "case-edit": "edit", "case-manage": "manage",
     "case-history": "history", "case-manager": "manager", "action-owner": "update own action",
-    "manager-only": "managers", "admin-only": "admins",
+    "manager-only": "managers", "admin-only": "admins", "manager-or-admin": "managers or admins",
 }
 
 
