@@ -128,3 +128,25 @@ def test_each_of_four_taf_members_from_four_agencies_can_own_an_action(client_re
     db.session.expire_all()
     owners = {a.what: a.owner_user_id for a in db.session.scalars(sa.select(PlanAction))}
     assert owners == {f"Call {m.name}": m.id for m in members}
+
+
+def test_a_review_sent_without_the_meetings_version_is_a_conflict_keeping_the_answers(client_request, signed_in,
+                                                                                      lead, health):
+    from eha.models.meetings import Meeting
+    from eha.models.plans import Review
+    from tests.plans.test_cycle import keys_on, latest, review_data, schedule
+
+    case = helpers.assessed_case(lead, [health], state="plan_active")
+    helpers.plan(case, lead, actions=1, status="signed")
+    signed_in(lead)
+    assert schedule(client_request.client, case, "review", invite=[lead]).status_code == 302
+    opened = client_request.get(f"/assessments/{case.ref}/reviews/new")
+    data = review_data(latest(Meeting, case), [1], keys=keys_on(opened.response))
+    data["family_view"] = "In our own words"
+    del data["version"]
+
+    page = client_request.post(f"/assessments/{case.ref}/reviews/new", data=data, expected_status=409)
+
+    assert page.h1 == "Someone else has changed this review"
+    assert page.one("textarea[name=family_view]").text_content() == "In our own words"
+    assert helpers.count(Review) == 0 and helpers.reload(case).state == "review_scheduled"
