@@ -3,6 +3,8 @@ review forms share (choices set at request time, the hidden record version)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from wtforms import HiddenField
 from wtforms.validators import StopValidation, ValidationError
 
@@ -54,8 +56,6 @@ class NotInPast:
         self.message = message
 
     def __call__(self, form, field):
-        from datetime import date
-
         if field.data is not None and field.data < date.today():
             raise ValidationError(self.message)
 
@@ -87,10 +87,6 @@ class ActionForm(BaseForm):
         set_choices(self.owner, owners)
         if needs:
             self.need.validators = [Required("Select the need this action addresses")]
-
-
-class RemoveActionForm(BaseForm):
-    version = HiddenField()
 
 
 class SignatureForm(BaseForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
@@ -47,6 +48,27 @@ class ReviewForm(RecordMeetingForm):
     def progress_fields(self):
         return [(f, self[f"comment_{f.name.split('_', 1)[1]}"]) for f in self if f.name.startswith("progress_")]
 
+    def progress_by_key(self, actions):
+        """``{action key: (progress, comment)}`` in the order the page asked about ``actions``."""
+        return {action.key: (radio.data, comment.data)
+                for action, (radio, comment) in zip(actions, self.progress_fields(), strict=True)}
+
+    def actions_changed(self, actions):
+        """True when the page was drawn for other actions than ``actions`` (a new version, an owner's update):
+        the answers would be read against the wrong actions."""
+        return self.action_keys.data != action_keys(actions)
+
+    def reset_to(self, meeting, actions):
+        """Point the form at the meeting and the actions as they are now (the answers typed stay)."""
+        self.action_keys.data = action_keys(actions)
+        self.version.data = str(meeting.version_id)
+
+    def add_guard_errors(self, messages):
+        """The workflow's reasons, each on the question it is about."""
+        for message in messages:
+            field = self.plan_changed if "plan" in message.lower() else self.held_on
+            field.errors = [*field.errors, message]
+
     def validate_next_review_on(self, field):
         self.require_next_review = self.decision.data == "continue"
         super().validate_next_review_on(field)
@@ -56,8 +78,13 @@ class ReviewForm(RecordMeetingForm):
             raise ValidationError("Only say the plan changed when the plan continues")
 
 
-def review_form(meeting, actions, **kwargs):
-    """A review form for ``meeting`` with a progress question and comment for each action in ``actions``."""
+def action_keys(actions):
+    return ",".join(a.key for a in actions)
+
+
+def review_form(meeting, actions):
+    """A review form for ``meeting`` with a progress question and comment for each action in ``actions``; as
+    opened (a GET), it carries the meeting's version and the actions asked about."""
 
     class Form(ReviewForm):
         pass
@@ -72,4 +99,5 @@ def review_form(meeting, actions, **kwargs):
             f"Comment on action {number} (optional)", validators=[MaxLength(2000)],
             error_name=f"the comment on action {number}", max_length=2000,
         ))
-    return record_form(meeting, require_next_review=True, base=Form, **kwargs)
+    data = {"version": str(meeting.version_id), "action_keys": action_keys(actions)}
+    return record_form(meeting, require_next_review=True, base=Form, data=data if request.method == "GET" else None)

@@ -1,75 +1,85 @@
-"""The family's plan: versions, actions, signatures, freezing a signed version with its digest.
+"""The family's plan: versions, actions, signatures, freezing a signed version with its digest, progress.
 
 A plan is drafted, then signed by the lead professional and at least one parent/carer or the young person.
 The signature that completes that set freezes the version: its canonical content is stored with its SHA-256
 digest (``eha.pdf.digest``) and the version before it is superseded. A signed version never changes; changing
 the plan makes a new draft version that copies the actions (same ``key``s, so progress follows them).
 
-These functions add and flush; the caller commits (``eha.transaction.committing``).
+Each user action is one ``@case_action`` function (case row locked, then the audit chain head): it checks the
+version the user started from (a missing version is stale), changes, audits and refreshes what is due, or raises
+a domain error (``eha.errors``). ``draft_plan`` and ``freeze`` are the building blocks they share.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
+from eha import access, audit
 from eha.definitions import needs_identified
 from eha.definitions.store import definition_for
+from eha.errors import Invalid, NotAllowed, NotFound, NotPermitted, StaleEdit, expect_version
 from eha.extensions import db
+from eha.formatting import format_date
 from eha.models.base import utcnow
-from eha.models.choices import SIGNING_METHODS
+from eha.models.choices import ACTION_PROGRESS, SIGNING_METHODS
 from eha.models.meetings import Meeting
 from eha.models.plans import ActionUpdate, PlanAction, PlanSignature, PlanVersion
 from eha.pdf.digest import canonical_plan_content, plan_digest, signed_plan_content
 from eha.pdf.model import Action, Contact, Member, Person, PlanDocument, Signature
-from eha.workflow.states import ASSESSED, PLAN_ACTIVE, REVIEW_SCHEDULED, TAF_SCHEDULED
+from eha.people import PersonRef
+from eha.transaction import case_action
+from eha.workflow.effects import refresh_due
+from eha.workflow.states import TAF_SCHEDULED
+from eha.workflow.table import PLANNING, RECORDING_PROGRESS
 
-# States in which the lead may draft or change the plan.
-PLANNING_STATES = (ASSESSED, TAF_SCHEDULED, PLAN_ACTIVE, REVIEW_SCHEDULED)
 FAMILY_SIGNER_KINDS = ("carer", "young_person")
+# The signer kind stored on a signature, for each kind of person who may sign.
+SIGNER_KINDS = {"lead": "lead", "carer": "carer", "child": "young_person", "taf": "taf_member"}
 
-
-class PlanError(Exception):
-    """Something the user asked for cannot be done to the plan now; the message says why."""
+PLANNING_MESSAGE = "The plan can only be changed once the assessment is complete and while the case is open"
+SIGNED_MESSAGE = "This version of the plan is signed. Select Change the plan to make a new version first."
+NO_DRAFT_MESSAGE = ("There is no draft plan to sign. It may have been signed already: add actions to the plan, or "
+                    "select Change the plan.")
+CLOSED_MESSAGE = "This case is closed: progress can no longer be recorded"
+OWNER_MESSAGE = "Only the person who owns this action, the lead professional or a manager can update it."
 
 
 # --- reading ---
 
 
-def versions(case):
-    """Every plan version of ``case``, oldest first, with actions and signatures loaded."""
-    return db.session.scalars(
+def _versions_query(case):
+    # populate_existing: read inside a user's action, after the case lock, the rows must be what is stored now,
+    # not what this request loaded before it waited for the lock.
+    return (
         sa.select(PlanVersion)
         .where(PlanVersion.assessment_id == case.id)
         .options(selectinload(PlanVersion.actions), selectinload(PlanVersion.signatures))
-        .order_by(PlanVersion.number)
-    ).all()
+        .execution_options(populate_existing=True)
+    )
+
+
+def versions(case):
+    """Every plan version of ``case``, oldest first, with actions and signatures loaded."""
+    return db.session.scalars(_versions_query(case).order_by(PlanVersion.number)).all()
 
 
 def current_plan(case):
     """The latest plan version (draft or signed), or None before there is a plan."""
-    return db.session.scalar(
-        sa.select(PlanVersion)
-        .where(PlanVersion.assessment_id == case.id)
-        .options(selectinload(PlanVersion.actions), selectinload(PlanVersion.signatures))
-        .order_by(PlanVersion.number.desc())
-        .limit(1)
-    )
+    return db.session.scalar(_versions_query(case).order_by(PlanVersion.number.desc()).limit(1))
 
 
 def signed_plan(case):
     """The plan version in force: the latest signed one, or None."""
     return db.session.scalar(
-        sa.select(PlanVersion)
-        .where(PlanVersion.assessment_id == case.id, PlanVersion.status == "signed")
-        .options(selectinload(PlanVersion.actions), selectinload(PlanVersion.signatures))
-        .order_by(PlanVersion.number.desc())
-        .limit(1)
+        _versions_query(case).where(PlanVersion.status == "signed").order_by(PlanVersion.number.desc()).limit(1)
     )
 
 
@@ -87,17 +97,10 @@ def need_labels(case):
 
 def action_for_key(case, key, version=None):
     """The action ``key`` in ``version`` (default: the current version) of this case's plan, or None."""
-    if not isinstance(key, str) or len(key) > 36:
-        return None
     version = version or current_plan(case)
     if version is None:
         return None
     return next((a for a in version.actions if a.key == key), None)
-
-
-def warn_too_many(version):
-    limit = current_app.config.get("EHA_PLAN_ACTIONS_WARNING", 8)
-    return version is not None and len(version.actions) > limit
 
 
 def is_complete(version):
@@ -106,65 +109,62 @@ def is_complete(version):
     return "lead" in kinds and bool(kinds & set(FAMILY_SIGNER_KINDS))
 
 
+def history(case, key):
+    return db.session.scalars(
+        sa.select(ActionUpdate)
+        .where(ActionUpdate.assessment_id == case.id, ActionUpdate.action_key == key)
+        .order_by(ActionUpdate.at.desc(), ActionUpdate.id.desc())
+    ).all()
+
+
 # --- owners and signers ---
 
 
 def _professionals(case):
-    """The lead professional and the current TAF members (users), lead first, without repeats."""
+    """The lead professional and the current TAF members (users), lead first, without repeats.
+
+    Compared by id: ``User`` inherits Flask-Login's ``UserMixin.__eq__``, which compares session tokens, so
+    ``user in people`` would call every member the same person."""
     people = []
     lead = case.lead or case.started_by
     if lead is not None:
         people.append(lead)
     for member in case.taf_members:
-        if member.removed_at is None and member.user not in people:
+        if member.removed_at is None and member.user_id not in {p.id for p in people}:
             people.append(member.user)
     return people
 
 
-def owner_choices(case):
-    """``[(value, label)]`` for who may own an action: a professional, or a named family member."""
-    choices = []
+def _owners(case):
+    """``{PersonRef: (label, owner columns)}`` for who may own an action: a professional or a family member."""
+    owners = {}
     for user in _professionals(case):
-        choices.append((f"user:{user.id}", f"{user.name} ({user.agency.name})"))
+        owners[PersonRef("user", user.id)] = (f"{user.name} ({user.agency.name})", _owner_columns(user=user))
     for carer in case.family.carers:
-        choices.append((f"carer:{carer.id}", f"Family: {carer.name}"))
+        owners[PersonRef("carer", carer.id)] = (f"Family: {carer.name}", _owner_columns(carer=carer))
     for child in case.children:
-        choices.append((f"child:{child.id}", f"Family: {child.name}"))
-    return choices
+        owners[PersonRef("child", child.id)] = (f"Family: {child.name}", _owner_columns(child=child))
+    return owners
 
 
-def resolve_owner(case, value):
-    """Owner columns for a choice made from ``owner_choices``; None when it is not one of them."""
-    if not isinstance(value, str) or ":" not in value:
-        return None
-    kind, _, raw_id = value.partition(":")
-    if not raw_id.isdigit():
-        return None
-    ident = int(raw_id)
-    if kind == "user":
-        user = next((u for u in _professionals(case) if u.id == ident), None)
-        if user:
-            return {"owner_user_id": user.id, "owner_carer_id": None, "owner_child_id": None, "owner_name": user.name}
-    if kind == "carer":
-        carer = next((c for c in case.family.carers if c.id == ident), None)
-        if carer:
-            return {"owner_user_id": None, "owner_carer_id": carer.id, "owner_child_id": None,
-                    "owner_name": carer.name}
-    if kind == "child":
-        child = next((c for c in case.children if c.id == ident), None)
-        if child:
-            return {"owner_user_id": None, "owner_carer_id": None, "owner_child_id": child.id,
-                    "owner_name": child.name}
-    return None
+def _owner_columns(user=None, carer=None, child=None):
+    person = user or carer or child
+    return {"owner_user_id": user.id if user else None, "owner_carer_id": carer.id if carer else None,
+            "owner_child_id": child.id if child else None, "owner_name": person.name}
+
+
+def action_choices(case):
+    """The action form's choices: ``(needs, owners)``, each ``[(value, label)]``."""
+    owners = [(ref.value, label) for ref, (label, _columns) in _owners(case).items()]
+    return list(need_labels(case).items()), owners
 
 
 def owner_value(action):
-    if action.owner_user_id:
-        return f"user:{action.owner_user_id}"
-    if action.owner_carer_id:
-        return f"carer:{action.owner_carer_id}"
-    if action.owner_child_id:
-        return f"child:{action.owner_child_id}"
+    """The ``PersonRef`` value of who owns ``action``."""
+    for kind, ident in (("user", action.owner_user_id), ("carer", action.owner_carer_id),
+                        ("child", action.owner_child_id)):
+        if ident:
+            return PersonRef(kind, ident).value
     return None
 
 
@@ -172,31 +172,163 @@ def who_label(action):
     return f"Family: {action.owner_name}" if action.is_family else action.owner_name
 
 
-def signer_choices(case):
-    """``[(value, label, kind, name, role)]`` for who may sign: the lead, a carer, the young person, a TAF member."""
+@dataclass(frozen=True)
+class Signer:
+    """Someone who may sign the plan, with the name and role on record."""
+
+    ref: PersonRef
+    label: str
+    name: str
+    role: str
+
+    @property
+    def value(self):
+        return self.ref.value
+
+    @property
+    def kind(self):
+        return SIGNER_KINDS[self.ref.kind]
+
+
+def signers(case):
+    """Who may sign: the lead, each carer, each child (as the young person), each current TAF member."""
     out = []
     lead = case.lead or case.started_by
     if lead is not None:
-        out.append((f"lead:{lead.id}", f"{lead.name}, lead professional", "lead", lead.name, "Lead professional"))
+        out.append(Signer(PersonRef("lead", lead.id), f"{lead.name}, lead professional", lead.name,
+                          "Lead professional"))
     for carer in case.family.carers:
         role = carer.relationship_to_child or "Parent or carer"
-        out.append((f"carer:{carer.id}", f"{carer.name}, {role.lower()}", "carer", carer.name, role))
+        out.append(Signer(PersonRef("carer", carer.id), f"{carer.name}, {role.lower()}", carer.name, role))
     for child in case.children:
-        out.append((f"child:{child.id}", f"{child.name}, young person", "young_person", child.name, "Young person"))
+        out.append(Signer(PersonRef("child", child.id), f"{child.name}, young person", child.name, "Young person"))
     for member in case.taf_members:
         if member.removed_at is None and (lead is None or member.user_id != lead.id):
             user = member.user
             role = member.role or user.job_title or f"TAF member, {user.agency.name}"
-            out.append((f"taf:{user.id}", f"{user.name}, {user.agency.name}", "taf_member", user.name, role))
+            out.append(Signer(PersonRef("taf", user.id), f"{user.name}, {user.agency.name}", user.name, role))
     return out
 
 
-# --- changing the plan ---
+def _signed_by(signature):
+    return (signature.signer_kind, signature.user_id or signature.carer_id or signature.child_id)
+
+
+def unsigned_signers(case, version):
+    """The people who could still sign the draft ``version``."""
+    if version is None or version.status != "draft":
+        return []
+    done = {_signed_by(s) for s in version.signatures}
+    return [s for s in signers(case) if (s.kind, s.ref.id) not in done]
+
+
+# --- what the pages show ---
+
+
+def plan_page(case, user):
+    """Everything the plan page shows ``user``."""
+    all_versions = versions(case)
+    current = all_versions[-1] if all_versions else None
+    limit = current_app.config.get("EHA_PLAN_ACTIONS_WARNING", 8)
+    return {
+        "current": current,
+        "signed": next((v for v in reversed(all_versions) if v.status == "signed"), None),
+        "versions": all_versions,
+        "rows": _action_rows(case, current, user),
+        "too_many": current is not None and len(current.actions) > limit,
+        "limit": limit,
+        "can_manage": access.can_manage(user, case) and case.state in PLANNING,
+        "offer_agree": case.state == TAF_SCHEDULED and current is not None and current.status == "signed",
+        "methods": SIGNING_METHODS,
+        "unsigned": unsigned_signers(case, current),
+    }
+
+
+def _action_rows(case, version, user):
+    if version is None:
+        return []
+    labels = need_labels(case)
+    left_team = {m.user_id for m in case.taf_members if m.removed_at is not None}
+    return [
+        {
+            "action": a,
+            "need": labels.get(a.need_code, a.need_code or ""),
+            "who": who_label(a),
+            "progress": ACTION_PROGRESS.get(a.progress, "Not recorded") if a.progress else "Not recorded",
+            "can_update": access.can_update_action(user, case, a),
+            "needs_owner": a.is_open and a.owner_user_id in left_team,
+        }
+        for a in sorted(version.actions, key=lambda a: a.position)
+    ]
+
+
+def _draft_or_none(case):
+    current = current_plan(case)
+    if current is not None and current.status != "draft":
+        raise NotAllowed(SIGNED_MESSAGE)
+    return current
+
+
+def _draft_action(case, key):
+    """The action ``key`` of the current version, which must be a draft."""
+    action = action_for_key(case, key)
+    if action is None:
+        raise NotFound("There is no such action in this plan.", detail={"action": key})
+    if action.plan_version.status != "draft":
+        raise NotAllowed(SIGNED_MESSAGE, detail={"action": key})
+    return action
+
+
+def action_to_change(case, key):
+    """The draft action ``key`` and the form's data for it."""
+    action = _draft_action(case, key)
+    return action, {
+        "need": action.need_code, "what": action.what, "owner": owner_value(action), "due_on": action.due_on,
+        "success": action.success_measure, "version": str(action.version_id),
+    }
+
+
+def check_can_add_action(case):
+    """Refuse (409) the "add an action" page when the current version is signed."""
+    _draft_or_none(case)
+
+
+def sign_page(case, signer_value=None):
+    """The draft to sign and the form's data (with the name and role on record for ``signer_value``)."""
+    current = current_plan(case)
+    if current is None or current.status != "draft":
+        raise NotAllowed(NO_DRAFT_MESSAGE)
+    data = {"version": str(current.version_id)}
+    chosen = next((s for s in signers(case) if s.value == signer_value), None)
+    if chosen is not None:  # "Record Mum's signature" links: the name and role on record, ready to check
+        data.update({"signer": chosen.value, "name": chosen.name, "role": chosen.role})
+    return current, data
+
+
+def progress_page(case, key, user):
+    """The action ``key`` of the plan in force, for its owner (or the lead or a manager) to update."""
+    action = _live_action(case, key)
+    if not access.can_update_action(user, case, action):
+        raise NotPermitted(OWNER_MESSAGE, detail={"action": key})
+    return {"action": action, "who": who_label(action), "history": history(case, key),
+            "progress_labels": ACTION_PROGRESS}
+
+
+def _live_action(case, key):
+    """The action ``key`` in the plan in force (the signed version); NotFound when this case has none."""
+    signed = signed_plan(case)
+    action = action_for_key(case, key, signed) if signed else None
+    if action is None:
+        raise NotFound("There is no such action in this plan.", detail={"action": key})
+    return action
+
+
+# --- building blocks ---
 
 
 def _require_planning(case):
-    if case.state not in PLANNING_STATES:
-        raise PlanError("The plan can only be changed once the assessment is complete and while the case is open")
+    if case.state not in PLANNING:
+        raise NotAllowed(PLANNING_MESSAGE)
 
 
 def draft_plan(case, by):
@@ -208,132 +340,200 @@ def draft_plan(case, by):
     version = PlanVersion(
         assessment_id=case.id, number=(latest.number + 1) if latest else 1, status="draft", created_by_id=by.id
     )
-    if latest is not None:
-        for old in latest.actions:
-            version.actions.append(
-                PlanAction(
-                    key=old.key, position=old.position, need_code=old.need_code, what=old.what,
-                    owner_user_id=old.owner_user_id, owner_carer_id=old.owner_carer_id,
-                    owner_child_id=old.owner_child_id, owner_name=old.owner_name, due_on=old.due_on,
-                    success_measure=old.success_measure, progress=old.progress,
-                    progress_comment=old.progress_comment, progress_at=old.progress_at,
-                )
+    for old in latest.actions if latest is not None else ():
+        version.actions.append(
+            PlanAction(
+                key=old.key, position=old.position, need_code=old.need_code, what=old.what,
+                owner_user_id=old.owner_user_id, owner_carer_id=old.owner_carer_id,
+                owner_child_id=old.owner_child_id, owner_name=old.owner_name, due_on=old.due_on,
+                success_measure=old.success_measure, progress=old.progress,
+                progress_comment=old.progress_comment, progress_at=old.progress_at,
             )
+        )
     db.session.add(version)
     db.session.flush()
     return version
 
 
-def _editable(version):
-    if version is None or version.status != "draft":
-        raise PlanError("This version of the plan is signed and cannot be changed. Select Change the plan "
-                        "to make a new version")
-
-
-def _unsign(version):
-    """Content changed after someone signed: their signature was for different content, so it goes."""
-    removed = len(version.signatures)
+def _content_changed(version):
+    """The draft's content changed: signatures for the old content go, and the version moves on (so a page
+    opened before, such as the signature page, is stale). True when signatures were removed."""
+    removed = bool(version.signatures)
     version.signatures.clear()
+    version.updated_at = utcnow()
     return removed
 
 
-def add_action(case, version, by, *, need_code, what, owner, due_on, success):
-    _require_planning(case)
-    _editable(version)
-    owner_fields = resolve_owner(case, owner)
-    if owner_fields is None:
-        raise PlanError("Select who will do this")
-    position = max((a.position for a in version.actions), default=0) + 1
+def _flush():
+    """Flush; a row someone else changed meanwhile is a stale edit, not a 500."""
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise StaleEdit() from exc
+
+
+def _owner_fields(case, owner):
+    found = _owners(case).get(PersonRef.parse(owner))
+    if found is None:
+        raise Invalid("Select who will do it", field="owner")
+    return found[1]
+
+
+def action_conflict(case, key):
+    """After a stale edit: the action ``key`` as saved now, and ``[(label, value)]`` of it for the conflict notice."""
+    action = action_for_key(case, key)
+    if action is None:
+        raise NotAllowed("Someone else removed this action while you were editing it. Your changes have not been "
+                         "saved.", detail={"action": key})
+    labels = need_labels(case)
+    return action, [
+        ("Need", labels.get(action.need_code, action.need_code or "")),
+        ("What will be done", action.what),
+        ("Who", who_label(action)),
+        ("By when", format_date(action.due_on)),
+        ("How we'll know it worked", action.success_measure),
+    ]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a change to the draft did: the action's words, and whether it removed signatures."""
+
+    what: str
+    unsigned: bool
+
+
+# --- the user's actions ---
+
+
+@case_action
+def start_new_version(case, by):
+    """Start a new draft version from the signed one (the signed version stays frozen)."""
+    current = current_plan(case)
+    if current is not None and current.status == "draft":
+        raise NotAllowed(f"Version {current.number} of the plan is already a draft: change it on the plan page.")
+    version = draft_plan(case, by)
+    audit.record("plan_changed", assessment=case, user=by,
+                 detail={"version": version.number, "text": f"Started version {version.number} of the plan"})
+    return version.number
+
+
+@case_action
+def add_action(case, by, *, need_code, what, owner, due_on, success):
+    """Add an action to the draft (starting version 1 of the plan if there is none)."""
+    version = _draft_or_none(case) or draft_plan(case, by)
     action = PlanAction(
-        key=str(uuid.uuid4()), position=position, need_code=need_code or None, what=what, due_on=due_on,
-        success_measure=success, **owner_fields,
+        key=str(uuid.uuid4()), position=max((a.position for a in version.actions), default=0) + 1,
+        need_code=need_code or None, what=what, due_on=due_on, success_measure=success,
+        **_owner_fields(case, owner),
     )
     version.actions.append(action)
-    _unsign(version)
-    db.session.flush()
-    return action
+    unsigned = _content_changed(version)
+    _flush()
+    audit.record("plan_changed", assessment=case, user=by,
+                 detail={"version": version.number, "action": action.key, "text": "Added an action"})
+    return Change(what, unsigned)
 
 
-def update_action(case, action, by, *, expected_version, need_code, what, owner, due_on, success):
+@case_action
+def change_action(case, key, by, *, expected_version, need_code, what, owner, due_on, success):
     """Change a draft action. ``expected_version`` is the ``version_id`` the user edited (stale → StaleEdit)."""
-    _require_planning(case)
-    _editable(action.plan_version)
-    if expected_version != action.version_id:
-        raise StaleEdit()
-    owner_fields = resolve_owner(case, owner)
-    if owner_fields is None:
-        raise PlanError("Select who will do this")
+    action = _draft_action(case, key)
+    expect_version(expected_version, action.version_id)
+    owner_fields = _owner_fields(case, owner)
     action.need_code = need_code or None
     action.what = what
     action.due_on = due_on
     action.success_measure = success
     for name, value in owner_fields.items():
         setattr(action, name, value)
-    _unsign(action.plan_version)
-    db.session.flush()
-    return action
+    unsigned = _content_changed(action.plan_version)
+    _flush()
+    audit.record("plan_changed", assessment=case, user=by, detail={"action": key, "text": "Changed an action"})
+    return Change(what, unsigned)
 
 
-def remove_action(case, action, by, *, expected_version=None):
-    _require_planning(case)
-    version = action.plan_version
-    _editable(version)
-    if expected_version is not None and expected_version != action.version_id:
-        raise StaleEdit()
+@case_action
+def remove_action(case, key, by, *, expected_version):
+    """Remove a draft action the user saw at ``expected_version``; the others close up."""
+    action = _draft_action(case, key)
+    try:
+        expect_version(expected_version, action.version_id)
+    except StaleEdit as error:
+        raise StaleEdit("Someone else changed this action after you opened the plan. It has not been removed: "
+                        "check it and try again.", detail={"action": key}) from error
+    version, what = action.plan_version, action.what
     version.actions.remove(action)
     for position, other in enumerate(sorted(version.actions, key=lambda a: a.position), start=1):
         other.position = position
-    _unsign(version)
-    db.session.flush()
+    unsigned = _content_changed(version)
+    _flush()
+    audit.record("plan_changed", assessment=case, user=by, detail={"action": key, "text": "Removed an action"})
+    return Change(what, unsigned)
 
 
-class StaleEdit(Exception):
-    """The record changed since the user loaded it."""
-
-
-def add_signature(case, version, by, *, signer, name, role, signed_on, method):
-    """Record a signature on the draft ``version``; freeze it when this completes the set.
-
-    ``signer`` is a value from ``signer_choices``. Returns the signature.
-    """
-    _require_planning(case)
-    _editable(version)
-    if not version.actions:
-        raise PlanError("Add at least one action before the plan is signed")
-    chosen = next((c for c in signer_choices(case) if c[0] == signer), None)
+def _signature_for(case, version, signer, name, role, signed_on, method, by):
+    chosen = next((s for s in signers(case) if s.value == signer), None)
     if chosen is None:
-        raise PlanError("Select who is signing the plan")
-    value, _label, kind, default_name, default_role = chosen
-    ident = int(value.partition(":")[2])
+        raise Invalid("Select who is signing the plan", field="signer")
     if method not in SIGNING_METHODS:
-        raise PlanError("Select how they signed the plan")
-    columns = {"user_id": None, "carer_id": None, "child_id": None}
-    if kind in ("lead", "taf_member"):
-        columns["user_id"] = ident
-    elif kind == "carer":
-        columns["carer_id"] = ident
-    else:
-        columns["child_id"] = ident
-    for existing in version.signatures:
-        if existing.signer_kind == kind and all(getattr(existing, k) == v for k, v in columns.items()):
-            raise PlanError(f"{default_name} has already signed this version of the plan")
-    signature = PlanSignature(
-        signer_kind=kind, name=name or default_name, role=role or default_role, signed_on=signed_on,
-        method=method, recorded_by_id=by.id, **columns,
+        raise Invalid("Select how they signed the plan", field="method")
+    if any(_signed_by(s) == (chosen.kind, chosen.ref.id) for s in version.signatures):
+        raise Invalid(f"{chosen.name} has already signed this version of the plan", field="signer")
+    ident = chosen.ref.id
+    return PlanSignature(
+        signer_kind=chosen.kind, name=name or chosen.name, role=role or chosen.role, signed_on=signed_on,
+        method=method, recorded_by_id=by.id, user_id=ident if chosen.ref.kind in ("lead", "taf") else None,
+        carer_id=ident if chosen.ref.kind == "carer" else None, child_id=ident if chosen.ref.kind == "child" else None,
     )
-    version.signatures.append(signature)
-    db.session.flush()
-    if is_complete(version):
-        freeze(case, version, by)
-    return signature
+
+
+@case_action
+def sign(case, by, *, expected_version, signer, name, role, signed_on, method):
+    """Record a signature on the draft the user saw at ``expected_version``; freeze it when this completes the
+    set. Returns ``(signature's name, version number, whether the plan is now signed)``."""
+    current = current_plan(case)
+    if current is None or current.status != "draft":
+        raise NotAllowed(NO_DRAFT_MESSAGE)
+    expect_version(expected_version, current.version_id)
+    if not current.actions:
+        raise Invalid("Add at least one action before the plan is signed", field="signer")
+    signature = _signature_for(case, current, signer, name, role, signed_on, method, by)
+    current.signatures.append(signature)
+    current.updated_at = utcnow()  # the version moves on: a signature page opened before is stale
+    _flush()
+    detail = {"version": current.number, "signer": signature.signer_kind,
+              "text": f"Recorded {signature.name}'s signature on version {current.number} of the plan"}
+    if is_complete(current):
+        freeze(case, current, by)
+        refresh_due(case)
+        detail["digest"] = current.digest
+        detail["text"] += "; the plan is signed"
+    audit.record("plan_signed", assessment=case, user=by, detail=detail)
+    return signature.name, current.number, current.status == "signed"
+
+
+@case_action
+def finalise(case, by):
+    """Freeze a draft that has every signature it needs (signing normally does this by itself)."""
+    current = current_plan(case)
+    if current is None or current.status != "draft":
+        raise NotAllowed(NO_DRAFT_MESSAGE)
+    freeze(case, current, by)
+    refresh_due(case)
+    audit.record("plan_signed", assessment=case, user=by,
+                 detail={"version": current.number, "digest": current.digest,
+                         "text": f"Version {current.number} of the plan is signed"})
+    return current.number
 
 
 def freeze(case, version, by, now=None):
     """Sign ``version``: store its canonical content and digest; supersede the version signed before it."""
-    _editable(version)
+    if version is None or version.status != "draft":
+        raise NotAllowed(NO_DRAFT_MESSAGE)
     if not is_complete(version):
-        raise PlanError("The plan needs the lead professional's signature and a parent's, carer's or the "
-                        "young person's before it is signed")
+        raise NotAllowed("The plan needs the lead professional's signature and a parent's, carer's or the "
+                         "young person's before it is signed")
     # Stored as its canonical JSON (dates as ISO strings), so the stored dict gives the same digest again.
     content = json.loads(canonical_plan_content(signed_plan_content(build_document(case, version))))
     version.signed_content = content
@@ -346,8 +546,25 @@ def freeze(case, version, by, now=None):
         )
     ):
         older.status = "superseded"
-    db.session.flush()
+    _flush()
     return version
+
+
+@case_action
+def update_progress(case, key, by, *, expected_version, progress, comment):
+    """The action's owner (or the lead or a manager) records how the action ``key`` is going."""
+    action = _live_action(case, key)
+    if not access.can_update_action(by, case, action):
+        raise NotPermitted(OWNER_MESSAGE, detail={"action": key})
+    if case.state not in RECORDING_PROGRESS:
+        raise NotAllowed(CLOSED_MESSAGE, detail={"action": key})
+    expect_version(expected_version, action.version_id)
+    what = action.what
+    record_progress(case, key, by, progress=progress, comment=comment)
+    refresh_due(case)
+    audit.record("action_updated", assessment=case, user=by,
+                 detail={"action": key, "progress": progress,
+                         "text": f"Progress on '{what[:60]}': {ACTION_PROGRESS[progress]}"})
 
 
 def record_progress(case, key, by, *, progress, comment, review=None, at=None):
@@ -362,21 +579,14 @@ def record_progress(case, key, by, *, progress, comment, review=None, at=None):
         sa.select(PlanAction)
         .join(PlanVersion)
         .where(PlanVersion.assessment_id == case.id, PlanAction.key == key)
+        .execution_options(populate_existing=True)
     ).all()
     for action in live:
         action.progress = progress
         action.progress_comment = comment or None
         action.progress_at = at
-    db.session.flush()
+    _flush()
     return update
-
-
-def history(case, key):
-    return db.session.scalars(
-        sa.select(ActionUpdate)
-        .where(ActionUpdate.assessment_id == case.id, ActionUpdate.action_key == key)
-        .order_by(ActionUpdate.at.desc(), ActionUpdate.id.desc())
-    ).all()
 
 
 # --- the printable document ---
@@ -446,8 +656,6 @@ def build_document(case, version, *, generated_at=None):
 
 
 def _date(value):
-    from datetime import date
-
     return date.fromisoformat(value) if value else None
 
 

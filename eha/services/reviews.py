@@ -1,19 +1,37 @@
 """Reviews of the plan: progress on each open action, the family's view, scaling, and the decision.
 
-``record_review`` writes the Review, its ActionUpdates and marks the review meeting held; the view then fires
-``record_review`` in the same transaction, so a failed guard leaves nothing behind.
+``record_review`` is one ``@case_action``: it marks the review meeting held, writes the Review and its
+ActionUpdates, audits it and fires ``record_review``, so a failed guard leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from eha import audit
 from eha.definitions import scaling_scores
 from eha.definitions.store import definition_for
+from eha.errors import GuardFailed, NotAllowed, expect_version
 from eha.extensions import db
+from eha.formatting import format_date
+from eha.models.choices import REVIEW_DECISIONS
+from eha.models.meetings import Meeting
 from eha.models.plans import PlanVersion, Review
 from eha.services import plans
-from eha.services.meetings import record_meeting
+from eha.services.meetings import record_meeting, scheduled_review
+from eha.transaction import case_action
+from eha.workflow import engine
+from eha.workflow.states import REVIEW_SCHEDULED
+
+NO_REVIEW_MESSAGE = "There is no review meeting waiting to be recorded: schedule a review first."
+
+
+def review_to_record(case):
+    """The scheduled review meeting and the actions to review; NotAllowed unless a review is scheduled."""
+    meeting = scheduled_review(case) if case.state == REVIEW_SCHEDULED else None
+    if meeting is None:
+        raise NotAllowed(NO_REVIEW_MESSAGE)
+    return meeting, actions_to_review(case, meeting)
 
 
 def actions_to_review(case, meeting):
@@ -43,9 +61,16 @@ def actions_to_review(case, meeting):
     return [a for a in candidates if a.is_open]
 
 
-def record_review(case, meeting, by, *, held_on, attendance, family_view, family_score, practitioner_score,
-                  decision, plan_changed, next_review_on, progress, notes=None, expected_version=None):
-    """Add the Review and the progress on each action (``progress``: key -> (progress, comment))."""
+@case_action
+def record_review(case, meeting, by, *, expected_version, held_on, attendance, family_view, family_score,
+                  practitioner_score, decision, plan_changed, next_review_on, progress, notes=None):
+    """Record the review of ``meeting`` (seen at ``expected_version``): the meeting held, the Review, the progress
+    on each action (``progress``: key -> (progress, comment)), then ``record_review`` fired."""
+    db.session.refresh(meeting)  # as stored now, after the case lock: another review may have been recorded
+    if meeting.status != "scheduled" or meeting.assessment_id != case.id:
+        raise NotAllowed("Someone else recorded this review while you were filling it in. Your answers have not "
+                         "been saved.")
+    expect_version(expected_version, meeting.version_id)
     record_meeting(
         meeting, by, expected_version=expected_version, held_on=held_on, attendance=attendance, notes=notes,
         decisions=None, next_review_on=next_review_on,
@@ -59,7 +84,22 @@ def record_review(case, meeting, by, *, held_on, attendance, family_view, family
     db.session.flush()
     for key, (value, comment) in progress.items():
         plans.record_progress(case, key, by, progress=value, comment=comment, review=review)
+    audit.record("meeting_recorded", assessment=case, user=by,
+                 detail={"meeting": meeting.id, "kind": "review", "review": review.id, "decision": decision,
+                         "text": f"Recorded the review held on {format_date(held_on)}: "
+                                 f"{REVIEW_DECISIONS[decision].lower()}"})
+    _fire(case, "record_review", by, review=review)
     return review
+
+
+def _fire(case, trigger, by, **data):
+    """``engine.fire`` with its refusals as the domain errors the pages show."""
+    try:
+        engine.fire(case, trigger, by, **data)
+    except engine.GuardFailed as failure:
+        raise GuardFailed(failure.messages, detail={"kind": "review"}) from failure
+    except engine.TransitionNotAllowed as error:
+        raise NotAllowed(error.message, detail={"kind": "review"}) from error
 
 
 def reviews_for(case):
@@ -78,8 +118,6 @@ def scaling_over_time(case, reviews):
     meeting_dates = {}
     meeting_ids = [r.meeting_id for r in reviews if r.meeting_id]
     if meeting_ids:
-        from eha.models.meetings import Meeting
-
         meeting_dates = dict(
             db.session.execute(sa.select(Meeting.id, Meeting.held_on).where(Meeting.id.in_(meeting_ids))).all()
         )

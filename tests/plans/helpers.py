@@ -124,3 +124,23 @@ def count(model):
 
 def child_of(case):
     return db.session.scalar(sa.select(Child).where(Child.family_id == case.family_id))
+
+
+def version_on(response, action=None):
+    """The hidden ``version`` a form on the page carries, as the browser would send it (the form that posts to
+    ``action``, when given)."""
+    import lxml.html
+
+    tree = lxml.html.fromstring(response.get_data(as_text=True))
+    forms = [f for f in tree.xpath("//form[@method='post'][.//input[@name='version']]")
+             if action is None or f.get("action") == action]
+    return forms[0].xpath(".//input[@name='version']")[0].get("value")
+
+
+def sign(client, case, signer, *, on=None, method="on_screen", **fields):
+    """Record ``signer``'s signature the way a user does: open the signature page, then send it."""
+    url = f"/assessments/{case.ref}/plan/sign"
+    on = on or date.today()
+    data = {"signer": signer, "signed_on": [str(on.day), str(on.month), str(on.year)], "method": method,
+            "version": version_on(client.get(url)), **fields}
+    return client.post(url, data=data)

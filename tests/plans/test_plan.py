@@ -57,7 +57,9 @@ def test_the_lead_adds_changes_and_removes_actions_on_a_draft(client, signed_in,
     assert client.post(f"/assessments/{case.ref}/plan/actions/{lead_action.key}/edit", data=edit).status_code == 302
     assert db.session.get(PlanAction, lead_action.id).what == "Lena phones the GP"
 
-    assert client.post(f"/assessments/{case.ref}/plan/actions/{family_action.key}/delete").status_code == 302
+    delete = f"/assessments/{case.ref}/plan/actions/{family_action.key}/delete"
+    version = helpers.version_on(client.get(f"/assessments/{case.ref}/plan"), delete)
+    assert client.post(delete, data={"version": version}).status_code == 302
     [version] = versions(case)
     assert [a.what for a in version.actions] == ["Lena phones the GP"] and version.actions[0].position == 1
 
@@ -113,20 +115,19 @@ def test_signing_freezes_the_plan_with_a_deterministic_digest(client, signed_in,
     assert link in client.get(f"/assessments/{case.ref}/plan").text
     prefilled = client.get(link).text
     assert 'value="Agnieszka Nowak"' in prefilled and 'value="Mother"' in prefilled
-    response = client.post(f"/assessments/{case.ref}/plan/sign", data=sign_data(f"lead:{lead.id}"))
+    response = helpers.sign(client, case, f"lead:{lead.id}")
     assert response.status_code == 302
     [version] = versions(case)
     assert version.status == "draft" and version.signatures[0].name == "Lena Lead"
     assert version.signatures[0].role == "Lead professional"
 
     future = date.today() + timedelta(days=2)
-    response = client.post(f"/assessments/{case.ref}/plan/sign", data=sign_data(f"carer:{carer.id}", on=future))
+    response = helpers.sign(client, case, f"carer:{carer.id}", on=future)
     assert response.status_code == 200 and "Date signed must be today or in the past" in response.text
-    response = client.post(f"/assessments/{case.ref}/plan/sign", data=sign_data(f"lead:{lead.id}"))
+    response = helpers.sign(client, case, f"lead:{lead.id}")
     assert "Lena Lead has already signed this version of the plan" in response.text
 
-    response = client.post(f"/assessments/{case.ref}/plan/sign",
-                           data=sign_data(f"carer:{carer.id}", name="Aga Nowak", method="on_paper"))
+    response = helpers.sign(client, case, f"carer:{carer.id}", name="Aga Nowak", method="on_paper")
     assert response.status_code == 302
     [version] = versions(case)
     assert version.status == "signed" and version.signed_at is not None
@@ -176,8 +177,8 @@ def test_changing_a_signed_plan_makes_a_new_draft_and_the_old_keeps_its_digest(c
     data["version"] = str(new.actions[0].version_id)
     assert client.post(f"/assessments/{case.ref}/plan/actions/{key}/edit", data=data).status_code == 302
     carer = case.family.carers[0]
-    client.post(f"/assessments/{case.ref}/plan/sign", data=sign_data(f"lead:{lead.id}"))
-    client.post(f"/assessments/{case.ref}/plan/sign", data=sign_data(f"carer:{carer.id}"))
+    assert helpers.sign(client, case, f"lead:{lead.id}").status_code == 302
+    assert helpers.sign(client, case, f"carer:{carer.id}").status_code == 302
     old, new = versions(case)
     assert old.status == "superseded" and old.digest == digest and old.signed_content == content
     assert old.actions[0].what == "Action 1"
@@ -189,7 +190,7 @@ def test_changing_a_draft_after_a_signature_removes_it(client, signed_in, lead):
     case = helpers.assessed_case(lead, state="taf_scheduled")
     helpers.plan(case, lead, actions=1)
     signed_in(lead)
-    client.post(f"/assessments/{case.ref}/plan/sign", data=sign_data(f"lead:{lead.id}"))
+    assert helpers.sign(client, case, f"lead:{lead.id}").status_code == 302
     assert helpers.count(PlanSignature) == 1
     client.post(f"/assessments/{case.ref}/plan/actions/new", data=action_data(case, f"user:{lead.id}"))
     assert helpers.count(PlanSignature) == 0
@@ -251,10 +252,10 @@ def test_progress_needs_a_choice_and_a_stale_update_conflicts(client, signed_in,
     action = version.actions[0]
     signed_in(lead)
     url = f"/assessments/{case.ref}/plan/actions/{action.key}/progress"
-    response = client.post(url, data={"progress": "", "comment": "y" * 50000})
+    response = client.post(url, data={"progress": "", "comment": "y" * 50000, "version": str(action.version_id)})
     assert response.status_code == 200
     assert "Select how this action is going" in response.text and "2000 characters or fewer" in response.text
-    response = client.post(url, data={"progress": "finished!", "comment": ""})
+    response = client.post(url, data={"progress": "finished!", "comment": "", "version": str(action.version_id)})
     assert "Select an option from the list" in response.text
     stale = str(action.version_id)
     assert client.post(url, data={"progress": "on_track", "version": stale}).status_code == 302
