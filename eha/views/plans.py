@@ -158,34 +158,3 @@ def action_progress(case, key):
         flash("Progress recorded", "success")
         return redirect(url_for("plans.show", ref=case.ref))
     return render_template("views/plans/progress.html", case=case, form=form, **page)
-
-
-# --- kept only for eha.views.meetings, which imports them until it is converted to case_route; delete then ---
-
-
-def not_allowed(message):
-    """Answer 409 with the reason shown on the error page."""
-    from werkzeug.exceptions import Conflict
-
-    error = Conflict()
-    error.eha_message = message
-    raise error
-
-
-def refuse_change(case, action, reason, code, detail=None):
-    """Record a refused change (one audit event) and answer ``code``."""
-    from flask import abort
-
-    from eha.access import record_failure
-    from eha.errors import DomainError
-
-    record_failure(case, action, DomainError(reason, detail=detail))
-    if code == 409:
-        not_allowed(reason)
-    abort(code)
-
-
-def record_failed(case, action, reason, detail=None):
-    from eha.access import record_failure
-
-    record_failure(case, action, reason=reason)
