@@ -20,7 +20,7 @@ from eha.models.families import Carer, Child, Family
 from eha.models.meetings import Meeting, MeetingParticipant
 from eha.models.plans import PlanAction, PlanSignature, PlanVersion, Review
 from eha.workflow import effects
-from eha.workflow.engine import fire, request_closure
+from eha.workflow.engine import fire
 from eha.workflow.states import DRAFT
 
 DEFAULT_NEEDS = ("sf-education", "sf-relationships")
@@ -399,8 +399,8 @@ def ensure_demo_cases(agencies, users):
                  reason="Liam disclosed that she was hit at home; referred to the front door the same day.")
         elif key == "closure_pending":
             to_plan_active(case, lead, invite)
-            request_closure(case, lead, "stepped_down", "Remaining support from the school only.",
-                            outcomes_for(case, "partly_met"))
+            fire(case, "request_closure", lead, reason="stepped_down", notes="Remaining support from the school only.",
+                 outcomes=outcomes_for(case, "partly_met"))
         cases.append(case)
     db.session.flush()
     return cases

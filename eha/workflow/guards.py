@@ -256,6 +256,10 @@ def manager_sign_off(case, ctx):
     return ["A manager must sign off the closure: ask for it instead of closing the case yourself"]
 
 
+def rejection_reason_given(case, ctx):
+    return [] if not _blank(ctx.data.get("why")) else ["Enter why the closure is not signed off"]
+
+
 # --- step_up ---
 
 

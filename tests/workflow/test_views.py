@@ -130,11 +130,9 @@ def test_a_lead_professionals_closure_waits_for_a_manager(client, signed_in, pla
 
 
 def test_a_manager_can_refuse_to_sign_off_with_a_reason(client, signed_in, plan_active, people):
-    from eha.workflow.engine import request_closure
-
     lead, _nurse, manager = people
     with committing():
-        request_closure(plan_active, lead, "stepped_down", None, build.outcomes_for(plan_active))
+        build.fire(plan_active, "request_closure", lead, reason="stepped_down", outcomes=build.outcomes_for(plan_active))
     signed_in(manager)
     empty = client.post(f"/assessments/{plan_active.ref}/close/reject", data={"reason": ""})
     assert "Enter why the closure is not signed off" in text(empty)
@@ -185,7 +183,7 @@ def test_the_docs_diagram_is_the_one_the_table_draws():
 
 
 def test_the_timeline_leaves_out_views_and_puts_the_newest_first(client, signed_in, plan_active, people):
-    from eha.workflow.timeline import timeline
+    from eha.services.timeline import timeline
 
     signed_in(people[0])
     client.get(f"/assessments/{plan_active.ref}")
