@@ -9,7 +9,7 @@ from eha.models.choices import NEED_OUTCOMES
 from eha.models.plans import NeedOutcome, PlanAction, PlanVersion
 from eha.models.users import User
 from eha.workflow import timescales
-from eha.workflow.states import ASSESSED, CLOSED, CLOSURE_REASONS, DRAFT, PLAN_STATES, STEPPED_UP, TAF_SCHEDULED
+from eha.workflow.states import ASSESSED, CLOSURE_REASONS, DRAFT, PLAN_STATES, STEPPED_UP, TAF_SCHEDULED
 
 ASSESSMENT_DUE = "Assessment due"
 FIRST_TAF_DUE = "First TAF meeting due"
@@ -165,36 +165,38 @@ def refresh_due(case, config=None, today=None):
         from flask import current_app
 
         config = current_app.config
-    state = case.state
-    due = None
-    if state == CLOSED:
+    due = _due(case, config)
+    if due is None or due[0] is None:
         case.next_due_on, case.next_due_label = None, None
-        return None
+    else:
+        case.next_due_on, case.next_due_label = due
+    return case.next_due_on
+
+
+def _due(case, config):
+    """``(date, label)`` of what is due next in the case's state, or None."""
+    state = case.state
     if state == DRAFT:
         if case.assessment_due_on is None and case.started_at is not None:
             case.assessment_due_on = timescales.add_working_days(
                 _day(case.started_at), config["EHA_ASSESSMENT_DUE_WORKING_DAYS"]
             )
-        due = (case.assessment_due_on, ASSESSMENT_DUE)
-    elif state in (ASSESSED, TAF_SCHEDULED):
+        return case.assessment_due_on, ASSESSMENT_DUE
+    if state in (ASSESSED, TAF_SCHEDULED):
         if case.first_taf_due_on is None and case.completed_at is not None:
             case.first_taf_due_on = timescales.add_working_days(
                 _day(case.completed_at), config["EHA_FIRST_TAF_DUE_WORKING_DAYS"]
             )
-        due = (case.first_taf_due_on, FIRST_TAF_DUE)
-    elif state in PLAN_STATES:
+        return case.first_taf_due_on, FIRST_TAF_DUE
+    if state in PLAN_STATES:
         candidates = []
         if case.next_review_due_on is not None:
             candidates.append((case.next_review_due_on, REVIEW_DUE))
         action_due = _earliest_open_action_due(case)
         if action_due is not None:
             candidates.append((action_due, ACTION_DUE))
-        due = min(candidates) if candidates else None
-    if due is None or due[0] is None:
-        case.next_due_on, case.next_due_label = None, None
-    else:
-        case.next_due_on, case.next_due_label = due
-    return case.next_due_on
+        return min(candidates) if candidates else None
+    return None  # closed: nothing is due
 
 
 def _earliest_open_action_due(case):

@@ -5,11 +5,11 @@ import threading
 import pytest
 
 from eha.demo import cases as build
+from eha.errors import DomainError
 from eha.extensions import db
 from eha.models.assessments import Assessment
 from eha.models.users import User
 from eha.transaction import committing
-from eha.errors import DomainError
 from eha.workflow.engine import fire
 from tests.conftest import POSTGRES_URL
 from tests.workflow.helpers import state_in_db, team, transition_events

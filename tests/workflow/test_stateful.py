@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from eha.demo import cases as build
+from eha.errors import DomainError
 from eha.extensions import db
 from eha.models.meetings import Meeting
 from eha.models.plans import PlanVersion
 from eha.transaction import committing
 from eha.workflow import queries, table
-from eha.errors import DomainError
 from eha.workflow.engine import fire
 from eha.workflow.states import CLOSED, PLAN_ACTIVE, STATES, closure_reasons_for
 from eha.workflow.table import TRIGGERS

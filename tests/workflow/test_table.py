@@ -7,13 +7,13 @@ import pytest
 import sqlalchemy as sa
 
 from eha.demo import cases as build
+from eha.errors import GuardFailed, NotAllowed, NotPermitted
 from eha.extensions import db
 from eha.models.assessments import AssessmentChild, SectionAnswer
 from eha.models.audit import AuditEvent
 from eha.models.plans import NeedOutcome, PlanSignature
 from eha.transaction import committing
 from eha.workflow import timescales
-from eha.errors import GuardFailed, NotAllowed, NotPermitted
 from eha.workflow.engine import fire
 from tests.workflow.helpers import audit_count, state_in_db, team, transition_events
 
