@@ -21,7 +21,7 @@ from eha.models.families import Carer, Child, Family
 from eha.models.meetings import Meeting, MeetingParticipant
 from eha.models.plans import PlanAction, PlanSignature, PlanVersion, Review
 from eha.workflow import effects
-from eha.workflow.engine import fire, request_closure
+from eha.workflow.engine import fire
 from eha.workflow.states import DRAFT
 
 DEFAULT_NEEDS = ("sf-education", "sf-relationships")
@@ -378,8 +378,8 @@ def _to_stepped_up(case, cast):
 
 def _to_closure_pending(case, cast):
     to_plan_active(case, cast.lead, cast.invite)
-    request_closure(case, cast.lead, "stepped_down", "Remaining support from the school only.",
-                    outcomes_for(case, "partly_met"))
+    fire(case, "request_closure", cast.lead, reason="stepped_down", notes="Remaining support from the school only.",
+         outcomes=outcomes_for(case, "partly_met"))
 
 
 # a DEMO_FAMILIES key -> how its new case is moved on to that state

@@ -17,9 +17,11 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
+from eha import audit
 from eha.access import visible_cases_filter
 from eha.definitions import answer_display
 from eha.definitions.store import definition_for
+from eha.errors import Conflict, DomainError, NotFound
 from eha.extensions import db
 from eha.formatting import format_date
 from eha.models.assessments import Assessment
@@ -29,17 +31,25 @@ from eha.pdf import render_assessment, render_plan
 from eha.pdf.digest import plan_digest
 from eha.pdf.model import AssessmentDocument, Person, SectionDoc
 from eha.services import plans as plan_service
+from eha.transaction import autocommit
 from eha.workflow.states import CLOSED, STATE_LABELS
 
 DIGEST_PATTERN = re.compile(r"[0-9a-f]{64}")
 
 
-class NoSuchDocument(Exception):
+class NoSuchDocument(NotFound):
     """There is nothing of that kind to print for this case; the message says why (shown on the 404 page)."""
 
+    outcome = "failed"
 
-class DigestMismatch(Exception):
+
+class DigestMismatch(Conflict):
     """A signed version's stored content no longer gives its stored digest: printing it would mislead."""
+
+    def __init__(self, version):
+        super().__init__("This version of the plan cannot be printed: its record no longer matches the code it "
+                         "was signed with. Contact your administrator.",
+                         detail={"reason": "stored content does not match the digest", "version": version})
 
 
 # --- which plan version prints ---
@@ -70,7 +80,7 @@ def plan_document(case, version):
         return plan_service.build_document(case, version)
     content = version.signed_content or {}
     if not version.digest or plan_digest(content) != version.digest:
-        raise DigestMismatch(f"{case.ref} plan version {version.number}")
+        raise DigestMismatch(version.number)
     return plan_service.document_from_content(
         _printable(version), organisation=config["EHA_ORGANISATION_NAME"], service_name=config["EHA_SERVICE_NAME"],
         front_door=config.get("EHA_FRONT_DOOR", ""),
@@ -109,6 +119,22 @@ def plan_pdf(case, version, *, large=False):
 
 def plan_filename(ref, number, *, large=False):
     return f"{ref}-plan-v{number}{'-large-print' if large else ''}.pdf"
+
+
+@autocommit
+def download_plan(case, number=None, *, large=False):
+    """The plan PDF ``(bytes, filename)`` of version ``number`` (None: the one that prints by default), the
+    download recorded. Raises ``NoSuchDocument`` (404) or ``DigestMismatch`` (409), with what was asked for."""
+    detail = {"document": "plan", "version": number, "large": large}
+    try:
+        version = plan_version_to_print(case, number)
+        detail["version"] = version.number
+        data = plan_pdf(case, version, large=large)
+    except DomainError as error:
+        error.detail = {**detail, **error.detail}
+        raise
+    audit.record("pdf_downloaded", assessment=case, detail=detail)
+    return data, plan_filename(case.ref, version.number, large=large)
 
 
 # --- the assessment record ---
@@ -164,6 +190,14 @@ def assessment_pdf(case, *, large=False):
 
 def assessment_filename(ref, *, large=False):
     return f"{ref}-assessment{'-large-print' if large else ''}.pdf"
+
+
+@autocommit
+def download_assessment(case, *, large=False):
+    """The assessment record PDF ``(bytes, filename)``, the download recorded."""
+    data = assessment_pdf(case, large=large)
+    audit.record("pdf_downloaded", assessment=case, detail={"document": "assessment", "large": large})
+    return data, assessment_filename(case.ref, large=large)
 
 
 # --- sealing ---
@@ -227,6 +261,18 @@ class DigestMatch:
         if self.case_closed:
             parts.append("case closed")
         return "; ".join(parts)
+
+
+@autocommit
+def check_printout(text, user):
+    """The signed plan the code ``text`` (typed or pasted) belongs to, if ``user`` may see its case, or None.
+    A match is recorded as a look at the plan."""
+    digest = normalise_digest(text)
+    match = find_by_digest(digest, user)
+    if match is not None:
+        audit.record("plan_viewed", assessment=match.case, user=user,
+                     detail={"verified_digest": digest, "version": match.version.number})
+    return match
 
 
 def find_by_digest(digest, user=None, *, everything=False):

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from eha import access, audit, people
-from eha.errors import Conflict, GuardFailed, NotAllowed, NotFound, NotPermitted, expect_version
+from eha.errors import Conflict, NotAllowed, NotFound, NotPermitted, expect_version
 from eha.extensions import db
 from eha.formatting import format_date, format_datetime
 from eha.models.assessments import TafMember
@@ -234,14 +234,6 @@ def _unchanged_since_opened(case, meeting_id, expected_version, verb):
     return meeting
 
 
-def _fire(case, trigger, by, **data):
-    """``engine.fire`` with its refusals as domain errors."""
-    try:
-        engine.fire(case, trigger, by, **data)
-    except engine.GuardFailed as failure:
-        raise GuardFailed(failure.messages) from failure
-    except engine.TransitionNotAllowed as error:
-        raise (NotPermitted if error.status == 403 else NotAllowed)(error.message) from error
 
 
 # --- invitations ---
@@ -317,7 +309,7 @@ def schedule(case, by, *, kind, scheduled_for: datetime, place, video_link, user
                                  f"{format_datetime(meeting.scheduled_for)}"})
     from_state, trigger = SCHEDULE_TRIGGERS[kind]
     if case.state == from_state:
-        _fire(case, trigger, by, meeting=meeting)
+        engine.fire(case, trigger, by, meeting=meeting)
     return meeting
 
 

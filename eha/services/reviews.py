@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from eha import audit
 from eha.definitions import scaling_scores
 from eha.definitions.store import definition_for
-from eha.errors import GuardFailed, NotAllowed, expect_version
+from eha.errors import NotAllowed, expect_version
 from eha.extensions import db
 from eha.formatting import format_date
 from eha.models.choices import REVIEW_DECISIONS
@@ -88,18 +88,10 @@ def record_review(case, meeting, by, *, expected_version, held_on, attendance, f
                  detail={"meeting": meeting.id, "kind": "review", "review": review.id, "decision": decision,
                          "text": f"Recorded the review held on {format_date(held_on)}: "
                                  f"{REVIEW_DECISIONS[decision].lower()}"})
-    _fire(case, "record_review", by, review=review)
+    engine.fire(case, "record_review", by, review=review)
     return review
 
 
-def _fire(case, trigger, by, **data):
-    """``engine.fire`` with its refusals as the domain errors the pages show."""
-    try:
-        engine.fire(case, trigger, by, **data)
-    except engine.GuardFailed as failure:
-        raise GuardFailed(failure.messages, detail={"kind": "review"}) from failure
-    except engine.TransitionNotAllowed as error:
-        raise NotAllowed(error.message, detail={"kind": "review"}) from error
 
 
 def reviews_for(case):

@@ -12,8 +12,8 @@ from eha.forms.families import FindChildForm, NewFamilyForm, SafetyForm
 from eha.models.choices import ADMIN
 from eha.models.families import Family
 from eha.services import assessments as service
+from eha.services.case_page import build_panel
 from eha.transaction import committing
-from eha.workflow.panel import build_panel
 from eha.workflow.states import STATE_LABELS
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")

@@ -1,4 +1,5 @@
-"""The state diagram as SVG, drawn from the transition table (no graphviz needed).
+"""The state diagram as SVG, drawn from the transition table (no graphviz needed), and the table in words for
+the help page.
 
 ``python -m eha.workflow.diagram > docs/workflow.svg`` writes the copy the README shows.
 """
@@ -6,8 +7,10 @@
 from collections import defaultdict
 from xml.sax.saxutils import escape
 
-from eha.workflow.states import CLOSED, OPEN_STATES, STATE_LABELS
+from eha.workflow.states import CLOSED, CLOSURE_REASONS, CLOSURE_REASONS_FROM, OPEN_STATES, STATE_LABELS, STEPPED_UP
 from eha.workflow.table import TRIGGERS
+
+STAYS = "Stays where it is"
 
 BOX_W, BOX_H = 170, 60
 GAP = 60
@@ -26,12 +29,43 @@ def _positions():
 
 
 def edges():
-    """``{(source, dest): [trigger names]}`` from the table."""
+    """``{(source, dest): [trigger names]}`` from the table, for the steps that change the state."""
     out = defaultdict(list)
     for trigger in TRIGGERS:
+        if trigger.dest is None:
+            continue
         for source in trigger.sources:
             out[(source, trigger.dest)].append(trigger.name)
     return out
+
+
+def internal_steps():
+    """The names of the steps that leave the state as it is (closure sign-off)."""
+    return [t.name for t in TRIGGERS if t.dest is None]
+
+
+def _from_words(states):
+    return "Any open stage" if tuple(states) == OPEN_STATES else ", ".join(STATE_LABELS[s] for s in states)
+
+
+def steps_in_words():
+    """``[(label, from, to, what it needs)]``: the table as the help page shows it."""
+    return [(t.label, _from_words(t.sources), STATE_LABELS[t.dest] if t.dest else STAYS, t.conditions)
+            for t in TRIGGERS]
+
+
+def closure_reasons_in_words():
+    """``[(reason, [the states it may be given from])]``; stepping up has its own step."""
+    return [(label, [STATE_LABELS[s] for s in CLOSURE_REASONS_FROM[code]])
+            for code, label in CLOSURE_REASONS.items() if code != STEPPED_UP]
+
+
+def summary():
+    """The diagram in one sentence, for its alternative text."""
+    forwards = [f"{STATE_LABELS[t.sources[0]]} to {STATE_LABELS[t.dest]} by '{t.label}'"
+                for t in TRIGGERS if t.dest not in (None, CLOSED)]
+    return ("A diagram of the stages: " + "; ".join(forwards) + ". From any open stage the case can be closed or "
+            "stepped up; a manager's sign-off of a closure is asked for and sent back without changing the stage.")
 
 
 def _text(x, y, text, size=14, anchor="middle", weight="normal"):
@@ -82,6 +116,9 @@ def render():
             y = sy + BOX_H / 2 + 12
             parts.append(_arrow(sx, y, dx + BOX_W, y))
             parts.append(_text((sx + dx + BOX_W) / 2, sy + BOX_H + 18, " / ".join(names), 12))
+    internal = " / ".join(internal_steps())
+    parts.append(_text(MARGIN + closed_w, HEIGHT - 8, f"Without changing the stage, from any open stage: {internal}",
+                       12, anchor="end"))
     parts.append(_text(MARGIN, HEIGHT - 8, "Every step runs its checks first; a closed case is final.", 12,
                        anchor="start"))
     parts.append("</svg>")

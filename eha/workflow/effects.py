@@ -7,8 +7,9 @@ from eha.extensions import db
 from eha.models.assessments import AssessmentChild
 from eha.models.choices import NEED_OUTCOMES
 from eha.models.plans import NeedOutcome, PlanAction, PlanVersion
+from eha.models.users import User
 from eha.workflow import timescales
-from eha.workflow.states import ASSESSED, CLOSED, DRAFT, PLAN_STATES, STEPPED_UP, TAF_SCHEDULED
+from eha.workflow.states import ASSESSED, CLOSURE_REASONS, DRAFT, PLAN_STATES, STEPPED_UP, TAF_SCHEDULED
 
 ASSESSMENT_DUE = "Assessment due"
 FIRST_TAF_DUE = "First TAF meeting due"
@@ -55,20 +56,21 @@ def note_plan_version(case, ctx):
         ctx.audit_detail["plan_version"] = version.number
 
 
-def _close(case, ctx, reason, notes):
-    case.closed_at = ctx.now
-    approved_by = ctx.data.get("approved_by")
-    requested_by = ctx.data.get("requested_by")
-    case.closed_by_id = (requested_by or ctx.by).id
-    case.closure_reason = reason
-    case.closure_notes = notes or None
-    if approved_by is not None:
-        case.closure_approved_by_id = approved_by.id
+def _clear_pending_closure(case):
     case.pending_closure_reason = None
     case.pending_closure_notes = None
     case.pending_closure_outcomes = None
     case.pending_closure_by_id = None
     case.pending_closure_at = None
+
+
+def _close(case, ctx, reason, notes):
+    case.closed_at = ctx.now
+    requested_by = ctx.data.get("requested_by")
+    case.closed_by_id = (requested_by or ctx.by).id
+    case.closure_reason = reason
+    case.closure_notes = notes or None
+    _clear_pending_closure(case)
     # Each child may now start a new episode: the database allows one open episode per child.
     db.session.execute(
         sa.update(AssessmentChild)
@@ -83,6 +85,42 @@ def record_closure(case, ctx):
     _close(case, ctx, ctx.data["reason"], ctx.data.get("notes"))
     if ctx.source in PLAN_STATES:
         record_outcomes(case, ctx)
+
+
+# --- closure sign-off ---
+
+
+def record_closure_request(case, ctx):
+    """The lead professional's closure waits on the case for a manager's sign-off."""
+    reason = ctx.data["reason"]
+    case.pending_closure_reason = reason
+    case.pending_closure_notes = ctx.data.get("notes") or None
+    case.pending_closure_outcomes = ctx.data.get("outcomes") or {}
+    case.pending_closure_by_id = ctx.by.id
+    case.pending_closure_at = ctx.now
+    ctx.audit_detail["reason"] = reason
+    ctx.audit_detail["text"] = (f"Asked a manager to sign off closing the case "
+                                f"({CLOSURE_REASONS.get(reason, reason)})")
+
+
+def pending_closure_data(case):
+    """What ``approve_closure`` closes with: the request waiting on the case."""
+    requested_by = db.session.get(User, case.pending_closure_by_id) if case.pending_closure_by_id else None
+    return {"reason": case.pending_closure_reason, "notes": case.pending_closure_notes,
+            "outcomes": case.pending_closure_outcomes or {}, "requested_by": requested_by}
+
+
+def record_sign_off(case, ctx):
+    case.closure_approved_by_id = ctx.by.id
+    ctx.audit_detail["requested_by"] = case.closed_by_id
+
+
+def clear_closure_request(case, ctx):
+    """A manager sends the closure back: the request goes, the reason why stays in the audit trail."""
+    why = ctx.data["why"].strip()
+    ctx.audit_detail.update(reason=case.pending_closure_reason, why=why,
+                            text=f"Did not sign off closing the case: {why}")
+    _clear_pending_closure(case)
 
 
 def record_outcomes(case, ctx):
@@ -127,36 +165,38 @@ def refresh_due(case, config=None, today=None):
         from flask import current_app
 
         config = current_app.config
-    state = case.state
-    due = None
-    if state == CLOSED:
+    due = _due(case, config)
+    if due is None or due[0] is None:
         case.next_due_on, case.next_due_label = None, None
-        return None
+    else:
+        case.next_due_on, case.next_due_label = due
+    return case.next_due_on
+
+
+def _due(case, config):
+    """``(date, label)`` of what is due next in the case's state, or None."""
+    state = case.state
     if state == DRAFT:
         if case.assessment_due_on is None and case.started_at is not None:
             case.assessment_due_on = timescales.add_working_days(
                 _day(case.started_at), config["EHA_ASSESSMENT_DUE_WORKING_DAYS"]
             )
-        due = (case.assessment_due_on, ASSESSMENT_DUE)
-    elif state in (ASSESSED, TAF_SCHEDULED):
+        return case.assessment_due_on, ASSESSMENT_DUE
+    if state in (ASSESSED, TAF_SCHEDULED):
         if case.first_taf_due_on is None and case.completed_at is not None:
             case.first_taf_due_on = timescales.add_working_days(
                 _day(case.completed_at), config["EHA_FIRST_TAF_DUE_WORKING_DAYS"]
             )
-        due = (case.first_taf_due_on, FIRST_TAF_DUE)
-    elif state in PLAN_STATES:
+        return case.first_taf_due_on, FIRST_TAF_DUE
+    if state in PLAN_STATES:
         candidates = []
         if case.next_review_due_on is not None:
             candidates.append((case.next_review_due_on, REVIEW_DUE))
         action_due = _earliest_open_action_due(case)
         if action_due is not None:
             candidates.append((action_due, ACTION_DUE))
-        due = min(candidates) if candidates else None
-    if due is None or due[0] is None:
-        case.next_due_on, case.next_due_label = None, None
-    else:
-        case.next_due_on, case.next_due_label = due
-    return case.next_due_on
+        return min(candidates) if candidates else None
+    return None  # closed: nothing is due
 
 
 def _earliest_open_action_due(case):

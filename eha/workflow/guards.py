@@ -165,43 +165,59 @@ def review_recorded(case, ctx):
     ctx.found["meeting"] = meeting
     if meeting is None or meeting.status != "held":
         messages.append("Record the review meeting as held, with who attended")
-
     versions = queries.plan_versions(case)
+    messages += _progress_messages(review, _reviewed_version(review, versions))
+    messages += _review_answer_messages(review)
+    if review.plan_changed:
+        messages += _revision_messages(ctx, meeting, versions[0] if versions else None)
+    return messages
+
+
+def _reviewed_version(review, versions):
+    """The signed plan version the review looked at (None if none is signed)."""
     signed = [v for v in versions if v.is_signed]
-    reviewed = None
-    if signed:
-        reviewed = signed[0]
-        # A revision already signed at the review is not what was reviewed: the version before it was.
-        if review.plan_changed and versions[0].status == "signed" and len(signed) > 1:
-            reviewed = signed[1]
-    if reviewed is not None:
-        updated = set(
-            db.session.scalars(sa.select(ActionUpdate.action_key).where(ActionUpdate.review_id == review.id))
-            if review.id
-            else []
-        )
-        for number, action in enumerate(reviewed.actions, start=1):
-            if action.is_open and action.key not in updated:
-                messages.append(f"Record progress on action {number}: {action.what}")
+    if not signed:
+        return None
+    # A revision already signed at the review is not what was reviewed: the version before it was.
+    if review.plan_changed and versions[0].status == "signed" and len(signed) > 1:
+        return signed[1]
+    return signed[0]
+
+
+def _progress_messages(review, reviewed):
+    if reviewed is None:
+        return []
+    updated = set(
+        db.session.scalars(sa.select(ActionUpdate.action_key).where(ActionUpdate.review_id == review.id))
+        if review.id
+        else []
+    )
+    return [f"Record progress on action {number}: {action.what}"
+            for number, action in enumerate(reviewed.actions, start=1)
+            if action.is_open and action.key not in updated]
+
+
+def _review_answer_messages(review):
+    messages = []
     if _blank(review.family_view):
         messages.append("Enter the family's view of how things are going")
     if review.family_score is None:
         messages.append("Enter the family's score from 0 to 10")
     if review.practitioner_score is None:
         messages.append("Enter your score from 0 to 10")
-    if review.plan_changed:
-        # A changed plan is a new version, signed again since the review was scheduled.
-        latest = versions[0] if versions else None
-        if latest is None or latest.status == "draft":
-            number = f" (version {latest.number})" if latest is not None else ""
-            messages.append(f"The plan changed: sign the revised plan{number} with the family before recording "
-                            "the review")
-        elif meeting is not None and (latest.signed_at is None or latest.signed_at < meeting.created_at):
-            messages.append("The plan changed: select Change the plan on the plan page, make the changes and sign "
-                            "the revised plan with the family before recording the review")
-        else:
-            ctx.found["plan_version"] = latest
     return messages
+
+
+def _revision_messages(ctx, meeting, latest):
+    """A changed plan is a new version, signed again since the review was scheduled."""
+    if latest is None or latest.status == "draft":
+        number = f" (version {latest.number})" if latest is not None else ""
+        return [f"The plan changed: sign the revised plan{number} with the family before recording the review"]
+    if meeting is not None and (latest.signed_at is None or latest.signed_at < meeting.created_at):
+        return ["The plan changed: select Change the plan on the plan page, make the changes and sign the revised "
+                "plan with the family before recording the review"]
+    ctx.found["plan_version"] = latest
+    return []
 
 
 # --- close ---
@@ -254,6 +270,10 @@ def manager_sign_off(case, ctx):
     if ctx.by is not None and ctx.by.is_manager:
         return []
     return ["A manager must sign off the closure: ask for it instead of closing the case yourself"]
+
+
+def rejection_reason_given(case, ctx):
+    return [] if not _blank(ctx.data.get("why")) else ["Enter why the closure is not signed off"]
 
 
 # --- step_up ---

@@ -1,8 +1,21 @@
-"""The transition table (DESIGN.md section 3) as data: the machine, ``fire``, the buttons and the diagram
-all read it. Change the workflow here and nowhere else."""
+"""The transition table (DESIGN.md section 3) as data: the machine, ``fire``, the buttons, the success
+messages, the pages that collect a step's data, the help page and the diagram all read it. Change the workflow
+here and nowhere else.
+
+Closure sign-off is three rows of the table, not a state of its own. ``request_closure`` and ``reject_closure``
+are internal transitions (``dest=None``: the case stays where it is, with or without a closure awaiting sign-off)
+and ``approve_closure`` closes the case with the lead professional's reason. So ``fire`` does the lock, the
+allowed check, the permission (``who``), the guards and the audit row for them as for every other step.
+A ``closure_requested`` state was the alternative: it would have touched the CHECK constraint on the state
+column (a migration), the demo, the reports and every user of ``OPEN_STATES`` and ``PLANNING`` (a case awaiting
+sign-off is still open and its plan still runs), and it would have lost the state the case came from, which
+decides the closure reasons and whether outcomes are needed. The request is already a set of columns
+(``pending_closure_*``); ``requires`` says when a row is open to the user at all.
+"""
 
 from dataclasses import dataclass
 
+from eha.formatting import lower_first
 from eha.workflow import effects, guards
 from eha.workflow.states import (
     ASSESSED,
@@ -15,6 +28,35 @@ from eha.workflow.states import (
 )
 
 MANAGE = "manage"  # the lead professional or a manager (access.can_manage)
+MANAGER = "manager"  # a manager only
+
+
+@dataclass(frozen=True)
+class Precondition:
+    """When a step is open at all, beyond its source states: unmet, the step is not offered and answers 409 with
+    ``message`` (a refusal, not a guard: there is nothing the user can fill in to meet it)."""
+
+    test: object  # (case, by) -> bool
+    message: str
+
+
+def _closure_pending(case, by):
+    return bool(case.pending_closure_reason)
+
+
+def _no_closure_pending(case, by):
+    return not case.pending_closure_reason
+
+
+def _decided_by_a_manager_if_pending(case, by):
+    return not case.pending_closure_reason or by.is_manager
+
+
+CLOSURE_PENDING = Precondition(_closure_pending, "There is no closure waiting for sign-off on this case.")
+NO_CLOSURE_PENDING = Precondition(
+    _no_closure_pending, "A manager has been asked to sign off closing this case already: they decide now.")
+MANAGER_DECIDES_PENDING = Precondition(
+    _decided_by_a_manager_if_pending, "A manager has been asked to sign off closing this case: they decide now.")
 
 
 @dataclass(frozen=True)
@@ -23,13 +65,28 @@ class Trigger:
     label: str  # the button: "Complete the assessment"
     done: str  # the timeline, after a name: "completed the assessment"
     sources: tuple
-    dest: str
+    dest: str | None  # None: an internal transition (the state stays; the step is still audited)
     guards: tuple = ()
     effects: tuple = ()
     who: str = MANAGE
-    # True when the trigger needs data a page collects (a meeting, a review, a closure reason).
-    needs_data: bool = False
+    # Where the step is taken: the page that collects its data (a meeting, a review, a closure reason) as
+    # (endpoint, url arguments), or with ``post`` the address a button POSTs it to. None: the case page's button
+    # POSTs it to closure.fire.
+    page: tuple | None = None
+    post: bool = False
+    kind: str = ""  # the button's look: "" (primary), "secondary" or "warning"
+    success: str = ""  # the message after the step, on the case page
+    what: str = ""  # the step after "you cannot …" in refusals; the label, lower-cased, when empty
+    audit: str = "transition"  # the audit action the step records
+    requires: tuple = ()  # Preconditions
+    offered: bool = True  # among the case page's "What you can do next" buttons
+    # Where the step's data comes from when no page sends it: (case) -> dict (approve_closure: the request's).
+    data_from: object = None
     conditions: str = ""  # the guards in words, for the help page
+
+    @property
+    def words(self):
+        return self.what or lower_first(self.label)
 
 
 TRIGGERS = (
@@ -39,6 +96,7 @@ TRIGGERS = (
         guards=(guards.agreement_recorded, guards.required_fields_complete, guards.has_child,
                 guards.need_identified),
         effects=(effects.mark_completed,),
+        success="The assessment is complete",
         conditions="The family's agreement is recorded and not withdrawn; every required question is answered; "
                    "at least one child; at least one need identified.",
     ),
@@ -47,7 +105,7 @@ TRIGGERS = (
         (ASSESSED,), TAF_SCHEDULED,
         guards=(guards.taf_meeting_arranged,),
         effects=(effects.note_meeting,),
-        needs_data=True,
+        page=("meetings.new", {"kind": "taf"}),
         conditions="A meeting date, a place or video link, and at least one professional invited from an agency "
                    "the family agreed to.",
     ),
@@ -56,6 +114,7 @@ TRIGGERS = (
         (TAF_SCHEDULED,), PLAN_ACTIVE,
         guards=(guards.taf_meeting_held, guards.has_lead, guards.plan_signed_with_actions),
         effects=(effects.review_due_from_meeting, effects.note_plan_version),
+        success="The plan is agreed and active",
         conditions="The TAF meeting recorded as held, with who attended; a lead professional; at least one action "
                    "(what, who, by when, how we'll know it worked); the plan signed by the lead professional and a "
                    "parent, carer or the young person.",
@@ -65,7 +124,7 @@ TRIGGERS = (
         (PLAN_ACTIVE,), REVIEW_SCHEDULED,
         guards=(guards.review_meeting_dated,),
         effects=(effects.note_meeting,),
-        needs_data=True,
+        page=("meetings.new", {"kind": "review"}),
         conditions="A review meeting date.",
     ),
     Trigger(
@@ -73,7 +132,7 @@ TRIGGERS = (
         (REVIEW_SCHEDULED,), PLAN_ACTIVE,
         guards=(guards.review_recorded,),
         effects=(effects.review_due_from_meeting, effects.note_plan_version),
-        needs_data=True,
+        page=("reviews.new", {}),
         conditions="The review meeting held; progress recorded for every open action; the family's view and the "
                    "scaling scores; a changed plan is a new version, signed again.",
     ),
@@ -82,16 +141,65 @@ TRIGGERS = (
         OPEN_STATES, CLOSED,
         guards=(guards.closure_reason_allowed, guards.outcomes_recorded, guards.manager_sign_off),
         effects=(effects.record_closure,),
-        needs_data=True,
+        requires=(MANAGER_DECIDES_PENDING,),
+        page=("closure.close", {}),
+        kind="secondary",
+        success="The case is closed",
         conditions="A closure reason allowed from the state; from a plan state, an outcome for each need; a "
                    "manager's sign-off when the council requires it.",
+    ),
+    Trigger(
+        "request_closure", "Ask a manager to sign off closing the case",
+        "asked a manager to sign off closing the case",
+        OPEN_STATES, None,
+        guards=(guards.closure_reason_allowed, guards.outcomes_recorded),
+        effects=(effects.record_closure_request,),
+        audit="closure_requested",
+        requires=(NO_CLOSURE_PENDING,),
+        offered=False,  # the close page sends it when the council requires sign-off
+        page=("closure.close", {}),
+        success="Closure sent to a manager for sign-off",
+        what="ask for the case to be closed",
+        conditions="The same as closing the case; the case stays open, awaiting a manager's sign-off.",
+    ),
+    Trigger(
+        "approve_closure", "Sign off the closure", "signed off the closure and closed the case",
+        OPEN_STATES, CLOSED,
+        guards=(guards.closure_reason_allowed, guards.outcomes_recorded),
+        effects=(effects.record_closure, effects.record_sign_off),
+        who=MANAGER,
+        requires=(CLOSURE_PENDING,),
+        offered=False,  # offered beside the request it decides on
+        data_from=effects.pending_closure_data,
+        page=("closure.approve", {}),
+        post=True,
+        success="Closure signed off: the case is closed",
+        what="sign off a closure",
+        conditions="A closure awaiting sign-off; a manager signs it off. The case closes with the lead "
+                   "professional's reason and outcomes.",
+    ),
+    Trigger(
+        "reject_closure", "Do not sign off", "did not sign off closing the case",
+        OPEN_STATES, None,
+        guards=(guards.rejection_reason_given,),
+        effects=(effects.clear_closure_request,),
+        who=MANAGER,
+        audit="closure_rejected",
+        requires=(CLOSURE_PENDING,),
+        offered=False,
+        page=("closure.reject", {}),
+        success="Closure not signed off: the lead professional will see why",
+        what="send a closure back",
+        conditions="A closure awaiting sign-off; a manager says why it is not signed off. The case stays open.",
     ),
     Trigger(
         "step_up", "Step up to children's social care", "stepped the case up to children's social care",
         OPEN_STATES, CLOSED,
         guards=(guards.referral_details,),
         effects=(effects.record_step_up,),
-        needs_data=True,
+        page=("closure.step_up", {}),
+        kind="warning",
+        success="The case is closed: stepped up to children's social care",
         conditions="The referral's date, the team referred to and the reason.",
     ),
 )

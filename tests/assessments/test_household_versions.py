@@ -182,7 +182,7 @@ def test_two_saves_from_the_same_version_at_the_same_moment_cannot_both_pass(app
             except service.FamilyConflict:
                 db.session.rollback()
                 outcomes.append("conflict")
-            except Exception as exc:  # noqa: BLE001 - reported below
+            except Exception as exc:
                 errors.append(exc)
             finally:
                 db.session.remove()

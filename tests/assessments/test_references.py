@@ -34,7 +34,7 @@ def test_people_starting_at_the_same_moment_get_different_references(app, existi
                 barrier.wait()
                 refs.append(service.allocate_reference())
                 db.session.commit()
-            except Exception as exc:  # noqa: BLE001 - reported below
+            except Exception as exc:
                 errors.append(exc)
             finally:
                 db.session.remove()

@@ -131,7 +131,7 @@ def race(count, action, timeout=60):
         try:
             barrier.wait(timeout=timeout)
             results[index] = action(index)
-        except Exception as exc:  # noqa: BLE001 - handed back to the test
+        except Exception as exc:
             results[index] = exc
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]

@@ -77,7 +77,7 @@ def _redis_available():
         import redis
 
         return redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=1).ping()
-    except Exception:  # noqa: BLE001 - any failure means no Redis to test against
+    except Exception:
         return False
 
 

@@ -7,19 +7,14 @@ import pytest
 import sqlalchemy as sa
 
 from eha.demo import cases as build
+from eha.errors import GuardFailed, NotAllowed, NotPermitted
 from eha.extensions import db
 from eha.models.assessments import AssessmentChild, SectionAnswer
+from eha.models.audit import AuditEvent
 from eha.models.plans import NeedOutcome, PlanSignature
 from eha.transaction import committing
 from eha.workflow import timescales
-from eha.workflow.engine import (
-    GuardFailed,
-    TransitionNotAllowed,
-    approve_closure,
-    fire,
-    reject_closure,
-    request_closure,
-)
+from eha.workflow.engine import fire
 from tests.workflow.helpers import audit_count, state_in_db, team, transition_events
 
 
@@ -357,14 +352,18 @@ def test_a_closure_requested_by_the_lead_closes_when_a_manager_signs_it_off(plan
     lead, _nurse, manager = people
     with pytest.raises(GuardFailed):
         with committing():
-            request_closure(plan_active, lead, "outcomes_met", "Done", {})
+            fire(plan_active, "request_closure", lead, reason="outcomes_met", notes="Done", outcomes={})
     with committing():
-        request_closure(plan_active, lead, "outcomes_met", "Done", build.outcomes_for(plan_active))
+        fire(plan_active, "request_closure", lead, reason="outcomes_met", notes="Done",
+             outcomes=build.outcomes_for(plan_active))
     assert state_in_db(plan_active) == "plan_active"
     assert plan_active.pending_closure_reason == "outcomes_met"
     assert audit_count(plan_active, "closure_requested") == 1
+    with pytest.raises(NotAllowed, match="already"):
+        fire(plan_active, "request_closure", lead, reason="moved_out", outcomes=build.outcomes_for(plan_active))
+    db.session.rollback()
     with committing():
-        approve_closure(plan_active, manager)
+        fire(plan_active, "approve_closure", manager)
     assert state_in_db(plan_active) == "closed"
     assert plan_active.closure_approved_by_id == manager.id
     assert plan_active.closed_by_id == lead.id
@@ -374,14 +373,24 @@ def test_a_closure_requested_by_the_lead_closes_when_a_manager_signs_it_off(plan
 def test_a_manager_can_send_a_closure_back(plan_active, people):
     lead, _nurse, manager = people
     with committing():
-        request_closure(plan_active, lead, "stepped_down", None, build.outcomes_for(plan_active, "partly_met"))
-    with pytest.raises(TransitionNotAllowed):
-        approve_closure(plan_active, lead)
+        fire(plan_active, "request_closure", lead, reason="stepped_down",
+             outcomes=build.outcomes_for(plan_active, "partly_met"))
+    with pytest.raises(NotPermitted, match="Only a manager can sign off a closure"):
+        fire(plan_active, "approve_closure", lead)
     db.session.rollback()
+    refused(plan_active, "reject_closure", manager, "Enter why the closure is not signed off", why=" ")
     with committing():
-        reject_closure(plan_active, manager, "Please record the school's ongoing support first")
+        fire(plan_active, "reject_closure", manager, why="Please record the school's ongoing support first")
     assert plan_active.pending_closure_reason is None
     assert state_in_db(plan_active) == "plan_active"
+    [event] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.assessment_id == plan_active.id,
+                                                             AuditEvent.action == "closure_rejected")).all()
+    assert event.detail["why"] == "Please record the school's ongoing support first"
+    assert event.detail["reason"] == "stepped_down"
+    for trigger in ("approve_closure", "reject_closure"):
+        with pytest.raises(NotAllowed, match="There is no closure waiting for sign-off"):
+            fire(plan_active, trigger, manager, why="Again")
+        db.session.rollback()
 
 
 def test_closing_without_sign_off_configured_lets_the_lead_close(plan_active, people, app):
@@ -417,7 +426,7 @@ def test_a_case_can_be_stepped_up_from_any_open_state(case, people, stage):
 
 def test_a_trigger_not_in_the_table_from_this_state_is_not_allowed(case, people):
     lead = people[0]
-    with pytest.raises(TransitionNotAllowed) as refusal:
+    with pytest.raises(NotAllowed) as refusal:
         fire(case, "agree_plan", lead)
     assert refusal.value.message == "You cannot agree the plan now: the case is 'Assessment in progress'."
 
@@ -427,14 +436,14 @@ def test_a_closed_case_is_final(case, people):
     with committing():
         fire(case, "close", manager, reason="created_in_error")
     for trigger in ("complete_assessment", "close", "step_up"):
-        with pytest.raises(TransitionNotAllowed, match="This case is closed"):
+        with pytest.raises(NotAllowed, match="This case is closed"):
             fire(case, trigger, manager, reason="moved_out")
         db.session.rollback()
 
 
 def test_only_the_lead_professional_or_a_manager_may_run_the_workflow(case, people):
     nurse = people[1]
-    with pytest.raises(TransitionNotAllowed, match="Only the lead professional or a manager"):
+    with pytest.raises(NotPermitted, match="Only the lead professional or a manager"):
         fire(case, "complete_assessment", nurse)
 
 

@@ -130,11 +130,8 @@ def test_a_lead_professionals_closure_waits_for_a_manager(client, signed_in, pla
 
 
 def test_a_manager_can_refuse_to_sign_off_with_a_reason(client, signed_in, plan_active, people):
-    from eha.workflow.engine import request_closure
-
     lead, _nurse, manager = people
-    with committing():
-        request_closure(plan_active, lead, "stepped_down", None, build.outcomes_for(plan_active))
+    _ask_for_sign_off(plan_active, lead)
     signed_in(manager)
     empty = client.post(f"/assessments/{plan_active.ref}/close/reject", data={"reason": ""})
     assert "Enter why the closure is not signed off" in text(empty)
@@ -185,7 +182,7 @@ def test_the_docs_diagram_is_the_one_the_table_draws():
 
 
 def test_the_timeline_leaves_out_views_and_puts_the_newest_first(client, signed_in, plan_active, people):
-    from eha.workflow.timeline import timeline
+    from eha.services.timeline import timeline
 
     signed_in(people[0])
     client.get(f"/assessments/{plan_active.ref}")
@@ -194,4 +191,105 @@ def test_the_timeline_leaves_out_views_and_puts_the_newest_first(client, signed_
         "agree_plan", "schedule_taf", "complete_assessment"]
     assert all(e.action != "case_viewed" for e in entries)
     assert entries[0].text.endswith("Sarah Okafor (Northshire Primary School) agreed the plan")
-    assert sa  # noqa: B018
+    assert sa
+
+
+# --- closure sign-off: rows of the table, so fire() checks and records them like every step ---
+
+
+def _events(case, action):
+    from eha.extensions import db
+    from eha.models.audit import AuditEvent
+
+    return db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.assessment_id == case.id, AuditEvent.action == action).order_by(AuditEvent.seq)).all()
+
+
+def _failed_transitions(case):
+    return [e for e in _events(case, "transition") if e.outcome != "success"]
+
+
+def _ask_for_sign_off(case, lead):
+    with committing():
+        build.fire(case, "request_closure", lead, reason="stepped_down", outcomes=build.outcomes_for(case))
+
+
+def test_a_closure_missing_outcomes_is_shown_on_the_form_and_recorded_once(client_request, signed_in, plan_active,
+                                                                           people):
+    signed_in(people[2])  # a manager closes without sign-off; the form has no outcome question answered wrongly
+    before = audit_count(plan_active)
+    page = client_request.post(f"/assessments/{plan_active.ref}/close", data={"reason": "outcomes_met"},
+                               expected_status=200)
+    assert "Select an outcome for the need 'Getting a good education'" in page.errors()
+    assert page.one("input[name=reason][value=outcomes_met]").get("checked") is not None  # the input kept
+    assert audit_count(plan_active) == before + 1
+    [failed] = _failed_transitions(plan_active)
+    assert failed.detail["reason"] == "invalid input"
+
+
+def test_a_guard_the_form_cannot_check_is_recorded_once_with_its_messages(client_request, signed_in, plan_active,
+                                                                          people, app):
+    lead = people[0]
+    app.config["EHA_CLOSURE_SIGN_OFF"] = True
+    _ask_for_sign_off(plan_active, lead)
+    app.config["EHA_CLOSURE_SIGN_OFF"] = False  # now the lead closes directly, but a closure awaits sign-off
+    signed_in(lead)
+    before = audit_count(plan_active)
+    page = client_request.post(f"/assessments/{plan_active.ref}/close", data={
+        "reason": "moved_out", "outcome_sf_education": "met", "outcome_sf_relationships": "met"},
+        expected_status=409)
+    assert "A manager has been asked to sign off closing this case: they decide now." in page.text
+    assert audit_count(plan_active) == before + 1
+    assert _failed_transitions(plan_active)[-1].detail["trigger"] == "close"
+    assert state_in_db(plan_active) == "plan_active"
+
+
+def test_a_lead_cannot_ask_for_sign_off_twice(client_request, signed_in, plan_active, people):
+    lead = people[0]
+    _ask_for_sign_off(plan_active, lead)
+    signed_in(lead)
+    page = client_request.post(f"/assessments/{plan_active.ref}/close", data={
+        "reason": "moved_out", "outcome_sf_education": "met", "outcome_sf_relationships": "met"},
+        expected_status=409)
+    assert "already" in page.text
+    assert audit_count(plan_active, "closure_requested") == 1
+
+
+def test_only_a_manager_signs_off_or_sends_back_a_closure(client_request, signed_in, plan_active, people):
+    lead, _nurse, manager = people
+    _ask_for_sign_off(plan_active, lead)
+    signed_in(lead)
+    client_request.post(f"/assessments/{plan_active.ref}/close/approve", expected_status=403)
+    client_request.get(f"/assessments/{plan_active.ref}/close/reject", expected_status=403)
+    client_request.post(f"/assessments/{plan_active.ref}/transitions/approve_closure", expected_status=403)
+    assert state_in_db(plan_active) == "plan_active"
+    assert [e.outcome for e in _failed_transitions(plan_active)] == ["refused", "refused"]
+
+    signed_in(manager)
+    page = client_request.get(f"/assessments/{plan_active.ref}")
+    assert page.words(".govuk-inset-text .govuk-button") == ["Sign off the closure"]
+    assert page.words(".govuk-inset-text a.govuk-link") == ["Do not sign off"]
+    client_request.post(f"/assessments/{plan_active.ref}/close/approve")
+    assert state_in_db(plan_active) == "closed"
+
+
+def test_with_no_closure_waiting_there_is_nothing_to_sign_off(client_request, signed_in, plan_active, people):
+    manager = people[2]
+    signed_in(manager)
+    page = client_request.get(f"/assessments/{plan_active.ref}/close/reject", expected_status=409)
+    assert "There is no closure waiting for sign-off on this case." in page.text
+    client_request.post(f"/assessments/{plan_active.ref}/close/approve", expected_status=409)
+    client_request.post(f"/assessments/{plan_active.ref}/close/reject", data={"reason": "No"}, expected_status=409)
+    assert [e.outcome for e in _failed_transitions(plan_active)] == ["refused"]  # the approval
+    rejections = _events(plan_active, "closure_rejected")
+    assert [(e.outcome, e.detail["reason"]) for e in rejections] == [
+        ("refused", "There is no closure waiting for sign-off on this case.")] * 2  # the page and the POST
+    assert state_in_db(plan_active) == "plan_active"
+
+
+def test_the_help_page_and_diagram_show_closure_sign_off(client_request, client, signed_in, people):
+    signed_in(people[0])
+    page = client_request.get("/help/workflow")
+    steps = page.words("table tbody th")
+    assert {"Ask a manager to sign off closing the case", "Sign off the closure", "Do not sign off"} <= set(steps)
+    assert "request_closure / reject_closure" in client.get("/help/workflow.svg").get_data(as_text=True)

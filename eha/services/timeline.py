@@ -14,7 +14,7 @@ from eha.extensions import db
 from eha.formatting import format_datetime, lower_first
 from eha.models.audit import AuditEvent
 from eha.workflow import table
-from eha.workflow.states import CLOSURE_REASONS
+from eha.workflow.states import CLOSURE_REASONS, STEPPED_UP
 
 LONDON = ZoneInfo("Europe/London")
 NOT_ON_TIMELINE = ("case_viewed", "section_viewed", "plan_viewed", "history_viewed", "case_refused",
@@ -44,8 +44,9 @@ def describe(event):
     if event.action == "transition":
         spec = table.get(detail.get("trigger"))
         words = spec.done if spec else "moved the case on"
-        if detail.get("trigger") == "close" and detail.get("reason") in CLOSURE_REASONS:
-            words += f" ({CLOSURE_REASONS[detail['reason']].lower()})"
+        reason = detail.get("reason")
+        if spec and spec.dest is not None and reason in CLOSURE_REASONS and reason != STEPPED_UP:
+            words += f" ({CLOSURE_REASONS[reason].lower()})"
         return words
     if detail.get("text"):
         text = str(detail["text"])

@@ -4,14 +4,12 @@ A fixed number of queries whatever the number of cases: a count, the page (famil
 one ``selectinload`` for the children.
 """
 
-from datetime import date
-
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from eha.access import visible_cases_filter
-from eha.extensions import db
 from eha.models.assessments import Assessment, TafMember
+from eha.pagination import paginate
 from eha.workflow.states import OPEN_STATES
 
 
@@ -29,17 +27,12 @@ def my_cases_filter(user):
     return sa.and_(visible_cases_filter(user), sa.or_(*mine), Assessment.state.in_(OPEN_STATES))
 
 
-def my_cases(user, page=1, per_page=25):
-    """A Flask-SQLAlchemy ``Pagination`` of the user's open cases: overdue first, then soonest due, undated last."""
+def my_cases(user):
+    """A page (``?page=``) of the user's open cases: overdue first, then soonest due, undated last."""
     query = (
         sa.select(Assessment)
         .where(my_cases_filter(user))
         .options(selectinload(Assessment.subjects))
         .order_by(Assessment.next_due_on.is_(None), Assessment.next_due_on, Assessment.id)
     )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
-
-
-def overdue(case, today=None):
-    today = today or date.today()
-    return case.next_due_on is not None and case.next_due_on < today
+    return paginate(query)

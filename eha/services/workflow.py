@@ -1,0 +1,62 @@
+"""Taking a workflow step from the case page: one transaction for the step, its effects and its audit row.
+
+``run`` is what the views call for every row of the transition table they offer: the buttons, closing, stepping
+up and closure sign-off. A refusal raises the domain error; a guard failure is recorded here (the view shows its
+messages on its own page, so ``access.case_route`` must not record a second event for the same request).
+"""
+
+from eha import access
+from eha.definitions import needs_identified
+from eha.definitions.store import definition_for
+from eha.errors import GuardFailed, NotAllowed
+from eha.transaction import case_action
+from eha.workflow import engine, table
+from eha.workflow.guards import need_labels
+from eha.workflow.states import PLAN_STATES, STATE_LABELS, closure_reasons_for
+
+
+@case_action
+def _take(case, trigger, by, data):
+    return engine.fire(case, trigger, by, **data)
+
+
+def run(case, trigger, by, **data):
+    """Take ``trigger`` on ``case`` for ``by``; returns the success message. Raises NotAllowed, NotPermitted or
+    GuardFailed (the failed attempt already in the audit trail)."""
+    try:
+        _take(case, trigger, by, data)
+    except GuardFailed as error:
+        access.record_failure(case, "transition", error)
+        access.note_recorded()
+        raise
+    spec = table.get(trigger)
+    return spec.success or f"The case is now: {STATE_LABELS[case.state]}"
+
+
+def step(name):
+    """The table row ``name``; an unknown step is not allowed (409), like a step not allowed from the state."""
+    spec = table.get(name)
+    if spec is None:
+        raise NotAllowed("There is no such step for a case.", detail={"trigger": str(name)[:40]})
+    return spec
+
+
+def closing_page(case, by):
+    """What the close page offers ``case`` now: the reasons allowed, a question per need from a plan state, and
+    whether the closure goes to a manager for sign-off (``trigger``: the step the page takes)."""
+    from_plan = case.state in PLAN_STATES
+    needs = []
+    if from_plan:
+        labels = need_labels(case)
+        needs = [(code, labels.get(code, code))
+                 for code in needs_identified(definition_for(case), case.answers_by_section())]
+    return {"reasons": closure_reasons_for(case.state), "needs": needs, "from_plan": from_plan,
+            "trigger": engine.closing_trigger(by), "sign_off": engine.needs_sign_off(by)}
+
+
+def require_open_to(case, trigger, by):
+    """Refuse (403/409, with the reason) unless ``by`` may take ``trigger`` on ``case`` now: for the pages that
+    collect a step's data, so a GET answers as the POST would."""
+    error = engine.refusal(case, step(trigger), by)
+    if error is not None:
+        raise error
