@@ -227,3 +227,14 @@ def test_every_case_address_with_a_nul_in_the_reference_is_not_found(app):
                 checked.append((method, address, response.status_code))
     wrong = [c for c in checked if c[2] != 404]
     assert len(checked) > 60 and not wrong, wrong
+
+
+def test_an_administrator_is_told_no_case_exists_at_any_case_address(app, client, signed_in, practitioner, admin):
+    """Administrators see no case content: 404 on a real case as on a made-up one, so nothing is disclosed."""
+    case = helpers.case(practitioner)
+    signed_in(admin)
+    for ref in (case.ref, "EHA-999999"):
+        for path in ("", "/family", "/consent", "/consent/withdraw", "/family/edit"):
+            assert client.get(f"/assessments/{ref}{path}").status_code == 404
+    assert client.get("/assessments").status_code == 403
+    assert client.get("/assessments/new").status_code == 403
