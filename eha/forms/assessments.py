@@ -2,6 +2,7 @@
 
 from wtforms import HiddenField
 
+from eha.formatting import format_date
 from eha.forms.base import BaseForm
 from eha.forms.families import Required
 from eha.forms.fields import GovCheckboxesField, make_choices
@@ -19,7 +20,7 @@ class ChooseChildrenForm(BaseForm):
 
     def __init__(self, *args, children=(), **kwargs):
         super().__init__(*args, **kwargs)
-        pairs = [(str(c.id), f"{c.name}, born {c.date_of_birth.day} {c.date_of_birth:%B %Y}") for c in children]
+        pairs = [(str(c.id), f"{c.name}, born {format_date(c.date_of_birth)}") for c in children]
         self.children.choices = make_choices(pairs)
         self.children.allowed_values = frozenset(v for v, _ in pairs)
 

@@ -51,7 +51,7 @@ class ConsentForm(BaseForm):
 
     def __init__(self, *args, givers=(), agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
-        pairs = [(value, label) for value, label, _kind, _record in givers]
+        pairs = [(giver.ref.value, giver.label) for giver in givers]
         self.given_by.choices = make_choices(pairs)
         self.given_by.allowed_values = frozenset(v for v, _ in pairs)
         agency_pairs = [(str(a.id), a.name) for a in agencies]

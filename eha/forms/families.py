@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from wtforms import HiddenField
 from wtforms.validators import StopValidation, ValidationError
 
+from eha.formatting import format_date
 from eha.forms.base import BaseForm
 from eha.forms.fields import (
     GovDateField,
@@ -18,29 +18,7 @@ from eha.forms.fields import (
     capitalise,
 )
 from eha.models.choices import SEXES
-
-_NHS_SEPARATORS = re.compile(r"[\s-]+")
-
-
-def normalise_nhs_number(value: str | None) -> str:
-    """Digits only: people type NHS numbers as "943 476 5919" or "943-476-5919"."""
-    if not isinstance(value, str):
-        return ""
-    return _NHS_SEPARATORS.sub("", value)
-
-
-def valid_nhs_number(value: str | None) -> bool:
-    """True when ``value`` is ten digits whose last is the modulus 11 check digit of the first nine."""
-    digits = normalise_nhs_number(value)
-    if len(digits) != 10 or not digits.isascii() or not digits.isdigit():
-        return False
-    total = sum(int(d) * weight for d, weight in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        check = 0
-    if check == 10:
-        return False
-    return check == int(digits[9])
+from eha.nhs import valid_nhs_number
 
 
 class Required:
@@ -241,3 +219,21 @@ class InvolvedAgencyForm(HouseholdForm):
 
     def chosen_agency(self):
         return self._agencies.get(self.agency_id.data or "")
+
+
+def _shown(field):
+    """A field's value as a person reads it (a choice's label, a date in words)."""
+    value = field.data
+    if isinstance(value, date):
+        return format_date(value)
+    for choice in getattr(field, "choices", None) or ():
+        choice_value, label = (choice.value, choice.label) if hasattr(choice, "value") else tuple(choice)[:2]
+        if value is not None and str(choice_value) == str(value):
+            return label
+    return value or ""
+
+
+def compare(form, saved_form):
+    """``[(question, saved now, typed)]`` for the conflict page (saved is None when the user was adding)."""
+    return [(field.label.text, _shown(saved_form[field.name]) if saved_form else None, _shown(field))
+            for field in form if field.type not in ("CSRFTokenField", "HiddenField")]

@@ -1,42 +1,37 @@
-"""Starting and filling in an early help assessment: families, references, sections, agreement.
+"""Starting and filling in an early help assessment: references, finding the child, starting, the case list,
+the case page and its sections. The family's details are ``eha.services.families``; the agreement is
+``eha.services.consent``.
 
-Every function here works inside the caller's transaction (the views wrap each action in ``committing()``);
-none commits, except ``allocate_reference`` which may use a savepoint to create the counter row.
+Each user action is one function that commits (``@autocommit`` or ``@case_action``); the helpers without one
+work inside the caller's transaction.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from eha import audit
+from eha import access, audit
 from eha.access import visible_cases_filter
-from eha.definitions import (
-    STATUS_COMPLETED,
-    STATUS_IN_PROGRESS,
-    STATUS_NOT_STARTED,
-    section_status,
-)
+from eha.definitions import STATUS_COMPLETED, STATUS_IN_PROGRESS, STATUS_NOT_STARTED, answer_display, section_status
+from eha.definitions.store import definition_for
+from eha.errors import Invalid, NotFound, NotPermitted, StaleEdit
 from eha.extensions import db
-from eha.forms.families import normalise_nhs_number
-from eha.models.assessments import (
-    Assessment,
-    AssessmentChild,
-    Consent,
-    ReferenceCounter,
-    SectionAnswer,
-)
-from eha.models.base import utcnow
-from eha.models.families import Carer, Child, Family, InvolvedAgency, NetworkMember, fold_name
-from eha.models.users import Agency
+from eha.models.assessments import Assessment, AssessmentChild, ReferenceCounter, SectionAnswer
+from eha.models.choices import MANAGER
+from eha.models.families import Carer, Child, Family, fold_name
+from eha.models.users import Agency, User
+from eha.nhs import normalise_nhs_number
+from eha.services.case_page import build_panel
+from eha.transaction import autocommit, case_action
 from eha.workflow.states import DRAFT, OPEN_STATES, STATES
+from eha.workflow.timescales import add_working_days
 
 REF_PREFIX = "EHA"
 
@@ -47,37 +42,18 @@ STATUS_LABELS = {
 }
 
 
-class DuplicateEpisode(Exception):
-    """A child already has an open early help episode."""
+class DuplicateEpisode(Invalid):
+    """A child already has an open early help episode (shown as an error on the form's ``field``)."""
 
-    def __init__(self, names):
+    def __init__(self, names, field=None):
         self.names = list(names)
         who = ", ".join(self.names) or "This child"
         super().__init__(
             f"{who} already has an open early help episode. Two episodes for the same child cannot run side "
-            "by side: contact the lead professional or the early help hub."
+            "by side: contact the lead professional or the early help hub.", field=field,
+            detail={"reason": "open episode"},
         )
 
-
-class SectionConflict(Exception):
-    """Someone saved the section after the user opened it."""
-
-    def __init__(self, current):
-        self.current = current
-        super().__init__("The section was changed by someone else")
-
-
-class ConsentConflict(Exception):
-    """The agreement changed after the user opened the page."""
-
-
-class FamilyConflict(Exception):
-    """Someone changed the household (the family or anyone in it) after the user opened the page."""
-
-
-# --- working days ---
-
-from eha.workflow.timescales import add_working_days  # noqa: E402  (re-exported for the demo)
 
 # --- references ---
 
@@ -109,6 +85,54 @@ def allocate_reference(prefix: str = REF_PREFIX) -> str:
     raise RuntimeError("could not allocate a reference")
 
 
+# --- who may see a family ---
+
+
+def visible_family_ids(user, family_ids):
+    """The families among ``family_ids`` whose records ``user`` may see: a case of the family they may see, or
+    (for a family with no case yet) a family they created. Anyone else learns only that a record exists."""
+    family_ids = set(family_ids)
+    if not family_ids:
+        return set()
+    seen = set(db.session.scalars(
+        sa.select(Assessment.family_id).where(Assessment.family_id.in_(family_ids), visible_cases_filter(user))
+    ))
+    has_case = sa.exists(sa.select(1).where(Assessment.family_id == Family.id))
+    creator = sa.true() if user.role == MANAGER else Family.created_by_id == user.id
+    seen |= set(db.session.scalars(
+        sa.select(Family.id).where(Family.id.in_(family_ids - seen), ~has_case, creator)
+    ))
+    return seen
+
+
+def contacts_for(family_ids):
+    """``{family id: [agency name]}``: whom to contact about a family's cases (the lead's agency, or the
+    starter's when there is no lead), the latest case first."""
+    if not family_ids:
+        return {}
+    holder = aliased(User)
+    rows = db.session.execute(
+        sa.select(Assessment.family_id, Agency.name)
+        .join(holder, holder.id == sa.func.coalesce(Assessment.lead_id, Assessment.started_by_id))
+        .join(Agency, Agency.id == holder.agency_id)
+        .where(Assessment.family_id.in_(set(family_ids)))
+        .order_by(Assessment.started_at.desc(), Assessment.id.desc())
+    ).all()
+    contacts = {}
+    for family_id, name in rows:
+        names = contacts.setdefault(family_id, [])
+        if name not in names:
+            names.append(name)
+    return contacts
+
+
+def _refuse_family(family_id):
+    names = contacts_for([family_id]).get(family_id) or []
+    who = " or ".join(names) if names else "the early help hub"
+    raise NotPermitted(f"This family's record is held on a case you cannot see. Contact {who} to be involved.",
+                       detail={"reason": "family not visible", "family_id": family_id})
+
+
 # --- finding children ---
 
 
@@ -125,8 +149,16 @@ class EpisodeView:
 
 @dataclass
 class ChildMatch:
-    child: Child
+    """A child found. ``child`` is None when the user may see none of the family's cases: then the match says
+    only that a record exists and whom to contact (``contacts``), never a name, a date of birth or a sibling."""
+
+    child: Child | None
     episodes: list[EpisodeView] = field(default_factory=list)
+    contacts: list[str] = field(default_factory=list)
+
+    @property
+    def visible(self):
+        return self.child is not None
 
     @property
     def has_open_episode(self):
@@ -144,6 +176,11 @@ class ChildMatches(list):
     more = False
     limit = SEARCH_LIMIT
 
+    @property
+    def family_ids(self):
+        """The families the user may continue with."""
+        return sorted({m.child.family_id for m in self if m.visible})
+
 
 def _name_word_matches(word):
     """``word`` starts the first or last name, or a later part of it ("wis" finds "Nowak-Wiśniewska")."""
@@ -155,6 +192,37 @@ def _name_word_matches(word):
     return sa.or_(*options)
 
 
+def _search_conditions(first_name, last_name, date_of_birth, nhs_number):
+    nhs = normalise_nhs_number(nhs_number) if nhs_number else ""
+    if nhs:
+        return [Child.nhs_number == nhs]
+    words = f"{fold_name(first_name)} {fold_name(last_name)}".split()[:_MAX_NAME_WORDS]
+    conditions = [_name_word_matches(word) for word in words]
+    if conditions and date_of_birth:
+        conditions.append(Child.date_of_birth == date_of_birth)
+    return conditions
+
+
+def _episodes(user, children):
+    """``{child id: [EpisodeView]}``, the latest first (one query, whether the user may see them or not)."""
+    visible = sa.case((visible_cases_filter(user), True), else_=False).label("visible")
+    rows = db.session.execute(
+        sa.select(AssessmentChild.child_id, Assessment.ref, Assessment.state, Assessment.started_at, visible)
+        .join(Assessment, Assessment.id == AssessmentChild.assessment_id)
+        .where(AssessmentChild.child_id.in_([c.id for c in children]))
+        .order_by(Assessment.started_at.desc())
+    ).all()
+    episodes = {}
+    for row in rows:
+        is_open = row.state in OPEN_STATES
+        if row.visible:
+            episode = EpisodeView(True, is_open, row.ref, row.state, row.started_at)
+        else:
+            episode = EpisodeView(False, is_open)
+        episodes.setdefault(row.child_id, []).append(episode)
+    return episodes
+
+
 def find_children(user, *, first_name=None, last_name=None, date_of_birth=None, nhs_number=None,
                   limit=SEARCH_LIMIT):
     """Children on record matching the search, each with their episodes as ``user`` may see them.
@@ -162,55 +230,35 @@ def find_children(user, *, first_name=None, last_name=None, date_of_birth=None, 
     An NHS number is matched exactly (and alone). Otherwise each word typed in either name box must start
     the child's first or last name, ignoring case and accents ("maj kow" finds Maja Kowalski, "lodz" finds
     Łódź), and a date of birth must match exactly. At most ``limit`` children; ``more`` is set when others
-    matched too. The queries do not depend on how many children match.
+    matched too. A family none of whose cases the user may see is one anonymous match saying whom to contact.
+    The queries do not depend on how many children match.
     """
-    conditions = []
-    nhs = normalise_nhs_number(nhs_number) if nhs_number else ""
-    if nhs:
-        conditions.append(Child.nhs_number == nhs)
-    else:
-        words = f"{fold_name(first_name)} {fold_name(last_name)}".split()[:_MAX_NAME_WORDS]
-        conditions.extend(_name_word_matches(word) for word in words)
-        if date_of_birth:
-            conditions.append(Child.date_of_birth == date_of_birth)
     matches = ChildMatches()
+    matches.limit = limit
+    conditions = _search_conditions(first_name, last_name, date_of_birth, nhs_number)
     if not conditions:
         return matches
     children = db.session.scalars(
-        sa.select(Child)
-        .where(*conditions)
-        .options(selectinload(Child.family).selectinload(Family.children))
+        sa.select(Child).where(*conditions)
+        .options(selectinload(Child.family))
         .order_by(Child.search_last_name, Child.search_first_name, Child.id)
         .limit(limit + 1)
     ).all()
-    matches.limit = limit
     if len(children) > limit:
         matches.more = True
         children = children[:limit]
     if not children:
         return matches
-    rows = db.session.execute(
-        sa.select(AssessmentChild.child_id, Assessment.id, Assessment.ref, Assessment.state, Assessment.started_at)
-        .join(Assessment, Assessment.id == AssessmentChild.assessment_id)
-        .where(AssessmentChild.child_id.in_([c.id for c in children]))
-        .order_by(Assessment.started_at.desc())
-    ).all()
-    visible_ids = set(
-        db.session.scalars(
-            sa.select(Assessment.id).where(
-                Assessment.id.in_({r.id for r in rows}), visible_cases_filter(user)
-            )
-        )
-    ) if rows else set()
-    by_child = {c.id: ChildMatch(child=c) for c in children}
-    for row in rows:
-        is_open = row.state in OPEN_STATES
-        if row.id in visible_ids:
-            episode = EpisodeView(True, is_open, row.ref, row.state, row.started_at)
-        else:
-            episode = EpisodeView(False, is_open)
-        by_child[row.child_id].episodes.append(episode)
-    matches.extend(by_child.values())
+    visible = visible_family_ids(user, {c.family_id for c in children})
+    episodes = _episodes(user, [c for c in children if c.family_id in visible])
+    hidden = {c.family_id for c in children if c.family_id not in visible}
+    contacts = contacts_for(hidden)
+    for child in children:
+        if child.family_id in visible:
+            matches.append(ChildMatch(child, episodes.get(child.id, [])))
+        elif child.family_id in hidden:
+            hidden.discard(child.family_id)  # one match per family: its children are not counted out
+            matches.append(ChildMatch(None, contacts=contacts.get(child.family_id, [])))
     return matches
 
 
@@ -265,7 +313,7 @@ def create_family(user, *, name, address=None, postcode=None, child=None, carer=
     return family
 
 
-def start_assessment(user, family, children, *, today=None):
+def start_assessment(user, family, children, *, today=None, field=None):
     """Open a draft assessment about ``children`` of ``family``, with ``user`` as lead for now.
 
     Raises ``DuplicateEpisode`` when any of the children already has an open episode (checked first, with
@@ -278,22 +326,14 @@ def start_assessment(user, family, children, *, today=None):
         raise ValueError("an assessment needs at least one child")
     taken = open_episode_child_ids([c.id for c in children if c.id])
     if taken:
-        raise DuplicateEpisode([c.name for c in children if c.id in taken])
+        raise DuplicateEpisode([c.name for c in children if c.id in taken], field=field)
     definition = active_definition_record()
     today = today or date.today()
     due = add_working_days(today, current_app.config["EHA_ASSESSMENT_DUE_WORKING_DAYS"])
     case = Assessment(
-        ref=allocate_reference(),
-        family=family,
-        state=DRAFT,
-        definition_name=definition.name,
-        definition_version=definition.version,
-        started_by_id=user.id,
-        lead_id=user.id,
-        significant_harm_answer="no",
-        assessment_due_on=due,
-        next_due_on=due,
-        next_due_label="Assessment due",
+        ref=allocate_reference(), family=family, state=DRAFT, definition_name=definition.name,
+        definition_version=definition.version, started_by_id=user.id, lead_id=user.id,
+        significant_harm_answer="no", assessment_due_on=due, next_due_on=due, next_due_label="Assessment due",
     )
     db.session.add(case)
     for child in children:
@@ -307,34 +347,61 @@ def start_assessment(user, family, children, *, today=None):
         for obj in (case, *case.subjects):
             if obj in db.session:
                 db.session.expunge(obj)
-        raise DuplicateEpisode(names) from exc
+        raise DuplicateEpisode(names, field=field) from exc
     audit.record("case_created", assessment=case, user=user,
                  detail={"children": len(children), "definition": f"{definition.name} v{definition.version}"})
     return case
 
 
-# --- the case list ---
+@autocommit
+def start_with_new_family(user, *, name, address, postcode, child, carer):
+    """Step 3 for a family not on record: the family, its first child and carer, and the draft assessment."""
+    family = create_family(user, name=name, address=address, postcode=postcode, child=child, carer=carer)
+    return start_assessment(user, family, family.children, field="child_first_name")
 
 
 @dataclass
-class CasePage:
-    cases: list
-    total: int
-    page: int
-    per_page: int
+class FamilyChoice:
+    """An existing family a new episode may be about: who is free to be part of it."""
 
-    @property
-    def pages(self):
-        return max(1, math.ceil(self.total / self.per_page))
+    family: Family
+    busy: set
+    available: list
 
 
-def list_cases(user, *, state=None, text=None, page=1, per_page=25):
-    """The cases ``user`` may see, filtered by state and by reference or child's name, one page of them."""
+def family_for_start(user, family_id):
+    """The family a user chose to continue with. A family whose cases the user may not see is refused, with
+    whom to contact; a family that has gone is a 404."""
+    family = db.session.get(Family, family_id) if family_id else None
+    if family is None:
+        raise NotFound("There is no such family.")
+    if family.id not in visible_family_ids(user, [family.id]):
+        _refuse_family(family.id)
+    busy = open_episode_child_ids([c.id for c in family.children])
+    return FamilyChoice(family, busy, [c for c in family.children if c.id not in busy])
+
+
+@autocommit
+def start_with_family(user, family_id, child_ids):
+    """Step 3 for a family on record: a draft assessment about the chosen children (those free to join)."""
+    choice = family_for_start(user, family_id)
+    chosen = [c for c in choice.available if str(c.id) in set(child_ids)]
+    if not chosen:
+        raise Invalid("Select at least one child", field="children")
+    return start_assessment(user, choice.family, chosen, field="children")
+
+
+# --- the case list ---
+
+
+def case_list(user, *, state=None, text=None):
+    """A select of the cases ``user`` may see, filtered by state and by reference or child's name, soonest due
+    first (page it with ``eha.pagination.paginate``)."""
     query = sa.select(Assessment).where(visible_cases_filter(user))
     if state in STATES:
         query = query.where(Assessment.state == state)
+    text = (text or "").replace("\x00", "").strip()[:100]
     if text:
-        text = text.strip()[:100]
         term = f"%{fold_name(text)}%"
         by_child = sa.exists(
             sa.select(1)
@@ -350,18 +417,12 @@ def list_cases(user, *, state=None, text=None, page=1, per_page=25):
             )
         )
         query = query.where(sa.or_(sa.func.upper(Assessment.ref).like(f"%{text.upper()}%"), by_child))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    cases = db.session.scalars(
-        query.options(selectinload(Assessment.subjects))
-        .order_by(Assessment.next_due_on.is_(None), Assessment.next_due_on, Assessment.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).unique().all()
-    return CasePage(cases, total, page, per_page)
+    return query.options(selectinload(Assessment.subjects)).order_by(
+        Assessment.next_due_on.is_(None), Assessment.next_due_on, Assessment.id.desc()
+    )
 
 
-# --- the task list and sections ---
+# --- the case page, the task list and sections ---
 
 
 def section_answers(case):
@@ -382,20 +443,84 @@ def task_list(case, definition):
     return rows
 
 
-def save_section(case, section, answers, *, expected_version, user, complete):
-    """Save a section's answers unless someone saved it since the user opened it (``SectionConflict``).
+def case_page(case, user):
+    """What the case page shows: the task list, the workflow panel and which links this user has."""
+    definition = definition_for(case)
+    return {
+        "tasks": task_list(case, definition), "definition": definition, "panel": build_panel(case, user),
+        "can_edit": access.can_edit_assessment(user, case), "can_manage": access.can_manage(user, case),
+        "can_view_history": access.can_view_history(user, case),
+    }
 
-    ``expected_version`` is the SectionAnswer's ``version_id`` the user started from (0 when it did not exist).
-    The status follows the definition: Completed only when every required field is answered.
-    """
-    record = db.session.scalar(
-        sa.select(SectionAnswer).where(
-            SectionAnswer.assessment_id == case.id, SectionAnswer.section_key == section.key
-        )
+
+def section_of(case, key):
+    """The section ``key`` of the case's definition (404 when it has none)."""
+    definition = definition_for(case)
+    if not definition.has_section(key):
+        raise NotFound("There is no such section.")
+    return definition, definition.section(key)
+
+
+def _section_record(case, key):
+    return db.session.scalar(
+        sa.select(SectionAnswer).where(SectionAnswer.assessment_id == case.id, SectionAnswer.section_key == key)
+        .execution_options(populate_existing=True)
     )
-    current_version = record.version_id if record else 0
-    if expected_version != current_version:
-        raise SectionConflict(record)
+
+
+@dataclass
+class SectionPage:
+    definition: object
+    section: object
+    record: SectionAnswer | None
+    editable: bool
+    can_edit: bool
+
+    @property
+    def version(self):
+        return self.record.version_id if self.record is not None else 0
+
+    @property
+    def answers(self):
+        return self.record.answers if self.record is not None else None
+
+    def rows(self):
+        """Each question with its answer as text, for reading."""
+        answers = self.answers or {}
+        return [(spec, answer_display(spec, answers.get(spec.key), "\n")) for spec in self.section.fields]
+
+    def next_key(self):
+        keys = self.definition.section_keys
+        index = keys.index(self.section.key)
+        return keys[index + 1] if index + 1 < len(keys) else None
+
+
+def section_page(case, key, user):
+    definition, section = section_of(case, key)
+    can_edit = access.can_edit_assessment(user, case)
+    return SectionPage(definition, section, _section_record(case, key), can_edit and case.state == DRAFT, can_edit)
+
+
+def section_conflict(section, saved, typed):
+    """The conflict page's comparison: each question with what is saved now and what the user typed."""
+    theirs = saved.answers if saved is not None else {}
+    return {
+        "rows": [(spec, answer_display(spec, theirs.get(spec.key), "\n"),
+                  answer_display(spec, typed.get(spec.key), "\n")) for spec in section.fields],
+        "by": saved.updated_by.name if saved is not None and saved.updated_by else None,
+        "at": saved.updated_at if saved is not None else None,
+    }
+
+
+@case_action
+def save_section(case, section, answers, *, expected_version, user, complete):
+    """Save a section's answers unless someone saved it since the user opened it (``StaleEdit`` with what is
+    saved now). ``expected_version`` is the SectionAnswer's ``version_id`` the user started from (0 when it
+    did not exist). The status follows the definition: Completed only when every required field is answered.
+    """
+    record = _section_record(case, section.key)
+    if expected_version != (record.version_id if record else 0):
+        raise StaleEdit(saved=record, detail={"section": section.key})
     status = section_status(section, answers)
     try:
         with db.session.begin_nested():
@@ -408,153 +533,7 @@ def save_section(case, section, answers, *, expected_version, user, complete):
             db.session.flush()
     except (IntegrityError, StaleDataError) as exc:
         db.session.expire_all()
-        current = db.session.scalar(
-            sa.select(SectionAnswer).where(
-                SectionAnswer.assessment_id == case.id, SectionAnswer.section_key == section.key
-            )
-        )
-        raise SectionConflict(current) from exc
+        raise StaleEdit(saved=_section_record(case, section.key), detail={"section": section.key}) from exc
     audit.record("section_saved", assessment=case, user=user,
                  detail={"section": section.key, "status": status, "complete": bool(complete)})
-    return record
-
-
-# --- agreement ---
-
-
-def consent_givers(case):
-    """``[(value, label, kind, record)]``: the family's named carers and the children, who may agree."""
-    family = case.family
-    options = []
-    for carer in family.carers:
-        options.append((f"carer-{carer.id}", f"{carer.name} ({carer.relationship_to_child})", "carer", carer))
-    for child in family.children:
-        options.append((f"child-{child.id}", f"{child.name} (the young person)", "young_person", child))
-    return options
-
-
-def latest_consent_marker(case):
-    consent = case.current_consent
-    return f"{consent.id}.{consent.version_id}" if consent else "0"
-
-
-def record_consent(case, user, *, given_by, given_on, agency_ids, withheld, legal_basis, marker):
-    """Record the family's agreement as a new Consent row (earlier ones stay as history)."""
-    if marker != latest_consent_marker(case):
-        raise ConsentConflict()
-    givers = {value: (kind, record) for value, _label, kind, record in consent_givers(case)}
-    kind, person = givers[given_by]
-    agencies = db.session.scalars(
-        sa.select(Agency).where(Agency.id.in_([int(a) for a in agency_ids]), Agency.active.is_(True))
-    ).all() if agency_ids else []
-    consent = Consent(
-        assessment=case,
-        given_by_kind=kind,
-        carer_id=person.id if kind == "carer" else None,
-        child_id=person.id if kind == "young_person" else None,
-        given_by_name=person.name,
-        given_on=given_on,
-        withheld=withheld or None,
-        recorded_by_id=user.id,
-        agencies=list(agencies),
-    )
-    db.session.add(consent)
-    if legal_basis and legal_basis != case.legal_basis:
-        case.legal_basis = legal_basis
-    db.session.flush()
-    audit.record("consent_recorded", assessment=case, user=user,
-                 detail={"given_by": kind, "agencies": sorted(a.name for a in agencies)})
-    return consent
-
-
-def withdraw_consent(case, user, *, withdrawn_on, notes, marker):
-    consent = case.current_consent
-    if consent is None or consent.withdrawn_on is not None or marker != latest_consent_marker(case):
-        raise ConsentConflict()
-    consent.withdrawn_on = withdrawn_on
-    consent.withdrawal_notes = notes or None
-    consent.withdrawn_recorded_by_id = user.id
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except StaleDataError as exc:
-        raise ConsentConflict() from exc
-    audit.record("consent_withdrawn", assessment=case, user=user, detail={"withdrawn_on": withdrawn_on.isoformat()})
-    return consent
-
-
-# --- family details ---
-
-
-def update_family(case, user, what, record=None, data=None, *, agency=None, expected_version=None):
-    """Add or change a part of the case's family; ``what`` is family, child, carer, network or agency.
-
-    ``expected_version`` is the family's ``version_id`` the user's page was built from (as posted, so a
-    string or None): a mismatch raises ``FamilyConflict`` and changes nothing. Every change to the household
-    bumps the family's version, so an edit of any part conflicts with any page opened before it.
-    """
-    family = case.family
-    if expected_version is not None and str(expected_version) != str(family.version_id):
-        raise FamilyConflict()
-    try:
-        record = _apply_family_change(case, family, what, record, dict(data or {}), agency)
-    except StaleDataError as exc:
-        # A concurrent save bumped the version between our read and our UPDATE ... WHERE version_id = ...
-        raise FamilyConflict() from exc
-    audit.record("family_updated", assessment=case, user=user, detail={"part": what})
-    return record
-
-
-def _apply_family_change(case, family, what, record, data, agency):
-    # Touching the family row makes SQLAlchemy's version_id_col write UPDATE families SET ...,
-    # version_id = n + 1 WHERE id = ? AND version_id = n: the check and the bump are one atomic statement,
-    # so of two concurrent saves from the same version only one can succeed (the other gets StaleDataError).
-    family.updated_at = utcnow()
-    if what == "family":
-        family.name = data["name"]
-        family.address = data.get("address") or None
-        family.postcode = (data.get("postcode") or "").upper() or None
-        record = family
-    elif what == "child":
-        new = record is None
-        if new:
-            record = Child(family=family)
-            db.session.add(record)
-        _set_child(record, data)
-        if new:
-            db.session.flush()
-            # A child added to the family is part of the episode while it is open.
-            if case.is_open:
-                if open_episode_child_ids([record.id]):
-                    raise DuplicateEpisode([record.name])
-                case.subjects.append(AssessmentChild(child=record, is_open=True))
-    elif what == "carer":
-        if record is None:
-            record = Carer(family=family)
-            db.session.add(record)
-        _set_carer(record, data)
-    elif what == "network":
-        if record is None:
-            record = NetworkMember(family=family)
-            db.session.add(record)
-        record.name = data["name"]
-        record.relationship_to_family = data["relationship_to_family"]
-        record.contact = data.get("contact") or None
-        record.support_offered = data.get("support_offered") or None
-    elif what == "agency":
-        if record is None:
-            record = InvolvedAgency(family=family)
-            db.session.add(record)
-        record.agency_id = agency.id if agency else None
-        record.agency_name = agency.name if agency else data["agency_name"]
-        record.contact_name = data.get("contact_name") or None
-        record.contact_details = data.get("contact_details") or None
-        record.involvement = data.get("involvement") or None
-    else:
-        raise ValueError(what)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as exc:
-        raise DuplicateEpisode([getattr(record, "name", "")]) from exc
     return record

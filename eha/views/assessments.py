@@ -1,19 +1,14 @@
 """The case list, starting an assessment (find the child, safety first, the family), and the case overview."""
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
 
-from eha import access
-from eha.definitions.store import definition_for
-from eha.extensions import db
+from eha.access import STAFF, VIEW, case_route, route
+from eha.errors import Invalid
 from eha.forms.assessments import ChooseChildrenForm
 from eha.forms.families import FindChildForm, NewFamilyForm, SafetyForm
-from eha.models.choices import ADMIN
-from eha.models.families import Family
+from eha.pagination import paginate
 from eha.services import assessments as service
-from eha.services.case_page import build_panel
-from eha.transaction import committing
 from eha.workflow.states import STATE_LABELS
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -22,25 +17,12 @@ bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 FLOW = "new_assessment"
 
 
-@bp.before_request
-@login_required
-def _signed_in_staff_only():
-    if current_user.role == ADMIN:
-        abort(403)
-
-
-@bp.get("")
+@route(bp, "", need=STAFF)
 def index():
     state = request.args.get("state", "")
     text = (request.args.get("q") or "").replace("\x00", "")[:100]
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        page = 1
-    result = service.list_cases(current_user, state=state, text=text, page=max(1, min(page, 100000)),
-                                per_page=current_app.config["EHA_PAGE_SIZE"])
-    return render_template("views/assessments/index.html", result=result, state=state, q=text,
-                           states=STATE_LABELS)
+    page = paginate(service.case_list(current_user, state=state, text=text))
+    return render_template("views/assessments/index.html", page=page, state=state, q=text, states=STATE_LABELS)
 
 
 def _flow():
@@ -53,7 +35,7 @@ def _save_flow(**values):
     session[FLOW] = flow
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@route(bp, "/new", methods=("GET", "POST"), need=STAFF)
 def new():
     """Step 1: look for the child already on record."""
     form = FindChildForm()
@@ -63,32 +45,36 @@ def new():
             current_user, first_name=form.first_name.data, last_name=form.last_name.data,
             date_of_birth=form.date_of_birth.data, nhs_number=form.nhs_number.data,
         )
-        session[FLOW] = {"families": sorted({m.child.family_id for m in matches})}
+        # Only the families the user may see can be continued with.
+        session[FLOW] = {"families": matches.family_ids}
     return render_template("views/assessments/new_find.html", form=form, matches=matches,
                            hub=current_app.config["EHA_EARLY_HELP_HUB"])
 
 
-@bp.post("/new/continue")
+def _chosen_family():
+    """The family posted from the search results: one of those shown there, or None for a new family."""
+    choice = request.form.get("family", "new")
+    if choice == "new":
+        return None
+    if not choice.isascii() or not choice.isdigit() or int(choice) not in _flow().get("families", ()):
+        raise Invalid("Search again and choose a family from the results.")
+    return int(choice)
+
+
+@route(bp, "/new/continue", methods=("POST",), need=STAFF)
 def new_continue():
     """Continue with a family found in step 1, or with a new family."""
     if "families" not in _flow():
         # Search first: the family may already be on record.
         return redirect(url_for(".new"))
-    choice = request.form.get("family", "new")
-    if choice == "new":
-        _save_flow(family_id=None, safe=False)
-    else:
-        try:
-            family_id = int(choice)
-        except ValueError:
-            abort(400)
-        if family_id not in _flow().get("families", ()):
-            abort(400)
-        _save_flow(family_id=family_id, safe=False)
+    family_id = _chosen_family()
+    if family_id is not None:
+        service.family_for_start(current_user, family_id)  # refused now, not after the safety question
+    _save_flow(family_id=family_id, safe=False)
     return redirect(url_for(".new_safety"))
 
 
-@bp.route("/new/safety", methods=["GET", "POST"])
+@route(bp, "/new/safety", methods=("GET", "POST"), need=STAFF)
 def new_safety():
     """Step 2: safety first."""
     if FLOW not in session:
@@ -111,69 +97,49 @@ def _flow_ready():
     return flow if flow.get("safe") else None
 
 
-@bp.route("/new/family", methods=["GET", "POST"])
+def _started(case):
+    session.pop(FLOW, None)
+    return redirect(url_for(".show", ref=case.ref))
+
+
+@route(bp, "/new/family", methods=("GET", "POST"), need=STAFF)
 def new_family():
     """Step 3 for a family not on record: the family, a child and a parent or carer; then start."""
     if _flow_ready() is None:
         return redirect(url_for(".new"))
     form = NewFamilyForm()
-    errors = None
     if form.validate_on_submit():
         try:
-            with committing():
-                family = service.create_family(
-                    current_user, name=form.name.data, address=form.address.data, postcode=form.postcode.data,
-                    child=form.child_data(), carer=form.carer_data(),
-                )
-                case = service.start_assessment(current_user, family, family.children)
-        except service.DuplicateEpisode as exc:
-            errors = [{"text": str(exc), "href": "#child_first_name"}]
+            case = service.start_with_new_family(
+                current_user, name=form.name.data, address=form.address.data, postcode=form.postcode.data,
+                child=form.child_data(), carer=form.carer_data(),
+            )
+        except Invalid as error:
+            form.add_error(error)
         else:
-            session.pop(FLOW, None)
-            return redirect(url_for(".show", ref=case.ref))
-    return render_template("views/assessments/new_family.html", form=form, extra_errors=errors)
+            return _started(case)
+    return render_template("views/assessments/new_family.html", form=form)
 
 
-@bp.route("/new/children", methods=["GET", "POST"])
+@route(bp, "/new/children", methods=("GET", "POST"), need=STAFF)
 def new_children():
     """Step 3 for a family on record: which children the episode is about; then start."""
     flow = _flow_ready()
     if flow is None or not flow.get("family_id"):
         return redirect(url_for(".new"))
-    family = db.session.get(Family, flow["family_id"])
-    if family is None:
-        return redirect(url_for(".new"))
-    busy = service.open_episode_child_ids([c.id for c in family.children])
-    available = [c for c in family.children if c.id not in busy]
-    form = ChooseChildrenForm(children=available)
-    errors = None
+    choice = service.family_for_start(current_user, flow["family_id"])
+    form = ChooseChildrenForm(children=choice.available)
     if form.validate_on_submit():
-        chosen = [c for c in available if str(c.id) in form.children.data]
         try:
-            with committing():
-                case = service.start_assessment(current_user, family, chosen)
-        except service.DuplicateEpisode as exc:
-            errors = [{"text": str(exc), "href": "#children"}]
+            case = service.start_with_family(current_user, choice.family.id, form.children.data)
+        except Invalid as error:
+            form.add_error(error)
         else:
-            session.pop(FLOW, None)
-            return redirect(url_for(".show", ref=case.ref))
-    return render_template("views/assessments/new_children.html", form=form, family=family, busy=busy,
-                           available=available, extra_errors=errors)
+            return _started(case)
+    return render_template("views/assessments/new_children.html", form=form, family=choice.family,
+                           busy=choice.busy, available=choice.available)
 
 
-@bp.get("/<ref>")
-def show(ref):
-    with committing():
-        case = access.load_case(ref, current_user)
-    definition = definition_for(case)
-    case = db.session.scalar(
-        sa.select(type(case)).where(type(case).id == case.id).options(
-            sa.orm.selectinload(type(case).consents), sa.orm.selectinload(type(case).subjects),
-        )
-    )
-    return render_template(
-        "views/assessments/show.html", case=case, tasks=service.task_list(case, definition),
-        definition=definition, panel=build_panel(case, current_user),
-        can_edit=access.can_edit_assessment(current_user, case), can_manage=access.can_manage(current_user, case),
-        can_view_history=access.can_view_history(current_user, case),
-    )
+@case_route(bp, "/<caseref:ref>", need=VIEW)
+def show(case):
+    return render_template("views/assessments/show.html", case=case, **service.case_page(case, current_user))

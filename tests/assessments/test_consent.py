@@ -12,7 +12,7 @@ from tests.assessments import helpers
 
 def _form(case, **overrides):
     carer = case.family.carers[0]
-    data = {"given_by": f"carer-{carer.id}", "given_on": ["3", "11", "2026"],
+    data = {"given_by": f"carer:{carer.id}", "given_on": ["3", "11", "2026"],
             "withheld": "Not to be shared with the children's father",
             "legal_basis": case.legal_basis, "marker": "0"}
     data["given_on"] = [str(date.today().day), str(date.today().month), str(date.today().year)]
@@ -42,7 +42,7 @@ def test_a_young_person_can_agree_for_themselves(client, signed_in, practitioner
     case = helpers.case(practitioner)
     signed_in(practitioner)
     child = case.children[0]
-    response = client.post(f"/assessments/{case.ref}/consent", data=_form(case, given_by=f"child-{child.id}"))
+    response = client.post(f"/assessments/{case.ref}/consent", data=_form(case, given_by=f"child:{child.id}"))
     assert response.status_code == 302
     assert db.session.scalar(sa.select(Consent.given_by_kind)) == "young_person"
 
@@ -57,7 +57,7 @@ def test_agreement_needs_who_and_a_date_not_in_the_future(client, signed_in, pra
     assert response.status_code == 200
     assert "Select who agreed to early help" in response.text
     assert "Date agreed must be today or in the past" in response.text
-    response = client.post(f"/assessments/{case.ref}/consent", data=_form(case, given_by="carer-99999"))
+    response = client.post(f"/assessments/{case.ref}/consent", data=_form(case, given_by="carer:99999"))
     assert "Select an option from the list" in response.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Consent)) == 0
 

@@ -10,7 +10,7 @@ junk = st.one_of(
     st.text(max_size=40),
     st.just("\x00"),
     st.builds(lambda n: "ğ" * n, st.integers(min_value=90, max_value=3000)),
-    st.sampled_from(["31", "2", "0", "99999", "-1", "carer-1", "child-1", "yes", "no", "1"]),
+    st.sampled_from(["31", "2", "0", "99999", "-1", "carer-1", "child-1", "carer:1", "child:1", "yes", "no", "1"]),
 )
 FIELDS = {
     "family": ["name", "address", "postcode", "version"],

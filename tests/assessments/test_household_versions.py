@@ -10,7 +10,7 @@ from eha.extensions import db
 from eha.models.assessments import Assessment
 from eha.models.audit import AuditEvent
 from eha.models.families import Carer, Child, Family, InvolvedAgency, NetworkMember
-from eha.services import assessments as service
+from eha.services import families as service
 from tests.assessments import helpers
 from tests.conftest import POSTGRES_URL
 

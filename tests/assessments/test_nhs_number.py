@@ -2,7 +2,7 @@
 
 import pytest
 
-from eha.forms.families import valid_nhs_number
+from eha.nhs import valid_nhs_number
 
 
 @pytest.mark.parametrize("number", ["9434765919", "943 476 5919", "943-476-5919", "4010232137"])

@@ -1,0 +1,120 @@
+"""The family's agreement to early help: record it (a new row each time, earlier ones stay as history), withdraw it.
+
+Each form carries a marker of the agreement it was opened on (``"<id>.<version>"``, ``"0"`` for none). The check
+is made with the case row locked, so of two saves from one marker at the same moment (two agreements, or a
+withdrawal and a new agreement) exactly one is recorded and the other is refused as stale: a withdrawal is never
+undone by a save made from the page before it.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from eha import access, audit
+from eha.errors import Invalid, NotAllowed, StaleEdit
+from eha.extensions import db
+from eha.models.assessments import Consent
+from eha.models.users import Agency
+from eha.people import PersonRef, carer, child
+from eha.services.families import active_agencies
+from eha.transaction import case_action
+
+
+@dataclass(frozen=True)
+class Giver:
+    """Someone who may agree for the family: a named parent or carer, or a child judged competent."""
+
+    ref: PersonRef
+    label: str
+    kind: str  # the Consent's given_by_kind
+    record: object
+
+
+def consent_givers(case):
+    """The family's named carers and the children, who may agree."""
+    family = case.family
+    return [Giver(carer(c.id), f"{c.name} ({c.relationship_to_child})", "carer", c) for c in family.carers] + [
+        Giver(child(c.id), f"{c.name} (the young person)", "young_person", c) for c in family.children]
+
+
+def _latest(case):
+    """The latest agreement as stored now (not as this session last read it)."""
+    return db.session.scalar(
+        sa.select(Consent).where(Consent.assessment_id == case.id).order_by(Consent.id.desc()).limit(1)
+        .execution_options(populate_existing=True)
+    )
+
+
+def marker_of(consent):
+    return f"{consent.id}.{consent.version_id}" if consent else "0"
+
+
+def latest_consent_marker(case):
+    return marker_of(_latest(case))
+
+
+def _given_by(consent):
+    return carer(consent.carer_id) if consent.carer_id else child(consent.child_id)
+
+
+def consent_page(case, user):
+    """What the agreement page shows, and the data its form starts from."""
+    current = case.current_consent
+    data = {"legal_basis": case.legal_basis, "marker": marker_of(current)}
+    if current is not None and current.withdrawn_on is None:
+        data.update(agencies=[str(a) for a in current.agency_ids], withheld=current.withheld or "",
+                    given_by=_given_by(current).value)
+    return {"current": current, "history": list(reversed(case.consents)), "givers": consent_givers(case),
+            "agencies": active_agencies(), "data": data, "can_manage": access.can_manage(user, case)}
+
+
+def _check_marker(case, marker, field):
+    """Under the case's lock: refuse a save made from a page opened on another agreement than the latest."""
+    latest = _latest(case)
+    if marker != marker_of(latest):
+        raise StaleEdit("Someone else changed the family's agreement after you opened this page. "
+                        "Check it, then save again.", saved=latest, detail={"field": field})
+    return latest
+
+
+@case_action
+def record_consent(case, user, *, given_by, given_on, agency_ids, withheld, legal_basis, marker):
+    """Record the family's agreement as a new Consent row (earlier ones stay as history)."""
+    _check_marker(case, marker, "given_by")
+    ref = PersonRef.parse(given_by)
+    giver = next((g for g in consent_givers(case) if g.ref == ref), None)
+    if giver is None:
+        raise Invalid("Select who agreed to early help", field="given_by")
+    agencies = db.session.scalars(
+        sa.select(Agency).where(Agency.id.in_([int(a) for a in agency_ids]), Agency.active.is_(True))
+    ).all() if agency_ids else []
+    consent = Consent(
+        assessment=case, given_by_kind=giver.kind,
+        carer_id=giver.ref.id if giver.ref.kind == "carer" else None,
+        child_id=giver.ref.id if giver.ref.kind == "child" else None,
+        given_by_name=giver.record.name, given_on=given_on, withheld=withheld or None, recorded_by_id=user.id,
+        agencies=list(agencies),
+    )
+    db.session.add(consent)
+    if legal_basis and legal_basis != case.legal_basis:
+        case.legal_basis = legal_basis
+    db.session.flush()
+    audit.record("consent_recorded", assessment=case, user=user,
+                 detail={"given_by": giver.kind, "agencies": sorted(a.name for a in agencies)})
+    return consent
+
+
+@case_action
+def withdraw_consent(case, user, *, withdrawn_on, notes, marker):
+    """Record that the family withdrew the current agreement: the agencies it named lose sight of the case."""
+    consent = _check_marker(case, marker, "withdrawn_on")
+    if consent is None or consent.withdrawn_on is not None:
+        raise NotAllowed("There is no current agreement to withdraw.")
+    if withdrawn_on < consent.given_on:
+        raise Invalid("Date agreement was withdrawn must be on or after the date agreed", field="withdrawn_on")
+    consent.withdrawn_on = withdrawn_on
+    consent.withdrawal_notes = notes or None
+    consent.withdrawn_recorded_by_id = user.id
+    db.session.flush()
+    audit.record("consent_withdrawn", assessment=case, user=user, detail={"withdrawn_on": withdrawn_on.isoformat()})
+    return consent
