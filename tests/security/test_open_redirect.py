@@ -59,6 +59,9 @@ def _landing(location):
 def test_sign_in_redirects_home_for_every_off_site_next(client, practitioner, payload):
     response = client.post("/sign-in", query_string={"next": payload},
                            data={"email": practitioner.email, "password": factories.PASSWORD})
+    if "\x00" in payload:  # a NUL anywhere in the query is refused before any page runs
+        assert response.status_code == 400
+        return
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
@@ -93,7 +96,7 @@ class TestThroughTheTwoFactorStep:
     def test_every_payload_is_dropped_at_both_steps(self, app, practitioner, totp):
         # Each payload needs a fresh code (a code works once): a minute apart on a frozen clock.
         start = datetime.now().astimezone() + timedelta(minutes=1)
-        for index, payload in enumerate(PAYLOADS):
+        for index, payload in enumerate(p for p in PAYLOADS if "\x00" not in p):
             moment = start + timedelta(minutes=index)
             with time_machine.travel(moment, tick=False):
                 client = app.test_client()
