@@ -1,10 +1,11 @@
 """Configuration classes, chosen by the ``EHA_CONFIG`` environment variable.
 
 Secrets only come from the environment. ``ProductionConfig.check()`` refuses to start a
-production app with debug on, a missing or short secret, or SQLite.
+production app with debug on, a missing or short secret or audit key, or SQLite.
 """
 
 import os
+import re
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -21,6 +22,15 @@ def _bool(name, default=False):
 def _int(name, default):
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
+
+
+def audit_key_list(value):
+    """The old audit keys in ``EHA_AUDIT_KEYS``: separated by commas or whitespace (a tuple or list is kept)."""
+    if not value:
+        return ()
+    if isinstance(value, str):
+        return tuple(key for key in re.split(r"[\s,]+", value) if key)
+    return tuple(value)
 
 
 def normalise_database_url(url):
@@ -83,6 +93,11 @@ class Config:
     EHA_DEMO_PASSWORD = os.environ.get("EHA_DEMO_PASSWORD", "demo-password-change-me")
     EHA_PAGE_SIZE = 25
 
+    # The audit trail's HMAC key signs every new event; never stored in the database. Old keys, still needed to
+    # verify events signed before a rotation, go in EHA_AUDIT_KEYS. See docs/operations/audit.md.
+    EHA_AUDIT_KEY = os.environ.get("EHA_AUDIT_KEY")
+    EHA_AUDIT_KEYS = audit_key_list(os.environ.get("EHA_AUDIT_KEYS"))
+
     @classmethod
     def check(cls, settings):
         """Raise RuntimeError when the configuration is unsafe to run."""
@@ -92,10 +107,15 @@ class Config:
 DEMO_SEAL_PATH = INSTANCE_DIR / "demo-seal.p12"
 DEMO_SEAL_PASSPHRASE = "demo-seal-passphrase-not-for-production"  # noqa: S105 - demo certificate only
 
+# Development and tests sign the audit trail with this fixed, public key (the app logs a warning when it does):
+# a trail signed with it proves nothing. Production refuses it.
+DEV_AUDIT_KEY = "dev-only-audit-key-public-proves-nothing-not-for-production"  # noqa: S105 - not a secret
+
 
 class DevelopmentConfig(Config):
     NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-secret-key-not-for-production-use"
+    EHA_AUDIT_KEY = os.environ.get("EHA_AUDIT_KEY") or DEV_AUDIT_KEY
     if not Config.EHA_SEAL_PKCS12_PATH and DEMO_SEAL_PATH.is_file():
         EHA_SEAL_PKCS12_PATH = str(DEMO_SEAL_PATH)
         EHA_SEAL_PASSPHRASE = os.environ.get("EHA_SEAL_PASSPHRASE") or DEMO_SEAL_PASSPHRASE
@@ -113,6 +133,8 @@ class TestConfig(Config):
     EHA_REQUIRE_MFA = False
     EHA_CLOSURE_SIGN_OFF = True
     EHA_SEAL_PKCS12_PATH = None
+    EHA_AUDIT_KEY = DEV_AUDIT_KEY
+    EHA_AUDIT_KEYS = ()
 
 
 class ProductionConfig(Config):
@@ -132,6 +154,14 @@ class ProductionConfig(Config):
             problems.append("SECRET_KEY must be set to at least 32 characters")
         if settings.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
             problems.append("production needs PostgreSQL (DATABASE_URL), not SQLite")
+        audit_key = settings.get("EHA_AUDIT_KEY") or ""
+        old_keys = audit_key_list(settings.get("EHA_AUDIT_KEYS"))
+        if len(audit_key) < 32:
+            problems.append("EHA_AUDIT_KEY must be set to at least 32 characters")
+        if any(len(key) < 32 for key in old_keys):
+            problems.append("every old key in EHA_AUDIT_KEYS must be at least 32 characters")
+        if DEV_AUDIT_KEY in (audit_key, *old_keys):
+            problems.append("the development audit key is public: set EHA_AUDIT_KEY to a key of your own")
         if problems:
             raise RuntimeError("Refusing to start: " + "; ".join(problems))
 

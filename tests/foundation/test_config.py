@@ -10,7 +10,8 @@ POSTGRES = "postgresql+psycopg://eha@db.example/eha"
 
 
 def production_app(**overrides):
-    settings = {"SECRET_KEY": GOOD_SECRET, "SQLALCHEMY_DATABASE_URI": POSTGRES, "DEBUG": False}
+    settings = {"SECRET_KEY": GOOD_SECRET, "SQLALCHEMY_DATABASE_URI": POSTGRES, "DEBUG": False,
+                "EHA_AUDIT_KEY": "a" * 40}
     settings.update(overrides)
     return create_app("production", **settings)
 

@@ -49,7 +49,8 @@ def test_production_sends_hsts_and_secure_cookies(database_url):
     from eha import create_app
 
     app = create_app(
-        "production", SECRET_KEY="y" * 40, SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nowhere/eha", DEBUG=False
+        "production", SECRET_KEY="y" * 40, SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nowhere/eha", DEBUG=False,
+        EHA_AUDIT_KEY="a" * 40,
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url
     response = app.test_client().get("/sign-in")
