@@ -100,15 +100,18 @@ def _old_keys():
     return [k for k in re.split(r"[\s,]+", value) if k] if isinstance(value, str) else list(value)
 
 
-def _rechain(bind, check, sign):
+def _rechain(bind, check, sign=None, *, keyed=True):
     """Walk the events in order: ``check(row)`` says why one is bad (or None); ``sign(row)`` gives its new
     (key_id, hash), with ``row["prev_hash"]`` already set to the new previous hash. Returns (count, old last hash,
-    new last hash)."""
+    new last hash). Without ``sign`` it only checks, which is done first: SQLite does not roll back DDL."""
     old_prev = new_prev = GENESIS_HASH
     count = 0
     while True:
         rows = bind.execute(
-            sa.select(events).where(events.c.seq > count).order_by(events.c.seq).limit(BATCH)
+            sa.select(*(c for c in events.c if keyed or c.name != "key_id"))
+            .where(events.c.seq > count)
+            .order_by(events.c.seq)
+            .limit(BATCH)
         ).mappings().all()
         if not rows:
             break
@@ -123,10 +126,12 @@ def _rechain(bind, check, sign):
                     "Find out why (flask audit verify with the release you are upgrading from) before upgrading."
                 )
             new_row = dict(row, prev_hash=new_prev)
-            key_id, new_hash = sign(new_row)
+            key_id, new_hash = sign(new_row) if sign else (None, row["hash"])
             updates.append({"row_id": row["id"], "new_prev": new_prev, "new_key_id": key_id, "new_hash": new_hash})
             old_prev, new_prev = row["hash"], new_hash
             count = row["seq"]
+        if not sign:
+            continue
         bind.execute(
             events.update()
             .where(events.c.id == sa.bindparam("row_id"))
@@ -140,7 +145,7 @@ def _rechain(bind, check, sign):
             "The audit trail ends early (its head names a later event), so it has not been re-signed. "
             "Find out why (flask audit verify with the release you are upgrading from) before upgrading."
         )
-    if count:
+    if count and sign:
         bind.execute(head_table.update().where(head_table.c.id == 1).values(last_hash=new_prev))
     return count, old_prev, new_prev
 
@@ -245,12 +250,14 @@ def upgrade():
     if postgres:
         # Writers lock the head, then insert an event: take both first, in that order, so none waits on us mid-way.
         op.execute("LOCK TABLE audit_chain_head, audit_events IN ACCESS EXCLUSIVE MODE")
-    _events_triggers_off(postgres)
-    with op.batch_alter_table("audit_events", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("key_id", sa.String(length=16), nullable=True))
 
     def check(row):
         return None if _unkeyed_hash(row) == row["hash"] else "its content does not match its hash"
+
+    _rechain(bind, check, keyed=False)
+    _events_triggers_off(postgres)
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("key_id", sa.String(length=16), nullable=True))
 
     def sign(row):
         row["key_id"] = _key_id(key)
@@ -281,8 +288,6 @@ def downgrade():
     keys = {_key_id(k): k for k in [*_old_keys(), _current_key()]}
     if postgres:
         op.execute("LOCK TABLE audit_chain_head, audit_events IN ACCESS EXCLUSIVE MODE")
-    _drop_head_triggers(postgres)
-    _events_triggers_off(postgres)
 
     def check(row):
         key = keys.get(row["key_id"])
@@ -293,7 +298,10 @@ def downgrade():
     def unsign(row):
         return row["key_id"], _unkeyed_hash(row)  # the column goes next
 
-    _rechain(bind, check, unsign)
+    _rechain(bind, check)
+    _drop_head_triggers(postgres)
+    _events_triggers_off(postgres)
+    _rechain(bind, lambda row: None, unsign)
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_column("key_id")
     _events_triggers_on(postgres)
