@@ -135,7 +135,11 @@ def compute_hash(event, key):
 
 
 def _lock_chain_head():
-    """Lock the chain head (PostgreSQL: the row; SQLite: the writer's lock) and return it, or None when empty."""
+    """Lock the chain head until the transaction ends and return its (seq, last_hash), or None when empty."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        # No row locks, and this SELECT would run outside any write transaction: a write that changes nothing
+        # takes the database's write lock first, so two writers cannot both read the same head.
+        db.session.execute(sa.text("UPDATE audit_chain_head SET seq = seq WHERE 0"))
     return db.session.execute(
         sa.select(AuditChainHead.seq, AuditChainHead.last_hash).where(AuditChainHead.id == 1).with_for_update()
     ).first()
