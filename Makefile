@@ -19,7 +19,7 @@ ASSETS := $(STATIC)/css/application.css $(STATIC)/js/govuk-frontend.min.js \
 # Workers and access log are in gunicorn.conf.py, shared with bench/http_bench.py.
 GUNICORN := $(BIN)/gunicorn -c gunicorn.conf.py
 
-.PHONY: help venv assets run dev test lint bench clean
+.PHONY: help venv assets run dev test lint audit bench clean
 
 help: ## List these targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z_-]+:.*## / {printf "  make %-7s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -84,6 +84,51 @@ test: venv assets ## Run the tests (PostgreSQL too when TEST_DATABASE_URL is set
 
 lint: venv ## Check the Python code with ruff
 	$(BIN)/ruff check .
+
+# Reads a pip-audit or npm audit JSON report. Exit 1 only for advisories (listed); a report that is missing, an
+# error, or one in which nothing could be looked up means the advisory service was out of reach: said, not failed.
+define AUDIT_REPORT
+import json, sys
+tool, report_path, errors_path = sys.argv[1:4]
+try:
+    with open(report_path) as file:
+        report = json.load(file)
+except (OSError, ValueError):
+    report = {}
+if tool == "pip-audit":
+    packages = report.get("dependencies", [])
+    found = [f"{p['name']} {p['version']}: {v['id']} (fixed in {', '.join(v.get('fix_versions') or ['no release yet'])})"
+             for p in packages for v in p.get("vulns", [])]
+    reached = any("skip_reason" not in p for p in packages)
+else:
+    found = [f"{name}: {v.get('severity')} ({', '.join(a['url'] for a in v['via'] if isinstance(a, dict)) or 'via ' + ', '.join(v['via'])})"
+             for name, v in report.get("vulnerabilities", {}).items()]
+    reached = "auditReportVersion" in report
+if found:
+    print(f"{tool}: {len(found)} advisories:", *found, sep="\n  ")
+    sys.exit(1)
+if reached:
+    print(f"{tool}: no known advisories.")
+else:
+    with open(errors_path, errors="replace") as file:
+        skipped = [p["skip_reason"] for p in report.get("dependencies", [])][:1]
+        reason = report.get("message") or (skipped or file.read().strip().splitlines() or ["no report"])[-1]
+    print(f"{tool}: COULD NOT REACH its advisory service, so nothing was checked ({reason[:200]}).")
+endef
+export AUDIT_REPORT
+
+audit: venv ## Check Python and npm dependencies for known advisories (says so when it cannot reach them)
+	@status=0; report=$$(mktemp -d); trap 'rm -rf "$$report"' EXIT; \
+	$(BIN)/pip-audit --progress-spinner off --local --skip-editable --format json --output "$$report/pip.json" \
+		>/dev/null 2>"$$report/pip.err"; \
+	$(BIN)/python -c "$$AUDIT_REPORT" pip-audit "$$report/pip.json" "$$report/pip.err" || status=1; \
+	if command -v npm >/dev/null; then \
+		npm audit --package-lock-only --json >"$$report/npm.json" 2>"$$report/npm.err"; \
+		$(BIN)/python -c "$$AUDIT_REPORT" "npm audit" "$$report/npm.json" "$$report/npm.err" || status=1; \
+	else \
+		echo "npm audit: npm is not installed, so package-lock.json was not checked."; \
+	fi; \
+	exit $$status
 
 bench: venv assets ## Measure requests per second and p95 latency (bench/*_bench.py)
 	@status=0; for script in bench/*_bench.py; do \

@@ -1,7 +1,7 @@
 """Configuration classes, chosen by the ``EHA_CONFIG`` environment variable.
 
 Secrets only come from the environment. ``ProductionConfig.check()`` refuses to start a
-production app with debug on, a missing or short secret, SQLite, or per-process rate limits.
+production app with debug on, a missing or short secret or audit key, SQLite, or per-process rate limits.
 
 Sign-in settings (environment variables):
 
@@ -23,6 +23,7 @@ Sign-in settings (environment variables):
 """
 
 import os
+import re
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -39,6 +40,15 @@ def _bool(name, default=False):
 def _int(name, default):
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
+
+
+def audit_key_list(value):
+    """The old audit keys in ``EHA_AUDIT_KEYS``: separated by commas or whitespace (a tuple or list is kept)."""
+    if not value:
+        return ()
+    if isinstance(value, str):
+        return tuple(key for key in re.split(r"[\s,]+", value) if key)
+    return tuple(value)
 
 
 def normalise_database_url(url):
@@ -124,6 +134,11 @@ class Config:
     EHA_DEMO_PASSWORD = os.environ.get("EHA_DEMO_PASSWORD", "demo-password-change-me")
     EHA_PAGE_SIZE = 25
 
+    # The audit trail's HMAC key signs every new event; never stored in the database. Old keys, still needed to
+    # verify events signed before a rotation, go in EHA_AUDIT_KEYS. See docs/operations/audit.md.
+    EHA_AUDIT_KEY = os.environ.get("EHA_AUDIT_KEY")
+    EHA_AUDIT_KEYS = audit_key_list(os.environ.get("EHA_AUDIT_KEYS"))
+
     @classmethod
     def check(cls, settings):
         """Raise RuntimeError when the configuration is unsafe to run."""
@@ -133,10 +148,15 @@ class Config:
 DEMO_SEAL_PATH = INSTANCE_DIR / "demo-seal.p12"
 DEMO_SEAL_PASSPHRASE = "demo-seal-passphrase-not-for-production"  # noqa: S105 - demo certificate only
 
+# Development and tests sign the audit trail with this fixed, public key (the app logs a warning when it does):
+# a trail signed with it proves nothing. Production refuses it.
+DEV_AUDIT_KEY = "dev-only-audit-key-public-proves-nothing-not-for-production"
+
 
 class DevelopmentConfig(Config):
     NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-secret-key-not-for-production-use"
+    EHA_AUDIT_KEY = os.environ.get("EHA_AUDIT_KEY") or DEV_AUDIT_KEY
     if not Config.EHA_SEAL_PKCS12_PATH and DEMO_SEAL_PATH.is_file():
         EHA_SEAL_PKCS12_PATH = str(DEMO_SEAL_PATH)
         EHA_SEAL_PASSPHRASE = os.environ.get("EHA_SEAL_PASSPHRASE") or DEMO_SEAL_PASSPHRASE
@@ -154,6 +174,8 @@ class TestConfig(Config):
     EHA_REQUIRE_MFA = False
     EHA_CLOSURE_SIGN_OFF = True
     EHA_SEAL_PKCS12_PATH = None
+    EHA_AUDIT_KEY = DEV_AUDIT_KEY
+    EHA_AUDIT_KEYS = ()
 
 
 class ProductionConfig(Config):
@@ -165,30 +187,50 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls, settings):
-        problems = []
-        if settings.get("DEBUG"):
-            problems.append("debug must be off in production")
-        secret = settings.get("SECRET_KEY") or ""
-        if len(secret) < 32:
-            problems.append("SECRET_KEY must be set to at least 32 characters")
-        if settings.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
-            problems.append("production needs PostgreSQL (DATABASE_URL), not SQLite")
-        storage = settings.get("RATELIMIT_STORAGE_URI") or "memory://"
-        workers = settings.get("EHA_WORKERS") or 0
-        if storage.startswith("memory://") and (not settings.get("EHA_SINGLE_PROCESS") or workers > 1):
-            problems.append(
-                "rate limits need shared rate-limit storage (RATELIMIT_STORAGE_URI such as redis://host:6379) "
-                "when more than one worker runs; memory:// is allowed only with EHA_SINGLE_PROCESS=1 and one worker"
-            )
-        proxies = settings.get("EHA_TRUSTED_PROXIES") or 0
-        if not isinstance(proxies, int) or proxies < 0:
-            problems.append("EHA_TRUSTED_PROXIES must be a whole number of proxies, 0 or more")
-        if not (settings.get("EHA_BASE_URL") or "").startswith("https://"):
-            problems.append("EHA_BASE_URL must be set to the service's https:// address (emailed links use it)")
-        if not settings.get("MAIL_SERVER"):
-            problems.append("MAIL_SERVER must be set: password reset links are sent by email")
+        problems = [problem for check in PRODUCTION_CHECKS for problem in check(settings)]
         if problems:
             raise RuntimeError("Refusing to start: " + "; ".join(problems))
+
+
+def _check_basics(settings):
+    if settings.get("DEBUG"):
+        yield "debug must be off in production"
+    if len(settings.get("SECRET_KEY") or "") < 32:
+        yield "SECRET_KEY must be set to at least 32 characters"
+    if settings.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
+        yield "production needs PostgreSQL (DATABASE_URL), not SQLite"
+
+
+def _check_processes(settings):
+    storage = settings.get("RATELIMIT_STORAGE_URI") or "memory://"
+    workers = settings.get("EHA_WORKERS") or 0
+    if storage.startswith("memory://") and (not settings.get("EHA_SINGLE_PROCESS") or workers > 1):
+        yield ("rate limits need shared rate-limit storage (RATELIMIT_STORAGE_URI such as redis://host:6379) "
+               "when more than one worker runs; memory:// is allowed only with EHA_SINGLE_PROCESS=1 and one worker")
+    proxies = settings.get("EHA_TRUSTED_PROXIES") or 0
+    if not isinstance(proxies, int) or proxies < 0:
+        yield "EHA_TRUSTED_PROXIES must be a whole number of proxies, 0 or more"
+
+
+def _check_mail(settings):
+    if not (settings.get("EHA_BASE_URL") or "").startswith("https://"):
+        yield "EHA_BASE_URL must be set to the service's https:// address (emailed links use it)"
+    if not settings.get("MAIL_SERVER"):
+        yield "MAIL_SERVER must be set: password reset links are sent by email"
+
+
+def _check_audit_keys(settings):
+    audit_key = settings.get("EHA_AUDIT_KEY") or ""
+    old_keys = audit_key_list(settings.get("EHA_AUDIT_KEYS"))
+    if len(audit_key) < 32:
+        yield "EHA_AUDIT_KEY must be set to at least 32 characters"
+    if any(len(key) < 32 for key in old_keys):
+        yield "every old key in EHA_AUDIT_KEYS must be at least 32 characters"
+    if DEV_AUDIT_KEY in (audit_key, *old_keys):
+        yield "the development audit key is public: set EHA_AUDIT_KEY to a key of your own"
+
+
+PRODUCTION_CHECKS = (_check_basics, _check_processes, _check_mail, _check_audit_keys)
 
 
 CONFIGS = {

@@ -1,21 +1,35 @@
-"""Writing and verifying the hash-chained audit trail.
+"""Writing, anchoring and verifying the audit trail, a chain of events signed with HMAC-SHA256.
 
-``record`` adds an event to the current transaction, so it commits or rolls back with the
-change it describes. Each event's hash covers its content and the previous event's hash.
+``record`` adds an event to the current transaction, so it commits or rolls back with the change it describes.
+Each event's hash is an HMAC, under a key that is never in the database (``EHA_AUDIT_KEY``), of its content and
+the previous event's hash: someone who can write to the database cannot re-sign a rewritten chain. What the key
+cannot show, the removal of the latest events, a signed checkpoint kept elsewhere does (``anchor_line`` and
+``check_anchors``; ``flask audit anchor`` and ``flask audit verify --anchor``). docs/operations/audit.md.
 """
 
+import functools
 import hashlib
+import hmac
 import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 
+from config import DEV_AUDIT_KEY, audit_key_list
 from eha.extensions import db
 from eha.models.audit import AuditChainHead, AuditEvent
 from eha.models.base import utcnow
 
 GENESIS_HASH = "0" * 64
+ANCHOR_MARK = "eha-audit-anchor"
+_ANCHOR = re.compile(
+    ANCHOR_MARK + r" v1 seq=(?P<seq>\d+) hash=(?P<hash>[0-9a-f]{64}) at=(?P<at>\S+) key=(?P<key_id>[0-9a-f]{16})"
+    r" mac=(?P<mac>[0-9a-f]{64})(?:\s|$)"
+)
 
 # What each action means, in words, for timelines and history pages.
 ACTION_LABELS = {
@@ -60,6 +74,37 @@ def _client_ip():
     return None
 
 
+# --- keys ---
+
+
+def key_id(key):
+    """A short name for ``key`` that reveals nothing about it; stored on each event it signs."""
+    return hmac.new(key.encode(), b"eha audit key id", hashlib.sha256).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=8)
+def _keyring(current, old):
+    ring = {key_id(key): key for key in old}
+    ring[key_id(current)] = current
+    return key_id(current), ring
+
+
+def keyring():
+    """Return (the current key's id, {key id: key}) for the current key and the old ones in EHA_AUDIT_KEYS."""
+    current = current_app.config.get("EHA_AUDIT_KEY")
+    if not current:
+        raise RuntimeError("EHA_AUDIT_KEY is not set: the audit trail cannot be signed or verified")
+    return _keyring(current, audit_key_list(current_app.config.get("EHA_AUDIT_KEYS")))
+
+
+def _unknown_key(name):
+    return f"it is signed with key {name}, which is not configured (neither EHA_AUDIT_KEY nor in EHA_AUDIT_KEYS)"
+
+
+def _mac(key, message):
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
 def _canonical(event):
     payload = {
         "seq": event.seq,
@@ -76,28 +121,28 @@ def _canonical(event):
         "detail": event.detail,
         "ip_address": event.ip_address,
         "prev_hash": event.prev_hash,
+        "key_id": event.key_id,
     }
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
-def compute_hash(event):
-    return hashlib.sha256(_canonical(event)).hexdigest()
+def compute_hash(event, key):
+    """The event's HMAC under ``key``: its content, its key id and the previous event's hash."""
+    return _mac(key, _canonical(event))
 
 
-def _advance_chain():
-    """Take the chain head under a write lock and return (seq, prev_hash)."""
-    session = db.session
-    row = session.execute(
-        sa.update(AuditChainHead)
-        .where(AuditChainHead.id == 1)
-        .values(seq=AuditChainHead.seq + 1)
-        .returning(AuditChainHead.seq, AuditChainHead.last_hash)
-        .execution_options(synchronize_session=False)
+# --- writing ---
+
+
+def _lock_chain_head():
+    """Lock the chain head until the transaction ends and return its (seq, last_hash), or None when empty."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        # No row locks, and this SELECT would run outside any write transaction: a write that changes nothing
+        # takes the database's write lock first, so two writers cannot both read the same head.
+        db.session.execute(sa.text("UPDATE audit_chain_head SET seq = seq WHERE 0"))
+    return db.session.execute(
+        sa.select(AuditChainHead.seq, AuditChainHead.last_hash).where(AuditChainHead.id == 1).with_for_update()
     ).first()
-    if row is None:
-        session.execute(sa.insert(AuditChainHead).values(id=1, seq=1, last_hash=GENESIS_HASH))
-        return 1, GENESIS_HASH
-    return row.seq, row.last_hash
 
 
 def record(action, *, assessment=None, outcome="success", detail=None, user=None, email=None):
@@ -106,7 +151,9 @@ def record(action, *, assessment=None, outcome="success", detail=None, user=None
         candidate = current_user._get_current_object() if current_user else None
         if candidate is not None and getattr(candidate, "is_authenticated", False):
             user = candidate
-    seq, prev_hash = _advance_chain()
+    head = _lock_chain_head()
+    seq, prev_hash = (head.seq + 1, head.last_hash) if head is not None else (1, GENESIS_HASH)
+    signing_id, keys = keyring()
     event = AuditEvent(
         seq=seq,
         occurred_at=utcnow(),
@@ -122,46 +169,205 @@ def record(action, *, assessment=None, outcome="success", detail=None, user=None
         detail=detail,
         ip_address=_client_ip(),
         prev_hash=prev_hash,
+        key_id=signing_id,
     )
-    event.hash = compute_hash(event)
+    event.hash = compute_hash(event, keys[signing_id])
     db.session.add(event)
-    db.session.execute(
-        sa.update(AuditChainHead)
-        .where(AuditChainHead.id == 1)
-        .values(last_hash=event.hash)
-        .execution_options(synchronize_session=False)
-    )
+    # One statement moves the head to this event: the database refuses any other move. The ORM statement flushes
+    # the event first, which the trigger looks for.
+    if head is None:
+        db.session.execute(sa.insert(AuditChainHead).values(id=1, seq=seq, last_hash=event.hash))
+    else:
+        db.session.execute(
+            sa.update(AuditChainHead)
+            .where(AuditChainHead.id == 1)
+            .values(seq=seq, last_hash=event.hash)
+            .execution_options(synchronize_session=False)
+        )
     return event
+
+
+# --- verifying ---
+
+
+@dataclass
+class ChainCheck:
+    """What walking the chain found. ``hashes`` holds the hash of each event asked for that verified."""
+
+    ok: bool = True
+    checked: int = 0
+    bad: AuditEvent | None = None
+    problem: str | None = None
+    last_hash: str = GENESIS_HASH
+    hashes: dict = field(default_factory=dict)
+
+    def fail(self, bad, problem):
+        self.ok, self.bad, self.problem = False, bad, problem
+        return self
+
+
+def _read_head():
+    return db.session.execute(
+        sa.select(AuditChainHead.seq, AuditChainHead.last_hash).where(AuditChainHead.id == 1)
+    ).first()
+
+
+def _any_event_after(seq):
+    return db.session.scalar(sa.select(sa.exists().where(AuditEvent.seq > seq)))
+
+
+def _event_problem(event, result, keys):
+    """What is wrong with ``event`` as the next link after ``result``'s last one (None when it is sound)."""
+    expected_seq = result.checked + 1
+    if event.seq != expected_seq:
+        return f"event {expected_seq} is missing (found {event.seq})"
+    if event.prev_hash != result.last_hash:
+        return "its previous-hash link does not match the event before it"
+    key = keys.get(event.key_id)
+    if key is None:
+        return _unknown_key(event.key_id)
+    if not hmac.compare_digest(compute_hash(event, key), event.hash):
+        return "its content does not match its hash"
+    return None
+
+
+def _head_problem(head, result):
+    if head is None:
+        return None
+    if head.seq > result.checked:
+        return "the chain ends early: events after the last one have been removed"
+    if head.seq < result.checked:
+        return f"the chain head has been moved back to event {head.seq}"
+    if head.last_hash != result.last_hash:
+        return "the chain head does not match the last event"
+    return None
+
+
+def _next_batch(result, batch_size):
+    """The next events after the last checked one; ``(events, head)``, the head read once the events run out."""
+    while True:
+        events = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.seq > result.checked).order_by(AuditEvent.seq).limit(batch_size)
+        ).all()
+        if events:
+            return events, None
+        head = _read_head()
+        if head is not None and head.seq > result.checked and _any_event_after(result.checked):
+            continue  # written since the last batch (the head is read after the events): read on
+        return [], head
+
+
+def check_chain(batch_size=1000, remember=frozenset()):
+    """Walk the chain from the first event, checking each link and signature, and compare it with the head."""
+    _, keys = keyring()
+    result = ChainCheck()
+    if 0 in remember:
+        result.hashes[0] = GENESIS_HASH
+    while True:
+        events, head = _next_batch(result, batch_size)
+        if not events:
+            break
+        for event in events:
+            problem = _event_problem(event, result, keys)
+            if problem:
+                return result.fail(event, problem)
+            if event.seq in remember:
+                result.hashes[event.seq] = event.hash
+            result.last_hash = event.hash
+            result.checked = event.seq
+        db.session.expunge_all()
+    problem = _head_problem(head, result)
+    return result.fail(None, problem) if problem else result
 
 
 def verify(batch_size=1000):
     """Walk the chain. Return (ok, checked_count, first_bad_event, problem)."""
-    prev_hash = GENESIS_HASH
-    expected_seq = 1
-    checked = 0
-    last_seq = 0
-    while True:
-        events = db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch_size)
-        ).all()
-        if not events:
-            break
-        for event in events:
-            if event.seq != expected_seq:
-                return False, checked, event, f"event {expected_seq} is missing (found {event.seq})"
-            if event.prev_hash != prev_hash:
-                return False, checked, event, "its previous-hash link does not match the event before it"
-            if compute_hash(event) != event.hash:
-                return False, checked, event, "its content does not match its hash"
-            prev_hash = event.hash
-            expected_seq += 1
-            checked += 1
-            last_seq = event.seq
-        db.session.expunge_all()
-    head = db.session.get(AuditChainHead, 1)
-    if head is not None and (head.seq != checked or head.last_hash != prev_hash):
-        return False, checked, None, "the chain ends early: events after the last one have been removed"
-    return True, checked, None, None
+    result = check_chain(batch_size)
+    return result.ok, result.checked, result.bad, result.problem
+
+
+# --- anchoring: checkpoints of the head, kept outside the database ---
+
+
+@dataclass
+class Checkpoint:
+    line_number: int
+    seq: int | None = None
+    hash: str | None = None
+    at: str | None = None
+    problem: str | None = None
+
+    def describe(self, source):
+        where = f"line {self.line_number} of {source}"
+        if self.seq is None:
+            return f"Checkpoint on {where}"
+        return f"Checkpoint on {where} (event {self.seq}, anchored {self.at})"
+
+
+def _timestamp(moment):
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def anchor_line(chain, now=None):
+    """A signed checkpoint of a verified chain's head: sequence, hash, UTC time and an HMAC over them."""
+    signing_id, keys = keyring()
+    text = f"{ANCHOR_MARK} v1 seq={chain.checked} hash={chain.last_hash} at={_timestamp(now or datetime.now(UTC))}"
+    text += f" key={signing_id}"
+    return f"{text} mac={_mac(keys[signing_id], text.encode())}"
+
+
+def read_checkpoints(lines):
+    """Parse the checkpoints in ``lines`` (other lines, such as a syslog file's, are skipped) and check each
+    one's signature. Returns a Checkpoint per line that carries the mark, with ``problem`` set if it is bad."""
+    _, keys = keyring()
+    checkpoints = []
+    for number, line in enumerate(lines, start=1):
+        if ANCHOR_MARK not in line:
+            continue
+        match = _ANCHOR.search(line)
+        if match is None:
+            checkpoints.append(Checkpoint(number, problem="it is not a checkpoint eha can read"))
+            continue
+        checkpoint = Checkpoint(number, seq=int(match["seq"]), hash=match["hash"], at=match["at"])
+        key = keys.get(match["key_id"])
+        signed = line[match.start() : match.start("mac") - len(" mac=")]
+        if key is None:
+            checkpoint.problem = _unknown_key(match["key_id"])
+        elif not hmac.compare_digest(_mac(key, signed.encode()), match["mac"]):
+            checkpoint.problem = "its signature does not match: the line has been altered, or was not written by eha"
+        checkpoints.append(checkpoint)
+    return checkpoints
+
+
+@dataclass
+class AnchorCheck:
+    chain: ChainCheck
+    checkpoints: list
+    first_bad: Checkpoint | None
+
+
+def check_anchors(lines, batch_size=1000):
+    """Check the chain and that every checkpoint in ``lines`` is still on it: the chain verifies up to the
+    checkpoint's event and that event still has the checkpoint's hash."""
+    checkpoints = read_checkpoints(lines)
+    chain = check_chain(batch_size, remember=frozenset(c.seq for c in checkpoints if c.seq is not None))
+    # Events before a broken one verified; the broken one and those after it did not.
+    verified_to = chain.checked
+    for checkpoint in checkpoints:
+        if checkpoint.problem:
+            continue
+        if checkpoint.seq > verified_to:
+            if chain.bad is not None:
+                checkpoint.problem = f"the chain is broken at event {chain.bad.seq}, before it"
+            else:
+                checkpoint.problem = (
+                    f"event {checkpoint.seq} is no longer on the chain, which now ends at event {verified_to}: "
+                    "events have been removed"
+                )
+        elif chain.hashes.get(checkpoint.seq) != checkpoint.hash:
+            checkpoint.problem = f"event {checkpoint.seq} has a different hash now: the chain has been rewritten"
+    first_bad = next((c for c in checkpoints if c.problem), None)
+    return AnchorCheck(chain, checkpoints, first_bad)
 
 
 def label(action):
@@ -182,6 +388,12 @@ def record_refusal(action, *, assessment=None, detail=None, user=None):
 
 
 def init_app(app):
+    if app.config.get("EHA_AUDIT_KEY") == DEV_AUDIT_KEY:
+        app.logger.warning(
+            "The audit trail is signed with the public development key (EHA_AUDIT_KEY is not set): "
+            "it shows mistakes, not tampering. Production refuses this key."
+        )
+
     @app.after_request
     def save_refusals(response):
         refusals = g.pop("eha_refusals", [])

@@ -1,6 +1,7 @@
 """Command-line groups: ``flask users``, ``flask demo``, ``flask audit``, ``flask plans``."""
 
 import json
+import os
 import sys
 
 import click
@@ -11,7 +12,7 @@ from eha.extensions import db
 from eha.models.choices import ROLES
 
 users_cli = AppGroup("users", help="Manage user accounts.")
-audit_cli = AppGroup("audit", help="Check the audit trail.")
+audit_cli = AppGroup("audit", help="Check and anchor the audit trail.")
 
 
 @users_cli.command("create")
@@ -66,24 +67,101 @@ def demo_command(as_json):
             click.echo(f"  {user['role']:<12} {user['email']:<40} {user['agency']}")
 
 
-@audit_cli.command("verify")
-def audit_verify_command():
-    """Check the audit trail's hash chain; exit 1 naming the first bad event."""
-    from eha import audit
-
-    ok, checked, bad, problem = audit.verify()
-    if ok:
-        click.echo(f"Audit trail intact: {checked} events checked.")
-        return
-    if bad is not None:
+def _report_chain(chain):
+    """Print what ``flask audit verify`` has always printed about the chain itself."""
+    if chain.ok:
+        click.echo(f"Audit trail intact: {chain.checked} events checked.")
+    elif chain.bad is not None:
+        bad = chain.bad
         click.echo(
             f"Audit trail broken at event {bad.seq} (id {bad.id}, {bad.action} at "
-            f"{bad.occurred_at:%Y-%m-%d %H:%M:%S} UTC): {problem}. {checked} events before it are intact.",
+            f"{bad.occurred_at:%Y-%m-%d %H:%M:%S} UTC): {chain.problem}. {chain.checked} events before it are intact.",
             err=True,
         )
     else:
-        click.echo(f"Audit trail broken: {problem}. {checked} events checked.", err=True)
-    sys.exit(1)
+        click.echo(f"Audit trail broken: {chain.problem}. {chain.checked} events checked.", err=True)
+
+
+def _read_lines(path):
+    with open(path, encoding="utf-8", errors="replace") as file:
+        return file.readlines()
+
+
+@audit_cli.command("verify")
+@click.option(
+    "--anchor",
+    "anchor_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Also check that every checkpoint in this file (from flask audit anchor) is still on the chain.",
+)
+def audit_verify_command(anchor_path):
+    """Check the audit trail's hash chain; exit 1 naming the first bad event (or checkpoint)."""
+    from eha import audit
+
+    if anchor_path is None:
+        chain = audit.check_chain()
+        _report_chain(chain)
+        if not chain.ok:
+            sys.exit(1)
+        return
+    result = audit.check_anchors(_read_lines(anchor_path))
+    _report_chain(result.chain)
+    if result.first_bad is not None:
+        click.echo(
+            f"{result.first_bad.describe(anchor_path)} is not on the chain: {result.first_bad.problem}.", err=True
+        )
+        sys.exit(1)
+    if not result.checkpoints:
+        click.echo(f"No checkpoints found in {anchor_path}.", err=True)
+        sys.exit(1)
+    if not result.chain.ok:
+        sys.exit(1)
+    latest = max(result.checkpoints, key=lambda checkpoint: checkpoint.seq)
+    click.echo(
+        f"All {len(result.checkpoints)} checkpoints in {anchor_path} are on the chain "
+        f"(the latest: event {latest.seq}, anchored {latest.at})."
+    )
+
+
+@audit_cli.command("anchor")
+@click.option(
+    "--output",
+    "output_path",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="The file to append the checkpoint to ('-' for standard output, e.g. to pipe to logger).",
+)
+def audit_anchor_command(output_path):
+    """Verify the chain, and the checkpoints already in the file, then append a signed checkpoint of its head.
+
+    Keep the file off the database server: it is what shows, later, that no event has been removed or rewritten.
+    """
+    from eha import audit
+
+    to_stdout = output_path == "-"
+    lines = _read_lines(output_path) if not to_stdout and os.path.exists(output_path) else []
+    result = audit.check_anchors(lines)
+    if not result.chain.ok:
+        _report_chain(result.chain)
+        click.echo("Nothing anchored.", err=True)
+        sys.exit(1)
+    if result.first_bad is not None:
+        click.echo(
+            f"{result.first_bad.describe(output_path)} is not on the chain: {result.first_bad.problem}. "
+            "Nothing anchored.",
+            err=True,
+        )
+        sys.exit(1)
+    line = audit.anchor_line(result.chain)
+    if to_stdout:
+        click.echo(line)
+        return
+    descriptor = os.open(output_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as file:
+        file.write(line + "\n")
+        file.flush()
+        os.fsync(file.fileno())
+    click.echo(f"Anchored event {result.chain.checked} in {output_path}: {line}")
 
 
 # --- flask plans: check a printed plan's code from the server (an operator: every case is visible) ---

@@ -1,4 +1,7 @@
-"""The audit trail: append-only (database triggers refuse UPDATE and DELETE) and hash-chained."""
+"""The audit trail: append-only (database triggers refuse UPDATE and DELETE) and chained by HMAC-SHA256.
+
+The head may only move forward one event at a time (triggers again); ``eha/audit.py`` writes and verifies.
+"""
 
 from datetime import datetime
 
@@ -31,11 +34,14 @@ class AuditEvent(db.Model):
     detail: Mapped[dict | None] = mapped_column(sa.JSON)
     ip_address: Mapped[str | None] = mapped_column(sa.String(64))
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    # Which key signed ``hash`` (derived from the key, so it names it without revealing it): keys can be rotated.
+    key_id: Mapped[str] = mapped_column(sa.String(16))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
 
 class AuditChainHead(db.Model):
-    """The end of the hash chain. Updating it first serialises writers, so the chain never forks."""
+    """The end of the hash chain. Writers lock it first, so the chain never forks; the database lets it move
+    only to the next event (no DELETE, no going back, no skipping)."""
 
     __tablename__ = "audit_chain_head"
 

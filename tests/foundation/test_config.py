@@ -13,7 +13,7 @@ REDIS = "redis://127.0.0.1:6379/0"
 def production_app(**overrides):
     settings = {"SECRET_KEY": GOOD_SECRET, "SQLALCHEMY_DATABASE_URI": POSTGRES, "DEBUG": False,
                 "RATELIMIT_STORAGE_URI": REDIS, "EHA_BASE_URL": "https://earlyhelp.example.gov.uk",
-                "MAIL_SERVER": "smtp.example.gov.uk"}
+                "MAIL_SERVER": "smtp.example.gov.uk", "EHA_AUDIT_KEY": "a" * 40}
     settings.update(overrides)
     return create_app("production", **settings)
 
