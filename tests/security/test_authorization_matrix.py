@@ -27,6 +27,8 @@ KINDS = {
     "staff": STAFF,  # practitioners and managers; administrators get 403 (they see no case content)
     "case-view": SEES_CASE,
     "case-edit": {"starter", "lead", "manager"},
+    # The family's rows are shared by its episodes: edited by someone who may edit this case and sees the others.
+    "case-household": {"starter", "lead", "manager"},
     "case-manage": {"lead", "manager"},
     "case-history": {"lead", "manager"},
     "case-manager": {"manager"},
@@ -63,15 +65,15 @@ EXPECTATIONS = {
     "consent.withdraw": "case-manage",
     "sections.edit": {"GET": "case-view", "POST": "case-edit"},
     "families.show": "case-view",
-    "families.edit_family": "case-edit",
-    "families.new_child": "case-edit",
-    "families.child": "case-edit",
-    "families.new_carer": "case-edit",
-    "families.carer": "case-edit",
-    "families.new_network": "case-edit",
-    "families.network": "case-edit",
-    "families.new_agency": "case-edit",
-    "families.agency": "case-edit",
+    "families.edit_family": "case-household",
+    "families.new_child": "case-household",
+    "families.child": "case-household",
+    "families.new_carer": "case-household",
+    "families.carer": "case-household",
+    "families.new_network": "case-household",
+    "families.network": "case-household",
+    "families.new_agency": "case-household",
+    "families.agency": "case-household",
     "meetings.index": "case-view",
     "meetings.show": "case-view",
     "meetings.new": "case-manage",
@@ -239,7 +241,8 @@ def _client_for(app, world, relationship):
 
 # The need each kind of route declares (``eha.access``): the table above and the code must agree.
 DECLARED = {
-    "signed-in": "signed in", "staff": "staff", "case-view": "view", "case-edit": "edit", "case-manage": "manage",
+    "signed-in": "signed in", "staff": "staff", "case-view": "view", "case-edit": "edit", "case-household": "change household",
+    "case-manage": "manage",
     "case-history": "history", "case-manager": "manager", "action-owner": "update own action",
     "manager-only": "managers", "admin-only": "admins", "manager-or-admin": "managers or admins",
 }
