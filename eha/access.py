@@ -124,16 +124,6 @@ def load_case(ref, user, *, audit_action="case_viewed", detail=None):
     return case
 
 
-def load_case_for_form(ref, user):
-    """For a page with a form: a GET records the look (committed now); a POST records nothing here, since
-    the change it makes (or its refusal) is the request's one audit event."""
-    if request.method == "POST":
-        return load_case(ref, user, audit_action=None)
-    case = load_case(ref, user)
-    db.session.commit()
-    return case
-
-
 def is_lead(user, case):
     return case.lead_id == user.id
 
@@ -154,12 +144,6 @@ def can_update_action(user, case, action):
 
 def can_view_history(user, case):
     return user.role == MANAGER or case.lead_id == user.id
-
-
-def require(allowed):
-    """Abort 403 unless ``allowed`` (for a user who may see the case but not do this to it)."""
-    if not allowed:
-        abort(403)
 
 
 # --- needs: what a route requires of the signed-in user (and of the case) ---
