@@ -20,7 +20,7 @@ from eha.forms.admin import (
     UserActionForm,
     UserDetailsForm,
 )
-from eha.models.choices import AGENCY_KINDS, ROLES
+from eha.models.choices import ROLES
 from eha.pagination import paginate
 from eha.services import admin as service
 from eha.services import mfa_resets
@@ -104,10 +104,9 @@ def _user_page(user, details_form=None, mfa_form=None, extra_errors=None):
     form = details_form if details_form.errors else (mfa_form if mfa_form and mfa_form.errors else details_form)
     return render_template(
         "views/admin/user.html", user=user, form=form, details_form=details_form,
-        mfa_form=mfa_form or MfaResetRequestForm(formdata=None), action_form=UserActionForm(formdata=None),
-        link_form=ConfirmForm(formdata=None), pending_reset=mfa_resets.pending_for(user),
+        mfa_form=mfa_form or MfaResetRequestForm(formdata=None), pending_reset=mfa_resets.pending_for(user),
         approver=mfa_resets.approver_text(user), is_self=user.id == current_user.id, extra_errors=extra_errors,
-        roles=ROLES, link_expiry=recovery.lifetime_text("reset"),
+        link_expiry=recovery.lifetime_text("reset"),
     )
 
 
@@ -182,8 +181,7 @@ def request_mfa_reset(user_id):
 def _mfa_resets_page(extra_errors=None, status=200):
     return render_template("views/admin/mfa_resets.html", page=paginate(mfa_resets.requests_for(current_user)),
                            extra_errors=extra_errors, decision_problem=mfa_resets.decision_problem,
-                           is_lapsed=mfa_resets.is_lapsed, approver_text=mfa_resets.approver_text,
-                           decision_form=MfaResetDecisionForm(formdata=None)), status
+                           is_lapsed=mfa_resets.is_lapsed, approver_text=mfa_resets.approver_text), status
 
 
 @route(bp, "/mfa-resets", need=MANAGERS_OR_ADMINS)
@@ -225,7 +223,7 @@ def agencies():
             flash(f"{agency.name} added", "success")
             return redirect(url_for("admin.agencies"))
     return render_template("views/admin/agencies.html", agencies=service.agencies(), form=form,
-                           counts=service.agency_user_counts(), kinds=AGENCY_KINDS, extra_errors=None)
+                           counts=service.agency_user_counts())
 
 
 @route(bp, "/agencies/<int:agency_id>", need=ADMINS, methods=("GET", "POST"))
@@ -240,7 +238,7 @@ def agency(agency_id):
         else:
             flash("Agency saved", "success")
             return redirect(url_for("admin.agencies"))
-    return render_template("views/admin/agency.html", agency=agency, form=form, extra_errors=None)
+    return render_template("views/admin/agency.html", agency=agency, form=form)
 
 
 # --- form definitions ---
@@ -259,14 +257,13 @@ def definitions():
             flash(f"Version {record.version} of {record.name} uploaded. It is not active until you activate it",
                   "success")
             return redirect(url_for("admin.definition", definition_id=record.id))
-    return render_template("views/admin/definitions.html", form=form, rows=service.definition_versions(),
-                           extra_errors=None)
+    return render_template("views/admin/definitions.html", form=form,
+                           definition_rows=service.definition_versions())
 
 
 @route(bp, "/definitions/<int:definition_id>", need=ADMINS)
 def definition(definition_id):
-    return render_template("views/admin/definition.html", record=service.get_definition(definition_id),
-                           form=ConfirmForm(formdata=None))
+    return render_template("views/admin/definition.html", record=service.get_definition(definition_id))
 
 
 @route(bp, "/definitions/<int:definition_id>/activate", need=ADMINS, methods=("POST",))
