@@ -183,6 +183,10 @@ def test_the_user_list_filters_and_pages(client_request, signed_in, admin, agenc
     second = client_request.get("/admin/users?q=zed+person&page=2")
     assert [name.split(" ")[-1] for name in second.words("tbody tr td:first-child a")] == ["5", "6"]
     assert "No users match" in client_request.get("/admin/users?q=nobody-at-all").text
+    filtered = client_request.get(f"/admin/users?q=zed&role=practitioner&status=locked&agency={agency.id}")
+    assert filtered.one("#q").get("value") == "zed"  # the filters stay as chosen
+    assert [o.get("value") for o in filtered.select("select option[selected]")] == [
+        "practitioner", str(agency.id), "locked"]
     client_request.get("/admin/users?role=admin&status=locked&agency=notanumber")
     assert "No users match" in client_request.get("/admin/users?q=zed+person&page=99999999999999999999").text
 
