@@ -14,8 +14,11 @@ import segno
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
+from eha import audit
 from eha.extensions import db
+from eha.models.base import utcnow
 from eha.models.users import User
+from eha.transaction import autocommit
 
 ISSUER = "Early help"
 MAX_FAILURES = 5
@@ -101,3 +104,24 @@ def reset(user):
     user.totp_secret = None
     user.totp_enrolled_at = None
     user.totp_last_step = None
+
+
+@autocommit
+def ensure_secret(user):
+    """Give ``user`` a secret to set up their app with, unless they have one (it is kept until they enrol)."""
+    if not user.totp_secret:
+        user.totp_secret = new_secret()
+        user.totp_last_step = None
+    return user.totp_secret
+
+
+@autocommit
+def enrol_from_account(user, code):
+    """Set up two-factor sign-in from the signed-in account page. True when ``code`` is accepted; a wrong code
+    is recorded as a failed attempt."""
+    if accept(user, code):
+        user.totp_enrolled_at = utcnow()
+        audit.record("mfa_enrolled")
+        return True
+    audit.record("mfa_failed", outcome="failed", detail={"during": "set up from the account page"})
+    return False

@@ -22,6 +22,7 @@ from eha.auth.passwords import hash_password, password_problem
 from eha.extensions import db
 from eha.models.base import utcnow
 from eha.models.users import PasswordLink, User
+from eha.transaction import autocommit
 
 TOKEN_BYTES = 32
 MAX_TOKEN_LENGTH = 200
@@ -142,6 +143,7 @@ def _email(user, token, purpose, requested_by):
     return subject, "\n".join(lines) + "\n"
 
 
+@autocommit
 def request_from_sign_in_page(email):
     """The forgotten-password form. Sends a link only to an active account, and says nothing about which it was.
 
@@ -184,6 +186,7 @@ def check(token):
     return link
 
 
+@autocommit
 def record_refusal(problem):
     """Audit an attempt to use a link that cannot be used (kept even when the request rolls back)."""
     link = problem.link
@@ -193,6 +196,7 @@ def record_refusal(problem):
     audit.record_refusal("password_reset_refused", detail=detail, user=link.user if link is not None else None)
 
 
+@autocommit
 def choose_password(token, password):
     """Use the link: set the password, clear any lockout, end every session of the user. Returns the user.
 

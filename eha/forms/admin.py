@@ -103,6 +103,27 @@ class DefinitionUploadForm(BaseForm):
                             validators=[Optional(), Length(max=500_000, message=TOO_LONG)])
     submit = SubmitField("Upload definition", widget=GovSubmitInput())
 
+    def uploaded(self):
+        upload = self.file.data
+        return bool(upload and getattr(upload, "filename", ""))
+
+    def definition_text(self):
+        """The uploaded file's or the pasted text; None (with the error on its field) when there is none to use."""
+        if self.uploaded():
+            try:
+                return self.file.data.read(2 * 1024 * 1024 + 1).decode("utf-8")
+            except UnicodeDecodeError:
+                self.file.errors = ["The selected file must be a YAML or JSON text file"]
+                return None
+        if self.content.data:
+            return self.content.data
+        self.content.errors = ["Upload a definition file or paste the definition"]
+        return None
+
+    def problem_field(self):
+        """Where a problem with the definition is shown: on the file when one was uploaded."""
+        return "file" if self.uploaded() else "content"
+
 
 class ConfirmForm(BaseForm):
     """Only the CSRF token (activate a definition)."""

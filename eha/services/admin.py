@@ -1,6 +1,7 @@
 """Administration: users, agencies and form definitions. Every change is an ``admin_change`` audit event.
 
-Functions here add to the current transaction; the views commit (one transaction per action).
+Each user action is one ``@autocommit`` function (one transaction, its audit event included); refusals are
+``eha.errors``: ``Invalid`` (with the form field to show it on) and ``NotAllowed``; a missing record is ``NotFound``.
 """
 
 import secrets
@@ -13,22 +14,15 @@ from eha.auth import recovery
 from eha.auth import sessions as auth
 from eha.auth.passwords import hash_password
 from eha.definitions import DefinitionError, load_definition
+from eha.errors import Invalid, NotAllowed, NotFound
 from eha.extensions import db
 from eha.mail import MailError
 from eha.models.assessments import FormDefinitionVersion
 from eha.models.choices import ADMIN, ROLES
 from eha.models.users import Agency, User
+from eha.transaction import autocommit
 
 ROLE_RANK = {"practitioner": 0, "manager": 1, "admin": 2}
-
-
-class AdminError(ValueError):
-    """A change refused for a reason the administrator can fix; ``field`` names the form field."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def _changed(action, **detail):
@@ -57,8 +51,24 @@ def user_query(q=None, role=None, agency_id=None, status=None):
     return stmt
 
 
+def _get(model, record_id):
+    record = db.session.get(model, record_id)
+    if record is None:
+        raise NotFound()
+    return record
+
+
 def get_user(user_id):
-    return db.session.get(User, user_id)
+    """The user ``user_id``; ``NotFound`` when there is none."""
+    return _get(User, user_id)
+
+
+def get_agency(agency_id):
+    return _get(Agency, agency_id)
+
+
+def get_definition(definition_id):
+    return _get(FormDefinitionVersion, definition_id)
 
 
 def email_taken(email, except_id=None):
@@ -71,11 +81,12 @@ def email_taken(email, except_id=None):
 MAIL_FAILED = "The email could not be sent. Nothing has been changed. Try again later"
 
 
+@autocommit
 def create_user(acting, *, email, name, role, agency, job_title=None, phone=None):
     """Create an account and email its owner a link to choose their password (the administrator never knows it)."""
     email = User.normalise_email(email)
     if email_taken(email):
-        raise AdminError("A user with this email address already exists", "email")
+        raise Invalid("A user with this email address already exists", field="email")
     # A password nobody knows until the owner chooses one (a real hash, so signing in takes the usual time).
     user = User(email=email, name=name, role=role, agency=agency, job_title=job_title or None,
                 phone=phone or None, password_hash=hash_password(secrets.token_urlsafe(32)))
@@ -85,26 +96,30 @@ def create_user(acting, *, email, name, role, agency, job_title=None, phone=None
     try:
         recovery.send_link(user, purpose="setup", requested_by=acting)
     except MailError:
-        raise AdminError(MAIL_FAILED) from None
+        raise NotAllowed(MAIL_FAILED) from None
     return user
 
 
+@autocommit
 def send_password_link(acting, user):
     """Email the user a single-use link to choose a new password. Their password is unchanged until they do."""
     if not user.active:
-        raise AdminError("This account is disabled. Enable it before sending a password reset link")
+        raise NotAllowed("This account is disabled. Enable it before sending a password reset link")
     try:
         return recovery.send_link(user, purpose="reset", requested_by=acting)
     except MailError:
-        raise AdminError(MAIL_FAILED) from None
+        raise NotAllowed(MAIL_FAILED) from None
 
 
+@autocommit
 def update_user(acting, user, *, name, role, agency, job_title=None, phone=None):
-    """Change a user's details. An administrator cannot change their own role (so never raise it)."""
+    """Change a user's details (``role`` None: unchanged). An administrator cannot change their own role (so never
+    raise it)."""
+    role = user.role if role is None else role
     if user.id == acting.id and role != user.role:
-        raise AdminError("You cannot change your own role. Ask another administrator", "role")
+        raise Invalid("You cannot change your own role. Ask another administrator", field="role")
     if role not in ROLES:
-        raise AdminError("Select a role", "role")
+        raise Invalid("Select a role", field="role")
     changes = {}
     for attr, value in (("name", name), ("role", role), ("job_title", job_title or None),
                         ("phone", phone or None)):
@@ -122,9 +137,23 @@ def update_user(acting, user, *, name, role, agency, job_title=None, phone=None)
     return changes
 
 
+STATUS_CHANGES = ("disable", "enable", "unlock")
+
+
+@autocommit
+def change_status(acting, user, change):
+    """Disable, enable or unlock ``user``'s account (``change`` is one of ``STATUS_CHANGES``)."""
+    if change == "unlock":
+        unlock(user)
+    elif change in ("disable", "enable"):
+        set_active(acting, user, change == "enable")
+    else:
+        raise Invalid("Select what to do with this account", field="action")
+
+
 def set_active(acting, user, active):
     if user.id == acting.id and not active:
-        raise AdminError("You cannot disable your own account")
+        raise NotAllowed("You cannot disable your own account")
     if user.active == active:
         return False
     user.active = active
@@ -170,9 +199,10 @@ def _agency_name_taken(name, except_id=None):
     return db.session.scalar(stmt) is not None
 
 
+@autocommit
 def create_agency(name, kind):
     if _agency_name_taken(name):
-        raise AdminError("An agency with this name already exists", "name")
+        raise Invalid("An agency with this name already exists", field="name")
     agency = Agency(name=name, kind=kind)
     db.session.add(agency)
     db.session.flush()
@@ -180,9 +210,10 @@ def create_agency(name, kind):
     return agency
 
 
+@autocommit
 def update_agency(agency, *, name, kind, active):
     if _agency_name_taken(name, except_id=agency.id):
-        raise AdminError("An agency with this name already exists", "name")
+        raise Invalid("An agency with this name already exists", field="name")
     changes = {}
     for attr, value in (("name", name), ("kind", kind), ("active", active)):
         if getattr(agency, attr) != value:
@@ -204,21 +235,22 @@ def definition_versions():
     ).all()
 
 
+@autocommit
 def upload_definition(acting, text):
-    """Check and store a new definition version (inactive). Raises AdminError with the problem named."""
+    """Check and store a new definition version (inactive). Raises ``Invalid`` with the problem named."""
     try:
         definition = load_definition(text)
     except DefinitionError as exc:
-        raise AdminError(f"The form definition has a problem: {exc}", "content") from None
+        raise Invalid(f"The form definition has a problem: {exc}", field="content") from None
     exists = db.session.scalar(
         sa.select(FormDefinitionVersion.id).where(
             FormDefinitionVersion.name == definition.name, FormDefinitionVersion.version == definition.version
         )
     )
     if exists:
-        raise AdminError(
+        raise Invalid(
             f"Version {definition.version} of {definition.name} already exists. Give the new one a higher version "
-            "number", "content")
+            "number", field="content")
     record = FormDefinitionVersion(name=definition.name, version=definition.version, title=definition.title,
                                    content=definition.to_text(), created_by_id=acting.id)
     db.session.add(record)
@@ -228,6 +260,7 @@ def upload_definition(acting, text):
     return record
 
 
+@autocommit
 def activate_definition(record):
     """Make ``record`` the one active version of its name."""
     db.session.execute(

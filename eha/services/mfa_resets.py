@@ -7,7 +7,9 @@ into a manager's or a practitioner's account. The administrator's request waits 
 approves it; neither the requester nor the account's owner can. A request not decided within
 ``REQUEST_LAPSES_AFTER`` lapses. Every step is audited.
 
-Functions here add to the current transaction; the views commit.
+Each step is one ``@autocommit`` function. A request refused is ``NotAllowed`` (409); a decision this user may not
+take, or one someone else took first, is ``NotPermitted`` (403); a request the user's list does not show is
+``NotFound``.
 """
 
 from datetime import timedelta
@@ -19,21 +21,15 @@ from sqlalchemy.orm import aliased
 from eha import audit, mail
 from eha.auth import mfa as totp
 from eha.auth import sessions
+from eha.errors import NotAllowed, NotFound, NotPermitted
 from eha.extensions import db
 from eha.models.base import utcnow
 from eha.models.choices import ADMIN, MANAGER
 from eha.models.users import MfaResetRequest, User
+from eha.transaction import autocommit
 
 PENDING, APPROVED, DECLINED = "pending", "approved", "declined"
 REQUEST_LAPSES_AFTER = timedelta(days=3)
-
-
-class MfaResetError(ValueError):
-    """A request or decision refused, with the reason in words."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def approver_role(user):
@@ -65,16 +61,17 @@ def _detail(reset, **extra):
             "requested_by_id": reset.requested_by_id, **extra}
 
 
+@autocommit
 def request_reset(acting, user, reason):
     """An administrator asks for ``user``'s second factor to be cleared. Returns the pending request."""
     if not acting.is_admin:
-        raise MfaResetError("Only an administrator can ask for a reset")
+        raise NotPermitted("Only an administrator can ask for a reset")
     if user.id == acting.id:
-        raise MfaResetError("You cannot reset your own two-factor sign-in. Ask another administrator")
+        raise NotAllowed("You cannot reset your own two-factor sign-in. Ask another administrator")
     if not user.totp_secret:
-        raise MfaResetError("Two-factor sign-in is not set up for this account, so there is nothing to reset")
+        raise NotAllowed("Two-factor sign-in is not set up for this account, so there is nothing to reset")
     if pending_for(user) is not None:
-        raise MfaResetError("A reset for this account is already waiting for approval")
+        raise NotAllowed("A reset for this account is already waiting for approval")
     reset = MfaResetRequest(user_id=user.id, requested_by_id=acting.id, reason=reason, status=PENDING,
                             requested_at=utcnow())
     db.session.add(reset)
@@ -107,7 +104,7 @@ def _claim(acting, reset, status):
     problem = decision_problem(acting, reset, now)
     if problem:
         audit.record_refusal("mfa_reset_refused", user=acting, detail=_detail(reset, reason=problem))
-        raise MfaResetError(problem)
+        raise NotPermitted(problem)
     claimed = db.session.execute(
         sa.update(MfaResetRequest)
         .where(MfaResetRequest.id == reset.id, MfaResetRequest.status == PENDING)
@@ -115,10 +112,24 @@ def _claim(acting, reset, status):
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        raise MfaResetError("Someone else has just decided this request")
+        raise NotPermitted("Someone else has just decided this request")
     db.session.refresh(reset)
 
 
+def visible_request(acting, request_id):
+    """The request ``request_id`` if ``acting``'s list shows it; ``NotFound`` otherwise."""
+    reset = db.session.get(MfaResetRequest, request_id)
+    if reset is None or not visible_to(acting, reset):
+        raise NotFound()
+    return reset
+
+
+def decide(acting, reset, approving):
+    """Approve or decline ``reset`` (the user's one action on the list). Returns the request."""
+    return (approve if approving else decline)(acting, reset)
+
+
+@autocommit
 def approve(acting, reset):
     """Approve: clear the second factor and end every session of the account's owner, and tell them by email."""
     _claim(acting, reset, APPROVED)
@@ -130,6 +141,7 @@ def approve(acting, reset):
     return reset
 
 
+@autocommit
 def decline(acting, reset):
     _claim(acting, reset, DECLINED)
     audit.record("mfa_reset_declined", user=acting, detail=_detail(reset, declined_by_id=acting.id))

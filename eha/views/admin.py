@@ -4,13 +4,12 @@ The two-factor reset requests (``/admin/mfa-resets``) are for managers too: they
 administrator asks for.
 """
 
-import functools
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
-
+from eha.access import ADMINS, MANAGERS_OR_ADMINS, route
 from eha.auth import recovery
-from eha.extensions import db
+from eha.errors import Invalid, NotAllowed, NotPermitted
 from eha.forms.admin import (
     AgencyForm,
     ConfirmForm,
@@ -21,56 +20,26 @@ from eha.forms.admin import (
     UserActionForm,
     UserDetailsForm,
 )
-from eha.forms.protected import note_forged_fields
-from eha.models.assessments import FormDefinitionVersion
-from eha.models.choices import AGENCY_KINDS, ROLES
-from eha.models.users import Agency, MfaResetRequest
+from eha.models.choices import ROLES
+from eha.pagination import paginate
 from eha.services import admin as service
 from eha.services import mfa_resets
-from eha.services.admin import AdminError
-from eha.services.mfa_resets import MfaResetError
-from eha.transaction import committing
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-
-def admin_only(view):
-    @functools.wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapper
+STATUS_MESSAGES = {
+    "disable": "{name}'s account is disabled and they have been signed out",
+    "enable": "{name}'s account is enabled",
+    "unlock": "{name}'s account is unlocked",
+}
 
 
-def manager_or_admin(view):
-    @functools.wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not (current_user.is_admin or current_user.is_manager):
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapper
+def _page_problem(error, href):
+    """A refusal shown in the page's error summary, linking to the part of the page it is about."""
+    return [{"text": error.message, "href": href}]
 
 
-def _field_error(form, error):
-    field = getattr(form, error.field, None) if error.field else None
-    if field is None:
-        return [{"text": error.message, "href": "#main-content"}]
-    field.errors = list(field.errors) + [error.message]
-    return None
-
-
-def _forged(form):
-    if request.method == "POST" and note_forged_fields(form, request):
-        db.session.commit()
-
-
-@bp.get("/")
-@admin_only
+@route(bp, "/", need=ADMINS)
 def index():
     return redirect(url_for("admin.users"))
 
@@ -78,157 +47,129 @@ def index():
 # --- users ---
 
 
-@bp.get("/users")
-@admin_only
+def _user_filters():
+    agency = request.args.get("agency") or ""
+    return {"q": (request.args.get("q") or "").strip()[:100], "role": request.args.get("role") or "",
+            "status": request.args.get("status") or "",
+            "agency_id": int(agency) if agency.isascii() and agency.isdigit() else 0}
+
+
+@route(bp, "/users", need=ADMINS)
 def users():
-    q = (request.args.get("q") or "").strip()[:100]
-    role = request.args.get("role") or ""
-    status = request.args.get("status") or ""
-    try:
-        agency_id = int(request.args.get("agency") or 0)
-    except ValueError:
-        agency_id = 0
-    page = db.paginate(service.user_query(q, role, agency_id, status),
-                       per_page=current_app.config["EHA_PAGE_SIZE"], error_out=False)
-    return render_template("views/admin/users.html", page=page, q=q, role=role, status=status,
-                           agency_id=agency_id, roles=ROLES, agencies=service.agencies())
+    filters = _user_filters()
+    page = paginate(service.user_query(filters["q"], filters["role"], filters["agency_id"], filters["status"]))
+    return render_template("views/admin/users.html", page=page, roles=ROLES, agencies=service.agencies(),
+                           **filters)
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
-@admin_only
+@route(bp, "/users/new", need=ADMINS, methods=("GET", "POST"))
 def new_user():
     form = NewUserForm()
     form.set_agencies(service.agencies(include_inactive=False))
-    _forged(form)
     extra_errors = None
     if form.validate_on_submit():
         try:
-            with committing():
-                user = service.create_user(
-                    current_user, email=form.email.data, name=form.name.data, role=form.role.data,
-                    agency=form.chosen_agency(), job_title=form.job_title.data, phone=form.phone.data)
+            user = service.create_user(
+                current_user, email=form.email.data, name=form.name.data, role=form.role.data,
+                agency=form.chosen_agency(), job_title=form.job_title.data, phone=form.phone.data)
+        except Invalid as error:
+            form.add_error(error)
+        except NotAllowed as error:
+            extra_errors = _page_problem(error, "#main-content")
+        else:
             flash(f"{user.name}'s account is created. We have emailed {user.email} a link to choose a password",
                   "success")
             return redirect(url_for("admin.user", user_id=user.id))
-        except AdminError as error:
-            extra_errors = _field_error(form, error)
     return render_template("views/admin/user_new.html", form=form, extra_errors=extra_errors,
                            setup_expiry=recovery.lifetime_text("setup"))
 
 
-def _user_or_404(user_id):
-    user = service.get_user(user_id)
-    if user is None:
-        abort(404)
-    return user
+def _details_form(user, submitted=True):
+    """The details form, as posted or as saved; an administrator's own has no role question (a posted role is a
+    forged field, noted and ignored)."""
+    if submitted:
+        form = UserDetailsForm()
+    else:
+        form = UserDetailsForm(formdata=None, data={
+            "name": user.name, "role": user.role, "agency": str(user.agency_id), "job_title": user.job_title or "",
+            "phone": user.phone or ""})
+    form.set_agencies(service.agencies())
+    if user.id == current_user.id:
+        del form.role
+    return form
 
 
-def _user_data(user):
-    return {"name": user.name, "role": user.role, "agency": str(user.agency_id), "job_title": user.job_title or "",
-            "phone": user.phone or ""}
-
-
-def _user_page(user, details_form=None, mfa_form=None, extra_errors=None, status=200):
-    if details_form is None:
-        details_form = UserDetailsForm(formdata=None, data=_user_data(user))
-        details_form.set_agencies(service.agencies())
-        if user.id == current_user.id:
-            del details_form.role
+def _user_page(user, details_form=None, mfa_form=None, extra_errors=None):
+    details_form = details_form or _details_form(user, submitted=False)
     form = details_form if details_form.errors else (mfa_form if mfa_form and mfa_form.errors else details_form)
     return render_template(
         "views/admin/user.html", user=user, form=form, details_form=details_form,
-        mfa_form=mfa_form or MfaResetRequestForm(formdata=None), action_form=UserActionForm(formdata=None),
-        link_form=ConfirmForm(formdata=None), pending_reset=mfa_resets.pending_for(user),
+        mfa_form=mfa_form or MfaResetRequestForm(formdata=None), pending_reset=mfa_resets.pending_for(user),
         approver=mfa_resets.approver_text(user), is_self=user.id == current_user.id, extra_errors=extra_errors,
-        roles=ROLES, link_expiry=recovery.lifetime_text("reset"),
-    ), status
+        link_expiry=recovery.lifetime_text("reset"),
+    )
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@admin_only
+@route(bp, "/users/<int:user_id>", need=ADMINS, methods=("GET", "POST"))
 def user(user_id):
-    user = _user_or_404(user_id)
+    user = service.get_user(user_id)
     if request.method == "GET":
         return _user_page(user)
-    form = UserDetailsForm()
-    form.set_agencies(service.agencies())
-    if user.id == current_user.id:
-        # An administrator cannot change their own role: the question is not there, and a posted role is
-        # a forged field (logged, ignored).
-        del form.role
-    _forged(form)
+    form = _details_form(user)
     if form.validate():
-        role = user.role if user.id == current_user.id else form.role.data
+        role = form.role.data if "role" in form else None
         try:
-            with committing():
-                changes = service.update_user(current_user, user, name=form.name.data, role=role,
-                                              agency=form.chosen_agency(), job_title=form.job_title.data,
-                                              phone=form.phone.data)
+            changes = service.update_user(current_user, user, name=form.name.data, role=role,
+                                          agency=form.chosen_agency(), job_title=form.job_title.data,
+                                          phone=form.phone.data)
+        except Invalid as error:
+            form.add_error(error)
+        else:
             flash("Changes saved" if changes else "Nothing was changed", "success")
             return redirect(url_for("admin.user", user_id=user.id))
-        except AdminError as error:
-            return _user_page(user, details_form=form, extra_errors=_field_error(form, error))
     return _user_page(user, details_form=form)
 
 
-@bp.post("/users/<int:user_id>/status")
-@admin_only
+@route(bp, "/users/<int:user_id>/status", need=ADMINS, methods=("POST",))
 def user_status(user_id):
-    user = _user_or_404(user_id)
+    user = service.get_user(user_id)
     form = UserActionForm()
-    _forged(form)
     if not form.validate():
         abort(400)
-    messages = {
-        "disable": f"{user.name}'s account is disabled and they have been signed out",
-        "enable": f"{user.name}'s account is enabled",
-        "unlock": f"{user.name}'s account is unlocked",
-    }
     try:
-        with committing():
-            if form.action.data in ("disable", "enable"):
-                service.set_active(current_user, user, form.action.data == "enable")
-            else:
-                service.unlock(user)
-    except AdminError as error:
-        return _user_page(user, extra_errors=[{"text": error.message, "href": "#account"}])
-    flash(messages[form.action.data], "success")
+        service.change_status(current_user, user, form.action.data)
+    except NotAllowed as error:
+        return _user_page(user, extra_errors=_page_problem(error, "#account"))
+    flash(STATUS_MESSAGES[form.action.data].format(name=user.name), "success")
     return redirect(url_for("admin.user", user_id=user.id))
 
 
-@bp.post("/users/<int:user_id>/password-reset-link")
-@admin_only
+@route(bp, "/users/<int:user_id>/password-reset-link", need=ADMINS, methods=("POST",))
 def user_password_link(user_id):
     """Email the user a link to choose a new password. Administrators never set or see passwords."""
-    user = _user_or_404(user_id)
-    form = ConfirmForm()
-    _forged(form)
-    if not form.validate():
+    user = service.get_user(user_id)
+    if not ConfirmForm().validate():
         abort(400)
     try:
-        with committing():
-            service.send_password_link(current_user, user)
-    except AdminError as error:
-        return _user_page(user, extra_errors=[{"text": error.message, "href": "#password"}])
+        service.send_password_link(current_user, user)
+    except NotAllowed as error:
+        return _user_page(user, extra_errors=_page_problem(error, "#password"))
     flash(f"We have emailed {user.email} a link to choose a new password. Their password stays the same until they "
           "use it", "success")
     return redirect(url_for("admin.user", user_id=user.id))
 
 
-@bp.post("/users/<int:user_id>/two-factor-reset")
-@admin_only
+@route(bp, "/users/<int:user_id>/two-factor-reset", need=ADMINS, methods=("POST",))
 def request_mfa_reset(user_id):
     """Ask for the user's second factor to be cleared: it happens only when a second person approves."""
-    user = _user_or_404(user_id)
+    user = service.get_user(user_id)
     form = MfaResetRequestForm()
-    _forged(form)
     if not form.validate():
         return _user_page(user, mfa_form=form)
     try:
-        with committing():
-            mfa_resets.request_reset(current_user, user, form.reason.data)
-    except MfaResetError as error:
-        return _user_page(user, extra_errors=[{"text": error.message, "href": "#two-factor"}])
+        mfa_resets.request_reset(current_user, user, form.reason.data)
+    except NotAllowed as error:
+        return _user_page(user, extra_errors=_page_problem(error, "#two-factor"))
     flash(f"Your request is waiting for {mfa_resets.approver_text(user)} to approve it. {user.name}'s two-factor "
           "sign-in stays as it is until then", "success")
     return redirect(url_for("admin.user", user_id=user.id))
@@ -238,36 +179,27 @@ def request_mfa_reset(user_id):
 
 
 def _mfa_resets_page(extra_errors=None, status=200):
-    page = db.paginate(mfa_resets.requests_for(current_user), per_page=current_app.config["EHA_PAGE_SIZE"],
-                       error_out=False)
-    return render_template("views/admin/mfa_resets.html", page=page, extra_errors=extra_errors,
-                           decision_problem=mfa_resets.decision_problem, is_lapsed=mfa_resets.is_lapsed,
-                           approver_text=mfa_resets.approver_text,
-                           decision_form=MfaResetDecisionForm(formdata=None)), status
+    return render_template("views/admin/mfa_resets.html", page=paginate(mfa_resets.requests_for(current_user)),
+                           extra_errors=extra_errors, decision_problem=mfa_resets.decision_problem,
+                           is_lapsed=mfa_resets.is_lapsed, approver_text=mfa_resets.approver_text), status
 
 
-@bp.get("/mfa-resets")
-@manager_or_admin
+@route(bp, "/mfa-resets", need=MANAGERS_OR_ADMINS)
 def mfa_resets_list():
     return _mfa_resets_page()
 
 
-@bp.post("/mfa-resets/<int:request_id>")
-@manager_or_admin
+@route(bp, "/mfa-resets/<int:request_id>", need=MANAGERS_OR_ADMINS, methods=("POST",))
 def decide_mfa_reset(request_id):
-    reset = db.session.get(MfaResetRequest, request_id)
-    if reset is None or not mfa_resets.visible_to(current_user, reset):
-        abort(404)
+    reset = mfa_resets.visible_request(current_user, request_id)
     form = MfaResetDecisionForm()
-    _forged(form)
     if not form.validate():
         abort(400)
     approving = form.decision.data == "approve"
     try:
-        with committing():
-            (mfa_resets.approve if approving else mfa_resets.decline)(current_user, reset)
-    except MfaResetError as error:
-        return _mfa_resets_page(extra_errors=[{"text": error.message, "href": f"#reset-{reset.id}"}], status=403)
+        mfa_resets.decide(current_user, reset, approving)
+    except NotPermitted as error:
+        return _mfa_resets_page(extra_errors=_page_problem(error, f"#reset-{request_id}"), status=403)
     if approving:
         flash(f"{reset.user.name}'s two-factor sign-in is reset. They will set it up again the next time they sign in",
               "success")
@@ -279,101 +211,66 @@ def decide_mfa_reset(request_id):
 # --- agencies ---
 
 
-@bp.route("/agencies", methods=["GET", "POST"])
-@admin_only
+@route(bp, "/agencies", need=ADMINS, methods=("GET", "POST"))
 def agencies():
     form = AgencyForm(active="yes")
-    _forged(form)
-    extra_errors = None
     if form.validate_on_submit():
         try:
-            with committing():
-                agency = service.create_agency(form.name.data, form.kind.data)
+            agency = service.create_agency(form.name.data, form.kind.data)
+        except Invalid as error:
+            form.add_error(error)
+        else:
             flash(f"{agency.name} added", "success")
             return redirect(url_for("admin.agencies"))
-        except AdminError as error:
-            extra_errors = _field_error(form, error)
     return render_template("views/admin/agencies.html", agencies=service.agencies(), form=form,
-                           counts=service.agency_user_counts(), kinds=AGENCY_KINDS, extra_errors=extra_errors)
+                           counts=service.agency_user_counts())
 
 
-@bp.route("/agencies/<int:agency_id>", methods=["GET", "POST"])
-@admin_only
+@route(bp, "/agencies/<int:agency_id>", need=ADMINS, methods=("GET", "POST"))
 def agency(agency_id):
-    agency = db.session.get(Agency, agency_id)
-    if agency is None:
-        abort(404)
+    agency = service.get_agency(agency_id)
     form = AgencyForm(data={"name": agency.name, "kind": agency.kind, "active": "yes" if agency.active else "no"})
-    _forged(form)
-    extra_errors = None
     if form.validate_on_submit():
         try:
-            with committing():
-                service.update_agency(agency, name=form.name.data, kind=form.kind.data,
-                                      active=form.active.data != "no")
+            service.update_agency(agency, name=form.name.data, kind=form.kind.data, active=form.active.data != "no")
+        except Invalid as error:
+            form.add_error(error)
+        else:
             flash("Agency saved", "success")
             return redirect(url_for("admin.agencies"))
-        except AdminError as error:
-            extra_errors = _field_error(form, error)
-    return render_template("views/admin/agency.html", agency=agency, form=form, extra_errors=extra_errors)
+    return render_template("views/admin/agency.html", agency=agency, form=form)
 
 
 # --- form definitions ---
 
 
-@bp.route("/definitions", methods=["GET", "POST"])
-@admin_only
+@route(bp, "/definitions", need=ADMINS, methods=("GET", "POST"))
 def definitions():
     form = DefinitionUploadForm()
-    _forged(form)
-    extra_errors = None
-    if form.validate_on_submit():
-        text = None
-        upload = form.file.data
-        if upload and getattr(upload, "filename", ""):
-            raw = upload.read(2 * 1024 * 1024 + 1)
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                form.file.errors = ["The selected file must be a YAML or JSON text file"]
-        elif form.content.data:
-            text = form.content.data
+    if form.validate_on_submit() and (text := form.definition_text()) is not None:
+        try:
+            record = service.upload_definition(current_user, text)
+        except Invalid as error:
+            error.field = form.problem_field()
+            form.add_error(error)
         else:
-            form.content.errors = ["Upload a definition file or paste the definition"]
-        if text is not None:
-            try:
-                with committing():
-                    record = service.upload_definition(current_user, text)
-                flash(f"Version {record.version} of {record.name} uploaded. It is not active until you activate it",
-                      "success")
-                return redirect(url_for("admin.definition", definition_id=record.id))
-            except AdminError as error:
-                target = form.file if upload and getattr(upload, "filename", "") else form.content
-                target.errors = list(target.errors) + [error.message]
-    return render_template("views/admin/definitions.html", form=form, rows=service.definition_versions(),
-                           extra_errors=extra_errors)
+            flash(f"Version {record.version} of {record.name} uploaded. It is not active until you activate it",
+                  "success")
+            return redirect(url_for("admin.definition", definition_id=record.id))
+    return render_template("views/admin/definitions.html", form=form,
+                           definition_rows=service.definition_versions())
 
 
-@bp.get("/definitions/<int:definition_id>")
-@admin_only
+@route(bp, "/definitions/<int:definition_id>", need=ADMINS)
 def definition(definition_id):
-    record = db.session.get(FormDefinitionVersion, definition_id)
-    if record is None:
-        abort(404)
-    return render_template("views/admin/definition.html", record=record, form=ConfirmForm(formdata=None))
+    return render_template("views/admin/definition.html", record=service.get_definition(definition_id))
 
 
-@bp.post("/definitions/<int:definition_id>/activate")
-@admin_only
+@route(bp, "/definitions/<int:definition_id>/activate", need=ADMINS, methods=("POST",))
 def activate_definition(definition_id):
-    record = db.session.get(FormDefinitionVersion, definition_id)
-    if record is None:
-        abort(404)
-    form = ConfirmForm()
-    _forged(form)
-    if not form.validate():
+    record = service.get_definition(definition_id)
+    if not ConfirmForm().validate():
         abort(400)
-    with committing():
-        service.activate_definition(record)
+    service.activate_definition(record)
     flash(f"Version {record.version} of {record.name} is now used for new assessments", "success")
     return redirect(url_for("admin.definitions"))

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from eha.access import SIGNED_IN, route
 from eha.auth import sessions as auth
 from eha.auth.security import safe_next
 from eha.extensions import limiter
@@ -42,7 +43,7 @@ def sign_in():
     )
 
 
-@bp.post("/sign-out")
+@route(bp, "/sign-out", need=SIGNED_IN, methods=("POST",))
 def sign_out():
     form = SignOutForm()
     if not form.validate_on_submit():

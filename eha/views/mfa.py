@@ -5,15 +5,14 @@ user is anonymous to every other page until the code is accepted.
 """
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from eha import audit
+from eha.access import SIGNED_IN, route
 from eha.auth import mfa as totp
 from eha.auth import sessions as auth
-from eha.extensions import db, limiter
+from eha.extensions import limiter
 from eha.forms.mfa import SecurityCodeForm
 from eha.forms.protected import note_forged_fields
-from eha.models.base import utcnow
 from eha.views.auth import next_page
 
 bp = Blueprint("mfa", __name__)
@@ -63,8 +62,6 @@ def challenge():
     if form.validate_on_submit():
         if (response := _answer(auth.check_security_code(user_session, form.code.data), form)) is not None:
             return response
-    else:
-        db.session.commit()  # keep any forged-field event
     return render_template("views/mfa/challenge.html", form=form, user=user)
 
 
@@ -77,10 +74,7 @@ def setup():
     user = user_session.user
     if user.totp_enrolled_at is not None:
         return redirect(url_for("mfa.challenge", next=next_page()))
-    if not user.totp_secret:
-        user.totp_secret = totp.new_secret()
-        user.totp_last_step = None
-        db.session.commit()
+    totp.ensure_secret(user)
     form = SecurityCodeForm()
     if request.method == "POST":
         note_forged_fields(form, request, user=user)
@@ -88,8 +82,6 @@ def setup():
         outcome = auth.check_security_code(user_session, form.code.data, enrolling=True)
         if (response := _answer(outcome, form)) is not None:
             return response
-    else:
-        db.session.commit()
     return render_template(
         "views/mfa/setup.html",
         form=form,
@@ -112,36 +104,27 @@ def _qr_response(user):
     return svg, 200, {"Content-Type": "image/svg+xml; charset=utf-8", "Cache-Control": "no-store"}
 
 
-@bp.route("/account/two-factor", methods=["GET", "POST"])
-@login_required
+@route(bp, "/account/two-factor", need=SIGNED_IN, methods=("GET", "POST"))
 @limiter.limit("30 per minute", methods=["POST"])
 def account():
     """Set up two-factor sign-in from a signed-in session, before it is required."""
     user = current_user
     if user.totp_enrolled_at is not None:
         return render_template("views/mfa/account.html", user=user)
-    if not user.totp_secret:
-        user.totp_secret = totp.new_secret()
-        user.totp_last_step = None
-        db.session.commit()
+    totp.ensure_secret(user)
     form = SecurityCodeForm()
-    if request.method == "POST":
-        note_forged_fields(form, request)
     if form.validate_on_submit():
-        if totp.accept(user, form.code.data):
-            user.totp_enrolled_at = utcnow()
-            audit.record("mfa_enrolled")
-            db.session.commit()
+        if totp.enrol_from_account(user, form.code.data):
             flash("Two-factor sign-in is set up. You will need a code from your app each time you sign in", "success")
             return redirect(url_for("mfa.account"))
-        audit.record("mfa_failed", outcome="failed", detail={"during": "set up from the account page"})
         form.code.errors = list(form.code.errors) + [WRONG_CODE]
-    db.session.commit()
     return render_template("views/mfa/setup.html", form=form, user=user, secret=totp.grouped(user.totp_secret),
                            qr_url=url_for("mfa.account_qr_code"))
 
 
-@bp.get("/account/two-factor/qr.svg")
-@login_required
+@route(bp, "/account/two-factor/qr.svg", need=SIGNED_IN)
 def account_qr_code():
+    """The QR code of the secret the account page shows (made here too when the page has not been opened yet)."""
+    if current_user.totp_enrolled_at is None:
+        totp.ensure_secret(current_user)
     return _qr_response(current_user)

@@ -8,10 +8,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, sess
 
 from eha.auth import recovery
 from eha.auth.recovery import LinkProblem, PasswordRefused
-from eha.extensions import db, limiter
+from eha.extensions import limiter
 from eha.forms.recovery import ChoosePasswordForm, ForgottenPasswordForm
 from eha.mail import MailError
-from eha.transaction import committing
 
 bp = Blueprint("recovery", __name__)
 
@@ -26,8 +25,7 @@ def forgotten_password():
     form = ForgottenPasswordForm()
     if form.validate_on_submit():
         try:
-            with committing():
-                recovery.request_from_sign_in_page(form.email.data)
+            recovery.request_from_sign_in_page(form.email.data)
         except MailError:
             pass  # logged by eha.mail; the page must read the same whatever happened
         return render_template("views/recovery/sent.html", email=form.email.data,
@@ -37,7 +35,6 @@ def forgotten_password():
 
 def _link_problem(problem):
     recovery.record_refusal(problem)
-    db.session.commit()
     return render_template("views/recovery/link_problem.html", reason=problem.reason,
                            expiry=recovery.lifetime_text(problem.link.purpose if problem.link else "reset"))
 
@@ -52,8 +49,7 @@ def choose_password(token):
     form = ChoosePasswordForm()
     if form.validate_on_submit():
         try:
-            with committing():
-                recovery.choose_password(token, form.password.data)
+            recovery.choose_password(token, form.password.data)
         except PasswordRefused as refused:
             form.password.errors = list(form.password.errors) + [refused.message]
         except LinkProblem as problem:

@@ -156,3 +156,10 @@ def test_missing_fields_get_gov_uk_messages(client):
     page = client.post("/sign-in", data={}).get_data(as_text=True)
     assert "Enter your email address" in page
     assert "Enter your password" in page
+
+
+def test_signing_out_when_not_signed_in_just_asks_to_sign_in(client):
+    # Sign-out declares that it needs a signed-in user (the route's need); a stray POST ends nothing.
+    response = client.post("/sign-out")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
+    assert events("sign_out") == []

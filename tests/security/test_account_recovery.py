@@ -169,7 +169,8 @@ def test_a_manager_can_decline_and_nothing_is_reset(app, client, signed_in, prac
                        data={"reason": "Checked again by video call"}).status_code == 302
 
 
-def test_a_request_not_decided_within_three_days_lapses(app, client, signed_in, practitioner, manager, admin):
+def test_a_request_not_decided_within_three_days_lapses(app, client, client_request, signed_in, practitioner, manager,
+                                                       admin):
     _enrolled(practitioner)
     signed_in(admin)
     client.post(f"/admin/users/{practitioner.id}/two-factor-reset", data={"reason": "New phone"})
@@ -177,9 +178,10 @@ def test_a_request_not_decided_within_three_days_lapses(app, client, signed_in, 
     reset.requested_at -= timedelta(days=3, minutes=1)
     db.session.commit()
     signed_in(manager)
-    page = client.post(f"/admin/mfa-resets/{reset.id}", data={"decision": "approve"})
-    assert page.status_code == 403 and "has lapsed" in page.text
-    assert "Lapsed" in page.text
+    page = client_request.post(f"/admin/mfa-resets/{reset.id}", data={"decision": "approve"}, expected_status=403)
+    assert page.errors() == ["This request is more than 3 days old and has lapsed. The administrator can ask again"]
+    assert page.one(".govuk-error-summary__list a").get("href") == f"#reset-{reset.id}"
+    assert page.words("tbody .govuk-tag") == ["Lapsed"] and not page.select("tbody form")
     assert _fresh(practitioner).totp_secret == "A" * 32
 
 
@@ -204,13 +206,15 @@ def test_another_administrator_s_second_factor_needs_a_third_administrator(app, 
     assert _fresh(target).totp_secret is None
 
 
-def test_an_administrator_cannot_ask_to_reset_their_own_second_factor(client, signed_in, admin):
+def test_an_administrator_cannot_ask_to_reset_their_own_second_factor(client_request, signed_in, admin):
     _enrolled(admin)
     signed_in(admin)
-    page = client.post(f"/admin/users/{admin.id}/two-factor-reset", data={"reason": "Mine"})
-    assert page.status_code == 200 and "cannot reset your own two-factor sign-in" in page.text
-    empty = client.post(f"/admin/users/{admin.id}/two-factor-reset", data={})
-    assert "Say why their two-factor sign-in needs resetting" in empty.text
+    page = client_request.post(f"/admin/users/{admin.id}/two-factor-reset", data={"reason": "Mine"},
+                               expected_status=200)
+    assert page.errors() == ["You cannot reset your own two-factor sign-in. Ask another administrator"]
+    assert page.one(".govuk-error-summary__list a").get("href") == "#two-factor"
+    empty = client_request.post(f"/admin/users/{admin.id}/two-factor-reset", data={}, expected_status=200)
+    assert empty.errors() == ["Say why their two-factor sign-in needs resetting"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MfaResetRequest)) == 0
 
 

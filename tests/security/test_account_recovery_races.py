@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from eha.auth import recovery
 from eha.auth.passwords import verify_password
+from eha.errors import DomainError
 from eha.extensions import db
 from eha.models.base import utcnow
 from eha.models.users import MfaResetRequest, User
@@ -32,7 +33,7 @@ def _race(app, actions):
                 with committing():
                     action()
                 results[index] = "won"
-            except (recovery.LinkProblem, mfa_resets.MfaResetError) as exc:
+            except (recovery.LinkProblem, DomainError) as exc:
                 results[index] = getattr(exc, "reason", None) or exc.message
             finally:
                 db.session.remove()

@@ -1,5 +1,7 @@
 """Administration: users, agencies and form definitions, administrators only, every change audited."""
 
+import io
+
 import sqlalchemy as sa
 
 from eha.auth.passwords import verify_password
@@ -44,22 +46,24 @@ def test_an_administrator_creates_a_user_who_chooses_a_password_from_the_email_a
     assert signed.status_code == 302
 
 
-def test_an_email_already_used_in_any_case_is_refused(client, signed_in, admin, agency, practitioner):
+def test_an_email_already_used_in_any_case_is_refused(client_request, signed_in, admin, agency, practitioner):
     signed_in(admin)
-    page = client.post("/admin/users/new", data=_new_user_form(agency, email=practitioner.email.upper()))
-    assert page.status_code == 200 and "<title>Error:" in page.text
-    assert "already exists" in page.text
-    assert 'value="' + practitioner.email.upper() in page.text  # the input is kept
+    page = client_request.post("/admin/users/new", data=_new_user_form(agency, email=practitioner.email.upper()),
+                               expected_status=200)
+    assert page.title.startswith("Error:")
+    assert page.errors() == ["A user with this email address already exists"]
+    assert page.one("#email").get("value") == practitioner.email.upper()  # the input is kept
 
 
-def test_when_the_email_cannot_be_sent_the_user_is_not_created(app, client, signed_in, admin, agency, tmp_path):
+def test_when_the_email_cannot_be_sent_the_user_is_not_created(app, client_request, signed_in, admin, agency,
+                                                               tmp_path):
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("a file where the mail directory should be")
     app.config["EHA_MAIL_DIR"] = str(blocked)
     signed_in(admin)
-    page = client.post("/admin/users/new", data=_new_user_form(agency))
-    assert page.status_code == 200 and "The email could not be sent" in page.text
-    assert 'value="New.Person@Example.org"' in page.text
+    page = client_request.post("/admin/users/new", data=_new_user_form(agency), expected_status=200)
+    assert page.errors() == ["The email could not be sent. Nothing has been changed. Try again later"]
+    assert page.one("#email").get("value") == "New.Person@Example.org"
     assert db.session.scalar(sa.select(User).where(User.email == "new.person@example.org")) is None
 
 
@@ -110,10 +114,11 @@ def test_disabling_a_user_ends_their_sessions_on_the_next_request(app, client, s
                        ).status_code == 200  # a disabled account cannot sign in
 
 
-def test_an_administrator_cannot_disable_themself(client, signed_in, admin):
+def test_an_administrator_cannot_disable_themself(client_request, signed_in, admin):
     signed_in(admin)
-    page = client.post(f"/admin/users/{admin.id}/status", data={"action": "disable"})
-    assert page.status_code == 200 and "cannot disable your own account" in page.text
+    page = client_request.post(f"/admin/users/{admin.id}/status", data={"action": "disable"}, expected_status=200)
+    assert page.errors() == ["You cannot disable your own account"]
+    assert page.one(".govuk-error-summary__list a").get("href") == "#account"
     db.session.refresh(admin)
     assert admin.active
 
@@ -149,8 +154,8 @@ def test_resetting_the_second_factor_once_a_manager_approves_clears_it_and_ends_
     assert theirs.get("/").status_code == 302
 
 
-def test_an_administrator_sends_a_password_link_instead_of_setting_a_password(client, signed_in, admin,
-                                                                             practitioner, mail_dir):
+def test_an_administrator_sends_a_password_link_instead_of_setting_a_password(client, client_request, signed_in,
+                                                                             admin, practitioner, mail_dir):
     # Changed deliberately: "Set a new password" is gone; the user chooses one from the emailed link.
     signed_in(admin)
     assert client.post(f"/admin/users/{practitioner.id}/password",
@@ -161,27 +166,37 @@ def test_an_administrator_sends_a_password_link_instead_of_setting_a_password(cl
     assert [m["To"] for m in mailbox.messages(mail_dir)] == [practitioner.email]
     practitioner.active = False
     db.session.commit()
-    page = client.post(f"/admin/users/{practitioner.id}/password-reset-link")
-    assert page.status_code == 200 and "Enable it before sending a password reset link" in page.text
+    page = client_request.post(f"/admin/users/{practitioner.id}/password-reset-link", expected_status=200)
+    assert page.errors() == ["This account is disabled. Enable it before sending a password reset link"]
 
 
-def test_the_user_list_filters_and_pages(client, signed_in, admin, agency, app):
+def test_the_user_list_filters_and_pages(client_request, signed_in, admin, agency, app):
     app.config["EHA_PAGE_SIZE"] = 5
     for n in range(7):
         factories.user(agency=agency, name=f"Zed Person {n}")
     signed_in(admin)
-    page = client.get("/admin/users?q=zed+person")
-    assert page.status_code == 200 and "7 users" in page.text and "Page 1 of 2" in page.text
-    assert "Zed Person 6" in client.get("/admin/users?q=zed+person&page=2").text
-    assert "No users match" in client.get("/admin/users?q=nobody-at-all").text
-    assert client.get("/admin/users?role=admin&status=locked&agency=notanumber").status_code == 200
+    page = client_request.get("/admin/users?q=zed+person")
+    assert page.words("caption") == ["7 users"] and "Page 1 of 2 (7 in all)" in page.text
+    assert len(page.select("tbody tr")) == 5
+    [next_link] = page.select(".govuk-pagination__next a")
+    assert "q=zed+person" in next_link.get("href") and "page=2" in next_link.get("href")
+    second = client_request.get("/admin/users?q=zed+person&page=2")
+    assert [name.split(" ")[-1] for name in second.words("tbody tr td:first-child a")] == ["5", "6"]
+    assert "No users match" in client_request.get("/admin/users?q=nobody-at-all").text
+    filtered = client_request.get(f"/admin/users?q=zed&role=practitioner&status=locked&agency={agency.id}")
+    assert filtered.one("#q").get("value") == "zed"  # the filters stay as chosen
+    assert [o.get("value") for o in filtered.select("select option[selected]")] == [
+        "practitioner", str(agency.id), "locked"]
+    client_request.get("/admin/users?role=admin&status=locked&agency=notanumber")
+    assert "No users match" in client_request.get("/admin/users?q=zed+person&page=99999999999999999999").text
 
 
-def test_agencies_are_added_edited_and_deactivated(client, signed_in, admin):
+def test_agencies_are_added_edited_and_deactivated(client, client_request, signed_in, admin):
     signed_in(admin)
     assert client.post("/admin/agencies", data={"name": "Northshire Libraries", "kind": "other"}).status_code == 302
-    again = client.post("/admin/agencies", data={"name": "northshire libraries", "kind": "other"})
-    assert again.status_code == 200 and "already exists" in again.text
+    again = client_request.post("/admin/agencies", data={"name": "northshire libraries", "kind": "other"},
+                                expected_status=200)
+    assert again.errors() == ["An agency with this name already exists"]
     from eha.models.users import Agency
 
     agency = db.session.scalar(sa.select(Agency).where(Agency.name == "Northshire Libraries"))
@@ -213,15 +228,22 @@ def test_a_definition_is_uploaded_checked_and_activated(client, signed_in, admin
     assert [d["change"] for d in _admin_changes()][-2:] == ["form definition uploaded", "form definition activated"]
 
 
-def test_a_broken_definition_is_refused_naming_the_problem(client, signed_in, admin):
+def test_a_broken_definition_is_refused_naming_the_problem(client_request, signed_in, admin):
     signed_in(admin)
-    page = client.post("/admin/definitions", data={"content": "name: x\nversion: one\n"})
-    assert page.status_code == 200 and "<title>Error:" in page.text
-    assert "The form definition has a problem" in page.text
-    upload = client.post("/admin/definitions", data={"file": (__import__("io").BytesIO(b"\xff\xfe"), "d.yaml")},
-                         content_type="multipart/form-data")
-    assert upload.status_code == 200 and "YAML or JSON text file" in upload.text
-    assert client.post("/admin/definitions", data={}).status_code == 200
+    page = client_request.post("/admin/definitions", data={"content": "name: x\nversion: one\n"},
+                               expected_status=200)
+    assert page.title.startswith("Error:")
+    [problem] = page.errors()
+    assert problem.startswith("The form definition has a problem")
+    assert page.one(".govuk-error-summary__list a").get("href") == "#content"
+    upload = client_request.post("/admin/definitions", data={"file": (io.BytesIO(b"\xff\xfe"), "d.yaml")},
+                                 content_type="multipart/form-data", expected_status=200)
+    assert upload.errors() == ["The selected file must be a YAML or JSON text file"]
+    broken_file = client_request.post("/admin/definitions", data={"file": (io.BytesIO(b"name: x\n"), "d.yaml")},
+                                      content_type="multipart/form-data", expected_status=200)
+    assert broken_file.one(".govuk-error-summary__list a").get("href") == "#file"  # shown on the file it is in
+    empty = client_request.post("/admin/definitions", data={}, expected_status=200)
+    assert empty.errors() == ["Upload a definition file or paste the definition"]
 
 
 def test_only_administrators_reach_administration(client, signed_in, manager):
@@ -235,3 +257,51 @@ def test_unknown_ids_are_not_found(client, signed_in, admin):
     signed_in(admin)
     for url in ("/admin/users/999999", "/admin/agencies/999999", "/admin/definitions/999999"):
         assert client.get(url).status_code == 404
+
+
+def test_every_administration_page_is_a_well_formed_page(client_request, signed_in, admin, practitioner, agency):
+    """One h1, the title, unique ids and forms that post to routes, on each page an administrator has."""
+    signed_in(admin)
+    shipped = latest_definition()
+    text = shipped.to_text().replace(f"version: {shipped.version}", f"version: {shipped.version + 1}", 1)
+    uploaded = client_request.post("/admin/definitions", data={"content": text}).location
+    pages = {"/admin/users": "Users", "/admin/users/new": "Add a user", f"/admin/users/{practitioner.id}":
+             practitioner.name, f"/admin/users/{admin.id}": admin.name, "/admin/agencies": "Agencies",
+             f"/admin/agencies/{agency.id}": agency.name, "/admin/definitions": "Assessment form definitions",
+             "/admin/mfa-resets": "Two-factor sign-in resets"}
+    for url, heading in pages.items():
+        assert client_request.get(url).h1 == heading, url
+    definition = client_request.get(uploaded)
+    assert definition.select(".govuk-back-link") and definition.words("main form button") == [
+        "Use this version for new assessments"]
+    assert len(client_request.get("/admin/definitions").select("tbody tr")) >= 1
+    assert client_request.get("/admin/", expected_status=302).location.endswith("/admin/users")
+
+
+def test_a_manager_sees_approve_and_decline_buttons_for_a_waiting_request(client, client_request, signed_in, admin,
+                                                                          manager, practitioner):
+    practitioner.totp_secret, practitioner.totp_enrolled_at = "A" * 32, utcnow()
+    db.session.commit()
+    signed_in(admin)
+    client_request.post(f"/admin/users/{practitioner.id}/two-factor-reset", data={"reason": "New phone"})
+    waiting = client_request.get(f"/admin/users/{practitioner.id}")
+    assert "waiting for an early help manager to approve it" in waiting.one(".govuk-inset-text").text_content()
+    client.post("/sign-out")
+    signed_in(manager)
+    page = client_request.get("/admin/mfa-resets")
+    reset = db.session.scalar(sa.select(MfaResetRequest))
+    assert page.words("tbody .govuk-button") == [f"Approve resetting {practitioner.name}'s two-factor sign-in",
+                                                 f"Decline resetting {practitioner.name}'s two-factor sign-in"]
+    assert {f.get("action") for f in page.select("tbody form")} == {f"/admin/mfa-resets/{reset.id}"}
+    assert page.select(f"#reset-{reset.id}")
+    client_request.post(f"/admin/mfa-resets/{reset.id}", data={"decision": "decline"})
+    db.session.refresh(reset)
+    assert reset.status == "declined"
+    assert client_request.get("/admin/mfa-resets").select("tbody .govuk-button") == []
+
+
+def test_recovery_and_reset_events_read_as_sentences_in_the_trail():
+    from eha import audit
+
+    assert audit.label("password_reset_requested") == "Asked for a password reset link"
+    assert audit.label("mfa_reset_refused") == "Was refused a second-factor reset"

@@ -163,18 +163,41 @@ def test_a_half_signed_in_session_reaches_no_other_page(app, client, practitione
     assert checked > 5
 
 
-def test_a_signed_in_user_can_set_up_two_factor_from_their_account(client, signed_in, practitioner):
+def test_a_signed_in_user_can_set_up_two_factor_from_their_account(client, client_request, signed_in, practitioner):
     signed_in(practitioner)
-    page = client.get("/account/two-factor")
-    assert page.status_code == 200 and "Set up your authenticator app" in page.text
+    page = client_request.get("/account/two-factor")
+    assert page.h1 == "Set up your authenticator app"
+    db.session.refresh(practitioner)
+    assert page.one("#secret-key").text_content().replace(" ", "") == practitioner.totp_secret
+    assert page.words(".govuk-details__summary-text") == ["I cannot scan the QR code"]
     assert client.get("/account/two-factor/qr.svg").mimetype == "image/svg+xml"
     assert client.get("/sign-in/set-up-authenticator/qr.svg").status_code == 404  # only for half-signed-in
-    db.session.refresh(practitioner)
-    wrong = client.post("/account/two-factor", data={"code": "12345x"})
-    assert "<title>Error:" in wrong.text
-    response = client.post("/account/two-factor", data={"code": pyotp.TOTP(practitioner.totp_secret).now()})
-    assert response.status_code == 302
+    wrong = client_request.post("/account/two-factor", data={"code": "12345x"}, expected_status=200)
+    assert wrong.title.startswith("Error:")
+    totp = pyotp.TOTP(practitioner.totp_secret)
+    near = {totp.at(time.time() + 30 * step) for step in (-1, 0, 1)}
+    not_a_code = next(f"{n:06d}" for n in range(1000) if f"{n:06d}" not in near)
+    refused = client_request.post("/account/two-factor", data={"code": not_a_code}, expected_status=200)
+    assert refused.title.startswith("Error:") and _actions()[-1] == "mfa_failed"
+    client_request.post("/account/two-factor", data={"code": pyotp.TOTP(practitioner.totp_secret).now()})
     db.session.refresh(practitioner)
     assert practitioner.totp_enrolled_at is not None
-    assert "Two-factor sign-in is set up" in client.get("/account/two-factor").text
+    done = client_request.get("/account/two-factor")
+    assert done.h1 == "Two-factor sign-in" and "Two-factor sign-in is set up" in done.text
     assert _actions()[-1] == "mfa_enrolled"
+    # Once set up, the secret is never shown again, as a QR code or otherwise.
+    assert client.get("/account/two-factor/qr.svg").status_code == 404
+    assert not done.select("#secret-key")
+
+
+def test_the_account_qr_code_answers_before_the_page_is_opened_and_matches_it(client, signed_in, practitioner):
+    # Changed deliberately: it answered 404 to a signed-in user who had not opened the page yet.
+    signed_in(practitioner)
+    qr = client.get("/account/two-factor/qr.svg")
+    assert qr.status_code == 200 and b"<svg" in qr.data
+    db.session.refresh(practitioner)
+    secret = practitioner.totp_secret
+    assert secret
+    client.get("/account/two-factor")
+    db.session.refresh(practitioner)
+    assert practitioner.totp_secret == secret  # the page shows the key the QR code holds
