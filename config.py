@@ -54,9 +54,9 @@ def audit_key_list(value):
 def normalise_database_url(url):
     """Use the psycopg 3 driver for plain postgres URLs."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -205,8 +205,10 @@ def _check_processes(settings):
     storage = settings.get("RATELIMIT_STORAGE_URI") or "memory://"
     workers = settings.get("EHA_WORKERS") or 0
     if storage.startswith("memory://") and (not settings.get("EHA_SINGLE_PROCESS") or workers > 1):
-        yield ("rate limits need shared rate-limit storage (RATELIMIT_STORAGE_URI such as redis://host:6379) "
-               "when more than one worker runs; memory:// is allowed only with EHA_SINGLE_PROCESS=1 and one worker")
+        yield (
+            "rate limits need shared rate-limit storage (RATELIMIT_STORAGE_URI such as redis://host:6379) "
+            "when more than one worker runs; memory:// is allowed only with EHA_SINGLE_PROCESS=1 and one worker"
+        )
     proxies = settings.get("EHA_TRUSTED_PROXIES") or 0
     if not isinstance(proxies, int) or proxies < 0:
         yield "EHA_TRUSTED_PROXIES must be a whole number of proxies, 0 or more"

@@ -146,9 +146,7 @@ class Server:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise BenchError(
-                    f"{self.name}: gunicorn exited with {self.process.returncode}\n{self.tail()}"
-                )
+                raise BenchError(f"{self.name}: gunicorn exited with {self.process.returncode}\n{self.tail()}")
             try:
                 status, _, _ = Client(self.port).request("GET", path)
                 if status == 200:

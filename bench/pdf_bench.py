@@ -145,8 +145,13 @@ def main(argv=None) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        names = ("typical_plan", "typical_plan_large_print", "baseline_canvas", "baseline_platypus",
-                 "long_plan_40_actions")
+        names = (
+            "typical_plan",
+            "typical_plan_large_print",
+            "baseline_canvas",
+            "baseline_platypus",
+            "long_plan_40_actions",
+        )
         for name in names:
             row = report[name]
             if row:

@@ -97,16 +97,26 @@ def visible_cases(user):
 
 
 def can_see(user, case):
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Assessment).where(Assessment.id == case.id, visible_cases_filter(user))
-    ) == 1
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Assessment)
+            .where(Assessment.id == case.id, visible_cases_filter(user))
+        )
+        == 1
+    )
 
 
 def refuse(user, ref=None, detail=None):
     """Record a refused look at a case, then answer 404."""
     case = db.session.scalar(sa.select(Assessment).where(Assessment.ref == ref)) if ref else None
-    audit.record("case_refused", assessment=case, outcome="refused", user=user,
-                 detail={"ref": (ref or "")[:40], **(detail or {})})
+    audit.record(
+        "case_refused",
+        assessment=case,
+        outcome="refused",
+        user=user,
+        detail={"ref": (ref or "")[:40], **(detail or {})},
+    )
     db.session.commit()
     abort(404)
 
@@ -182,19 +192,25 @@ def _manager(user, _case=None):
 
 
 VIEW = Need("view", lambda user, case: True)  # seeing the case is checked by the loader itself
-EDIT = Need("edit", lambda user, case: can_edit_assessment(user, case),
-            "Only the person who started the assessment, the lead professional or a manager can change it.")
-MANAGE = Need("manage", lambda user, case: can_manage(user, case),
-              "Only the lead professional or a manager can do this.")
+EDIT = Need(
+    "edit",
+    lambda user, case: can_edit_assessment(user, case),
+    "Only the person who started the assessment, the lead professional or a manager can change it.",
+)
+MANAGE = Need(
+    "manage", lambda user, case: can_manage(user, case), "Only the lead professional or a manager can do this."
+)
 # TAF members update the actions they own: the route needs only sight of the case, the service checks the owner.
 UPDATE_OWN_ACTION = Need("update own action", lambda user, case: True)
-HISTORY = Need("history", lambda user, case: can_view_history(user, case),
-               "Only the lead professional or a manager can see who has seen this record.")
+HISTORY = Need(
+    "history",
+    lambda user, case: can_view_history(user, case),
+    "Only the lead professional or a manager can see who has seen this record.",
+)
 MANAGER_ONLY = Need("manager", _manager, "Only a manager can do this.")
 # Pages that are not a case's.
 SIGNED_IN = Need("signed in", lambda user, _case: True)
-STAFF = Need("staff", lambda user, _case: user.role != ADMIN,
-             "Administrators see no case content.")
+STAFF = Need("staff", lambda user, _case: user.role != ADMIN, "Administrators see no case content.")
 MANAGERS = Need("managers", _manager, hidden=True)
 ADMINS = Need("admins", lambda user, _case: user.role == ADMIN, hidden=True)
 # Two-factor resets: an administrator asks, a manager (or another administrator) approves.
@@ -250,8 +266,9 @@ def _register(bp, rule, view, wrapper, methods, need):
     bp.add_url_rule(rule, endpoint=view.__name__, view_func=login_required(wrapper), methods=list(methods))
 
 
-def case_route(bp, rule, *, need=VIEW, methods=("GET",), audit="case_viewed", refused="case_refused",
-               audit_detail=None):
+def case_route(
+    bp, rule, *, need=VIEW, methods=("GET",), audit="case_viewed", refused="case_refused", audit_detail=None
+):
     """Declare a case page. ``rule`` is under the blueprint's ``/assessments/<caseref:ref>`` prefix; the view is
     called as ``view(case, **other_url_args)``. ``need`` may be one ``Need`` or ``{"GET": ..., "POST": ...}``.
     ``audit`` is the look recorded on a GET (None for none); ``refused`` the action a refusal is recorded as."""

@@ -169,7 +169,6 @@ def audit_anchor_command(output_path):
 plans_cli = AppGroup("plans", help="Signed plans.")
 
 
-
 @plans_cli.command("verify")
 @click.argument("digest", nargs=-1, required=True)
 def verify_command(digest):

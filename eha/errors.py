@@ -46,8 +46,13 @@ class Conflict(DomainError):
     status = 409
     outcome = "failed"
 
-    def __init__(self, message="Someone else changed this after you opened it. Your changes have not been saved.",
-                 *, saved=None, detail=None):
+    def __init__(
+        self,
+        message="Someone else changed this after you opened it. Your changes have not been saved.",
+        *,
+        saved=None,
+        detail=None,
+    ):
         super().__init__(message, detail=detail)
         self.saved = saved
 

@@ -7,8 +7,20 @@ audit texts and flash messages all use these, so a date never prints two ways.
 from datetime import date, datetime
 
 # Not strftime's %B: that follows the process locale, and a page or a PDF must not change with the server's.
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _as_date(value):

@@ -21,5 +21,6 @@ def page_number(name="page"):
 def paginate(select, per_page=None):
     """A Flask-SQLAlchemy page of ``select`` at ``?page=``; past the last page it is empty, not a 404."""
     per_page = per_page or current_app.config["EHA_PAGE_SIZE"]
-    return db.paginate(select, page=page_number(), per_page=per_page, max_per_page=per_page, error_out=False,
-                       count=True)
+    return db.paginate(
+        select, page=page_number(), per_page=per_page, max_per_page=per_page, error_out=False, count=True
+    )

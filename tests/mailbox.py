@@ -13,8 +13,10 @@ def messages(mail_dir):
     directory = Path(mail_dir)
     if not directory.is_dir():
         return []
-    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            for path in sorted(directory.glob("*.eml"))]
+    return [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for path in sorted(directory.glob("*.eml"))
+    ]
 
 
 def body(message):

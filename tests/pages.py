@@ -91,9 +91,8 @@ class ClientRequest:
 
     def _check(self, response, expected_status):
         page = Page(response)
-        assert response.status_code == expected_status, (
-            f"expected {expected_status}, got {response.status_code}"
-            + (f" (to {page.location})" if page.location else "")
+        assert response.status_code == expected_status, f"expected {expected_status}, got {response.status_code}" + (
+            f" (to {page.location})" if page.location else ""
         )
         if expected_status < 300 or expected_status >= 400:
             check_page(page, self.client.application)

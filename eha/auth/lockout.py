@@ -124,8 +124,11 @@ def succeeded(attempt):
 
 def give_back(attempt):
     """The password was right but a security code is still owed: this attempt no longer counts as a failure."""
-    values = {"failed_sign_ins": sa.case((attempt.counter.model.failed_sign_ins > 0,
-                                          attempt.counter.model.failed_sign_ins - 1), else_=0)}
+    values = {
+        "failed_sign_ins": sa.case(
+            (attempt.counter.model.failed_sign_ins > 0, attempt.counter.model.failed_sign_ins - 1), else_=0
+        )
+    }
     if attempt.reached_limit:
         values["locked_until"] = None
     _update(attempt.counter, values)
@@ -172,9 +175,15 @@ def _device_entries():
         return []
     oldest = time.time() - _lifetime()
     return [
-        entry for entry in entries
-        if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], int) and not isinstance(entry[0], bool)
-        and isinstance(entry[1], str) and isinstance(entry[2], int) and entry[2] >= oldest
+        entry
+        for entry in entries
+        if isinstance(entry, list)
+        and len(entry) == 3
+        and isinstance(entry[0], int)
+        and not isinstance(entry[0], bool)
+        and isinstance(entry[1], str)
+        and isinstance(entry[2], int)
+        and entry[2] >= oldest
     ]
 
 
@@ -191,6 +200,7 @@ def trust_this_browser(user):
 
     @after_this_request
     def set_device_cookie(response):
-        response.set_cookie(DEVICE_COOKIE, value, max_age=_lifetime(), path="/", secure=secure, httponly=True,
-                            samesite="Lax")
+        response.set_cookie(
+            DEVICE_COOKIE, value, max_age=_lifetime(), path="/", secure=secure, httponly=True, samesite="Lax"
+        )
         return response

@@ -32,7 +32,7 @@ def new_secret():
 
 def grouped(secret):
     """The secret in groups of four, easier to type into an app by hand."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def provisioning_uri(user, issuer=ISSUER):
@@ -42,8 +42,9 @@ def provisioning_uri(user, issuer=ISSUER):
 def qr_svg(uri):
     """An SVG QR code generated here (no third-party service), without inline style attributes."""
     qr = segno.make(uri, error="m")
-    return qr.svg_inline(scale=5, border=4, dark="#0b0c0c", light="#ffffff",
-                         title="QR code to scan with your authenticator app")
+    return qr.svg_inline(
+        scale=5, border=4, dark="#0b0c0c", light="#ffffff", title="QR code to scan with your authenticator app"
+    )
 
 
 def normalise_code(code):

@@ -79,9 +79,13 @@ def link_url(token):
 def issue(user, *, purpose="reset", requested_by=None):
     """Store a new link for ``user`` and return (token, link). The token exists only in the return value."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    link = PasswordLink(user_id=user.id, token_hash=hash_token(token), purpose=purpose,
-                        requested_by_id=requested_by.id if requested_by is not None else None,
-                        expires_at=utcnow() + lifetime(purpose))
+    link = PasswordLink(
+        user_id=user.id,
+        token_hash=hash_token(token),
+        purpose=purpose,
+        requested_by_id=requested_by.id if requested_by is not None else None,
+        expires_at=utcnow() + lifetime(purpose),
+    )
     db.session.add(link)
     db.session.flush()
     return token, link
@@ -91,10 +95,16 @@ def send_link(user, *, purpose="reset", requested_by=None):
     """Issue a link and email it to the user's own address, audited. Raises ``mail.MailError``."""
     token, link = issue(user, purpose=purpose, requested_by=requested_by)
     audit.record(
-        "password_reset_requested", user=requested_by if requested_by is not None else user,
-        detail={"for_user_id": user.id, "for_user": user.email, "purpose": purpose, "link_id": link.id,
-                "requested_by": requested_by.email if requested_by is not None else "the user (forgotten password)",
-                "expires_at": link.expires_at.isoformat(timespec="seconds")},
+        "password_reset_requested",
+        user=requested_by if requested_by is not None else user,
+        detail={
+            "for_user_id": user.id,
+            "for_user": user.email,
+            "purpose": purpose,
+            "link_id": link.id,
+            "requested_by": requested_by.email if requested_by is not None else "the user (forgotten password)",
+            "expires_at": link.expires_at.isoformat(timespec="seconds"),
+        },
     )
     subject, body = _email(user, token, purpose, requested_by)
     mail.send(user.email, subject, body)
@@ -124,8 +134,11 @@ def _email(user, token, purpose, requested_by):
         ]
     else:
         subject = f"Reset your {service} password"
-        asked = (f"{requested_by.name}, an administrator, asked for this email to be sent to you."
-                 if requested_by else "Someone, probably you, asked to reset your password.")
+        asked = (
+            f"{requested_by.name}, an administrator, asked for this email to be sent to you."
+            if requested_by
+            else "Someone, probably you, asked to reset your password."
+        )
         lines = [
             f"Hello {user.name},",
             "",
@@ -152,20 +165,32 @@ def request_from_sign_in_page(email):
     email = User.normalise_email(email)
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None:
-        audit.record("password_reset_requested", outcome="failed", email=email,
-                     detail={"reason": "no account with this email address", "email": email[:320]})
+        audit.record(
+            "password_reset_requested",
+            outcome="failed",
+            email=email,
+            detail={"reason": "no account with this email address", "email": email[:320]},
+        )
         return None
     if not user.is_active:
         audit.record("password_reset_requested", outcome="refused", user=user, detail={"reason": "account disabled"})
         return None
     recent = db.session.scalar(
-        sa.select(sa.func.count()).select_from(PasswordLink).where(
-            PasswordLink.user_id == user.id, PasswordLink.requested_by_id.is_(None),
-            PasswordLink.created_at > utcnow() - SELF_SERVICE_INTERVAL)
+        sa.select(sa.func.count())
+        .select_from(PasswordLink)
+        .where(
+            PasswordLink.user_id == user.id,
+            PasswordLink.requested_by_id.is_(None),
+            PasswordLink.created_at > utcnow() - SELF_SERVICE_INTERVAL,
+        )
     )
     if recent:
-        audit.record("password_reset_requested", outcome="refused", user=user,
-                     detail={"reason": "a link was sent to this account in the last few minutes"})
+        audit.record(
+            "password_reset_requested",
+            outcome="refused",
+            user=user,
+            detail={"reason": "a link was sent to this account in the last few minutes"},
+        )
         return None
     return send_link(user)
 
@@ -229,7 +254,15 @@ def choose_password(token, password):
     user.failed_sign_ins = 0
     user.locked_until = None
     sessions.end_all_sessions(user)
-    audit.record("password_reset", user=user,
-                 detail={"link_id": link.id, "purpose": link.purpose, "requested_by_id": link.requested_by_id,
-                         "lockout_cleared": was_locked, "sessions_ended": True})
+    audit.record(
+        "password_reset",
+        user=user,
+        detail={
+            "link_id": link.id,
+            "purpose": link.purpose,
+            "requested_by_id": link.requested_by_id,
+            "lockout_cleared": was_locked,
+            "sessions_ended": True,
+        },
+    )
     return user

@@ -22,7 +22,12 @@ def csp_nonce():
 # Per-request values kept on ``g``. ``g`` belongs to the app context, which a request reuses when one
 # is already pushed (as in tests), so they are cleared at the start of every request.
 _PER_REQUEST = (
-    "_login_user", "eha_user_session", "eha_session_expired", "csp_nonce", "eha_case", "eha_forged_fields",
+    "_login_user",
+    "eha_user_session",
+    "eha_session_expired",
+    "csp_nonce",
+    "eha_case",
+    "eha_forged_fields",
     "eha_refusals",
 )
 

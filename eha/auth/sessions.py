@@ -206,8 +206,12 @@ def check_security_code(user_session, code, *, enrolling=False):
     user_session.mfa_failures = (user_session.mfa_failures or 0) + 1
     locked = attempt is not None and attempt.reached_limit
     ended = locked or user_session.mfa_failures >= totp.MAX_FAILURES
-    audit.record("mfa_failed", outcome="failed", user=user,
-                 detail={"failures": user_session.mfa_failures, "sign_in_restarted": ended})
+    audit.record(
+        "mfa_failed",
+        outcome="failed",
+        user=user,
+        detail={"failures": user_session.mfa_failures, "sign_in_restarted": ended},
+    )
     if locked:
         _record_lock(user, attempt)
     if ended:

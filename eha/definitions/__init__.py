@@ -31,8 +31,24 @@ from eha.definitions.schema import (
 )
 
 __all__ = [
-    "STATUS_COMPLETED", "STATUS_IN_PROGRESS", "STATUS_NOT_STARTED", "Definition", "DefinitionError", "FieldSpec",
-    "Option", "Section", "answer_display", "answer_items", "as_score", "is_answered", "get_definition",
-    "latest_definition", "load_definition", "missing_required", "needs_identified", "scaling_scores",
-    "section_status", "shipped_definitions",
+    "STATUS_COMPLETED",
+    "STATUS_IN_PROGRESS",
+    "STATUS_NOT_STARTED",
+    "Definition",
+    "DefinitionError",
+    "FieldSpec",
+    "Option",
+    "Section",
+    "answer_display",
+    "answer_items",
+    "as_score",
+    "is_answered",
+    "get_definition",
+    "latest_definition",
+    "load_definition",
+    "missing_required",
+    "needs_identified",
+    "scaling_scores",
+    "section_status",
+    "shipped_definitions",
 ]

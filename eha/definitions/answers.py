@@ -77,9 +77,7 @@ def _as_list(value: Any) -> list[Any]:
     return []
 
 
-def needs_identified(
-    definition: Definition, all_answers: Mapping[str, Mapping[str, Any] | None] | None
-) -> list[str]:
+def needs_identified(definition: Definition, all_answers: Mapping[str, Mapping[str, Any] | None] | None) -> list[str]:
     """The codes picked in any ``needs`` field, in the definition's order, without repeats."""
     all_answers = all_answers or {}
     found: list[str] = []
@@ -111,7 +109,6 @@ def scaling_scores(
         if spec.type == "scale" and spec.role:
             scores[spec.role] = as_score((all_answers.get(section.key) or {}).get(spec.key))
     return scores
-
 
 
 def answer_items(spec: FieldSpec, value: Any) -> list[str]:

@@ -219,9 +219,7 @@ def _build(data: dict[str, Any]) -> Definition:
             field_keys.add(spec.key)
             if spec.role:
                 if spec.role in roles:
-                    raise DefinitionError(
-                        f"{f_where}: role {spec.role!r} is already used by {roles[spec.role]}"
-                    )
+                    raise DefinitionError(f"{f_where}: role {spec.role!r} is already used by {roles[spec.role]}")
                 roles[spec.role] = f"{key}.{spec.key}"
             fields.append(spec)
         sections.append(
@@ -309,5 +307,3 @@ def latest_definition(name: str = "eha-default") -> Definition:
     if not candidates:
         raise KeyError(name)
     return max(candidates, key=lambda d: d.version)
-
-

@@ -276,5 +276,3 @@ def _section_to_dict(section: Section) -> dict[str, Any]:
         out["description"] = section.description
     out["fields"] = [_field_to_dict(spec) for spec in section.fields]
     return out
-
-

@@ -15,7 +15,9 @@ def ensure_shipped_definitions():
     for definition in shipped_definitions():
         if (definition.name, definition.version) not in stored:
             record = FormDefinitionVersion(
-                name=definition.name, version=definition.version, title=definition.title,
+                name=definition.name,
+                version=definition.version,
+                title=definition.title,
                 content=definition.to_text(),
             )
             db.session.add(record)

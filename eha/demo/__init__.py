@@ -25,24 +25,78 @@ AGENCIES = [
 
 USERS = [
     # email, name, role, agency, job title, phone
-    ("sarah.okafor@northshire-primary.example.org", "Sarah Okafor", "practitioner",
-     "Northshire Primary School", "Designated safeguarding lead", "01632 960 101"),
-    ("tomasz.nowak@northshire-academy.example.org", "Tomasz Nowak", "practitioner",
-     "Northshire Academy", "Pastoral lead", "01632 960 102"),
-    ("priya.shah@northshire-health.example.org", "Priya Shah", "practitioner",
-     "Northshire Community Health", "School nurse", "01632 960 103"),
-    ("jamie.clarke@northshire-earlyhelp.example.org", "Jamie Clarke", "practitioner",
-     "Northshire Early Help Service", "Family support worker", "01632 960 104"),
-    ("ayse.demir@northshire-homes.example.org", "Ayşe Demir", "practitioner",
-     "Northshire Homes", "Tenancy sustainment officer", "01632 960 105"),
-    ("hong.nguyen@familyaction-northshire.example.org", "Hồng Nguyễn", "practitioner",
-     "Family Action Northshire", "Family worker", "01632 960 106"),
-    ("mark.evans@northshire-police.example.org", "Mark Evans", "practitioner",
-     "Northshire Police", "Early intervention officer", "01632 960 107"),
-    ("helen.brooks@northshire-earlyhelp.example.org", "Helen Brooks", "manager",
-     "Northshire Early Help Service", "Early help team manager", "01632 960 110"),
-    ("ade.bello@northshire.example.gov.uk", "Ade Bello", "admin",
-     "Northshire Early Help Service", "System administrator", "01632 960 120"),
+    (
+        "sarah.okafor@northshire-primary.example.org",
+        "Sarah Okafor",
+        "practitioner",
+        "Northshire Primary School",
+        "Designated safeguarding lead",
+        "01632 960 101",
+    ),
+    (
+        "tomasz.nowak@northshire-academy.example.org",
+        "Tomasz Nowak",
+        "practitioner",
+        "Northshire Academy",
+        "Pastoral lead",
+        "01632 960 102",
+    ),
+    (
+        "priya.shah@northshire-health.example.org",
+        "Priya Shah",
+        "practitioner",
+        "Northshire Community Health",
+        "School nurse",
+        "01632 960 103",
+    ),
+    (
+        "jamie.clarke@northshire-earlyhelp.example.org",
+        "Jamie Clarke",
+        "practitioner",
+        "Northshire Early Help Service",
+        "Family support worker",
+        "01632 960 104",
+    ),
+    (
+        "ayse.demir@northshire-homes.example.org",
+        "Ayşe Demir",
+        "practitioner",
+        "Northshire Homes",
+        "Tenancy sustainment officer",
+        "01632 960 105",
+    ),
+    (
+        "hong.nguyen@familyaction-northshire.example.org",
+        "Hồng Nguyễn",
+        "practitioner",
+        "Family Action Northshire",
+        "Family worker",
+        "01632 960 106",
+    ),
+    (
+        "mark.evans@northshire-police.example.org",
+        "Mark Evans",
+        "practitioner",
+        "Northshire Police",
+        "Early intervention officer",
+        "01632 960 107",
+    ),
+    (
+        "helen.brooks@northshire-earlyhelp.example.org",
+        "Helen Brooks",
+        "manager",
+        "Northshire Early Help Service",
+        "Early help team manager",
+        "01632 960 110",
+    ),
+    (
+        "ade.bello@northshire.example.gov.uk",
+        "Ade Bello",
+        "admin",
+        "Northshire Early Help Service",
+        "System administrator",
+        "01632 960 120",
+    ),
 ]
 
 
@@ -65,8 +119,15 @@ def ensure_users(agencies):
         user = existing.get(email)
         if user is None:
             password_hash = password_hash or hash_password(password)
-            user = User(email=email, name=name, role=role, agency=agencies[agency_name], job_title=job_title,
-                        phone=phone, password_hash=password_hash)
+            user = User(
+                email=email,
+                name=name,
+                role=role,
+                agency=agencies[agency_name],
+                job_title=job_title,
+                phone=phone,
+                password_hash=password_hash,
+            )
             db.session.add(user)
         elif not verify_password(user.password_hash, password):
             # EHA_DEMO_PASSWORD changed since the last run: the demo accounts follow it.
@@ -93,8 +154,9 @@ def ensure_demo_seal():
     DEMO_SEAL_PATH.parent.mkdir(parents=True, exist_ok=True)
     passphrase = os.environ.get("EHA_SEAL_PASSPHRASE") or DEMO_SEAL_PASSPHRASE
     organisation = current_app.config["EHA_ORGANISATION_NAME"]
-    return make_self_signed_pkcs12(DEMO_SEAL_PATH, passphrase.encode("utf-8"), f"{organisation} (demo seal)",
-                                   organisation=organisation)
+    return make_self_signed_pkcs12(
+        DEMO_SEAL_PATH, passphrase.encode("utf-8"), f"{organisation} (demo seal)", organisation=organisation
+    )
 
 
 def load_demo():
@@ -108,9 +170,7 @@ def load_demo():
     db.session.commit()
     ensure_demo_seal()
     return {
-        "users": [
-            {"email": u.email, "name": u.name, "role": u.role, "agency": u.agency.name} for u in users.values()
-        ],
+        "users": [{"email": u.email, "name": u.name, "role": u.role, "agency": u.agency.name} for u in users.values()],
         "assessments": [
             {"ref": a.ref, "state": a.state, "lead_email": (a.lead or a.started_by).email} for a in assessments
         ],

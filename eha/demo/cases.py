@@ -66,9 +66,20 @@ def answers_for(definition, needs=DEFAULT_NEEDS, text="Discussed with the family
     return out
 
 
-def new_case(started_by, *, family_name="Bennett", children=(("Ella", "Bennett", date(2015, 5, 3)),),
-             carer=("Laura Bennett", "Mother"), agencies=(), answers=True, needs=DEFAULT_NEEDS,
-             consent=True, lead=None, started_on=None, story=None):
+def new_case(
+    started_by,
+    *,
+    family_name="Bennett",
+    children=(("Ella", "Bennett", date(2015, 5, 3)),),
+    carer=("Laura Bennett", "Mother"),
+    agencies=(),
+    answers=True,
+    needs=DEFAULT_NEEDS,
+    consent=True,
+    lead=None,
+    started_on=None,
+    story=None,
+):
     """A draft case about a new family, with the agreement (naming ``agencies``) and answers recorded."""
     record = active_definition_record()
     family = Family(name=family_name, created_by_id=started_by.id)
@@ -84,8 +95,13 @@ def new_case(started_by, *, family_name="Bennett", children=(("Ella", "Bennett",
     db.session.add(family)
     started_at = datetime.combine(started_on, time(9)) if started_on else utcnow()
     case = Assessment(
-        ref=_next_reference(), family=family, state=DRAFT, definition_name=record.name,
-        definition_version=record.version, started_by_id=started_by.id, lead_id=(lead or started_by).id,
+        ref=_next_reference(),
+        family=family,
+        state=DRAFT,
+        definition_name=record.name,
+        definition_version=record.version,
+        started_by_id=started_by.id,
+        lead_id=(lead or started_by).id,
         started_at=started_at,
     )
     for child in kids:
@@ -94,9 +110,12 @@ def new_case(started_by, *, family_name="Bennett", children=(("Ella", "Bennett",
     db.session.flush()
     if consent:
         agreement = Consent(
-            assessment_id=case.id, given_by_kind="carer" if carer_row else "young_person",
-            carer_id=carer_row.id if carer_row else None, given_by_name=carer[0] if carer else kids[0].name,
-            given_on=started_at.date(), recorded_by_id=started_by.id,
+            assessment_id=case.id,
+            given_by_kind="carer" if carer_row else "young_person",
+            carer_id=carer_row.id if carer_row else None,
+            given_by_name=carer[0] if carer else kids[0].name,
+            given_on=started_at.date(),
+            recorded_by_id=started_by.id,
         )
         agreement.agencies = list(agencies) + [started_by.agency]
         case.consents.append(agreement)
@@ -110,11 +129,18 @@ def new_case(started_by, *, family_name="Bennett", children=(("Ella", "Bennett",
     return case
 
 
-def schedule_meeting(case, by, *, kind="taf", on=None, place="Northshire Primary School, meeting room 2",
-                     invite=(), family=True):
+def schedule_meeting(
+    case, by, *, kind="taf", on=None, place="Northshire Primary School, meeting room 2", invite=(), family=True
+):
     on = on or (date.today() + timedelta(days=7))
-    meeting = Meeting(assessment_id=case.id, kind=kind, status="scheduled", place=place,
-                      scheduled_for=datetime.combine(on, time(10)), created_by_id=by.id)
+    meeting = Meeting(
+        assessment_id=case.id,
+        kind=kind,
+        status="scheduled",
+        place=place,
+        scheduled_for=datetime.combine(on, time(10)),
+        created_by_id=by.id,
+    )
     for user in invite:
         meeting.participants.append(MeetingParticipant(user_id=user.id, name=user.name, agency_name=user.agency.name))
         if kind == "taf" and all(m.user_id != user.id for m in case.taf_members):
@@ -147,16 +173,20 @@ def plan_version(case, by, actions, *, number=1, copy_from=None):
         owner = spec.get("owner", by)
         is_user = hasattr(owner, "email")
         carer = case.family.carers[0] if not is_user and case.family.carers else None
-        version.actions.append(PlanAction(
-            key=spec.get("key") or str(uuid.uuid4()), position=position, need_code=spec.get("need_code"),
-            what=spec.get("what", "Meet the family every week"),
-            owner_user_id=owner.id if is_user else None,
-            owner_carer_id=carer.id if carer is not None and not is_user else None,
-            owner_name=owner.name if is_user else str(owner),
-            due_on=spec.get("due_on", date.today() + timedelta(days=28)),
-            success_measure=spec.get("success", "The family says things are better"),
-            progress=spec.get("progress"),
-        ))
+        version.actions.append(
+            PlanAction(
+                key=spec.get("key") or str(uuid.uuid4()),
+                position=position,
+                need_code=spec.get("need_code"),
+                what=spec.get("what", "Meet the family every week"),
+                owner_user_id=owner.id if is_user else None,
+                owner_carer_id=carer.id if carer is not None and not is_user else None,
+                owner_name=owner.name if is_user else str(owner),
+                due_on=spec.get("due_on", date.today() + timedelta(days=28)),
+                success_measure=spec.get("success", "The family says things are better"),
+                progress=spec.get("progress"),
+            )
+        )
     db.session.add(version)
     db.session.flush()
     return version
@@ -165,14 +195,30 @@ def plan_version(case, by, actions, *, number=1, copy_from=None):
 def sign_plan(case, version, lead, *, carer=True, signed_on=None):
     """Signatures by the lead professional and the first carer; freeze the version with its digest."""
     signed_on = signed_on or date.today()
-    version.signatures.append(PlanSignature(signer_kind="lead", user_id=lead.id, name=lead.name,
-                                            role="Lead professional", signed_on=signed_on, method="on_screen",
-                                            recorded_by_id=lead.id))
+    version.signatures.append(
+        PlanSignature(
+            signer_kind="lead",
+            user_id=lead.id,
+            name=lead.name,
+            role="Lead professional",
+            signed_on=signed_on,
+            method="on_screen",
+            recorded_by_id=lead.id,
+        )
+    )
     if carer and case.family.carers:
         parent = case.family.carers[0]
-        version.signatures.append(PlanSignature(signer_kind="carer", carer_id=parent.id, name=parent.name,
-                                                role=parent.relationship_to_child, signed_on=signed_on,
-                                                method="on_paper", recorded_by_id=lead.id))
+        version.signatures.append(
+            PlanSignature(
+                signer_kind="carer",
+                carer_id=parent.id,
+                name=parent.name,
+                role=parent.relationship_to_child,
+                signed_on=signed_on,
+                method="on_paper",
+                recorded_by_id=lead.id,
+            )
+        )
         db.session.flush()
         from eha.services.plans import freeze
 
@@ -188,23 +234,54 @@ def _freeze(case, version, lead):
     freeze(case, version, lead)
 
 
-def review(case, meeting, by, *, progress="on_track", plan_changed=False, family_view="Things are calmer at home.",
-           family_score=6, practitioner_score=6, decision="continue", version=None):
+def review(
+    case,
+    meeting,
+    by,
+    *,
+    progress="on_track",
+    plan_changed=False,
+    family_view="Things are calmer at home.",
+    family_score=6,
+    practitioner_score=6,
+    decision="continue",
+    version=None,
+):
     """A Review with progress on every open action of ``version`` (default: the plan in force)."""
     from eha.models.plans import ActionUpdate
 
-    version = version or db.session.scalars(sa.select(PlanVersion).where(
-        PlanVersion.assessment_id == case.id, PlanVersion.status == "signed").order_by(PlanVersion.number.desc())
-    ).first()
-    row = Review(assessment_id=case.id, meeting_id=meeting.id, family_view=family_view, family_score=family_score,
-                 practitioner_score=practitioner_score, decision=decision, plan_changed=plan_changed,
-                 recorded_by_id=by.id)
+    version = (
+        version
+        or db.session.scalars(
+            sa.select(PlanVersion)
+            .where(PlanVersion.assessment_id == case.id, PlanVersion.status == "signed")
+            .order_by(PlanVersion.number.desc())
+        ).first()
+    )
+    row = Review(
+        assessment_id=case.id,
+        meeting_id=meeting.id,
+        family_view=family_view,
+        family_score=family_score,
+        practitioner_score=practitioner_score,
+        decision=decision,
+        plan_changed=plan_changed,
+        recorded_by_id=by.id,
+    )
     db.session.add(row)
     db.session.flush()
-    for action in (version.actions if version else []):
+    for action in version.actions if version else []:
         if action.is_open:
-            db.session.add(ActionUpdate(assessment_id=case.id, action_key=action.key, review_id=row.id,
-                                        progress=progress, comment="Discussed at the review", by_id=by.id))
+            db.session.add(
+                ActionUpdate(
+                    assessment_id=case.id,
+                    action_key=action.key,
+                    review_id=row.id,
+                    progress=progress,
+                    comment="Discussed at the review",
+                    by_id=by.id,
+                )
+            )
             action.progress = progress
     db.session.flush()
     return row
@@ -236,10 +313,18 @@ def to_plan_active(case, lead, invite, actions=None):
     owner = invite[0] if invite else lead
     child = case.children[0].first_name if case.subjects else "the child"
     actions = actions or [
-        {"what": f"Weekly check-in with {child} about school", "owner": owner, "need_code": "sf-education",
-         "success": f"{child}'s attendance is above 95%"},
-        {"what": "Use the bedtime routine we agreed every school night", "owner": case.family.carers[0].name,
-         "need_code": "sf-relationships", "success": "Fewer arguments at bedtime"},
+        {
+            "what": f"Weekly check-in with {child} about school",
+            "owner": owner,
+            "need_code": "sf-education",
+            "success": f"{child}'s attendance is above 95%",
+        },
+        {
+            "what": "Use the bedtime routine we agreed every school night",
+            "owner": case.family.carers[0].name,
+            "need_code": "sf-relationships",
+            "success": "Fewer arguments at bedtime",
+        },
     ]
     version = plan_version(case, lead, actions)
     sign_plan(case, version, lead)
@@ -257,16 +342,33 @@ def to_review_scheduled(case, lead, invite):
 def record_a_review(case, lead, meeting, *, revise=False):
     """Hold the review meeting and record it; with ``revise``, a revised plan version is signed too."""
     hold_meeting(meeting, lead, next_review_on=date.today() + timedelta(weeks=6))
-    reviewed = db.session.scalars(sa.select(PlanVersion).where(
-        PlanVersion.assessment_id == case.id, PlanVersion.status == "signed").order_by(PlanVersion.number.desc())
+    reviewed = db.session.scalars(
+        sa.select(PlanVersion)
+        .where(PlanVersion.assessment_id == case.id, PlanVersion.status == "signed")
+        .order_by(PlanVersion.number.desc())
     ).first()
     row = review(case, meeting, lead, plan_changed=revise, version=reviewed)
     if revise:
-        actions = [{"key": a.key, "what": a.what, "owner": a.owner_user or a.owner_name, "due_on": a.due_on,
-                    "success": a.success_measure, "need_code": a.need_code, "progress": a.progress}
-                   for a in reviewed.actions]
-        actions.append({"what": "Apply for the housing transfer together", "owner": lead,
-                        "need_code": "sf-relationships", "success": "The application is in"})
+        actions = [
+            {
+                "key": a.key,
+                "what": a.what,
+                "owner": a.owner_user or a.owner_name,
+                "due_on": a.due_on,
+                "success": a.success_measure,
+                "need_code": a.need_code,
+                "progress": a.progress,
+            }
+            for a in reviewed.actions
+        ]
+        actions.append(
+            {
+                "what": "Apply for the housing transfer together",
+                "owner": lead,
+                "need_code": "sf-relationships",
+                "success": "The application is in",
+            }
+        )
         version = plan_version(case, lead, actions, number=reviewed.number + 1)
         sign_plan(case, version, lead)
     fire(case, "record_review", lead, review=row)
@@ -275,10 +377,16 @@ def record_a_review(case, lead, meeting, *, revise=False):
 
 # --- the demo ---
 
+
 def _story(child, worried, well, happen, voice, family, strengths):
     return {
-        "worried-about": worried, "professional-worries": worried, "working-well": well,
-        "needs-to-happen": happen, "child-views": voice, "parents-views": family, "family-strengths": strengths,
+        "worried-about": worried,
+        "professional-worries": worried,
+        "working-well": well,
+        "needs-to-happen": happen,
+        "child-views": voice,
+        "parents-views": family,
+        "family-strengths": strengths,
         "child-development.summary": f"{child} is doing well in some areas; the worries are set out below.",
         "parenting-capacity.summary": "Warm, committed parenting under real pressure.",
         "family-environment.summary": "Money and housing worries weigh on the whole family.",
@@ -288,54 +396,78 @@ def _story(child, worried, well, happen, voice, family, strengths):
 
 # What each demo family told us, in words a family would recognise on its printed plan.
 STORIES = {
-    "Ahmed": _story("Yusuf", "Yusuf has missed 14 days of school this term and says he feels sick most mornings.",
-                    "Samira walks Yusuf to the gate on the days he goes, and he loves football club.",
-                    "Find out why mornings are hard and help Yusuf get to school every day.",
-                    "I don't like the noise in the classroom. Football is the best bit.",
-                    "I want him in school, but I can't make him when he is crying.",
-                    "Samira never misses a meeting; Yusuf's uncle takes him to football."),
-    "Kowalski": _story("Maja", "Maja is caring for her younger brother most evenings while her father works nights.",
-                       "Piotr keeps in touch with school and Maja's grades are good.",
-                       "Support for Piotr with childcare so Maja can be a child again.",
-                       "I help Tata a lot. Sometimes I am too tired to do homework.",
-                       "I work nights to pay the rent. I know Maja does too much.",
-                       "A close father and daughter; a Polish community group nearby."),
-    "Bennett": _story("Ella", "Arguments at home at bedtime, and Ella is arriving at school tired and upset.",
-                      "Laura asked for help herself, and Ella has a good friend group at school.",
-                      "A calmer bedtime routine and some support for Laura with Ella's behaviour.",
-                      "I don't like shouting. I like it when Mum reads to me.",
-                      "Bedtime is a battle every night and I am worn out.",
-                      "Laura is honest about what is hard; Ella's nan helps at weekends."),
-    "Okoro": _story("Daniel", "Daniel has been in two fights at school and is staying out late.",
-                    "Grace and Daniel are close; he listens to his youth worker.",
-                    "Help Daniel with his anger and agree a time to be home.",
-                    "People wind me up. I want to be a mechanic.",
-                    "I am his grandmother and I am doing my best, but he is taller than me now.",
-                    "Grace's church friends offer support; Daniel is good with his hands."),
-    "Hughes": _story("Ruby", "Ruby's speech is behind for her age and Dean is struggling since Ruby's mum left.",
-                     "Dean has kept Ruby's routine going and she is happy at nursery.",
-                     "Speech and language help for Ruby and a support group for Dean.",
-                     "Daddy does my hair. I like the swings.",
-                     "It's just me now. I want Ruby to have the best start.",
-                     "Dean's sister lives nearby and helps with pick-ups."),
-    "Patel": _story("Arjun", "Arjun was anxious about moving to secondary school and stopped eating lunch.",
-                    "Meera and the school worked together quickly; Arjun likes his form tutor.",
-                    "Help Arjun settle and feel safe at lunchtimes.",
-                    "The canteen is too busy. The library is nice.",
-                    "He is a worrier like me. We want him to enjoy school.",
-                    "A supportive extended family and a good relationship with the school."),
-    "Murphy": _story("Liam", "Liam told his teacher about frightening arguments between adults at home.",
-                     "Siobhan is open with the school and Liam is close to his older cousin.",
-                     "Children's social care to assess Liam's safety at home.",
-                     "I hide under my bed when they shout.",
-                     "I didn't know he could hear everything.",
-                     "Siobhan's sister offers a place to stay."),
-    "Nguyen": _story("Anh", "Anh's attendance dropped when the family were moved into temporary housing.",
-                     "Thu found Anh a quiet place to study and attendance is back up to 96%.",
-                     "Keep the housing move on track and keep Anh's attendance up.",
-                     "The new flat is far from school but I have my own desk now.",
-                     "Things are better now we know where we will live.",
-                     "Thu is organised and determined; the Vietnamese community centre helps."),
+    "Ahmed": _story(
+        "Yusuf",
+        "Yusuf has missed 14 days of school this term and says he feels sick most mornings.",
+        "Samira walks Yusuf to the gate on the days he goes, and he loves football club.",
+        "Find out why mornings are hard and help Yusuf get to school every day.",
+        "I don't like the noise in the classroom. Football is the best bit.",
+        "I want him in school, but I can't make him when he is crying.",
+        "Samira never misses a meeting; Yusuf's uncle takes him to football.",
+    ),
+    "Kowalski": _story(
+        "Maja",
+        "Maja is caring for her younger brother most evenings while her father works nights.",
+        "Piotr keeps in touch with school and Maja's grades are good.",
+        "Support for Piotr with childcare so Maja can be a child again.",
+        "I help Tata a lot. Sometimes I am too tired to do homework.",
+        "I work nights to pay the rent. I know Maja does too much.",
+        "A close father and daughter; a Polish community group nearby.",
+    ),
+    "Bennett": _story(
+        "Ella",
+        "Arguments at home at bedtime, and Ella is arriving at school tired and upset.",
+        "Laura asked for help herself, and Ella has a good friend group at school.",
+        "A calmer bedtime routine and some support for Laura with Ella's behaviour.",
+        "I don't like shouting. I like it when Mum reads to me.",
+        "Bedtime is a battle every night and I am worn out.",
+        "Laura is honest about what is hard; Ella's nan helps at weekends.",
+    ),
+    "Okoro": _story(
+        "Daniel",
+        "Daniel has been in two fights at school and is staying out late.",
+        "Grace and Daniel are close; he listens to his youth worker.",
+        "Help Daniel with his anger and agree a time to be home.",
+        "People wind me up. I want to be a mechanic.",
+        "I am his grandmother and I am doing my best, but he is taller than me now.",
+        "Grace's church friends offer support; Daniel is good with his hands.",
+    ),
+    "Hughes": _story(
+        "Ruby",
+        "Ruby's speech is behind for her age and Dean is struggling since Ruby's mum left.",
+        "Dean has kept Ruby's routine going and she is happy at nursery.",
+        "Speech and language help for Ruby and a support group for Dean.",
+        "Daddy does my hair. I like the swings.",
+        "It's just me now. I want Ruby to have the best start.",
+        "Dean's sister lives nearby and helps with pick-ups.",
+    ),
+    "Patel": _story(
+        "Arjun",
+        "Arjun was anxious about moving to secondary school and stopped eating lunch.",
+        "Meera and the school worked together quickly; Arjun likes his form tutor.",
+        "Help Arjun settle and feel safe at lunchtimes.",
+        "The canteen is too busy. The library is nice.",
+        "He is a worrier like me. We want him to enjoy school.",
+        "A supportive extended family and a good relationship with the school.",
+    ),
+    "Murphy": _story(
+        "Liam",
+        "Liam told his teacher about frightening arguments between adults at home.",
+        "Siobhan is open with the school and Liam is close to his older cousin.",
+        "Children's social care to assess Liam's safety at home.",
+        "I hide under my bed when they shout.",
+        "I didn't know he could hear everything.",
+        "Siobhan's sister offers a place to stay.",
+    ),
+    "Nguyen": _story(
+        "Anh",
+        "Anh's attendance dropped when the family were moved into temporary housing.",
+        "Thu found Anh a quiet place to study and attendance is back up to 96%.",
+        "Keep the housing move on track and keep Anh's attendance up.",
+        "The new flat is far from school but I have my own desk now.",
+        "Things are better now we know where we will live.",
+        "Thu is organised and determined; the Vietnamese community centre helps.",
+    ),
 }
 
 DEMO_FAMILIES = [
@@ -367,19 +499,37 @@ def _to_plan_revised(case, cast):
 def _to_closed_met(case, cast):
     _version, meeting = to_review_scheduled(case, cast.lead, cast.invite)
     record_a_review(case, cast.lead, meeting)
-    fire(case, "close", cast.manager, reason="outcomes_met", notes="The family's goals were met.",
-         outcomes=outcomes_for(case, "met"))
+    fire(
+        case,
+        "close",
+        cast.manager,
+        reason="outcomes_met",
+        notes="The family's goals were met.",
+        outcomes=outcomes_for(case, "met"),
+    )
 
 
 def _to_stepped_up(case, cast):
-    fire(case, "step_up", cast.lead, on=date.today(), team="Northshire Children's Social Care, Assessment Team",
-         reason="Liam disclosed that she was hit at home; referred to the front door the same day.")
+    fire(
+        case,
+        "step_up",
+        cast.lead,
+        on=date.today(),
+        team="Northshire Children's Social Care, Assessment Team",
+        reason="Liam disclosed that she was hit at home; referred to the front door the same day.",
+    )
 
 
 def _to_closure_pending(case, cast):
     to_plan_active(case, cast.lead, cast.invite)
-    fire(case, "request_closure", cast.lead, reason="stepped_down", notes="Remaining support from the school only.",
-         outcomes=outcomes_for(case, "partly_met"))
+    fire(
+        case,
+        "request_closure",
+        cast.lead,
+        reason="stepped_down",
+        notes="Remaining support from the school only.",
+        outcomes=outcomes_for(case, "partly_met"),
+    )
 
 
 # a DEMO_FAMILIES key -> how its new case is moved on to that state
@@ -400,7 +550,8 @@ def _demo_cases_started_by(lead):
     return {
         family_name: case
         for family_name, case in db.session.execute(
-            sa.select(Family.name, Assessment).join(Assessment, Assessment.family_id == Family.id)
+            sa.select(Family.name, Assessment)
+            .join(Assessment, Assessment.family_id == Family.id)
             .where(Family.created_by_id == lead.id)
         )
     }
@@ -424,8 +575,14 @@ def ensure_demo_cases(agencies, users):
         if found is not None:
             cases.append(found)
             continue
-        case = new_case(lead, family_name=family_name, children=(child,), carer=carer,
-                        agencies=[nurse.agency, worker.agency], story=STORIES.get(family_name))
+        case = new_case(
+            lead,
+            family_name=family_name,
+            children=(child,),
+            carer=carer,
+            agencies=[nurse.agency, worker.agency],
+            story=STORIES.get(family_name),
+        )
         MOVE_ON[key](case, cast)
         cases.append(case)
     db.session.flush()

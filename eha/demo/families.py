@@ -42,20 +42,20 @@ FAMILIES = [
         "scores": (4, 5),
         "text": {
             "child": "Oliwia's attendance has fallen to 82% this term; she is often late after taking Kacper to "
-                     "school. Kacper's asthma is not well controlled in the damp flat.",
+            "school. Kacper's asthma is not well controlled in the damp flat.",
             "parents": "Katarzyna works early shifts at the distribution centre and is warm and organised, but "
-                       "is worn out and finds letters in English hard to follow.",
+            "is worn out and finds letters in English hard to follow.",
             "environment": "Two-bedroom flat with black mould in the children's room; the landlord has not "
-                           "responded to repair requests. Money is tight after a change to Universal Credit.",
+            "responded to repair requests. Money is tight after a change to Universal Credit.",
             "voice": "Oliwia said she worries about her mum being tired and wants to get to school on time. "
-                     "Kacper said his bedroom \"smells funny\".",
+            'Kacper said his bedroom "smells funny".',
             "family": "Katarzyna wants help with the landlord and with the mornings so Oliwia is not late.",
             "strengths": "A loving, close family; Katarzyna keeps every appointment and the children are proud "
-                         "of their Polish heritage.",
+            "of their Polish heritage.",
             "worried": "Kacper's health in damp housing; Oliwia's attendance and the caring she does.",
             "well": "Strong bond between mother and children; good links with the school nurse.",
             "happen": "Housing repairs chased by the tenancy officer; a breakfast club place for Kacper; "
-                      "interpreter at every meeting.",
+            "interpreter at every meeting.",
         },
     },
     {
@@ -92,19 +92,19 @@ FAMILIES = [
         "scores": (5, 4),
         "text": {
             "child": "Minh Khoa has speech and language delay and is on SEN support; he is happy in class but "
-                     "has few friends.",
+            "has few friends.",
             "parents": "Lan is devoted to Minh Khoa but is isolated since separating from his father and has "
-                       "been low in mood.",
+            "been low in mood.",
             "environment": "Private rented flat above a shop; rent arrears of two months. Lan works part-time in "
-                           "a nail salon.",
-            "voice": "Minh Khoa drew his mum and himself at the park and said he wants \"more friends to play\".",
+            "a nail salon.",
+            "voice": 'Minh Khoa drew his mum and himself at the park and said he wants "more friends to play".',
             "family": "Lan wants Minh Khoa to talk more and to have someone to talk to herself.",
             "strengths": "Lan is eager to learn and has joined the parenting group; the family friend is a "
-                         "reliable support.",
+            "reliable support.",
             "worried": "Lan's mood and isolation; the rent arrears; Minh Khoa's speech.",
             "well": "Minh Khoa is settled at school and loved at home.",
             "happen": "Speech and language referral followed up; a GP appointment for Lan; debt advice through "
-                      "Family Action.",
+            "Family Action.",
         },
     },
     {
@@ -123,7 +123,7 @@ FAMILIES = [
         "sections": {"child-development": "partial"},
         "text": {
             "child": "Since their mother left in January, Mason has been withdrawn and Chloe is caring for him "
-                     "most evenings.",
+            "most evenings.",
         },
     },
     {
@@ -147,18 +147,18 @@ FAMILIES = [
         "scores": (6, 5),
         "text": {
             "child": "Kofi has had two fixed-term exclusions this year and has been seen with older young people "
-                     "after dark. Seren is thriving in reception.",
+            "after dark. Seren is thriving in reception.",
             "parents": "Amara and Rhys set clear rules but disagree about how strict to be with Kofi, which "
-                       "leads to arguments.",
+            "leads to arguments.",
             "environment": "Owner-occupied house, both parents working. Kofi spends a lot of time away from home "
-                           "in the evenings.",
-            "voice": "Kofi said adults \"only notice when I mess up\" and that he likes football and music.",
+            "in the evenings.",
+            "voice": 'Kofi said adults "only notice when I mess up" and that he likes football and music.',
             "family": "Amara wants Kofi safe and back on track at school; Rhys wants more support at home.",
             "strengths": "Both parents are committed; Kofi's grandfather is a positive role model.",
             "worried": "Risk of exploitation outside the home; exclusions; conflict between the adults.",
             "well": "Seren is doing well; Kofi responds to his grandfather and his football coach.",
             "happen": "A youth worker for Kofi; a plan with school to avoid exclusion; support for the parents to "
-                      "agree one approach.",
+            "agree one approach.",
         },
     },
 ]
@@ -232,41 +232,77 @@ def _section_answers(definition, family, only=None):
 
 def _build(family, agencies, users):
     starter = users[family["started_by"]]
-    record = service.create_family(starter, name=family["name"], address=family["address"],
-                                   postcode=family["postcode"])
+    record = service.create_family(starter, name=family["name"], address=family["address"], postcode=family["postcode"])
     for first, last, born, sex, school, nhs in family["children"]:
         child = Child(family=record)
-        service._set_child(child, {"first_name": first, "last_name": last, "date_of_birth": born, "sex": sex,
-                                   "school": school, "nhs_number": nhs})
+        service._set_child(
+            child,
+            {
+                "first_name": first,
+                "last_name": last,
+                "date_of_birth": born,
+                "sex": sex,
+                "school": school,
+                "nhs_number": nhs,
+            },
+        )
         db.session.add(child)
     for name, relationship, phone, language, interpreter in family["carers"]:
         carer = Carer(family=record)
-        service._set_carer(carer, {"name": name, "relationship_to_child": relationship, "phone": phone,
-                                   "preferred_language": language, "interpreter_needed": interpreter})
+        service._set_carer(
+            carer,
+            {
+                "name": name,
+                "relationship_to_child": relationship,
+                "phone": phone,
+                "preferred_language": language,
+                "interpreter_needed": interpreter,
+            },
+        )
         db.session.add(carer)
     for name, relationship, support in family["network"]:
-        db.session.add(NetworkMember(family=record, name=name, relationship_to_family=relationship,
-                                     support_offered=support))
+        db.session.add(
+            NetworkMember(family=record, name=name, relationship_to_family=relationship, support_offered=support)
+        )
     for agency_name, contact, involvement in family["involved"]:
         agency = agencies.get(agency_name)
-        db.session.add(InvolvedAgency(family=record, agency_id=agency.id if agency else None,
-                                      agency_name=agency_name, contact_name=contact, involvement=involvement))
+        db.session.add(
+            InvolvedAgency(
+                family=record,
+                agency_id=agency.id if agency else None,
+                agency_name=agency_name,
+                contact_name=contact,
+                involvement=involvement,
+            )
+        )
     db.session.flush()
     case = service.start_assessment(starter, record, record.children)
     definition = definition_for(case)
     answers = _section_answers(definition, family, None if family["ready"] else family.get("sections", {}))
     for key, section_answers in answers.items():
-        db.session.add(SectionAnswer(assessment=case, section_key=key, answers=section_answers,
-                                     status=section_status(definition.section(key), section_answers),
-                                     updated_by_id=starter.id))
+        db.session.add(
+            SectionAnswer(
+                assessment=case,
+                section_key=key,
+                answers=section_answers,
+                status=section_status(definition.section(key), section_answers),
+                updated_by_id=starter.id,
+            )
+        )
     if family["ready"]:
         carer = record.carers[0]
-        db.session.add(Consent(
-            assessment=case, given_by_kind="carer", carer_id=carer.id, given_by_name=carer.name,
-            given_on=date.today() - timedelta(days=14), recorded_by_id=starter.id,
-            agencies=[agencies[name] for name in family["consent_agencies"] if name in agencies],
-            withheld=None,
-        ))
+        db.session.add(
+            Consent(
+                assessment=case,
+                given_by_kind="carer",
+                carer_id=carer.id,
+                given_by_name=carer.name,
+                given_on=date.today() - timedelta(days=14),
+                recorded_by_id=starter.id,
+                agencies=[agencies[name] for name in family["consent_agencies"] if name in agencies],
+                withheld=None,
+            )
+        )
     db.session.flush()
     return case
 

@@ -21,18 +21,28 @@ def _agency_choices(agencies):
 
 
 class UserDetailsForm(BaseForm):
-    name = StringField("Full name", widget=GovTextInput(),
-                       validators=[InputRequired(message="Enter the person's full name"),
-                                   Length(max=200, message="Full name must be 200 characters or fewer")])
-    role = GovRadioField("Role", choices=list(ROLES.items()),
-                         validators=[InputRequired(message="Select a role")])
-    agency = SelectField("Agency", widget=GovSelect(), validate_choice=False,
-                         validators=[InputRequired(message="Select an agency")])
-    job_title = StringField("Job title (optional)", widget=GovTextInput(),
-                            validators=[Optional(),
-                                        Length(max=200, message="Job title must be 200 characters or fewer")])
-    phone = StringField("Phone number (optional)", widget=GovTextInput(),
-                        validators=[Optional(), Length(max=50, message="Phone number must be 50 characters or fewer")])
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the person's full name"),
+            Length(max=200, message="Full name must be 200 characters or fewer"),
+        ],
+    )
+    role = GovRadioField("Role", choices=list(ROLES.items()), validators=[InputRequired(message="Select a role")])
+    agency = SelectField(
+        "Agency", widget=GovSelect(), validate_choice=False, validators=[InputRequired(message="Select an agency")]
+    )
+    job_title = StringField(
+        "Job title (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200, message="Job title must be 200 characters or fewer")],
+    )
+    phone = StringField(
+        "Phone number (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=50, message="Phone number must be 50 characters or fewer")],
+    )
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
     def set_agencies(self, agencies):
@@ -53,11 +63,19 @@ class UserDetailsForm(BaseForm):
 
 
 class NewUserForm(UserDetailsForm):
-    email = EmailField("Email address", widget=GovTextInput(),
-                       validators=[InputRequired(message="Enter an email address"),
-                                   Length(max=320, message="Email address must be 320 characters or fewer"),
-                                   Email(message="Enter an email address in the correct format, like name@example.org",
-                                         check_deliverability=False, granular_message=False)])
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter an email address"),
+            Length(max=320, message="Email address must be 320 characters or fewer"),
+            Email(
+                message="Enter an email address in the correct format, like name@example.org",
+                check_deliverability=False,
+                granular_message=False,
+            ),
+        ],
+    )
     # No password: the new user chooses one from the link emailed to them.
     submit = SubmitField("Create user", widget=GovSubmitInput())
 
@@ -65,31 +83,49 @@ class NewUserForm(UserDetailsForm):
 class UserActionForm(BaseForm):
     """Disable, enable, unlock: the button pressed is ``action``."""
 
-    action = GovRadioField("Action", choices=[("disable", "Disable"), ("enable", "Enable"), ("unlock", "Unlock")],
-                           validators=[InputRequired(message="Choose an action")])
+    action = GovRadioField(
+        "Action",
+        choices=[("disable", "Disable"), ("enable", "Enable"), ("unlock", "Unlock")],
+        validators=[InputRequired(message="Choose an action")],
+    )
 
 
 class MfaResetRequestForm(BaseForm):
     reason = TextAreaField(
-        "Why does their two-factor sign-in need resetting?", widget=GovTextArea(),
-        validators=[InputRequired(message="Say why their two-factor sign-in needs resetting"),
-                    Length(max=1000, message="The reason must be 1,000 characters or fewer")])
+        "Why does their two-factor sign-in need resetting?",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired(message="Say why their two-factor sign-in needs resetting"),
+            Length(max=1000, message="The reason must be 1,000 characters or fewer"),
+        ],
+    )
     submit = SubmitField("Ask for a reset", widget=GovSubmitInput())
 
 
 class MfaResetDecisionForm(BaseForm):
     """Approve or decline a reset: the button pressed is ``decision``."""
 
-    decision = GovRadioField("Decision", choices=[("approve", "Approve"), ("decline", "Decline")],
-                             validators=[InputRequired(message="Choose approve or decline")])
+    decision = GovRadioField(
+        "Decision",
+        choices=[("approve", "Approve"), ("decline", "Decline")],
+        validators=[InputRequired(message="Choose approve or decline")],
+    )
 
 
 class AgencyForm(BaseForm):
-    name = StringField("Agency name", widget=GovTextInput(),
-                       validators=[InputRequired(message="Enter the agency's name"),
-                                   Length(max=200, message="Agency name must be 200 characters or fewer")])
-    kind = GovRadioField("Kind of agency", choices=list(AGENCY_KINDS.items()),
-                         validators=[InputRequired(message="Select the kind of agency")])
+    name = StringField(
+        "Agency name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the agency's name"),
+            Length(max=200, message="Agency name must be 200 characters or fewer"),
+        ],
+    )
+    kind = GovRadioField(
+        "Kind of agency",
+        choices=list(AGENCY_KINDS.items()),
+        validators=[InputRequired(message="Select the kind of agency")],
+    )
     active = GovRadioField("Can staff be added to it?", choices=[("yes", "Yes, active"), ("no", "No, deactivated")])
     submit = SubmitField("Save agency", widget=GovSubmitInput())
 
@@ -99,8 +135,9 @@ TOO_LONG = "The definition must be 500,000 characters or fewer"
 
 class DefinitionUploadForm(BaseForm):
     file = FileField("Upload a definition file (YAML or JSON)", widget=GovFileInput())
-    content = TextAreaField("Or paste the definition", widget=GovTextArea(),
-                            validators=[Optional(), Length(max=500_000, message=TOO_LONG)])
+    content = TextAreaField(
+        "Or paste the definition", widget=GovTextArea(), validators=[Optional(), Length(max=500_000, message=TOO_LONG)]
+    )
     submit = SubmitField("Upload definition", widget=GovSubmitInput())
 
     def uploaded(self):

@@ -18,19 +18,23 @@ def comment_field_name(code):
 
 class CloseForm(BaseForm):
     reason = GovRadioField("Why is the case closing?", validators=[Required("Select why the case is closing")])
-    notes = GovTextAreaField("Closure summary", validators=[MaxLength(4000)], max_length=4000,
-                             error_name="closure summary",
-                             description="What has changed for the family, and who will support them now.")
+    notes = GovTextAreaField(
+        "Closure summary",
+        validators=[MaxLength(4000)],
+        max_length=4000,
+        error_name="closure summary",
+        description="What has changed for the family, and who will support them now.",
+    )
 
     def outcome_fields(self):
         """``[(need label, outcome field, comment field)]`` in the definition's order."""
-        return [(label, self[outcome_field_name(code)], self[comment_field_name(code)])
-                for code, label in self._needs]
+        return [(label, self[outcome_field_name(code)], self[comment_field_name(code)]) for code, label in self._needs]
 
     def outcomes(self):
-        return {code: {"outcome": self[outcome_field_name(code)].data,
-                       "comment": self[comment_field_name(code)].data or ""}
-                for code, _label in self._needs}
+        return {
+            code: {"outcome": self[outcome_field_name(code)].data, "comment": self[comment_field_name(code)].data or ""}
+            for code, _label in self._needs
+        }
 
 
 def close_form(reasons, needs, **kwargs):
@@ -40,14 +44,25 @@ def close_form(reasons, needs, **kwargs):
         pass
 
     for code, label in needs:
-        setattr(_CloseForm, outcome_field_name(code), GovRadioField(
-            f"Outcome for '{label}'", choices=list(NEED_OUTCOMES.items()),
-            validators=[Required(f"Select an outcome for the need '{label}'")],
-        ))
-        setattr(_CloseForm, comment_field_name(code), GovTextAreaField(
-            f"Comment on '{label}' (optional)", validators=[MaxLength(1000)], max_length=1000,
-            error_name="comment",
-        ))
+        setattr(
+            _CloseForm,
+            outcome_field_name(code),
+            GovRadioField(
+                f"Outcome for '{label}'",
+                choices=list(NEED_OUTCOMES.items()),
+                validators=[Required(f"Select an outcome for the need '{label}'")],
+            ),
+        )
+        setattr(
+            _CloseForm,
+            comment_field_name(code),
+            GovTextAreaField(
+                f"Comment on '{label}' (optional)",
+                validators=[MaxLength(1000)],
+                max_length=1000,
+                error_name="comment",
+            ),
+        )
     form = _CloseForm(**kwargs)
     form._needs = list(needs)
     form.reason.choices = make_choices(list(reasons))
@@ -64,20 +79,31 @@ class NotInTheFuture:
 
 
 class StepUpForm(BaseForm):
-    on = GovDateField("Date of the referral", validators=[Required("Enter the date of the referral"),
-                                                          NotInTheFuture()],
-                      error_name="date of the referral", description="For example, 27 3 2026")
-    team = GovStringField("Team referred to", validators=[Required("Enter the team the family was referred to"),
-                                                          MaxLength(200)],
-                          error_name="team referred to",
-                          description="For example, Children's Front Door (MASH) or the assessment team.")
-    reason = GovTextAreaField("Why is the case being stepped up?",
-                              validators=[Required("Enter why the case is being stepped up"), MaxLength(4000)],
-                              max_length=4000, error_name="reason")
+    on = GovDateField(
+        "Date of the referral",
+        validators=[Required("Enter the date of the referral"), NotInTheFuture()],
+        error_name="date of the referral",
+        description="For example, 27 3 2026",
+    )
+    team = GovStringField(
+        "Team referred to",
+        validators=[Required("Enter the team the family was referred to"), MaxLength(200)],
+        error_name="team referred to",
+        description="For example, Children's Front Door (MASH) or the assessment team.",
+    )
+    reason = GovTextAreaField(
+        "Why is the case being stepped up?",
+        validators=[Required("Enter why the case is being stepped up"), MaxLength(4000)],
+        max_length=4000,
+        error_name="reason",
+    )
 
 
 class RejectClosureForm(BaseForm):
-    reason = GovTextAreaField("Why are you not signing off the closure?",
-                              validators=[Required("Enter why the closure is not signed off"), MaxLength(2000)],
-                              max_length=2000, error_name="reason",
-                              description="The lead professional sees this on the case.")
+    reason = GovTextAreaField(
+        "Why are you not signing off the closure?",
+        validators=[Required("Enter why the closure is not signed off"), MaxLength(2000)],
+        max_length=2000,
+        error_name="reason",
+        description="The lead professional sees this on the case.",
+    )

@@ -25,25 +25,34 @@ class NotInTheFuture:
 
 class ConsentForm(BaseForm):
     given_by = GovRadioField(
-        "Who agreed?", validators=[Required("Select who agreed to early help")],
+        "Who agreed?",
+        validators=[Required("Select who agreed to early help")],
         description="A parent or carer, or a young person judged competent to decide for themselves.",
     )
-    given_on = GovDateField("Date agreed", validators=[Required("Enter the date agreed"), NotInTheFuture()],
-                            error_name="date agreed", description="For example, 27 3 2026")
+    given_on = GovDateField(
+        "Date agreed",
+        validators=[Required("Enter the date agreed"), NotInTheFuture()],
+        error_name="date agreed",
+        description="For example, 27 3 2026",
+    )
     agencies = GovCheckboxesField(
-        "Which agencies may be involved and see the case?", error_name="agencies",
+        "Which agencies may be involved and see the case?",
+        error_name="agencies",
         description="Only agencies the family has agreed to can join the Team Around the Family. Select all "
         "that apply.",
     )
     withheld = GovTextAreaField(
-        "Anything the family wants withheld, and from whom", validators=[MaxLength(2000)], max_length=2000,
+        "Anything the family wants withheld, and from whom",
+        validators=[MaxLength(2000)],
+        max_length=2000,
         error_name="what is withheld",
         description="For example, 'Not to be shared with the children's father'. Leave empty if nothing.",
     )
     legal_basis = GovTextAreaField(
-        "Legal basis for sharing information", validators=[Required("Enter the legal basis for sharing"),
-                                                           MaxLength(2000)],
-        max_length=2000, error_name="legal basis",
+        "Legal basis for sharing information",
+        validators=[Required("Enter the legal basis for sharing"), MaxLength(2000)],
+        max_length=2000,
+        error_name="legal basis",
         description="Recorded separately from the family's agreement: the duty to share information to "
         "safeguard a child can override a refusal.",
     )
@@ -65,6 +74,11 @@ class WithdrawConsentForm(BaseForm):
         validators=[Required("Enter the date agreement was withdrawn"), NotInTheFuture()],
         error_name="date agreement was withdrawn",
     )
-    notes = GovTextAreaField("Notes", validators=[MaxLength(2000)], max_length=2000, error_name="notes",
-                             description="What the family said and what happens next.")
+    notes = GovTextAreaField(
+        "Notes",
+        validators=[MaxLength(2000)],
+        max_length=2000,
+        error_name="notes",
+        description="What the family said and what happens next.",
+    )
     marker = HiddenField()

@@ -67,14 +67,14 @@ class HouseholdForm(BaseForm):
     version = HiddenField()
 
 
-
 class FindChildForm(BaseForm):
     """Step 1 of starting an assessment: look for the child already on record."""
 
     first_name = _text("First name", 100)
     last_name = _text("Last name", 100)
-    date_of_birth = GovDateField("Date of birth", validators=[BornInThePast()], error_name="date of birth",
-                                 description="For example, 27 3 2015")
+    date_of_birth = GovDateField(
+        "Date of birth", validators=[BornInThePast()], error_name="date of birth", description="For example, 27 3 2015"
+    )
     nhs_number = _text("NHS number", 20, error_name="NHS number", hint="10 digits, like 943 476 5919")
 
     def validate(self, extra_validators=None):
@@ -100,8 +100,12 @@ class SafetyForm(BaseForm):
 
 
 class FamilyDetailsForm(BaseForm):
-    name = _text("Family name", 200, "Enter the family name", hint="How the family would like to be known, "
-                 "for example 'The Kowalski family'")
+    name = _text(
+        "Family name",
+        200,
+        "Enter the family name",
+        hint="How the family would like to be known, for example 'The Kowalski family'",
+    )
     address = _text("Address", 1000, area=True)
     postcode = _text("Postcode", 10)
 
@@ -114,8 +118,10 @@ class ChildForm(HouseholdForm):
     first_name = _text("First name", 100, "Enter the child's first name", error_name="the child's first name")
     last_name = _text("Last name", 100, "Enter the child's last name", error_name="the child's last name")
     date_of_birth = GovDateField(
-        "Date of birth", validators=[Required("Enter the child's date of birth"), BornInThePast()],
-        error_name="date of birth", description="For example, 27 3 2015",
+        "Date of birth",
+        validators=[Required("Enter the child's date of birth"), BornInThePast()],
+        error_name="date of birth",
+        description="For example, 27 3 2015",
     )
     sex = GovRadioField("Sex", choices=SEX_CHOICES, validators=[Required("Select the child's sex")])
     school = _text("School or early years setting", 200)
@@ -130,15 +136,19 @@ class ChildForm(HouseholdForm):
 class CarerForm(HouseholdForm):
     name = _text("Full name", 200, "Enter the parent or carer's full name", error_name="full name")
     relationship_to_child = _text(
-        "Relationship to the child", 100, "Enter their relationship to the child",
-        error_name="relationship to the child", hint="For example, mother, father, grandmother, step-father",
+        "Relationship to the child",
+        100,
+        "Enter their relationship to the child",
+        error_name="relationship to the child",
+        hint="For example, mother, father, grandmother, step-father",
     )
     phone = _text("Phone number", 50)
     email = _text("Email address", 320)
     address = _text("Address, if different from the family's", 1000, area=True, error_name="address")
     preferred_language = _text("Preferred language", 100, hint="For example, English, Polish, Turkish")
-    interpreter_needed = GovRadioField("Is an interpreter needed?", choices=YES_NO,
-                                       validators=[Required("Select yes if an interpreter is needed")])
+    interpreter_needed = GovRadioField(
+        "Is an interpreter needed?", choices=YES_NO, validators=[Required("Select yes if an interpreter is needed")]
+    )
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
@@ -174,29 +184,38 @@ class NewFamilyForm(FamilyDetailsForm):
         return ok
 
     def child_data(self):
-        return {k: self[f"child_{k}"].data for k in ("first_name", "last_name", "date_of_birth", "sex", "school",
-                                                       "nhs_number")}
+        return {
+            k: self[f"child_{k}"].data
+            for k in ("first_name", "last_name", "date_of_birth", "sex", "school", "nhs_number")
+        }
 
     def carer_data(self):
-        data = {k: self[f"carer_{k}"].data for k in ("name", "relationship_to_child", "phone", "email",
-                                                      "preferred_language")}
+        data = {
+            k: self[f"carer_{k}"].data
+            for k in ("name", "relationship_to_child", "phone", "email", "preferred_language")
+        }
         data["interpreter_needed"] = self.carer_interpreter_needed.data
         return data
 
 
 class NetworkMemberForm(HouseholdForm):
     name = _text("Full name", 200, "Enter their full name", error_name="full name")
-    relationship_to_family = _text("Relationship to the family", 100, "Enter their relationship to the family",
-                                   error_name="relationship to the family",
-                                   hint="For example, grandmother, neighbour, family friend")
+    relationship_to_family = _text(
+        "Relationship to the family",
+        100,
+        "Enter their relationship to the family",
+        error_name="relationship to the family",
+        hint="For example, grandmother, neighbour, family friend",
+    )
     contact = _text("Contact details", 300)
     support_offered = _text("Support they give or could give", 2000, area=True, error_name="support")
 
 
 class InvolvedAgencyForm(HouseholdForm):
     agency_id = GovRadioField("Agency on record", choices=[])
-    agency_name = _text("Or type the agency's name", 200, error_name="agency name",
-                        hint="If the agency is not in the list")
+    agency_name = _text(
+        "Or type the agency's name", 200, error_name="agency name", hint="If the agency is not in the list"
+    )
     contact_name = _text("Contact name", 200)
     contact_details = _text("Contact details", 300)
     involvement = _text("What they do with the family", 2000, area=True, error_name="involvement")
@@ -235,5 +254,8 @@ def _shown(field):
 
 def compare(form, saved_form):
     """``[(question, saved now, typed)]`` for the conflict page (saved is None when the user was adding)."""
-    return [(field.label.text, _shown(saved_form[field.name]) if saved_form else None, _shown(field))
-            for field in form if field.type not in ("CSRFTokenField", "HiddenField")]
+    return [
+        (field.label.text, _shown(saved_form[field.name]) if saved_form else None, _shown(field))
+        for field in form
+        if field.type not in ("CSRFTokenField", "HiddenField")
+    ]

@@ -368,9 +368,7 @@ class GovDateField(_ErrorNameMixin, Field):
         # At most 4 digits a part: no bigger number can be part of a real date, and int() and date() must
         # never see one (date() raises OverflowError, not ValueError).
         not_numbers = [
-            part
-            for part, value in zip(_PART_NAMES, parts, strict=True)
-            if not _DIGITS.match(value) or len(value) > 4
+            part for part, value in zip(_PART_NAMES, parts, strict=True) if not _DIGITS.match(value) or len(value) > 4
         ]
         if not_numbers:
             self.bad_parts = tuple(not_numbers)
@@ -405,9 +403,7 @@ class MaxLength:
 
     def __call__(self, form, field):
         if isinstance(field.data, str) and len(field.data) > self.max_length:
-            raise ValidationError(
-                f"{capitalise(field.name_in_errors)} must be {self.max_length} characters or fewer"
-            )
+            raise ValidationError(f"{capitalise(field.name_in_errors)} must be {self.max_length} characters or fewer")
 
 
 class RequiredToComplete:
@@ -424,9 +420,5 @@ class RequiredToComplete:
         if not getattr(form, "_eha_complete", False) or field.errors:
             return
         data = field.data
-        if (
-            data is None
-            or (isinstance(data, str) and not data.strip())
-            or (isinstance(data, list) and not data)
-        ):
+        if data is None or (isinstance(data, str) and not data.strip()) or (isinstance(data, list) and not data):
             raise StopValidation(f"{self.verb} {field.name_in_errors}")

@@ -9,12 +9,20 @@ from eha.forms.fields import GovDateField
 
 
 class GrantForm(BaseForm):
-    user = SelectField("Who needs access", widget=GovSelect(), validate_choice=False,
-                       validators=[InputRequired(message="Select the practitioner to give access to")])
+    user = SelectField(
+        "Who needs access",
+        widget=GovSelect(),
+        validate_choice=False,
+        validators=[InputRequired(message="Select the practitioner to give access to")],
+    )
     reason = TextAreaField(
-        "Why they need access without the family's agreement", widget=GovTextArea(),
-        validators=[InputRequired(message="Enter why they need access without the family's agreement"),
-                    Length(max=2000, message="Reason must be 2000 characters or fewer")])
+        "Why they need access without the family's agreement",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired(message="Enter why they need access without the family's agreement"),
+            Length(max=2000, message="Reason must be 2000 characters or fewer"),
+        ],
+    )
     ends_on = GovDateField("When access ends", error_name="the date access ends")
     submit = SubmitField("Give access", widget=GovSubmitInput())
 

@@ -26,7 +26,7 @@ _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
 
 def parse_time(text):
-    """"14:30" (or "14.30", "9:05") as a ``time``; None when it is not a real 24-hour time."""
+    """ "14:30" (or "14.30", "9:05") as a ``time``; None when it is not a real 24-hour time."""
     match = _TIME.match(text or "")
     if not match:
         return None
@@ -43,20 +43,37 @@ def time_value(moment):
 
 class ScheduleMeetingForm(BaseForm):
     date = GovDateField(
-        "Date of the meeting", validators=[RequiredDate("Enter the date of the meeting"),
-                                           NotInPast("Date of the meeting must be today or in the future")],
-        error_name="date of the meeting", description="For example, 27 3 2026",
+        "Date of the meeting",
+        validators=[
+            RequiredDate("Enter the date of the meeting"),
+            NotInPast("Date of the meeting must be today or in the future"),
+        ],
+        error_name="date of the meeting",
+        description="For example, 27 3 2026",
     )
     time = GovStringField(
-        "Time", error_name="time of the meeting", description="Use the 24-hour clock, for example, 14:30",
+        "Time",
+        error_name="time of the meeting",
+        description="Use the 24-hour clock, for example, 14:30",
         validators=[MaxLength(10)],
     )
-    place = GovStringField("Where will it be held?", validators=[MaxLength(300)], error_name="where it will be held",
-                           description="An address or a room. Leave blank if it is only by video.")
-    video_link = GovStringField("Video link (optional)", validators=[MaxLength(500)], error_name="video link",
-                                description="A link starting with https://")
-    professionals = GovCheckboxesField("Which professionals are invited?", error_name="professionals",
-                                       description="Only agencies the family agreed may be involved are listed.")
+    place = GovStringField(
+        "Where will it be held?",
+        validators=[MaxLength(300)],
+        error_name="where it will be held",
+        description="An address or a room. Leave blank if it is only by video.",
+    )
+    video_link = GovStringField(
+        "Video link (optional)",
+        validators=[MaxLength(500)],
+        error_name="video link",
+        description="A link starting with https://",
+    )
+    professionals = GovCheckboxesField(
+        "Which professionals are invited?",
+        error_name="professionals",
+        description="Only agencies the family agreed may be involved are listed.",
+    )
     family = GovCheckboxesField("Which family members are invited?", error_name="family members")
 
     def __init__(self, *args, professionals=(), family=(), **kwargs):
@@ -94,14 +111,20 @@ class ScheduleMeetingForm(BaseForm):
 class RecordMeetingForm(BaseForm):
     """Held date, attendance (one ``attendance_<participant id>`` field each, added by ``record_form``), notes."""
 
-    held_on = GovDateField("Date the meeting was held", past=True, error_name="date the meeting was held",
-                           validators=[RequiredDate("Enter the date the meeting was held")],
-                           description="For example, 27 3 2026")
+    held_on = GovDateField(
+        "Date the meeting was held",
+        past=True,
+        error_name="date the meeting was held",
+        validators=[RequiredDate("Enter the date the meeting was held")],
+        description="For example, 27 3 2026",
+    )
     notes = GovTextAreaField("Notes", validators=[MaxLength(LONG_TEXT)], error_name="notes", max_length=LONG_TEXT)
-    decisions = GovTextAreaField("Decisions", validators=[MaxLength(LONG_TEXT)], error_name="decisions",
-                                 max_length=LONG_TEXT)
+    decisions = GovTextAreaField(
+        "Decisions", validators=[MaxLength(LONG_TEXT)], error_name="decisions", max_length=LONG_TEXT
+    )
     next_review_on = GovDateField(
-        "Date of the next review", error_name="date of the next review",
+        "Date of the next review",
+        error_name="date of the next review",
         description="Agree it before everyone leaves. For example, 8 5 2026",
     )
     version = HiddenField()
@@ -166,17 +189,20 @@ class EditMeetingForm(ScheduleMeetingForm):
             self.time.errors = [*self.time.errors, "Time of the meeting must be in the future"]
             ok = False
         if self.require_professional and not self.user_ids and not self.professionals.errors:
-            self.professionals.errors = [*self.professionals.errors,
-                                         "Select at least one professional to invite to the TAF meeting"]
+            self.professionals.errors = [
+                *self.professionals.errors,
+                "Select at least one professional to invite to the TAF meeting",
+            ]
             ok = False
         return ok
 
 
 class CancelMeetingForm(BaseForm):
     reason = GovTextAreaField(
-        "Why is the meeting cancelled?", validators=[Required("Enter why the meeting is cancelled"),
-                                                     MaxLength(SHORT_TEXT)],
-        error_name="why the meeting is cancelled", max_length=SHORT_TEXT,
+        "Why is the meeting cancelled?",
+        validators=[Required("Enter why the meeting is cancelled"), MaxLength(SHORT_TEXT)],
+        error_name="why the meeting is cancelled",
+        max_length=SHORT_TEXT,
         description="Everyone who can see the case can read this.",
     )
     version = HiddenField()
@@ -186,5 +212,6 @@ class RemoveMemberForm(BaseForm):
     reason = GovTextAreaField(
         "Why are they leaving the Team Around the Family?",
         validators=[Required("Enter why they are leaving the team"), MaxLength(SHORT_TEXT)],
-        error_name="why they are leaving the team", max_length=SHORT_TEXT,
+        error_name="why they are leaving the team",
+        max_length=SHORT_TEXT,
     )

@@ -39,7 +39,7 @@ def parse_version(value):
 
 
 class RequiredDate:
-    """"Enter <the date>" for a date left blank; keeps the date field's own message for a malformed one."""
+    """ "Enter <the date>" for a date left blank; keeps the date field's own message for a malformed one."""
 
     def __init__(self, message):
         self.message = message
@@ -63,21 +63,28 @@ class NotInPast:
 class ActionForm(BaseForm):
     need = GovRadioField("Which need does this action address?", error_name="the need")
     what = GovTextAreaField(
-        "What will be done?", validators=[Required("Enter what will be done"), MaxLength(SHORT_TEXT)],
-        error_name="what will be done", max_length=SHORT_TEXT,
+        "What will be done?",
+        validators=[Required("Enter what will be done"), MaxLength(SHORT_TEXT)],
+        error_name="what will be done",
+        max_length=SHORT_TEXT,
     )
     owner = GovRadioField(
-        "Who will do it?", validators=[Required("Select who will do it")], error_name="who will do it",
+        "Who will do it?",
+        validators=[Required("Select who will do it")],
+        error_name="who will do it",
         description="A member of the Team Around the Family, or someone in the family.",
     )
     due_on = GovDateField(
-        "By when?", validators=[RequiredDate("Enter the date it will be done by")], error_name="the date",
+        "By when?",
+        validators=[RequiredDate("Enter the date it will be done by")],
+        error_name="the date",
         description="For example, 27 3 2026",
     )
     success = GovTextAreaField(
         "How will we know it worked?",
         validators=[Required("Enter how we will know it worked"), MaxLength(SHORT_TEXT)],
-        error_name="how we will know it worked", max_length=SHORT_TEXT,
+        error_name="how we will know it worked",
+        max_length=SHORT_TEXT,
     )
     version = HiddenField()
 
@@ -90,23 +97,33 @@ class ActionForm(BaseForm):
 
 
 class SignatureForm(BaseForm):
-    signer = GovRadioField("Who is signing?", validators=[Required("Select who is signing the plan")],
-                           error_name="who is signing")
+    signer = GovRadioField(
+        "Who is signing?", validators=[Required("Select who is signing the plan")], error_name="who is signing"
+    )
     name = GovStringField(
-        "Name", validators=[MaxLength(200)], error_name="name",
+        "Name",
+        validators=[MaxLength(200)],
+        error_name="name",
         description="Leave blank to use the name on record.",
     )
     role = GovStringField(
-        "Role", validators=[MaxLength(200)], error_name="role",
+        "Role",
+        validators=[MaxLength(200)],
+        error_name="role",
         description="For example, Mum, Young person or Lead professional. Leave blank to use the role on record.",
     )
     signed_on = GovDateField(
-        "Date signed", validators=[RequiredDate("Enter the date the plan was signed")], error_name="date signed",
-        past=True, description="For example, 27 3 2026",
+        "Date signed",
+        validators=[RequiredDate("Enter the date the plan was signed")],
+        error_name="date signed",
+        past=True,
+        description="For example, 27 3 2026",
     )
     method = GovRadioField(
-        "How did they sign?", validators=[Required("Select how they signed the plan")],
-        choices=list(SIGNING_METHODS.items()), error_name="how they signed",
+        "How did they sign?",
+        validators=[Required("Select how they signed the plan")],
+        choices=list(SIGNING_METHODS.items()),
+        error_name="how they signed",
     )
     version = HiddenField()
 
@@ -117,9 +134,12 @@ class SignatureForm(BaseForm):
 
 class ProgressForm(BaseForm):
     progress = GovRadioField(
-        "How is this action going?", validators=[Required("Select how this action is going")],
-        choices=list(ACTION_PROGRESS.items()), error_name="progress",
+        "How is this action going?",
+        validators=[Required("Select how this action is going")],
+        choices=list(ACTION_PROGRESS.items()),
+        error_name="progress",
     )
-    comment = GovTextAreaField("Comment (optional)", validators=[MaxLength(2000)], error_name="comment",
-                               max_length=2000)
+    comment = GovTextAreaField(
+        "Comment (optional)", validators=[MaxLength(2000)], error_name="comment", max_length=2000
+    )
     version = HiddenField()

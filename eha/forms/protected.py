@@ -19,9 +19,25 @@ from eha import audit
 
 # Names worth flagging even when a form happens to have no such field (they are what an attacker tries).
 PROTECTED = (
-    "state", "lead_id", "started_by_id", "agency_id", "role", "version", "version_id", "definition_version",
-    "definition_name", "owner_user_id", "user_id", "id", "assessment_id", "active", "totp_secret",
-    "password_hash", "created_by_id", "granted_by_id", "closed_by_id",
+    "state",
+    "lead_id",
+    "started_by_id",
+    "agency_id",
+    "role",
+    "version",
+    "version_id",
+    "definition_version",
+    "definition_name",
+    "owner_user_id",
+    "user_id",
+    "id",
+    "assessment_id",
+    "active",
+    "totp_secret",
+    "password_hash",
+    "created_by_id",
+    "granted_by_id",
+    "closed_by_id",
 )
 # Keys that forms legitimately post without a field of that name.
 _ALWAYS_ALLOWED = {"csrf_token", "submit", "next"}

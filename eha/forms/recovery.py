@@ -8,19 +8,31 @@ from eha.forms.base import BaseForm
 
 
 class ForgottenPasswordForm(BaseForm):
-    email = EmailField("Email address", widget=GovTextInput(),
-                       validators=[InputRequired(message="Enter your email address"),
-                                   Length(max=320, message="Email address must be 320 characters or fewer"),
-                                   Email(message="Enter an email address in the correct format, like name@example.org",
-                                         check_deliverability=False, granular_message=False)])
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter your email address"),
+            Length(max=320, message="Email address must be 320 characters or fewer"),
+            Email(
+                message="Enter an email address in the correct format, like name@example.org",
+                check_deliverability=False,
+                granular_message=False,
+            ),
+        ],
+    )
     submit = SubmitField("Send me a link", widget=GovSubmitInput())
 
 
 class ChoosePasswordForm(BaseForm):
-    password = PasswordField("New password", widget=GovPasswordInput(),
-                             validators=[InputRequired(message="Enter a new password")])
-    confirm = PasswordField("Confirm your new password", widget=GovPasswordInput(),
-                            validators=[InputRequired(message="Enter your new password again")])
+    password = PasswordField(
+        "New password", widget=GovPasswordInput(), validators=[InputRequired(message="Enter a new password")]
+    )
+    confirm = PasswordField(
+        "Confirm your new password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your new password again")],
+    )
     submit = SubmitField("Save password", widget=GovSubmitInput())
 
     def validate_confirm(self, field):

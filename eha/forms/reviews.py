@@ -15,25 +15,32 @@ from eha.models.choices import ACTION_PROGRESS, REVIEW_DECISIONS
 
 class ReviewForm(RecordMeetingForm):
     family_view = GovTextAreaField(
-        "The family's view", validators=[Required("Enter the family's view of how things are going"),
-                                         MaxLength(LONG_TEXT)],
-        error_name="the family's view", max_length=LONG_TEXT,
+        "The family's view",
+        validators=[Required("Enter the family's view of how things are going"), MaxLength(LONG_TEXT)],
+        error_name="the family's view",
+        max_length=LONG_TEXT,
         description="How the family feel things are going, in their own words.",
     )
     family_score = GovScaleField(
-        "The family's score", validators=[Required("Select the family's score from 0 to 10")],
+        "The family's score",
+        validators=[Required("Select the family's score from 0 to 10")],
         error_name="the family's score",
         description="0 means things could not be worse; 10 means everything that needed to change has changed.",
     )
     practitioner_score = GovScaleField(
-        "Your score", validators=[Required("Select your score from 0 to 10")], error_name="your score",
+        "Your score",
+        validators=[Required("Select your score from 0 to 10")],
+        error_name="your score",
     )
     decision = GovRadioField(
-        "What happens next?", validators=[Required("Select what happens next")],
-        choices=list(REVIEW_DECISIONS.items()), error_name="what happens next",
+        "What happens next?",
+        validators=[Required("Select what happens next")],
+        choices=list(REVIEW_DECISIONS.items()),
+        error_name="what happens next",
     )
     plan_changed = GovCheckboxesField(
-        "Did the plan change at this review?", choices=[("yes", "Yes, the plan changed")],
+        "Did the plan change at this review?",
+        choices=[("yes", "Yes, the plan changed")],
         error_name="whether the plan changed",
         description="A changed plan is a new version that must be signed before you record the review.",
     )
@@ -50,8 +57,10 @@ class ReviewForm(RecordMeetingForm):
 
     def progress_by_key(self, actions):
         """``{action key: (progress, comment)}`` in the order the page asked about ``actions``."""
-        return {action.key: (radio.data, comment.data)
-                for action, (radio, comment) in zip(actions, self.progress_fields(), strict=True)}
+        return {
+            action.key: (radio.data, comment.data)
+            for action, (radio, comment) in zip(actions, self.progress_fields(), strict=True)
+        }
 
     def actions_changed(self, actions):
         """True when the page was drawn for other actions than ``actions`` (a new version, an owner's update):
@@ -90,14 +99,25 @@ def review_form(meeting, actions):
         pass
 
     for number, action in enumerate(actions, start=1):
-        setattr(Form, f"progress_{number}", GovRadioField(
-            f"Action {number}: {action.what[:200]}", choices=list(ACTION_PROGRESS.items()),
-            validators=[Required(f"Select the progress on action {number}")],
-            error_name=f"the progress on action {number}",
-        ))
-        setattr(Form, f"comment_{number}", GovTextAreaField(
-            f"Comment on action {number} (optional)", validators=[MaxLength(2000)],
-            error_name=f"the comment on action {number}", max_length=2000,
-        ))
+        setattr(
+            Form,
+            f"progress_{number}",
+            GovRadioField(
+                f"Action {number}: {action.what[:200]}",
+                choices=list(ACTION_PROGRESS.items()),
+                validators=[Required(f"Select the progress on action {number}")],
+                error_name=f"the progress on action {number}",
+            ),
+        )
+        setattr(
+            Form,
+            f"comment_{number}",
+            GovTextAreaField(
+                f"Comment on action {number} (optional)",
+                validators=[MaxLength(2000)],
+                error_name=f"the comment on action {number}",
+                max_length=2000,
+            ),
+        )
     data = {"version": str(meeting.version_id), "action_keys": action_keys(actions)}
     return record_form(meeting, require_next_review=True, base=Form, data=data if request.method == "GET" else None)

@@ -19,7 +19,7 @@ class VerifyForm(BaseForm):
     digest = TextAreaField(
         "Code printed on the plan",
         description="It is on the last page of the plan, under 'Checking this copy'. Spaces, line breaks "
-                    "and capital letters do not matter.",
+        "and capital letters do not matter.",
         widget=GovTextArea(),
         validators=[InputRequired(message=FORMAT_MESSAGE), _digest_format],
     )

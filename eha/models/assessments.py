@@ -100,12 +100,8 @@ class Assessment(TimestampMixin, db.Model):
     lead = relationship("User", foreign_keys=[lead_id], lazy="joined")
     closed_by = relationship("User", foreign_keys=[closed_by_id])
     pending_closure_by = relationship("User", foreign_keys=[pending_closure_by_id])
-    subjects: Mapped[list["AssessmentChild"]] = relationship(
-        back_populates="assessment", cascade="all, delete-orphan"
-    )
-    sections: Mapped[list["SectionAnswer"]] = relationship(
-        back_populates="assessment", cascade="all, delete-orphan"
-    )
+    subjects: Mapped[list["AssessmentChild"]] = relationship(back_populates="assessment", cascade="all, delete-orphan")
+    sections: Mapped[list["SectionAnswer"]] = relationship(back_populates="assessment", cascade="all, delete-orphan")
     consents: Mapped[list["Consent"]] = relationship(
         back_populates="assessment", order_by="Consent.id", cascade="all, delete-orphan"
     )

@@ -38,8 +38,23 @@ class Family(TimestampMixin, db.Model):
 
 
 # Latin letters that are not a base letter plus a combining mark, so NFKD leaves them alone.
-_FOLD_LETTERS = str.maketrans({"ı": "i", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ø": "o", "Ø": "o",
-                               "ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe"})
+_FOLD_LETTERS = str.maketrans(
+    {
+        "ı": "i",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ø": "o",
+        "Ø": "o",
+        "ß": "ss",
+        "ẞ": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+    }
+)
 
 
 def fold_name(text):

@@ -57,9 +57,7 @@ class PlanAction(db.Model):
 
     __tablename__ = "plan_actions"
     __table_args__ = (
-        sa.CheckConstraint(
-            "progress IS NULL OR " + check_in("progress", ACTION_PROGRESS), name="progress"
-        ),
+        sa.CheckConstraint("progress IS NULL OR " + check_in("progress", ACTION_PROGRESS), name="progress"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

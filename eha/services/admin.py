@@ -88,8 +88,15 @@ def create_user(acting, *, email, name, role, agency, job_title=None, phone=None
     if email_taken(email):
         raise Invalid("A user with this email address already exists", field="email")
     # A password nobody knows until the owner chooses one (a real hash, so signing in takes the usual time).
-    user = User(email=email, name=name, role=role, agency=agency, job_title=job_title or None,
-                phone=phone or None, password_hash=hash_password(secrets.token_urlsafe(32)))
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        agency=agency,
+        job_title=job_title or None,
+        phone=phone or None,
+        password_hash=hash_password(secrets.token_urlsafe(32)),
+    )
     db.session.add(user)
     db.session.flush()
     _changed("user created", user_id=user.id, user=email, role=role, agency=agency.name)
@@ -121,8 +128,7 @@ def update_user(acting, user, *, name, role, agency, job_title=None, phone=None)
     if role not in ROLES:
         raise Invalid("Select a role", field="role")
     changes = {}
-    for attr, value in (("name", name), ("role", role), ("job_title", job_title or None),
-                        ("phone", phone or None)):
+    for attr, value in (("name", name), ("role", role), ("job_title", job_title or None), ("phone", phone or None)):
         if getattr(user, attr) != value:
             changes[attr] = {"from": getattr(user, attr), "to": value}
             setattr(user, attr, value)
@@ -172,9 +178,10 @@ def unlock(user):
 def is_last_admin(user):
     if user.role != ADMIN:
         return False
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(User).where(User.role == ADMIN, User.active.is_(True))
-    ) <= 1
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.role == ADMIN, User.active.is_(True)))
+        <= 1
+    )
 
 
 # --- agencies ---
@@ -250,13 +257,21 @@ def upload_definition(acting, text):
     if exists:
         raise Invalid(
             f"Version {definition.version} of {definition.name} already exists. Give the new one a higher version "
-            "number", field="content")
-    record = FormDefinitionVersion(name=definition.name, version=definition.version, title=definition.title,
-                                   content=definition.to_text(), created_by_id=acting.id)
+            "number",
+            field="content",
+        )
+    record = FormDefinitionVersion(
+        name=definition.name,
+        version=definition.version,
+        title=definition.title,
+        content=definition.to_text(),
+        created_by_id=acting.id,
+    )
     db.session.add(record)
     db.session.flush()
-    _changed("form definition uploaded", definition=definition.name, version=definition.version,
-             definition_id=record.id)
+    _changed(
+        "form definition uploaded", definition=definition.name, version=definition.version, definition_id=record.id
+    )
     return record
 
 
@@ -270,5 +285,4 @@ def activate_definition(record):
         .execution_options(synchronize_session=False)
     )
     record.active = True
-    _changed("form definition activated", definition=record.name, version=record.version,
-             definition_id=record.id)
+    _changed("form definition activated", definition=record.name, version=record.version, definition_id=record.id)

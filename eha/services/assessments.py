@@ -50,7 +50,8 @@ class DuplicateEpisode(Invalid):
         who = ", ".join(self.names) or "This child"
         super().__init__(
             f"{who} already has an open early help episode. Two episodes for the same child cannot run side "
-            "by side: contact the lead professional or the early help hub.", field=field,
+            "by side: contact the lead professional or the early help hub.",
+            field=field,
             detail={"reason": "open episode"},
         )
 
@@ -94,14 +95,14 @@ def visible_family_ids(user, family_ids):
     family_ids = set(family_ids)
     if not family_ids:
         return set()
-    seen = set(db.session.scalars(
-        sa.select(Assessment.family_id).where(Assessment.family_id.in_(family_ids), visible_cases_filter(user))
-    ))
+    seen = set(
+        db.session.scalars(
+            sa.select(Assessment.family_id).where(Assessment.family_id.in_(family_ids), visible_cases_filter(user))
+        )
+    )
     has_case = sa.exists(sa.select(1).where(Assessment.family_id == Family.id))
     creator = sa.true() if user.role == MANAGER else Family.created_by_id == user.id
-    seen |= set(db.session.scalars(
-        sa.select(Family.id).where(Family.id.in_(family_ids - seen), ~has_case, creator)
-    ))
+    seen |= set(db.session.scalars(sa.select(Family.id).where(Family.id.in_(family_ids - seen), ~has_case, creator)))
     return seen
 
 
@@ -129,8 +130,10 @@ def contacts_for(family_ids):
 def _refuse_family(family_id):
     names = contacts_for([family_id]).get(family_id) or []
     who = " or ".join(names) if names else "the early help hub"
-    raise NotPermitted(f"This family's record is held on a case you cannot see. Contact {who} to be involved.",
-                       detail={"reason": "family not visible", "family_id": family_id})
+    raise NotPermitted(
+        f"This family's record is held on a case you cannot see. Contact {who} to be involved.",
+        detail={"reason": "family not visible", "family_id": family_id},
+    )
 
 
 # --- finding children ---
@@ -223,8 +226,7 @@ def _episodes(user, children):
     return episodes
 
 
-def find_children(user, *, first_name=None, last_name=None, date_of_birth=None, nhs_number=None,
-                  limit=SEARCH_LIMIT):
+def find_children(user, *, first_name=None, last_name=None, date_of_birth=None, nhs_number=None, limit=SEARCH_LIMIT):
     """Children on record matching the search, each with their episodes as ``user`` may see them.
 
     An NHS number is matched exactly (and alone). Otherwise each word typed in either name box must start
@@ -239,7 +241,8 @@ def find_children(user, *, first_name=None, last_name=None, date_of_birth=None, 
     if not conditions:
         return matches
     children = db.session.scalars(
-        sa.select(Child).where(*conditions)
+        sa.select(Child)
+        .where(*conditions)
         .options(selectinload(Child.family))
         .order_by(Child.search_last_name, Child.search_first_name, Child.id)
         .limit(limit + 1)
@@ -298,8 +301,9 @@ def _set_carer(carer, data):
 
 def create_family(user, *, name, address=None, postcode=None, child=None, carer=None):
     """A new family with its first child and first parent or carer."""
-    family = Family(name=name, address=address or None, postcode=(postcode or "").upper() or None,
-                    created_by_id=user.id)
+    family = Family(
+        name=name, address=address or None, postcode=(postcode or "").upper() or None, created_by_id=user.id
+    )
     db.session.add(family)
     if child:
         record = Child(family=family)
@@ -331,9 +335,17 @@ def start_assessment(user, family, children, *, today=None, field=None):
     today = today or date.today()
     due = add_working_days(today, current_app.config["EHA_ASSESSMENT_DUE_WORKING_DAYS"])
     case = Assessment(
-        ref=allocate_reference(), family=family, state=DRAFT, definition_name=definition.name,
-        definition_version=definition.version, started_by_id=user.id, lead_id=user.id,
-        significant_harm_answer="no", assessment_due_on=due, next_due_on=due, next_due_label="Assessment due",
+        ref=allocate_reference(),
+        family=family,
+        state=DRAFT,
+        definition_name=definition.name,
+        definition_version=definition.version,
+        started_by_id=user.id,
+        lead_id=user.id,
+        significant_harm_answer="no",
+        assessment_due_on=due,
+        next_due_on=due,
+        next_due_label="Assessment due",
     )
     db.session.add(case)
     for child in children:
@@ -348,8 +360,12 @@ def start_assessment(user, family, children, *, today=None, field=None):
             if obj in db.session:
                 db.session.expunge(obj)
         raise DuplicateEpisode(names, field=field) from exc
-    audit.record("case_created", assessment=case, user=user,
-                 detail={"children": len(children), "definition": f"{definition.name} v{definition.version}"})
+    audit.record(
+        "case_created",
+        assessment=case,
+        user=user,
+        detail={"children": len(children), "definition": f"{definition.name} v{definition.version}"},
+    )
     return case
 
 
@@ -427,9 +443,10 @@ def case_list(user, *, state=None, text=None):
 
 def section_answers(case):
     """``{section key: SectionAnswer}`` for the case (one query)."""
-    return {s.section_key: s for s in db.session.scalars(
-        sa.select(SectionAnswer).where(SectionAnswer.assessment_id == case.id)
-    )}
+    return {
+        s.section_key: s
+        for s in db.session.scalars(sa.select(SectionAnswer).where(SectionAnswer.assessment_id == case.id))
+    }
 
 
 def task_list(case, definition):
@@ -447,8 +464,11 @@ def case_page(case, user):
     """What the case page shows: the task list, the workflow panel and which links this user has."""
     definition = definition_for(case)
     return {
-        "tasks": task_list(case, definition), "definition": definition, "panel": build_panel(case, user),
-        "can_edit": access.can_edit_assessment(user, case), "can_manage": access.can_manage(user, case),
+        "tasks": task_list(case, definition),
+        "definition": definition,
+        "panel": build_panel(case, user),
+        "can_edit": access.can_edit_assessment(user, case),
+        "can_manage": access.can_manage(user, case),
         "can_view_history": access.can_view_history(user, case),
     }
 
@@ -463,7 +483,8 @@ def section_of(case, key):
 
 def _section_record(case, key):
     return db.session.scalar(
-        sa.select(SectionAnswer).where(SectionAnswer.assessment_id == case.id, SectionAnswer.section_key == key)
+        sa.select(SectionAnswer)
+        .where(SectionAnswer.assessment_id == case.id, SectionAnswer.section_key == key)
         .execution_options(populate_existing=True)
     )
 
@@ -505,8 +526,10 @@ def section_conflict(section, saved, typed):
     """The conflict page's comparison: each question with what is saved now and what the user typed."""
     theirs = saved.answers if saved is not None else {}
     return {
-        "rows": [(spec, answer_display(spec, theirs.get(spec.key), "\n"),
-                  answer_display(spec, typed.get(spec.key), "\n")) for spec in section.fields],
+        "rows": [
+            (spec, answer_display(spec, theirs.get(spec.key), "\n"), answer_display(spec, typed.get(spec.key), "\n"))
+            for spec in section.fields
+        ],
         "by": saved.updated_by.name if saved is not None and saved.updated_by else None,
         "at": saved.updated_at if saved is not None else None,
     }
@@ -534,6 +557,10 @@ def save_section(case, section, answers, *, expected_version, user, complete):
     except (IntegrityError, StaleDataError) as exc:
         db.session.expire_all()
         raise StaleEdit(saved=_section_record(case, section.key), detail={"section": section.key}) from exc
-    audit.record("section_saved", assessment=case, user=user,
-                 detail={"section": section.key, "status": status, "complete": bool(complete)})
+    audit.record(
+        "section_saved",
+        assessment=case,
+        user=user,
+        detail={"section": section.key, "status": status, "complete": bool(complete)},
+    )
     return record

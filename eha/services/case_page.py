@@ -15,8 +15,13 @@ from eha.workflow.states import CLOSURE_REASONS, STATE_LABELS, STATE_TAG_CLASSES
 def button(case, spec):
     """A step as the case page offers it: a link to the page that collects its data, or a POST button."""
     endpoint, extra = spec.page or ("closure.fire", {"trigger": spec.name})
-    return {"trigger": spec.name, "text": spec.label, "href": url_for(endpoint, ref=case.ref, **extra),
-            "method": "post" if spec.post or spec.page is None else "get", "kind": spec.kind}
+    return {
+        "trigger": spec.name,
+        "text": spec.label,
+        "href": url_for(endpoint, ref=case.ref, **extra),
+        "method": "post" if spec.post or spec.page is None else "get",
+        "kind": spec.kind,
+    }
 
 
 def buttons(case, user):
@@ -28,8 +33,9 @@ def _pending_closure(case, user):
     if not case.pending_closure_reason:
         return None
     requester = db.session.get(User, case.pending_closure_by_id) if case.pending_closure_by_id else None
-    decisions = [button(case, spec) for spec in engine.available_triggers(case, user)
-                 if table.CLOSURE_PENDING in spec.requires]
+    decisions = [
+        button(case, spec) for spec in engine.available_triggers(case, user) if table.CLOSURE_PENDING in spec.requires
+    ]
     return {
         "reason": CLOSURE_REASONS.get(case.pending_closure_reason, case.pending_closure_reason),
         "notes": case.pending_closure_notes,
@@ -47,7 +53,8 @@ def _closure(case):
         "at": case.closed_at,
         "notes": case.closure_notes,
         "step_up": {"on": case.step_up_on, "team": case.step_up_team, "reason": case.step_up_reason}
-        if case.step_up_on else None,
+        if case.step_up_on
+        else None,
     }
 
 
@@ -55,8 +62,12 @@ def _due(case, today):
     label, due_on, overdue = timescales.due_status(case, today)
     if not label:
         return None
-    return {"label": label, "on": due_on, "overdue": overdue,
-            "days": timescales.working_days_between(today, due_on) if due_on else None}
+    return {
+        "label": label,
+        "on": due_on,
+        "overdue": overdue,
+        "days": timescales.working_days_between(today, due_on) if due_on else None,
+    }
 
 
 def build_panel(case, user, today=None):

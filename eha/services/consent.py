@@ -34,13 +34,17 @@ def consent_givers(case):
     """The family's named carers and the children, who may agree."""
     family = case.family
     return [Giver(carer(c.id), f"{c.name} ({c.relationship_to_child})", "carer", c) for c in family.carers] + [
-        Giver(child(c.id), f"{c.name} (the young person)", "young_person", c) for c in family.children]
+        Giver(child(c.id), f"{c.name} (the young person)", "young_person", c) for c in family.children
+    ]
 
 
 def _latest(case):
     """The latest agreement as stored now (not as this session last read it)."""
     return db.session.scalar(
-        sa.select(Consent).where(Consent.assessment_id == case.id).order_by(Consent.id.desc()).limit(1)
+        sa.select(Consent)
+        .where(Consent.assessment_id == case.id)
+        .order_by(Consent.id.desc())
+        .limit(1)
         .execution_options(populate_existing=True)
     )
 
@@ -62,18 +66,30 @@ def consent_page(case, user):
     current = case.current_consent
     data = {"legal_basis": case.legal_basis, "marker": marker_of(current)}
     if current is not None and current.withdrawn_on is None:
-        data.update(agencies=[str(a) for a in current.agency_ids], withheld=current.withheld or "",
-                    given_by=_given_by(current).value)
-    return {"current": current, "history": list(reversed(case.consents)), "givers": consent_givers(case),
-            "agencies": active_agencies(), "data": data, "can_manage": access.can_manage(user, case)}
+        data.update(
+            agencies=[str(a) for a in current.agency_ids],
+            withheld=current.withheld or "",
+            given_by=_given_by(current).value,
+        )
+    return {
+        "current": current,
+        "history": list(reversed(case.consents)),
+        "givers": consent_givers(case),
+        "agencies": active_agencies(),
+        "data": data,
+        "can_manage": access.can_manage(user, case),
+    }
 
 
 def _check_marker(case, marker, field):
     """Under the case's lock: refuse a save made from a page opened on another agreement than the latest."""
     latest = _latest(case)
     if marker != marker_of(latest):
-        raise StaleEdit("Someone else changed the family's agreement after you opened this page. "
-                        "Check it, then save again.", saved=latest, detail={"field": field})
+        raise StaleEdit(
+            "Someone else changed the family's agreement after you opened this page. Check it, then save again.",
+            saved=latest,
+            detail={"field": field},
+        )
     return latest
 
 
@@ -85,22 +101,34 @@ def record_consent(case, user, *, given_by, given_on, agency_ids, withheld, lega
     giver = next((g for g in consent_givers(case) if g.ref == ref), None)
     if giver is None:
         raise Invalid("Select who agreed to early help", field="given_by")
-    agencies = db.session.scalars(
-        sa.select(Agency).where(Agency.id.in_([int(a) for a in agency_ids]), Agency.active.is_(True))
-    ).all() if agency_ids else []
+    agencies = (
+        db.session.scalars(
+            sa.select(Agency).where(Agency.id.in_([int(a) for a in agency_ids]), Agency.active.is_(True))
+        ).all()
+        if agency_ids
+        else []
+    )
     consent = Consent(
-        assessment=case, given_by_kind=giver.kind,
+        assessment=case,
+        given_by_kind=giver.kind,
         carer_id=giver.ref.id if giver.ref.kind == "carer" else None,
         child_id=giver.ref.id if giver.ref.kind == "child" else None,
-        given_by_name=giver.record.name, given_on=given_on, withheld=withheld or None, recorded_by_id=user.id,
+        given_by_name=giver.record.name,
+        given_on=given_on,
+        withheld=withheld or None,
+        recorded_by_id=user.id,
         agencies=list(agencies),
     )
     db.session.add(consent)
     if legal_basis and legal_basis != case.legal_basis:
         case.legal_basis = legal_basis
     db.session.flush()
-    audit.record("consent_recorded", assessment=case, user=user,
-                 detail={"given_by": giver.kind, "agencies": sorted(a.name for a in agencies)})
+    audit.record(
+        "consent_recorded",
+        assessment=case,
+        user=user,
+        detail={"given_by": giver.kind, "agencies": sorted(a.name for a in agencies)},
+    )
     return consent
 
 

@@ -47,9 +47,11 @@ class DigestMismatch(Conflict):
     """A signed version's stored content no longer gives its stored digest: printing it would mislead."""
 
     def __init__(self, version):
-        super().__init__("This version of the plan cannot be printed: its record no longer matches the code it "
-                         "was signed with. Contact your administrator.",
-                         detail={"reason": "stored content does not match the digest", "version": version})
+        super().__init__(
+            "This version of the plan cannot be printed: its record no longer matches the code it "
+            "was signed with. Contact your administrator.",
+            detail={"reason": "stored content does not match the digest", "version": version},
+        )
 
 
 # --- which plan version prints ---
@@ -62,8 +64,10 @@ def plan_version_to_print(case, number=None):
     """
     versions = plan_service.versions(case)
     if not versions:
-        raise NoSuchDocument("There is no plan for this case yet. The lead professional adds the first action "
-                             "on the plan page, and the plan can be printed from then on.")
+        raise NoSuchDocument(
+            "There is no plan for this case yet. The lead professional adds the first action "
+            "on the plan page, and the plan can be printed from then on."
+        )
     if number is None:
         signed = [v for v in versions if v.status == "signed"]
         return signed[-1] if signed else versions[-1]
@@ -82,13 +86,14 @@ def plan_document(case, version):
     if not version.digest or plan_digest(content) != version.digest:
         raise DigestMismatch(version.number)
     return plan_service.document_from_content(
-        _printable(version), organisation=config["EHA_ORGANISATION_NAME"], service_name=config["EHA_SERVICE_NAME"],
+        _printable(version),
+        organisation=config["EHA_ORGANISATION_NAME"],
+        service_name=config["EHA_SERVICE_NAME"],
         front_door=config.get("EHA_FRONT_DOOR", ""),
     )
 
 
-ACTION_DEFAULTS = {"number": "", "need": "", "what": "", "who": "", "is_family": False, "by_when": None,
-                   "success": ""}
+ACTION_DEFAULTS = {"number": "", "need": "", "what": "", "who": "", "is_family": False, "by_when": None, "success": ""}
 SIGNATURE_DEFAULTS = {"name": "", "role": "", "signed_on": None, "method": ""}
 
 
@@ -101,12 +106,16 @@ def _printable(version):
     content = dict(version.signed_content or {})
 
     def rows(key, defaults):
-        return [{**defaults, **{k: v for k, v in row.items() if k in defaults}}
-                for row in content.get(key) or [] if isinstance(row, dict)]
+        return [
+            {**defaults, **{k: v for k, v in row.items() if k in defaults}}
+            for row in content.get(key) or []
+            if isinstance(row, dict)
+        ]
 
     content["actions"] = rows("actions", ACTION_DEFAULTS)
-    content["signatures"] = [{**s, "method": SIGNING_METHODS.get(s["method"], s["method"])}
-                             for s in rows("signatures", SIGNATURE_DEFAULTS)]
+    content["signatures"] = [
+        {**s, "method": SIGNING_METHODS.get(s["method"], s["method"])} for s in rows("signatures", SIGNATURE_DEFAULTS)
+    ]
     content["children"] = rows("children", {"name": "", "date_of_birth": None})
     content["taf_members"] = rows("taf_members", {"name": "", "agency": "", "role": ""})
     return SimpleNamespace(signed_content=content, number=version.number, digest=version.digest)
@@ -166,10 +175,12 @@ def assessment_document(case, *, generated_at=None):
     sections = [_family_section(case)]
     for section in definition.sections:
         saved = answers.get(section.key) or {}
-        sections.append(SectionDoc(
-            title=section.title,
-            answers=[(spec.label, answer_display(spec, saved.get(spec.key))) for spec in section.fields],
-        ))
+        sections.append(
+            SectionDoc(
+                title=section.title,
+                answers=[(spec.label, answer_display(spec, saved.get(spec.key))) for spec in section.fields],
+            )
+        )
     config = current_app.config
     return AssessmentDocument(
         reference=case.ref,
@@ -219,8 +230,13 @@ def seal_if_configured(pdf_bytes):
     from eha.pdf.seal import seal_pdf  # pyHanko is slow to import: only when sealing
 
     organisation = current_app.config["EHA_ORGANISATION_NAME"]
-    return seal_pdf(pdf_bytes, settings[0], settings[1],
-                    reason=f"Issued by {organisation} early help service", location=organisation)
+    return seal_pdf(
+        pdf_bytes,
+        settings[0],
+        settings[1],
+        reason=f"Issued by {organisation} early help service",
+        location=organisation,
+    )
 
 
 # --- checking a printout ---
@@ -252,7 +268,7 @@ class DigestMatch:
 
     @property
     def standing(self):
-        """"current", "superseded by version N", and/or "case closed", in words."""
+        """ "current", "superseded by version N", and/or "case closed", in words."""
         parts = []
         if self.is_current:
             parts.append("current")
@@ -270,8 +286,12 @@ def check_printout(text, user):
     digest = normalise_digest(text)
     match = find_by_digest(digest, user)
     if match is not None:
-        audit.record("plan_viewed", assessment=match.case, user=user,
-                     detail={"verified_digest": digest, "version": match.version.number})
+        audit.record(
+            "plan_viewed",
+            assessment=match.case,
+            user=user,
+            detail={"verified_digest": digest, "version": match.version.number},
+        )
     return match
 
 

@@ -45,10 +45,13 @@ def cases_hidden_from(user, case):
     """Other cases of ``case``'s family that ``user`` may not see (their ids)."""
     if user.role == MANAGER:
         return []
-    return list(db.session.scalars(
-        sa.select(Assessment.id).where(Assessment.family_id == case.family_id, Assessment.id != case.id,
-                                       ~access.visible_cases_filter(user))
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Assessment.id).where(
+                Assessment.family_id == case.family_id, Assessment.id != case.id, ~access.visible_cases_filter(user)
+            )
+        )
+    )
 
 
 def may_change_household(user, case):

@@ -55,9 +55,18 @@ def create_grant(case, *, by, user, reason, ends_on, today=None):
     grant = AccessGrant(assessment_id=case.id, user=user, granted_by_id=by.id, reason=reason, ends_on=ends_on)
     db.session.add(grant)
     db.session.flush()
-    audit.record("grant_created", assessment=case, user=by,
-                 detail={"grant_id": grant.id, "to_user": user.email, "to_name": user.name,
-                         "ends_on": ends_on.isoformat(), "reason": reason[:500]})
+    audit.record(
+        "grant_created",
+        assessment=case,
+        user=by,
+        detail={
+            "grant_id": grant.id,
+            "to_user": user.email,
+            "to_name": user.name,
+            "ends_on": ends_on.isoformat(),
+            "reason": reason[:500],
+        },
+    )
     return grant
 
 
@@ -72,8 +81,7 @@ def revoke_grant(case, grant_id, *, by):
     if grant.revoked_at is None:
         grant.revoked_at = utcnow()
         grant.revoked_by_id = by.id
-    audit.record("grant_revoked", assessment=case, user=by,
-                 detail={"grant_id": grant.id, "to_user": grant.user.email})
+    audit.record("grant_revoked", assessment=case, user=by, detail={"grant_id": grant.id, "to_user": grant.user.email})
     return grant
 
 
@@ -83,7 +91,10 @@ def all_grants():
     active = sa.and_(AccessGrant.revoked_at.is_(None), AccessGrant.ends_on >= today)
     return (
         sa.select(AccessGrant)
-        .options(joinedload(AccessGrant.user).joinedload(User.agency), joinedload(AccessGrant.granted_by),
-                 joinedload(AccessGrant.assessment))
+        .options(
+            joinedload(AccessGrant.user).joinedload(User.agency),
+            joinedload(AccessGrant.granted_by),
+            joinedload(AccessGrant.assessment),
+        )
         .order_by(sa.case((active, 0), else_=1), AccessGrant.ends_on, AccessGrant.id.desc())
     )

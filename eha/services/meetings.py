@@ -57,11 +57,15 @@ def invitable_professionals(case):
     agency_ids = agreed_agency_ids(case)
     if not agency_ids:
         return []
-    return db.session.scalars(
-        sa.select(User)
-        .where(User.agency_id.in_(agency_ids), User.active.is_(True), User.role != ADMIN)
-        .order_by(User.name)
-    ).unique().all()
+    return (
+        db.session.scalars(
+            sa.select(User)
+            .where(User.agency_id.in_(agency_ids), User.active.is_(True), User.role != ADMIN)
+            .order_by(User.name)
+        )
+        .unique()
+        .all()
+    )
 
 
 def professional_choices(case):
@@ -106,8 +110,10 @@ def meeting_of(case, meeting_id):
 def scheduled_review(case):
     """The review meeting waiting to be held, latest first."""
     return db.session.scalar(
-        _meetings(case).where(Meeting.kind == "review", Meeting.status == "scheduled")
-        .order_by(Meeting.scheduled_for.desc(), Meeting.id.desc()).limit(1)
+        _meetings(case)
+        .where(Meeting.kind == "review", Meeting.status == "scheduled")
+        .order_by(Meeting.scheduled_for.desc(), Meeting.id.desc())
+        .limit(1)
     )
 
 
@@ -122,7 +128,8 @@ def awaiting_replacement(case):
         return None
     statuses = ("scheduled", "held") if wanted == "taf" else ("scheduled",)
     waiting = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Meeting)
+        sa.select(sa.func.count())
+        .select_from(Meeting)
         .where(Meeting.assessment_id == case.id, Meeting.kind == wanted, Meeting.status.in_(statuses))
     )
     return None if waiting else wanted
@@ -147,24 +154,36 @@ def recorded_on_review_page(case, meeting):
 def invited_values(meeting):
     """The invitation checkboxes' values for ``meeting``'s participants (for the reschedule form)."""
     values = [_person(p) for p in meeting.participants]
-    return ([v.value for v in values if v.kind == "user"],
-            [v.value for v in values if v.kind in ("carer", "child")])
+    return ([v.value for v in values if v.kind == "user"], [v.value for v in values if v.kind in ("carer", "child")])
 
 
 def record_form_data(meeting):
     """The record form's answers for ``meeting`` as saved (attendance as ``attendance_<participant id>``)."""
-    data = {"held_on": meeting.held_on, "notes": meeting.notes, "decisions": meeting.decisions,
-            "next_review_on": meeting.next_review_on, "version": str(meeting.version_id)}
+    data = {
+        "held_on": meeting.held_on,
+        "notes": meeting.notes,
+        "decisions": meeting.decisions,
+        "next_review_on": meeting.next_review_on,
+        "version": str(meeting.version_id),
+    }
     for p in meeting.participants:
-        data[f"attendance_{p.id}"] = "attended" if p.attended else "apologies" if p.apologies else (
-            "absent" if meeting.status == "held" else None)
+        data[f"attendance_{p.id}"] = (
+            "attended"
+            if p.attended
+            else "apologies"
+            if p.apologies
+            else ("absent" if meeting.status == "held" else None)
+        )
     return data
 
 
 def saved_rows(meeting):
     """``[(label, value)]``: what is saved for ``meeting`` now, for the conflict page."""
-    rows = [("Status", meeting.status.capitalize()), ("Date and time", format_datetime(meeting.scheduled_for)),
-            ("Place", meeting.place or meeting.video_link)]
+    rows = [
+        ("Status", meeting.status.capitalize()),
+        ("Date and time", format_datetime(meeting.scheduled_for)),
+        ("Place", meeting.place or meeting.video_link),
+    ]
     if meeting.status == "held":
         rows += [("Held on", format_date(meeting.held_on)), ("Notes", meeting.notes)]
     return rows
@@ -197,8 +216,11 @@ def check_schedulable(case, kind):
 def schedule_page(case, kind):
     """What the schedule page shows; ``NotAllowed`` when a meeting of ``kind`` cannot be scheduled now."""
     check_schedulable(case, kind)
-    return {"has_agreement": bool(agreed_agency_ids(case)), "fires": SCHEDULE_TRIGGERS[kind][0] == case.state,
-            "replacement": awaiting_replacement(case) == kind}
+    return {
+        "has_agreement": bool(agreed_agency_ids(case)),
+        "fires": SCHEDULE_TRIGGERS[kind][0] == case.state,
+        "replacement": awaiting_replacement(case) == kind,
+    }
 
 
 def check_recordable(case, meeting):
@@ -207,8 +229,10 @@ def check_recordable(case, meeting):
     if meeting.status == "cancelled":
         raise NotAllowed("This meeting was cancelled: it cannot be recorded as held.", detail={"meeting": meeting.id})
     if recorded_on_review_page(case, meeting):
-        raise NotAllowed("Record this review meeting on the review page, with the progress on each action and the "
-                         "family's view.", detail={"meeting": meeting.id})
+        raise NotAllowed(
+            "Record this review meeting on the review page, with the progress on each action and the family's view.",
+            detail={"meeting": meeting.id},
+        )
 
 
 def scheduled_meeting(case, meeting_id, verb):
@@ -218,8 +242,10 @@ def scheduled_meeting(case, meeting_id, verb):
     if not case.is_open:
         raise NotAllowed(f"This case is closed: meetings can no longer be {verb}.", detail={"meeting": meeting.id})
     if meeting.status != "scheduled":
-        raise NotAllowed(f"This meeting has been {meeting.status}: only a scheduled meeting can be {verb}.",
-                         detail={"meeting": meeting.id})
+        raise NotAllowed(
+            f"This meeting has been {meeting.status}: only a scheduled meeting can be {verb}.",
+            detail={"meeting": meeting.id},
+        )
     return meeting
 
 
@@ -232,8 +258,6 @@ def _unchanged_since_opened(case, meeting_id, expected_version, verb):
     if meeting.status != "scheduled":
         raise Conflict(CHANGED)
     return meeting
-
-
 
 
 # --- invitations ---
@@ -255,8 +279,9 @@ def _wanted(case, user_ids, family_values):
     for user_id in user_ids:
         user = professionals.get(user_id)
         if user is not None:
-            wanted[people.user(user.id)] = MeetingParticipant(user_id=user.id, name=user.name,
-                                                              agency_name=user.agency.name)
+            wanted[people.user(user.id)] = MeetingParticipant(
+                user_id=user.id, name=user.name, agency_name=user.agency.name
+            )
     for ref in filter(None, map(people.PersonRef.parse, family_values)):
         person = family.get(ref)
         if person is not None:
@@ -298,15 +323,28 @@ def _add_taf_members(case, by, user_ids):
 def schedule(case, by, *, kind, scheduled_for: datetime, place, video_link, user_ids, family_ids):
     """Schedule a meeting of ``kind`` with its invitations; from the state it belongs to, move the case on."""
     check_schedulable(case, kind)
-    meeting = Meeting(assessment_id=case.id, kind=kind, status="scheduled", scheduled_for=scheduled_for,
-                      place=place or None, video_link=video_link or None, created_by_id=by.id)
+    meeting = Meeting(
+        assessment_id=case.id,
+        kind=kind,
+        status="scheduled",
+        scheduled_for=scheduled_for,
+        place=place or None,
+        video_link=video_link or None,
+        created_by_id=by.id,
+    )
     db.session.add(meeting)
     _invite(case, meeting, by, user_ids, family_ids)
     db.session.flush()
-    audit.record("meeting_scheduled", assessment=case, user=by,
-                 detail={"meeting": meeting.id, "kind": kind,
-                         "text": f"Scheduled a {MEETING_KINDS[kind].lower()} for "
-                                 f"{format_datetime(meeting.scheduled_for)}"})
+    audit.record(
+        "meeting_scheduled",
+        assessment=case,
+        user=by,
+        detail={
+            "meeting": meeting.id,
+            "kind": kind,
+            "text": f"Scheduled a {MEETING_KINDS[kind].lower()} for {format_datetime(meeting.scheduled_for)}",
+        },
+    )
     from_state, trigger = SCHEDULE_TRIGGERS[kind]
     if case.state == from_state:
         engine.fire(case, trigger, by, meeting=meeting)
@@ -323,10 +361,17 @@ def reschedule(case, meeting_id, by, *, expected_version, scheduled_for, place, 
     meeting.video_link = video_link or None
     _invite(case, meeting, by, user_ids, family_ids)
     db.session.flush()
-    audit.record("meeting_scheduled", assessment=case, user=by,
-                 detail={"meeting": meeting.id, "kind": meeting.kind, "rescheduled": True,
-                         "text": f"Rescheduled the {meeting.kind_label.lower()} to "
-                                 f"{format_datetime(meeting.scheduled_for)}"})
+    audit.record(
+        "meeting_scheduled",
+        assessment=case,
+        user=by,
+        detail={
+            "meeting": meeting.id,
+            "kind": meeting.kind,
+            "rescheduled": True,
+            "text": f"Rescheduled the {meeting.kind_label.lower()} to {format_datetime(meeting.scheduled_for)}",
+        },
+    )
     return meeting
 
 
@@ -338,10 +383,17 @@ def cancel(case, meeting_id, by, *, expected_version, reason):
     meeting.notes = f"Cancelled: {reason}"
     meeting.recorded_by_id = by.id
     db.session.flush()
-    audit.record("meeting_scheduled", assessment=case, user=by,
-                 detail={"meeting": meeting.id, "kind": meeting.kind, "cancelled": True,
-                         "text": f"Cancelled the {meeting.kind_label.lower()} of "
-                                 f"{format_datetime(meeting.scheduled_for)}: {reason}"})
+    audit.record(
+        "meeting_scheduled",
+        assessment=case,
+        user=by,
+        detail={
+            "meeting": meeting.id,
+            "kind": meeting.kind,
+            "cancelled": True,
+            "text": f"Cancelled the {meeting.kind_label.lower()} of {format_datetime(meeting.scheduled_for)}: {reason}",
+        },
+    )
     return meeting
 
 
@@ -367,8 +419,15 @@ def record_meeting(meeting, by, *, expected_version, held_on, attendance, notes,
     then ``mark_held``. Meetings pages use ``record``."""
     if expected_version is not None and expected_version != meeting.version_id:
         raise plan_service.StaleEdit()
-    return mark_held(meeting, by, held_on=held_on, attendance=attendance, notes=notes, decisions=decisions,
-                     next_review_on=next_review_on)
+    return mark_held(
+        meeting,
+        by,
+        held_on=held_on,
+        attendance=attendance,
+        notes=notes,
+        decisions=decisions,
+        next_review_on=next_review_on,
+    )
 
 
 @case_action
@@ -377,12 +436,26 @@ def record(case, meeting_id, by, *, expected_version, held_on, attendance, notes
     meeting = meeting_of(case, meeting_id)
     check_recordable(case, meeting)
     expect_version(expected_version, meeting.version_id)
-    mark_held(meeting, by, held_on=held_on, attendance=attendance, notes=notes, decisions=decisions,
-              next_review_on=next_review_on)
+    mark_held(
+        meeting,
+        by,
+        held_on=held_on,
+        attendance=attendance,
+        notes=notes,
+        decisions=decisions,
+        next_review_on=next_review_on,
+    )
     refresh_due(case)
-    audit.record("meeting_recorded", assessment=case, user=by,
-                 detail={"meeting": meeting.id, "kind": meeting.kind,
-                         "text": f"Recorded the {meeting.kind_label.lower()} held on {format_date(held_on)}"})
+    audit.record(
+        "meeting_recorded",
+        assessment=case,
+        user=by,
+        detail={
+            "meeting": meeting.id,
+            "kind": meeting.kind,
+            "text": f"Recorded the {meeting.kind_label.lower()} held on {format_date(held_on)}",
+        },
+    )
     return meeting
 
 
@@ -392,14 +465,24 @@ def record(case, meeting_id, by, *, expected_version, held_on, attendance, notes
 def team(case):
     """The TAF: ``[{member, user, agency, within_agreement, open_actions}]``, current members first, by name."""
     agreed = agreed_agency_ids(case)
-    members = db.session.scalars(
-        sa.select(TafMember).where(TafMember.assessment_id == case.id)
-        .options(selectinload(TafMember.user).joinedload(User.agency))
-    ).unique().all()
+    members = (
+        db.session.scalars(
+            sa.select(TafMember)
+            .where(TafMember.assessment_id == case.id)
+            .options(selectinload(TafMember.user).joinedload(User.agency))
+        )
+        .unique()
+        .all()
+    )
     owned = open_actions_by_owner(case)
     rows = [
-        {"member": m, "user": m.user, "agency": m.user.agency, "within_agreement": m.user.agency_id in agreed,
-         "open_actions": owned.get(m.user_id, 0)}
+        {
+            "member": m,
+            "user": m.user,
+            "agency": m.user.agency,
+            "within_agreement": m.user.agency_id in agreed,
+            "open_actions": owned.get(m.user_id, 0),
+        }
         for m in members
     ]
     return sorted(rows, key=lambda r: (r["member"].removed_at is not None, r["user"].name.lower()))
@@ -423,8 +506,8 @@ def open_actions_by_owner(case):
 def current_member(case, user_id):
     """The case's current (not removed) TAF member for ``user_id``, or None."""
     return db.session.scalar(
-        sa.select(TafMember).where(TafMember.assessment_id == case.id, TafMember.user_id == user_id,
-                                   TafMember.removed_at.is_(None))
+        sa.select(TafMember)
+        .where(TafMember.assessment_id == case.id, TafMember.user_id == user_id, TafMember.removed_at.is_(None))
         .execution_options(populate_existing=True)
     )
 
@@ -454,15 +537,23 @@ def remove_member(case, user_id, by, *, reason):
     member, _owned = member_to_remove(case, user_id)
     member.removed_at = utcnow()
     db.session.flush()
-    audit.record("taf_member_removed", assessment=case, user=by,
-                 detail={"user": user_id, "reason": reason,
-                         "text": f"Removed {member.user.name} ({member.user.agency.name}) from the Team Around the "
-                                 f"Family: {reason}"})
+    audit.record(
+        "taf_member_removed",
+        assessment=case,
+        user=by,
+        detail={
+            "user": user_id,
+            "reason": reason,
+            "text": f"Removed {member.user.name} ({member.user.agency.name}) from the Team Around the Family: {reason}",
+        },
+    )
     return member
 
 
 def removed_member_ids(case):
     """Users taken off this case's TAF (their open actions need a new owner)."""
-    return set(db.session.scalars(
-        sa.select(TafMember.user_id).where(TafMember.assessment_id == case.id, TafMember.removed_at.is_not(None))
-    ))
+    return set(
+        db.session.scalars(
+            sa.select(TafMember.user_id).where(TafMember.assessment_id == case.id, TafMember.removed_at.is_not(None))
+        )
+    )

@@ -49,16 +49,24 @@ def pending_for(user):
     """The request for ``user`` still waiting for a decision (not lapsed), or None."""
     return db.session.scalar(
         sa.select(MfaResetRequest)
-        .where(MfaResetRequest.user_id == user.id, MfaResetRequest.status == PENDING,
-               MfaResetRequest.requested_at > utcnow() - REQUEST_LAPSES_AFTER)
+        .where(
+            MfaResetRequest.user_id == user.id,
+            MfaResetRequest.status == PENDING,
+            MfaResetRequest.requested_at > utcnow() - REQUEST_LAPSES_AFTER,
+        )
         .order_by(MfaResetRequest.requested_at.desc())
         .limit(1)
     )
 
 
 def _detail(reset, **extra):
-    return {"request_id": reset.id, "for_user_id": reset.user_id, "for_user": reset.user.email,
-            "requested_by_id": reset.requested_by_id, **extra}
+    return {
+        "request_id": reset.id,
+        "for_user_id": reset.user_id,
+        "for_user": reset.user.email,
+        "requested_by_id": reset.requested_by_id,
+        **extra,
+    }
 
 
 @autocommit
@@ -72,12 +80,12 @@ def request_reset(acting, user, reason):
         raise NotAllowed("Two-factor sign-in is not set up for this account, so there is nothing to reset")
     if pending_for(user) is not None:
         raise NotAllowed("A reset for this account is already waiting for approval")
-    reset = MfaResetRequest(user_id=user.id, requested_by_id=acting.id, reason=reason, status=PENDING,
-                            requested_at=utcnow())
+    reset = MfaResetRequest(
+        user_id=user.id, requested_by_id=acting.id, reason=reason, status=PENDING, requested_at=utcnow()
+    )
     db.session.add(reset)
     db.session.flush()
-    audit.record("mfa_reset_requested", user=acting,
-                 detail=_detail(reset, reason=reason, approver=approver_text(user)))
+    audit.record("mfa_reset_requested", user=acting, detail=_detail(reset, reason=reason, approver=approver_text(user)))
     return reset
 
 
@@ -150,17 +158,22 @@ def decline(acting, reset):
 
 def _tell_owner(user):
     config = current_app.config
-    body = "\n".join([
-        f"Hello {user.name},",
-        "",
-        f"Your two-factor sign-in for {config['EHA_SERVICE_NAME']} has been reset, as your administrator asked. "
-        "The next time you sign in you will set up your authenticator app again, and you have been signed out "
-        "everywhere.",
-        "",
-        f"If you did not ask for this, contact {config['EHA_SUPPORT_EMAIL']} straight away.",
-        "",
-        config["EHA_ORGANISATION_NAME"],
-    ]) + "\n"
+    body = (
+        "\n".join(
+            [
+                f"Hello {user.name},",
+                "",
+                f"Your two-factor sign-in for {config['EHA_SERVICE_NAME']} has been reset, as your administrator "
+                "asked. The next time you sign in you will set up your authenticator app again, and you have been "
+                "signed out everywhere.",
+                "",
+                f"If you did not ask for this, contact {config['EHA_SUPPORT_EMAIL']} straight away.",
+                "",
+                config["EHA_ORGANISATION_NAME"],
+            ]
+        )
+        + "\n"
+    )
     try:
         mail.send(user.email, f"Your {config['EHA_SERVICE_NAME']} two-factor sign-in has been reset", body)
     except mail.MailError:
@@ -176,8 +189,11 @@ def requests_for(acting):
         stmt = stmt.where(sa.or_(MfaResetRequest.requested_by_id == acting.id, target.role == ADMIN))
     else:
         stmt = stmt.where(target.role != ADMIN)
-    return stmt.order_by(sa.case((MfaResetRequest.status == PENDING, 0), else_=1),
-                         MfaResetRequest.requested_at.desc(), MfaResetRequest.id.desc())
+    return stmt.order_by(
+        sa.case((MfaResetRequest.status == PENDING, 0), else_=1),
+        MfaResetRequest.requested_at.desc(),
+        MfaResetRequest.id.desc(),
+    )
 
 
 def visible_to(acting, reset):
@@ -190,7 +206,8 @@ def visible_to(acting, reset):
 def waiting_count(acting):
     """How many requests are waiting for ``acting``'s decision (for the manager's home page)."""
     rows = db.session.scalars(
-        requests_for(acting).where(MfaResetRequest.status == PENDING,
-                                   MfaResetRequest.requested_at > utcnow() - REQUEST_LAPSES_AFTER)
+        requests_for(acting).where(
+            MfaResetRequest.status == PENDING, MfaResetRequest.requested_at > utcnow() - REQUEST_LAPSES_AFTER
+        )
     ).all()
     return sum(1 for reset in rows if decision_problem(acting, reset) is None)

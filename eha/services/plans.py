@@ -46,8 +46,10 @@ SIGNER_KINDS = {"lead": "lead", "carer": "carer", "child": "young_person", "taf"
 
 PLANNING_MESSAGE = "The plan can only be changed once the assessment is complete and while the case is open"
 SIGNED_MESSAGE = "This version of the plan is signed. Select Change the plan to make a new version first."
-NO_DRAFT_MESSAGE = ("There is no draft plan to sign. It may have been signed already: add actions to the plan, or "
-                    "select Change the plan.")
+NO_DRAFT_MESSAGE = (
+    "There is no draft plan to sign. It may have been signed already: add actions to the plan, or "
+    "select Change the plan."
+)
 CLOSED_MESSAGE = "This case is closed: progress can no longer be recorded"
 OWNER_MESSAGE = "Only the person who owns this action, the lead professional or a manager can update it."
 
@@ -149,8 +151,12 @@ def _owners(case):
 
 def _owner_columns(user=None, carer=None, child=None):
     person = user or carer or child
-    return {"owner_user_id": user.id if user else None, "owner_carer_id": carer.id if carer else None,
-            "owner_child_id": child.id if child else None, "owner_name": person.name}
+    return {
+        "owner_user_id": user.id if user else None,
+        "owner_carer_id": carer.id if carer else None,
+        "owner_child_id": child.id if child else None,
+        "owner_name": person.name,
+    }
 
 
 def action_choices(case):
@@ -161,8 +167,11 @@ def action_choices(case):
 
 def owner_value(action):
     """The ``PersonRef`` value of who owns ``action``."""
-    for kind, ident in (("user", action.owner_user_id), ("carer", action.owner_carer_id),
-                        ("child", action.owner_child_id)):
+    for kind, ident in (
+        ("user", action.owner_user_id),
+        ("carer", action.owner_carer_id),
+        ("child", action.owner_child_id),
+    ):
         if ident:
             return PersonRef(kind, ident).value
     return None
@@ -195,8 +204,9 @@ def signers(case):
     out = []
     lead = case.lead or case.started_by
     if lead is not None:
-        out.append(Signer(PersonRef("lead", lead.id), f"{lead.name}, lead professional", lead.name,
-                          "Lead professional"))
+        out.append(
+            Signer(PersonRef("lead", lead.id), f"{lead.name}, lead professional", lead.name, "Lead professional")
+        )
     for carer in case.family.carers:
         role = carer.relationship_to_child or "Parent or carer"
         out.append(Signer(PersonRef("carer", carer.id), f"{carer.name}, {role.lower()}", carer.name, role))
@@ -283,8 +293,12 @@ def action_to_change(case, key):
     """The draft action ``key`` and the form's data for it."""
     action = _draft_action(case, key)
     return action, {
-        "need": action.need_code, "what": action.what, "owner": owner_value(action), "due_on": action.due_on,
-        "success": action.success_measure, "version": str(action.version_id),
+        "need": action.need_code,
+        "what": action.what,
+        "owner": owner_value(action),
+        "due_on": action.due_on,
+        "success": action.success_measure,
+        "version": str(action.version_id),
     }
 
 
@@ -310,8 +324,12 @@ def progress_page(case, key, user):
     action = _live_action(case, key)
     if not access.can_update_action(user, case, action):
         raise NotPermitted(OWNER_MESSAGE, detail={"action": key})
-    return {"action": action, "who": who_label(action), "history": history(case, key),
-            "progress_labels": ACTION_PROGRESS}
+    return {
+        "action": action,
+        "who": who_label(action),
+        "history": history(case, key),
+        "progress_labels": ACTION_PROGRESS,
+    }
 
 
 def _live_action(case, key):
@@ -343,11 +361,19 @@ def draft_plan(case, by):
     for old in latest.actions if latest is not None else ():
         version.actions.append(
             PlanAction(
-                key=old.key, position=old.position, need_code=old.need_code, what=old.what,
-                owner_user_id=old.owner_user_id, owner_carer_id=old.owner_carer_id,
-                owner_child_id=old.owner_child_id, owner_name=old.owner_name, due_on=old.due_on,
-                success_measure=old.success_measure, progress=old.progress,
-                progress_comment=old.progress_comment, progress_at=old.progress_at,
+                key=old.key,
+                position=old.position,
+                need_code=old.need_code,
+                what=old.what,
+                owner_user_id=old.owner_user_id,
+                owner_carer_id=old.owner_carer_id,
+                owner_child_id=old.owner_child_id,
+                owner_name=old.owner_name,
+                due_on=old.due_on,
+                success_measure=old.success_measure,
+                progress=old.progress,
+                progress_comment=old.progress_comment,
+                progress_at=old.progress_at,
             )
         )
     db.session.add(version)
@@ -383,8 +409,10 @@ def action_conflict(case, key):
     """After a stale edit: the action ``key`` as saved now, and ``[(label, value)]`` of it for the conflict notice."""
     action = action_for_key(case, key)
     if action is None:
-        raise NotAllowed("Someone else removed this action while you were editing it. Your changes have not been "
-                         "saved.", detail={"action": key})
+        raise NotAllowed(
+            "Someone else removed this action while you were editing it. Your changes have not been saved.",
+            detail={"action": key},
+        )
     labels = need_labels(case)
     return action, [
         ("Need", labels.get(action.need_code, action.need_code or "")),
@@ -413,8 +441,12 @@ def start_new_version(case, by):
     if current is not None and current.status == "draft":
         raise NotAllowed(f"Version {current.number} of the plan is already a draft: change it on the plan page.")
     version = draft_plan(case, by)
-    audit.record("plan_changed", assessment=case, user=by,
-                 detail={"version": version.number, "text": f"Started version {version.number} of the plan"})
+    audit.record(
+        "plan_changed",
+        assessment=case,
+        user=by,
+        detail={"version": version.number, "text": f"Started version {version.number} of the plan"},
+    )
     return version.number
 
 
@@ -423,15 +455,23 @@ def add_action(case, by, *, need_code, what, owner, due_on, success):
     """Add an action to the draft (starting version 1 of the plan if there is none)."""
     version = _draft_or_none(case) or draft_plan(case, by)
     action = PlanAction(
-        key=str(uuid.uuid4()), position=max((a.position for a in version.actions), default=0) + 1,
-        need_code=need_code or None, what=what, due_on=due_on, success_measure=success,
+        key=str(uuid.uuid4()),
+        position=max((a.position for a in version.actions), default=0) + 1,
+        need_code=need_code or None,
+        what=what,
+        due_on=due_on,
+        success_measure=success,
         **_owner_fields(case, owner),
     )
     version.actions.append(action)
     unsigned = _content_changed(version)
     _flush()
-    audit.record("plan_changed", assessment=case, user=by,
-                 detail={"version": version.number, "action": action.key, "text": "Added an action"})
+    audit.record(
+        "plan_changed",
+        assessment=case,
+        user=by,
+        detail={"version": version.number, "action": action.key, "text": "Added an action"},
+    )
     return Change(what, unsigned)
 
 
@@ -460,8 +500,11 @@ def remove_action(case, key, by, *, expected_version):
     try:
         expect_version(expected_version, action.version_id)
     except StaleEdit as error:
-        raise StaleEdit("Someone else changed this action after you opened the plan. It has not been removed: "
-                        "check it and try again.", detail={"action": key}) from error
+        raise StaleEdit(
+            "Someone else changed this action after you opened the plan. It has not been removed: "
+            "check it and try again.",
+            detail={"action": key},
+        ) from error
     version, what = action.plan_version, action.what
     version.actions.remove(action)
     for position, other in enumerate(sorted(version.actions, key=lambda a: a.position), start=1):
@@ -482,9 +525,15 @@ def _signature_for(case, version, signer, name, role, signed_on, method, by):
         raise Invalid(f"{chosen.name} has already signed this version of the plan", field="signer")
     ident = chosen.ref.id
     return PlanSignature(
-        signer_kind=chosen.kind, name=name or chosen.name, role=role or chosen.role, signed_on=signed_on,
-        method=method, recorded_by_id=by.id, user_id=ident if chosen.ref.kind in ("lead", "taf") else None,
-        carer_id=ident if chosen.ref.kind == "carer" else None, child_id=ident if chosen.ref.kind == "child" else None,
+        signer_kind=chosen.kind,
+        name=name or chosen.name,
+        role=role or chosen.role,
+        signed_on=signed_on,
+        method=method,
+        recorded_by_id=by.id,
+        user_id=ident if chosen.ref.kind in ("lead", "taf") else None,
+        carer_id=ident if chosen.ref.kind == "carer" else None,
+        child_id=ident if chosen.ref.kind == "child" else None,
     )
 
 
@@ -502,8 +551,11 @@ def sign(case, by, *, expected_version, signer, name, role, signed_on, method):
     current.signatures.append(signature)
     current.updated_at = utcnow()  # the version moves on: a signature page opened before is stale
     _flush()
-    detail = {"version": current.number, "signer": signature.signer_kind,
-              "text": f"Recorded {signature.name}'s signature on version {current.number} of the plan"}
+    detail = {
+        "version": current.number,
+        "signer": signature.signer_kind,
+        "text": f"Recorded {signature.name}'s signature on version {current.number} of the plan",
+    }
     if is_complete(current):
         freeze(case, current, by)
         refresh_due(case)
@@ -521,9 +573,16 @@ def finalise(case, by):
         raise NotAllowed(NO_DRAFT_MESSAGE)
     freeze(case, current, by)
     refresh_due(case)
-    audit.record("plan_signed", assessment=case, user=by,
-                 detail={"version": current.number, "digest": current.digest,
-                         "text": f"Version {current.number} of the plan is signed"})
+    audit.record(
+        "plan_signed",
+        assessment=case,
+        user=by,
+        detail={
+            "version": current.number,
+            "digest": current.digest,
+            "text": f"Version {current.number} of the plan is signed",
+        },
+    )
     return current.number
 
 
@@ -532,8 +591,10 @@ def freeze(case, version, by, now=None):
     if version is None or version.status != "draft":
         raise NotAllowed(NO_DRAFT_MESSAGE)
     if not is_complete(version):
-        raise NotAllowed("The plan needs the lead professional's signature and a parent's, carer's or the "
-                         "young person's before it is signed")
+        raise NotAllowed(
+            "The plan needs the lead professional's signature and a parent's, carer's or the "
+            "young person's before it is signed"
+        )
     # Stored as its canonical JSON (dates as ISO strings), so the stored dict gives the same digest again.
     content = json.loads(canonical_plan_content(signed_plan_content(build_document(case, version))))
     version.signed_content = content
@@ -562,17 +623,25 @@ def update_progress(case, key, by, *, expected_version, progress, comment):
     what = action.what
     record_progress(case, key, by, progress=progress, comment=comment)
     refresh_due(case)
-    audit.record("action_updated", assessment=case, user=by,
-                 detail={"action": key, "progress": progress,
-                         "text": f"Progress on '{what[:60]}': {ACTION_PROGRESS[progress]}"})
+    audit.record(
+        "action_updated",
+        assessment=case,
+        user=by,
+        detail={"action": key, "progress": progress, "text": f"Progress on '{what[:60]}': {ACTION_PROGRESS[progress]}"},
+    )
 
 
 def record_progress(case, key, by, *, progress, comment, review=None, at=None):
     """Record progress on the action ``key``: an ActionUpdate, and the latest progress on every live copy."""
     at = at or utcnow()
     update = ActionUpdate(
-        assessment_id=case.id, action_key=key, review_id=review.id if review else None, progress=progress,
-        comment=comment or None, by_id=by.id, at=at,
+        assessment_id=case.id,
+        action_key=key,
+        review_id=review.id if review else None,
+        progress=progress,
+        comment=comment or None,
+        by_id=by.id,
+        at=at,
     )
     db.session.add(update)
     live = db.session.scalars(
@@ -630,8 +699,10 @@ def build_document(case, version, *, generated_at=None):
         family_name=case.family.name,
         children=[Person(name=c.name, date_of_birth=c.date_of_birth) for c in case.children],
         lead=Contact(
-            name=lead.name if lead else "", role=(lead.job_title or "Lead professional") if lead else "",
-            agency=lead.agency.name if lead else "", phone=(lead.phone or "") if lead else "",
+            name=lead.name if lead else "",
+            role=(lead.job_title or "Lead professional") if lead else "",
+            agency=lead.agency.name if lead else "",
+            phone=(lead.phone or "") if lead else "",
             email=lead.email if lead else "",
         ),
         taf_members=taf,
@@ -639,15 +710,21 @@ def build_document(case, version, *, generated_at=None):
         working_well=_answer(case, "analysis", "working-well"),
         needs=needs,
         actions=[
-            Action(number=a.position, need=labels.get(a.need_code, a.need_code or ""), what=a.what,
-                   who=a.owner_name, is_family=a.is_family, by_when=a.due_on, success=a.success_measure)
+            Action(
+                number=a.position,
+                need=labels.get(a.need_code, a.need_code or ""),
+                what=a.what,
+                who=a.owner_name,
+                is_family=a.is_family,
+                by_when=a.due_on,
+                success=a.success_measure,
+            )
             for a in sorted(version.actions, key=lambda a: a.position)
         ],
         next_review=_next_review(case),
         front_door=current_app.config.get("EHA_FRONT_DOOR", ""),
         signatures=[
-            Signature(name=s.name, role=s.role, signed_on=s.signed_on,
-                      method=SIGNING_METHODS.get(s.method, s.method))
+            Signature(name=s.name, role=s.role, signed_on=s.signed_on, method=SIGNING_METHODS.get(s.method, s.method))
             for s in version.signatures
         ],
         digest=version.digest,

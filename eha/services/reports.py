@@ -27,10 +27,16 @@ def cases_by_state():
 
 def access_review_query(since):
     opened = (
-        sa.select(AuditEvent.user_id.label("user_id"),
-                  sa.func.count(sa.distinct(AuditEvent.assessment_id)).label("cases_opened"))
-        .where(AuditEvent.action.in_(CASE_OPENING_ACTIONS), AuditEvent.outcome == "success",
-               AuditEvent.assessment_id.is_not(None), AuditEvent.occurred_at >= since)
+        sa.select(
+            AuditEvent.user_id.label("user_id"),
+            sa.func.count(sa.distinct(AuditEvent.assessment_id)).label("cases_opened"),
+        )
+        .where(
+            AuditEvent.action.in_(CASE_OPENING_ACTIONS),
+            AuditEvent.outcome == "success",
+            AuditEvent.assessment_id.is_not(None),
+            AuditEvent.occurred_at >= since,
+        )
         .group_by(AuditEvent.user_id)
         .subquery()
     )

@@ -62,36 +62,69 @@ def actions_to_review(case, meeting):
 
 
 @case_action
-def record_review(case, meeting, by, *, expected_version, held_on, attendance, family_view, family_score,
-                  practitioner_score, decision, plan_changed, next_review_on, progress, notes=None):
+def record_review(
+    case,
+    meeting,
+    by,
+    *,
+    expected_version,
+    held_on,
+    attendance,
+    family_view,
+    family_score,
+    practitioner_score,
+    decision,
+    plan_changed,
+    next_review_on,
+    progress,
+    notes=None,
+):
     """Record the review of ``meeting`` (seen at ``expected_version``): the meeting held, the Review, the progress
     on each action (``progress``: key -> (progress, comment)), then ``record_review`` fired."""
     db.session.refresh(meeting)  # as stored now, after the case lock: another review may have been recorded
     if meeting.status != "scheduled" or meeting.assessment_id != case.id:
-        raise NotAllowed("Someone else recorded this review while you were filling it in. Your answers have not "
-                         "been saved.")
+        raise NotAllowed(
+            "Someone else recorded this review while you were filling it in. Your answers have not been saved."
+        )
     expect_version(expected_version, meeting.version_id)
     record_meeting(
-        meeting, by, expected_version=expected_version, held_on=held_on, attendance=attendance, notes=notes,
-        decisions=None, next_review_on=next_review_on,
+        meeting,
+        by,
+        expected_version=expected_version,
+        held_on=held_on,
+        attendance=attendance,
+        notes=notes,
+        decisions=None,
+        next_review_on=next_review_on,
     )
     review = Review(
-        assessment_id=case.id, meeting_id=meeting.id, family_view=family_view, family_score=family_score,
-        practitioner_score=practitioner_score, decision=decision, plan_changed=bool(plan_changed),
+        assessment_id=case.id,
+        meeting_id=meeting.id,
+        family_view=family_view,
+        family_score=family_score,
+        practitioner_score=practitioner_score,
+        decision=decision,
+        plan_changed=bool(plan_changed),
         recorded_by_id=by.id,
     )
     db.session.add(review)
     db.session.flush()
     for key, (value, comment) in progress.items():
         plans.record_progress(case, key, by, progress=value, comment=comment, review=review)
-    audit.record("meeting_recorded", assessment=case, user=by,
-                 detail={"meeting": meeting.id, "kind": "review", "review": review.id, "decision": decision,
-                         "text": f"Recorded the review held on {format_date(held_on)}: "
-                                 f"{REVIEW_DECISIONS[decision].lower()}"})
+    audit.record(
+        "meeting_recorded",
+        assessment=case,
+        user=by,
+        detail={
+            "meeting": meeting.id,
+            "kind": "review",
+            "review": review.id,
+            "decision": decision,
+            "text": f"Recorded the review held on {format_date(held_on)}: {REVIEW_DECISIONS[decision].lower()}",
+        },
+    )
     engine.fire(case, "record_review", by, review=review)
     return review
-
-
 
 
 def reviews_for(case):

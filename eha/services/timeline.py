@@ -17,8 +17,16 @@ from eha.workflow import table
 from eha.workflow.states import CLOSURE_REASONS, STEPPED_UP
 
 LONDON = ZoneInfo("Europe/London")
-NOT_ON_TIMELINE = ("case_viewed", "section_viewed", "plan_viewed", "history_viewed", "case_refused",
-                   "pdf_downloaded", "forged_field", "export")
+NOT_ON_TIMELINE = (
+    "case_viewed",
+    "section_viewed",
+    "plan_viewed",
+    "history_viewed",
+    "case_refused",
+    "pdf_downloaded",
+    "forged_field",
+    "export",
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,12 @@ def timeline(case, limit=200):
         .limit(limit)
     ).all()
     return [
-        Entry(at=local_time(e.occurred_at), who=who(e), what=describe(e), action=e.action,
-              trigger=(e.detail or {}).get("trigger"))
+        Entry(
+            at=local_time(e.occurred_at),
+            who=who(e),
+            what=describe(e),
+            action=e.action,
+            trigger=(e.detail or {}).get("trigger"),
+        )
         for e in events
     ]

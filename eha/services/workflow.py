@@ -48,10 +48,16 @@ def closing_page(case, by):
     needs = []
     if from_plan:
         labels = need_labels(case)
-        needs = [(code, labels.get(code, code))
-                 for code in needs_identified(definition_for(case), case.answers_by_section())]
-    return {"reasons": closure_reasons_for(case.state), "needs": needs, "from_plan": from_plan,
-            "trigger": engine.closing_trigger(by), "sign_off": engine.needs_sign_off(by)}
+        needs = [
+            (code, labels.get(code, code)) for code in needs_identified(definition_for(case), case.answers_by_section())
+        ]
+    return {
+        "reasons": closure_reasons_for(case.state),
+        "needs": needs,
+        "from_plan": from_plan,
+        "trigger": engine.closing_trigger(by),
+        "sign_off": engine.needs_sign_off(by),
+    }
 
 
 def require_open_to(case, trigger, by):

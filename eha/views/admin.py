@@ -49,17 +49,19 @@ def index():
 
 def _user_filters():
     agency = request.args.get("agency") or ""
-    return {"q": (request.args.get("q") or "").strip()[:100], "role": request.args.get("role") or "",
-            "status": request.args.get("status") or "",
-            "agency_id": int(agency) if agency.isascii() and agency.isdigit() else 0}
+    return {
+        "q": (request.args.get("q") or "").strip()[:100],
+        "role": request.args.get("role") or "",
+        "status": request.args.get("status") or "",
+        "agency_id": int(agency) if agency.isascii() and agency.isdigit() else 0,
+    }
 
 
 @route(bp, "/users", need=ADMINS)
 def users():
     filters = _user_filters()
     page = paginate(service.user_query(filters["q"], filters["role"], filters["agency_id"], filters["status"]))
-    return render_template("views/admin/users.html", page=page, roles=ROLES, agencies=service.agencies(),
-                           **filters)
+    return render_template("views/admin/users.html", page=page, roles=ROLES, agencies=service.agencies(), **filters)
 
 
 @route(bp, "/users/new", need=ADMINS, methods=("GET", "POST"))
@@ -70,18 +72,26 @@ def new_user():
     if form.validate_on_submit():
         try:
             user = service.create_user(
-                current_user, email=form.email.data, name=form.name.data, role=form.role.data,
-                agency=form.chosen_agency(), job_title=form.job_title.data, phone=form.phone.data)
+                current_user,
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                agency=form.chosen_agency(),
+                job_title=form.job_title.data,
+                phone=form.phone.data,
+            )
         except Invalid as error:
             form.add_error(error)
         except NotAllowed as error:
             extra_errors = _page_problem(error, "#main-content")
         else:
-            flash(f"{user.name}'s account is created. We have emailed {user.email} a link to choose a password",
-                  "success")
+            flash(
+                f"{user.name}'s account is created. We have emailed {user.email} a link to choose a password", "success"
+            )
             return redirect(url_for("admin.user", user_id=user.id))
-    return render_template("views/admin/user_new.html", form=form, extra_errors=extra_errors,
-                           setup_expiry=recovery.lifetime_text("setup"))
+    return render_template(
+        "views/admin/user_new.html", form=form, extra_errors=extra_errors, setup_expiry=recovery.lifetime_text("setup")
+    )
 
 
 def _details_form(user, submitted=True):
@@ -90,9 +100,16 @@ def _details_form(user, submitted=True):
     if submitted:
         form = UserDetailsForm()
     else:
-        form = UserDetailsForm(formdata=None, data={
-            "name": user.name, "role": user.role, "agency": str(user.agency_id), "job_title": user.job_title or "",
-            "phone": user.phone or ""})
+        form = UserDetailsForm(
+            formdata=None,
+            data={
+                "name": user.name,
+                "role": user.role,
+                "agency": str(user.agency_id),
+                "job_title": user.job_title or "",
+                "phone": user.phone or "",
+            },
+        )
     form.set_agencies(service.agencies())
     if user.id == current_user.id:
         del form.role
@@ -103,9 +120,15 @@ def _user_page(user, details_form=None, mfa_form=None, extra_errors=None):
     details_form = details_form or _details_form(user, submitted=False)
     form = details_form if details_form.errors else (mfa_form if mfa_form and mfa_form.errors else details_form)
     return render_template(
-        "views/admin/user.html", user=user, form=form, details_form=details_form,
-        mfa_form=mfa_form or MfaResetRequestForm(formdata=None), pending_reset=mfa_resets.pending_for(user),
-        approver=mfa_resets.approver_text(user), is_self=user.id == current_user.id, extra_errors=extra_errors,
+        "views/admin/user.html",
+        user=user,
+        form=form,
+        details_form=details_form,
+        mfa_form=mfa_form or MfaResetRequestForm(formdata=None),
+        pending_reset=mfa_resets.pending_for(user),
+        approver=mfa_resets.approver_text(user),
+        is_self=user.id == current_user.id,
+        extra_errors=extra_errors,
         link_expiry=recovery.lifetime_text("reset"),
     )
 
@@ -119,9 +142,15 @@ def user(user_id):
     if form.validate():
         role = form.role.data if "role" in form else None
         try:
-            changes = service.update_user(current_user, user, name=form.name.data, role=role,
-                                          agency=form.chosen_agency(), job_title=form.job_title.data,
-                                          phone=form.phone.data)
+            changes = service.update_user(
+                current_user,
+                user,
+                name=form.name.data,
+                role=role,
+                agency=form.chosen_agency(),
+                job_title=form.job_title.data,
+                phone=form.phone.data,
+            )
         except Invalid as error:
             form.add_error(error)
         else:
@@ -154,8 +183,11 @@ def user_password_link(user_id):
         service.send_password_link(current_user, user)
     except NotAllowed as error:
         return _user_page(user, extra_errors=_page_problem(error, "#password"))
-    flash(f"We have emailed {user.email} a link to choose a new password. Their password stays the same until they "
-          "use it", "success")
+    flash(
+        f"We have emailed {user.email} a link to choose a new password. Their password stays the same until they "
+        "use it",
+        "success",
+    )
     return redirect(url_for("admin.user", user_id=user.id))
 
 
@@ -170,8 +202,11 @@ def request_mfa_reset(user_id):
         mfa_resets.request_reset(current_user, user, form.reason.data)
     except NotAllowed as error:
         return _user_page(user, extra_errors=_page_problem(error, "#two-factor"))
-    flash(f"Your request is waiting for {mfa_resets.approver_text(user)} to approve it. {user.name}'s two-factor "
-          "sign-in stays as it is until then", "success")
+    flash(
+        f"Your request is waiting for {mfa_resets.approver_text(user)} to approve it. {user.name}'s two-factor "
+        "sign-in stays as it is until then",
+        "success",
+    )
     return redirect(url_for("admin.user", user_id=user.id))
 
 
@@ -179,9 +214,14 @@ def request_mfa_reset(user_id):
 
 
 def _mfa_resets_page(extra_errors=None, status=200):
-    return render_template("views/admin/mfa_resets.html", page=paginate(mfa_resets.requests_for(current_user)),
-                           extra_errors=extra_errors, decision_problem=mfa_resets.decision_problem,
-                           is_lapsed=mfa_resets.is_lapsed, approver_text=mfa_resets.approver_text), status
+    return render_template(
+        "views/admin/mfa_resets.html",
+        page=paginate(mfa_resets.requests_for(current_user)),
+        extra_errors=extra_errors,
+        decision_problem=mfa_resets.decision_problem,
+        is_lapsed=mfa_resets.is_lapsed,
+        approver_text=mfa_resets.approver_text,
+    ), status
 
 
 @route(bp, "/mfa-resets", need=MANAGERS_OR_ADMINS)
@@ -201,8 +241,10 @@ def decide_mfa_reset(request_id):
     except NotPermitted as error:
         return _mfa_resets_page(extra_errors=_page_problem(error, f"#reset-{request_id}"), status=403)
     if approving:
-        flash(f"{reset.user.name}'s two-factor sign-in is reset. They will set it up again the next time they sign in",
-              "success")
+        flash(
+            f"{reset.user.name}'s two-factor sign-in is reset. They will set it up again the next time they sign in",
+            "success",
+        )
     else:
         flash(f"You declined the request to reset {reset.user.name}'s two-factor sign-in", "success")
     return redirect(url_for("admin.mfa_resets_list"))
@@ -222,8 +264,9 @@ def agencies():
         else:
             flash(f"{agency.name} added", "success")
             return redirect(url_for("admin.agencies"))
-    return render_template("views/admin/agencies.html", agencies=service.agencies(), form=form,
-                           counts=service.agency_user_counts())
+    return render_template(
+        "views/admin/agencies.html", agencies=service.agencies(), form=form, counts=service.agency_user_counts()
+    )
 
 
 @route(bp, "/agencies/<int:agency_id>", need=ADMINS, methods=("GET", "POST"))
@@ -254,11 +297,11 @@ def definitions():
             error.field = form.problem_field()
             form.add_error(error)
         else:
-            flash(f"Version {record.version} of {record.name} uploaded. It is not active until you activate it",
-                  "success")
+            flash(
+                f"Version {record.version} of {record.name} uploaded. It is not active until you activate it", "success"
+            )
             return redirect(url_for("admin.definition", definition_id=record.id))
-    return render_template("views/admin/definitions.html", form=form,
-                           definition_rows=service.definition_versions())
+    return render_template("views/admin/definitions.html", form=form, definition_rows=service.definition_versions())
 
 
 @route(bp, "/definitions/<int:definition_id>", need=ADMINS)

@@ -42,13 +42,17 @@ def new():
     matches = None
     if request.method == "POST" and form.validate():
         matches = service.find_children(
-            current_user, first_name=form.first_name.data, last_name=form.last_name.data,
-            date_of_birth=form.date_of_birth.data, nhs_number=form.nhs_number.data,
+            current_user,
+            first_name=form.first_name.data,
+            last_name=form.last_name.data,
+            date_of_birth=form.date_of_birth.data,
+            nhs_number=form.nhs_number.data,
         )
         # Only the families the user may see can be continued with.
         session[FLOW] = {"families": matches.family_ids}
-    return render_template("views/assessments/new_find.html", form=form, matches=matches,
-                           hub=current_app.config["EHA_EARLY_HELP_HUB"])
+    return render_template(
+        "views/assessments/new_find.html", form=form, matches=matches, hub=current_app.config["EHA_EARLY_HELP_HUB"]
+    )
 
 
 def _chosen_family():
@@ -83,8 +87,9 @@ def new_safety():
     if form.validate_on_submit():
         if form.at_risk.data == "yes":
             _save_flow(safe=False)
-            return render_template("views/assessments/new_at_risk.html",
-                                   front_door=current_app.config["EHA_FRONT_DOOR"])
+            return render_template(
+                "views/assessments/new_at_risk.html", front_door=current_app.config["EHA_FRONT_DOOR"]
+            )
         _save_flow(safe=True)
         if _flow().get("family_id"):
             return redirect(url_for(".new_children"))
@@ -111,8 +116,12 @@ def new_family():
     if form.validate_on_submit():
         try:
             case = service.start_with_new_family(
-                current_user, name=form.name.data, address=form.address.data, postcode=form.postcode.data,
-                child=form.child_data(), carer=form.carer_data(),
+                current_user,
+                name=form.name.data,
+                address=form.address.data,
+                postcode=form.postcode.data,
+                child=form.child_data(),
+                carer=form.carer_data(),
             )
         except Invalid as error:
             form.add_error(error)
@@ -136,8 +145,13 @@ def new_children():
             form.add_error(error)
         else:
             return _started(case)
-    return render_template("views/assessments/new_children.html", form=form, family=choice.family,
-                           busy=choice.busy, available=choice.available)
+    return render_template(
+        "views/assessments/new_children.html",
+        form=form,
+        family=choice.family,
+        busy=choice.busy,
+        available=choice.available,
+    )
 
 
 @case_route(bp, "/<caseref:ref>", need=VIEW)

@@ -53,12 +53,19 @@ def close(case):
     errors = None
     if form.validate_on_submit():
         outcomes = form.outcomes() if page["from_plan"] else {}
-        done, errors = _from_its_page(case, page["trigger"], "#reason", reason=form.reason.data,
-                                      notes=form.notes.data, outcomes=outcomes)
+        done, errors = _from_its_page(
+            case, page["trigger"], "#reason", reason=form.reason.data, notes=form.notes.data, outcomes=outcomes
+        )
         if done:
             return done
-    return render_template("views/closure/close.html", case=case, form=form, from_plan=page["from_plan"],
-                           sign_off=page["sign_off"], extra_errors=errors)
+    return render_template(
+        "views/closure/close.html",
+        case=case,
+        form=form,
+        from_plan=page["from_plan"],
+        sign_off=page["sign_off"],
+        extra_errors=errors,
+    )
 
 
 @case_route(bp, "/step-up", methods=("GET", "POST"), need=WHILE_OPEN, audit="case_viewed", refused="transition")
@@ -66,8 +73,9 @@ def step_up(case):
     form = StepUpForm()
     errors = None
     if form.validate_on_submit():
-        done, errors = _from_its_page(case, "step_up", "#on", on=form.on.data, team=form.team.data,
-                                      reason=form.reason.data)
+        done, errors = _from_its_page(
+            case, "step_up", "#on", on=form.on.data, team=form.team.data, reason=form.reason.data
+        )
         if done:
             return done
     return render_template("views/closure/step_up.html", case=case, form=form, extra_errors=errors)
@@ -78,8 +86,9 @@ def approve(case):
     return _from_case_page(case, "approve_closure")
 
 
-@case_route(bp, "/close/reject", methods=("GET", "POST"), need=MANAGER_ONLY, audit="case_viewed",
-            refused="closure_rejected")
+@case_route(
+    bp, "/close/reject", methods=("GET", "POST"), need=MANAGER_ONLY, audit="case_viewed", refused="closure_rejected"
+)
 def reject(case):
     workflow.require_open_to(case, "reject_closure", current_user)
     form = RejectClosureForm()

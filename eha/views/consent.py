@@ -31,15 +31,30 @@ def edit(case):
     form = ConsentForm(data=page["data"], givers=page["givers"], agencies=page["agencies"])
     errors, status = None, 200
     if request.method == "POST" and form.validate():
-        saved, errors, status = _save(form, "given_by", service.record_consent, case, given_by=form.given_by.data,
-                                      given_on=form.given_on.data, agency_ids=form.agencies.data,
-                                      withheld=form.withheld.data, legal_basis=form.legal_basis.data)
+        saved, errors, status = _save(
+            form,
+            "given_by",
+            service.record_consent,
+            case,
+            given_by=form.given_by.data,
+            given_on=form.given_on.data,
+            agency_ids=form.agencies.data,
+            withheld=form.withheld.data,
+            legal_basis=form.legal_basis.data,
+        )
         if saved:
             flash("The family's agreement has been recorded", "success")
             return redirect(url_for("assessments.show", ref=case.ref))
-    return render_template("views/consent/edit.html", case=case, form=form, history=page["history"],
-                           current=page["current"], can_manage=page["can_manage"], extra_errors=errors,
-                           has_givers=bool(page["givers"])), status
+    return render_template(
+        "views/consent/edit.html",
+        case=case,
+        form=form,
+        history=page["history"],
+        current=page["current"],
+        can_manage=page["can_manage"],
+        extra_errors=errors,
+        has_givers=bool(page["givers"]),
+    ), status
 
 
 @case_route(bp, "/withdraw", methods=("GET", "POST"), need=MANAGE, refused="consent_withdrawn")
@@ -53,12 +68,21 @@ def withdraw(case):
     form = WithdrawConsentForm(data={"marker": service.marker_of(current)})
     errors, status = None, 200
     if request.method == "POST" and form.validate():
-        saved, errors, status = _save(form, "withdrawn_on", service.withdraw_consent, case,
-                                      withdrawn_on=form.withdrawn_on.data, notes=form.notes.data)
+        saved, errors, status = _save(
+            form,
+            "withdrawn_on",
+            service.withdraw_consent,
+            case,
+            withdrawn_on=form.withdrawn_on.data,
+            notes=form.notes.data,
+        )
         if saved:
-            flash("The withdrawal of agreement has been recorded. Agencies in the team no longer see this case.",
-                  "success")
+            flash(
+                "The withdrawal of agreement has been recorded. Agencies in the team no longer see this case.",
+                "success",
+            )
             return redirect(url_for("assessments.show", ref=case.ref))
         current = case.current_consent
-    return render_template("views/consent/withdraw.html", case=case, form=form, current=current,
-                           extra_errors=errors), status
+    return render_template(
+        "views/consent/withdraw.html", case=case, form=form, current=current, extra_errors=errors
+    ), status

@@ -21,8 +21,14 @@ TITLES = {
 
 
 def _render(code, message=None, messages=None):
-    return render_template("views/errors/error.html", code=code, title=TITLES.get(code, TITLES[500]),
-                           message=message, messages=messages or [], case=g.get("eha_case")), code
+    return render_template(
+        "views/errors/error.html",
+        code=code,
+        title=TITLES.get(code, TITLES[500]),
+        message=message,
+        messages=messages or [],
+        case=g.get("eha_case"),
+    ), code
 
 
 @bp.app_errorhandler(DomainError)
@@ -38,8 +44,11 @@ def domain_error(error):
 
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error):
-    return _render(400, "The form you sent had expired or was not sent from this service. "
-                        "Go back, reload the page and try again. Your answers have not been saved.")
+    return _render(
+        400,
+        "The form you sent had expired or was not sent from this service. "
+        "Go back, reload the page and try again. Your answers have not been saved.",
+    )
 
 
 @bp.app_errorhandler(400)

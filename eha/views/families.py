@@ -19,14 +19,17 @@ FORMS = {
     "family": (EditFamilyForm, None, "Change the family's details"),
     "child": (ChildForm, "Add a child", "Change a child's details"),
     "carer": (CarerForm, "Add a parent or carer", "Change a parent or carer's details"),
-    "network": (NetworkMemberForm, "Add someone from the wider family network",
-                "Change a wider family network member"),
+    "network": (NetworkMemberForm, "Add someone from the wider family network", "Change a wider family network member"),
     "agency": (InvolvedAgencyForm, "Add an agency already involved", "Change an agency already involved"),
 }
 
 # What the conflict page calls the people already on record when the user was adding one.
-ON_RECORD = {"child": "Children", "carer": "Parents and carers", "network": "Wider family network",
-             "agency": "Agencies already involved"}
+ON_RECORD = {
+    "child": "Children",
+    "carer": "Parents and carers",
+    "network": "Wider family network",
+    "agency": "Agencies already involved",
+}
 
 
 @case_route(bp, "", need=VIEW)
@@ -50,8 +53,7 @@ def _conflict(case, what, record_id, form, kwargs):
     if saved is None:
         on_record = {"label": ON_RECORD[what], "names": service.names_on_record(case, what)}
     form.version.data = str(case.family.version_id)
-    return {"rows": compare(form, saved), "on_record": on_record, "at": case.family.updated_at,
-            "adding": saved is None}
+    return {"rows": compare(form, saved), "on_record": on_record, "at": case.family.updated_at, "adding": saved is None}
 
 
 def _change(case, what, record_id=None):
@@ -62,8 +64,15 @@ def _change(case, what, record_id=None):
     if posting and form.validate():
         agency = form.chosen_agency() if what == "agency" else None
         try:
-            service.update_family(case, current_user, what, None if what == "family" else record, form.data,
-                                  agency=agency, expected_version=form.version.data or None)
+            service.update_family(
+                case,
+                current_user,
+                what,
+                None if what == "family" else record,
+                form.data,
+                agency=agency,
+                expected_version=form.version.data or None,
+            )
         except service.FamilyConflict:
             conflict = _conflict(case, what, record_id, form, kwargs)
         except Invalid as error:
@@ -71,11 +80,20 @@ def _change(case, what, record_id=None):
         else:
             flash("The family's details have been saved", "success")
             return redirect(url_for(".show", ref=case.ref))
-    endpoint, args = (".edit_family", {}) if what == "family" else (
-        (f".{what}", {"record_id": record_id}) if record_id is not None else (f".new_{what}", {}))
+    endpoint, args = (
+        (".edit_family", {})
+        if what == "family"
+        else ((f".{what}", {"record_id": record_id}) if record_id is not None else (f".new_{what}", {}))
+    )
     title = FORMS[what][2] if record is not None else FORMS[what][1]
-    return render_template("views/families/form.html", case=case, form=form, title=title, conflict=conflict,
-                           action=url_for(endpoint, ref=case.ref, **args)), 409 if conflict else 200
+    return render_template(
+        "views/families/form.html",
+        case=case,
+        form=form,
+        title=title,
+        conflict=conflict,
+        action=url_for(endpoint, ref=case.ref, **args),
+    ), 409 if conflict else 200
 
 
 @case_route(bp, "/edit", methods=("GET", "POST"), need=service.HOUSEHOLD, refused="family_updated")

@@ -10,11 +10,14 @@ bp = Blueprint("help", __name__, url_prefix="/help")
 
 @bp.get("/workflow")
 def workflow():
-    return render_template("views/help/workflow.html", steps=diagram.steps_in_words(), summary=diagram.summary(),
-                           reasons=diagram.closure_reasons_in_words())
+    return render_template(
+        "views/help/workflow.html",
+        steps=diagram.steps_in_words(),
+        summary=diagram.summary(),
+        reasons=diagram.closure_reasons_in_words(),
+    )
 
 
 @bp.get("/workflow.svg")
 def workflow_svg():
-    return Response(diagram.render(), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "public, max-age=3600"})
+    return Response(diagram.render(), mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"})

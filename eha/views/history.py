@@ -19,26 +19,39 @@ bp = Blueprint("history", __name__, url_prefix="/assessments/<caseref:ref>")
 
 @case_route(bp, "/history", need=HISTORY, audit="history_viewed")
 def show(case):
-    return render_template("views/history/show.html", case=case, page=case_events(case), label=audit.label,
-                           roles=ROLES)
+    return render_template("views/history/show.html", case=case, page=case_events(case), label=audit.label, roles=ROLES)
 
 
 def _grants_page(case, form):
-    return render_template("views/history/access.html", case=case, form=form,
-                           grants=grant_service.grants_for_case(case), is_active=grant_service.is_active,
-                           revoke_form=RevokeGrantForm(formdata=None), max_days=grant_service.MAX_DAYS,
-                           example=date.today() + timedelta(days=28))
+    return render_template(
+        "views/history/access.html",
+        case=case,
+        form=form,
+        grants=grant_service.grants_for_case(case),
+        is_active=grant_service.is_active,
+        revoke_form=RevokeGrantForm(formdata=None),
+        max_days=grant_service.MAX_DAYS,
+        example=date.today() + timedelta(days=28),
+    )
 
 
-@case_route(bp, "/access", methods=("GET", "POST"), need=MANAGER_ONLY, audit="case_viewed",
-            audit_detail={"page": "duty to share"}, refused="grant_created")
+@case_route(
+    bp,
+    "/access",
+    methods=("GET", "POST"),
+    need=MANAGER_ONLY,
+    audit="case_viewed",
+    audit_detail={"page": "duty to share"},
+    refused="grant_created",
+)
 def access_grants(case):
     form = GrantForm()
     form.set_users(grant_service.grantable_users())
     if form.validate_on_submit():
         try:
-            grant = grant_service.create_grant(case, by=current_user, user=form.chosen_user(),
-                                               reason=form.reason.data, ends_on=form.ends_on.data)
+            grant = grant_service.create_grant(
+                case, by=current_user, user=form.chosen_user(), reason=form.reason.data, ends_on=form.ends_on.data
+            )
         except Invalid as error:
             form.add_error(error)
         else:

@@ -32,8 +32,7 @@ def _kind():
 
 
 def _schedule_form(case, form_class=ScheduleMeetingForm, **kwargs):
-    return form_class(professionals=service.professional_choices(case), family=service.family_members(case),
-                      **kwargs)
+    return form_class(professionals=service.professional_choices(case), family=service.family_members(case), **kwargs)
 
 
 def _shown(case, meeting):
@@ -42,8 +41,12 @@ def _shown(case, meeting):
 
 @case_route(bp, "/meetings")
 def index(case):
-    return render_template("views/meetings/index.html", case=case, meetings=service.meetings_for(case),
-                           **service.page_context(case, current_user))
+    return render_template(
+        "views/meetings/index.html",
+        case=case,
+        meetings=service.meetings_for(case),
+        **service.page_context(case, current_user),
+    )
 
 
 @case_route(bp, "/meetings/new", need=MANAGE, methods=("GET", "POST"), refused="meeting_scheduled")
@@ -55,23 +58,42 @@ def new(case):
     if form.validate_on_submit():
         try:
             meeting = service.schedule(
-                case, current_user, kind=kind, scheduled_for=form.scheduled_for, place=form.place.data,
-                video_link=form.video_link.data, user_ids=form.user_ids, family_ids=form.family.data or [],
+                case,
+                current_user,
+                kind=kind,
+                scheduled_for=form.scheduled_for,
+                place=form.place.data,
+                video_link=form.video_link.data,
+                user_ids=form.user_ids,
+                family_ids=form.family.data or [],
             )
         except GuardFailed as failure:
-            errors = [{"text": message, "href": "#professionals" if "nvite" in message else "#date"}
-                      for message in failure.messages]
+            errors = [
+                {"text": message, "href": "#professionals" if "nvite" in message else "#date"}
+                for message in failure.messages
+            ]
         else:
             flash(f"{MEETING_KINDS[kind]} scheduled", "success")
             return _shown(case, meeting)
-    return render_template("views/meetings/new.html", case=case, kind=kind, kind_label=MEETING_KINDS[kind],
-                           form=form, extra_errors=errors, **page)
+    return render_template(
+        "views/meetings/new.html",
+        case=case,
+        kind=kind,
+        kind_label=MEETING_KINDS[kind],
+        form=form,
+        extra_errors=errors,
+        **page,
+    )
 
 
 @case_route(bp, "/meetings/<int:meeting_id>")
 def show(case, meeting_id):
-    return render_template("views/meetings/show.html", case=case, meeting=service.meeting_of(case, meeting_id),
-                           **service.page_context(case, current_user))
+    return render_template(
+        "views/meetings/show.html",
+        case=case,
+        meeting=service.meeting_of(case, meeting_id),
+        **service.page_context(case, current_user),
+    )
 
 
 # --- changing a meeting: at the version the user opened ---
@@ -92,16 +114,21 @@ def _save(case, meeting, form, render, action, done, **values):
 
 
 def _render_record(case, meeting, form, conflict=False):
-    return render_template("views/meetings/record.html", case=case, meeting=meeting, form=form, conflict=conflict,
-                           saved=service.saved_rows(meeting)), 409 if conflict else 200
+    return render_template(
+        "views/meetings/record.html",
+        case=case,
+        meeting=meeting,
+        form=form,
+        conflict=conflict,
+        saved=service.saved_rows(meeting),
+    ), 409 if conflict else 200
 
 
 def _record_form(meeting, **kwargs):
     return record_form(meeting, require_next_review=meeting.kind == "taf", **kwargs)
 
 
-@case_route(bp, "/meetings/<int:meeting_id>/record", need=MANAGE, methods=("GET", "POST"),
-            refused="meeting_recorded")
+@case_route(bp, "/meetings/<int:meeting_id>/record", need=MANAGE, methods=("GET", "POST"), refused="meeting_recorded")
 def record(case, meeting_id):
     meeting = service.meeting_of(case, meeting_id)
     if request.method == "GET":
@@ -112,9 +139,19 @@ def record(case, meeting_id):
     form = _record_form(meeting)
     if not form.validate():
         return _render_record(case, meeting, form)
-    return _save(case, meeting, form, _render_record, service.record, lambda saved: f"{saved.kind_label} recorded",
-                 held_on=form.held_on.data, attendance=form.attendance(), notes=form.notes.data,
-                 decisions=form.decisions.data, next_review_on=form.next_review_on.data)
+    return _save(
+        case,
+        meeting,
+        form,
+        _render_record,
+        service.record,
+        lambda saved: f"{saved.kind_label} recorded",
+        held_on=form.held_on.data,
+        attendance=form.attendance(),
+        notes=form.notes.data,
+        decisions=form.decisions.data,
+        next_review_on=form.next_review_on.data,
+    )
 
 
 def _edit_form(case, meeting, **kwargs):
@@ -124,29 +161,53 @@ def _edit_form(case, meeting, **kwargs):
 
 
 def _render_edit(case, meeting, form, conflict=False):
-    return render_template("views/meetings/edit.html", case=case, meeting=meeting, form=form, conflict=conflict,
-                           saved=service.saved_rows(meeting),
-                           has_agreement=bool(service.agreed_agency_ids(case))), 409 if conflict else 200
+    return render_template(
+        "views/meetings/edit.html",
+        case=case,
+        meeting=meeting,
+        form=form,
+        conflict=conflict,
+        saved=service.saved_rows(meeting),
+        has_agreement=bool(service.agreed_agency_ids(case)),
+    ), 409 if conflict else 200
 
 
-@case_route(bp, "/meetings/<int:meeting_id>/edit", need=MANAGE, methods=("GET", "POST"),
-            refused="meeting_scheduled")
+@case_route(bp, "/meetings/<int:meeting_id>/edit", need=MANAGE, methods=("GET", "POST"), refused="meeting_scheduled")
 def edit(case, meeting_id):
     """Reschedule: a new date, time or place, and who is invited. The case's state does not change."""
     meeting = service.scheduled_meeting(case, meeting_id, "rescheduled")
     if request.method == "GET":
         professionals, family = service.invited_values(meeting)
-        form = _edit_form(case, meeting, data={
-            "date": meeting.scheduled_for.date(), "time": time_value(meeting.scheduled_for), "place": meeting.place,
-            "video_link": meeting.video_link, "professionals": professionals, "family": family,
-            "version": str(meeting.version_id)})
+        form = _edit_form(
+            case,
+            meeting,
+            data={
+                "date": meeting.scheduled_for.date(),
+                "time": time_value(meeting.scheduled_for),
+                "place": meeting.place,
+                "video_link": meeting.video_link,
+                "professionals": professionals,
+                "family": family,
+                "version": str(meeting.version_id),
+            },
+        )
         return _render_edit(case, meeting, form)
     form = _edit_form(case, meeting)
     if not form.validate():
         return _render_edit(case, meeting, form)
-    return _save(case, meeting, form, _render_edit, service.reschedule, _rescheduled,
-                 scheduled_for=form.scheduled_for, place=form.place.data, video_link=form.video_link.data,
-                 user_ids=form.user_ids, family_ids=form.family.data or [])
+    return _save(
+        case,
+        meeting,
+        form,
+        _render_edit,
+        service.reschedule,
+        _rescheduled,
+        scheduled_for=form.scheduled_for,
+        place=form.place.data,
+        video_link=form.video_link.data,
+        user_ids=form.user_ids,
+        family_ids=form.family.data or [],
+    )
 
 
 def _rescheduled(meeting):
@@ -154,13 +215,18 @@ def _rescheduled(meeting):
 
 
 def _render_cancel(case, meeting, form, conflict=False):
-    return render_template("views/meetings/cancel.html", case=case, meeting=meeting, form=form, conflict=conflict,
-                           saved=service.saved_rows(meeting),
-                           leaves_waiting=service.leaves_waiting(case, meeting)), 409 if conflict else 200
+    return render_template(
+        "views/meetings/cancel.html",
+        case=case,
+        meeting=meeting,
+        form=form,
+        conflict=conflict,
+        saved=service.saved_rows(meeting),
+        leaves_waiting=service.leaves_waiting(case, meeting),
+    ), 409 if conflict else 200
 
 
-@case_route(bp, "/meetings/<int:meeting_id>/cancel", need=MANAGE, methods=("GET", "POST"),
-            refused="meeting_scheduled")
+@case_route(bp, "/meetings/<int:meeting_id>/cancel", need=MANAGE, methods=("GET", "POST"), refused="meeting_scheduled")
 def cancel(case, meeting_id):
     """Cancel a scheduled meeting, with why. A case left waiting for it is offered a replacement."""
     meeting = service.scheduled_meeting(case, meeting_id, "cancelled")
@@ -169,16 +235,24 @@ def cancel(case, meeting_id):
     form = CancelMeetingForm()
     if not form.validate():
         return _render_cancel(case, meeting, form)
-    return _save(case, meeting, form, _render_cancel, service.cancel, lambda saved: f"{saved.kind_label} cancelled",
-                 reason=form.reason.data)
+    return _save(
+        case,
+        meeting,
+        form,
+        _render_cancel,
+        service.cancel,
+        lambda saved: f"{saved.kind_label} cancelled",
+        reason=form.reason.data,
+    )
 
 
 # --- the Team Around the Family ---
 
 
 def _render_remove(case, member, open_actions, form):
-    return render_template("views/meetings/remove_member.html", case=case, member=member, form=form,
-                           open_actions=open_actions)
+    return render_template(
+        "views/meetings/remove_member.html", case=case, member=member, form=form, open_actions=open_actions
+    )
 
 
 @case_route(bp, "/team", need=VIEW)
@@ -189,8 +263,9 @@ def team(case):
     if removing:
         member, open_actions = service.removal_page(case, current_user, removing)
         return _render_remove(case, member, open_actions, RemoveMemberForm())
-    return render_template("views/meetings/team.html", case=case, members=service.team(case),
-                           **service.page_context(case, current_user))
+    return render_template(
+        "views/meetings/team.html", case=case, members=service.team(case), **service.page_context(case, current_user)
+    )
 
 
 @case_route(bp, "/team/<int:user_id>/remove", need=CHANGE_TEAM, methods=("POST",), refused="taf_member_removed")

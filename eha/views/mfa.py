@@ -118,8 +118,13 @@ def account():
             flash("Two-factor sign-in is set up. You will need a code from your app each time you sign in", "success")
             return redirect(url_for("mfa.account"))
         form.code.errors = list(form.code.errors) + [WRONG_CODE]
-    return render_template("views/mfa/setup.html", form=form, user=user, secret=totp.grouped(user.totp_secret),
-                           qr_url=url_for("mfa.account_qr_code"))
+    return render_template(
+        "views/mfa/setup.html",
+        form=form,
+        user=user,
+        secret=totp.grouped(user.totp_secret),
+        qr_url=url_for("mfa.account_qr_code"),
+    )
 
 
 @route(bp, "/account/two-factor/qr.svg", need=SIGNED_IN)

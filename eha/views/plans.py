@@ -42,8 +42,7 @@ def _action_form(case, data=None):
 
 
 def _action_page(case, form, action=None, conflict=None, status=200):
-    return render_template("views/plans/action.html", case=case, form=form, action=action,
-                           conflict=conflict), status
+    return render_template("views/plans/action.html", case=case, form=form, action=action, conflict=conflict), status
 
 
 def _done(case, change, message):
@@ -54,8 +53,13 @@ def _done(case, change, message):
 
 
 def _action_fields(form):
-    return {"need_code": form.need.data, "what": form.what.data, "owner": form.owner.data,
-            "due_on": form.due_on.data, "success": form.success.data}
+    return {
+        "need_code": form.need.data,
+        "what": form.what.data,
+        "owner": form.owner.data,
+        "due_on": form.due_on.data,
+        "success": form.success.data,
+    }
 
 
 @case_route(bp, "/plan/actions/new", need=PLANNER, methods=("GET", "POST"), refused="plan_changed")
@@ -78,8 +82,9 @@ def action_edit(case, key):
     form = _action_form(case, data=data)
     if form.validate_on_submit():
         try:
-            change = service.change_action(case, key, current_user, expected_version=parse_version(form.version.data),
-                                           **_action_fields(form))
+            change = service.change_action(
+                case, key, current_user, expected_version=parse_version(form.version.data), **_action_fields(form)
+            )
         except Invalid as error:
             form.add_error(error)
         except StaleEdit:
@@ -102,8 +107,7 @@ def action_delete(case, key):
 
 
 def _sign_page(case, form, version, conflict=False, status=200):
-    return render_template("views/plans/sign.html", case=case, form=form, version=version,
-                           conflict=conflict), status
+    return render_template("views/plans/sign.html", case=case, form=form, version=version, conflict=conflict), status
 
 
 @case_route(bp, "/plan/sign", need=PLANNER, methods=("GET", "POST"), refused="plan_signed")
@@ -113,8 +117,14 @@ def sign(case):
     if form.validate_on_submit():
         try:
             name, number, signed = service.sign(
-                case, current_user, expected_version=parse_version(form.version.data), signer=form.signer.data,
-                name=form.name.data, role=form.role.data, signed_on=form.signed_on.data, method=form.method.data,
+                case,
+                current_user,
+                expected_version=parse_version(form.version.data),
+                signer=form.signer.data,
+                name=form.name.data,
+                role=form.role.data,
+                signed_on=form.signed_on.data,
+                method=form.method.data,
             )
         except Invalid as error:
             form.add_error(error)
@@ -123,8 +133,7 @@ def sign(case):
             form.version.data = data["version"]
             return _sign_page(case, form, version, conflict=True, status=409)
         else:
-            flash(f"Version {number} of the plan is signed" if signed else f"Signature recorded for {name}",
-                  "success")
+            flash(f"Version {number} of the plan is signed" if signed else f"Signature recorded for {name}", "success")
             return redirect(url_for("plans.show", ref=case.ref))
     return _sign_page(case, form, version)
 
@@ -140,17 +149,27 @@ def finalise(case):
 # --- progress on an action (TAF members update the actions they own) ---
 
 
-@case_route(bp, "/plan/actions/<key:key>/progress", need=UPDATE_OWN_ACTION, methods=("GET", "POST"),
-            refused="action_updated")
+@case_route(
+    bp, "/plan/actions/<key:key>/progress", need=UPDATE_OWN_ACTION, methods=("GET", "POST"), refused="action_updated"
+)
 def action_progress(case, key):
     page = service.progress_page(case, key, current_user)
     action = page["action"]
-    form = ProgressForm(data=_on_get({"progress": action.progress, "comment": action.progress_comment,
-                                      "version": str(action.version_id)}))
+    form = ProgressForm(
+        data=_on_get(
+            {"progress": action.progress, "comment": action.progress_comment, "version": str(action.version_id)}
+        )
+    )
     if form.validate_on_submit():
         try:
-            service.update_progress(case, key, current_user, expected_version=parse_version(form.version.data),
-                                    progress=form.progress.data, comment=form.comment.data)
+            service.update_progress(
+                case,
+                key,
+                current_user,
+                expected_version=parse_version(form.version.data),
+                progress=form.progress.data,
+                comment=form.comment.data,
+            )
         except StaleEdit:
             page = service.progress_page(case, key, current_user)
             form.version.data = str(page["action"].version_id)

@@ -28,15 +28,19 @@ def forgotten_password():
             recovery.request_from_sign_in_page(form.email.data)
         except MailError:
             pass  # logged by eha.mail; the page must read the same whatever happened
-        return render_template("views/recovery/sent.html", email=form.email.data,
-                               expiry=recovery.lifetime_text("reset"))
+        return render_template(
+            "views/recovery/sent.html", email=form.email.data, expiry=recovery.lifetime_text("reset")
+        )
     return render_template("views/recovery/forgotten.html", form=form)
 
 
 def _link_problem(problem):
     recovery.record_refusal(problem)
-    return render_template("views/recovery/link_problem.html", reason=problem.reason,
-                           expiry=recovery.lifetime_text(problem.link.purpose if problem.link else "reset"))
+    return render_template(
+        "views/recovery/link_problem.html",
+        reason=problem.reason,
+        expiry=recovery.lifetime_text(problem.link.purpose if problem.link else "reset"),
+    )
 
 
 @bp.route("/account/reset-password/<token>", methods=["GET", "POST"])

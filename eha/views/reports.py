@@ -17,8 +17,7 @@ def index():
 
 @route(bp, "/access-review", need=MANAGERS)
 def access_review():
-    return render_template("views/reports/access_review.html", page=reports.access_review(),
-                           days=reports.REVIEW_DAYS)
+    return render_template("views/reports/access_review.html", page=reports.access_review(), days=reports.REVIEW_DAYS)
 
 
 @route(bp, "/grants", need=MANAGERS)

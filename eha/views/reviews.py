@@ -21,13 +21,23 @@ REVIEWER = MANAGE.during((REVIEW_SCHEDULED,), service.NO_REVIEW_MESSAGE)
 @case_route(bp, "/reviews", need=VIEW)
 def index(case):
     reviews = service.reviews_for(case)
-    return render_template("views/reviews/index.html", case=case, reviews=reviews,
-                           rows=service.scaling_over_time(case, reviews), decisions=REVIEW_DECISIONS)
+    return render_template(
+        "views/reviews/index.html",
+        case=case,
+        reviews=reviews,
+        rows=service.scaling_over_time(case, reviews),
+        decisions=REVIEW_DECISIONS,
+    )
 
 
 def _render(case, meeting, actions, form, *, conflict=False, status=200):
     return render_template(
-        "views/reviews/new.html", case=case, meeting=meeting, actions=actions, form=form, conflict=conflict,
+        "views/reviews/new.html",
+        case=case,
+        meeting=meeting,
+        actions=actions,
+        form=form,
+        conflict=conflict,
         who={a.key: plan_service.who_label(a) for a in actions},
     ), status
 
@@ -39,8 +49,7 @@ def _conflict(case, form):
     return _render(case, meeting, actions, form, conflict=True, status=409)
 
 
-@case_route(bp, "/reviews/new", need=REVIEWER, methods=("GET", "POST"), audit="case_viewed",
-            refused="meeting_recorded")
+@case_route(bp, "/reviews/new", need=REVIEWER, methods=("GET", "POST"), audit="case_viewed", refused="meeting_recorded")
 def new(case):
     meeting, actions = service.review_to_record(case)
     form = review_form(meeting, actions)
@@ -50,11 +59,20 @@ def new(case):
         return _render(case, meeting, actions, form)
     try:
         service.record_review(
-            case, meeting, current_user, expected_version=parse_version(form.version.data),
-            held_on=form.held_on.data, attendance=form.attendance(), family_view=form.family_view.data,
-            family_score=form.family_score.score, practitioner_score=form.practitioner_score.score,
-            decision=form.decision.data, plan_changed=bool(form.plan_changed.data),
-            next_review_on=form.next_review_on.data, progress=form.progress_by_key(actions), notes=form.notes.data,
+            case,
+            meeting,
+            current_user,
+            expected_version=parse_version(form.version.data),
+            held_on=form.held_on.data,
+            attendance=form.attendance(),
+            family_view=form.family_view.data,
+            family_score=form.family_score.score,
+            practitioner_score=form.practitioner_score.score,
+            decision=form.decision.data,
+            plan_changed=bool(form.plan_changed.data),
+            next_review_on=form.next_review_on.data,
+            progress=form.progress_by_key(actions),
+            notes=form.notes.data,
         )
     except GuardFailed as failure:
         form.add_guard_errors(failure.messages)

@@ -16,9 +16,16 @@ SAVING = EDIT.during((DRAFT,), "The assessment has been completed, so its sectio
 
 def _render(case, page, form, version, *, conflict=None, status=200):
     return render_template(
-        "views/sections/edit.html", case=case, definition=page.definition, section=page.section, form=form,
-        version=version, editable=page.editable,
-        rows=None if page.editable else page.rows(), conflict=conflict, can_edit=page.can_edit,
+        "views/sections/edit.html",
+        case=case,
+        definition=page.definition,
+        section=page.section,
+        form=form,
+        version=version,
+        editable=page.editable,
+        rows=None if page.editable else page.rows(),
+        conflict=conflict,
+        can_edit=page.can_edit,
     ), status
 
 
@@ -27,8 +34,15 @@ def _posted_version():
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else -1
 
 
-@case_route(bp, "/<key:key>", methods=("GET", "POST"), need={"GET": VIEW, "POST": SAVING},
-            audit="section_viewed", audit_detail=lambda key: {"section": key}, refused="section_saved")
+@case_route(
+    bp,
+    "/<key:key>",
+    methods=("GET", "POST"),
+    need={"GET": VIEW, "POST": SAVING},
+    audit="section_viewed",
+    audit_detail=lambda key: {"section": key},
+    refused="section_saved",
+)
 def edit(case, key):
     page = service.section_page(case, key, current_user)
     if request.method == "GET":
@@ -40,8 +54,9 @@ def edit(case, key):
         return _render(case, page, form, version)
     answers = form.answers()
     try:
-        service.save_section(case, page.section, answers, expected_version=version, user=current_user,
-                             complete=complete)
+        service.save_section(
+            case, page.section, answers, expected_version=version, user=current_user, complete=complete
+        )
     except StaleEdit as stale:
         conflict = service.section_conflict(page.section, stale.saved, answers)
         saved_version = stale.saved.version_id if stale.saved is not None else 0

@@ -50,39 +50,52 @@ def _from_words(states):
 
 def steps_in_words():
     """``[(label, from, to, what it needs)]``: the table as the help page shows it."""
-    return [(t.label, _from_words(t.sources), STATE_LABELS[t.dest] if t.dest else STAYS, t.conditions)
-            for t in TRIGGERS]
+    return [
+        (t.label, _from_words(t.sources), STATE_LABELS[t.dest] if t.dest else STAYS, t.conditions) for t in TRIGGERS
+    ]
 
 
 def closure_reasons_in_words():
     """``[(reason, [the states it may be given from])]``; stepping up has its own step."""
-    return [(label, [STATE_LABELS[s] for s in CLOSURE_REASONS_FROM[code]])
-            for code, label in CLOSURE_REASONS.items() if code != STEPPED_UP]
+    return [
+        (label, [STATE_LABELS[s] for s in CLOSURE_REASONS_FROM[code]])
+        for code, label in CLOSURE_REASONS.items()
+        if code != STEPPED_UP
+    ]
 
 
 def summary():
     """The diagram in one sentence, for its alternative text."""
-    forwards = [f"{STATE_LABELS[t.sources[0]]} to {STATE_LABELS[t.dest]} by '{t.label}'"
-                for t in TRIGGERS if t.dest not in (None, CLOSED)]
-    return ("A diagram of the stages: " + "; ".join(forwards) + ". From any open stage the case can be closed or "
-            "stepped up; a manager's sign-off of a closure is asked for and sent back without changing the stage.")
+    forwards = [
+        f"{STATE_LABELS[t.sources[0]]} to {STATE_LABELS[t.dest]} by '{t.label}'"
+        for t in TRIGGERS
+        if t.dest not in (None, CLOSED)
+    ]
+    return (
+        "A diagram of the stages: " + "; ".join(forwards) + ". From any open stage the case can be closed or "
+        "stepped up; a manager's sign-off of a closure is asked for and sent back without changing the stage."
+    )
 
 
 def _text(x, y, text, size=14, anchor="middle", weight="normal"):
-    return (f'<text x="{x}" y="{y}" {FONT} font-size="{size}" font-weight="{weight}" text-anchor="{anchor}" '
-            f'fill="#0b0c0c">{escape(text)}</text>')
+    return (
+        f'<text x="{x}" y="{y}" {FONT} font-size="{size}" font-weight="{weight}" text-anchor="{anchor}" '
+        f'fill="#0b0c0c">{escape(text)}</text>'
+    )
 
 
 def _box(state, x, y, w=BOX_W):
     fill = "#f3f2f1" if state == CLOSED else "#ffffff"
-    return (f'<g id="state-{state}"><rect x="{x}" y="{y}" width="{w}" height="{BOX_H}" rx="6" fill="{fill}" '
-            f'stroke="#0b0c0c" stroke-width="2"/>'
-            + _text(x + w / 2, y + BOX_H / 2 + 5, STATE_LABELS[state], 15, weight="bold") + "</g>")
+    return (
+        f'<g id="state-{state}"><rect x="{x}" y="{y}" width="{w}" height="{BOX_H}" rx="6" fill="{fill}" '
+        f'stroke="#0b0c0c" stroke-width="2"/>'
+        + _text(x + w / 2, y + BOX_H / 2 + 5, STATE_LABELS[state], 15, weight="bold")
+        + "</g>"
+    )
 
 
 def _arrow(x1, y1, x2, y2):
-    return (f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#0b0c0c" stroke-width="2" '
-            'marker-end="url(#arrow)"/>')
+    return f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#0b0c0c" stroke-width="2" marker-end="url(#arrow)"/>'
 
 
 def render():
@@ -117,10 +130,18 @@ def render():
             parts.append(_arrow(sx, y, dx + BOX_W, y))
             parts.append(_text((sx + dx + BOX_W) / 2, sy + BOX_H + 18, " / ".join(names), 12))
     internal = " / ".join(internal_steps())
-    parts.append(_text(MARGIN + closed_w, HEIGHT - 8, f"Without changing the stage, from any open stage: {internal}",
-                       12, anchor="end"))
-    parts.append(_text(MARGIN, HEIGHT - 8, "Every step runs its checks first; a closed case is final.", 12,
-                       anchor="start"))
+    parts.append(
+        _text(
+            MARGIN + closed_w,
+            HEIGHT - 8,
+            f"Without changing the stage, from any open stage: {internal}",
+            12,
+            anchor="end",
+        )
+    )
+    parts.append(
+        _text(MARGIN, HEIGHT - 8, "Every step runs its checks first; a closed case is final.", 12, anchor="start")
+    )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 

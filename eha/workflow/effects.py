@@ -99,15 +99,18 @@ def record_closure_request(case, ctx):
     case.pending_closure_by_id = ctx.by.id
     case.pending_closure_at = ctx.now
     ctx.audit_detail["reason"] = reason
-    ctx.audit_detail["text"] = (f"Asked a manager to sign off closing the case "
-                                f"({CLOSURE_REASONS.get(reason, reason)})")
+    ctx.audit_detail["text"] = f"Asked a manager to sign off closing the case ({CLOSURE_REASONS.get(reason, reason)})"
 
 
 def pending_closure_data(case):
     """What ``approve_closure`` closes with: the request waiting on the case."""
     requested_by = db.session.get(User, case.pending_closure_by_id) if case.pending_closure_by_id else None
-    return {"reason": case.pending_closure_reason, "notes": case.pending_closure_notes,
-            "outcomes": case.pending_closure_outcomes or {}, "requested_by": requested_by}
+    return {
+        "reason": case.pending_closure_reason,
+        "notes": case.pending_closure_notes,
+        "outcomes": case.pending_closure_outcomes or {},
+        "requested_by": requested_by,
+    }
 
 
 def record_sign_off(case, ctx):
@@ -118,8 +121,9 @@ def record_sign_off(case, ctx):
 def clear_closure_request(case, ctx):
     """A manager sends the closure back: the request goes, the reason why stays in the audit trail."""
     why = ctx.data["why"].strip()
-    ctx.audit_detail.update(reason=case.pending_closure_reason, why=why,
-                            text=f"Did not sign off closing the case: {why}")
+    ctx.audit_detail.update(
+        reason=case.pending_closure_reason, why=why, text=f"Did not sign off closing the case: {why}"
+    )
     _clear_pending_closure(case)
 
 
@@ -219,4 +223,3 @@ def _earliest_open_action_due(case):
 
 def assessment_due_on(started_on, config):
     return timescales.add_working_days(started_on, config["EHA_ASSESSMENT_DUE_WORKING_DAYS"])
-

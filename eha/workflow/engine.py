@@ -44,14 +44,20 @@ def may_run(user, case, spec):
 
 def is_open_to(spec, case, user):
     """Whether ``user`` may take the step ``spec`` on ``case`` now, before its guards: state, who, preconditions."""
-    return (machine.allowed(spec.name, case.state) and may_run(user, case, spec)
-            and all(pre.test(case, user) for pre in spec.requires))
+    return (
+        machine.allowed(spec.name, case.state)
+        and may_run(user, case, spec)
+        and all(pre.test(case, user) for pre in spec.requires)
+    )
 
 
 def available_triggers(case, user, *, offered_only=False):
     """The table rows ``user`` may take on ``case`` now (``offered_only``: those the case page offers as buttons)."""
-    return [spec for spec in table.triggers_from(case.state)
-            if (spec.offered or not offered_only) and is_open_to(spec, case, user)]
+    return [
+        spec
+        for spec in table.triggers_from(case.state)
+        if (spec.offered or not offered_only) and is_open_to(spec, case, user)
+    ]
 
 
 def closing_trigger(by):
@@ -74,8 +80,16 @@ def _not_allowed_message(case, spec):
 def _context(case, spec, by, data, today=None):
     if spec.data_from is not None:
         data = {**spec.data_from(case), **data}
-    return FireContext(trigger=spec.name, by=by, source=case.state, dest=spec.dest or case.state, data=data,
-                       today=today or date.today(), now=utcnow(), config=current_app.config)
+    return FireContext(
+        trigger=spec.name,
+        by=by,
+        source=case.state,
+        dest=spec.dest or case.state,
+        data=data,
+        today=today or date.today(),
+        now=utcnow(),
+        config=current_app.config,
+    )
 
 
 def refusal(case, spec, by):
@@ -127,5 +141,15 @@ def fire(case, trigger, by, *, today=None, **data):
     return case
 
 
-__all__ = ["fire", "check", "available_triggers", "closing_trigger", "needs_sign_off", "may_run", "is_open_to",
-           "GuardFailed", "NotAllowed", "NotPermitted"]
+__all__ = [
+    "fire",
+    "check",
+    "available_triggers",
+    "closing_trigger",
+    "needs_sign_off",
+    "may_run",
+    "is_open_to",
+    "GuardFailed",
+    "NotAllowed",
+    "NotPermitted",
+]

@@ -192,9 +192,11 @@ def _progress_messages(review, reviewed):
         if review.id
         else []
     )
-    return [f"Record progress on action {number}: {action.what}"
-            for number, action in enumerate(reviewed.actions, start=1)
-            if action.is_open and action.key not in updated]
+    return [
+        f"Record progress on action {number}: {action.what}"
+        for number, action in enumerate(reviewed.actions, start=1)
+        if action.is_open and action.key not in updated
+    ]
 
 
 def _review_answer_messages(review):
@@ -214,8 +216,10 @@ def _revision_messages(ctx, meeting, latest):
         number = f" (version {latest.number})" if latest is not None else ""
         return [f"The plan changed: sign the revised plan{number} with the family before recording the review"]
     if meeting is not None and (latest.signed_at is None or latest.signed_at < meeting.created_at):
-        return ["The plan changed: select Change the plan on the plan page, make the changes and sign the revised "
-                "plan with the family before recording the review"]
+        return [
+            "The plan changed: select Change the plan on the plan page, make the changes and sign the revised "
+            "plan with the family before recording the review"
+        ]
     ctx.found["plan_version"] = latest
     return []
 

@@ -54,9 +54,11 @@ def _decided_by_a_manager_if_pending(case, by):
 
 CLOSURE_PENDING = Precondition(_closure_pending, "There is no closure waiting for sign-off on this case.")
 NO_CLOSURE_PENDING = Precondition(
-    _no_closure_pending, "A manager has been asked to sign off closing this case already: they decide now.")
+    _no_closure_pending, "A manager has been asked to sign off closing this case already: they decide now."
+)
 MANAGER_DECIDES_PENDING = Precondition(
-    _decided_by_a_manager_if_pending, "A manager has been asked to sign off closing this case: they decide now.")
+    _decided_by_a_manager_if_pending, "A manager has been asked to sign off closing this case: they decide now."
+)
 
 
 @dataclass(frozen=True)
@@ -91,54 +93,71 @@ class Trigger:
 
 TRIGGERS = (
     Trigger(
-        "complete_assessment", "Complete the assessment", "completed the assessment",
-        (DRAFT,), ASSESSED,
-        guards=(guards.agreement_recorded, guards.required_fields_complete, guards.has_child,
-                guards.need_identified),
+        "complete_assessment",
+        "Complete the assessment",
+        "completed the assessment",
+        (DRAFT,),
+        ASSESSED,
+        guards=(guards.agreement_recorded, guards.required_fields_complete, guards.has_child, guards.need_identified),
         effects=(effects.mark_completed,),
         success="The assessment is complete",
         conditions="The family's agreement is recorded and not withdrawn; every required question is answered; "
-                   "at least one child; at least one need identified.",
+        "at least one child; at least one need identified.",
     ),
     Trigger(
-        "schedule_taf", "Schedule the TAF meeting", "scheduled the TAF meeting",
-        (ASSESSED,), TAF_SCHEDULED,
+        "schedule_taf",
+        "Schedule the TAF meeting",
+        "scheduled the TAF meeting",
+        (ASSESSED,),
+        TAF_SCHEDULED,
         guards=(guards.taf_meeting_arranged,),
         effects=(effects.note_meeting,),
         page=("meetings.new", {"kind": "taf"}),
         conditions="A meeting date, a place or video link, and at least one professional invited from an agency "
-                   "the family agreed to.",
+        "the family agreed to.",
     ),
     Trigger(
-        "agree_plan", "Agree the plan", "agreed the plan",
-        (TAF_SCHEDULED,), PLAN_ACTIVE,
+        "agree_plan",
+        "Agree the plan",
+        "agreed the plan",
+        (TAF_SCHEDULED,),
+        PLAN_ACTIVE,
         guards=(guards.taf_meeting_held, guards.has_lead, guards.plan_signed_with_actions),
         effects=(effects.review_due_from_meeting, effects.note_plan_version),
         success="The plan is agreed and active",
         conditions="The TAF meeting recorded as held, with who attended; a lead professional; at least one action "
-                   "(what, who, by when, how we'll know it worked); the plan signed by the lead professional and a "
-                   "parent, carer or the young person.",
+        "(what, who, by when, how we'll know it worked); the plan signed by the lead professional and a "
+        "parent, carer or the young person.",
     ),
     Trigger(
-        "schedule_review", "Schedule a review", "scheduled a review meeting",
-        (PLAN_ACTIVE,), REVIEW_SCHEDULED,
+        "schedule_review",
+        "Schedule a review",
+        "scheduled a review meeting",
+        (PLAN_ACTIVE,),
+        REVIEW_SCHEDULED,
         guards=(guards.review_meeting_dated,),
         effects=(effects.note_meeting,),
         page=("meetings.new", {"kind": "review"}),
         conditions="A review meeting date.",
     ),
     Trigger(
-        "record_review", "Record the review", "recorded the review",
-        (REVIEW_SCHEDULED,), PLAN_ACTIVE,
+        "record_review",
+        "Record the review",
+        "recorded the review",
+        (REVIEW_SCHEDULED,),
+        PLAN_ACTIVE,
         guards=(guards.review_recorded,),
         effects=(effects.review_due_from_meeting, effects.note_plan_version),
         page=("reviews.new", {}),
         conditions="The review meeting held; progress recorded for every open action; the family's view and the "
-                   "scaling scores; a changed plan is a new version, signed again.",
+        "scaling scores; a changed plan is a new version, signed again.",
     ),
     Trigger(
-        "close", "Close the case", "closed the case",
-        OPEN_STATES, CLOSED,
+        "close",
+        "Close the case",
+        "closed the case",
+        OPEN_STATES,
+        CLOSED,
         guards=(guards.closure_reason_allowed, guards.outcomes_recorded, guards.manager_sign_off),
         effects=(effects.record_closure,),
         requires=(MANAGER_DECIDES_PENDING,),
@@ -146,12 +165,14 @@ TRIGGERS = (
         kind="secondary",
         success="The case is closed",
         conditions="A closure reason allowed from the state; from a plan state, an outcome for each need; a "
-                   "manager's sign-off when the council requires it.",
+        "manager's sign-off when the council requires it.",
     ),
     Trigger(
-        "request_closure", "Ask a manager to sign off closing the case",
+        "request_closure",
+        "Ask a manager to sign off closing the case",
         "asked a manager to sign off closing the case",
-        OPEN_STATES, None,
+        OPEN_STATES,
+        None,
         guards=(guards.closure_reason_allowed, guards.outcomes_recorded),
         effects=(effects.record_closure_request,),
         audit="closure_requested",
@@ -163,8 +184,11 @@ TRIGGERS = (
         conditions="The same as closing the case; the case stays open, awaiting a manager's sign-off.",
     ),
     Trigger(
-        "approve_closure", "Sign off the closure", "signed off the closure and closed the case",
-        OPEN_STATES, CLOSED,
+        "approve_closure",
+        "Sign off the closure",
+        "signed off the closure and closed the case",
+        OPEN_STATES,
+        CLOSED,
         guards=(guards.closure_reason_allowed, guards.outcomes_recorded),
         effects=(effects.record_closure, effects.record_sign_off),
         who=MANAGER,
@@ -176,11 +200,14 @@ TRIGGERS = (
         success="Closure signed off: the case is closed",
         what="sign off a closure",
         conditions="A closure awaiting sign-off; a manager signs it off. The case closes with the lead "
-                   "professional's reason and outcomes.",
+        "professional's reason and outcomes.",
     ),
     Trigger(
-        "reject_closure", "Do not sign off", "did not sign off closing the case",
-        OPEN_STATES, None,
+        "reject_closure",
+        "Do not sign off",
+        "did not sign off closing the case",
+        OPEN_STATES,
+        None,
         guards=(guards.rejection_reason_given,),
         effects=(effects.clear_closure_request,),
         who=MANAGER,
@@ -193,8 +220,11 @@ TRIGGERS = (
         conditions="A closure awaiting sign-off; a manager says why it is not signed off. The case stays open.",
     ),
     Trigger(
-        "step_up", "Step up to children's social care", "stepped the case up to children's social care",
-        OPEN_STATES, CLOSED,
+        "step_up",
+        "Step up to children's social care",
+        "stepped the case up to children's social care",
+        OPEN_STATES,
+        CLOSED,
         guards=(guards.referral_details,),
         effects=(effects.record_step_up,),
         page=("closure.step_up", {}),

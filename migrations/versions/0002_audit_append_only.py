@@ -5,6 +5,7 @@ Revises: 0001_initial_schema
 Create Date: 2026-11-24
 
 """
+
 from alembic import op
 
 revision = "0002_audit_append_only"

@@ -8,6 +8,7 @@ Revises: 0002_audit_append_only
 Create Date: 2026-11-24
 
 """
+
 import unicodedata
 
 import sqlalchemy as sa
@@ -19,8 +20,23 @@ branch_labels = None
 depends_on = None
 
 # A frozen copy of eha.models.families.fold_name as it was when this migration was written.
-_FOLD_LETTERS = str.maketrans({"ı": "i", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ø": "o", "Ø": "o",
-                               "ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe"})
+_FOLD_LETTERS = str.maketrans(
+    {
+        "ı": "i",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ø": "o",
+        "Ø": "o",
+        "ß": "ss",
+        "ẞ": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+    }
+)
 
 
 def _fold(text):

@@ -5,6 +5,7 @@ Revises: 0003_fold_child_search_names
 Create Date: 2026-11-25
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -8,6 +8,7 @@ Revises: 0003_fold_child_search_names
 Create Date: 2026-11-26
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -29,8 +30,9 @@ def upgrade():
         sa.Column("expires_at", sa.DateTime(), nullable=False),
         sa.Column("used_at", sa.DateTime(), nullable=True),
         sa.CheckConstraint("purpose IN ('reset', 'setup')", name=op.f("ck_password_links_purpose")),
-        sa.ForeignKeyConstraint(["requested_by_id"], ["users.id"],
-                                name=op.f("fk_password_links_requested_by_id_users")),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"], ["users.id"], name=op.f("fk_password_links_requested_by_id_users")
+        ),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_password_links_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_password_links")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_password_links_token_hash")),
@@ -49,10 +51,12 @@ def upgrade():
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("decided_at", sa.DateTime(), nullable=True),
         sa.CheckConstraint("status IN ('pending', 'approved', 'declined')", name=op.f("ck_mfa_reset_requests_status")),
-        sa.ForeignKeyConstraint(["decided_by_id"], ["users.id"],
-                                name=op.f("fk_mfa_reset_requests_decided_by_id_users")),
-        sa.ForeignKeyConstraint(["requested_by_id"], ["users.id"],
-                                name=op.f("fk_mfa_reset_requests_requested_by_id_users")),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["users.id"], name=op.f("fk_mfa_reset_requests_decided_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"], ["users.id"], name=op.f("fk_mfa_reset_requests_requested_by_id_users")
+        ),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_mfa_reset_requests_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mfa_reset_requests")),
     )

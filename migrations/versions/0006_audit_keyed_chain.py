@@ -19,6 +19,7 @@ Revises: 0003_fold_child_search_names
 Create Date: 2026-11-25
 
 """
+
 import hashlib
 import hmac
 import json
@@ -63,8 +64,21 @@ head_table = sa.table(
     "audit_chain_head", sa.column("id", sa.Integer), sa.column("seq", sa.BigInteger), sa.column("last_hash", sa.String)
 )
 
-_CONTENT = ("seq", "user_id", "user_email", "user_name", "user_role", "agency_name", "assessment_id", "case_ref",
-            "action", "outcome", "detail", "ip_address", "prev_hash")
+_CONTENT = (
+    "seq",
+    "user_id",
+    "user_email",
+    "user_name",
+    "user_role",
+    "agency_name",
+    "assessment_id",
+    "case_ref",
+    "action",
+    "outcome",
+    "detail",
+    "ip_address",
+    "prev_hash",
+)
 
 
 # Frozen copies of eha.audit's canonical form, hash and key id as they were when this migration was written.
@@ -107,12 +121,16 @@ def _rechain(bind, check, sign=None, *, keyed=True):
     old_prev = new_prev = GENESIS_HASH
     count = 0
     while True:
-        rows = bind.execute(
-            sa.select(*(c for c in events.c if keyed or c.name != "key_id"))
-            .where(events.c.seq > count)
-            .order_by(events.c.seq)
-            .limit(BATCH)
-        ).mappings().all()
+        rows = (
+            bind.execute(
+                sa.select(*(c for c in events.c if keyed or c.name != "key_id"))
+                .where(events.c.seq > count)
+                .order_by(events.c.seq)
+                .limit(BATCH)
+            )
+            .mappings()
+            .all()
+        )
         if not rows:
             break
         updates = []
@@ -135,8 +153,9 @@ def _rechain(bind, check, sign=None, *, keyed=True):
         bind.execute(
             events.update()
             .where(events.c.id == sa.bindparam("row_id"))
-            .values(prev_hash=sa.bindparam("new_prev"), key_id=sa.bindparam("new_key_id"),
-                    hash=sa.bindparam("new_hash")),
+            .values(
+                prev_hash=sa.bindparam("new_prev"), key_id=sa.bindparam("new_key_id"), hash=sa.bindparam("new_hash")
+            ),
             updates,
         )
     head = bind.execute(sa.select(head_table).where(head_table.c.id == 1)).mappings().first()
@@ -154,10 +173,19 @@ def _record_resigning(bind, count, old_last, new_last, key):
     now = datetime.now(UTC).replace(tzinfo=None)
     row = {name: None for name in _CONTENT}
     row.update(
-        seq=count + 1, occurred_at=now, action="admin_change", outcome="success", prev_hash=new_last,
+        seq=count + 1,
+        occurred_at=now,
+        action="admin_change",
+        outcome="success",
+        prev_hash=new_last,
         key_id=_key_id(key),
-        detail={"change": "audit trail signed with a key", "events": count, "key_id": _key_id(key),
-                "unkeyed_last_hash": old_last, "via": "migration 0006_audit_keyed_chain"},
+        detail={
+            "change": "audit trail signed with a key",
+            "events": count,
+            "key_id": _key_id(key),
+            "unkeyed_last_hash": old_last,
+            "via": "migration 0006_audit_keyed_chain",
+        },
     )
     row["hash"] = _keyed_hash(row, key)
     bind.execute(events.insert().values(**row))

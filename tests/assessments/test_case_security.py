@@ -22,21 +22,26 @@ from tests.conftest import POSTGRES_URL
 from tests.security.helpers import seed_world
 from tests.security.test_authorization_matrix import url_values
 
-CHILDREN = [("Amelia", "Brooks", date(2014, 2, 3)), ("Oskar", "Zielinski", date(2016, 7, 9)),
-            ("Hana", "Quist", date(2012, 11, 21)), ("Tomasz", "Yates", date(2019, 1, 30))]
+CHILDREN = [
+    ("Amelia", "Brooks", date(2014, 2, 3)),
+    ("Oskar", "Zielinski", date(2016, 7, 9)),
+    ("Hana", "Quist", date(2012, 11, 21)),
+    ("Tomasz", "Yates", date(2019, 1, 30)),
+]
 
 
 def _families(lead):
-    return [helpers.case(lead, name=f"The {last} family", first_name=first, last_name=last, dob=dob,
-                         carer=f"Mum {last}") for first, last, dob in CHILDREN]
+    return [
+        helpers.case(lead, name=f"The {last} family", first_name=first, last_name=last, dob=dob, carer=f"Mum {last}")
+        for first, last, dob in CHILDREN
+    ]
 
 
 def _police_officer():
     return factories.user(agency=factories.agency(name="Northshire Police", kind="police"), name="PC Nosy")
 
 
-def test_an_unrelated_practitioner_searching_every_letter_learns_no_child_s_details(client, signed_in,
-                                                                                   practitioner):
+def test_an_unrelated_practitioner_searching_every_letter_learns_no_child_s_details(client, signed_in, practitioner):
     cases = _families(practitioner)
     signed_in(_police_officer())
     secrets = [w for first, last, dob in CHILDREN for w in (first, last, format_date(dob), f"Mum {last}")]
@@ -54,8 +59,7 @@ def test_an_unrelated_practitioner_searching_every_letter_learns_no_child_s_deta
     assert practitioner.agency.name in client.post("/assessments/new", data={"last_name": "b"}).text
 
 
-def test_continuing_with_a_family_the_user_may_not_see_is_refused_with_whom_to_contact(client, signed_in,
-                                                                                       practitioner):
+def test_continuing_with_a_family_the_user_may_not_see_is_refused_with_whom_to_contact(client, signed_in, practitioner):
     case = _families(practitioner)[0]
     signed_in(_police_officer())
     client.post("/assessments/new", data={"last_name": "brooks"})
@@ -69,8 +73,9 @@ def test_continuing_with_a_family_the_user_may_not_see_is_refused_with_whom_to_c
     with client.session_transaction() as session:
         session["new_assessment"] = {"families": [case.family_id], "family_id": case.family_id, "safe": True}
     for method in ("GET", "POST"):
-        response = client.open("/assessments/new/children", method=method,
-                               data={"children": [str(case.children[0].id)]})
+        response = client.open(
+            "/assessments/new/children", method=method, data={"children": [str(case.children[0].id)]}
+        )
         assert response.status_code == 403 and "Brooks" not in response.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Assessment)) == len(CHILDREN)
 
@@ -91,7 +96,8 @@ def test_a_practitioner_who_sees_the_family_s_case_may_continue_with_it(client, 
 
 
 def test_the_starter_of_another_episode_cannot_change_the_household_shown_on_a_case_they_cannot_see(
-        client, signed_in, practitioner):
+    client, signed_in, practitioner
+):
     theirs = _families(practitioner)[0]
     officer = _police_officer()
     # The episode the attacker opened before the fix (the finding): a new case on the same family.
@@ -105,9 +111,16 @@ def test_the_starter_of_another_episode_cannot_change_the_household_shown_on_a_c
     url = f"/assessments/{mine.ref}/family/carers/{carer.id}"
     response = client.get(url)
     assert response.status_code == 403 and practitioner.agency.name in response.text
-    response = client.post(url, data={"name": "Mum Brooks", "relationship_to_child": "Mother",
-                                      "phone": "07700 999999", "interpreter_needed": "no",
-                                      "version": str(theirs.family.version_id)})
+    response = client.post(
+        url,
+        data={
+            "name": "Mum Brooks",
+            "relationship_to_child": "Mother",
+            "phone": "07700 999999",
+            "interpreter_needed": "no",
+            "version": str(theirs.family.version_id),
+        },
+    )
     assert response.status_code == 403
     for part in ("edit", "children/new", "carers/new", "network/new", "agencies/new"):
         assert client.get(f"/assessments/{mine.ref}/family/{part}").status_code == 403
@@ -160,9 +173,16 @@ def _in_threads(app, workers, work):
 
 
 def _record(case, user, marker):
-    consent_service.record_consent(case, user, given_by=f"carer:{case.family.carers[0].id}",
-                                   given_on=date.today(), agency_ids=[str(user.agency_id)], withheld="",
-                                   legal_basis=case.legal_basis, marker=marker)
+    consent_service.record_consent(
+        case,
+        user,
+        given_by=f"carer:{case.family.carers[0].id}",
+        given_on=date.today(),
+        agency_ids=[str(user.agency_id)],
+        withheld="",
+        legal_basis=case.legal_basis,
+        marker=marker,
+    )
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="threads need a server database; SQLite serialises writers anyway")

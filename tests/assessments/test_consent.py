@@ -12,9 +12,13 @@ from tests.assessments import helpers
 
 def _form(case, **overrides):
     carer = case.family.carers[0]
-    data = {"given_by": f"carer:{carer.id}", "given_on": ["3", "11", "2026"],
-            "withheld": "Not to be shared with the children's father",
-            "legal_basis": case.legal_basis, "marker": "0"}
+    data = {
+        "given_by": f"carer:{carer.id}",
+        "given_on": ["3", "11", "2026"],
+        "withheld": "Not to be shared with the children's father",
+        "legal_basis": case.legal_basis,
+        "marker": "0",
+    }
     data["given_on"] = [str(date.today().day), str(date.today().month), str(date.today().year)]
     data.update(overrides)
     return data
@@ -26,8 +30,9 @@ def test_the_lead_records_agreement_naming_agencies(client, signed_in, practitio
     housing = factories.agency(name="Northshire Homes", kind="housing")
     signed_in(practitioner)
     assert "Record agreement" in client.get(f"/assessments/{case.ref}/consent").text
-    response = client.post(f"/assessments/{case.ref}/consent",
-                           data=_form(case, agencies=[str(health.id), str(housing.id)]))
+    response = client.post(
+        f"/assessments/{case.ref}/consent", data=_form(case, agencies=[str(health.id), str(housing.id)])
+    )
     assert response.status_code == 302, response.text
     db.session.expire_all()
     consent = db.session.scalar(sa.select(Consent))
@@ -51,9 +56,10 @@ def test_agreement_needs_who_and_a_date_not_in_the_future(client, signed_in, pra
     case = helpers.case(practitioner)
     signed_in(practitioner)
     tomorrow = date.today() + timedelta(days=1)
-    response = client.post(f"/assessments/{case.ref}/consent",
-                           data=_form(case, given_by="", given_on=[str(tomorrow.day), str(tomorrow.month),
-                                                                    str(tomorrow.year)]))
+    response = client.post(
+        f"/assessments/{case.ref}/consent",
+        data=_form(case, given_by="", given_on=[str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)]),
+    )
     assert response.status_code == 200
     assert "Select who agreed to early help" in response.text
     assert "Date agreed must be today or in the past" in response.text
@@ -72,17 +78,23 @@ def test_withdrawal_ends_a_taf_members_access_and_a_new_agreement_is_a_new_recor
     assert client.post(f"/assessments/{case.ref}/consent/withdraw", data={}).status_code == 403
     signed_in(practitioner)
     today = date.today()
-    response = client.post(f"/assessments/{case.ref}/consent/withdraw",
-                           data={"withdrawn_on": [str(today.day), str(today.month), str(today.year)],
-                                 "notes": "Mum no longer wants support", "marker": f"{consent.id}.1"})
+    response = client.post(
+        f"/assessments/{case.ref}/consent/withdraw",
+        data={
+            "withdrawn_on": [str(today.day), str(today.month), str(today.year)],
+            "notes": "Mum no longer wants support",
+            "marker": f"{consent.id}.1",
+        },
+    )
     assert response.status_code == 302, response.text
     db.session.expire_all()
     assert db.session.get(Consent, consent.id).withdrawn_recorded_by_id == practitioner.id
     signed_in(nurse)
     assert client.get(f"/assessments/{case.ref}").status_code == 404
     signed_in(practitioner)
-    response = client.post(f"/assessments/{case.ref}/consent",
-                           data=_form(case, agencies=[str(nurse.agency_id)], marker=f"{consent.id}.2"))
+    response = client.post(
+        f"/assessments/{case.ref}/consent", data=_form(case, agencies=[str(nurse.agency_id)], marker=f"{consent.id}.2")
+    )
     assert response.status_code == 302, response.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Consent)) == 2
     signed_in(nurse)

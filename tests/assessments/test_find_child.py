@@ -44,13 +44,22 @@ def test_a_later_part_of_a_double_barrelled_name_finds_the_child(client, signed_
     assert "Anna Maria Nowak-Wiśniewska" in _search(client, first_name="mar", last_name="nowak")
 
 
-@pytest.mark.parametrize(("stored", "typed"), [
-    ("Łódź", "Lodz"), ("Lodz", "Łódź"),
-    ("Yıldız", "Yildiz"), ("Yildiz", "YILDIZ"), ("Yildiz", "Yıldız"),
-    ("Trần", "Tran"), ("Tran", "Trần"),
-    ("Nguyễn", "Nguyen"), ("Nguyen", "nguyễn"),
-    ("Strauß", "strauss"), ("Ødegård", "odeg"),
-])
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        ("Łódź", "Lodz"),
+        ("Lodz", "Łódź"),
+        ("Yıldız", "Yildiz"),
+        ("Yildiz", "YILDIZ"),
+        ("Yildiz", "Yıldız"),
+        ("Trần", "Tran"),
+        ("Tran", "Trần"),
+        ("Nguyễn", "Nguyen"),
+        ("Nguyen", "nguyễn"),
+        ("Strauß", "strauss"),
+        ("Ødegård", "odeg"),
+    ],
+)
 def test_accents_do_not_stop_the_child_being_found(client, signed_in, practitioner, stored, typed):
     helpers.family(practitioner, name=f"The {stored} family", first_name="Kim", last_name=stored)
     signed_in(practitioner)
@@ -67,8 +76,9 @@ def test_names_are_folded_when_stored():
 
 
 def test_date_of_birth_and_nhs_number_still_match_exactly(client, signed_in, practitioner):
-    helpers.family(practitioner, first_name="Maja", last_name="Kowalski", dob=date(2015, 3, 27),
-                   nhs_number="9434765919")
+    helpers.family(
+        practitioner, first_name="Maja", last_name="Kowalski", dob=date(2015, 3, 27), nhs_number="9434765919"
+    )
     signed_in(practitioner)
     assert "Maja Kowalski" in _search(client, last_name="kow", date_of_birth=["27", "3", "2015"])
     assert "No children on record match" in _search(client, last_name="kow", date_of_birth=["28", "3", "2015"])
@@ -124,8 +134,9 @@ def test_the_number_of_queries_does_not_grow_with_the_matches(client, signed_in,
     signed_in(practitioner)
     one = _count_search_queries(client, last_name="now")
     for n in range(8):
-        helpers.case(other if n % 2 else practitioner, name=f"The Nowak family {n}", first_name=f"Jan{n}",
-                     last_name="Nowakowski")
+        helpers.case(
+            other if n % 2 else practitioner, name=f"The Nowak family {n}", first_name=f"Jan{n}", last_name="Nowakowski"
+        )
     signed_in(practitioner)
     assert "Jan6 Nowakowski" in _search(client, last_name="now")
     assert _count_search_queries(client, last_name="now") == one

@@ -15,8 +15,15 @@ junk = st.one_of(
 FIELDS = {
     "family": ["name", "address", "postcode", "version"],
     "children": ["first_name", "last_name", "date_of_birth", "sex", "school", "nhs_number"],
-    "carers": ["name", "relationship_to_child", "phone", "email", "address", "preferred_language",
-               "interpreter_needed"],
+    "carers": [
+        "name",
+        "relationship_to_child",
+        "phone",
+        "email",
+        "address",
+        "preferred_language",
+        "interpreter_needed",
+    ],
     "network": ["name", "relationship_to_family", "contact", "support_offered"],
     "agencies": ["agency_id", "agency_name", "contact_name", "contact_details", "involvement"],
     "consent": ["given_by", "given_on", "agencies", "withheld", "legal_basis", "marker"],
@@ -48,8 +55,9 @@ def started(app, practitioner):
     return helpers.case(practitioner)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                    HealthCheck.too_slow])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(post=posts())
 def test_hostile_posts_to_the_family_and_agreement_forms_never_fail(client, signed_in, practitioner, started, post):
     which, data = post

@@ -16,23 +16,59 @@ from tests.conftest import POSTGRES_URL
 
 # what: (URL part, model, a valid change typed by the user, a value of it to look for on the page)
 PARTS = {
-    "child": ("children", Child, {"first_name": "Zosia", "last_name": "Nowak", "date_of_birth": ["27", "3", "2015"],
-                                  "sex": "female", "school": "Hilltop Academy"}, "Hilltop Academy"),
-    "carer": ("carers", Carer, {"name": "Agnieszka Nowak", "relationship_to_child": "Mother",
-                                "phone": "07700 900999", "interpreter_needed": "yes"}, "07700 900999"),
-    "network": ("network", NetworkMember, {"name": "Halina Nowak", "relationship_to_family": "Grandmother",
-                                           "support_offered": "Tuesday tea and homework"},
-                "Tuesday tea and homework"),
-    "agency": ("agencies", InvolvedAgency, {"agency_name": "Northtown Food Bank", "contact_name": "Sam Lee",
-                                            "involvement": "Weekly parcel"}, "Weekly parcel"),
+    "child": (
+        "children",
+        Child,
+        {
+            "first_name": "Zosia",
+            "last_name": "Nowak",
+            "date_of_birth": ["27", "3", "2015"],
+            "sex": "female",
+            "school": "Hilltop Academy",
+        },
+        "Hilltop Academy",
+    ),
+    "carer": (
+        "carers",
+        Carer,
+        {
+            "name": "Agnieszka Nowak",
+            "relationship_to_child": "Mother",
+            "phone": "07700 900999",
+            "interpreter_needed": "yes",
+        },
+        "07700 900999",
+    ),
+    "network": (
+        "network",
+        NetworkMember,
+        {
+            "name": "Halina Nowak",
+            "relationship_to_family": "Grandmother",
+            "support_offered": "Tuesday tea and homework",
+        },
+        "Tuesday tea and homework",
+    ),
+    "agency": (
+        "agencies",
+        InvolvedAgency,
+        {"agency_name": "Northtown Food Bank", "contact_name": "Sam Lee", "involvement": "Weekly parcel"},
+        "Weekly parcel",
+    ),
 }
 
 
 def _household(practitioner):
     """A case whose family has one of each: child, carer, network member, agency involved."""
     case = helpers.case(practitioner)
-    db.session.add(NetworkMember(family=case.family, name="Halina Nowak", relationship_to_family="Grandmother",
-                                 support_offered="School pick-ups"))
+    db.session.add(
+        NetworkMember(
+            family=case.family,
+            name="Halina Nowak",
+            relationship_to_family="Grandmother",
+            support_offered="School pick-ups",
+        )
+    )
     db.session.add(InvolvedAgency(family=case.family, agency_name="Northtown Food Bank", involvement="Parcels"))
     db.session.commit()
     return case
@@ -58,15 +94,22 @@ def _version_on(page):
 def _someone_else_changes_the_household(client, case):
     """Another practitioner saves a different part of the household meanwhile."""
     db.session.expire_all()
-    response = client.post(f"/assessments/{case.ref}/family/edit", data={
-        "name": "The Nowak-Wiśniewski family", "address": "1 New Street", "postcode": "NT2 1AA",
-        "version": str(case.family.version_id)})
+    response = client.post(
+        f"/assessments/{case.ref}/family/edit",
+        data={
+            "name": "The Nowak-Wiśniewski family",
+            "address": "1 New Street",
+            "postcode": "NT2 1AA",
+            "version": str(case.family.version_id),
+        },
+    )
     assert response.status_code == 302
 
 
 @pytest.mark.parametrize("what", list(PARTS))
 def test_a_stale_change_to_anyone_in_the_household_is_refused_with_the_input_kept(
-        client, signed_in, practitioner, what):
+    client, signed_in, practitioner, what
+):
     case = _household(practitioner)
     plural, model, typed, marker = PARTS[what]
     record = _record(case, what)
@@ -90,8 +133,9 @@ def test_a_stale_change_to_anyone_in_the_household_is_refused_with_the_input_kep
     response = client.post(url, data={**typed, "version": _version_on(response)})
     assert response.status_code == 302
     db.session.expire_all()
-    assert marker in str({c.key: getattr(db.session.get(model, record.id), c.key)
-                          for c in sa.inspect(model).column_attrs})
+    assert marker in str(
+        {c.key: getattr(db.session.get(model, record.id), c.key) for c in sa.inspect(model).column_attrs}
+    )
 
 
 @pytest.mark.parametrize("what", list(PARTS))
@@ -135,8 +179,10 @@ def test_a_change_posted_without_a_version_is_treated_as_stale(client, signed_in
     case = _household(practitioner)
     carer = _record(case, "carer")
     signed_in(practitioner)
-    response = client.post(f"/assessments/{case.ref}/family/carers/{carer.id}",
-                           data={"name": "Someone Else", "relationship_to_child": "Aunt", "interpreter_needed": "no"})
+    response = client.post(
+        f"/assessments/{case.ref}/family/carers/{carer.id}",
+        data={"name": "Someone Else", "relationship_to_child": "Aunt", "interpreter_needed": "no"},
+    )
     assert response.status_code == 409 and "Someone Else" in response.text
     db.session.expire_all()
     assert db.session.get(Carer, carer.id).name == "Agnieszka Nowak"
@@ -174,9 +220,14 @@ def test_two_saves_from_the_same_version_at_the_same_moment_cannot_both_pass(app
                 version = str(mine.family.version_id)  # everyone opened the page at the same version
                 carer = mine.family.carers[0]
                 barrier.wait()
-                service.update_family(mine, user, "carer", carer, {
-                    "name": f"Carer {n}", "relationship_to_child": "Mother", "interpreter_needed": "no"},
-                    expected_version=version)
+                service.update_family(
+                    mine,
+                    user,
+                    "carer",
+                    carer,
+                    {"name": f"Carer {n}", "relationship_to_child": "Mother", "interpreter_needed": "no"},
+                    expected_version=version,
+                )
                 db.session.commit()
                 outcomes.append("saved")
             except service.FamilyConflict:

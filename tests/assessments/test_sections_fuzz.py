@@ -70,8 +70,9 @@ def started(app, practitioner):
     return helpers.case(practitioner)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                    HealthCheck.too_slow])
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(submission=submissions(), send_version=st.booleans())
 def test_hostile_section_posts_never_fail_and_store_only_well_formed_answers(
     client, signed_in, practitioner, started, submission, send_version
@@ -79,8 +80,11 @@ def test_hostile_section_posts_never_fail_and_store_only_well_formed_answers(
     section, data = submission
     signed_in(practitioner)
     db.session.expire_all()
-    record = db.session.scalar(sa.select(SectionAnswer).where(
-        SectionAnswer.assessment_id == started.id, SectionAnswer.section_key == section.key))
+    record = db.session.scalar(
+        sa.select(SectionAnswer).where(
+            SectionAnswer.assessment_id == started.id, SectionAnswer.section_key == section.key
+        )
+    )
     if send_version:
         data["version"] = str(record.version_id if record else 0)
     response = client.post(f"/assessments/{started.ref}/sections/{section.key}", data=data)

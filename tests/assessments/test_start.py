@@ -61,8 +61,7 @@ def test_a_practitioner_starts_an_assessment_for_a_new_family(client, signed_in,
 def test_the_new_family_form_refuses_bad_input_and_keeps_it(client, signed_in, practitioner):
     signed_in(practitioner)
     _through_safety(client)
-    data = dict(NEW_FAMILY, child_date_of_birth=["31", "2", "2015"], child_nhs_number="943 476 5918",
-                name="")
+    data = dict(NEW_FAMILY, child_date_of_birth=["31", "2", "2015"], child_nhs_number="943 476 5918", name="")
     response = client.post("/assessments/new/family", data=data)
     assert response.status_code == 200
     assert "Error:" in response.text

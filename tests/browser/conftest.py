@@ -60,8 +60,7 @@ def pytest_collection_modifyitems(config, items):
     skip = None
     if chromium_path() is None:
         skip = pytest.mark.skip(
-            reason="browser tests need Chromium at $CHROMIUM_PATH or /usr/bin/chromium "
-            "(apt-get install -y chromium)"
+            reason="browser tests need Chromium at $CHROMIUM_PATH or /usr/bin/chromium (apt-get install -y chromium)"
         )
     for item in items:
         if _in_browser_dir(item):
@@ -100,9 +99,10 @@ def pytest_runtest_logreport(report):
 
 
 def _report_in_browser_dir(report):
-    return report.nodeid.replace("\\", "/").startswith(
-        str(BROWSER_DIR.relative_to(ROOT)).replace("\\", "/") + "/"
-    ) or "tests/browser/" in report.nodeid
+    return (
+        report.nodeid.replace("\\", "/").startswith(str(BROWSER_DIR.relative_to(ROOT)).replace("\\", "/") + "/")
+        or "tests/browser/" in report.nodeid
+    )
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -116,7 +116,8 @@ def pytest_terminal_summary(terminalreporter):
     )
     if STATS.get("keyboard_presses"):
         terminalreporter.write_line(
-            f"keyboard-only journey: {STATS['keyboard_presses']} key presses, a visible focus indicator on each")
+            f"keyboard-only journey: {STATS['keyboard_presses']} key presses, a visible focus indicator on each"
+        )
 
 
 # --- the live server ------------------------------------------------------------------------------
@@ -232,8 +233,12 @@ class Browsing:
         self.watch = ConsoleWatch()
 
     def new_page(self, **context_options):
-        options = {"base_url": self.base_url, "viewport": dict(DEFAULT_VIEWPORT), "locale": "en-GB",
-                   "accept_downloads": True}
+        options = {
+            "base_url": self.base_url,
+            "viewport": dict(DEFAULT_VIEWPORT),
+            "locale": "en-GB",
+            "accept_downloads": True,
+        }
         options.update(context_options)
         context = self.chromium.new_context(**options)
         context.set_default_timeout(TIMEOUT_MS)
@@ -257,8 +262,7 @@ class Browsing:
         return self._mirror
 
     def _watch_page(self, page):
-        page.on("framenavigated", lambda frame: frame == page.main_frame and STATS["urls"].add(
-            frame.url.split("?")[0]))
+        page.on("framenavigated", lambda frame: frame == page.main_frame and STATS["urls"].add(frame.url.split("?")[0]))
 
     def close(self):
         for context in self.contexts:
@@ -367,8 +371,9 @@ def check_page(page, name, *, screenshot=True):
             culprits = page.evaluate(_WIDE_ELEMENTS)
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"{name}-320-too-wide.png"), full_page=True)
-            raise AssertionError(f"{name} scrolls sideways at 320 CSS px: the page is {widths[0]} px wide; "
-                                 f"too wide: {culprits}")
+            raise AssertionError(
+                f"{name} scrolls sideways at 320 CSS px: the page is {widths[0]} px wide; too wide: {culprits}"
+            )
     finally:
         page.set_viewport_size(viewport)
 
@@ -376,7 +381,6 @@ def check_page(page, name, *, screenshot=True):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     return page
-
 
 
 @pytest.fixture

@@ -66,6 +66,7 @@ class Keyboard:
             if tags and info["tag"] not in tags:
                 return False
             return info["label"] == text if exact else text.lower() in info["label"].lower()
+
         return self.tab_to(matches, backwards=backwards, what=repr(text))
 
     def type_into(self, label, text, *, exact=False):
@@ -103,8 +104,10 @@ class Keyboard:
 
     def date(self, legend_id_prefix, day, month, year):
         for part, value in (("day", day), ("month", month), ("year", year)):
-            self.tab_to(lambda i, p=part: i["id"].startswith(legend_id_prefix) and i["id"].endswith(f"-{p}"),
-                        what=f"{legend_id_prefix} {part}")
+            self.tab_to(
+                lambda i, p=part: i["id"].startswith(legend_id_prefix) and i["id"].endswith(f"-{p}"),
+                what=f"{legend_id_prefix} {part}",
+            )
             self.page.keyboard.insert_text(str(value))
 
     def start(self):

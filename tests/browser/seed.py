@@ -14,6 +14,14 @@ LOCKOUT_EMAIL = "wrong.password@northshire-primary.example.org"
 def seed_extra(app):
     school = db.session.scalar(sa.select(Agency).where(Agency.name == "Northshire Primary School"))
     if db.session.scalar(sa.select(User).where(User.email == LOCKOUT_EMAIL)) is None:
-        db.session.add(User(email=LOCKOUT_EMAIL, name="Robin Fairweather", role="practitioner", agency=school,
-                            job_title="Teacher", password_hash=hash_password(app.config["EHA_DEMO_PASSWORD"])))
+        db.session.add(
+            User(
+                email=LOCKOUT_EMAIL,
+                name="Robin Fairweather",
+                role="practitioner",
+                agency=school,
+                job_title="Teacher",
+                password_hash=hash_password(app.config["EHA_DEMO_PASSWORD"]),
+            )
+        )
     db.session.commit()

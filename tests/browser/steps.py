@@ -91,8 +91,9 @@ def section_form(page):
 def fill_section(page):
     """Answer every question on a section page, whatever the form definition asks."""
     form = section_form(page)
-    for box in form.locator("textarea:visible, input[type=text]:visible:not([id$='-day'])"
-                            ":not([id$='-month']):not([id$='-year'])").all():
+    for box in form.locator(
+        "textarea:visible, input[type=text]:visible:not([id$='-day']):not([id$='-month']):not([id$='-year'])"
+    ).all():
         if not box.input_value():
             box.fill(ANSWER)
     for group in form.locator("fieldset:has(input[type=radio])").all():

@@ -51,8 +51,9 @@ def test_manager_rejects_a_closure_and_the_lead_sees_the_case_open_with_the_reas
     expect(status(page)).to_have_text("Assessment in progress")
     expect(page.get_by_text("Closure awaiting a manager's sign-off")).to_have_count(0)
     timeline = page.get_by_role("list", name="What has happened")
-    expect(timeline.get_by_role("listitem").filter(has_text=re.compile("Helen Brooks")).filter(
-        has_text=WHY)).to_have_count(1)
+    expect(
+        timeline.get_by_role("listitem").filter(has_text=re.compile("Helen Brooks")).filter(has_text=WHY)
+    ).to_have_count(1)
     # The lead can still work on the case, or ask again.
     expect(page.get_by_role("button", name="Close the case")).to_be_visible()
     check_page(page, "j11-lead-case")

@@ -29,15 +29,16 @@ def plan_journey(page, family, prefix=None):
     today = date.today()
 
     page.get_by_role("link", name="Schedule the TAF meeting").or_(
-        page.get_by_role("button", name="Schedule the TAF meeting")).first.click()
+        page.get_by_role("button", name="Schedule the TAF meeting")
+    ).first.click()
     check("schedule")
     fill_date(date_group(page, "Date of the meeting"), today.day, today.month, today.year)
     page.get_by_label("Time").fill("15:30")
     page.get_by_label("Where will it be held?").fill("Northshire Primary School, meeting room 2")
-    page.get_by_role("group", name="Which professionals are invited?").get_by_label(
-        "Priya Shah", exact=False).check()
+    page.get_by_role("group", name="Which professionals are invited?").get_by_label("Priya Shah", exact=False).check()
     page.get_by_role("group", name="Which family members are invited?").get_by_label(
-        f"{family.carer} {family.surname}", exact=False).check()
+        f"{family.carer} {family.surname}", exact=False
+    ).check()
     page.get_by_role("button", name="Schedule the meeting").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("scheduled")
     check("meeting")
@@ -56,11 +57,20 @@ def plan_journey(page, family, prefix=None):
 
     page.goto(f"/assessments/{ref}/plan")
     check("plan-empty")
-    add_action(page, owner="Priya Shah", what=NURSE_ACTION,
-               success="Less tired in class, by the child's own account", due=today.toordinal() + 28)
-    add_action(page, owner=f"Family: {family.carer} {family.surname}",
-               what=FAMILY_ACTION,
-               success="On time for school four days a week", due=today.toordinal() + 28)
+    add_action(
+        page,
+        owner="Priya Shah",
+        what=NURSE_ACTION,
+        success="Less tired in class, by the child's own account",
+        due=today.toordinal() + 28,
+    )
+    add_action(
+        page,
+        owner=f"Family: {family.carer} {family.surname}",
+        what=FAMILY_ACTION,
+        success="On time for school four days a week",
+        due=today.toordinal() + 28,
+    )
     check("plan-draft")
 
     for signer in ("lead professional", f"{family.carer} {family.surname}"):
@@ -96,6 +106,7 @@ def test_lead_professional_schedules_the_taf_agrees_a_signed_plan_and_prints_it(
     assert NURSE_ACTION in text
     assert FAMILY_ACTION in text
 
+
 def pdf_text(data):
     reader = PdfReader(io.BytesIO(data))
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
@@ -115,4 +126,3 @@ def add_action(page, *, owner, what, success, due):
     page.get_by_role("button", name=re.compile("Save|Add")).click()
     expect(page.locator("h1")).to_have_text("The plan")
     expect(page.get_by_role("cell", name=what)).to_be_visible()
-

@@ -14,8 +14,7 @@ def listed_refs(page):
     return sorted(set(re.findall(r"EHA-\d{6}", page.locator("main").inner_text())))
 
 
-def test_taf_member_updates_their_action_and_cannot_open_another_case(browsing, console, plan_case,
-                                                                      demo_password):
+def test_taf_member_updates_their_action_and_cannot_open_another_case(browsing, console, plan_case, demo_password):
     console.allow(r"status of 404")
     ref, _family = plan_case
     # Another case, started by the school, that the health practitioner is not part of.

@@ -24,7 +24,8 @@ def review(page, ref, family, *, number, progress, scores, decision):
     page.get_by_label("Where will it be held?").fill("Northshire Family Hub")
     page.get_by_role("group", name="Which professionals are invited?").get_by_label("Priya Shah", exact=False).check()
     page.get_by_role("group", name="Which family members are invited?").get_by_label(
-        f"{family.carer} {family.surname}", exact=False).check()
+        f"{family.carer} {family.surname}", exact=False
+    ).check()
     page.get_by_role("button", name="Schedule the meeting").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("scheduled")
 

@@ -18,7 +18,8 @@ def test_yes_to_the_safety_question_shows_the_front_door_and_creates_no_case(pag
 
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
-        "Select yes if the child could be at risk of significant harm")
+        "Select yes if the child could be at risk of significant harm"
+    )
     check_page(page, "safety-error")
 
     answer_safety(page, "Yes")
@@ -36,7 +37,8 @@ def test_practitioner_steps_a_draft_case_up_to_childrens_social_care(page, demo_
     sign_in(page, SCHOOL_PRACTITIONER, demo_password)
     ref = start_assessment(page, family)
     page.get_by_role("link", name="Step up to children's social care").or_(
-        page.get_by_role("button", name="Step up to children's social care")).first.click()
+        page.get_by_role("button", name="Step up to children's social care")
+    ).first.click()
     expect(page.locator("h1")).to_have_text("Step up to children's social care")
     page.get_by_role("button", name="Record the step-up and close the case").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the team the family was referred to")
@@ -46,7 +48,8 @@ def test_practitioner_steps_a_draft_case_up_to_childrens_social_care(page, demo_
     fill_date(date_group(page, "Date of the referral"), today.day, today.month, today.year)
     page.get_by_label("Team referred to").fill("Children's Front Door (MASH)")
     page.get_by_label("Why is the case being stepped up?").fill(
-        "Kofi told his teacher he is frightened to go home; the front door accepted the referral.")
+        "Kofi told his teacher he is frightened to go home; the front door accepted the referral."
+    )
     page.get_by_role("button", name="Record the step-up and close the case").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("stepped up to children's social care")
     expect(page.locator("h1")).to_contain_text(ref)

@@ -8,7 +8,8 @@ from tests.browser.steps import Family, open_task, record_agreement, start_asses
 
 
 def test_second_save_of_the_same_section_shows_both_versions_and_keeps_the_typed_answer(
-        browsing, console, demo_password):
+    browsing, console, demo_password
+):
     console.allow(r"status of 409")
     family = Family("Haddad", child_first="Yusuf", carer="Rania")
     first = browsing.new_page()

@@ -29,8 +29,14 @@ def two_factor_user(live_app):
         user = db.session.scalar(sa.select(User).where(User.email == EMAIL))
         if user is None:
             school = db.session.scalar(sa.select(Agency).where(Agency.name == "Northshire Primary School"))
-            user = User(email=EMAIL, name="Morgan Ellery", role="practitioner", agency=school,
-                        job_title="Teacher", password_hash=hash_password(live_app.config["EHA_DEMO_PASSWORD"]))
+            user = User(
+                email=EMAIL,
+                name="Morgan Ellery",
+                role="practitioner",
+                agency=school,
+                job_title="Teacher",
+                password_hash=hash_password(live_app.config["EHA_DEMO_PASSWORD"]),
+            )
             db.session.add(user)
         user.totp_secret = None
         user.totp_enrolled_at = None

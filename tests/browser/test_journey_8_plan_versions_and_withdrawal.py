@@ -83,7 +83,7 @@ def test_lead_changes_a_signed_plan_and_version_1_stays_printable_and_verifiable
     page.get_by_role("link", name="Check a printed plan against the record").click()
     expect(page.locator("h1")).to_have_text("Check a printed plan")
     check_page(page, "j8-verify")
-    page.get_by_label("Code printed on the plan").fill(" ".join(digest[i:i + 8] for i in range(0, 64, 8)).upper())
+    page.get_by_label("Code printed on the plan").fill(" ".join(digest[i : i + 8] for i in range(0, 64, 8)).upper())
     page.get_by_role("button", name="Check the code").click()
     expect(page.get_by_text("This code matches a signed plan")).to_be_visible()
     expect(page.locator("main")).to_contain_text(f"{ref}, version 1")

@@ -47,7 +47,8 @@ def test_manager_gives_and_ends_duty_to_share_access_and_the_grant_is_listed(bro
     fill_date(date_group(manager, "When access ends"), ends.day, ends.month, ends.year)
     manager.get_by_role("button", name="Give access").click()
     expect(manager.locator(".govuk-notification-banner")).to_contain_text(
-        f"Mark Evans can see this case until {ends.day} {ends:%B %Y}")
+        f"Mark Evans can see this case until {ends.day} {ends:%B %Y}"
+    )
     expect(manager.get_by_role("row").filter(has_text=REASON)).to_contain_text("Mark Evans")
     check_page(manager, "j9-access-given")
 
@@ -57,7 +58,8 @@ def test_manager_gives_and_ends_duty_to_share_access_and_the_grant_is_listed(bro
 
     manager.get_by_role("button", name="End access for Mark Evans").click()
     expect(manager.locator(".govuk-notification-banner")).to_contain_text(
-        "Mark Evans's access under the duty to share has ended")
+        "Mark Evans's access under the duty to share has ended"
+    )
     expect(manager.get_by_role("row").filter(has_text=REASON)).to_contain_text("Ended")
     check_page(manager, "j9-access-ended")
 

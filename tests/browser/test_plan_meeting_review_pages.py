@@ -29,14 +29,36 @@ def world(live_app):
         case = helpers.assessed_case(lead, [health], state="review_scheduled", name="The Browser family")
         helpers.member(case, nurse)
         version = helpers.plan(case, lead, owners=[nurse, lead], actions=9, status="signed")
-        held = Meeting(assessment_id=case.id, kind="review", status="held", held_on=date.today() - timedelta(days=40),
-                       scheduled_for=datetime.now() - timedelta(days=40), place="School", created_by_id=lead.id)
+        held = Meeting(
+            assessment_id=case.id,
+            kind="review",
+            status="held",
+            held_on=date.today() - timedelta(days=40),
+            scheduled_for=datetime.now() - timedelta(days=40),
+            place="School",
+            created_by_id=lead.id,
+        )
         db.session.add(held)
         db.session.flush()
-        db.session.add(Review(assessment_id=case.id, meeting_id=held.id, family_view="Better", family_score=5,
-                              practitioner_score=6, decision="continue", recorded_by_id=lead.id))
-        meeting = Meeting(assessment_id=case.id, kind="review", status="scheduled", place="School",
-                          scheduled_for=datetime.now() + timedelta(days=1), created_by_id=lead.id)
+        db.session.add(
+            Review(
+                assessment_id=case.id,
+                meeting_id=held.id,
+                family_view="Better",
+                family_score=5,
+                practitioner_score=6,
+                decision="continue",
+                recorded_by_id=lead.id,
+            )
+        )
+        meeting = Meeting(
+            assessment_id=case.id,
+            kind="review",
+            status="scheduled",
+            place="School",
+            scheduled_for=datetime.now() + timedelta(days=1),
+            created_by_id=lead.id,
+        )
         meeting.participants.append(MeetingParticipant(user_id=nurse.id, name=nurse.name, agency_name=health.name))
         db.session.add(meeting)
         db.session.commit()

@@ -22,8 +22,9 @@ from tests.browser.steps import (
     task_titles,
 )
 
-pytestmark = pytest.mark.skipif(os.environ.get("EHA_SCREENSHOTS") != "1",
-                                reason="set EHA_SCREENSHOTS=1 to redraw the README screenshots")
+pytestmark = pytest.mark.skipif(
+    os.environ.get("EHA_SCREENSHOTS") != "1", reason="set EHA_SCREENSHOTS=1 to redraw the README screenshots"
+)
 
 OUT = ROOT / "docs" / "screenshots"
 MAX_BYTES = 250 * 1024
@@ -57,8 +58,12 @@ def test_readme_screenshots(browsing, plan_case, demo_password):
     box = task_list.bounding_box()
     heading = page.locator("h2", has=page.get_by_text("Early help assessment", exact=True)).first
     top = heading.bounding_box()["y"] if heading.count() else box["y"]
-    save(page, "task-list", full_page=True, clip={"x": 0, "y": max(0, top - 16), "width": 1024,
-                                                  "height": min(900, box["y"] + box["height"] - top + 40)})
+    save(
+        page,
+        "task-list",
+        full_page=True,
+        clip={"x": 0, "y": max(0, top - 16), "width": 1024, "height": min(900, box["y"] + box["height"] - top + 40)},
+    )
 
     plan_ref, _ = plan_case
     page.goto(f"/assessments/{plan_ref}")

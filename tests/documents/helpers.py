@@ -28,10 +28,17 @@ def draft(case, lead, whats, *, family_what=None):
     if family_what:
         rows.append((family_what, {"owner_carer_id": carer.id, "owner_name": carer.name}))
     for position, (what, owner) in enumerate(rows, start=1):
-        version.actions.append(PlanAction(key=f"{case.id}-{what[:20]}-{position}", position=position,
-                                          need_code="sf-education", what=what,
-                                          due_on=date.today() + timedelta(days=30),
-                                          success_measure="Zofia is in school every day", **owner))
+        version.actions.append(
+            PlanAction(
+                key=f"{case.id}-{what[:20]}-{position}",
+                position=position,
+                need_code="sf-education",
+                what=what,
+                due_on=date.today() + timedelta(days=30),
+                success_measure="Zofia is in school every day",
+                **owner,
+            )
+        )
     db.session.commit()
     return version
 
@@ -39,12 +46,28 @@ def draft(case, lead, whats, *, family_what=None):
 def sign(case, version, lead):
     """The lead and the mother sign: the version is frozen with its digest."""
     carer = case.family.carers[0]
-    version.signatures.append(PlanSignature(signer_kind="lead", user_id=lead.id, name=lead.name,
-                                            role="Lead professional", signed_on=date.today(),
-                                            method="on_screen", recorded_by_id=lead.id))
-    version.signatures.append(PlanSignature(signer_kind="carer", carer_id=carer.id, name=carer.name,
-                                            role="Mother", signed_on=date.today(), method="on_paper",
-                                            recorded_by_id=lead.id))
+    version.signatures.append(
+        PlanSignature(
+            signer_kind="lead",
+            user_id=lead.id,
+            name=lead.name,
+            role="Lead professional",
+            signed_on=date.today(),
+            method="on_screen",
+            recorded_by_id=lead.id,
+        )
+    )
+    version.signatures.append(
+        PlanSignature(
+            signer_kind="carer",
+            carer_id=carer.id,
+            name=carer.name,
+            role="Mother",
+            signed_on=date.today(),
+            method="on_paper",
+            recorded_by_id=lead.id,
+        )
+    )
     plan_service.freeze(case, version, lead)
     db.session.commit()
     return version

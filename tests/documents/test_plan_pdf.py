@@ -15,7 +15,8 @@ HOSTILE = ["<b>not bold</b>", "<img src=x>", "<font size=90>huge</font>", "Tom &
 def downloads(case):
     db.session.expire_all()
     return db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.assessment_id == case.id, AuditEvent.action == "pdf_downloaded")
+        sa.select(AuditEvent)
+        .where(AuditEvent.assessment_id == case.id, AuditEvent.action == "pdf_downloaded")
         .order_by(AuditEvent.seq)
     ).all()
 

@@ -15,7 +15,7 @@ NOT_YOURS = "No plan matches this code that you can see"
 
 def spaced_upper(digest):
     """As someone would type it from paper: upper case, in groups, over two lines."""
-    groups = [digest[i:i + 8].upper() for i in range(0, 64, 8)]
+    groups = [digest[i : i + 8].upper() for i in range(0, 64, 8)]
     return " ".join(groups[:4]) + "\r\n" + " ".join(groups[4:])
 
 
@@ -100,7 +100,7 @@ def test_the_command_line_finds_current_and_superseded_plans(app, lead):
     current = runner.invoke(args=["plans", "verify", v2.digest.upper()])
     assert current.exit_code == 0, current.output
     assert f"{case.ref} plan version 2, signed {v2.signed_at:%Y-%m-%d}: current" in current.output
-    old = runner.invoke(args=["plans", "verify", *[v1.digest[i:i + 16] for i in range(0, 64, 16)]])
+    old = runner.invoke(args=["plans", "verify", *[v1.digest[i : i + 16] for i in range(0, 64, 16)]])
     assert old.exit_code == 0 and "plan version 1" in old.output and "superseded by version 2" in old.output
     db.session.get(Assessment, case.id).state = "closed"  # test only: the closure workflow is tested elsewhere
     db.session.commit()

@@ -15,9 +15,7 @@ DEFINITION = latest_definition("eha-default")
 
 text_values = st.one_of(
     st.text(max_size=30),
-    st.sampled_from(
-        ["", " ", "\x00", "0", "10", "11", "-1", "yes", "1A", "sf-housing", "31", "2", "2020", "１"]
-    ),
+    st.sampled_from(["", " ", "\x00", "0", "10", "11", "-1", "yes", "1A", "sf-housing", "31", "2", "2020", "１"]),
     st.builds(
         lambda ch, n: ch * n,
         st.sampled_from(["x", "é", "\x00", " ", "\r\n", "😀", "9"]),

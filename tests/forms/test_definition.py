@@ -171,10 +171,7 @@ def test_the_default_covers_all_twenty_dimensions_of_the_triangle(default_defini
         assert summary.required and summary.type == "textarea"
     assert count == 20
     labels = {
-        spec.label
-        for key in TRIANGLE
-        for spec in default_definition.section(key).fields
-        if spec.key != "summary"
+        spec.label for key in TRIANGLE for spec in default_definition.section(key).fields if spec.key != "summary"
     }
     assert {
         "Health",
@@ -221,9 +218,7 @@ def test_the_default_covers_voice_view_strengths_analysis_and_scaling(default_de
         "What needs to happen?",
     ]
     assert all(spec.required for spec in analysis.fields)
-    scales = {
-        spec.role: spec for spec in default_definition.section("scaling").fields if spec.type == "scale"
-    }
+    scales = {spec.role: spec for spec in default_definition.section("scaling").fields if spec.type == "scale"}
     assert set(scales) == {"family", "practitioner"}
     assert all(spec.required for spec in scales.values())
 

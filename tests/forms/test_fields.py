@@ -52,9 +52,7 @@ def test_a_bad_date_gets_a_gov_uk_message_and_re_renders(request_ctx, parts, err
 
 def test_a_date_in_the_future_is_refused_when_it_must_be_past(request_ctx):
     tomorrow = date.today() + timedelta(days=1)
-    form = post(
-        DateForm, [("born", str(tomorrow.day)), ("born", str(tomorrow.month)), ("born", str(tomorrow.year))]
-    )
+    form = post(DateForm, [("born", str(tomorrow.day)), ("born", str(tomorrow.month)), ("born", str(tomorrow.year))])
     assert not form.validate()
     assert form.born.errors == ["Date of birth must be today or in the past"]
 

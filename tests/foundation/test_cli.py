@@ -12,8 +12,17 @@ from tests import factories
 def test_users_create_reads_the_password_from_standard_input(app, agency):
     runner = app.test_cli_runner()
     result = runner.invoke(
-        args=["users", "create", "New.Person@Example.org", "--name", "New Person", "--role", "manager",
-              "--agency", agency.name.upper()],
+        args=[
+            "users",
+            "create",
+            "New.Person@Example.org",
+            "--name",
+            "New Person",
+            "--role",
+            "manager",
+            "--agency",
+            agency.name.upper(),
+        ],
         input="a perfectly good passphrase\n",
     )
     assert result.exit_code == 0, result.output
@@ -24,8 +33,17 @@ def test_users_create_reads_the_password_from_standard_input(app, agency):
 
 def test_users_create_refuses_a_duplicate_email_regardless_of_case(app, practitioner):
     result = app.test_cli_runner().invoke(
-        args=["users", "create", practitioner.email.upper(), "--name", "X", "--role", "practitioner",
-              "--agency", practitioner.agency.name],
+        args=[
+            "users",
+            "create",
+            practitioner.email.upper(),
+            "--name",
+            "X",
+            "--role",
+            "practitioner",
+            "--agency",
+            practitioner.agency.name,
+        ],
         input="a perfectly good passphrase\n",
     )
     assert result.exit_code != 0
@@ -34,14 +52,20 @@ def test_users_create_refuses_a_duplicate_email_regardless_of_case(app, practiti
 
 def test_users_create_refuses_an_unknown_role_and_a_weak_password(app, agency):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "a@example.org", "--name", "A", "--role", "boss",
-                                 "--agency", agency.name], input="a perfectly good passphrase\n")
+    result = runner.invoke(
+        args=["users", "create", "a@example.org", "--name", "A", "--role", "boss", "--agency", agency.name],
+        input="a perfectly good passphrase\n",
+    )
     assert result.exit_code != 0 and "Unknown role 'boss'" in result.output
-    result = runner.invoke(args=["users", "create", "a@example.org", "--name", "A", "--role", "admin",
-                                 "--agency", agency.name], input="password1234\n")
+    result = runner.invoke(
+        args=["users", "create", "a@example.org", "--name", "A", "--role", "admin", "--agency", agency.name],
+        input="password1234\n",
+    )
     assert result.exit_code != 0 and "too easy to guess" in result.output
-    result = runner.invoke(args=["users", "create", "a@example.org", "--name", "A", "--role", "admin",
-                                 "--agency", "Nowhere"], input="a perfectly good passphrase\n")
+    result = runner.invoke(
+        args=["users", "create", "a@example.org", "--name", "A", "--role", "admin", "--agency", "Nowhere"],
+        input="a perfectly good passphrase\n",
+    )
     assert result.exit_code != 0 and "No agency called 'Nowhere'" in result.output
 
 
@@ -65,8 +89,10 @@ def test_demo_is_idempotent_and_prints_json(app):
 
 def test_demo_accounts_can_sign_in_with_the_demo_password(app, client):
     app.test_cli_runner().invoke(args=["demo"])
-    response = client.post("/sign-in", data={"email": "sarah.okafor@northshire-primary.example.org",
-                                             "password": app.config["EHA_DEMO_PASSWORD"]})
+    response = client.post(
+        "/sign-in",
+        data={"email": "sarah.okafor@northshire-primary.example.org", "password": app.config["EHA_DEMO_PASSWORD"]},
+    )
     assert response.status_code == 302
 
 

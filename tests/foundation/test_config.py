@@ -11,9 +11,15 @@ REDIS = "redis://127.0.0.1:6379/0"
 
 
 def production_app(**overrides):
-    settings = {"SECRET_KEY": GOOD_SECRET, "SQLALCHEMY_DATABASE_URI": POSTGRES, "DEBUG": False,
-                "RATELIMIT_STORAGE_URI": REDIS, "EHA_BASE_URL": "https://earlyhelp.example.gov.uk",
-                "MAIL_SERVER": "smtp.example.gov.uk", "EHA_AUDIT_KEY": "a" * 40}
+    settings = {
+        "SECRET_KEY": GOOD_SECRET,
+        "SQLALCHEMY_DATABASE_URI": POSTGRES,
+        "DEBUG": False,
+        "RATELIMIT_STORAGE_URI": REDIS,
+        "EHA_BASE_URL": "https://earlyhelp.example.gov.uk",
+        "MAIL_SERVER": "smtp.example.gov.uk",
+        "EHA_AUDIT_KEY": "a" * 40,
+    }
     settings.update(overrides)
     return create_app("production", **settings)
 
@@ -34,8 +40,10 @@ def test_production_starts_with_a_long_secret_and_postgresql():
         ({"RATELIMIT_STORAGE_URI": "memory://"}, "shared rate-limit storage"),
         ({"RATELIMIT_STORAGE_URI": None}, "shared rate-limit storage"),
         ({"RATELIMIT_STORAGE_URI": "memory://", "EHA_WORKERS": 6}, "shared rate-limit storage"),
-        ({"RATELIMIT_STORAGE_URI": "memory://", "EHA_SINGLE_PROCESS": True, "EHA_WORKERS": 6},
-         "shared rate-limit storage"),
+        (
+            {"RATELIMIT_STORAGE_URI": "memory://", "EHA_SINGLE_PROCESS": True, "EHA_WORKERS": 6},
+            "shared rate-limit storage",
+        ),
         ({"EHA_TRUSTED_PROXIES": -1}, "EHA_TRUSTED_PROXIES"),
         # Emailed password links: from the service's own address (never the Host header), through a mail server.
         ({"EHA_BASE_URL": None}, "EHA_BASE_URL must be set"),

@@ -81,8 +81,13 @@ def _received(inbox):
 
 def test_with_a_server_the_message_is_sent_over_smtp(app, smtp_server, mail_dir):
     inbox, port = smtp_server()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USERNAME=None,
-                      MAIL_FROM="earlyhelp@northshire.example.gov.uk")
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=port,
+        MAIL_USE_TLS=False,
+        MAIL_USERNAME=None,
+        MAIL_FROM="earlyhelp@northshire.example.gov.uk",
+    )
     mail.send("sam@example.org", "Reset your password", "Follow this link\n")
     envelope, message = _received(inbox)
     assert envelope.mail_from == "earlyhelp@northshire.example.gov.uk" and envelope.rcpt_tos == ["sam@example.org"]
@@ -94,16 +99,22 @@ def _certificate(tmp_path):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(hours=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 
@@ -117,12 +128,18 @@ def test_starttls_and_login_when_configured(app, smtp_server, tmp_path, monkeypa
         logins.append((mechanism, auth_data.login, auth_data.password))
         return AuthResult(success=auth_data.password == b"relay-secret", handled=False)
 
-    inbox, port = smtp_server(tls_context=server_tls, require_starttls=True, auth_required=True,
-                              authenticator=authenticator)
+    inbox, port = smtp_server(
+        tls_context=server_tls, require_starttls=True, auth_required=True, authenticator=authenticator
+    )
     # The client verifies the server's certificate as usual; here it trusts the test's own certificate.
     monkeypatch.setattr(mail, "_tls_context", lambda: ssl.create_default_context(cafile=str(cert_path)))
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=True, MAIL_USERNAME="eha-relay",
-                      MAIL_PASSWORD="relay-secret")
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=port,
+        MAIL_USE_TLS=True,
+        MAIL_USERNAME="eha-relay",
+        MAIL_PASSWORD="relay-secret",
+    )
     mail.send("kim@example.org", "Your account", "Choose a password\n")
     envelope, message = _received(inbox)
     assert envelope.rcpt_tos == ["kim@example.org"] and message["Subject"] == "Your account"
@@ -142,8 +159,9 @@ def test_an_unreachable_server_is_a_mail_error_not_a_crash(app):
 
 def test_the_reset_link_email_arrives_through_smtp(app, client, practitioner, smtp_server):
     inbox, port = smtp_server()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False,
-                      EHA_BASE_URL="https://earlyhelp.example.gov.uk")
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, EHA_BASE_URL="https://earlyhelp.example.gov.uk"
+    )
     client.post("/account/reset-password", data={"email": practitioner.email})
     _envelope, message = _received(inbox)
     assert message["To"] == practitioner.email

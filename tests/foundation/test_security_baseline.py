@@ -49,9 +49,13 @@ def test_production_sends_hsts_and_secure_cookies(database_url):
     from eha import create_app
 
     app = create_app(
-        "production", SECRET_KEY="y" * 40, SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nowhere/eha", DEBUG=False,
+        "production",
+        SECRET_KEY="y" * 40,
+        SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nowhere/eha",
+        DEBUG=False,
         RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
-        EHA_BASE_URL="https://earlyhelp.example.gov.uk", MAIL_SERVER="smtp.example.gov.uk",
+        EHA_BASE_URL="https://earlyhelp.example.gov.uk",
+        MAIL_SERVER="smtp.example.gov.uk",
         EHA_AUDIT_KEY="a" * 40,
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url

@@ -23,11 +23,25 @@ NEEDS = ["sf-education", "sf-health"]
 
 def family(user, name="The Nowak family"):
     record = assessment_service.create_family(
-        user, name=name, address="12 Mill Lane, Northtown", postcode="NT1 2AB",
-        child={"first_name": "Zofia", "last_name": "Nowak", "date_of_birth": date(2012, 3, 27), "sex": "female",
-               "school": "Northshire Primary School", "nhs_number": None},
-        carer={"name": "Agnieszka Nowak", "relationship_to_child": "Mother", "phone": "07700 900123",
-               "preferred_language": "Polish", "interpreter_needed": "no"},
+        user,
+        name=name,
+        address="12 Mill Lane, Northtown",
+        postcode="NT1 2AB",
+        child={
+            "first_name": "Zofia",
+            "last_name": "Nowak",
+            "date_of_birth": date(2012, 3, 27),
+            "sex": "female",
+            "school": "Northshire Primary School",
+            "nhs_number": None,
+        },
+        carer={
+            "name": "Agnieszka Nowak",
+            "relationship_to_child": "Mother",
+            "phone": "07700 900123",
+            "preferred_language": "Polish",
+            "interpreter_needed": "no",
+        },
     )
     db.session.commit()
     return record
@@ -39,17 +53,26 @@ def assessed_case(lead, agencies=(), *, state="assessed", name="The Nowak family
     case = assessment_service.start_assessment(lead, fam, fam.children)
     db.session.flush()
     carer = fam.carers[0]
-    db.session.add(Consent(assessment=case, given_by_kind="carer", carer_id=carer.id, given_by_name=carer.name,
-                           given_on=date.today(), recorded_by_id=lead.id,
-                           agencies=list({a.id: a for a in (lead.agency, *agencies)}.values())))
+    db.session.add(
+        Consent(
+            assessment=case,
+            given_by_kind="carer",
+            carer_id=carer.id,
+            given_by_name=carer.name,
+            given_on=date.today(),
+            recorded_by_id=lead.id,
+            agencies=list({a.id: a for a in (lead.agency, *agencies)}.values()),
+        )
+    )
     answers = {
         "needs": {"supporting-families": list(NEEDS), "needs-in-own-words": "Zofia wants to go to school."},
         "scaling": {"family-score": 3, "practitioner-score": 4},
         "analysis": {"worried-about": "Zofia misses school.", "working-well": "Mum is keen to help."},
     }
     for key, value in answers.items():
-        db.session.add(SectionAnswer(assessment=case, section_key=key, answers=value, status="completed",
-                                     updated_by_id=lead.id))
+        db.session.add(
+            SectionAnswer(assessment=case, section_key=key, answers=value, status="completed", updated_by_id=lead.id)
+        )
     case.lead_id = lead.id
     case.state = state  # test factory only: start the test at this point of the workflow
     case.completed_at = datetime.now()
@@ -73,21 +96,44 @@ def plan(case, by, *, owners=None, actions=1, status="draft", number=1):
     owners = owners or [by]
     for n in range(actions):
         owner = owners[n % len(owners)]
-        version.actions.append(PlanAction(
-            key=f"k{case.id}-{number}-{n}", position=n + 1, need_code=NEEDS[n % 2], what=f"Action {n + 1}",
-            owner_user_id=owner.id, owner_name=owner.name, due_on=date.today() + timedelta(days=30),
-            success_measure="Zofia attends every day",
-        ))
+        version.actions.append(
+            PlanAction(
+                key=f"k{case.id}-{number}-{n}",
+                position=n + 1,
+                need_code=NEEDS[n % 2],
+                what=f"Action {n + 1}",
+                owner_user_id=owner.id,
+                owner_name=owner.name,
+                due_on=date.today() + timedelta(days=30),
+                success_measure="Zofia attends every day",
+            )
+        )
     db.session.add(version)
     db.session.flush()
     if status == "signed":
         carer = reload_family_carer(case)
-        version.signatures.append(PlanSignature(signer_kind="lead", user_id=by.id, name=by.name,
-                                                role="Lead professional", signed_on=date.today(),
-                                                method="on_screen", recorded_by_id=by.id))
-        version.signatures.append(PlanSignature(signer_kind="carer", carer_id=carer.id, name=carer.name,
-                                                role="Mother", signed_on=date.today(), method="on_paper",
-                                                recorded_by_id=by.id))
+        version.signatures.append(
+            PlanSignature(
+                signer_kind="lead",
+                user_id=by.id,
+                name=by.name,
+                role="Lead professional",
+                signed_on=date.today(),
+                method="on_screen",
+                recorded_by_id=by.id,
+            )
+        )
+        version.signatures.append(
+            PlanSignature(
+                signer_kind="carer",
+                carer_id=carer.id,
+                name=carer.name,
+                role="Mother",
+                signed_on=date.today(),
+                method="on_paper",
+                recorded_by_id=by.id,
+            )
+        )
         plan_service.freeze(case, version, by)
     db.session.commit()
     return version
@@ -99,12 +145,19 @@ def reload_family_carer(case):
 
 def held_taf(case, by, attendee):
     """A TAF meeting already held, with ``attendee`` present (for starting at agree_plan)."""
-    meeting = Meeting(assessment_id=case.id, kind="taf", status="held",
-                      scheduled_for=datetime.now() - timedelta(days=1), place="School",
-                      held_on=date.today() - timedelta(days=1), next_review_on=date.today() + timedelta(days=28),
-                      created_by_id=by.id)
-    meeting.participants.append(MeetingParticipant(user_id=attendee.id, name=attendee.name,
-                                                   agency_name=attendee.agency.name, attended=True))
+    meeting = Meeting(
+        assessment_id=case.id,
+        kind="taf",
+        status="held",
+        scheduled_for=datetime.now() - timedelta(days=1),
+        place="School",
+        held_on=date.today() - timedelta(days=1),
+        next_review_on=date.today() + timedelta(days=28),
+        created_by_id=by.id,
+    )
+    meeting.participants.append(
+        MeetingParticipant(user_id=attendee.id, name=attendee.name, agency_name=attendee.agency.name, attended=True)
+    )
     db.session.add(meeting)
     db.session.commit()
     return meeting
@@ -132,8 +185,11 @@ def version_on(response, action=None):
     import lxml.html
 
     tree = lxml.html.fromstring(response.get_data(as_text=True))
-    forms = [f for f in tree.xpath("//form[@method='post'][.//input[@name='version']]")
-             if action is None or f.get("action") == action]
+    forms = [
+        f
+        for f in tree.xpath("//form[@method='post'][.//input[@name='version']]")
+        if action is None or f.get("action") == action
+    ]
     return forms[0].xpath(".//input[@name='version']")[0].get("value")
 
 
@@ -141,6 +197,11 @@ def sign(client, case, signer, *, on=None, method="on_screen", **fields):
     """Record ``signer``'s signature the way a user does: open the signature page, then send it."""
     url = f"/assessments/{case.ref}/plan/sign"
     on = on or date.today()
-    data = {"signer": signer, "signed_on": [str(on.day), str(on.month), str(on.year)], "method": method,
-            "version": version_on(client.get(url)), **fields}
+    data = {
+        "signer": signer,
+        "signed_on": [str(on.day), str(on.month), str(on.year)],
+        "method": method,
+        "version": version_on(client.get(url)),
+        **fields,
+    }
     return client.post(url, data=data)

@@ -17,8 +17,14 @@ def world(app, lead, nurse, health):
     case = helpers.assessed_case(lead, [health], state="review_scheduled")
     helpers.member(case, nurse)
     version = helpers.plan(case, lead, owners=[nurse], actions=1, status="signed")
-    meeting = Meeting(assessment_id=case.id, kind="review", status="scheduled",
-                      scheduled_for=datetime.now() + timedelta(days=1), place="School", created_by_id=lead.id)
+    meeting = Meeting(
+        assessment_id=case.id,
+        kind="review",
+        status="scheduled",
+        scheduled_for=datetime.now() + timedelta(days=1),
+        place="School",
+        created_by_id=lead.id,
+    )
     meeting.participants.append(MeetingParticipant(user_id=nurse.id, name=nurse.name, agency_name=health.name))
     db.session.add(meeting)
     db.session.commit()
@@ -116,8 +122,9 @@ def count_queries(app, client, path):
     return len(seen)
 
 
-def test_the_plan_page_makes_the_same_number_of_queries_for_2_or_20_actions(app, client, signed_in, lead, nurse,
-                                                                              health):
+def test_the_plan_page_makes_the_same_number_of_queries_for_2_or_20_actions(
+    app, client, signed_in, lead, nurse, health
+):
     small = helpers.assessed_case(lead, [health], state="plan_active")
     helpers.member(small, nurse)
     helpers.plan(small, lead, owners=[nurse, lead], actions=2, status="signed")

@@ -62,9 +62,19 @@ def test_ten_saves_of_one_action_from_one_version_one_wins_nine_conflict(app, le
     when = date.today() + timedelta(days=10)
     url = f"/assessments/{case.ref}/plan/actions/{action.key}/edit"
 
-    statuses = _race(app, [lead, manager], url, lambda n: {
-        "need": "sf-health", "what": f"Wording {n}", "owner": f"user:{lead.id}", "success": "Better",
-        "due_on": [str(when.day), str(when.month), str(when.year)], "version": seen})
+    statuses = _race(
+        app,
+        [lead, manager],
+        url,
+        lambda n: {
+            "need": "sf-health",
+            "what": f"Wording {n}",
+            "owner": f"user:{lead.id}",
+            "success": "Better",
+            "due_on": [str(when.day), str(when.month), str(when.year)],
+            "version": seen,
+        },
+    )
 
     assert _codes(statuses) == ["302"] + ["409"] * (WORKERS - 1)
     db.session.expire_all()
@@ -86,10 +96,18 @@ def test_ten_signatures_from_one_version_one_is_recorded_nine_conflict(app, lead
     seen = str(version.version_id)
     today = date.today()
 
-    statuses = _race(app, [lead, manager], f"/assessments/{case.ref}/plan/sign", lambda n: {
-        "signer": f"carer:{carer.id}", "name": f"Signer {n}", "signed_on": [str(today.day), str(today.month),
-                                                                          str(today.year)],
-        "method": "on_paper", "version": seen})
+    statuses = _race(
+        app,
+        [lead, manager],
+        f"/assessments/{case.ref}/plan/sign",
+        lambda n: {
+            "signer": f"carer:{carer.id}",
+            "name": f"Signer {n}",
+            "signed_on": [str(today.day), str(today.month), str(today.year)],
+            "method": "on_paper",
+            "version": seen,
+        },
+    )
 
     assert _codes(statuses) == ["302"] + ["409"] * (WORKERS - 1)
     db.session.expire_all()

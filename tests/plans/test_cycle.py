@@ -24,9 +24,17 @@ def latest(model, case):
 
 def schedule(client, case, kind, invite=(), family=()):
     when = date.today() + timedelta(days=1)
-    return client.post(f"/assessments/{case.ref}/meetings/new?kind={kind}", data={
-        "date": parts(when), "time": "10:00", "place": "Northtown Primary School", "video_link": "",
-        "professionals": [f"user:{u.id}" for u in invite], "family": list(family)})
+    return client.post(
+        f"/assessments/{case.ref}/meetings/new?kind={kind}",
+        data={
+            "date": parts(when),
+            "time": "10:00",
+            "place": "Northtown Primary School",
+            "video_link": "",
+            "professionals": [f"user:{u.id}" for u in invite],
+            "family": list(family),
+        },
+    )
 
 
 def keys_on(page):
@@ -34,10 +42,16 @@ def keys_on(page):
 
 
 def review_data(meeting, actions, *, decision="continue", changed=False, progress="on_track", keys=None):
-    data = {"action_keys": keys if keys is not None else ",".join(a.key for a in actions),
-            "held_on": parts(date.today()), "family_view": "Things are better at home", "family_score": "6",
-            "practitioner_score": "5", "decision": decision, "version": str(meeting.version_id),
-            "next_review_on": parts(date.today() + timedelta(days=42))}
+    data = {
+        "action_keys": keys if keys is not None else ",".join(a.key for a in actions),
+        "held_on": parts(date.today()),
+        "family_view": "Things are better at home",
+        "family_score": "6",
+        "practitioner_score": "5",
+        "decision": decision,
+        "version": str(meeting.version_id),
+        "next_review_on": parts(date.today() + timedelta(days=42)),
+    }
     for p in meeting.participants:
         data[f"attendance_{p.id}"] = "attended"
     for number, _action in enumerate(actions, start=1):
@@ -63,8 +77,12 @@ def test_the_full_taf_cycle(client, signed_in, lead, nurse, health):
     assert schedule(client, case, "taf", invite=[nurse], family=[f"carer:{carer.id}"]).status_code == 302
     assert helpers.reload(case).state == "taf_scheduled"
     meeting = latest(Meeting, case)
-    record = {"held_on": parts(date.today()), "next_review_on": parts(date.today() + timedelta(days=30)),
-              "notes": "Good meeting", "version": str(meeting.version_id)}
+    record = {
+        "held_on": parts(date.today()),
+        "next_review_on": parts(date.today() + timedelta(days=30)),
+        "notes": "Good meeting",
+        "version": str(meeting.version_id),
+    }
     for p in meeting.participants:
         record[f"attendance_{p.id}"] = "attended"
     assert client.post(f"/assessments/{case.ref}/meetings/{meeting.id}/record", data=record).status_code == 302
@@ -76,9 +94,19 @@ def test_the_full_taf_cycle(client, signed_in, lead, nurse, health):
     # The plan: two actions, one for the nurse and one for Mum, signed by the lead and Mum.
     due = parts(date.today() + timedelta(days=20))
     for owner, need in ((f"user:{nurse.id}", "sf-health"), (f"carer:{carer.id}", "sf-education")):
-        assert client.post(f"/assessments/{case.ref}/plan/actions/new", data={
-            "need": need, "what": f"Action for {owner}", "owner": owner, "due_on": due,
-            "success": "Zofia is happier"}).status_code == 302
+        assert (
+            client.post(
+                f"/assessments/{case.ref}/plan/actions/new",
+                data={
+                    "need": need,
+                    "what": f"Action for {owner}",
+                    "owner": owner,
+                    "due_on": due,
+                    "success": "Zofia is happier",
+                },
+            ).status_code
+            == 302
+        )
     sign_both(client, case, lead)
     assert "Agree the plan on the case page" in client.get(f"/assessments/{case.ref}/plan").text
     assert client.post(f"/assessments/{case.ref}/transitions/agree_plan").status_code == 302
@@ -87,8 +115,13 @@ def test_the_full_taf_cycle(client, signed_in, lead, nurse, health):
     # The nurse records progress on her own action.
     signed_in(nurse)
     nurse_action = db.session.scalar(sa.select(PlanAction).where(PlanAction.owner_user_id == nurse.id))
-    assert client.post(f"/assessments/{case.ref}/plan/actions/{nurse_action.key}/progress",
-                       data={"progress": "on_track", "version": str(nurse_action.version_id)}).status_code == 302
+    assert (
+        client.post(
+            f"/assessments/{case.ref}/plan/actions/{nurse_action.key}/progress",
+            data={"progress": "on_track", "version": str(nurse_action.version_id)},
+        ).status_code
+        == 302
+    )
     signed_in(lead)
 
     # First review: scheduled, then recorded with progress on both actions.
@@ -97,8 +130,12 @@ def test_the_full_taf_cycle(client, signed_in, lead, nurse, health):
     page = client.get(f"/assessments/{case.ref}/reviews/new")
     assert page.status_code == 200 and "Action 1:" in page.text and "Action 2:" in page.text
     meeting = latest(Meeting, case)
-    actions = db.session.scalars(sa.select(PlanAction).join(PlanVersion).where(
-        PlanVersion.assessment_id == case.id, PlanVersion.status == "signed").order_by(PlanAction.position)).all()
+    actions = db.session.scalars(
+        sa.select(PlanAction)
+        .join(PlanVersion)
+        .where(PlanVersion.assessment_id == case.id, PlanVersion.status == "signed")
+        .order_by(PlanAction.position)
+    ).all()
 
     missing = review_data(meeting, actions)
     del missing["progress_2"]
@@ -128,9 +165,19 @@ def test_the_full_taf_cycle(client, signed_in, lead, nurse, health):
     assert helpers.reload(case).state == "review_scheduled"
 
     assert client.post(f"/assessments/{case.ref}/plan/change").status_code == 302
-    assert client.post(f"/assessments/{case.ref}/plan/actions/new", data={
-        "need": "sf-health", "what": "A new action", "owner": f"user:{lead.id}", "due_on": due,
-        "success": "Done"}).status_code == 302
+    assert (
+        client.post(
+            f"/assessments/{case.ref}/plan/actions/new",
+            data={
+                "need": "sf-health",
+                "what": "A new action",
+                "owner": f"user:{lead.id}",
+                "due_on": due,
+                "success": "Done",
+            },
+        ).status_code
+        == 302
+    )
     sign_both(client, case, lead)
     page = client.get(f"/assessments/{case.ref}/reviews/new")
     count = len(re.findall(r'name="progress_\d+"', page.text)) // 5
@@ -159,12 +206,21 @@ def test_the_full_taf_cycle(client, signed_in, lead, nurse, health):
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/assessments/{case.ref}/close")
 
-    transitions = db.session.scalars(sa.select(AuditEvent.detail).where(
-        AuditEvent.assessment_id == case.id, AuditEvent.action == "transition",
-        AuditEvent.outcome == "success")).all()
+    transitions = db.session.scalars(
+        sa.select(AuditEvent.detail).where(
+            AuditEvent.assessment_id == case.id, AuditEvent.action == "transition", AuditEvent.outcome == "success"
+        )
+    ).all()
     assert [t["trigger"] for t in transitions] == [
-        "schedule_taf", "agree_plan", "schedule_review", "record_review", "schedule_review", "record_review",
-        "schedule_review", "record_review"]
+        "schedule_taf",
+        "agree_plan",
+        "schedule_review",
+        "record_review",
+        "schedule_review",
+        "record_review",
+        "schedule_review",
+        "record_review",
+    ]
 
 
 def test_a_review_can_only_be_recorded_when_one_is_scheduled(client, signed_in, lead):
@@ -183,8 +239,16 @@ def test_bad_review_input_is_kept_and_never_a_500(client, signed_in, lead, nurse
     meeting = latest(Meeting, case)
     page = client.get(f"/assessments/{case.ref}/reviews/new")
     data = review_data(meeting, [1], keys=keys_on(page))
-    data.update({"family_view": "v" * 50000, "family_score": "11", "practitioner_score": "-1",
-                 "held_on": ["31", "13", "2026"], "decision": "party", "state": "closed"})
+    data.update(
+        {
+            "family_view": "v" * 50000,
+            "family_score": "11",
+            "practitioner_score": "-1",
+            "held_on": ["31", "13", "2026"],
+            "decision": "party",
+            "state": "closed",
+        }
+    )
     response = client.post(f"/assessments/{case.ref}/reviews/new", data=data)
     assert response.status_code == 200
     assert "must be 5000 characters or fewer" in response.text
@@ -204,8 +268,13 @@ def test_a_review_of_actions_that_changed_since_the_page_was_drawn_is_a_conflict
     data["family_view"] = "Our words, kept"
     # Meanwhile the first action is marked done by its owner, so the review now asks about one action only.
     first = version.actions[0]
-    assert client.post(f"/assessments/{case.ref}/plan/actions/{first.key}/progress",
-                       data={"progress": "done", "version": str(first.version_id)}).status_code == 302
+    assert (
+        client.post(
+            f"/assessments/{case.ref}/plan/actions/{first.key}/progress",
+            data={"progress": "done", "version": str(first.version_id)},
+        ).status_code
+        == 302
+    )
     response = client.post(f"/assessments/{case.ref}/reviews/new", data=data)
     assert response.status_code == 409
     assert "Our words, kept" in response.text

@@ -10,12 +10,20 @@ from tests.plans import helpers
 
 
 def _meeting(case, by, attendee, *, status="scheduled", kind="taf"):
-    meeting = Meeting(assessment_id=case.id, kind=kind, status=status, place="Northtown Primary School",
-                      video_link="https://meet.example.org/taf", created_by_id=by.id,
-                      scheduled_for=datetime.combine(date.today() + timedelta(days=3), datetime.min.time())
-                      .replace(hour=14, minute=30))
-    meeting.participants.append(MeetingParticipant(user_id=attendee.id, name=attendee.name,
-                                                   agency_name=attendee.agency.name))
+    meeting = Meeting(
+        assessment_id=case.id,
+        kind=kind,
+        status=status,
+        place="Northtown Primary School",
+        video_link="https://meet.example.org/taf",
+        created_by_id=by.id,
+        scheduled_for=datetime.combine(date.today() + timedelta(days=3), datetime.min.time()).replace(
+            hour=14, minute=30
+        ),
+    )
+    meeting.participants.append(
+        MeetingParticipant(user_id=attendee.id, name=attendee.name, agency_name=attendee.agency.name)
+    )
     db.session.add(meeting)
     db.session.commit()
     return meeting
@@ -36,11 +44,16 @@ def test_the_meetings_pages_for_the_lead(client_request, signed_in, lead, nurse,
     page = client_request.get(f"{base}/meetings/{meeting.id}")
     assert page.h1 == "Team Around the Family meeting"
     assert dict(zip(page.words("dt"), page.words("dd"), strict=True)) == {
-        "Status": "Scheduled", "Date and time": when, "Place": "Northtown Primary School",
-        "Video link": "https://meet.example.org/taf"}
+        "Status": "Scheduled",
+        "Date and time": when,
+        "Place": "Northtown Primary School",
+        "Video link": "https://meet.example.org/taf",
+    }
     assert [a.get("href") for a in page.select(".govuk-button-group a")] == [
-        f"{base}/meetings/{meeting.id}/record", f"{base}/meetings/{meeting.id}/edit",
-        f"{base}/meetings/{meeting.id}/cancel"]
+        f"{base}/meetings/{meeting.id}/record",
+        f"{base}/meetings/{meeting.id}/edit",
+        f"{base}/meetings/{meeting.id}/cancel",
+    ]
 
     page = client_request.get(f"{base}/meetings/{meeting.id}/edit")
     assert page.h1 == "Reschedule the team around the family meeting"

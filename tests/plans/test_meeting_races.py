@@ -40,8 +40,7 @@ def _race(app, user, url, data):
         try:
             barrier.wait(timeout=10)
             response = client.post(url, data=data)
-            results[index] = (response.status_code, response.headers.get("Location"),
-                              response.get_data(as_text=True))
+            results[index] = (response.status_code, response.headers.get("Location"), response.get_data(as_text=True))
         except Exception as exc:
             results[index] = (500, None, repr(exc))
 
@@ -59,8 +58,9 @@ def _statuses(results):
 
 
 def _events(case, action):
-    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.assessment_id == case.id,
-                                                          AuditEvent.action == action)).all()
+    return db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.assessment_id == case.id, AuditEvent.action == action)
+    ).all()
 
 
 def _date(prefix, value):
@@ -71,8 +71,13 @@ def _date(prefix, value):
 def test_ten_people_scheduling_the_review_at_once_schedule_it_once_and_the_others_are_told(app, lead, nurse, health):
     case = helpers.assessed_case(lead, [health], state="plan_active")
     helpers.plan(case, lead, status="signed")
-    data = {**_date("date", date.today() + timedelta(days=7)), "time": "14:30", "place": "Family Hub",
-            "video_link": "", "professionals": [f"user:{nurse.id}"]}
+    data = {
+        **_date("date", date.today() + timedelta(days=7)),
+        "time": "14:30",
+        "place": "Family Hub",
+        "video_link": "",
+        "professionals": [f"user:{nurse.id}"],
+    }
 
     results = _race(app, lead, f"/assessments/{case.ref}/meetings/new?kind=review", data)
 
@@ -89,17 +94,28 @@ def test_ten_people_scheduling_the_review_at_once_schedule_it_once_and_the_other
 
 @pytest.mark.postgres
 def test_ten_people_recording_the_taf_meeting_at_once_record_it_once_and_the_others_see_the_conflict(
-        app, lead, nurse, health):
+    app, lead, nurse, health
+):
     case = helpers.assessed_case(lead, [health], state="taf_scheduled")
-    meeting = Meeting(assessment_id=case.id, kind="taf", status="scheduled", place="School",
-                      scheduled_for=datetime.now() - timedelta(hours=2), created_by_id=lead.id)
-    meeting.participants.append(MeetingParticipant(user_id=nurse.id, name=nurse.name,
-                                                   agency_name=nurse.agency.name))
+    meeting = Meeting(
+        assessment_id=case.id,
+        kind="taf",
+        status="scheduled",
+        place="School",
+        scheduled_for=datetime.now() - timedelta(hours=2),
+        created_by_id=lead.id,
+    )
+    meeting.participants.append(MeetingParticipant(user_id=nurse.id, name=nurse.name, agency_name=nurse.agency.name))
     db.session.add(meeting)
     db.session.commit()
     participant_id, version = meeting.participants[0].id, meeting.version_id
-    data = {**_date("held_on", date.today()), **_date("next_review_on", date.today() + timedelta(days=28)),
-            f"attendance_{participant_id}": "attended", "notes": "Everyone came", "version": str(version)}
+    data = {
+        **_date("held_on", date.today()),
+        **_date("next_review_on", date.today() + timedelta(days=28)),
+        f"attendance_{participant_id}": "attended",
+        "notes": "Everyone came",
+        "version": str(version),
+    }
 
     results = _race(app, lead, f"/assessments/{case.ref}/meetings/{meeting.id}/record", data)
 
@@ -136,8 +152,11 @@ def _transactions(run):
 
 def _changes_more_than_the_audit_trail(statements):
     writes = [s for s in statements if s.split(" ", 1)[0] in ("INSERT", "UPDATE", "DELETE")]
-    return [s for s in writes if not any(t in s.split("(")[0] for t in ("audit_events", "audit_chain_head",
-                                                                        "user_sessions"))]
+    return [
+        s
+        for s in writes
+        if not any(t in s.split("(")[0] for t in ("audit_events", "audit_chain_head", "user_sessions"))
+    ]
 
 
 def _locks_the_case_before_the_audit_head(statements):
@@ -146,14 +165,20 @@ def _locks_the_case_before_the_audit_head(statements):
 
 
 @pytest.mark.postgres
-def test_every_meeting_action_locks_the_case_before_it_writes_to_the_audit_trail(app, client, signed_in, lead,
-                                                                                 nurse, health):
+def test_every_meeting_action_locks_the_case_before_it_writes_to_the_audit_trail(
+    app, client, signed_in, lead, nurse, health
+):
     case = helpers.assessed_case(lead, [health])
     helpers.member(case, nurse)
     signed_in(lead)
     ref = case.ref
-    when = {**_date("date", date.today() + timedelta(days=7)), "time": "14:30", "place": "Family Hub",
-            "video_link": "", "professionals": [f"user:{nurse.id}"]}
+    when = {
+        **_date("date", date.today() + timedelta(days=7)),
+        "time": "14:30",
+        "place": "Family Hub",
+        "video_link": "",
+        "professionals": [f"user:{nurse.id}"],
+    }
 
     def meeting():
         return db.session.scalar(sa.select(Meeting).order_by(Meeting.id.desc()))
@@ -164,21 +189,33 @@ def test_every_meeting_action_locks_the_case_before_it_writes_to_the_audit_trail
 
     steps = {
         "schedule a TAF meeting": lambda: client.post(f"/assessments/{ref}/meetings/new?kind=taf", data=when),
-        "reschedule it": lambda: client.post(f"/assessments/{ref}/meetings/{meeting().id}/edit",
-                                             data={**when, "place": "Library", "version": version()}),
-        "record it as held": lambda: client.post(f"/assessments/{ref}/meetings/{meeting().id}/record", data={
-            **_date("held_on", date.today()), **_date("next_review_on", date.today() + timedelta(days=20)),
-            f"attendance_{meeting().participants[0].id}": "attended", "version": version()}),
+        "reschedule it": lambda: client.post(
+            f"/assessments/{ref}/meetings/{meeting().id}/edit", data={**when, "place": "Library", "version": version()}
+        ),
+        "record it as held": lambda: client.post(
+            f"/assessments/{ref}/meetings/{meeting().id}/record",
+            data={
+                **_date("held_on", date.today()),
+                **_date("next_review_on", date.today() + timedelta(days=20)),
+                f"attendance_{meeting().participants[0].id}": "attended",
+                "version": version(),
+            },
+        ),
         "schedule another": lambda: client.post(f"/assessments/{ref}/meetings/new?kind=taf", data=when),
-        "cancel it": lambda: client.post(f"/assessments/{ref}/meetings/{meeting().id}/cancel",
-                                         data={"reason": "Snow", "version": version()}),
-        "remove a member": lambda: client.post(f"/assessments/{ref}/team/{nurse.id}/remove",
-                                               data={"reason": "Moved on"}),
+        "cancel it": lambda: client.post(
+            f"/assessments/{ref}/meetings/{meeting().id}/cancel", data={"reason": "Snow", "version": version()}
+        ),
+        "remove a member": lambda: client.post(
+            f"/assessments/{ref}/team/{nurse.id}/remove", data={"reason": "Moved on"}
+        ),
     }
     for step, post in steps.items():
         response, transactions = _transactions(post)
         assert response.status_code == 302, step
-        changing = [t for t in transactions if _changes_more_than_the_audit_trail(t)
-                    and any(s.startswith("UPDATE audit_chain_head") for s in t)]
+        changing = [
+            t
+            for t in transactions
+            if _changes_more_than_the_audit_trail(t) and any(s.startswith("UPDATE audit_chain_head") for s in t)
+        ]
         assert changing, step
         assert all(_locks_the_case_before_the_audit_head(t) for t in changing), step

@@ -14,23 +14,25 @@ from tests.plans import helpers
 
 def schedule_data(when=None, *, place="Northtown Primary School", time="14:30", invite=(), family=()):
     when = when or date.today() + timedelta(days=7)
-    data = {"date": [str(when.day), str(when.month), str(when.year)], "time": time, "place": place,
-            "video_link": ""}
+    data = {"date": [str(when.day), str(when.month), str(when.year)], "time": time, "place": place, "video_link": ""}
     data["professionals"] = [f"user:{u.id}" for u in invite]
     data["family"] = list(family)
     return data
 
 
 def test_scheduling_a_taf_meeting_invites_agreed_professionals_and_moves_the_case_on(
-        client, signed_in, lead, nurse, health):
+    client, signed_in, lead, nurse, health
+):
     case = helpers.assessed_case(lead, [health])
     signed_in(lead)
     page = client.get(f"/assessments/{case.ref}/meetings/new?kind=taf")
     assert page.status_code == 200
     assert "Nia Nurse" in page.text
     carer = case.family.carers[0]
-    response = client.post(f"/assessments/{case.ref}/meetings/new?kind=taf",
-                           data=schedule_data(invite=[nurse], family=[f"carer:{carer.id}"]))
+    response = client.post(
+        f"/assessments/{case.ref}/meetings/new?kind=taf",
+        data=schedule_data(invite=[nurse], family=[f"carer:{carer.id}"]),
+    )
     assert response.status_code == 302
     case = helpers.reload(case)
     assert case.state == "taf_scheduled"
@@ -41,16 +43,21 @@ def test_scheduling_a_taf_meeting_invites_agreed_professionals_and_moves_the_cas
     assert actions[-2:] == ["meeting_scheduled", "transition"]
 
 
-def test_a_taf_meeting_needs_a_date_a_place_and_an_agreed_agency_invitee(client_request, signed_in, lead, nurse,
-                                                                         health):
+def test_a_taf_meeting_needs_a_date_a_place_and_an_agreed_agency_invitee(
+    client_request, signed_in, lead, nurse, health
+):
     case = helpers.assessed_case(lead)  # the family agreed only to the lead's own agency
     outsider = factories.user(agency=health, name="Oscar Outsider")
     signed_in(lead)
     url = f"/assessments/{case.ref}/meetings/new?kind=taf"
-    page = client_request.post(url, data={"date": ["", "", ""], "time": "", "place": "", "video_link": ""},
-                               expected_status=200)
-    assert page.errors() == ["Enter the date of the meeting", "Enter the time of the meeting",
-                             "Enter where the meeting will be held or a video link"]
+    page = client_request.post(
+        url, data={"date": ["", "", ""], "time": "", "place": "", "video_link": ""}, expected_status=200
+    )
+    assert page.errors() == [
+        "Enter the date of the meeting",
+        "Enter the time of the meeting",
+        "Enter where the meeting will be held or a video link",
+    ]
     assert page.title.startswith("Error:")
 
     # Forged: a professional from an agency the family did not agree to is not even offered.
@@ -97,8 +104,9 @@ def test_forged_fields_on_scheduling_are_ignored(client, signed_in, lead, health
     case = helpers.assessed_case(lead, [health])
     signed_in(lead)
     data = schedule_data(invite=[nurse])
-    data.update({"state": "closed", "lead_id": str(nurse.id), "assessment_id": "999", "status": "held",
-                 "kind": "review"})
+    data.update(
+        {"state": "closed", "lead_id": str(nurse.id), "assessment_id": "999", "status": "held", "kind": "review"}
+    )
     assert client.post(f"/assessments/{case.ref}/meetings/new?kind=taf", data=data).status_code == 302
     case = helpers.reload(case)
     assert case.state == "taf_scheduled" and case.lead_id == lead.id
@@ -111,8 +119,10 @@ def test_only_the_lead_or_a_manager_may_schedule_but_taf_members_may_look(client
     helpers.member(case, nurse)
     signed_in(nurse)
     assert client.get(f"/assessments/{case.ref}/meetings").status_code == 200
-    assert client.post(f"/assessments/{case.ref}/meetings/new?kind=taf", data=schedule_data(invite=[nurse])
-                       ).status_code == 403
+    assert (
+        client.post(f"/assessments/{case.ref}/meetings/new?kind=taf", data=schedule_data(invite=[nurse])).status_code
+        == 403
+    )
     assert helpers.count(Meeting) == 0
 
 
@@ -126,9 +136,14 @@ def test_recording_a_meeting_as_held(client, signed_in, lead, nurse, health):
     page = client.get(url)
     assert page.status_code == 200 and "Nia Nurse" in page.text
     held = date.today()
-    data = {"held_on": [str(held.day), str(held.month), str(held.year)], f"attendance_{participant.id}": "attended",
-            "notes": "Everyone came", "decisions": "Agree a plan", "version": str(meeting.version_id),
-            "next_review_on": [str(held.day), str(held.month), str(held.year)]}
+    data = {
+        "held_on": [str(held.day), str(held.month), str(held.year)],
+        f"attendance_{participant.id}": "attended",
+        "notes": "Everyone came",
+        "decisions": "Agree a plan",
+        "version": str(meeting.version_id),
+        "next_review_on": [str(held.day), str(held.month), str(held.year)],
+    }
     response = client.post(url, data=data)
     assert response.status_code == 200
     assert "Date of the next review must be after the date the meeting was held" in response.text
@@ -152,9 +167,13 @@ def test_recording_needs_someone_who_attended_and_a_past_date(client, signed_in,
     meeting = db.session.scalar(sa.select(Meeting))
     participant = meeting.participants[0]
     future = date.today() + timedelta(days=3)
-    response = client.post(f"/assessments/{case.ref}/meetings/{meeting.id}/record", data={
-        "held_on": [str(future.day), str(future.month), str(future.year)],
-        f"attendance_{participant.id}": "apologies"})
+    response = client.post(
+        f"/assessments/{case.ref}/meetings/{meeting.id}/record",
+        data={
+            "held_on": [str(future.day), str(future.month), str(future.year)],
+            f"attendance_{participant.id}": "apologies",
+        },
+    )
     assert response.status_code == 200
     assert "must be today or in the past" in response.text
     assert "Select who attended the meeting" in response.text
@@ -162,18 +181,24 @@ def test_recording_needs_someone_who_attended_and_a_past_date(client, signed_in,
     assert db.session.get(Meeting, meeting.id).status == "scheduled"
 
 
-def test_a_stale_meeting_record_shows_a_conflict_keeping_input(client_request, client, signed_in, lead, nurse,
-                                                               health):
+def test_a_stale_meeting_record_shows_a_conflict_keeping_input(client_request, client, signed_in, lead, nurse, health):
     case = helpers.assessed_case(lead, [health])
     signed_in(lead)
     client.post(f"/assessments/{case.ref}/meetings/new?kind=taf", data=schedule_data(invite=[nurse]))
     meeting = db.session.scalar(sa.select(Meeting))
     participant = meeting.participants[0]
     held, later = date.today(), date.today() + timedelta(days=20)
-    page = client_request.post(f"/assessments/{case.ref}/meetings/{meeting.id}/record", data={
-        "held_on": [str(held.day), str(held.month), str(held.year)], f"attendance_{participant.id}": "attended",
-        "next_review_on": [str(later.day), str(later.month), str(later.year)], "notes": "My careful notes",
-        "version": str(meeting.version_id + 5)}, expected_status=409)
+    page = client_request.post(
+        f"/assessments/{case.ref}/meetings/{meeting.id}/record",
+        data={
+            "held_on": [str(held.day), str(held.month), str(held.year)],
+            f"attendance_{participant.id}": "attended",
+            "next_review_on": [str(later.day), str(later.month), str(later.year)],
+            "notes": "My careful notes",
+            "version": str(meeting.version_id + 5),
+        },
+        expected_status=409,
+    )
     assert page.h1 == "Someone else has changed this meeting"
     assert page.one("textarea[name=notes]").text_content() == "My careful notes"
     assert page.one("input[name=version]").get("value") == str(meeting.version_id)  # save again from here

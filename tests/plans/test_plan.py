@@ -15,14 +15,24 @@ from tests.plans import helpers
 
 def action_data(case, owner, *, what="Walk Zofia to school", need="sf-education", when=None):
     when = when or date.today() + timedelta(days=14)
-    return {"need": need, "what": what, "owner": owner, "due_on": [str(when.day), str(when.month), str(when.year)],
-            "success": "Zofia is in school every day"}
+    return {
+        "need": need,
+        "what": what,
+        "owner": owner,
+        "due_on": [str(when.day), str(when.month), str(when.year)],
+        "success": "Zofia is in school every day",
+    }
 
 
 def sign_data(signer, *, name="", role="", on=None, method="on_screen"):
     on = on or date.today()
-    return {"signer": signer, "name": name, "role": role, "signed_on": [str(on.day), str(on.month), str(on.year)],
-            "method": method}
+    return {
+        "signer": signer,
+        "name": name,
+        "role": role,
+        "signed_on": [str(on.day), str(on.month), str(on.year)],
+        "method": method,
+    }
 
 
 def versions(case):
@@ -40,11 +50,15 @@ def test_the_lead_adds_changes_and_removes_actions_on_a_draft(client, signed_in,
     form = client.get(f"/assessments/{case.ref}/plan/actions/new")
     assert "Getting a good education" in form.text and "Family: Agnieszka Nowak" in form.text
     carer = case.family.carers[0]
-    response = client.post(f"/assessments/{case.ref}/plan/actions/new",
-                           data=action_data(case, f"carer:{carer.id}", what="Mum walks Zofia to school"))
+    response = client.post(
+        f"/assessments/{case.ref}/plan/actions/new",
+        data=action_data(case, f"carer:{carer.id}", what="Mum walks Zofia to school"),
+    )
     assert response.status_code == 302
-    client.post(f"/assessments/{case.ref}/plan/actions/new", data=action_data(case, f"user:{lead.id}",
-                                                                               need="sf-health", what="GP visit"))
+    client.post(
+        f"/assessments/{case.ref}/plan/actions/new",
+        data=action_data(case, f"user:{lead.id}", need="sf-health", what="GP visit"),
+    )
     [version] = versions(case)
     assert version.number == 1 and version.status == "draft" and len(version.actions) == 2
     family_action, lead_action = version.actions
@@ -67,8 +81,10 @@ def test_the_lead_adds_changes_and_removes_actions_on_a_draft(client, signed_in,
 def test_an_action_needs_what_who_when_and_how_we_will_know(client, signed_in, lead):
     case = helpers.assessed_case(lead)
     signed_in(lead)
-    response = client.post(f"/assessments/{case.ref}/plan/actions/new",
-                           data={"what": "x" * 50000, "due_on": ["30", "2", "2026"], "success": ""})
+    response = client.post(
+        f"/assessments/{case.ref}/plan/actions/new",
+        data={"what": "x" * 50000, "due_on": ["30", "2", "2026"], "success": ""},
+    )
     assert response.status_code == 200
     text = response.text
     assert "What will be done must be 1000 characters or fewer" in text
@@ -86,8 +102,18 @@ def test_forged_owner_and_fields_are_ignored(client, signed_in, lead, nurse):
     response = client.post(f"/assessments/{case.ref}/plan/actions/new", data=action_data(case, f"user:{nurse.id}"))
     assert response.status_code == 200 and "Select an option from the list" in response.text
     data = action_data(case, f"user:{lead.id}")
-    data.update({"key": "forged", "position": "99", "progress": "done", "plan_version_id": "999", "number": "7",
-                 "status": "signed", "state": "closed", "lead_id": str(nurse.id)})
+    data.update(
+        {
+            "key": "forged",
+            "position": "99",
+            "progress": "done",
+            "plan_version_id": "999",
+            "number": "7",
+            "status": "signed",
+            "state": "closed",
+            "lead_id": str(nurse.id),
+        }
+    )
     assert client.post(f"/assessments/{case.ref}/plan/actions/new", data=data).status_code == 302
     [version] = versions(case)
     action = version.actions[0]
@@ -153,11 +179,17 @@ def test_signing_freezes_the_plan_with_a_deterministic_digest(client, signed_in,
     assert f'href="/assessments/{case.ref}"' in page.text
     # A signed version cannot be changed.
     action = version.actions[0]
-    assert client.post(f"/assessments/{case.ref}/plan/actions/{action.key}/edit",
-                       data=action_data(case, f"user:{lead.id}")).status_code == 409
+    assert (
+        client.post(
+            f"/assessments/{case.ref}/plan/actions/{action.key}/edit", data=action_data(case, f"user:{lead.id}")
+        ).status_code
+        == 409
+    )
     assert client.post(f"/assessments/{case.ref}/plan/actions/{action.key}/delete").status_code == 409
-    assert client.post(f"/assessments/{case.ref}/plan/actions/new",
-                       data=action_data(case, f"user:{lead.id}")).status_code == 409
+    assert (
+        client.post(f"/assessments/{case.ref}/plan/actions/new", data=action_data(case, f"user:{lead.id}")).status_code
+        == 409
+    )
     assert client.post(f"/assessments/{case.ref}/plan/sign", data=sign_data(f"lead:{lead.id}")).status_code == 409
     assert len(versions(case)[0].actions) == 2
 
@@ -234,13 +266,23 @@ def test_taf_members_update_only_the_actions_they_own(client, signed_in, lead, n
     assert update.action_key == mine.key and update.by_id == nurse.id
 
     assert client.get(f"/assessments/{case.ref}/plan/actions/{theirs.key}/progress").status_code == 403
-    assert client.post(f"/assessments/{case.ref}/plan/actions/{theirs.key}/progress",
-                       data={"progress": "done"}).status_code == 403
+    assert (
+        client.post(
+            f"/assessments/{case.ref}/plan/actions/{theirs.key}/progress", data={"progress": "done"}
+        ).status_code
+        == 403
+    )
     other_key = other_version.actions[0].key
-    assert client.post(f"/assessments/{case.ref}/plan/actions/{other_key}/progress",
-                       data={"progress": "done"}).status_code == 404
-    assert client.post(f"/assessments/{other.ref}/plan/actions/{other_key}/progress",
-                       data={"progress": "done"}).status_code == 404
+    assert (
+        client.post(f"/assessments/{case.ref}/plan/actions/{other_key}/progress", data={"progress": "done"}).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/assessments/{other.ref}/plan/actions/{other_key}/progress", data={"progress": "done"}
+        ).status_code
+        == 404
+    )
     # A TAF member cannot change the plan itself.
     assert client.post(f"/assessments/{case.ref}/plan/change").status_code == 403
     assert helpers.count(ActionUpdate) == 1
@@ -272,8 +314,10 @@ def test_a_manager_can_manage_the_plan_and_others_cannot_see_it(client, signed_i
     assert client.get(f"/assessments/{case.ref}/plan").status_code == 404
     assert client.post(f"/assessments/{case.ref}/plan/actions/new", data={}).status_code == 404
     signed_in(manager)
-    assert client.post(f"/assessments/{case.ref}/plan/actions/new",
-                       data=action_data(case, f"user:{lead.id}")).status_code == 302
+    assert (
+        client.post(f"/assessments/{case.ref}/plan/actions/new", data=action_data(case, f"user:{lead.id}")).status_code
+        == 302
+    )
 
 
 def test_viewing_the_plan_writes_exactly_one_audit_event(client, signed_in, lead):

@@ -19,8 +19,9 @@ def last_event(case):
     ).first()
 
 
-def test_a_progress_update_without_its_version_does_not_overwrite_the_leads_done(client_request, signed_in, lead,
-                                                                                 nurse, health):
+def test_a_progress_update_without_its_version_does_not_overwrite_the_leads_done(
+    client_request, signed_in, lead, nurse, health
+):
     case = helpers.assessed_case(lead, [health], state="plan_active")
     helpers.member(case, nurse)
     action = helpers.plan(case, lead, owners=[nurse], actions=1, status="signed").actions[0]
@@ -50,9 +51,17 @@ def test_a_signature_without_its_version_is_not_recorded(client_request, signed_
     signed_in(lead)
     today = date.today()
 
-    page = client_request.post(f"/assessments/{case.ref}/plan/sign", expected_status=409, data={
-        "signer": f"carer:{carer.id}", "name": "Aga Nowak", "role": "Mum",
-        "signed_on": [str(today.day), str(today.month), str(today.year)], "method": "on_paper"})
+    page = client_request.post(
+        f"/assessments/{case.ref}/plan/sign",
+        expected_status=409,
+        data={
+            "signer": f"carer:{carer.id}",
+            "name": "Aga Nowak",
+            "role": "Mum",
+            "signed_on": [str(today.day), str(today.month), str(today.year)],
+            "method": "on_paper",
+        },
+    )
 
     assert page.h1 == "Someone else has changed the plan"
     assert page.one("input[name=name]").get("value") == "Aga Nowak"  # what they typed, kept
@@ -80,9 +89,14 @@ def test_removing_an_action_someone_changed_meanwhile_removes_nothing(client_req
     signed_in(lead)
     delete = f"/assessments/{case.ref}/plan/actions/{action.key}/delete"
     seen = helpers.version_on(client_request.get(f"/assessments/{case.ref}/plan").response, delete)
-    data = {"need": "sf-health", "what": "Changed meanwhile", "owner": f"user:{lead.id}", "success": "Better",
-            "due_on": [str(d) for d in (date.today().day, date.today().month, date.today().year + 1)],
-            "version": seen}
+    data = {
+        "need": "sf-health",
+        "what": "Changed meanwhile",
+        "owner": f"user:{lead.id}",
+        "success": "Better",
+        "due_on": [str(d) for d in (date.today().day, date.today().month, date.today().year + 1)],
+        "version": seen,
+    }
     client_request.post(f"/assessments/{case.ref}/plan/actions/{action.key}/edit", data=data)
 
     client_request.post(delete, data={"version": seen}, expected_status=409)
@@ -95,9 +109,17 @@ def test_an_action_edit_without_its_version_is_a_conflict_keeping_the_input(clie
     action = helpers.plan(case, lead, actions=1).actions[0]
     signed_in(lead)
     when = date.today() + timedelta(days=9)
-    page = client_request.post(f"/assessments/{case.ref}/plan/actions/{action.key}/edit", expected_status=409, data={
-        "need": "sf-health", "what": "My wording", "owner": f"user:{lead.id}", "success": "Better",
-        "due_on": [str(when.day), str(when.month), str(when.year)]})
+    page = client_request.post(
+        f"/assessments/{case.ref}/plan/actions/{action.key}/edit",
+        expected_status=409,
+        data={
+            "need": "sf-health",
+            "what": "My wording",
+            "owner": f"user:{lead.id}",
+            "success": "Better",
+            "due_on": [str(when.day), str(when.month), str(when.year)],
+        },
+    )
     assert page.h1 == "Someone else has changed this action"
     assert page.one("textarea[name=what]").text_content() == "My wording"
     db.session.expire_all()
@@ -115,23 +137,35 @@ def test_each_of_four_taf_members_from_four_agencies_can_own_an_action(client_re
 
     page = client_request.get(url)
 
-    offered = {radio.get("value"): " ".join(page.one(f"label[for={radio.get('id')}]").text_content().split())
-               for radio in page.select("input[name=owner]")}
+    offered = {
+        radio.get("value"): " ".join(page.one(f"label[for={radio.get('id')}]").text_content().split())
+        for radio in page.select("input[name=owner]")
+    }
     for member in members:
         assert offered[f"user:{member.id}"] == f"{member.name} ({member.agency.name})"
     when = date.today() + timedelta(days=14)
     for member in members:
-        plan = client_request.post(url, follow_redirects=True, expected_status=200, data={
-            "need": "sf-health", "what": f"Call {member.name}", "owner": f"user:{member.id}", "success": "Better",
-            "due_on": [str(when.day), str(when.month), str(when.year)]})
+        plan = client_request.post(
+            url,
+            follow_redirects=True,
+            expected_status=200,
+            data={
+                "need": "sf-health",
+                "what": f"Call {member.name}",
+                "owner": f"user:{member.id}",
+                "success": "Better",
+                "due_on": [str(when.day), str(when.month), str(when.year)],
+            },
+        )
         assert plan.h1 == "The plan" and f"Call {member.name}" in plan.text
     db.session.expire_all()
     owners = {a.what: a.owner_user_id for a in db.session.scalars(sa.select(PlanAction))}
     assert owners == {f"Call {m.name}": m.id for m in members}
 
 
-def test_a_review_sent_without_the_meetings_version_is_a_conflict_keeping_the_answers(client_request, signed_in,
-                                                                                      lead, health):
+def test_a_review_sent_without_the_meetings_version_is_a_conflict_keeping_the_answers(
+    client_request, signed_in, lead, health
+):
     from eha.models.meetings import Meeting
     from eha.models.plans import Review
     from tests.plans.test_cycle import keys_on, latest, review_data, schedule

@@ -40,40 +40,82 @@ def _case(ref, started_by, lead, agreed_agencies, family_name, withdrawn_agencie
     family.network.append(NetworkMember(name="Grandma", relationship_to_family="Grandmother"))
     family.involved_agencies.append(InvolvedAgency(agency_name="Health visiting"))
     db.session.add(family)
-    case = Assessment(ref=ref, family=family, state="plan_active", definition_name=record.name,
-                      definition_version=record.version, started_by_id=started_by.id, lead_id=lead.id)
+    case = Assessment(
+        ref=ref,
+        family=family,
+        state="plan_active",
+        definition_name=record.name,
+        definition_version=record.version,
+        started_by_id=started_by.id,
+        lead_id=lead.id,
+    )
     case.subjects.append(AssessmentChild(child=child, is_open=True))
     db.session.add(case)
     db.session.flush()
     if withdrawn_agencies:
-        earlier = Consent(assessment_id=case.id, given_by_kind="carer", carer_id=carer.id, given_by_name=carer.name,
-                          given_on=date.today() - timedelta(days=20), recorded_by_id=started_by.id,
-                          withdrawn_on=date.today() - timedelta(days=1), withdrawal_notes="Not the police")
+        earlier = Consent(
+            assessment_id=case.id,
+            given_by_kind="carer",
+            carer_id=carer.id,
+            given_by_name=carer.name,
+            given_on=date.today() - timedelta(days=20),
+            recorded_by_id=started_by.id,
+            withdrawn_on=date.today() - timedelta(days=1),
+            withdrawal_notes="Not the police",
+        )
         earlier.agencies = list(agreed_agencies) + list(withdrawn_agencies)
         case.consents.append(earlier)
         db.session.flush()
-    consent = Consent(assessment_id=case.id, given_by_kind="carer", carer_id=carer.id, given_by_name=carer.name,
-                      given_on=date.today(), recorded_by_id=started_by.id)
+    consent = Consent(
+        assessment_id=case.id,
+        given_by_kind="carer",
+        carer_id=carer.id,
+        given_by_name=carer.name,
+        given_on=date.today(),
+        recorded_by_id=started_by.id,
+    )
     consent.agencies = list(agreed_agencies)
     case.consents.append(consent)
-    case.sections.append(SectionAnswer(section_key="family", answers={}, status="in_progress",
-                                       updated_by_id=started_by.id))
+    case.sections.append(
+        SectionAnswer(section_key="family", answers={}, status="in_progress", updated_by_id=started_by.id)
+    )
     return case, carer
 
 
 def _meeting_and_plan(case, by, owner):
-    meeting = Meeting(assessment_id=case.id, kind="taf", status="held", place="School",
-                      scheduled_for=datetime.combine(date.today(), time(10)), held_on=date.today(),
-                      created_by_id=by.id)
+    meeting = Meeting(
+        assessment_id=case.id,
+        kind="taf",
+        status="held",
+        place="School",
+        scheduled_for=datetime.combine(date.today(), time(10)),
+        held_on=date.today(),
+        created_by_id=by.id,
+    )
     meeting.participants.append(MeetingParticipant(user_id=owner.id, name=owner.name, attended=True))
     db.session.add(meeting)
     # The plan in force: signed, so its actions' owners can record progress.
-    plan = PlanVersion(assessment_id=case.id, number=1, status="signed", created_by_id=by.id,
-                       signed_at=datetime.now(), signed_content={"actions": []}, digest=uuid.uuid4().hex * 2)
+    plan = PlanVersion(
+        assessment_id=case.id,
+        number=1,
+        status="signed",
+        created_by_id=by.id,
+        signed_at=datetime.now(),
+        signed_content={"actions": []},
+        digest=uuid.uuid4().hex * 2,
+    )
     key = str(uuid.uuid4())
-    plan.actions.append(PlanAction(key=key, position=1, what="Attend parenting course", owner_user_id=owner.id,
-                                   owner_name=owner.name, due_on=date.today() + timedelta(days=30),
-                                   success_measure="Calmer mornings"))
+    plan.actions.append(
+        PlanAction(
+            key=key,
+            position=1,
+            what="Attend parenting course",
+            owner_user_id=owner.id,
+            owner_name=owner.name,
+            due_on=date.today() + timedelta(days=30),
+            success_measure="Calmer mornings",
+        )
+    )
     db.session.add(plan)
     return meeting, plan, key
 
@@ -92,22 +134,28 @@ def seed_world():
         "grantee": factories.user(agency=housing, name="Gita Grant"),
         "unrelated": factories.user(agency=school, name="Una Unrelated"),
         "other_agency": factories.user(agency=police, name="Otto Other"),
-        "manager": factories.user(role="manager", agency=factories.agency(name="Matrix Early Help",
-                                                                          kind="early_help"), name="Mia Manager"),
+        "manager": factories.user(
+            role="manager", agency=factories.agency(name="Matrix Early Help", kind="early_help"), name="Mia Manager"
+        ),
         "admin": factories.user(role="admin", agency=school, name="Ada Admin"),
     }
     world = World(users=u)
     # The family agreed to school, health and police, then withdrew that agreement and agreed again without
     # the police: the police TAF member loses access.
-    case, _carer = _case("EHA-900001", u["starter"], u["lead"], [school, health], "Bennett",
-                         withdrawn_agencies=[police])
+    case, _carer = _case(
+        "EHA-900001", u["starter"], u["lead"], [school, health], "Bennett", withdrawn_agencies=[police]
+    )
     case.taf_members.append(TafMember(user_id=u["taf"].id, added_by_id=u["lead"].id))
     # A TAF member whose agency the family has since withdrawn: only on a withdrawn earlier agreement.
     case.taf_members.append(TafMember(user_id=u["taf_withdrawn"].id, added_by_id=u["lead"].id))
     world.meeting, world.plan, world.action_key = _meeting_and_plan(case, u["lead"], u["taf"])
-    world.grant = AccessGrant(assessment_id=case.id, user_id=u["grantee"].id, granted_by_id=u["manager"].id,
-                              reason="Police safeguarding strategy discussion",
-                              ends_on=date.today() + timedelta(days=30))
+    world.grant = AccessGrant(
+        assessment_id=case.id,
+        user_id=u["grantee"].id,
+        granted_by_id=u["manager"].id,
+        reason="Police safeguarding strategy discussion",
+        ends_on=date.today() + timedelta(days=30),
+    )
     db.session.add(world.grant)
     other_lead = factories.user(agency=housing, name="Oscar Otherlead")
     other, _ = _case("EHA-900002", other_lead, other_lead, [housing], "Clarke")

@@ -58,13 +58,22 @@ def test_an_administrator_can_no_longer_set_a_manager_s_password_and_read_a_case
     old = client.post(f"/admin/users/{manager.id}/password", data={"password": NEW_PASSWORD})
     assert old.status_code in (404, 405)
     # A password smuggled into the details form: logged as a forged field, never applied.
-    forged = client.post(f"/admin/users/{manager.id}", data={
-        "name": manager.name, "role": "manager", "agency": str(manager.agency_id), "password": NEW_PASSWORD,
-        "password_hash": "x"})
+    forged = client.post(
+        f"/admin/users/{manager.id}",
+        data={
+            "name": manager.name,
+            "role": "manager",
+            "agency": str(manager.agency_id),
+            "password": NEW_PASSWORD,
+            "password_hash": "x",
+        },
+    )
     assert forged.status_code == 302
     # … and into the reset-link button.
-    assert client.post(f"/admin/users/{manager.id}/password-reset-link",
-                       data={"password": NEW_PASSWORD}).status_code == 302
+    assert (
+        client.post(f"/admin/users/{manager.id}/password-reset-link", data={"password": NEW_PASSWORD}).status_code
+        == 302
+    )
     manager = _fresh(manager)
     assert verify_password(manager.password_hash, factories.PASSWORD)
     assert not verify_password(manager.password_hash, NEW_PASSWORD)
@@ -90,8 +99,10 @@ def test_an_administrator_cannot_clear_a_manager_s_second_factor_alone(app, clie
 
     # The old one-press reset is not an action any more.
     assert client.post(f"/admin/users/{manager.id}/status", data={"action": "reset_mfa"}).status_code == 400
-    response = client.post(f"/admin/users/{manager.id}/two-factor-reset",
-                           data={"reason": "New phone; I called her on her desk number to check"})
+    response = client.post(
+        f"/admin/users/{manager.id}/two-factor-reset",
+        data={"reason": "New phone; I called her on her desk number to check"},
+    )
     assert response.status_code == 302
     assert _fresh(manager).totp_secret == "A" * 32
     reset = db.session.scalar(sa.select(MfaResetRequest))
@@ -116,8 +127,7 @@ def test_an_administrator_cannot_clear_a_manager_s_second_factor_alone(app, clie
     assert len(_events("mfa_reset_refused")) == 2
 
 
-def test_a_second_manager_s_approval_clears_the_second_factor_and_ends_the_sessions(app, client, signed_in,
-                                                                                    mail_dir):
+def test_a_second_manager_s_approval_clears_the_second_factor_and_ends_the_sessions(app, client, signed_in, mail_dir):
     world = seed_world()
     manager, admin = _enrolled(world.users["manager"]), world.users["admin"]
     theirs = app.test_client()
@@ -165,12 +175,17 @@ def test_a_manager_can_decline_and_nothing_is_reset(app, client, signed_in, prac
     signed_in(admin)
     assert "Declined" in client.get("/admin/mfa-resets").text
     # The administrator can ask again once the first request is decided.
-    assert client.post(f"/admin/users/{practitioner.id}/two-factor-reset",
-                       data={"reason": "Checked again by video call"}).status_code == 302
+    assert (
+        client.post(
+            f"/admin/users/{practitioner.id}/two-factor-reset", data={"reason": "Checked again by video call"}
+        ).status_code
+        == 302
+    )
 
 
-def test_a_request_not_decided_within_three_days_lapses(app, client, client_request, signed_in, practitioner, manager,
-                                                       admin):
+def test_a_request_not_decided_within_three_days_lapses(
+    app, client, client_request, signed_in, practitioner, manager, admin
+):
     _enrolled(practitioner)
     signed_in(admin)
     client.post(f"/admin/users/{practitioner.id}/two-factor-reset", data={"reason": "New phone"})
@@ -209,8 +224,9 @@ def test_another_administrator_s_second_factor_needs_a_third_administrator(app, 
 def test_an_administrator_cannot_ask_to_reset_their_own_second_factor(client_request, signed_in, admin):
     _enrolled(admin)
     signed_in(admin)
-    page = client_request.post(f"/admin/users/{admin.id}/two-factor-reset", data={"reason": "Mine"},
-                               expected_status=200)
+    page = client_request.post(
+        f"/admin/users/{admin.id}/two-factor-reset", data={"reason": "Mine"}, expected_status=200
+    )
     assert page.errors() == ["You cannot reset your own two-factor sign-in. Ask another administrator"]
     assert page.one(".govuk-error-summary__list a").get("href") == "#two-factor"
     empty = client_request.post(f"/admin/users/{admin.id}/two-factor-reset", data={}, expected_status=200)
@@ -227,8 +243,7 @@ def test_practitioners_do_not_reach_the_reset_requests(client, signed_in, practi
 # --- the password link, end to end through the pages ---
 
 
-def test_a_forgotten_password_is_reset_from_the_emailed_link_and_the_user_signs_in(app, client, practitioner,
-                                                                                   mail_dir):
+def test_a_forgotten_password_is_reset_from_the_emailed_link_and_the_user_signs_in(app, client, practitioner, mail_dir):
     sign_in_page = client.get("/sign-in")
     assert 'href="/account/reset-password"' in sign_in_page.text and "Forgotten your password?" in sign_in_page.text
     assert client.get("/account/reset-password").status_code == 200
@@ -266,8 +281,9 @@ def test_a_forgotten_password_is_reset_from_the_emailed_link_and_the_user_signs_
     assert all(token not in str(e.detail) for e in db.session.scalars(sa.select(AuditEvent)))
 
 
-def test_a_used_link_is_refused_and_using_one_spends_the_earlier_ones(app, client, signed_in, admin, practitioner,
-                                                                      mail_dir):
+def test_a_used_link_is_refused_and_using_one_spends_the_earlier_ones(
+    app, client, signed_in, admin, practitioner, mail_dir
+):
     signed_in(admin)
     client.post(f"/admin/users/{practitioner.id}/password-reset-link")
     client.post(f"/admin/users/{practitioner.id}/password-reset-link")
@@ -309,8 +325,9 @@ def test_a_forged_link_gets_a_clear_page_and_changes_nothing(client, practitione
     for token in ("not-a-real-token", "x" * 500, "%00", "abc%2F..%2F"):
         page = client.get(f"/account/reset-password/{token}")
         assert page.status_code in (200, 404) and "Sorry, there is a problem with the service" not in page.text
-        posted = client.post(f"/account/reset-password/{token}", data={"password": NEW_PASSWORD,
-                                                                        "confirm": NEW_PASSWORD})
+        posted = client.post(
+            f"/account/reset-password/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+        )
         assert posted.status_code in (200, 404)
     assert "This link is not valid" in client.get("/account/reset-password/not-a-real-token").text
     assert verify_password(_fresh(practitioner).password_hash, factories.PASSWORD)
@@ -320,6 +337,7 @@ def test_the_request_page_does_not_say_which_addresses_have_accounts(client, pra
     known = client.post("/account/reset-password", data={"email": practitioner.email})
     unknown = client.post("/account/reset-password", data={"email": "nobody.here@example.org"})
     assert known.status_code == unknown.status_code == 200
+
     def same(page, email):
         return re.sub(r'nonce="[^"]+"', "", page.text.replace(email, "EMAIL"))
 
@@ -359,13 +377,15 @@ def test_a_reset_clears_a_lockout_and_ends_every_other_session(app, client, prac
     assert client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
     assert _events("password_reset")[-1].detail["lockout_cleared"] is True
     assert elsewhere.get("/").status_code == 302  # the other session has ended
-    assert all(s.ended_at for s in db.session.scalars(
-        sa.select(UserSession).where(UserSession.user_id == practitioner.id)))
+    assert all(
+        s.ended_at for s in db.session.scalars(sa.select(UserSession).where(UserSession.user_id == practitioner.id))
+    )
     assert _sign_in(client, practitioner.email, NEW_PASSWORD).status_code == 302
 
 
-def test_an_administrator_s_reset_link_is_audited_as_theirs_and_shows_them_no_link(client, signed_in, admin,
-                                                                                    manager, mail_dir):
+def test_an_administrator_s_reset_link_is_audited_as_theirs_and_shows_them_no_link(
+    client, signed_in, admin, manager, mail_dir
+):
     signed_in(admin)
     response = client.post(f"/admin/users/{manager.id}/password-reset-link", follow_redirects=True)
     assert "We have emailed" in response.text and "/account/reset-password/" not in response.text
@@ -379,8 +399,7 @@ def test_an_administrator_s_reset_link_is_audited_as_theirs_and_shows_them_no_li
 
 def test_links_use_the_service_address_not_the_host_the_visitor_sent(app, client, practitioner, mail_dir):
     app.config["EHA_BASE_URL"] = "https://earlyhelp.example.gov.uk"
-    client.post("/account/reset-password", data={"email": practitioner.email},
-                headers={"Host": "attacker.example"})
+    client.post("/account/reset-password", data={"email": practitioner.email}, headers={"Host": "attacker.example"})
     link = mailbox.full_link_in(mailbox.messages(mail_dir)[0])
     assert link.startswith("https://earlyhelp.example.gov.uk/account/reset-password/")
 
@@ -389,9 +408,16 @@ def test_a_new_account_gets_a_link_to_choose_its_own_password(app, client, signe
     signed_in(admin)
     form = client.get("/admin/users/new")
     assert 'type="password"' not in form.text
-    response = client.post("/admin/users/new", data={
-        "email": "New.Manager@Example.org", "name": "New Manager", "role": "manager", "agency": str(agency.id),
-        "password": NEW_PASSWORD})
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "email": "New.Manager@Example.org",
+            "name": "New Manager",
+            "role": "manager",
+            "agency": str(agency.id),
+            "password": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 302
     user = db.session.scalar(sa.select(User).where(User.email == "new.manager@example.org"))
     assert not verify_password(user.password_hash, NEW_PASSWORD)  # a posted password is ignored

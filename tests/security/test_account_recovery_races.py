@@ -76,9 +76,11 @@ def test_approve_and_decline_at_once_one_decision_stands(app, practitioner, admi
 
     results = _race(app, [lambda: decide(first, "approve"), lambda: decide(second, "decline")])
     assert results.count("won") == 1
-    assert next(r for r in results if r != "won") in ("Someone else has just decided this request",
-                                                      "This request has already been approved",
-                                                      "This request has already been declined")
+    assert next(r for r in results if r != "won") in (
+        "Someone else has just decided this request",
+        "This request has already been approved",
+        "This request has already been declined",
+    )
     db.session.expire_all()
     reset = db.session.get(MfaResetRequest, reset_id)
     cleared = db.session.get(User, practitioner.id).totp_secret is None

@@ -46,11 +46,22 @@ def _write_unkeyed_trail(n, *, altered_seq=None):
     """Write ``n`` events and the head as the previous release did; event ``altered_seq`` is then edited."""
     rows, prev_hash = [], "0" * 64
     for seq in range(1, n + 1):
-        row = {"seq": seq, "occurred_at": datetime(2026, 11, 20, 9, seq, 0, 123456), "user_id": None,
-               "user_email": f"worker{seq}@example.org", "user_name": "A Worker", "user_role": "practitioner",
-               "agency_name": "Northshire Primary", "assessment_id": None, "case_ref": "EHA-000001",
-               "action": "case_viewed", "outcome": "success", "detail": {"n": seq, "ünïcode": "✓"},
-               "ip_address": "192.0.2.1", "prev_hash": prev_hash}
+        row = {
+            "seq": seq,
+            "occurred_at": datetime(2026, 11, 20, 9, seq, 0, 123456),
+            "user_id": None,
+            "user_email": f"worker{seq}@example.org",
+            "user_name": "A Worker",
+            "user_role": "practitioner",
+            "agency_name": "Northshire Primary",
+            "assessment_id": None,
+            "case_ref": "EHA-000001",
+            "action": "case_viewed",
+            "outcome": "success",
+            "detail": {"n": seq, "ünïcode": "✓"},
+            "ip_address": "192.0.2.1",
+            "prev_hash": prev_hash,
+        }
         row["hash"] = prev_hash = _unkeyed_hash(row)
         if seq == altered_seq:
             row["user_email"] = "someone.else@example.org"
@@ -58,8 +69,10 @@ def _write_unkeyed_trail(n, *, altered_seq=None):
     events = sa.table("audit_events", *(sa.column(name, sa.JSON if name == "detail" else None) for name in rows[0]))
     with db.engine.begin() as conn:
         conn.execute(events.insert(), rows)
-        conn.execute(sa.text("INSERT INTO audit_chain_head (id, seq, last_hash) VALUES (1, :seq, :hash)"),
-                     {"seq": n, "hash": prev_hash})
+        conn.execute(
+            sa.text("INSERT INTO audit_chain_head (id, seq, last_hash) VALUES (1, :seq, :hash)"),
+            {"seq": n, "hash": prev_hash},
+        )
     return rows
 
 

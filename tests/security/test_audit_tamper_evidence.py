@@ -38,9 +38,12 @@ def _tamper(*statements):
             for table in ("audit_events", "audit_chain_head"):
                 conn.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
         else:
-            triggers = conn.execute(sa.text(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                "AND tbl_name IN ('audit_events', 'audit_chain_head')")).all()
+            triggers = conn.execute(
+                sa.text(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                    "AND tbl_name IN ('audit_events', 'audit_chain_head')"
+                )
+            ).all()
             assert len(triggers) == 5
             for name, _sql in triggers:
                 conn.execute(sa.text(f"DROP TRIGGER {name}"))
@@ -80,12 +83,19 @@ def _rewrite(seq, sign, email="someone.else@example.org"):
                 event.user_email = email
             event.prev_hash = prev_hash
             event.hash = sign(event)
-            statements.append((
-                "UPDATE audit_events SET user_email = :email, prev_hash = :prev, key_id = :key, hash = :hash "
-                "WHERE id = :id",
-                {"email": event.user_email, "prev": event.prev_hash, "key": event.key_id, "hash": event.hash,
-                 "id": event.id},
-            ))
+            statements.append(
+                (
+                    "UPDATE audit_events SET user_email = :email, prev_hash = :prev, key_id = :key, hash = :hash "
+                    "WHERE id = :id",
+                    {
+                        "email": event.user_email,
+                        "prev": event.prev_hash,
+                        "key": event.key_id,
+                        "hash": event.hash,
+                        "id": event.id,
+                    },
+                )
+            )
         prev_hash = event.hash
     statements.append(("UPDATE audit_chain_head SET last_hash = :hash", {"hash": prev_hash}))
     _tamper(*statements)
@@ -104,8 +114,9 @@ def _anchor(app, path):
 # --- the two rewrites from the penetration test ---
 
 
-@pytest.mark.parametrize("sign", [_unkeyed, _guessed_key_same_id, _guessed_key_own_id],
-                         ids=["unkeyed", "guessed-key", "guessed-key-and-id"])
+@pytest.mark.parametrize(
+    "sign", [_unkeyed, _guessed_key_same_id, _guessed_key_own_id], ids=["unkeyed", "guessed-key", "guessed-key-and-id"]
+)
 def test_rewriting_an_event_and_re_hashing_every_later_one_is_found(app, tmp_path, sign):
     _events(5)
     anchors = tmp_path / "anchors.log"
@@ -207,8 +218,11 @@ def test_the_database_refuses_to_move_the_chain_head_other_than_to_the_next_even
 
 def test_the_database_refuses_to_empty_the_chain_head_by_truncate_or_replace(app):
     _events(2)
-    sql = ("TRUNCATE audit_chain_head" if _is_postgres()
-           else f"INSERT OR REPLACE INTO audit_chain_head (id, seq, last_hash) VALUES (1, 1, '{'d' * 64}')")
+    sql = (
+        "TRUNCATE audit_chain_head"
+        if _is_postgres()
+        else f"INSERT OR REPLACE INTO audit_chain_head (id, seq, last_hash) VALUES (1, 1, '{'d' * 64}')"
+    )
     with pytest.raises(sa.exc.DatabaseError, match="only moves forward"):
         with db.engine.begin() as conn:
             conn.execute(sa.text(sql))
@@ -242,8 +256,9 @@ def test_checkpoints_shipped_through_syslog_are_read_among_other_lines(app, tmp_
     line = app.test_cli_runner().invoke(args=["audit", "anchor", "--output", "-"]).output.strip()
     assert line.startswith("eha-audit-anchor v1 seq=2 ")
     syslog = tmp_path / "messages"
-    syslog.write_text(f"Nov 25 02:00:01 app1 CRON[123]: (eha) CMD (flask audit anchor)\n"
-                      f"Nov 25 02:00:02 app1 eha-audit: {line}\n")
+    syslog.write_text(
+        f"Nov 25 02:00:01 app1 CRON[123]: (eha) CMD (flask audit anchor)\nNov 25 02:00:02 app1 eha-audit: {line}\n"
+    )
     result = _verify(app, "--anchor", str(syslog))
     assert result.exit_code == 0, result.output
     assert "All 1 checkpoints" in result.output
@@ -288,8 +303,9 @@ def test_after_a_key_rotation_events_and_checkpoints_under_the_old_key_still_ver
     _anchor(app, anchors)
     db.session.remove()
 
-    rotated = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, EHA_AUDIT_KEY=NEW_KEY,
-                         EHA_AUDIT_KEYS=f"{OLD_KEY}")
+    rotated = create_app(
+        "testing", SQLALCHEMY_DATABASE_URI=database_url, EHA_AUDIT_KEY=NEW_KEY, EHA_AUDIT_KEYS=f"{OLD_KEY}"
+    )
     with rotated.app_context():
         _events(2)
         _anchor(rotated, anchors)
@@ -316,9 +332,15 @@ def test_the_key_id_names_the_key_without_revealing_it():
     assert len(audit.key_id(OLD_KEY)) == 16 and audit.key_id(OLD_KEY) not in OLD_KEY
 
 
-GOOD = {"SECRET_KEY": "s" * 40, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://eha@db.example/eha",
-        "DEBUG": False, "EHA_AUDIT_KEY": NEW_KEY, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-        "EHA_BASE_URL": "https://earlyhelp.example.gov.uk", "MAIL_SERVER": "smtp.example.gov.uk"}
+GOOD = {
+    "SECRET_KEY": "s" * 40,
+    "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://eha@db.example/eha",
+    "DEBUG": False,
+    "EHA_AUDIT_KEY": NEW_KEY,
+    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+    "EHA_BASE_URL": "https://earlyhelp.example.gov.uk",
+    "MAIL_SERVER": "smtp.example.gov.uk",
+}
 
 
 @pytest.mark.parametrize(

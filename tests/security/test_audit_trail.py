@@ -44,10 +44,12 @@ def _tamper(sql):
             conn.execute(sa.text(sql))
             conn.execute(sa.text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
         else:
-            (create_update,) = conn.execute(sa.text(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_events_no_update'")).one()
-            (create_delete,) = conn.execute(sa.text(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_events_no_delete'")).one()
+            (create_update,) = conn.execute(
+                sa.text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_events_no_update'")
+            ).one()
+            (create_delete,) = conn.execute(
+                sa.text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_events_no_delete'")
+            ).one()
             conn.execute(sa.text("DROP TRIGGER audit_events_no_update"))
             conn.execute(sa.text("DROP TRIGGER audit_events_no_delete"))
             conn.execute(sa.text(sql))
@@ -119,8 +121,10 @@ def test_each_case_touching_get_writes_exactly_one_audit_event(app, world):
             if relationship == "admin" and response.status_code == 403 and rule.endpoint.startswith("assessments."):
                 continue  # turned away before any case is looked up
             if written != 1:
-                problems.append(f"GET {rule.rule} ({rule.endpoint}, {kind}) as {relationship}: "
-                                f"{response.status_code}, {written} audit events")
+                problems.append(
+                    f"GET {rule.rule} ({rule.endpoint}, {kind}) as {relationship}: "
+                    f"{response.status_code}, {written} audit events"
+                )
     assert len(set(checked)) > 5
     assert not problems, "\n".join(problems)
 

@@ -15,8 +15,18 @@ from eha.extensions import db
 from tests import factories
 
 SKIP = {"static", "assets"}
-RELATIONSHIPS = ("anonymous", "starter", "lead", "taf", "taf_withdrawn", "grantee", "unrelated", "other_agency",
-                 "manager", "admin")
+RELATIONSHIPS = (
+    "anonymous",
+    "starter",
+    "lead",
+    "taf",
+    "taf_withdrawn",
+    "grantee",
+    "unrelated",
+    "other_agency",
+    "manager",
+    "admin",
+)
 SEES_CASE = {"starter", "lead", "taf", "grantee", "manager"}
 STAFF = set(RELATIONSHIPS) - {"anonymous", "admin"}
 
@@ -148,8 +158,12 @@ def _section_key(world):
 def _record_id(rule, world, case, foreign):
     family = (world.other_case if foreign else world.case).family
     kind = rule.endpoint.split(".")[1]
-    rows = {"child": family.children, "carer": family.carers, "network": family.network,
-            "agency": family.involved_agencies}[kind]
+    rows = {
+        "child": family.children,
+        "carer": family.carers,
+        "network": family.network,
+        "agency": family.involved_agencies,
+    }[kind]
     return rows[0].id
 
 
@@ -241,10 +255,18 @@ def _client_for(app, world, relationship):
 
 # The need each kind of route declares (``eha.access``): the table above and the code must agree.
 DECLARED = {
-    "signed-in": "signed in", "staff": "staff", "case-view": "view", "case-edit": "edit", "case-household": "change household",
+    "signed-in": "signed in",
+    "staff": "staff",
+    "case-view": "view",
+    "case-edit": "edit",
+    "case-household": "change household",
     "case-manage": "manage",
-    "case-history": "history", "case-manager": "manager", "action-owner": "update own action",
-    "manager-only": "managers", "admin-only": "admins", "manager-or-admin": "managers or admins",
+    "case-history": "history",
+    "case-manager": "manager",
+    "action-owner": "update own action",
+    "manager-only": "managers",
+    "admin-only": "admins",
+    "manager-or-admin": "managers or admins",
 }
 
 
@@ -294,8 +316,10 @@ def _check_endpoint(app, world, endpoint, clients):
                 problems.append(f"{method} {url} as {relationship} ({kind}): refused with {response.status_code}")
             elif not allowed and not denial_ok(response, relationship, kind, is_case_route, rule.endpoint):
                 unexpected += 1
-                problems.append(f"{method} {url} as {relationship} ({kind}): expected a refusal, "
-                                f"got {response.status_code} {response.headers.get('Location', '')}")
+                problems.append(
+                    f"{method} {url} as {relationship} ({kind}): expected a refusal, "
+                    f"got {response.status_code} {response.headers.get('Location', '')}"
+                )
             db.session.expire_all()
     return problems, requests, unexpected
 

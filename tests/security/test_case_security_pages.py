@@ -23,15 +23,19 @@ def test_a_manager_grants_a_named_practitioner_access_with_a_reason_and_end_date
     newcomer = world.users["unrelated"]
     factories.sign_in(client, world.users["manager"])
     assert client.get(f"/assessments/{world.case.ref}/access").status_code == 200
-    response = client.post(f"/assessments/{world.case.ref}/access", data={
-        "user": str(newcomer.id), "reason": "Strategy discussion: the school nurse must see the plan",
-        **_date_fields(date.today() + timedelta(days=14))})
+    response = client.post(
+        f"/assessments/{world.case.ref}/access",
+        data={
+            "user": str(newcomer.id),
+            "reason": "Strategy discussion: the school nurse must see the plan",
+            **_date_fields(date.today() + timedelta(days=14)),
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert access.can_see(newcomer, world.case)
     event = _last_event()
-    assert (event.action, event.case_ref, event.detail["to_user"]) == ("grant_created", world.case.ref,
-                                                                       newcomer.email)
+    assert (event.action, event.case_ref, event.detail["to_user"]) == ("grant_created", world.case.ref, newcomer.email)
     other = client.application.test_client()
     factories.sign_in(other, newcomer)
     assert other.get(f"/assessments/{world.case.ref}/history").status_code == 403  # sees the case, not its history
@@ -51,8 +55,9 @@ def test_a_grant_needs_a_reason_and_a_future_end_date_within_90_days(client, wor
     assert "within 90 days" in far.text
     nonsense = client.post(url, data={**base, "ends_on": ["31", "2", "2027"]})
     assert "must be a real date" in nonsense.text
-    admin_target = client.post(url, data={**base, "user": str(world.users["admin"].id),
-                                          **_date_fields(date.today() + timedelta(days=5))})
+    admin_target = client.post(
+        url, data={**base, "user": str(world.users["admin"].id), **_date_fields(date.today() + timedelta(days=5))}
+    )
     assert "Select the practitioner" in admin_target.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AccessGrant)) == 1
 
@@ -71,9 +76,13 @@ def test_revoking_a_grant_ends_access_on_the_next_request(app, client, world):
 
 
 def test_a_grant_of_another_case_cannot_be_revoked_through_this_one(client, world):
-    other_grant = AccessGrant(assessment_id=world.other_case.id, user_id=world.users["unrelated"].id,
-                              granted_by_id=world.users["manager"].id, reason="x",
-                              ends_on=date.today() + timedelta(days=3))
+    other_grant = AccessGrant(
+        assessment_id=world.other_case.id,
+        user_id=world.users["unrelated"].id,
+        granted_by_id=world.users["manager"].id,
+        reason="x",
+        ends_on=date.today() + timedelta(days=3),
+    )
     db.session.add(other_grant)
     db.session.commit()
     factories.sign_in(client, world.users["manager"])
@@ -91,9 +100,14 @@ def test_an_expired_grant_gives_no_access(client, world):
 
 
 def test_the_grants_review_lists_active_grants_first(client, world):
-    ended = AccessGrant(assessment_id=world.case.id, user_id=world.users["unrelated"].id,
-                        granted_by_id=world.users["manager"].id, reason="Old concern", ends_on=date.today(),
-                        revoked_at=sa.func.now())
+    ended = AccessGrant(
+        assessment_id=world.case.id,
+        user_id=world.users["unrelated"].id,
+        granted_by_id=world.users["manager"].id,
+        reason="Old concern",
+        ends_on=date.today(),
+        revoked_at=sa.func.now(),
+    )
     db.session.add(ended)
     db.session.commit()
     factories.sign_in(client, world.users["manager"])
@@ -137,8 +151,8 @@ def test_the_access_review_counts_distinct_cases_each_user_opened(client, world)
     factories.sign_in(client, world.users["manager"])
     page = client.get("/reports/access-review")
     assert page.status_code == 200
-    row = page.text[page.text.index("Tara Taf"):]
-    row = row[:row.index("</tr>")]
+    row = page.text[page.text.index("Tara Taf") :]
+    row = row[: row.index("</tr>")]
     assert ">1</td>" in row.replace(" ", "").replace("\n", "")
 
 
@@ -152,9 +166,16 @@ def test_the_reports_page_counts_cases_by_state_and_links_only_to_what_exists(cl
 
 def test_forged_fields_on_a_grant_are_ignored_and_logged(client, world):
     factories.sign_in(client, world.users["manager"])
-    response = client.post(f"/assessments/{world.case.ref}/access", data={
-        "user": str(world.users["unrelated"].id), "reason": "Needed", "granted_by_id": "1", "state": "closed",
-        **_date_fields(date.today() + timedelta(days=5))})
+    response = client.post(
+        f"/assessments/{world.case.ref}/access",
+        data={
+            "user": str(world.users["unrelated"].id),
+            "reason": "Needed",
+            "granted_by_id": "1",
+            "state": "closed",
+            **_date_fields(date.today() + timedelta(days=5)),
+        },
+    )
     assert response.status_code == 302
     forged = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "forged_field"))
     assert forged.outcome == "refused" and forged.detail["fields"] == ["granted_by_id", "state"]

@@ -9,13 +9,22 @@ from eha.models.audit import AuditEvent
 from tests import factories
 from tests.security.test_authorization_matrix import _routes, fill_url
 
-FORGED = {"state": "closed", "lead_id": "0", "started_by_id": "0", "agency_id": "0", "role": "admin",
-          "version_id": "999", "definition_version": "999", "owner_user_id": "0"}
+FORGED = {
+    "state": "closed",
+    "lead_id": "0",
+    "started_by_id": "0",
+    "agency_id": "0",
+    "role": "admin",
+    "version_id": "999",
+    "definition_version": "999",
+    "owner_user_id": "0",
+}
 
 
 def test_keys_that_are_not_fields_of_the_form_are_found(app):
-    with app.test_request_context("/x", method="POST", data={"code": "123456", "csrf_token": "t", "state": "x",
-                                                              "lead_id": "1"}):
+    with app.test_request_context(
+        "/x", method="POST", data={"code": "123456", "csrf_token": "t", "state": "x", "lead_id": "1"}
+    ):
         from flask import request
 
         form = SecurityCodeForm()
@@ -61,16 +70,31 @@ def test_no_case_post_lets_forged_fields_change_state_lead_starter_or_owner(app,
         assert {a.key: a.owner_user_id for a in world.plan.actions} == owners, rule.endpoint
     assert checked > 10
     # Every form page logs the attempt against the case, even when it re-shows the form with errors.
-    for endpoint in ("consent.edit", "families.edit_family", "meetings.new", "plans.action_progress",
-                     "closure.close", "closure.step_up", "history.access_grants"):
+    for endpoint in (
+        "consent.edit",
+        "families.edit_family",
+        "meetings.new",
+        "plans.action_progress",
+        "closure.close",
+        "closure.step_up",
+        "history.access_grants",
+    ):
         assert endpoint in logged, f"{endpoint} did not log the forged fields"
 
 
 def test_admin_forms_ignore_and_log_forged_fields(client, signed_in, admin, practitioner):
     signed_in(admin)
-    response = client.post(f"/admin/users/{practitioner.id}", data={
-        "name": practitioner.name, "role": "practitioner", "agency": str(practitioner.agency_id),
-        "active": "0", "totp_secret": "AAAA", "password_hash": "x"})
+    response = client.post(
+        f"/admin/users/{practitioner.id}",
+        data={
+            "name": practitioner.name,
+            "role": "practitioner",
+            "agency": str(practitioner.agency_id),
+            "active": "0",
+            "totp_secret": "AAAA",
+            "password_hash": "x",
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(practitioner)
     assert practitioner.active and practitioner.totp_secret is None and practitioner.password_hash != "x"

@@ -82,8 +82,9 @@ def owners_browser(app, practitioner):
     return browser
 
 
-def test_an_attacker_locks_the_account_but_the_owner_still_signs_in_from_their_browser(app, practitioner,
-                                                                                       owners_browser):
+def test_an_attacker_locks_the_account_but_the_owner_still_signs_in_from_their_browser(
+    app, practitioner, owners_browser
+):
     attacker = app.test_client()
     assert _messages(attacker, practitioner.email, 10)[-1] == "locked"
     assert LOCKED in _try(attacker, practitioner.email, factories.PASSWORD).text

@@ -52,7 +52,7 @@ def test_first_sign_in_sets_up_an_authenticator_with_a_qr_code_and_the_key_as_te
     assert page.status_code == 200
     db.session.refresh(practitioner)
     secret = practitioner.totp_secret
-    assert secret and " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)) in page.text
+    assert secret and " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)) in page.text
     assert "style=" not in page.text
     qr = client.get("/sign-in/set-up-authenticator/qr.svg")
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"

@@ -50,8 +50,9 @@ def _password(client, user, password=factories.PASSWORD):
     return client.post("/sign-in", data={"email": user.email, "password": password})
 
 
-def test_an_attacker_with_the_password_gets_ten_guesses_at_the_code_then_the_account_locks(client, practitioner,
-                                                                                          totp, frozen):
+def test_an_attacker_with_the_password_gets_ten_guesses_at_the_code_then_the_account_locks(
+    client, practitioner, totp, frozen
+):
     guess = wrong_code(totp, datetime.now())
     guesses, restarts = 0, []
     for _round in range(10):

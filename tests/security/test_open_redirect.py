@@ -57,8 +57,9 @@ def _landing(location):
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_sign_in_redirects_home_for_every_off_site_next(client, practitioner, payload):
-    response = client.post("/sign-in", query_string={"next": payload},
-                           data={"email": practitioner.email, "password": factories.PASSWORD})
+    response = client.post(
+        "/sign-in", query_string={"next": payload}, data={"email": practitioner.email, "password": factories.PASSWORD}
+    )
     if "\x00" in payload:  # a NUL anywhere in the query is refused before any page runs
         assert response.status_code == 400
         return
@@ -66,8 +67,16 @@ def test_sign_in_redirects_home_for_every_off_site_next(client, practitioner, pa
     assert response.headers["Location"] == "/"
 
 
-@pytest.mark.parametrize("query", ["next=%2F%09%2Fevil.example%2Fphish", "next=%2F%0A%2Fevil.example",
-                                   "next=%252F%252Fevil.example", "next=%5C%5Cevil.example", "next=%2F%5Cevil.example"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "next=%2F%09%2Fevil.example%2Fphish",
+        "next=%2F%0A%2Fevil.example",
+        "next=%252F%252Fevil.example",
+        "next=%5C%5Cevil.example",
+        "next=%2F%5Cevil.example",
+    ],
+)
 def test_the_raw_requests_from_the_penetration_test_go_home(client, practitioner, query):
     response = client.post(f"/sign-in?{query}", data={"email": practitioner.email, "password": factories.PASSWORD})
     assert response.status_code == 302
@@ -76,8 +85,9 @@ def test_the_raw_requests_from_the_penetration_test_go_home(client, practitioner
 
 @pytest.mark.parametrize("target", ["/assessments", "/assessments?state=open&page=2", "/healthz"])
 def test_a_page_of_the_service_is_still_where_sign_in_leads(client, practitioner, target):
-    response = client.post("/sign-in", query_string={"next": target},
-                           data={"email": practitioner.email, "password": factories.PASSWORD})
+    response = client.post(
+        "/sign-in", query_string={"next": target}, data={"email": practitioner.email, "password": factories.PASSWORD}
+    )
     assert response.headers["Location"] == target
 
 
@@ -100,21 +110,28 @@ class TestThroughTheTwoFactorStep:
             moment = start + timedelta(minutes=index)
             with time_machine.travel(moment, tick=False):
                 client = app.test_client()
-                password = client.post("/sign-in", query_string={"next": payload},
-                                       data={"email": practitioner.email, "password": factories.PASSWORD})
+                password = client.post(
+                    "/sign-in",
+                    query_string={"next": payload},
+                    data={"email": practitioner.email, "password": factories.PASSWORD},
+                )
                 assert password.status_code == 302, payload
                 assert password.headers["Location"].startswith("/sign-in/security-code"), payload
                 assert _landing(password.headers["Location"]) == "/", payload
                 # The attacker's link can also point straight at the second step.
-                code = client.post("/sign-in/security-code", query_string={"next": payload},
-                                   data={"code": totp.at(moment)})
+                code = client.post(
+                    "/sign-in/security-code", query_string={"next": payload}, data={"code": totp.at(moment)}
+                )
                 assert code.status_code == 302, payload
                 assert code.headers["Location"] == "/", payload
                 assert client.get("/").status_code == 200
 
     def test_a_page_of_the_service_survives_both_steps(self, client, practitioner, totp):
-        password = client.post("/sign-in", query_string={"next": "/assessments?state=open"},
-                               data={"email": practitioner.email, "password": factories.PASSWORD})
+        password = client.post(
+            "/sign-in",
+            query_string={"next": "/assessments?state=open"},
+            data={"email": practitioner.email, "password": factories.PASSWORD},
+        )
         next_url = _landing(password.headers["Location"])
         assert next_url == "/assessments?state=open"
         code = client.post("/sign-in/security-code", query_string={"next": next_url}, data={"code": totp.now()})

@@ -24,8 +24,9 @@ HOME = "198.51.100.7"
 
 def _sign_in(client, email, password, forwarded_for=None):
     headers = {"X-Forwarded-For": forwarded_for, "X-Forwarded-Proto": "https"} if forwarded_for else {}
-    return client.post("/sign-in", data={"email": email, "password": password}, headers=headers,
-                       environ_base={"REMOTE_ADDR": PROXY})
+    return client.post(
+        "/sign-in", data={"email": email, "password": password}, headers=headers, environ_base={"REMOTE_ADDR": PROXY}
+    )
 
 
 def _failed_sign_in_addresses():
@@ -84,13 +85,18 @@ def _redis_available():
 @pytest.mark.skipif(not _redis_available(), reason="needs Redis at 127.0.0.1:6379 for shared rate-limit storage")
 def test_two_workers_sharing_redis_storage_share_one_limit(app, database_url, practitioner):
     """Two app instances stand in for two gunicorn workers; with redis:// they count together."""
-    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False,
-                "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-                "RATELIMIT_KEY_PREFIX": f"eha-test-{uuid.uuid4().hex}", "EHA_SIGN_IN_RATE_LIMIT": "4 per minute"}
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        "RATELIMIT_KEY_PREFIX": f"eha-test-{uuid.uuid4().hex}",
+        "EHA_SIGN_IN_RATE_LIMIT": "4 per minute",
+    }
     workers = [create_app("testing", **settings) for _ in range(2)]
     clients = [worker.test_client() for worker in workers]
-    statuses = [_sign_in(clients[n % 2], "someone@example.org", "wrong password entirely").status_code
-                for n in range(4)]
+    statuses = [
+        _sign_in(clients[n % 2], "someone@example.org", "wrong password entirely").status_code for n in range(4)
+    ]
     assert statuses == [200] * 4
     assert _sign_in(clients[0], practitioner.email, factories.PASSWORD).status_code == 429
     assert _sign_in(clients[1], practitioner.email, factories.PASSWORD).status_code == 429

@@ -18,8 +18,10 @@ PASSWORD_ERROR = "Password must only include letters, numbers, spaces and symbol
 
 @pytest.mark.parametrize("character", CONTROL_CHARACTERS)
 def test_a_control_character_in_the_email_is_a_form_error_that_keeps_the_email(client, practitioner, character):
-    page = client.post("/sign-in", data={"email": f"{practitioner.email[:4]}{character}{practitioner.email[4:]}",
-                                         "password": factories.PASSWORD})
+    page = client.post(
+        "/sign-in",
+        data={"email": f"{practitioner.email[:4]}{character}{practitioner.email[4:]}", "password": factories.PASSWORD},
+    )
     assert page.status_code == 200
     assert "<title>Error:" in page.text and EMAIL_ERROR in page.text
     assert f'value="{practitioner.email}"' in page.text
@@ -54,8 +56,10 @@ class TestTheSecurityCodeField:
     def app_settings(self):
         return {"EHA_REQUIRE_MFA": True}
 
-    @pytest.mark.parametrize("code", ["12\x003456", "123\x01456", "123\t456", "12345\x1b6", "\x00\x00\x00",
-                                      "١٢٣٤٥٦", "１２３４５６", "12345\u00b2"])
+    @pytest.mark.parametrize(
+        "code",
+        ["12\x003456", "123\x01456", "123\t456", "12345\x1b6", "\x00\x00\x00", "١٢٣٤٥٦", "１２３４５６", "12345\u00b2"],
+    )
     def test_control_characters_and_other_digits_are_a_form_error(self, client, practitioner, code):
         practitioner.totp_secret = pyotp.random_base32()
         practitioner.totp_enrolled_at = utcnow()

@@ -65,8 +65,9 @@ def test_forty_wrong_passwords_at_once_check_at_most_ten_before_the_account_lock
     email = practitioner.email
 
     def attempt(index):
-        response = app.test_client().post("/sign-in", data={"email": email,
-                                                            "password": f"wrong password number {index}"})
+        response = app.test_client().post(
+            "/sign-in", data={"email": email, "password": f"wrong password number {index}"}
+        )
         return response.status_code, LOCKED in response.text
 
     results = race(40, attempt)
@@ -81,8 +82,7 @@ def test_forty_wrong_passwords_at_once_check_at_most_ten_before_the_account_lock
     assert len(checked) <= 10
 
 
-def test_one_security_code_sent_from_ten_half_signed_in_browsers_at_once_signs_in_one(app, practitioner,
-                                                                                     monkeypatch):
+def test_one_security_code_sent_from_ten_half_signed_in_browsers_at_once_signs_in_one(app, practitioner, monkeypatch):
     practitioner.totp_secret = pyotp.random_base32()
     practitioner.totp_enrolled_at = utcnow()
     db.session.commit()
@@ -110,6 +110,7 @@ def test_one_security_code_sent_from_ten_half_signed_in_browsers_at_once_signs_i
     assert len(signed_in) == 1, results
     assert [browser.get("/").status_code for browser in browsers].count(200) == 1
     db.session.expire_all()
-    live = db.session.scalars(sa.select(UserSession).where(UserSession.user_id == practitioner.id,
-                                                           UserSession.mfa_passed.is_(True))).all()
+    live = db.session.scalars(
+        sa.select(UserSession).where(UserSession.user_id == practitioner.id, UserSession.mfa_passed.is_(True))
+    ).all()
     assert len(live) == 1

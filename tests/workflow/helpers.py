@@ -13,8 +13,9 @@ def team(app):
     health = factories.agency(name="Northshire Community Health", kind="health")
     lead = factories.user(agency=school, name="Sarah Okafor")
     nurse = factories.user(agency=health, name="Priya Shah")
-    manager = factories.user(role="manager", agency=factories.agency(name="Early Help Service", kind="early_help"),
-                             name="Helen Brooks")
+    manager = factories.user(
+        role="manager", agency=factories.agency(name="Early Help Service", kind="early_help"), name="Helen Brooks"
+    )
     return lead, nurse, manager
 
 
@@ -29,8 +30,9 @@ def audit_count(case=None, action=None):
 
 def transition_events(case):
     return db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.assessment_id == case.id, AuditEvent.action == "transition",
-                                    AuditEvent.outcome == "success").order_by(AuditEvent.seq)
+        sa.select(AuditEvent)
+        .where(AuditEvent.assessment_id == case.id, AuditEvent.action == "transition", AuditEvent.outcome == "success")
+        .order_by(AuditEvent.seq)
     ).all()
 
 

@@ -66,10 +66,14 @@ def test_closing_and_stepping_up_at_once_closes_the_case_once(app):
     lead, nurse, manager = team(app)
     with committing():
         case = build.new_case(lead, agencies=[nurse.agency])
-    outcomes = _race(app, case.id, [
-        (manager.id, "close", {"reason": "created_in_error"}),
-        (lead.id, "step_up", {"on": date.today(), "team": "MASH", "reason": "Harm"}),
-    ])
+    outcomes = _race(
+        app,
+        case.id,
+        [
+            (manager.id, "close", {"reason": "created_in_error"}),
+            (lead.id, "step_up", {"on": date.today(), "team": "MASH", "reason": "Harm"}),
+        ],
+    )
     assert outcomes.count("won") == 1
     assert any(o.startswith("This case is closed") for o in outcomes if o != "won"), outcomes
     assert len(transition_events(case)) == 1

@@ -24,9 +24,12 @@ def people(app):
 def _cases(lead, agencies, n, start=0):
     with committing():
         made = [
-            build.new_case(lead, family_name=f"Family {start + i}", children=((f"Child{start + i}", "Test",
-                                                                              date(2015, 1, 1)),),
-                           agencies=agencies)
+            build.new_case(
+                lead,
+                family_name=f"Family {start + i}",
+                children=((f"Child{start + i}", "Test", date(2015, 1, 1)),),
+                agencies=agencies,
+            )
             for i in range(n)
         ]
     return made
@@ -83,7 +86,7 @@ def test_my_cases_shows_taf_cases_but_not_other_peoples_or_closed_ones(client, s
 def test_an_administrator_sees_links_to_administration_not_cases(client, signed_in, admin):
     signed_in(admin)
     page = client.get("/").get_data(as_text=True)
-    assert "<h1 class=\"govuk-heading-l\">Administration</h1>" in page
+    assert '<h1 class="govuk-heading-l">Administration</h1>' in page
 
 
 def test_my_cases_makes_the_same_number_of_queries_for_10_and_200_cases(app, client, signed_in, people):

@@ -31,15 +31,15 @@ def world(app):
 
 @pytest.mark.parametrize("endpoint", sorted(PAGED))
 @pytest.mark.parametrize("page", [HUGE, "-3", "abc", "100001", "0"])
-def test_a_paged_list_answers_any_page_number_with_a_page(app, client_request, signed_in, world, endpoint, page,
-                                                          request):
+def test_a_paged_list_answers_any_page_number_with_a_page(
+    app, client_request, signed_in, world, endpoint, page, request
+):
     from flask import url_for
 
     if endpoint == "admin.users" and page == HUGE:
         # admin.users is being converted to eha.pagination by the administration pages' engineer; strict, so this
         # marker must go when it is.
-        request.applymarker(pytest.mark.xfail(strict=True,
-                                              reason="admin.users passes ?page= to db.paginate unbounded"))
+        request.applymarker(pytest.mark.xfail(strict=True, reason="admin.users passes ?page= to db.paginate unbounded"))
 
     signed_in(world[PAGED[endpoint]])
     args = {"ref": world["case"].ref} if endpoint == "history.show" else {}
@@ -53,7 +53,10 @@ def test_every_paged_list_is_in_the_sweep(app):
     import pathlib
 
     templates = pathlib.Path(app.root_path) / "templates" / "views"
-    paged = {path.relative_to(templates).parts[0] for path in templates.rglob("*.html")
-             if "pagination(" in path.read_text() or "_pagination.html" in path.read_text()}
+    paged = {
+        path.relative_to(templates).parts[0]
+        for path in templates.rglob("*.html")
+        if "pagination(" in path.read_text() or "_pagination.html" in path.read_text()
+    }
     swept = {endpoint.split(".")[0] for endpoint in PAGED}
     assert paged <= swept | {"history"}, paged - swept

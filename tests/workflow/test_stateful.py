@@ -33,11 +33,16 @@ def _prepare(case, trigger, lead, nurse, outcome):
         meeting = queries.latest_meeting(case, "taf")
         if meeting is not None and meeting.status != "held":
             build.hold_meeting(meeting, lead)
-        latest = db.session.scalar(sa.select(sa.func.max(PlanVersion.number)).where(
-            PlanVersion.assessment_id == case.id)) or 0
-        version = build.plan_version(case, lead, [{"what": "Weekly check-in", "owner": nurse},
-                                                  {"what": "Bedtime routine", "owner": "Laura Bennett"}],
-                                     number=latest + 1)
+        latest = (
+            db.session.scalar(sa.select(sa.func.max(PlanVersion.number)).where(PlanVersion.assessment_id == case.id))
+            or 0
+        )
+        version = build.plan_version(
+            case,
+            lead,
+            [{"what": "Weekly check-in", "owner": nurse}, {"what": "Bedtime routine", "owner": "Laura Bennett"}],
+            number=latest + 1,
+        )
         build.sign_plan(case, version, lead)
         return {}
     if trigger == "schedule_review":
@@ -48,8 +53,10 @@ def _prepare(case, trigger, lead, nurse, outcome):
         return {"review": build.review(case, meeting, lead)}
     if trigger in ("close", "request_closure"):
         reasons = [code for code, _ in closure_reasons_for(case.state)]
-        return {"reason": reasons[outcome % len(reasons)] if reasons else "outcomes_met",
-                "outcomes": build.outcomes_for(case, ("met", "partly_met", "not_met")[outcome % 3])}
+        return {
+            "reason": reasons[outcome % len(reasons)] if reasons else "outcomes_met",
+            "outcomes": build.outcomes_for(case, ("met", "partly_met", "not_met")[outcome % 3]),
+        }
     if trigger == "reject_closure":
         return {"why": "Not yet"}
     if trigger == "step_up":
@@ -67,14 +74,18 @@ class Workflow(RuleBasedStateMachine):
         lead, nurse, manager, stranger = self.people
         Workflow.counter += 1
         with committing():
-            self.case = build.new_case(lead, family_name=f"Family {Workflow.counter}",
-                                       children=((f"Child{Workflow.counter}", "Test", date(2016, 1, 1)),),
-                                       agencies=[nurse.agency])
+            self.case = build.new_case(
+                lead,
+                family_name=f"Family {Workflow.counter}",
+                children=((f"Child{Workflow.counter}", "Test", date(2016, 1, 1)),),
+                agencies=[nurse.agency],
+            )
         self.changes = 0
         self.was_closed = False
 
-    @rule(trigger=st.sampled_from(TRIGGER_NAMES), who=st.integers(0, 3), prepare=st.booleans(),
-          outcome=st.integers(0, 5))
+    @rule(
+        trigger=st.sampled_from(TRIGGER_NAMES), who=st.integers(0, 3), prepare=st.booleans(), outcome=st.integers(0, 5)
+    )
     def press(self, trigger, who, prepare, outcome):
         lead, nurse, manager, _stranger = self.people
         user = self.people[who]
@@ -123,8 +134,14 @@ class Workflow(RuleBasedStateMachine):
     @invariant()
     def no_active_plan_without_a_signed_version(self):
         if state_in_db(self.case) == PLAN_ACTIVE:
-            assert db.session.scalar(sa.select(sa.func.count()).select_from(PlanVersion).where(
-                PlanVersion.assessment_id == self.case.id, PlanVersion.status == "signed")) >= 1
+            assert (
+                db.session.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(PlanVersion)
+                    .where(PlanVersion.assessment_id == self.case.id, PlanVersion.status == "signed")
+                )
+                >= 1
+            )
 
 
 def test_random_triggers_by_random_users_keep_the_workflow_invariants(app):
@@ -133,8 +150,9 @@ def test_random_triggers_by_random_users_keep_the_workflow_invariants(app):
     Workflow.people = (lead, nurse, manager, stranger)
     run_state_machine_as_test(
         Workflow,
-        settings=settings(max_examples=25, stateful_step_count=15, deadline=None,
-                          suppress_health_check=list(HealthCheck)),
+        settings=settings(
+            max_examples=25, stateful_step_count=15, deadline=None, suppress_health_check=list(HealthCheck)
+        ),
     )
     # The random walks got past the first step and reached the end.
     assert {"assessed", "taf_scheduled", "plan_active"} <= Workflow.reached, Workflow.reached

@@ -61,8 +61,12 @@ def test_completing_the_assessment_moves_it_to_assessed_and_sets_the_first_taf_d
     lead = people[0]
     event = fired(case, "complete_assessment", lead)
     assert state_in_db(case) == "assessed"
-    assert event.detail == {"trigger": "complete_assessment", "from": "draft", "to": "assessed",
-                            "first_taf_due_on": case.first_taf_due_on.isoformat()}
+    assert event.detail == {
+        "trigger": "complete_assessment",
+        "from": "draft",
+        "to": "assessed",
+        "first_taf_due_on": case.first_taf_due_on.isoformat(),
+    }
     assert case.completed_at is not None
     assert case.first_taf_due_on == timescales.add_working_days(date.today(), 10)
     assert (case.next_due_label, case.next_due_on) == ("First TAF meeting due", case.first_taf_due_on)
@@ -78,21 +82,31 @@ def test_the_assessment_cannot_be_completed_without_the_familys_agreement(people
 def test_the_assessment_cannot_be_completed_once_agreement_is_withdrawn(case, people):
     with committing():
         case.current_consent.withdrawn_on = date.today()
-    messages = refused(case, "complete_assessment", people[0],
-                       "The family has withdrawn their agreement: record a new agreement before completing the "
-                       "assessment")
+    messages = refused(
+        case,
+        "complete_assessment",
+        people[0],
+        "The family has withdrawn their agreement: record a new agreement before completing the assessment",
+    )
     assert len(messages) == 1
 
 
 def test_the_assessment_cannot_be_completed_with_a_required_question_unanswered(case, people):
     with committing():
-        row = db.session.scalar(sa.select(SectionAnswer).where(SectionAnswer.assessment_id == case.id,
-                                                                SectionAnswer.section_key == "analysis"))
+        row = db.session.scalar(
+            sa.select(SectionAnswer).where(
+                SectionAnswer.assessment_id == case.id, SectionAnswer.section_key == "analysis"
+            )
+        )
         answers = dict(row.answers)
         answers["worried-about"] = "  "
         row.answers = answers
-    refused(case, "complete_assessment", people[0],
-            "Complete the section 'Analysis': 'What are we worried about?' is not answered")
+    refused(
+        case,
+        "complete_assessment",
+        people[0],
+        "Complete the section 'Analysis': 'What are we worried about?' is not answered",
+    )
 
 
 def test_the_assessment_cannot_be_completed_without_a_child(case, people):
@@ -113,8 +127,9 @@ def test_every_failing_guard_is_reported_at_once(people):
     lead, nurse, _ = people
     with committing():
         case = build.new_case(lead, agencies=[nurse.agency], needs=(), consent=False)
-    messages = refused(case, "complete_assessment", lead,
-                       "Record the family's agreement before completing the assessment")
+    messages = refused(
+        case, "complete_assessment", lead, "Record the family's agreement before completing the assessment"
+    )
     assert "Identify at least one need in the section 'Needs identified'" in messages
 
 
@@ -125,8 +140,9 @@ def test_scheduling_the_taf_meeting_needs_a_meeting_with_date_place_and_an_agree
     lead, nurse, _ = people
     with committing():
         build.to_assessed(case, lead)
-    refused(case, "schedule_taf", lead,
-            "Schedule the TAF meeting: enter its date, where it will be held and who is invited")
+    refused(
+        case, "schedule_taf", lead, "Schedule the TAF meeting: enter its date, where it will be held and who is invited"
+    )
     with committing():
         meeting = build.schedule_meeting(case, lead, kind="taf", invite=[nurse], place=None)
     refused(case, "schedule_taf", lead, "Enter where the TAF meeting will be held or a video link", meeting=meeting)
@@ -145,8 +161,13 @@ def test_a_taf_meeting_must_invite_an_agency_within_the_familys_agreement(case, 
     with committing():
         build.to_assessed(case, lead)
         meeting = build.schedule_meeting(case, lead, kind="taf", invite=[police])
-    refused(case, "schedule_taf", lead,
-            "Invite at least one professional from an agency the family agreed may be involved", meeting=meeting)
+    refused(
+        case,
+        "schedule_taf",
+        lead,
+        "Invite at least one professional from an agency the family agreed may be involved",
+        meeting=meeting,
+    )
 
 
 # --- agree_plan ---
@@ -162,8 +183,9 @@ def taf_scheduled(case, people):
 
 def _plan(case, lead, nurse, **overrides):
     action = {"what": "Weekly check-in", "owner": nurse, "success": "Attendance above 95%", **overrides}
-    return build.plan_version(case, lead, [action, {"what": "Bedtime routine", "owner": "Laura Bennett",
-                                                     "success": "Fewer arguments"}])
+    return build.plan_version(
+        case, lead, [action, {"what": "Bedtime routine", "owner": "Laura Bennett", "success": "Fewer arguments"}]
+    )
 
 
 def test_agreeing_the_plan_needs_the_meeting_held_and_a_signed_plan(taf_scheduled, people):
@@ -179,8 +201,9 @@ def test_agreeing_the_plan_needs_the_meeting_held_and_a_signed_plan(taf_schedule
     with committing():
         version.actions[0].due_on = date.today() + timedelta(days=10)
         build.sign_plan(case, version, lead, carer=False)
-    refused(case, "agree_plan", lead, "Sign the plan: the lead professional and a parent, carer or the young "
-                                      "person sign it")
+    refused(
+        case, "agree_plan", lead, "Sign the plan: the lead professional and a parent, carer or the young person sign it"
+    )
     with committing():
         build.sign_plan(case, version, lead)
     event = fired(case, "agree_plan", lead)
@@ -251,27 +274,42 @@ def test_recording_a_review_needs_the_meeting_held_progress_on_every_open_action
     with committing():
         meeting = build.schedule_meeting(case, lead, kind="review", invite=[nurse])
         fire(case, "schedule_review", lead, meeting=meeting)
-    refused(case, "record_review", lead,
-            "Record the review: progress on each action, the family's view and the scaling scores")
+    refused(
+        case,
+        "record_review",
+        lead,
+        "Record the review: progress on each action, the family's view and the scaling scores",
+    )
     with committing():
         review = build.review(case, meeting, lead, family_view=" ")
         # Progress on the second action is missing.
         from eha.models.plans import ActionUpdate
-        second = db.session.scalars(sa.select(ActionUpdate).where(ActionUpdate.review_id == review.id)
-                                    .order_by(ActionUpdate.id)).all()[1]
+
+        second = db.session.scalars(
+            sa.select(ActionUpdate).where(ActionUpdate.review_id == review.id).order_by(ActionUpdate.id)
+        ).all()[1]
         db.session.delete(second)
         case_actions = build.db.session.scalars(sa.select(build.PlanAction).order_by(build.PlanAction.id)).all()
         case_actions[1].progress = None
-    messages = refused(case, "record_review", lead, "Record the review meeting as held, with who attended",
-                       review=review)
+    messages = refused(
+        case, "record_review", lead, "Record the review meeting as held, with who attended", review=review
+    )
     assert "Enter the family's view of how things are going" in messages
     assert "Record progress on action 2: Use the bedtime routine we agreed every school night" in messages
     with committing():
         build.hold_meeting(meeting, lead)
         review.family_view = "Mornings are easier."
         from eha.models.plans import ActionUpdate as AU
-        db.session.add(AU(assessment_id=case.id, action_key=case_actions[1].key, review_id=review.id,
-                          progress="on_track", by_id=lead.id))
+
+        db.session.add(
+            AU(
+                assessment_id=case.id,
+                action_key=case_actions[1].key,
+                review_id=review.id,
+                progress="on_track",
+                by_id=lead.id,
+            )
+        )
     fired(case, "record_review", lead, review=review)
     assert state_in_db(case) == "plan_active"
 
@@ -285,9 +323,13 @@ def test_a_changed_plan_must_be_signed_again_before_the_review_is_recorded(plan_
         build.hold_meeting(meeting, lead)
         review = build.review(case, meeting, lead, plan_changed=True)
         build.plan_version(case, lead, [{"what": "New action", "owner": nurse}], number=2)
-    refused(case, "record_review", lead,
-            "The plan changed: sign the revised plan (version 2) with the family before recording the review",
-            review=review)
+    refused(
+        case,
+        "record_review",
+        lead,
+        "The plan changed: sign the revised plan (version 2) with the family before recording the review",
+        review=review,
+    )
 
 
 def test_a_changed_plan_needs_a_version_signed_since_the_review_was_scheduled(plan_active, people):
@@ -298,9 +340,14 @@ def test_a_changed_plan_needs_a_version_signed_since_the_review_was_scheduled(pl
         fire(case, "schedule_review", lead, meeting=meeting)
         build.hold_meeting(meeting, lead)
         review = build.review(case, meeting, lead, plan_changed=True)
-    refused(case, "record_review", lead,
-            "The plan changed: select Change the plan on the plan page, make the changes and sign the revised "
-            "plan with the family before recording the review", review=review)
+    refused(
+        case,
+        "record_review",
+        lead,
+        "The plan changed: select Change the plan on the plan page, make the changes and sign the revised "
+        "plan with the family before recording the review",
+        review=review,
+    )
 
 
 def test_a_review_with_a_revised_signed_plan_is_recorded_against_the_version_reviewed(plan_active, people):
@@ -321,8 +368,13 @@ def test_a_review_with_a_revised_signed_plan_is_recorded_against_the_version_rev
 def test_closing_from_draft_needs_a_reason_allowed_from_draft(case, people):
     manager = people[2]
     refused(case, "close", manager, "Select why the case is closing")
-    refused(case, "close", manager, "Outcomes met cannot be chosen for a case in this state: select one of the "
-                                    "reasons shown", reason="outcomes_met")
+    refused(
+        case,
+        "close",
+        manager,
+        "Outcomes met cannot be chosen for a case in this state: select one of the reasons shown",
+        reason="outcomes_met",
+    )
     event = fired(case, "close", manager, reason="created_in_error")
     assert state_in_db(case) == "closed"
     assert event.detail["reason"] == "created_in_error"
@@ -333,19 +385,35 @@ def test_closing_from_draft_needs_a_reason_allowed_from_draft(case, people):
 
 def test_closing_from_a_plan_state_needs_an_outcome_for_each_need(plan_active, people):
     manager = people[2]
-    refused(plan_active, "close", manager, "Select an outcome for the need 'Getting a good education'",
-            reason="outcomes_met")
-    fired(plan_active, "close", manager, reason="outcomes_met", notes="All done",
-          outcomes=build.outcomes_for(plan_active, "met"))
+    refused(
+        plan_active,
+        "close",
+        manager,
+        "Select an outcome for the need 'Getting a good education'",
+        reason="outcomes_met",
+    )
+    fired(
+        plan_active,
+        "close",
+        manager,
+        reason="outcomes_met",
+        notes="All done",
+        outcomes=build.outcomes_for(plan_active, "met"),
+    )
     rows = db.session.scalars(sa.select(NeedOutcome).where(NeedOutcome.assessment_id == plan_active.id)).all()
     assert {(r.need_code, r.outcome) for r in rows} == {("sf-education", "met"), ("sf-relationships", "met")}
 
 
 def test_a_lead_professional_cannot_close_alone_when_sign_off_is_on(plan_active, people):
     lead = people[0]
-    refused(plan_active, "close", lead,
-            "A manager must sign off the closure: ask for it instead of closing the case yourself",
-            reason="outcomes_met", outcomes=build.outcomes_for(plan_active))
+    refused(
+        plan_active,
+        "close",
+        lead,
+        "A manager must sign off the closure: ask for it instead of closing the case yourself",
+        reason="outcomes_met",
+        outcomes=build.outcomes_for(plan_active),
+    )
 
 
 def test_a_closure_requested_by_the_lead_closes_when_a_manager_signs_it_off(plan_active, people):
@@ -354,8 +422,14 @@ def test_a_closure_requested_by_the_lead_closes_when_a_manager_signs_it_off(plan
         with committing():
             fire(plan_active, "request_closure", lead, reason="outcomes_met", notes="Done", outcomes={})
     with committing():
-        fire(plan_active, "request_closure", lead, reason="outcomes_met", notes="Done",
-             outcomes=build.outcomes_for(plan_active))
+        fire(
+            plan_active,
+            "request_closure",
+            lead,
+            reason="outcomes_met",
+            notes="Done",
+            outcomes=build.outcomes_for(plan_active),
+        )
     assert state_in_db(plan_active) == "plan_active"
     assert plan_active.pending_closure_reason == "outcomes_met"
     assert audit_count(plan_active, "closure_requested") == 1
@@ -373,8 +447,13 @@ def test_a_closure_requested_by_the_lead_closes_when_a_manager_signs_it_off(plan
 def test_a_manager_can_send_a_closure_back(plan_active, people):
     lead, _nurse, manager = people
     with committing():
-        fire(plan_active, "request_closure", lead, reason="stepped_down",
-             outcomes=build.outcomes_for(plan_active, "partly_met"))
+        fire(
+            plan_active,
+            "request_closure",
+            lead,
+            reason="stepped_down",
+            outcomes=build.outcomes_for(plan_active, "partly_met"),
+        )
     with pytest.raises(NotPermitted, match="Only a manager can sign off a closure"):
         fire(plan_active, "approve_closure", lead)
     db.session.rollback()
@@ -383,8 +462,9 @@ def test_a_manager_can_send_a_closure_back(plan_active, people):
         fire(plan_active, "reject_closure", manager, why="Please record the school's ongoing support first")
     assert plan_active.pending_closure_reason is None
     assert state_in_db(plan_active) == "plan_active"
-    [event] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.assessment_id == plan_active.id,
-                                                             AuditEvent.action == "closure_rejected")).all()
+    [event] = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.assessment_id == plan_active.id, AuditEvent.action == "closure_rejected")
+    ).all()
     assert event.detail["why"] == "Please record the school's ongoing support first"
     assert event.detail["reason"] == "stepped_down"
     for trigger in ("approve_closure", "reject_closure"):
@@ -410,10 +490,23 @@ def test_a_case_can_be_stepped_up_from_any_open_state(case, people, stage):
             build.to_assessed(case, lead)
         elif stage == "plan_active":
             build.to_plan_active(case, lead, [nurse])
-    refused(case, "step_up", lead, "Enter the team the family was referred to",
-            on=date.today() + timedelta(days=1), reason="Disclosure")
-    refused(case, "step_up", lead, "Date of the referral must be today or in the past",
-            on=date.today() + timedelta(days=1), team="MASH", reason="Disclosure")
+    refused(
+        case,
+        "step_up",
+        lead,
+        "Enter the team the family was referred to",
+        on=date.today() + timedelta(days=1),
+        reason="Disclosure",
+    )
+    refused(
+        case,
+        "step_up",
+        lead,
+        "Date of the referral must be today or in the past",
+        on=date.today() + timedelta(days=1),
+        team="MASH",
+        reason="Disclosure",
+    )
     event = fired(case, "step_up", lead, on=date.today(), team="Children's Front Door (MASH)", reason="Disclosure")
     assert event.detail["from"] == stage
     assert state_in_db(case) == "closed"

@@ -110,10 +110,15 @@ def test_a_lead_professionals_closure_waits_for_a_manager(client, signed_in, pla
     missing = client.post(f"/assessments/{plan_active.ref}/close", data={"reason": "outcomes_met"})
     assert missing.status_code == 200
     assert "Select an outcome for the need 'Getting a good education'" in text(missing)
-    response = client.post(f"/assessments/{plan_active.ref}/close", data={
-        "reason": "outcomes_met", "notes": "Goals met",
-        "outcome_sf_education": "met", "outcome_sf_relationships": "partly_met",
-    })
+    response = client.post(
+        f"/assessments/{plan_active.ref}/close",
+        data={
+            "reason": "outcomes_met",
+            "notes": "Goals met",
+            "outcome_sf_education": "met",
+            "outcome_sf_relationships": "partly_met",
+        },
+    )
     assert response.status_code == 302
     assert state_in_db(plan_active) == "plan_active"
     page = text(client.get(f"/assessments/{plan_active.ref}"))
@@ -148,10 +153,14 @@ def test_stepping_up_from_draft(client, signed_in, case, people):
     assert bad.status_code == 200
     assert "Date of the referral must be a real date" in text(bad)
     today = date.today()
-    response = client.post(f"/assessments/{case.ref}/step-up", data={
-        "on": [str(today.day), str(today.month), str(today.year)],
-        "team": "Children's Front Door (MASH)", "reason": "Disclosure at school",
-    })
+    response = client.post(
+        f"/assessments/{case.ref}/step-up",
+        data={
+            "on": [str(today.day), str(today.month), str(today.year)],
+            "team": "Children's Front Door (MASH)",
+            "reason": "Disclosure at school",
+        },
+    )
     assert response.status_code == 302
     assert state_in_db(case) == "closed"
     page = text(client.get(f"/assessments/{case.ref}"))
@@ -188,7 +197,10 @@ def test_the_timeline_leaves_out_views_and_puts_the_newest_first(client, signed_
     client.get(f"/assessments/{plan_active.ref}")
     entries = timeline(plan_active)
     assert [e.trigger for e in entries if e.action == "transition"] == [
-        "agree_plan", "schedule_taf", "complete_assessment"]
+        "agree_plan",
+        "schedule_taf",
+        "complete_assessment",
+    ]
     assert all(e.action != "case_viewed" for e in entries)
     assert entries[0].text.endswith("Sarah Okafor (Northshire Primary School) agreed the plan")
     assert sa
@@ -201,8 +213,11 @@ def _events(case, action):
     from eha.extensions import db
     from eha.models.audit import AuditEvent
 
-    return db.session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.assessment_id == case.id, AuditEvent.action == action).order_by(AuditEvent.seq)).all()
+    return db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.assessment_id == case.id, AuditEvent.action == action)
+        .order_by(AuditEvent.seq)
+    ).all()
 
 
 def _failed_transitions(case):
@@ -214,12 +229,14 @@ def _ask_for_sign_off(case, lead):
         build.fire(case, "request_closure", lead, reason="stepped_down", outcomes=build.outcomes_for(case))
 
 
-def test_a_closure_missing_outcomes_is_shown_on_the_form_and_recorded_once(client_request, signed_in, plan_active,
-                                                                           people):
+def test_a_closure_missing_outcomes_is_shown_on_the_form_and_recorded_once(
+    client_request, signed_in, plan_active, people
+):
     signed_in(people[2])  # a manager closes without sign-off; the form has no outcome question answered wrongly
     before = audit_count(plan_active)
-    page = client_request.post(f"/assessments/{plan_active.ref}/close", data={"reason": "outcomes_met"},
-                               expected_status=200)
+    page = client_request.post(
+        f"/assessments/{plan_active.ref}/close", data={"reason": "outcomes_met"}, expected_status=200
+    )
     assert "Select an outcome for the need 'Getting a good education'" in page.errors()
     assert page.one("input[name=reason][value=outcomes_met]").get("checked") is not None  # the input kept
     assert audit_count(plan_active) == before + 1
@@ -227,17 +244,20 @@ def test_a_closure_missing_outcomes_is_shown_on_the_form_and_recorded_once(clien
     assert failed.detail["reason"] == "invalid input"
 
 
-def test_a_guard_the_form_cannot_check_is_recorded_once_with_its_messages(client_request, signed_in, plan_active,
-                                                                          people, app):
+def test_a_guard_the_form_cannot_check_is_recorded_once_with_its_messages(
+    client_request, signed_in, plan_active, people, app
+):
     lead = people[0]
     app.config["EHA_CLOSURE_SIGN_OFF"] = True
     _ask_for_sign_off(plan_active, lead)
     app.config["EHA_CLOSURE_SIGN_OFF"] = False  # now the lead closes directly, but a closure awaits sign-off
     signed_in(lead)
     before = audit_count(plan_active)
-    page = client_request.post(f"/assessments/{plan_active.ref}/close", data={
-        "reason": "moved_out", "outcome_sf_education": "met", "outcome_sf_relationships": "met"},
-        expected_status=409)
+    page = client_request.post(
+        f"/assessments/{plan_active.ref}/close",
+        data={"reason": "moved_out", "outcome_sf_education": "met", "outcome_sf_relationships": "met"},
+        expected_status=409,
+    )
     assert "A manager has been asked to sign off closing this case: they decide now." in page.text
     assert audit_count(plan_active) == before + 1
     assert _failed_transitions(plan_active)[-1].detail["trigger"] == "close"
@@ -248,9 +268,11 @@ def test_a_lead_cannot_ask_for_sign_off_twice(client_request, signed_in, plan_ac
     lead = people[0]
     _ask_for_sign_off(plan_active, lead)
     signed_in(lead)
-    page = client_request.post(f"/assessments/{plan_active.ref}/close", data={
-        "reason": "moved_out", "outcome_sf_education": "met", "outcome_sf_relationships": "met"},
-        expected_status=409)
+    page = client_request.post(
+        f"/assessments/{plan_active.ref}/close",
+        data={"reason": "moved_out", "outcome_sf_education": "met", "outcome_sf_relationships": "met"},
+        expected_status=409,
+    )
     assert "already" in page.text
     assert audit_count(plan_active, "closure_requested") == 1
 
@@ -283,7 +305,8 @@ def test_with_no_closure_waiting_there_is_nothing_to_sign_off(client_request, si
     assert [e.outcome for e in _failed_transitions(plan_active)] == ["refused"]  # the approval
     rejections = _events(plan_active, "closure_rejected")
     assert [(e.outcome, e.detail["reason"]) for e in rejections] == [
-        ("refused", "There is no closure waiting for sign-off on this case.")] * 2  # the page and the POST
+        ("refused", "There is no closure waiting for sign-off on this case.")
+    ] * 2  # the page and the POST
     assert state_in_db(plan_active) == "plan_active"
 
 
