@@ -73,7 +73,7 @@ dev: venv assets ## Like run, but Flask's debug server reloading on change
 	EHA_CONFIG=development $(FLASK) demo
 	EHA_CONFIG=development exec $(FLASK) run --debug -h 127.0.0.1 -p $${PORT:-5000}
 
-test: venv assets ## Run the tests (PostgreSQL too when TEST_DATABASE_URL is set)
+test: venv assets lint ## Run lint, then the tests (PostgreSQL too when TEST_DATABASE_URL is set)
 	@# Unit and request tests in two processes (each with its own database), then the browser tests.
 	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} -m "not browser" $(PYTEST_ARGS)
 	@if [ -x "$(CHROMIUM_PATH)" ]; then \
@@ -82,8 +82,9 @@ test: venv assets ## Run the tests (PostgreSQL too when TEST_DATABASE_URL is set
 		echo "Chromium not found at $(CHROMIUM_PATH): skipping browser tests (apt-get install -y chromium)"; \
 	fi
 
-lint: venv ## Check the Python code with ruff
+lint: venv ## Check the Python code with ruff: the lint rules (complexity included) and the formatter
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Reads a pip-audit or npm audit JSON report. Exit 1 only for advisories (listed); a report that is missing, an
 # error, or one in which nothing could be looked up means the advisory service was out of reach: said, not failed.
