@@ -66,6 +66,22 @@ def answers_for(definition, needs=DEFAULT_NEEDS, text="Discussed with the family
     return out
 
 
+def _new_family(started_by, family_name, children, carer):
+    """A family with its children and (optionally) one carer: ``(family, children, carer row or None)``."""
+    family = Family(name=family_name, created_by_id=started_by.id)
+    kids = []
+    for first, last, born in children:
+        child = Child(date_of_birth=born, sex="not_known")
+        child.set_names(first, last)
+        family.children.append(child)
+        kids.append(child)
+    carer_row = Carer(name=carer[0], relationship_to_child=carer[1], phone="07700 900123") if carer else None
+    if carer_row is not None:
+        family.carers.append(carer_row)
+    db.session.add(family)
+    return family, kids, carer_row
+
+
 def new_case(
     started_by,
     *,
@@ -82,17 +98,7 @@ def new_case(
 ):
     """A draft case about a new family, with the agreement (naming ``agencies``) and answers recorded."""
     record = active_definition_record()
-    family = Family(name=family_name, created_by_id=started_by.id)
-    kids = []
-    for first, last, born in children:
-        child = Child(date_of_birth=born, sex="not_known")
-        child.set_names(first, last)
-        family.children.append(child)
-        kids.append(child)
-    carer_row = Carer(name=carer[0], relationship_to_child=carer[1], phone="07700 900123") if carer else None
-    if carer_row is not None:
-        family.carers.append(carer_row)
-    db.session.add(family)
+    family, kids, carer_row = _new_family(started_by, family_name, children, carer)
     started_at = datetime.combine(started_on, time(9)) if started_on else utcnow()
     case = Assessment(
         ref=_next_reference(),

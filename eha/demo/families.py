@@ -230,9 +230,8 @@ def _section_answers(definition, family, only=None):
     return out
 
 
-def _build(family, agencies, users):
-    starter = users[family["started_by"]]
-    record = service.create_family(starter, name=family["name"], address=family["address"], postcode=family["postcode"])
+def _add_household(record, family, agencies):
+    """The family's children, carers, network and the agencies already involved."""
     for first, last, born, sex, school, nhs in family["children"]:
         child = Child(family=record)
         service._set_child(
@@ -276,7 +275,21 @@ def _build(family, agencies, users):
             )
         )
     db.session.flush()
+
+
+def _build(family, agencies, users):
+    starter = users[family["started_by"]]
+    record = service.create_family(starter, name=family["name"], address=family["address"], postcode=family["postcode"])
+    _add_household(record, family, agencies)
     case = service.start_assessment(starter, record, record.children)
+    _add_answers(case, family, starter)
+    if family["ready"]:
+        _add_agreement(case, record, family, agencies, starter)
+    db.session.flush()
+    return case
+
+
+def _add_answers(case, family, starter):
     definition = definition_for(case)
     answers = _section_answers(definition, family, None if family["ready"] else family.get("sections", {}))
     for key, section_answers in answers.items():
@@ -289,22 +302,23 @@ def _build(family, agencies, users):
                 updated_by_id=starter.id,
             )
         )
-    if family["ready"]:
-        carer = record.carers[0]
-        db.session.add(
-            Consent(
-                assessment=case,
-                given_by_kind="carer",
-                carer_id=carer.id,
-                given_by_name=carer.name,
-                given_on=date.today() - timedelta(days=14),
-                recorded_by_id=starter.id,
-                agencies=[agencies[name] for name in family["consent_agencies"] if name in agencies],
-                withheld=None,
-            )
+
+
+def _add_agreement(case, record, family, agencies, starter):
+    """The first carer's agreement, two weeks ago, to the agencies the family named."""
+    carer = record.carers[0]
+    db.session.add(
+        Consent(
+            assessment=case,
+            given_by_kind="carer",
+            carer_id=carer.id,
+            given_by_name=carer.name,
+            given_on=date.today() - timedelta(days=14),
+            recorded_by_id=starter.id,
+            agencies=[agencies[name] for name in family["consent_agencies"] if name in agencies],
+            withheld=None,
         )
-    db.session.flush()
-    return case
+    )
 
 
 def ensure_demo_families(agencies, users):

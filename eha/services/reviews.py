@@ -62,6 +62,15 @@ def actions_to_review(case, meeting):
 
 
 @case_action
+def _check_still_scheduled(case, meeting, expected_version):
+    db.session.refresh(meeting)  # as stored now, after the case lock: another review may have been recorded
+    if meeting.status != "scheduled" or meeting.assessment_id != case.id:
+        raise NotAllowed(
+            "Someone else recorded this review while you were filling it in. Your answers have not been saved."
+        )
+    expect_version(expected_version, meeting.version_id)
+
+
 def record_review(
     case,
     meeting,
@@ -81,12 +90,7 @@ def record_review(
 ):
     """Record the review of ``meeting`` (seen at ``expected_version``): the meeting held, the Review, the progress
     on each action (``progress``: key -> (progress, comment)), then ``record_review`` fired."""
-    db.session.refresh(meeting)  # as stored now, after the case lock: another review may have been recorded
-    if meeting.status != "scheduled" or meeting.assessment_id != case.id:
-        raise NotAllowed(
-            "Someone else recorded this review while you were filling it in. Your answers have not been saved."
-        )
-    expect_version(expected_version, meeting.version_id)
+    _check_still_scheduled(case, meeting, expected_version)
     record_meeting(
         meeting,
         by,
