@@ -43,7 +43,7 @@ def plan_journey(page, family, prefix=None):
     expect(page.locator(".govuk-notification-banner")).to_contain_text("scheduled")
     check("meeting")
 
-    page.get_by_role("link", name="Record the meeting as held").click()
+    page.get_by_role("button", name="Record the meeting as held").click()
     check("record-meeting")
     fill_date(date_group(page, "Date the meeting was held"), today.day, today.month, today.year)
     page.get_by_role("group", name="Priya Shah").get_by_label("Attended").check()
@@ -74,7 +74,7 @@ def plan_journey(page, family, prefix=None):
     check("plan-draft")
 
     for signer in ("lead professional", f"{family.carer} {family.surname}"):
-        page.get_by_role("link", name="Record a signature").click()
+        page.get_by_role("button", name="Record a signature").click()
         page.get_by_role("group", name="Who is signing?").get_by_label(signer, exact=False).first.check()
         fill_date(date_group(page, "Date signed"), today.day, today.month, today.year)
         page.get_by_label("In person on screen").check()
@@ -113,7 +113,7 @@ def pdf_text(data):
 
 
 def add_action(page, *, owner, what, success, due):
-    page.get_by_role("link", name="Add an action").click()
+    page.get_by_role("button", name="Add an action").click()
     expect(page.locator("h1")).to_contain_text("action")
     needs = page.get_by_role("group", name="Which need does this action address?")
     if needs.count():

@@ -29,7 +29,7 @@ def review(page, ref, family, *, number, progress, scores, decision):
     page.get_by_role("button", name="Schedule the meeting").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("scheduled")
 
-    page.get_by_role("link", name="Record the review").click()
+    page.get_by_role("button", name="Record the review").click()
     expect(page.locator("h1")).to_have_text("Record the review")
     if number == 1:
         check_page(page, "j4-review")

@@ -31,7 +31,7 @@ def active_plan_case(browsing, demo_password):
 
 
 def sign_plan(page, signer):
-    page.get_by_role("link", name="Record a signature").click()
+    page.get_by_role("button", name="Record a signature").click()
     expect(page.locator("h1")).to_have_text("Record a signature on the plan")
     page.get_by_role("group", name="Who is signing?").get_by_label(signer, exact=False).first.check()
     today = date.today()
