@@ -36,11 +36,6 @@ def test_a_paged_list_answers_any_page_number_with_a_page(
 ):
     from flask import url_for
 
-    if endpoint == "admin.users" and page == HUGE:
-        # admin.users is being converted to eha.pagination by the administration pages' engineer; strict, so this
-        # marker must go when it is.
-        request.applymarker(pytest.mark.xfail(strict=True, reason="admin.users passes ?page= to db.paginate unbounded"))
-
     signed_in(world[PAGED[endpoint]])
     args = {"ref": world["case"].ref} if endpoint == "history.show" else {}
     with app.test_request_context():
