@@ -31,9 +31,7 @@ def world(app):
 
 @pytest.mark.parametrize("endpoint", sorted(PAGED))
 @pytest.mark.parametrize("page", [HUGE, "-3", "abc", "100001", "0"])
-def test_a_paged_list_answers_any_page_number_with_a_page(
-    app, client_request, signed_in, world, endpoint, page, request
-):
+def test_a_paged_list_answers_any_page_number_with_a_page(app, client_request, signed_in, world, endpoint, page):
     from flask import url_for
 
     signed_in(world[PAGED[endpoint]])
