@@ -59,6 +59,7 @@ ACTION_LABELS = {
     "closure_rejected": "Sent a closure back to the lead professional",
     "meeting_scheduled": "Scheduled a meeting",
     "taf_member_removed": "Removed someone from the Team Around the Family",
+    "lead_changed": "Changed the lead professional",
     "meeting_recorded": "Recorded a meeting",
     "plan_viewed": "Viewed the plan",
     "plan_changed": "Changed the plan",

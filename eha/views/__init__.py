@@ -14,6 +14,7 @@ BLUEPRINT_MODULES = (
     "eha.views.consent",
     "eha.views.sections",
     "eha.views.meetings",
+    "eha.views.lead",
     "eha.views.plans",
     "eha.views.reviews",
     "eha.views.closure",

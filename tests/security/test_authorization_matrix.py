@@ -92,6 +92,7 @@ EXPECTATIONS = {
     "meetings.cancel": "case-manage",
     "meetings.team": "case-view",
     "meetings.remove_member": "case-manage",
+    "lead.change": "case-manage",
     "plans.show": "case-view",
     "plans.change": "case-manage",
     "plans.action_new": "case-manage",

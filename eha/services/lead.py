@@ -1,0 +1,131 @@
+"""Change of lead professional: the lead or a manager hands the case to another practitioner.
+
+The new lead comes from an agency within the family's current agreement (DESIGN.md section 4) and joins the Team
+Around the Family; the old lead stays on the team (and so keeps sight of the case) unless the handover says not.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from eha import audit
+from eha.errors import Invalid, NotAllowed, expect_version
+from eha.extensions import db
+from eha.models.assessments import TafMember
+from eha.models.base import utcnow
+from eha.models.choices import PRACTITIONER
+from eha.models.users import User
+from eha.services.meetings import agreed_agency_ids
+from eha.transaction import case_action
+
+REASON_MAX = 2000
+REASON_IN_AUDIT = 500
+CLOSED = "This case is closed: its lead professional can no longer change."
+
+
+def current_lead(case):
+    """Who leads the case now: its lead professional or, before there is one, the practitioner who started it."""
+    return case.lead or case.started_by
+
+
+def eligible_leads(case):
+    """Active practitioners of the agencies within the family's current agreement, other than the current lead."""
+    agency_ids = agreed_agency_ids(case)
+    if not agency_ids:
+        return []
+    return db.session.scalars(
+        sa.select(User)
+        .where(
+            User.agency_id.in_(agency_ids),
+            User.active.is_(True),
+            User.role == PRACTITIONER,
+            User.id != current_lead(case).id,
+        )
+        .order_by(User.name, User.id)
+    ).all()
+
+
+def lead_choices(case):
+    """``[(user id, "Nia Nurse, Health Visiting (School nurse)")]``: who the case can be handed to."""
+    return [
+        (str(u.id), f"{u.name}, {u.agency.name}" + (f" ({u.job_title})" if u.job_title else ""))
+        for u in eligible_leads(case)
+    ]
+
+
+def page_context(case):
+    return {"current_lead": current_lead(case), "choices": lead_choices(case)}
+
+
+def _new_lead(case, new_lead_id):
+    chosen = next((u for u in eligible_leads(case) if u.id == new_lead_id), None)
+    if chosen is None:
+        raise Invalid(
+            "Select a practitioner from an agency the family agreed may be involved",
+            field="new_lead",
+            detail={"to": new_lead_id if isinstance(new_lead_id, int) else None},
+        )
+    return chosen
+
+
+def _check(case, reason, on):
+    if not reason or not reason.strip():
+        raise Invalid("Enter why the lead professional is changing", field="reason")
+    if len(reason) > REASON_MAX:
+        raise Invalid(f"Why the lead professional is changing must be {REASON_MAX} characters or fewer", field="reason")
+    if on is None:
+        raise Invalid("Enter the date of the handover", field="handed_over_on")
+    if on > date.today():
+        raise Invalid("Date of the handover must be today or in the past", field="handed_over_on")
+    if on < case.started_at.date():
+        raise Invalid("Date of the handover must be on or after the day the case started", field="handed_over_on")
+
+
+def _join_team(case, user_id, by):
+    member = next((m for m in case.taf_members if m.user_id == user_id), None)
+    if member is None:
+        case.taf_members.append(TafMember(user_id=user_id, added_by_id=by.id))
+    elif member.removed_at is not None:
+        member.removed_at = None
+
+
+def _leave_team(case, user_id):
+    for member in case.taf_members:
+        if member.user_id == user_id and member.removed_at is None:
+            member.removed_at = utcnow()
+
+
+@case_action
+def change_lead(case, by, new_lead_id, reason, on, keep_old, *, expected_version):
+    """Hand ``case`` to ``new_lead_id`` from ``on``, with why. The new lead joins the TAF; the old lead stays on it
+    when ``keep_old``, else leaves it (they then see the case only if they started it). ``expected_version`` is
+    the case version the form was opened at: a case changed since is a ``StaleEdit``."""
+    if not case.is_open:
+        raise NotAllowed(CLOSED)
+    expect_version(expected_version, case.version_id)
+    _check(case, reason, on)
+    new = _new_lead(case, new_lead_id)
+    old = current_lead(case)
+    case.lead_id = new.id
+    _join_team(case, new.id, by)
+    if keep_old:
+        _join_team(case, old.id, by)
+    else:
+        _leave_team(case, old.id)
+    db.session.flush()
+    audit.record(
+        "lead_changed",
+        assessment=case,
+        user=by,
+        detail={
+            "from": old.id,
+            "to": new.id,
+            "on": on.isoformat(),
+            "old_lead_kept_on_team": bool(keep_old),
+            "reason": reason[:REASON_IN_AUDIT],
+            "text": f"Handed the case to {new.name} as lead professional",
+        },
+    )
+    return new

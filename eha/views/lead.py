@@ -1,0 +1,58 @@
+"""Change of lead professional: the lead or a manager hands the case to another practitioner."""
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from eha.access import MANAGE, case_route
+from eha.errors import Invalid, StaleEdit
+from eha.forms.lead import ChangeLeadForm
+from eha.forms.plans import parse_version
+from eha.services import lead as service
+from eha.workflow.states import OPEN_STATES
+
+bp = Blueprint("lead", __name__, url_prefix="/assessments/<caseref:ref>")
+
+CHANGE_LEAD = MANAGE.during(OPEN_STATES, service.CLOSED)
+
+
+def _form(page, **kwargs):
+    return ChangeLeadForm(choices=page["choices"], old_lead=page["current_lead"], **kwargs)
+
+
+def _render(case, form, page, conflict=False):
+    return render_template("views/lead/change.html", case=case, form=form, conflict=conflict, **page), (
+        409 if conflict else 200
+    )
+
+
+@case_route(bp, "/lead", methods=("GET", "POST"), need=CHANGE_LEAD, audit="case_viewed", refused="lead_changed")
+def change(case):
+    """Who the case is handed to, from when, why, and whether the old lead stays in the TAF."""
+    page = service.page_context(case)
+    if request.method == "GET":
+        data = {"version": str(case.version_id), "keep_old": "yes", "handed_over_on": date.today()}
+        return _render(case, _form(page, data=data), page)
+    form = _form(page)
+    if not form.validate():
+        return _render(case, form, page)
+    try:
+        new = service.change_lead(
+            case,
+            current_user,
+            form.new_lead_id,
+            form.reason.data,
+            form.handed_over_on.data,
+            form.keep_old.data == "yes",
+            expected_version=parse_version(form.version.data),
+        )
+    except Invalid as error:
+        form.add_error(error)
+        return _render(case, form, service.page_context(case))
+    except StaleEdit:
+        page = service.page_context(case)
+        form.version.data = str(case.version_id)
+        return _render(case, form, page, conflict=True)
+    flash(f"{new.name} is now the lead professional", "success")
+    return redirect(url_for("assessments.show", ref=case.ref))
