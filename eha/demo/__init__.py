@@ -10,6 +10,7 @@ from flask import current_app
 from eha.auth.passwords import hash_password, verify_password
 from eha.extensions import db
 from eha.models.users import Agency, User
+from eha.transaction import committing
 
 AGENCIES = [
     ("Northshire Primary School", "school"),
@@ -163,15 +164,23 @@ def load_demo():
     from eha.definitions.store import ensure_shipped_definitions
     from eha.demo.cases import ensure_demo_cases
 
-    agencies = ensure_agencies()
-    users = ensure_users(agencies)
-    ensure_shipped_definitions()
-    assessments = ensure_demo_cases(agencies, users)
-    db.session.commit()
+    with committing():  # one transaction: the services the demo uses (a change of lead) commit with it
+        agencies = ensure_agencies()
+        users = ensure_users(agencies)
+        ensure_shipped_definitions()
+        assessments = ensure_demo_cases(agencies, users)
     ensure_demo_seal()
     return {
         "users": [{"email": u.email, "name": u.name, "role": u.role, "agency": u.agency.name} for u in users.values()],
         "assessments": [
-            {"ref": a.ref, "state": a.state, "lead_email": (a.lead or a.started_by).email} for a in assessments
+            {
+                "ref": a.ref,
+                "state": a.state,
+                "lead_email": (a.lead or a.started_by).email,
+                "team": [
+                    {"email": m.user.email, "agency": m.user.agency.name} for m in a.taf_members if m.removed_at is None
+                ],
+            }
+            for a in assessments
         ],
     }

@@ -20,6 +20,7 @@ from eha.models.base import utcnow
 from eha.models.families import Carer, Child, Family
 from eha.models.meetings import Meeting, MeetingParticipant
 from eha.models.plans import PlanAction, PlanSignature, PlanVersion, Review
+from eha.services.lead import change_lead
 from eha.workflow import effects
 from eha.workflow.engine import fire
 from eha.workflow.states import DRAFT
@@ -538,12 +539,27 @@ def _to_closure_pending(case, cast):
     )
 
 
+def _to_review_scheduled_handed_over(case, cast):
+    """A review is due and the school hands the case to the family support worker, who stays in the TAF."""
+    to_review_scheduled(case, cast.lead, cast.invite)
+    db.session.flush()
+    change_lead(
+        case,
+        cast.lead,
+        cast.invite[-1].id,
+        "Daniel's needs are now mostly outside school: the family support worker knows the family best.",
+        date.today(),
+        True,
+        expected_version=case.version_id,
+    )
+
+
 # a DEMO_FAMILIES key -> how its new case is moved on to that state
 MOVE_ON = {
     "assessed": lambda case, cast: to_assessed(case, cast.lead),
     "taf_scheduled": lambda case, cast: to_taf_scheduled(case, cast.lead, cast.invite),
     "plan_active": lambda case, cast: to_plan_active(case, cast.lead, cast.invite),
-    "review_scheduled": lambda case, cast: to_review_scheduled(case, cast.lead, cast.invite),
+    "review_scheduled": _to_review_scheduled_handed_over,
     "plan_revised": _to_plan_revised,
     "closed_met": _to_closed_met,
     "stepped_up": _to_stepped_up,

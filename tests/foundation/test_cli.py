@@ -79,7 +79,8 @@ def test_demo_is_idempotent_and_prints_json(app):
     assert len({u["agency"] for u in summary["users"]}) >= 5
     assert all(set(u) == {"email", "name", "role", "agency"} for u in summary["users"])
     for case in summary["assessments"]:
-        assert set(case) == {"ref", "state", "lead_email"}
+        assert set(case) == {"ref", "state", "lead_email", "team"}
+        assert all(set(member) == {"email", "agency"} for member in case["team"])
     user_count = db.session.scalar(sa.select(sa.func.count()).select_from(User))
     second = runner.invoke(args=["demo", "--json"])
     assert second.exit_code == 0

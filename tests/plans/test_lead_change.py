@@ -1,6 +1,7 @@
 """Change of lead professional (``/assessments/<ref>/lead``): the lead or a manager hands the case over, through the
 page, to a practitioner from an agency within the family's agreement."""
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -8,6 +9,7 @@ import sqlalchemy as sa
 
 from eha.extensions import db
 from eha.models.audit import AuditEvent
+from eha.models.users import User
 from tests import factories
 from tests.plans import helpers
 
@@ -225,3 +227,29 @@ def test_without_another_agreed_practitioner_there_is_no_one_to_choose(client_re
     page = client_request.get(_url(case))
     assert not page.select("form[action$='/lead']")
     assert "There is no other practitioner from an agency the family agreed may be involved" in page.text
+
+
+def test_the_demo_has_a_case_handed_to_a_new_lead_who_is_in_its_team(app, client_request, signed_in):
+    result = app.test_cli_runner().invoke(args=["demo", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    agency_of = {u["email"]: u["agency"] for u in summary["users"]}
+    handed = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "lead_changed")).all()
+    assert len(handed) == 1
+    case = next(a for a in summary["assessments"] if a["ref"] == handed[0].case_ref)
+    assert case["lead_email"] == "jamie.clarke@northshire-earlyhelp.example.org"
+    team = {m["email"]: m["agency"] for m in case["team"]}
+    # The new lead and the school's old lead are both in the TAF, each with their agency.
+    assert team[case["lead_email"]] == agency_of[case["lead_email"]]
+    assert (
+        team["sarah.okafor@northshire-primary.example.org"] == agency_of["sarah.okafor@northshire-primary.example.org"]
+    )
+    assert all(set(a) == {"ref", "state", "lead_email", "team"} for a in summary["assessments"])
+
+    signed_in(db.session.scalar(sa.select(User).where(User.email == case["lead_email"])))
+    page = client_request.get(f"/assessments/{case['ref']}")
+    assert "handed the case to Jamie Clarke as lead professional" in page.text
+    # Running the demo again hands nothing over twice.
+    again = app.test_cli_runner().invoke(args=["demo", "--json"])
+    assert json.loads(again.output) == summary
+    assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "lead_changed")) == 1
