@@ -126,6 +126,7 @@ class SignatureForm(BaseForm):
         error_name="how they signed",
     )
     version = HiddenField()
+    plan = HiddenField()  # the plan version's number: a page opened on a version no longer current is stale
 
     def __init__(self, *args, signers=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,6 +23,10 @@ What the dict contains (``signed_plan_content`` builds exactly this from a ``Pla
       "signatures": [{"name", "role", "signed_on": "2026-02-13", "method"}, ...],   # in signing order
     }
 
+``signatures`` are the ones the version was signed with (frozen): the lead's and the family's that completed the
+set. Anyone who signs the signed version later (another parent, the young person, a TAF member) is printed under
+"Signed after the plan was agreed" and is not part of the digest, so a printed copy still checks.
+
 Left out on purpose: the organisation and service name, the "if things get worse" text (council settings that
 may change without changing the plan), ``is_draft`` (a signed version is never a draft), ``generated_at``
 (each printing differs) and the digest itself.

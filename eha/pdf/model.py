@@ -91,6 +91,8 @@ class PlanDocument:
     signatures: tuple[Signature, ...] | list[Signature]
     digest: str | None
     generated_at: datetime
+    # Signatures recorded on the signed version after it was signed: printed, but not part of the digest.
+    later_signatures: tuple[Signature, ...] | list[Signature] = ()
 
 
 @dataclass(frozen=True)

@@ -228,6 +228,15 @@ class PlanRenderer(PageNumberedRenderer):
         if not sigs:
             story.append(self.markup("Nobody has signed this version of the plan yet."))
             return story
+        story.append(self.signatures_table(sigs))
+        later = list(self.doc.later_signatures)
+        if later:
+            story.append(Spacer(1, self.leading / 2))
+            story.append(self.markup("<b>Signed after the plan was agreed</b>"))
+            story.append(self.signatures_table(later))
+        return story
+
+    def signatures_table(self, sigs):
         width = self.frame_width
         header = [self.markup(h, "cell_bold") for h in ("Name", "Role", "Date", "How signed")]
         rows = [
@@ -240,8 +249,7 @@ class PlanRenderer(PageNumberedRenderer):
             for s in sigs
         ]
         shares = (0.28, 0.26, 0.21, 0.25) if not self.large else (0.27, 0.24, 0.24, 0.25)
-        story.append(self.long_table([header, *rows], [width * s for s in shares]))
-        return story
+        return self.long_table([header, *rows], [width * s for s in shares])
 
     def digest_block(self) -> list:
         d = self.doc

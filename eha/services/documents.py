@@ -90,6 +90,7 @@ def plan_document(case, version):
         organisation=config["EHA_ORGANISATION_NAME"],
         service_name=config["EHA_SERVICE_NAME"],
         front_door=config.get("EHA_FRONT_DOOR", ""),
+        later=plan_service.signatures_after_signing(version),
     )
 
 

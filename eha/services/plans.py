@@ -2,8 +2,10 @@
 
 A plan is drafted, then signed by the lead professional and at least one parent/carer or the young person.
 The signature that completes that set freezes the version: its canonical content is stored with its SHA-256
-digest (``eha.pdf.digest``) and the version before it is superseded. A signed version never changes; changing
-the plan makes a new draft version that copies the actions (same ``key``s, so progress follows them).
+digest (``eha.pdf.digest``) and the version before it is superseded. A signed version's content never changes;
+the others invited to sign (another parent, the young person, TAF members) may still sign it, and their
+signatures are added to it without changing its content or digest. Changing the plan makes a new draft version
+that copies the actions (same ``key``s, so progress follows them).
 
 Each user action is one ``@case_action`` function (case row locked, then the audit chain head): it checks the
 version the user started from (a missing version is stale), changes, audits and refreshes what is due, or raises
@@ -50,6 +52,12 @@ NO_DRAFT_MESSAGE = (
     "There is no draft plan to sign. It may have been signed already: add actions to the plan, or "
     "select Change the plan."
 )
+NOT_CURRENT_MESSAGE = (
+    "There is no plan to sign. Add the first action on the plan page, and the plan can be signed from then on."
+)
+# A draft is signed until it has the signatures it needs; the signed version in force takes later signatures
+# (another parent, the young person, a TAF member) without changing what was signed or its digest.
+SIGNABLE = ("draft", "signed")
 CLOSED_MESSAGE = "This case is closed: progress can no longer be recorded"
 OWNER_MESSAGE = "Only the person who owns this action, the lead professional or a manager can update it."
 
@@ -225,8 +233,8 @@ def _signed_by(signature):
 
 
 def unsigned_signers(case, version):
-    """The people who could still sign the draft ``version``."""
-    if version is None or version.status != "draft":
+    """The people invited to sign the current ``version`` (a draft, or the signed version in force) who have not."""
+    if version is None or version.status not in SIGNABLE:
         return []
     done = {_signed_by(s) for s in version.signatures}
     return [s for s in signers(case) if (s.kind, s.ref.id) not in done]
@@ -251,6 +259,7 @@ def plan_page(case, user):
         "offer_agree": case.state == TAF_SCHEDULED and current is not None and current.status == "signed",
         "methods": SIGNING_METHODS,
         "unsigned": unsigned_signers(case, current),
+        "later": later_signatures(current),
     }
 
 
@@ -307,12 +316,41 @@ def check_can_add_action(case):
     _draft_or_none(case)
 
 
-def sign_page(case, signer_value=None):
-    """The draft to sign and the form's data (with the name and role on record for ``signer_value``)."""
+def signatures_after_signing(version):
+    """The signatures recorded on the signed ``version`` after it was signed, for printing (oldest first)."""
+    later = later_signatures(version)
+    return [
+        Signature(name=s.name, role=s.role, signed_on=s.signed_on, method=SIGNING_METHODS.get(s.method, s.method))
+        for s in version.signatures
+        if s.id in later
+    ]
+
+
+def later_signatures(version):
+    """The ids of the signatures recorded on ``version`` after it was signed (frozen): not in its digest.
+
+    The frozen content lists the signatures it was signed with, in signing order; the rows are in the same
+    order, so the ones past that count came later."""
+    if version is None or not version.is_signed:
+        return set()
+    frozen = len((version.signed_content or {}).get("signatures") or [])
+    return {s.id for s in version.signatures[frozen:]}
+
+
+def _signable(case):
     current = current_plan(case)
-    if current is None or current.status != "draft":
+    if current is None:
+        raise NotAllowed(NOT_CURRENT_MESSAGE)
+    if current.status not in SIGNABLE:  # cannot happen: the latest version is a draft or the one in force
         raise NotAllowed(NO_DRAFT_MESSAGE)
-    data = {"version": str(current.version_id)}
+    return current
+
+
+def sign_page(case, signer_value=None):
+    """The version to sign (the draft, or the signed version in force) and the form's data (with the name and
+    role on record for ``signer_value``)."""
+    current = _signable(case)
+    data = {"version": str(current.version_id), "plan": str(current.number)}
     chosen = next((s for s in signers(case) if s.value == signer_value), None)
     if chosen is not None:  # "Record Mum's signature" links: the name and role on record, ready to check
         data.update({"signer": chosen.value, "name": chosen.name, "role": chosen.role})
@@ -538,15 +576,20 @@ def _signature_for(case, version, signer, name, role, signed_on, method, by):
 
 
 @case_action
-def sign(case, by, *, expected_version, signer, name, role, signed_on, method):
-    """Record a signature on the draft the user saw at ``expected_version``; freeze it when this completes the
-    set. Returns ``(signature's name, version number, whether the plan is now signed)``."""
-    current = current_plan(case)
-    if current is None or current.status != "draft":
-        raise NotAllowed(NO_DRAFT_MESSAGE)
+def sign(case, by, *, expected_version, expected_number, signer, name, role, signed_on, method):
+    """Record a signature on the version the user saw (number ``expected_number`` at ``expected_version``).
+
+    On a draft, the signature that completes the set freezes it. On the signed version in force, the signature
+    is added to the frozen version: its content and digest stay as they were signed. A version that is no longer
+    current (superseded by a new draft or signed version) is a stale edit (409).
+    Returns ``(signature's name, version number, whether this signature froze the plan)``."""
+    current = _signable(case)
+    if expected_number != current.number:
+        raise StaleEdit()
     expect_version(expected_version, current.version_id)
     if not current.actions:
         raise Invalid("Add at least one action before the plan is signed", field="signer")
+    was_draft = current.status == "draft"
     signature = _signature_for(case, current, signer, name, role, signed_on, method, by)
     current.signatures.append(signature)
     current.updated_at = utcnow()  # the version moves on: a signature page opened before is stale
@@ -556,13 +599,16 @@ def sign(case, by, *, expected_version, signer, name, role, signed_on, method):
         "signer": signature.signer_kind,
         "text": f"Recorded {signature.name}'s signature on version {current.number} of the plan",
     }
-    if is_complete(current):
+    if not was_draft:
+        detail["after_signing"] = True
+        detail["text"] += ", after the plan was signed"
+    elif is_complete(current):
         freeze(case, current, by)
         refresh_due(case)
         detail["digest"] = current.digest
         detail["text"] += "; the plan is signed"
     audit.record("plan_signed", assessment=case, user=by, detail=detail)
-    return signature.name, current.number, current.status == "signed"
+    return signature.name, current.number, was_draft and current.status == "signed"
 
 
 @case_action
@@ -736,8 +782,9 @@ def _date(value):
     return date.fromisoformat(value) if value else None
 
 
-def document_from_content(version, *, organisation, service_name, front_door, generated_at=None):
-    """The ``PlanDocument`` of a signed version, rebuilt from exactly what was signed (so it prints unchanged)."""
+def document_from_content(version, *, organisation, service_name, front_door, generated_at=None, later=()):
+    """The ``PlanDocument`` of a signed version, rebuilt from exactly what was signed (so it prints unchanged).
+    ``later``: the signatures recorded after it was signed, printed with it but not part of its digest."""
     c = version.signed_content or {}
     lead = c.get("lead") or {}
     return PlanDocument(
@@ -759,4 +806,5 @@ def document_from_content(version, *, organisation, service_name, front_door, ge
         signatures=[Signature(**{**s, "signed_on": _date(s.get("signed_on"))}) for s in c.get("signatures", [])],
         digest=version.digest,
         generated_at=generated_at or datetime.now(),
+        later_signatures=list(later),
     )

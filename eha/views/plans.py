@@ -120,6 +120,7 @@ def sign(case):
                 case,
                 current_user,
                 expected_version=parse_version(form.version.data),
+                expected_number=parse_version(form.plan.data),
                 signer=form.signer.data,
                 name=form.name.data,
                 role=form.role.data,
@@ -130,7 +131,7 @@ def sign(case):
             form.add_error(error)
         except StaleEdit:
             version, data = service.sign_page(case)
-            form.version.data = data["version"]
+            form.version.data, form.plan.data = data["version"], data["plan"]
             return _sign_page(case, form, version, conflict=True, status=409)
         else:
             flash(f"Version {number} of the plan is signed" if signed else f"Signature recorded for {name}", "success")

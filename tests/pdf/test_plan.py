@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
+from eha.pdf.digest import signed_plan_content
 from eha.pdf.model import Action, Contact, Member, Person, Signature
 from eha.pdf.plan import render_plan
 from tests.pdf.conftest import DIGEST, long_plan, pdf_pages_text, pdf_text, typical_plan
@@ -114,6 +115,18 @@ def test_plan_lists_the_signatures_with_role_date_and_method(typical_pdf):
         assert squash(sig.name) in text
     for words in ("Parent", "Lead professional", "13 February 2026", "In person on screen", "On paper"):
         assert squash(words) in text
+
+
+def test_signatures_after_the_plan_was_agreed_are_printed_apart_and_leave_the_digest_alone():
+    later = [Signature(name="Tomasz <b>Nowak</b>", role="Father", signed_on=date(2026, 3, 2), method="On paper")]
+    plan = typical_plan(later_signatures=later)
+    text = squash(pdf_text(render_plan(plan)))
+    agreed = text.index(squash(typical_plan().signatures[-1].name))
+    heading = text.index("Signedaftertheplanwasagreed")
+    assert agreed < heading < text.index(squash("Tomasz <b>Nowak</b>"))  # escaped: the markup prints as typed
+    assert squash("2 March 2026") in text and "Digest(SHA-256):" + DIGEST in text
+    assert signed_plan_content(plan) == signed_plan_content(typical_plan())
+    assert "Signedaftertheplanwasagreed" not in squash(pdf_text(render_plan(typical_plan())))
 
 
 def test_family_actions_are_marked_as_theirs_in_words_and_bold():

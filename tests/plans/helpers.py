@@ -197,11 +197,21 @@ def sign(client, case, signer, *, on=None, method="on_screen", **fields):
     """Record ``signer``'s signature the way a user does: open the signature page, then send it."""
     url = f"/assessments/{case.ref}/plan/sign"
     on = on or date.today()
+    page = client.get(url)
     data = {
         "signer": signer,
         "signed_on": [str(on.day), str(on.month), str(on.year)],
         "method": method,
-        "version": version_on(client.get(url)),
+        "version": version_on(page),
+        "plan": hidden_on(page, "plan"),
         **fields,
     }
     return client.post(url, data=data)
+
+
+def hidden_on(response, name):
+    """The value of the hidden field ``name`` on the page, as the browser would send it."""
+    import lxml.html
+
+    tree = lxml.html.fromstring(response.get_data(as_text=True))
+    return tree.xpath(f"//form[@method='post']//input[@name='{name}']")[0].get("value")

@@ -106,6 +106,7 @@ def test_ten_signatures_from_one_version_one_is_recorded_nine_conflict(app, lead
             "signed_on": [str(today.day), str(today.month), str(today.year)],
             "method": "on_paper",
             "version": seen,
+            "plan": "1",
         },
     )
 
