@@ -47,6 +47,7 @@ def the_rest_of_the_review(data):
             "decision": "continue",
             "next_review_on": parts(date.today() + timedelta(days=42)),
             "progress_2": "on_track",
+            "confirm_date": "yes",  # scheduled for tomorrow, held today
         }
     )
     return data
