@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
+from eha.formatting import format_date
 from eha.forms.base import BaseForm
 from eha.forms.families import Required
 from eha.forms.fields import (
@@ -18,7 +19,6 @@ from eha.forms.fields import (
     GovTextAreaField,
     MaxLength,
 )
-from eha.formatting import format_date
 from eha.forms.plans import LONG_TEXT, SHORT_TEXT, NotInPast, RequiredDate, set_choices
 from eha.people import PersonRef
 from eha.services.meetings import ATTENDANCE
