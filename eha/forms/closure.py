@@ -4,7 +4,15 @@ from wtforms.validators import ValidationError
 
 from eha.forms.base import BaseForm
 from eha.forms.families import Required
-from eha.forms.fields import GovDateField, GovRadioField, GovStringField, GovTextAreaField, MaxLength, make_choices
+from eha.forms.fields import (
+    GovCheckboxesField,
+    GovDateField,
+    GovRadioField,
+    GovStringField,
+    GovTextAreaField,
+    MaxLength,
+    make_choices,
+)
 from eha.models.choices import NEED_OUTCOMES
 
 
@@ -26,6 +34,16 @@ class CloseForm(BaseForm):
         description="What has changed for the family, and who will support them now.",
     )
 
+    checked_not_done = GovCheckboxesField(
+        "Actions not done",
+        choices=[("yes", "I have checked the actions not done")],
+        error_name="whether you have checked the actions not done",
+    )
+
+    def validate_checked_not_done(self, field):
+        if self._not_done and not field.data:
+            raise ValidationError("Confirm you have checked the actions not done")
+
     def outcome_fields(self):
         """``[(need label, outcome field, comment field)]`` in the definition's order."""
         return [(label, self[outcome_field_name(code)], self[comment_field_name(code)]) for code, label in self._needs]
@@ -37,8 +55,9 @@ class CloseForm(BaseForm):
         }
 
 
-def close_form(reasons, needs, **kwargs):
-    """A CloseForm for the reasons allowed now and an outcome question per need (``needs``: (code, label))."""
+def close_form(reasons, needs, not_done=(), **kwargs):
+    """A CloseForm for the reasons allowed now and an outcome question per need (``needs``: (code, label)); with
+    actions ``not_done``, the lead must confirm they checked them."""
 
     class _CloseForm(CloseForm):
         pass
@@ -65,6 +84,7 @@ def close_form(reasons, needs, **kwargs):
         )
     form = _CloseForm(**kwargs)
     form._needs = list(needs)
+    form._not_done = list(not_done)
     form.reason.choices = make_choices(list(reasons))
     form.reason.allowed_values = frozenset(code for code, _label in reasons)
     return form

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
+from eha.formatting import format_date
 from eha.forms.base import BaseForm
 from eha.forms.families import Required
 from eha.forms.fields import (
@@ -127,9 +128,15 @@ class RecordMeetingForm(BaseForm):
         error_name="date of the next review",
         description="Agree it before everyone leaves. For example, 8 5 2026",
     )
+    confirm_date = GovCheckboxesField(
+        "Confirm the date",
+        choices=[("yes", "I have checked the date the meeting was held")],
+        error_name="whether you have checked the date",
+    )
     version = HiddenField()
 
     require_next_review = True
+    scheduled_on = None  # the day the meeting was scheduled for, set by ``record_form``
 
     def attendance_fields(self):
         return [field for field in self if field.name.startswith("attendance_")]
@@ -146,6 +153,18 @@ class RecordMeetingForm(BaseForm):
             return
         if self.held_on.data is not None and field.data <= self.held_on.data:
             raise ValidationError("Date of the next review must be after the date the meeting was held")
+
+    def date_differs(self):
+        """True when the date given is a real date other than the one the meeting was scheduled for."""
+        held = self.held_on.data
+        return self.scheduled_on is not None and isinstance(held, date) and held != self.scheduled_on
+
+    def validate_confirm_date(self, field):
+        if self.date_differs() and not field.data:
+            raise ValidationError(
+                f"The meeting was scheduled for {format_date(self.scheduled_on)}. "
+                "Check the date it was held, then confirm it"
+            )
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
@@ -172,6 +191,7 @@ def record_form(meeting, *, require_next_review=True, base=RecordMeetingForm, **
     for participant in meeting.participants:
         setattr(Form, f"attendance_{participant.id}", attendance_field(participant))
     Form.require_next_review = require_next_review
+    Form.scheduled_on = meeting.scheduled_for.date() if meeting.scheduled_for else None
     form = Form(**kwargs)
     return form
 

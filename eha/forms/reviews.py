@@ -45,6 +45,12 @@ class ReviewForm(RecordMeetingForm):
         description="A changed plan is a new version that must be signed before you record the review.",
     )
 
+    checked_not_started = GovCheckboxesField(
+        "Actions not started",
+        choices=[("yes", "I have checked the actions not started")],
+        error_name="whether you have checked the actions not started",
+    )
+
     # The actions the page asked about, in order: if they changed before saving, the answers would be misread.
     action_keys = HiddenField()
 
@@ -82,6 +88,14 @@ class ReviewForm(RecordMeetingForm):
         self.require_next_review = self.decision.data == "continue"
         super().validate_next_review_on(field)
 
+    def not_started(self):
+        """True when the lead says (or the owners said) an open action has not started."""
+        return any(radio.data == "not_started" for radio, _ in self.progress_fields())
+
+    def validate_checked_not_started(self, field):
+        if self.not_started() and not field.data:
+            raise ValidationError("Confirm you have checked the actions not started")
+
     def validate_plan_changed(self, field):
         if field.data and self.decision.data not in (None, "continue"):
             raise ValidationError("Only say the plan changed when the plan continues")
@@ -91,9 +105,11 @@ def action_keys(actions):
     return ",".join(a.key for a in actions)
 
 
-def review_form(meeting, actions):
+def review_form(meeting, actions, updates=None):
     """A review form for ``meeting`` with a progress question and comment for each action in ``actions``; as
-    opened (a GET), it carries the meeting's version and the actions asked about."""
+    opened (a GET), it carries the meeting's version and the actions asked about, and starts each action from
+    the progress its owner recorded (``updates``: key -> OwnerUpdate), marked as theirs."""
+    updates = updates or {}
 
     class Form(ReviewForm):
         pass
@@ -107,6 +123,7 @@ def review_form(meeting, actions):
                 choices=list(ACTION_PROGRESS.items()),
                 validators=[Required(f"Select the progress on action {number}")],
                 error_name=f"the progress on action {number}",
+                description=updates[action.key].recorded if action.key in updates else None,
             ),
         )
         setattr(
@@ -120,4 +137,8 @@ def review_form(meeting, actions):
             ),
         )
     data = {"version": str(meeting.version_id), "action_keys": action_keys(actions)}
+    for number, action in enumerate(actions, start=1):
+        if action.key in updates:
+            data[f"progress_{number}"] = updates[action.key].progress
+            data[f"comment_{number}"] = updates[action.key].comment or ""
     return record_form(meeting, require_next_review=True, base=Form, data=data if request.method == "GET" else None)

@@ -166,6 +166,12 @@ def record_form_data(meeting):
         "next_review_on": meeting.next_review_on,
         "version": str(meeting.version_id),
     }
+    if (
+        meeting.held_on is not None
+        and meeting.scheduled_for is not None
+        and meeting.held_on != meeting.scheduled_for.date()
+    ):
+        data["confirm_date"] = ["yes"]  # confirmed when it was first recorded
     for p in meeting.participants:
         data[f"attendance_{p.id}"] = (
             "attended"

@@ -6,6 +6,8 @@ ActionUpdates, audits it and fires ``record_review``, so a failed guard leaves n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from eha import audit
@@ -16,7 +18,8 @@ from eha.extensions import db
 from eha.formatting import format_date
 from eha.models.choices import REVIEW_DECISIONS
 from eha.models.meetings import Meeting
-from eha.models.plans import PlanVersion, Review
+from eha.models.plans import ActionUpdate, PlanVersion, Review
+from eha.models.users import User
 from eha.services import plans
 from eha.services.meetings import record_meeting, scheduled_review
 from eha.transaction import case_action
@@ -59,6 +62,43 @@ def actions_to_review(case, meeting):
         keys = {a.key for a in candidates}
         candidates += [a for a in signed[1].actions if a.key not in keys]
     return [a for a in candidates if a.is_open]
+
+
+@dataclass(frozen=True)
+class OwnerUpdate:
+    """The latest progress an action's owner recorded since the last review, for the lead to confirm or change."""
+
+    progress: str
+    comment: str | None
+    recorded: str  # "Recorded by Dr Priya Shah (Health visiting) on 3 December 2026"
+
+
+def owner_updates(case, actions):
+    """``{action key: OwnerUpdate}`` for each of ``actions`` whose latest progress was recorded outside a review
+    (by its owner, from the action's progress page): the review form starts from it."""
+    keys = [a.key for a in actions]
+    if not keys:
+        return {}
+    rows = db.session.scalars(
+        sa.select(ActionUpdate)
+        .where(ActionUpdate.assessment_id == case.id, ActionUpdate.action_key.in_(keys))
+        .order_by(ActionUpdate.at.desc(), ActionUpdate.id.desc())
+    ).all()
+    latest = {}
+    for row in rows:
+        latest.setdefault(row.action_key, row)
+    ids = {u.by_id for u in latest.values() if u.by_id}
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
+    return {
+        key: OwnerUpdate(update.progress, update.comment, recorded_label(users.get(update.by_id), update.at))
+        for key, update in latest.items()
+        if update.review_id is None
+    }
+
+
+def recorded_label(user, at):
+    who = f"{user.name} ({user.agency.name})" if user is not None else "someone no longer on the system"
+    return f"Recorded by {who} on {format_date(at)}"
 
 
 @case_action

@@ -9,6 +9,8 @@ from eha import access
 from eha.definitions import needs_identified
 from eha.definitions.store import definition_for
 from eha.errors import GuardFailed, NotAllowed
+from eha.models.choices import ACTION_PROGRESS
+from eha.services.plans import signed_plan, who_label
 from eha.transaction import case_action
 from eha.workflow import engine, table
 from eha.workflow.guards import need_labels
@@ -43,7 +45,8 @@ def step(name):
 
 def closing_page(case, by):
     """What the close page offers ``case`` now: the reasons allowed, a question per need from a plan state, and
-    whether the closure goes to a manager for sign-off (``trigger``: the step the page takes)."""
+    whether the closure goes to a manager for sign-off (``trigger``: the step the page takes), and the actions
+    of the plan in force not done (the lead confirms they checked them)."""
     from_plan = case.state in PLAN_STATES
     needs = []
     if from_plan:
@@ -57,7 +60,20 @@ def closing_page(case, by):
         "from_plan": from_plan,
         "trigger": engine.closing_trigger(by),
         "sign_off": engine.needs_sign_off(by),
+        "not_done": actions_not_done(case) if from_plan else [],
     }
+
+
+def actions_not_done(case):
+    """The open actions of the plan in force, in the plan's order: neither done nor no longer needed."""
+    version = signed_plan(case)
+    if version is None:
+        return []
+    return [
+        {"what": a.what, "who": who_label(a), "progress": ACTION_PROGRESS.get(a.progress, "No progress recorded")}
+        for a in sorted(version.actions, key=lambda a: a.position)
+        if a.is_open
+    ]
 
 
 def require_open_to(case, trigger, by):

@@ -49,7 +49,7 @@ def fire(case, trigger):
 @case_route(bp, "/close", methods=("GET", "POST"), need=WHILE_OPEN, audit="case_viewed", refused="transition")
 def close(case):
     page = workflow.closing_page(case, current_user)
-    form = close_form(page["reasons"], page["needs"])
+    form = close_form(page["reasons"], page["needs"], page["not_done"])
     errors = None
     if form.validate_on_submit():
         outcomes = form.outcomes() if page["from_plan"] else {}
@@ -64,6 +64,7 @@ def close(case):
         form=form,
         from_plan=page["from_plan"],
         sign_off=page["sign_off"],
+        not_done=page["not_done"],
         extra_errors=errors,
     )
 

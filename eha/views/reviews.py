@@ -52,7 +52,7 @@ def _conflict(case, form):
 @case_route(bp, "/reviews/new", need=REVIEWER, methods=("GET", "POST"), audit="case_viewed", refused="meeting_recorded")
 def new(case):
     meeting, actions = service.review_to_record(case)
-    form = review_form(meeting, actions)
+    form = review_form(meeting, actions, service.owner_updates(case, actions))
     if form.is_submitted() and form.actions_changed(actions):
         return _conflict(case, form)
     if not form.validate_on_submit():

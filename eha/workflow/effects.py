@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from eha.extensions import db
 from eha.models.assessments import AssessmentChild
 from eha.models.choices import NEED_OUTCOMES
+from eha.models.meetings import Meeting
 from eha.models.plans import NeedOutcome, PlanAction, PlanVersion
 from eha.models.users import User
 from eha.workflow import timescales
@@ -13,6 +14,7 @@ from eha.workflow.states import ASSESSED, CLOSURE_REASONS, DRAFT, PLAN_STATES, S
 
 ASSESSMENT_DUE = "Assessment due"
 FIRST_TAF_DUE = "First TAF meeting due"
+PLAN_TO_AGREE = "Plan to be agreed"
 REVIEW_DUE = "Review due"
 ACTION_DUE = "Action due"
 
@@ -177,6 +179,14 @@ def refresh_due(case, config=None, today=None):
     return case.next_due_on
 
 
+def _taf_held(case):
+    """True once the TAF meeting is recorded as held: what is due next is agreeing the plan."""
+    found = sa.select(Meeting.id).where(
+        Meeting.assessment_id == case.id, Meeting.kind == "taf", Meeting.status == "held"
+    )
+    return db.session.scalar(found.limit(1)) is not None
+
+
 def _due(case, config):
     """``(date, label)`` of what is due next in the case's state, or None."""
     state = case.state
@@ -191,7 +201,7 @@ def _due(case, config):
             case.first_taf_due_on = timescales.add_working_days(
                 _day(case.completed_at), config["EHA_FIRST_TAF_DUE_WORKING_DAYS"]
             )
-        return case.first_taf_due_on, FIRST_TAF_DUE
+        return case.first_taf_due_on, PLAN_TO_AGREE if state == TAF_SCHEDULED and _taf_held(case) else FIRST_TAF_DUE
     if state in PLAN_STATES:
         candidates = []
         if case.next_review_due_on is not None:

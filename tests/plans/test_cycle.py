@@ -51,6 +51,7 @@ def review_data(meeting, actions, *, decision="continue", changed=False, progres
         "decision": decision,
         "version": str(meeting.version_id),
         "next_review_on": parts(date.today() + timedelta(days=42)),
+        "confirm_date": "yes",  # scheduled for tomorrow, held today
     }
     for p in meeting.participants:
         data[f"attendance_{p.id}"] = "attended"
@@ -82,6 +83,7 @@ def test_the_full_taf_cycle(client, signed_in, lead, nurse, health):
         "next_review_on": parts(date.today() + timedelta(days=30)),
         "notes": "Good meeting",
         "version": str(meeting.version_id),
+        "confirm_date": "yes",  # scheduled for tomorrow, held today
     }
     for p in meeting.participants:
         record[f"attendance_{p.id}"] = "attended"

@@ -51,6 +51,7 @@ def _record(meeting, nurse):
         "next_review_on": _parts(date.today() + timedelta(days=28)),
         f"attendance_{meeting.participants[0].id}": "attended",
         "notes": "My careful notes",
+        "confirm_date": "yes",  # scheduled for another day
     }
 
 

@@ -141,6 +141,7 @@ def test_recording_a_meeting_as_held(client, signed_in, lead, nurse, health):
         f"attendance_{participant.id}": "attended",
         "notes": "Everyone came",
         "decisions": "Agree a plan",
+        "confirm_date": "yes",  # scheduled for tomorrow, held today
         "version": str(meeting.version_id),
         "next_review_on": [str(held.day), str(held.month), str(held.year)],
     }
@@ -195,6 +196,7 @@ def test_a_stale_meeting_record_shows_a_conflict_keeping_input(client_request, c
             f"attendance_{participant.id}": "attended",
             "next_review_on": [str(later.day), str(later.month), str(later.year)],
             "notes": "My careful notes",
+            "confirm_date": "yes",
             "version": str(meeting.version_id + 5),
         },
         expected_status=409,

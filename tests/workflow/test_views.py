@@ -117,6 +117,7 @@ def test_a_lead_professionals_closure_waits_for_a_manager(client, signed_in, pla
             "notes": "Goals met",
             "outcome_sf_education": "met",
             "outcome_sf_relationships": "partly_met",
+            "checked_not_done": "yes",  # the plan's actions are open
         },
     )
     assert response.status_code == 302
@@ -255,7 +256,12 @@ def test_a_guard_the_form_cannot_check_is_recorded_once_with_its_messages(
     before = audit_count(plan_active)
     page = client_request.post(
         f"/assessments/{plan_active.ref}/close",
-        data={"reason": "moved_out", "outcome_sf_education": "met", "outcome_sf_relationships": "met"},
+        data={
+            "reason": "moved_out",
+            "outcome_sf_education": "met",
+            "outcome_sf_relationships": "met",
+            "checked_not_done": "yes",  # the plan's actions are open
+        },
         expected_status=409,
     )
     assert "A manager has been asked to sign off closing this case: they decide now." in page.text
@@ -270,7 +276,12 @@ def test_a_lead_cannot_ask_for_sign_off_twice(client_request, signed_in, plan_ac
     signed_in(lead)
     page = client_request.post(
         f"/assessments/{plan_active.ref}/close",
-        data={"reason": "moved_out", "outcome_sf_education": "met", "outcome_sf_relationships": "met"},
+        data={
+            "reason": "moved_out",
+            "outcome_sf_education": "met",
+            "outcome_sf_relationships": "met",
+            "checked_not_done": "yes",  # the plan's actions are open
+        },
         expected_status=409,
     )
     assert "already" in page.text
