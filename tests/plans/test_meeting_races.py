@@ -199,6 +199,7 @@ def test_every_meeting_action_locks_the_case_before_it_writes_to_the_audit_trail
                 **_date("next_review_on", date.today() + timedelta(days=20)),
                 f"attendance_{meeting().participants[0].id}": "attended",
                 "version": version(),
+                "confirm_date": "yes",  # held today, scheduled for another day
             },
         ),
         "schedule another": lambda: client.post(f"/assessments/{ref}/meetings/new?kind=taf", data=when),
