@@ -5,8 +5,9 @@ go through ``PersonRef``; nothing else builds or splits these strings."""
 from dataclasses import dataclass
 
 # The kinds of person on a case: a user (a professional with an account), the lead professional or a TAF member
-# when signing in that role, a parent or carer, a child or young person.
-KINDS = ("user", "lead", "taf", "carer", "child")
+# when signing in that role, a parent or carer, a child or young person, or a person on the case without an
+# account (``CasePerson``: the family's network, a GP, an advocate).
+KINDS = ("user", "lead", "taf", "carer", "child", "person")
 
 
 @dataclass(frozen=True, order=True)
@@ -49,3 +50,7 @@ def carer(ident):
 
 def child(ident):
     return PersonRef("child", ident)
+
+
+def person(ident):
+    return PersonRef("person", ident)

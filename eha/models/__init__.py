@@ -4,6 +4,7 @@ from eha.models.assessments import (  # noqa: F401
     AccessGrant,
     Assessment,
     AssessmentChild,
+    CasePerson,
     Consent,
     FormDefinitionVersion,
     ReferenceCounter,

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eha.extensions import db
 from eha.models.base import TimestampMixin, utcnow
-from eha.models.choices import CONSENT_GIVEN_BY, check_in
+from eha.models.choices import CASE_PERSON_KINDS, CONSENT_GIVEN_BY, check_in
 from eha.workflow.states import CLOSURE_REASONS, DRAFT, OPEN_STATES, STATES
 
 DEFAULT_LEGAL_BASIS = (
@@ -107,6 +107,9 @@ class Assessment(TimestampMixin, db.Model):
     )
     taf_members: Mapped[list["TafMember"]] = relationship(
         back_populates="assessment", order_by="TafMember.id", cascade="all, delete-orphan"
+    )
+    people: Mapped[list["CasePerson"]] = relationship(
+        back_populates="assessment", order_by="CasePerson.id", cascade="all, delete-orphan"
     )
 
     __mapper_args__ = {"version_id_col": version_id}
@@ -234,6 +237,45 @@ class TafMember(TimestampMixin, db.Model):
 
     assessment: Mapped[Assessment] = relationship(back_populates="taf_members")
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
+
+
+class CasePerson(TimestampMixin, db.Model):
+    """Someone on the case without an eha account: the family's wider network (a grandmother who does the school
+    run, a family friend) or a professional (a GP, an advocate, an interpreter). They can be invited to meetings,
+    attend, own actions (the lead records their progress) and sign a plan version. Never deleted once on the case:
+    ``removed_at`` takes them off it and keeps what they did."""
+
+    __tablename__ = "case_people"
+    __table_args__ = (sa.CheckConstraint(check_in("kind", CASE_PERSON_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    # Their relationship to the family ("Maternal grandmother") or their job ("GP", "Advocate").
+    role: Mapped[str] = mapped_column(sa.String(200))
+    organisation: Mapped[str | None] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(320))
+    phone: Mapped[str | None] = mapped_column(sa.String(50))
+    communication_needs: Mapped[str | None] = mapped_column(sa.Text)
+    interpreter_language: Mapped[str | None] = mapped_column(sa.String(100))
+    # Set when the person came from the household's network record.
+    network_member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("network_members.id"))
+    added_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    removed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    version_id: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="people")
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    @property
+    def is_current(self):
+        return self.removed_at is None
+
+    @property
+    def kind_label(self):
+        return CASE_PERSON_KINDS.get(self.kind, self.kind)
 
 
 class AccessGrant(TimestampMixin, db.Model):

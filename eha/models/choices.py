@@ -26,7 +26,25 @@ SEXES = {"female": "Female", "male": "Male", "other": "Other", "not_known": "Not
 
 CONSENT_GIVEN_BY = {"carer": "A parent or carer", "young_person": "The young person"}
 
-MEETING_KINDS = {"taf": "Team Around the Family meeting", "review": "Review meeting"}
+MEETING_KINDS = {
+    "taf": "Team Around the Family meeting",
+    "review": "Review meeting",
+    # Family Help's family group decision making: the family and their own network plan together.
+    "family_network": "Family network meeting",
+}
+# How an invitee was told about a meeting.
+INVITE_METHODS = {
+    "email": "By email",
+    "phone": "By phone",
+    "text": "By text message",
+    "letter": "By letter",
+    "in_person": "In person",
+}
+# Someone on a case without an eha account.
+CASE_PERSON_KINDS = {
+    "network": "Family network",
+    "professional": "Professional without an eha account",
+}
 MEETING_STATUSES = {"scheduled": "Scheduled", "held": "Held", "cancelled": "Cancelled"}
 
 PLAN_STATUSES = {"draft": "Draft", "signed": "Signed", "superseded": "Superseded"}
@@ -35,8 +53,10 @@ SIGNER_KINDS = {
     "carer": "Parent or carer",
     "young_person": "Young person",
     "taf_member": "TAF member",
+    "network": "Family network member",
+    "professional": "Professional",
 }
-SIGNING_METHODS = {"on_screen": "In person on screen", "on_paper": "On paper"}
+SIGNING_METHODS = {"on_screen": "In person on screen", "on_paper": "On paper", "by_phone": "Verbally by phone"}
 
 ACTION_PROGRESS = {
     "done": "Done",

@@ -69,6 +69,7 @@ class PlanAction(db.Model):
     owner_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     owner_carer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("carers.id"))
     owner_child_id: Mapped[int | None] = mapped_column(sa.ForeignKey("children.id"))
+    owner_person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_people.id"))
     owner_name: Mapped[str] = mapped_column(sa.String(200))
     due_on: Mapped[date | None] = mapped_column(sa.Date)
     success_measure: Mapped[str] = mapped_column(sa.Text)
@@ -80,12 +81,14 @@ class PlanAction(db.Model):
 
     plan_version: Mapped[PlanVersion] = relationship(back_populates="actions")
     owner_user = relationship("User", lazy="joined")
+    owner_person = relationship("CasePerson")
 
     __mapper_args__ = {"version_id_col": version_id}
 
     @property
     def is_family(self):
-        return self.owner_user_id is None
+        """An action the family itself agreed to do (a parent, carer or child owns it)."""
+        return self.owner_carer_id is not None or self.owner_child_id is not None
 
     @property
     def is_open(self):
@@ -105,6 +108,7 @@ class PlanSignature(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     carer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("carers.id"))
     child_id: Mapped[int | None] = mapped_column(sa.ForeignKey("children.id"))
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_people.id"))
     name: Mapped[str] = mapped_column(sa.String(200))
     role: Mapped[str] = mapped_column(sa.String(200))
     signed_on: Mapped[date] = mapped_column(sa.Date)
@@ -113,6 +117,7 @@ class PlanSignature(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     plan_version: Mapped[PlanVersion] = relationship(back_populates="signatures")
+    person = relationship("CasePerson")
 
 
 class ActionUpdate(db.Model):
