@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from eha.definitions import needs_identified
 from eha.definitions.store import active_definition_record, definition_for
 from eha.extensions import db
-from eha.models.assessments import Assessment, AssessmentChild, Consent, SectionAnswer, TafMember
+from eha.models.assessments import Assessment, AssessmentChild, CasePerson, Consent, SectionAnswer, TafMember
 from eha.models.base import utcnow
 from eha.models.families import Carer, Child, Family
 from eha.models.meetings import Meeting, MeetingParticipant
@@ -26,6 +26,8 @@ from eha.workflow.engine import fire
 from eha.workflow.states import DRAFT
 
 DEFAULT_NEEDS = ("sf-education", "sf-relationships")
+# The Bennetts' plan spans school, health, early help, police and housing.
+WHOLE_TEAM_NEEDS = ("sf-education", "sf-health", "sf-relationships", "sf-crime", "sf-housing")
 
 
 # --- builders ---
@@ -173,13 +175,15 @@ def hold_meeting(meeting, by, *, held_on=None, next_review_on=None, notes="Every
 
 
 def plan_version(case, by, actions, *, number=1, copy_from=None):
-    """A draft plan version with ``actions``: dicts with what, owner (a User, or a name for the family),
-    due_on, success, need_code, key (optional)."""
+    """A draft plan version with ``actions``: dicts with what, owner (a User, a CasePerson, or a name for the
+    family), due_on, success, need_code, key (optional)."""
     version = PlanVersion(assessment_id=case.id, number=number, status="draft", created_by_id=by.id)
     for position, spec in enumerate(actions, start=1):
         owner = spec.get("owner", by)
-        is_user = hasattr(owner, "email")
-        carer = case.family.carers[0] if not is_user and case.family.carers else None
+        is_person = isinstance(owner, CasePerson)
+        is_user = hasattr(owner, "email") and not is_person
+        is_family = not is_user and not is_person
+        carer = case.family.carers[0] if is_family and case.family.carers else None
         version.actions.append(
             PlanAction(
                 key=spec.get("key") or str(uuid.uuid4()),
@@ -187,8 +191,9 @@ def plan_version(case, by, actions, *, number=1, copy_from=None):
                 need_code=spec.get("need_code"),
                 what=spec.get("what", "Meet the family every week"),
                 owner_user_id=owner.id if is_user else None,
-                owner_carer_id=carer.id if carer is not None and not is_user else None,
-                owner_name=owner.name if is_user else str(owner),
+                owner_carer_id=carer.id if carer is not None else None,
+                owner_person_id=owner.id if is_person else None,
+                owner_name=str(owner) if is_family else owner.name,
                 due_on=spec.get("due_on", date.today() + timedelta(days=28)),
                 success_measure=spec.get("success", "The family says things are better"),
                 progress=spec.get("progress"),
@@ -496,6 +501,8 @@ class _Cast(NamedTuple):
     lead: Any
     manager: Any
     invite: tuple
+    # More professionals on the multi-agency case: the police and housing officers.
+    more: tuple = ()
 
 
 def _to_plan_revised(case, cast):
@@ -539,6 +546,64 @@ def _to_closure_pending(case, cast):
     )
 
 
+def _to_plan_active_whole_team(case, cast):
+    """The Bennetts' plan: the school leads; health, early help, police and housing each own an action, and so
+    do the mother and the grandmother, who has no account and agreed her part by phone after the plan was signed."""
+    police, housing = cast.more
+    grandmother = CasePerson(
+        kind="network",
+        name="Margaret Bennett",
+        role="Maternal grandmother",
+        phone="07700 900456",
+        communication_needs="Hard of hearing: face her when speaking; no phone calls before 10am.",
+        added_by_id=cast.lead.id,
+    )
+    case.people.append(grandmother)
+    db.session.flush()
+    nurse, worker = cast.invite
+    actions = [
+        {"what": "See Ella at school about her sleep", "owner": nurse, "need_code": "sf-health"},
+        {"what": "Weekly family support visit at home", "owner": worker, "need_code": "sf-relationships"},
+        {
+            "what": "Visit with the neighbourhood officer about the older boys on the stairwell",
+            "owner": police,
+            "need_code": "sf-crime",
+            "success": "Laura says she feels safe on the stairs",
+        },
+        {
+            "what": "Repair the damp in Ella's bedroom",
+            "owner": housing,
+            "need_code": "sf-housing",
+            "success": "The repair is signed off and Ella sleeps in her own room",
+        },
+        {
+            "what": "Take Ella to school on Tuesdays and Thursdays",
+            "owner": grandmother,
+            "need_code": "sf-education",
+            "success": "Ella is on time on those days",
+        },
+        {
+            "what": "Use the bedtime routine we agreed every school night",
+            "owner": case.family.carers[0].name,
+            "need_code": "sf-relationships",
+            "success": "Fewer arguments at bedtime",
+        },
+    ]
+    version = to_plan_active(case, cast.lead, (nurse, worker, police, housing), actions=actions)
+    version.signatures.append(
+        PlanSignature(
+            signer_kind="network",
+            person_id=grandmother.id,
+            name=grandmother.name,
+            role=grandmother.role,
+            signed_on=date.today(),
+            method="by_phone",
+            recorded_by_id=cast.lead.id,
+        )
+    )
+    db.session.flush()
+
+
 def _to_review_scheduled_handed_over(case, cast):
     """A review is due and the school hands the case to the family support worker, who stays in the TAF."""
     to_review_scheduled(case, cast.lead, cast.invite)
@@ -558,7 +623,7 @@ def _to_review_scheduled_handed_over(case, cast):
 MOVE_ON = {
     "assessed": lambda case, cast: to_assessed(case, cast.lead),
     "taf_scheduled": lambda case, cast: to_taf_scheduled(case, cast.lead, cast.invite),
-    "plan_active": lambda case, cast: to_plan_active(case, cast.lead, cast.invite),
+    "plan_active": _to_plan_active_whole_team,
     "review_scheduled": _to_review_scheduled_handed_over,
     "plan_revised": _to_plan_revised,
     "closed_met": _to_closed_met,
@@ -589,7 +654,10 @@ def ensure_demo_cases(agencies, users):
     lead = users["sarah.okafor@northshire-primary.example.org"]
     nurse = users["priya.shah@northshire-health.example.org"]
     worker = users["jamie.clarke@northshire-earlyhelp.example.org"]
-    cast = _Cast(lead=lead, manager=users["helen.brooks@northshire-earlyhelp.example.org"], invite=(nurse, worker))
+    more = (users["mark.evans@northshire-police.example.org"], users["ayse.demir@northshire-homes.example.org"])
+    cast = _Cast(
+        lead=lead, manager=users["helen.brooks@northshire-earlyhelp.example.org"], invite=(nurse, worker), more=more
+    )
     existing = _demo_cases_started_by(lead)
     for key, family_name, child, carer in DEMO_FAMILIES:
         # Earlier demo databases named these families "<name> (demo)": find those too, never build twice.
@@ -602,8 +670,9 @@ def ensure_demo_cases(agencies, users):
             family_name=family_name,
             children=(child,),
             carer=carer,
-            agencies=[nurse.agency, worker.agency],
+            agencies=[nurse.agency, worker.agency] + ([u.agency for u in more] if key == "plan_active" else []),
             story=STORIES.get(family_name),
+            needs=WHOLE_TEAM_NEEDS if key == "plan_active" else DEFAULT_NEEDS,
         )
         MOVE_ON[key](case, cast)
         cases.append(case)
