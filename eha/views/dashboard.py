@@ -15,4 +15,4 @@ def home():
     if current_user.is_admin:
         return render_template("views/dashboard/admin.html")
     resets_waiting = mfa_resets.waiting_count(current_user) if current_user.is_manager else 0
-    return render_template("views/dashboard/home.html", cases=my_cases(current_user), resets_waiting=resets_waiting)
+    return render_template("views/dashboard/home.html", mine=my_cases(current_user), resets_waiting=resets_waiting)
