@@ -315,10 +315,22 @@ def _action_rows(case, version, user):
             "who": who_label(a),
             "progress": ACTION_PROGRESS.get(a.progress, "Not recorded") if a.progress else "Not recorded",
             "can_update": access.can_update_action(user, case, a),
-            "needs_owner": a.is_open and a.owner_user_id in left_team,
+            "needs_owner": _needs_owner(a, left_team),
         }
         for a in sorted(version.actions, key=lambda a: a.position)
     ]
+
+
+def _needs_owner(action, left_team):
+    """Why an open action needs a new owner (its owner left the team, or is no longer on the case), or None."""
+    if not action.is_open:
+        return None
+    if action.owner_user_id is not None and action.owner_user_id in left_team:
+        return "left the team"
+    person = action.owner_person if action.owner_person_id is not None else None
+    if person is not None and person.removed_at is not None:
+        return "no longer on the case"
+    return None
 
 
 def _draft_or_none(case):

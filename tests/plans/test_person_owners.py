@@ -148,7 +148,7 @@ def test_someone_taken_off_the_case_keeps_their_action_but_is_not_offered_for_ne
     choices = owner_choices(client_request.get(f"/assessments/{case.ref}/plan/actions/new"))
     assert GRAN_LABEL not in choices.values() and GP_LABEL in choices.values()
     plan = client_request.get(f"/assessments/{case.ref}/plan")
-    assert GRAN_LABEL in plan.text
+    assert GRAN_LABEL in plan.text and "Needs a new owner: no longer on the case" in plan.text
     # Changing her action's wording keeps her as its owner.
     [action] = db.session.scalars(sa.select(PlanAction)).all()
     edit_url = f"/assessments/{case.ref}/plan/actions/{action.key}/edit"
