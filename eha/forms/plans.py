@@ -72,7 +72,10 @@ class ActionForm(BaseForm):
         "Who will do it?",
         validators=[Required("Select who will do it")],
         error_name="who will do it",
-        description="A member of the Team Around the Family, or someone in the family.",
+        description=(
+            "A member of the Team Around the Family, someone in the family, or someone on the case without an eha "
+            "account."
+        ),
     )
     due_on = GovDateField(
         "By when?",

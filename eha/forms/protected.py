@@ -29,6 +29,8 @@ PROTECTED = (
     "definition_version",
     "definition_name",
     "owner_user_id",
+    "owner_person_id",
+    "removed_at",
     "user_id",
     "id",
     "assessment_id",

@@ -37,6 +37,7 @@ from eha.models.plans import ActionUpdate, PlanAction, PlanSignature, PlanVersio
 from eha.pdf.digest import canonical_plan_content, plan_digest, signed_plan_content
 from eha.pdf.model import Action, Contact, Member, Person, PlanDocument, Signature
 from eha.people import PersonRef
+from eha.services import case_people
 from eha.transaction import case_action
 from eha.workflow.effects import refresh_due
 from eha.workflow.states import TAF_SCHEDULED
@@ -44,6 +45,7 @@ from eha.workflow.table import PLANNING, RECORDING_PROGRESS
 
 FAMILY_SIGNER_KINDS = ("carer", "young_person")
 # The signer kind stored on a signature, for each kind of person who may sign.
+# (Someone on the case without an account signs as "network" or "professional", their ``CasePerson.kind``.)
 SIGNER_KINDS = {"lead": "lead", "carer": "carer", "child": "young_person", "taf": "taf_member"}
 
 PLANNING_MESSAGE = "The plan can only be changed once the assessment is complete and while the case is open"
@@ -145,8 +147,10 @@ def _professionals(case):
     return people
 
 
-def _owners(case):
-    """``{PersonRef: (label, owner columns)}`` for who may own an action: a professional or a family member."""
+def _owners(case, action=None):
+    """``{PersonRef: (label, owner columns)}`` for who may own an action: a professional, a family member, or
+    someone on the case without an account. A person taken off the case is offered only for the ``action`` they
+    already own (so changing its wording does not force a new owner)."""
     owners = {}
     for user in _professionals(case):
         owners[PersonRef("user", user.id)] = (f"{user.name} ({user.agency.name})", _owner_columns(user=user))
@@ -154,22 +158,27 @@ def _owners(case):
         owners[PersonRef("carer", carer.id)] = (f"Family: {carer.name}", _owner_columns(carer=carer))
     for child in case.children:
         owners[PersonRef("child", child.id)] = (f"Family: {child.name}", _owner_columns(child=child))
+    keep = action.owner_person_id if action is not None else None
+    for person in case.people:
+        if person.removed_at is None or person.id == keep:
+            owners[PersonRef("person", person.id)] = (case_people.describe(person), _owner_columns(person=person))
     return owners
 
 
-def _owner_columns(user=None, carer=None, child=None):
-    person = user or carer or child
+def _owner_columns(user=None, carer=None, child=None, person=None):
+    owner = user or carer or child or person
     return {
         "owner_user_id": user.id if user else None,
         "owner_carer_id": carer.id if carer else None,
         "owner_child_id": child.id if child else None,
-        "owner_name": person.name,
+        "owner_person_id": person.id if person else None,
+        "owner_name": owner.name,
     }
 
 
-def action_choices(case):
-    """The action form's choices: ``(needs, owners)``, each ``[(value, label)]``."""
-    owners = [(ref.value, label) for ref, (label, _columns) in _owners(case).items()]
+def action_choices(case, action=None):
+    """The action form's choices: ``(needs, owners)``, each ``[(value, label)]`` (``action``: the one changed)."""
+    owners = [(ref.value, label) for ref, (label, _columns) in _owners(case, action).items()]
     return list(need_labels(case).items()), owners
 
 
@@ -179,6 +188,7 @@ def owner_value(action):
         ("user", action.owner_user_id),
         ("carer", action.owner_carer_id),
         ("child", action.owner_child_id),
+        ("person", action.owner_person_id),
     ):
         if ident:
             return PersonRef(kind, ident).value
@@ -186,6 +196,8 @@ def owner_value(action):
 
 
 def who_label(action):
+    if action.owner_person_id is not None and action.owner_person is not None:
+        return case_people.describe(action.owner_person)
     return f"Family: {action.owner_name}" if action.is_family else action.owner_name
 
 
@@ -197,6 +209,7 @@ class Signer:
     label: str
     name: str
     role: str
+    signer_kind: str = ""  # for someone on the case without an account: "network" or "professional"
 
     @property
     def value(self):
@@ -204,7 +217,13 @@ class Signer:
 
     @property
     def kind(self):
-        return SIGNER_KINDS[self.ref.kind]
+        return self.signer_kind or SIGNER_KINDS[self.ref.kind]
+
+    @property
+    def invited(self):
+        """Counted as someone still to sign when they have not: everyone but the people without an account, who
+        may sign but are not missing when they do not."""
+        return self.ref.kind != "person"
 
 
 def signers(case):
@@ -225,19 +244,39 @@ def signers(case):
             user = member.user
             role = member.role or user.job_title or f"TAF member, {user.agency.name}"
             out.append(Signer(PersonRef("taf", user.id), f"{user.name}, {user.agency.name}", user.name, role))
+    for person in case_people.current_people(case):
+        label = case_people.describe(person)
+        out.append(Signer(PersonRef("person", person.id), label, person.name, person.role, signer_kind=person.kind))
     return out
 
 
 def _signed_by(signature):
+    """Who signed, as ``_signer_key`` names them (a person without an account by their id alone, whatever kind
+    of person they are now)."""
+    if signature.person_id is not None:
+        return ("person", signature.person_id)
     return (signature.signer_kind, signature.user_id or signature.carer_id or signature.child_id)
+
+
+def _signer_key(signer):
+    return ("person", signer.ref.id) if signer.ref.kind == "person" else (signer.kind, signer.ref.id)
+
+
+def _not_signed(case, version):
+    if version is None or version.status not in SIGNABLE:
+        return []
+    done = {_signed_by(s) for s in version.signatures}
+    return [s for s in signers(case) if _signer_key(s) not in done]
 
 
 def unsigned_signers(case, version):
     """The people invited to sign the current ``version`` (a draft, or the signed version in force) who have not."""
-    if version is None or version.status not in SIGNABLE:
-        return []
-    done = {_signed_by(s) for s in version.signatures}
-    return [s for s in signers(case) if (s.kind, s.ref.id) not in done]
+    return [s for s in _not_signed(case, version) if s.invited]
+
+
+def others_who_may_sign(case, version):
+    """The people on the case without an account who may sign ``version`` and have not (not counted as missing)."""
+    return [s for s in _not_signed(case, version) if not s.invited]
 
 
 # --- what the pages show ---
@@ -259,6 +298,7 @@ def plan_page(case, user):
         "offer_agree": case.state == TAF_SCHEDULED and current is not None and current.status == "signed",
         "methods": SIGNING_METHODS,
         "unsigned": unsigned_signers(case, current),
+        "others": others_who_may_sign(case, current),
         "later": later_signatures(current),
     }
 
@@ -275,10 +315,22 @@ def _action_rows(case, version, user):
             "who": who_label(a),
             "progress": ACTION_PROGRESS.get(a.progress, "Not recorded") if a.progress else "Not recorded",
             "can_update": access.can_update_action(user, case, a),
-            "needs_owner": a.is_open and a.owner_user_id in left_team,
+            "needs_owner": _needs_owner(a, left_team),
         }
         for a in sorted(version.actions, key=lambda a: a.position)
     ]
+
+
+def _needs_owner(action, left_team):
+    """Why an open action needs a new owner (its owner left the team, or is no longer on the case), or None."""
+    if not action.is_open:
+        return None
+    if action.owner_user_id is not None and action.owner_user_id in left_team:
+        return "left the team"
+    person = action.owner_person if action.owner_person_id is not None else None
+    if person is not None and person.removed_at is not None:
+        return "no longer on the case"
+    return None
 
 
 def _draft_or_none(case):
@@ -406,6 +458,7 @@ def draft_plan(case, by):
                 owner_user_id=old.owner_user_id,
                 owner_carer_id=old.owner_carer_id,
                 owner_child_id=old.owner_child_id,
+                owner_person_id=old.owner_person_id,
                 owner_name=old.owner_name,
                 due_on=old.due_on,
                 success_measure=old.success_measure,
@@ -436,8 +489,8 @@ def _flush():
         raise StaleEdit() from exc
 
 
-def _owner_fields(case, owner):
-    found = _owners(case).get(PersonRef.parse(owner))
+def _owner_fields(case, owner, action=None):
+    found = _owners(case, action).get(PersonRef.parse(owner))
     if found is None:
         raise Invalid("Select who will do it", field="owner")
     return found[1]
@@ -518,7 +571,7 @@ def change_action(case, key, by, *, expected_version, need_code, what, owner, du
     """Change a draft action. ``expected_version`` is the ``version_id`` the user edited (stale → StaleEdit)."""
     action = _draft_action(case, key)
     expect_version(expected_version, action.version_id)
-    owner_fields = _owner_fields(case, owner)
+    owner_fields = _owner_fields(case, owner, action)
     action.need_code = need_code or None
     action.what = what
     action.due_on = due_on
@@ -559,7 +612,7 @@ def _signature_for(case, version, signer, name, role, signed_on, method, by):
         raise Invalid("Select who is signing the plan", field="signer")
     if method not in SIGNING_METHODS:
         raise Invalid("Select how they signed the plan", field="method")
-    if any(_signed_by(s) == (chosen.kind, chosen.ref.id) for s in version.signatures):
+    if any(_signed_by(s) == _signer_key(chosen) for s in version.signatures):
         raise Invalid(f"{chosen.name} has already signed this version of the plan", field="signer")
     ident = chosen.ref.id
     return PlanSignature(
@@ -572,6 +625,7 @@ def _signature_for(case, version, signer, name, role, signed_on, method, by):
         user_id=ident if chosen.ref.kind in ("lead", "taf") else None,
         carer_id=ident if chosen.ref.kind == "carer" else None,
         child_id=ident if chosen.ref.kind == "child" else None,
+        person_id=ident if chosen.ref.kind == "person" else None,
     )
 
 

@@ -15,6 +15,7 @@ BLUEPRINT_MODULES = (
     "eha.views.sections",
     "eha.views.meetings",
     "eha.views.lead",
+    "eha.views.case_people",
     "eha.views.plans",
     "eha.views.reviews",
     "eha.views.closure",

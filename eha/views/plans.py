@@ -36,8 +36,8 @@ def _on_get(data):
     return data if request.method == "GET" else None
 
 
-def _action_form(case, data=None):
-    needs, owners = service.action_choices(case)
+def _action_form(case, data=None, action=None):
+    needs, owners = service.action_choices(case, action)
     return ActionForm(needs=needs, owners=owners, data=_on_get(data))
 
 
@@ -79,7 +79,7 @@ def action_new(case):
 @case_route(bp, "/plan/actions/<key:key>/edit", need=PLANNER, methods=("GET", "POST"), refused="plan_changed")
 def action_edit(case, key):
     action, data = service.action_to_change(case, key)
-    form = _action_form(case, data=data)
+    form = _action_form(case, data=data, action=action)
     if form.validate_on_submit():
         try:
             change = service.change_action(

@@ -8,7 +8,15 @@ from datetime import date, datetime, time, timedelta
 
 from eha.definitions.store import active_definition_record
 from eha.extensions import db
-from eha.models.assessments import AccessGrant, Assessment, AssessmentChild, Consent, SectionAnswer, TafMember
+from eha.models.assessments import (
+    AccessGrant,
+    Assessment,
+    AssessmentChild,
+    CasePerson,
+    Consent,
+    SectionAnswer,
+    TafMember,
+)
 from eha.models.families import Carer, Child, Family, InvolvedAgency, NetworkMember
 from eha.models.meetings import Meeting, MeetingParticipant
 from eha.models.plans import PlanAction, PlanVersion
@@ -27,6 +35,8 @@ class World:
     plan: PlanVersion = None
     grant: AccessGrant = None
     definition_id: int = 0
+    person: CasePerson = None
+    other_person: CasePerson = None
 
 
 def _case(ref, started_by, lead, agreed_agencies, family_name, withdrawn_agencies=()):
@@ -120,6 +130,13 @@ def _meeting_and_plan(case, by, owner):
     return meeting, plan, key
 
 
+def _person(case, by):
+    """Someone on ``case`` without an account (the grandmother)."""
+    person = CasePerson(assessment=case, kind="network", name="Gran Matrix", role="Grandmother", added_by_id=by.id)
+    db.session.add(person)
+    return person
+
+
 def seed_world():
     """Users in every relationship to ``case``; ``other_case`` belongs to someone else entirely."""
     school = factories.agency(name="Matrix Primary School", kind="school")
@@ -161,6 +178,7 @@ def seed_world():
     other, _ = _case("EHA-900002", other_lead, other_lead, [housing], "Clarke")
     world.other_meeting, _plan, world.other_action_key = _meeting_and_plan(other, other_lead, other_lead)
     world.case, world.other_case = case, other
+    world.person, world.other_person = _person(case, u["lead"]), _person(other, other_lead)
     world.definition_id = active_definition_record().id
     db.session.commit()
     return world

@@ -93,6 +93,10 @@ EXPECTATIONS = {
     "meetings.team": "case-view",
     "meetings.remove_member": "case-manage",
     "lead.change": "case-manage",
+    "case_people.index": "case-view",
+    "case_people.new": "case-manage",
+    "case_people.edit": "case-manage",
+    "case_people.remove": "case-manage",
     "plans.show": "case-view",
     "plans.change": "case-manage",
     "plans.action_new": "case-manage",
@@ -167,6 +171,7 @@ def _key(rule, world, case, foreign):
 ARGUMENT_VALUES = {
     "ref": lambda rule, world, case, foreign: case.ref,
     "meeting_id": lambda rule, world, case, foreign: (world.other_meeting if foreign else world.meeting).id,
+    "person_id": lambda rule, world, case, foreign: (world.other_person if foreign else world.person).id,
     "key": _key,
     "record_id": _record_id,
     "user_id": lambda rule, world, case, foreign: world.users["unrelated"].id,
@@ -328,7 +333,7 @@ def test_every_route_for_every_relationship_answers_as_the_matrix_says(app, worl
     assert not problems, "\n".join(problems)
 
 
-FOREIGN_ID_ARGS = {"meeting_id", "record_id", "key"}
+FOREIGN_ID_ARGS = {"meeting_id", "record_id", "key", "person_id"}
 
 
 def test_ids_from_another_case_under_a_visible_case_answer_404(app, world):
