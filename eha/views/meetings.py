@@ -153,9 +153,8 @@ def _record_form(case, meeting, **kwargs):
     leads = service.lead_choices(case) if service.asks_lead(meeting) else None
     form = record_form(meeting, require_next_review=meeting.kind == "taf", updates=True, leads=leads, **kwargs)
     if leads and request.method == "GET":
-        form.lead_agreed.data = str(meeting.lead_agreed_id or leads[0][0])
-        if form.lead_agreed.data not in form.lead_agreed.allowed_values:
-            form.lead_agreed.data = leads[0][0]
+        # Always the current lead to start with: changing an old record must not hand the case back.
+        form.lead_agreed.data = leads[0][0]
     return form
 
 

@@ -113,6 +113,13 @@ def test_choosing_another_lead_at_the_meeting_hands_the_case_over(client_request
     signed_in(nurse)
     page = client_request.get(f"/assessments/{case.ref}/meetings/{meeting.id}")
     assert "Lead professional agreed Nia Nurse, Northshire Health Visiting" in page.words(".govuk-summary-list__row")
+    # Changing the record later starts from the lead now, so it does not hand the case back.
+    page = client_request.get(_record_url(case, meeting))
+    assert page.one("input[name=lead_agreed][checked]").get("value") == str(nurse.id)
+    assert [o.get("value") for o in page.select("input[name=lead_agreed]")] == [str(nurse.id), str(lead.id)]
+    client_request.post(_record_url(case, meeting), data=record_data(latest_meeting(case), lead_agreed=str(nurse.id)))
+    assert helpers.reload(case).lead_id == nurse.id
+    assert len(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "lead_changed")).all()) == 1
 
 
 def test_a_lead_who_may_not_lead_is_refused(client_request, signed_in, lead, nurse, health, school):
