@@ -53,8 +53,12 @@ def test_the_meeting_page_lists_each_invitee_with_their_needs_and_the_agenda(
     rows = {row.split(" ")[0] + " " + row.split(" ")[1]: row for row in page.words("tbody tr")}
     # Communication needs start from the carer's record (preferred language) and the person's record.
     assert "Prefers Polish" in rows["Agnieszka Nowak"]
-    assert rows["Maria Nowak"].startswith("Maria Nowak Maternal grandmother Not recorded Hard of hearing")
-    assert rows["Nia Nurse"].startswith("Nia Nurse Northshire Health Visiting Not recorded None recorded")
+    assert rows["Maria Nowak"].startswith(
+        "Maria Nowak Maternal grandmother Not recorded Communication needs: Hard of hearing"
+    )
+    assert rows["Nia Nurse"].startswith(
+        "Nia Nurse Northshire Health Visiting Not recorded Communication needs: none recorded"
+    )
     assert page.words("h2 + p.govuk-body")[:1] == ["Welcome"]
     assert "What is working well" in page.text and "Next steps" in page.text
 
@@ -81,9 +85,14 @@ def test_the_invitations_page_records_how_each_was_invited_and_the_interpreter_b
     page = client_request.get(f"/assessments/{case.ref}/meetings/{meeting.id}")
     assert "Invitations updated" in page.text
     rows = page.words("tbody tr")
-    assert "Agnieszka Nowak Family By phone Prefers Polish Polish" in rows
-    assert "Maria Nowak Maternal grandmother By letter Hard of hearing: a hearing loop None booked" in rows
-    assert "Nia Nurse Northshire Health Visiting By email None recorded None booked" in rows
+    assert "Agnieszka Nowak Family By phone Communication needs: Prefers Polish Interpreter booked: Polish" in rows
+    assert (
+        "Maria Nowak Maternal grandmother By letter "
+        "Communication needs: Hard of hearing: a hearing loop Interpreter booked: none"
+    ) in rows
+    assert (
+        "Nia Nurse Northshire Health Visiting By email Communication needs: none recorded Interpreter booked: none"
+    ) in rows
     event = db.session.query(AuditEvent).filter_by(action="meeting_scheduled").order_by(AuditEvent.id.desc()).first()
     assert event.detail["invitations"] is True and event.detail["interpreters"] == 1
 
@@ -111,7 +120,9 @@ def test_rescheduling_keeps_each_invitees_saved_details(client_request, signed_i
         f"/assessments/{case.ref}/meetings/{meeting.id}/edit", data={**data, "version": str(meeting.version_id)}
     )
     page = client_request.get(f"/assessments/{case.ref}/meetings/{meeting.id}")
-    assert "Maria Nowak Maternal grandmother In person Hearing loop None booked" in page.words("tbody tr")
+    assert (
+        "Maria Nowak Maternal grandmother In person Communication needs: Hearing loop Interpreter booked: none"
+    ) in page.words("tbody tr")
     assert "A new agenda" in page.text
 
 

@@ -84,7 +84,10 @@ def test_the_record_of_a_held_meeting_shows_who_came(client_request, signed_in, 
     signed_in(lead)
     page = client_request.get(f"/assessments/{case.ref}/meetings/{meeting.id}")
     assert page.words("tbody tr") == [
-        "Nia Nurse Northshire Health Visiting Not recorded None recorded None booked Attended"
+        (
+            "Nia Nurse Northshire Health Visiting Not recorded "
+            "Communication needs: none recorded Interpreter booked: none Attended"
+        )
     ]
     assert page.words(".govuk-button-group a") == [
         "Change the record of the meeting",

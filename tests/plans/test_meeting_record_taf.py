@@ -34,7 +34,7 @@ def test_a_case_persons_apologies_and_their_update_are_recorded_and_shown(
     rows = page.words("tbody tr")
     assert any(
         r.startswith("Maria Nowak Maternal grandmother")
-        and r.endswith("Sent apologiesTheir update: I can do the school run on Mondays and Thursdays.")
+        and r.endswith("Sent apologies Their update: I can do the school run on Mondays and Thursdays.")
         for r in rows
     ), rows
     assert any(r.startswith("Nia Nurse") and r.endswith("Did not attend") for r in rows)
