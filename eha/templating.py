@@ -39,6 +39,14 @@ def state_label(state):
     return STATE_LABELS.get(state, state)
 
 
+def case_stage(case):
+    """The case's stage in words ("TAF meeting held" once the first TAF meeting is recorded, before the plan is
+    agreed; otherwise its state's label)."""
+    from eha.services.meetings import stage_label
+
+    return stage_label(case)
+
+
 def state_tag_class(state):
     return STATE_TAG_CLASSES.get(state, "")
 
@@ -76,6 +84,7 @@ def init_app(app):
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(state_label, "state_label")
+    app.add_template_filter(case_stage, "case_stage")
     app.add_template_filter(summary_row, "summary_row")
     app.add_template_filter(state_tag_class, "state_tag_class")
 

@@ -20,8 +20,11 @@ from eha.forms.fields import (
     MaxLength,
 )
 from eha.forms.plans import LONG_TEXT, SHORT_TEXT, NotInPast, RequiredDate, set_choices
+from eha.models.choices import INVITE_METHODS
 from eha.people import PersonRef
 from eha.services.meetings import ATTENDANCE
+
+INTERPRETER_MAX = 100  # MeetingParticipant.interpreter_language
 
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
@@ -76,11 +79,34 @@ class ScheduleMeetingForm(BaseForm):
         description="Only agencies the family agreed may be involved are listed.",
     )
     family = GovCheckboxesField("Which family members are invited?", error_name="family members")
+    people = GovCheckboxesField(
+        "Who else on the case is invited?",
+        error_name="people on the case",
+        description="The family's network and professionals without an eha account.",
+    )
+    agenda = GovTextAreaField(
+        "Agenda (optional)",
+        validators=[MaxLength(LONG_TEXT)],
+        error_name="agenda",
+        max_length=LONG_TEXT,
+        description="What the meeting will cover, in the order it will be taken. Everyone who can see the case "
+        "can read it.",
+    )
 
-    def __init__(self, *args, professionals=(), family=(), **kwargs):
+    require_invitee = False  # a family network meeting needs someone from the family or their network
+
+    def __init__(self, *args, professionals=(), family=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
         set_choices(self.professionals, professionals)
         set_choices(self.family, family)
+        set_choices(self.people, people)
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.require_invitee and not (self.family.data or self.people.data) and not self.family.errors:
+            self.family.errors = [*self.family.errors, "Select who from the family or their network is invited"]
+            ok = False
+        return ok
 
     def validate_time(self, field):
         if not field.data:
@@ -172,24 +198,84 @@ class RecordMeetingForm(BaseForm):
         if fields and not any(f.data == "attended" for f in fields):
             fields[0].errors = [*fields[0].errors, "Select who attended the meeting"]
             ok = False
-        return ok
+        check = getattr(self, "check_updates", None)
+        return (check() if check else True) and ok
+
+
+def participant_label(participant):
+    """ "Nia Nurse, Health Visiting", "Maria Nowak, Grandmother", "Agnieszka Nowak (family)"."""
+    label = participant.name + (f", {participant.agency_name}" if participant.agency_name else "")
+    if participant.is_family:
+        label += " (family)"
+    return label
 
 
 def attendance_field(participant):
-    label = participant.name + (f", {participant.agency_name}" if participant.agency_name else "")
-    if participant.user_id is None:
-        label += " (family)"
-    return GovRadioField(label, choices=list(ATTENDANCE.items()), error_name=f"whether {participant.name} attended")
+    return GovRadioField(
+        participant_label(participant),
+        choices=list(ATTENDANCE.items()),
+        error_name=f"whether {participant.name} attended",
+    )
 
 
-def record_form(meeting, *, require_next_review=True, base=RecordMeetingForm, **kwargs):
-    """A record form with an attendance question for each participant of ``meeting``."""
+def update_field(participant):
+    return GovTextAreaField(
+        f"Update {participant.name} sent with their apologies (optional)",
+        validators=[MaxLength(SHORT_TEXT)],
+        error_name=f"the update {participant.name} sent",
+        max_length=SHORT_TEXT,
+    )
 
-    class Form(base):
+
+class _Updates:
+    """The written updates sent with apologies: one ``update_<participant id>`` field each."""
+
+    def update_fields(self):
+        return {int(f.name.split("_", 1)[1]): f for f in self if f.name.startswith("update_")}
+
+    def updates(self):
+        return {pid: field.data for pid, field in self.update_fields().items()}
+
+    def check_updates(self):
+        ok = True
+        for pid, field in self.update_fields().items():
+            attendance = getattr(self, f"attendance_{pid}", None)
+            if field.data and attendance is not None and attendance.data != "apologies":
+                field.errors = [*field.errors, "Select 'Sent apologies' for them, or delete their update"]
+                ok = False
+        return ok
+
+    @property
+    def lead_agreed_id(self):
+        field = getattr(self, "lead_agreed", None)
+        value = field.data if field is not None else None
+        return int(value) if value and value.isdigit() else None
+
+
+def lead_field(choices):
+    return GovRadioField(
+        "Lead professional agreed at this meeting",
+        choices=choices,
+        error_name="lead professional agreed at this meeting",
+        description="Choosing someone else hands the case to them from the date the meeting was held; the current "
+        "lead stays in the Team Around the Family.",
+    )
+
+
+def record_form(meeting, *, require_next_review=True, base=RecordMeetingForm, updates=False, leads=None, **kwargs):
+    """A record form with an attendance question for each participant of ``meeting``; with ``updates``, a field
+    for the update each sent with their apologies; with ``leads`` (``[(user id, label)]``), who the meeting agreed
+    should lead."""
+
+    class Form(_Updates, base):
         pass
 
     for participant in meeting.participants:
         setattr(Form, f"attendance_{participant.id}", attendance_field(participant))
+        if updates:
+            setattr(Form, f"update_{participant.id}", update_field(participant))
+    if leads:
+        Form.lead_agreed = lead_field(leads)
     Form.require_next_review = require_next_review
     Form.scheduled_on = meeting.scheduled_for.date() if meeting.scheduled_for else None
     form = Form(**kwargs)
@@ -215,6 +301,62 @@ class EditMeetingForm(ScheduleMeetingForm):
             ]
             ok = False
         return ok
+
+
+class InvitationsForm(BaseForm):
+    """How each invitee was invited, their communication needs and the interpreter booked: ``how_<participant
+    id>``, ``needs_<id>``, ``interpreter_<id>`` fields, added by ``invitations_form``."""
+
+    version = HiddenField()
+
+    def rows(self, meeting):
+        """``[(participant, how, needs, interpreter)]`` in the meeting's order."""
+        return [
+            (p, self[f"how_{p.id}"], self[f"needs_{p.id}"], self[f"interpreter_{p.id}"]) for p in meeting.participants
+        ]
+
+    def details(self, meeting):
+        return {p.id: (how.data, needs.data, interpreter.data) for p, how, needs, interpreter in self.rows(meeting)}
+
+
+def invitations_form(meeting, **kwargs):
+    """An invitations form with the three questions for each participant of ``meeting``."""
+
+    class Form(InvitationsForm):
+        pass
+
+    for p in meeting.participants:
+        setattr(
+            Form,
+            f"how_{p.id}",
+            GovRadioField(
+                f"How was {p.name} invited?",
+                choices=list(INVITE_METHODS.items()),
+                error_name=f"how {p.name} was invited",
+            ),
+        )
+        setattr(
+            Form,
+            f"needs_{p.id}",
+            GovTextAreaField(
+                "Communication needs (optional)",
+                validators=[MaxLength(SHORT_TEXT)],
+                error_name=f"{p.name}'s communication needs",
+                max_length=SHORT_TEXT,
+                description="For example, large print, a hearing loop, a quiet room, or plain English.",
+            ),
+        )
+        setattr(
+            Form,
+            f"interpreter_{p.id}",
+            GovStringField(
+                "Interpreter booked: language (optional)",
+                validators=[MaxLength(INTERPRETER_MAX)],
+                error_name=f"the language of the interpreter booked for {p.name}",
+                description="Leave blank if no interpreter is booked.",
+            ),
+        )
+    return Form(**kwargs)
 
 
 class CancelMeetingForm(BaseForm):

@@ -7,9 +7,10 @@ from flask import url_for
 
 from eha.extensions import db
 from eha.models.users import User
+from eha.services import meetings
 from eha.services.timeline import timeline
 from eha.workflow import engine, table, timescales
-from eha.workflow.states import CLOSURE_REASONS, STATE_LABELS, STATE_TAG_CLASSES
+from eha.workflow.states import CLOSURE_REASONS, STATE_TAG_CLASSES
 
 
 def button(case, spec):
@@ -75,7 +76,7 @@ def build_panel(case, user, today=None):
     return {
         "ref": case.ref,
         "state": case.state,
-        "state_label": STATE_LABELS.get(case.state, case.state),
+        "state_label": meetings.stage_label(case),
         "state_tag_class": STATE_TAG_CLASSES.get(case.state, ""),
         "due": _due(case, today),
         "pending_closure": _pending_closure(case, user),

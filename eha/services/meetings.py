@@ -16,27 +16,32 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
 from eha import access, audit, people
-from eha.errors import Conflict, NotAllowed, NotFound, NotPermitted, expect_version
+from eha.errors import Conflict, Invalid, NotAllowed, NotFound, NotPermitted, expect_version
 from eha.extensions import db
 from eha.formatting import format_date, format_datetime
-from eha.models.assessments import TafMember
+from eha.models.assessments import CasePerson, TafMember
 from eha.models.base import utcnow
-from eha.models.choices import ADMIN, MEETING_KINDS
+from eha.models.choices import ADMIN, INVITE_METHODS, MEETING_KINDS
 from eha.models.meetings import Meeting, MeetingParticipant
 from eha.models.users import User
 from eha.services import plans as plan_service
 from eha.transaction import case_action
 from eha.workflow import engine
 from eha.workflow.effects import refresh_due
-from eha.workflow.states import ASSESSED, PLAN_ACTIVE, REVIEW_SCHEDULED, TAF_SCHEDULED
+from eha.workflow.states import ASSESSED, PLAN_ACTIVE, REVIEW_SCHEDULED, STATE_LABELS, TAF_SCHEDULED
 from eha.workflow.table import SCHEDULING
 
 ATTENDANCE = {"attended": "Attended", "apologies": "Sent apologies", "absent": "Did not attend"}
 
-# Which trigger scheduling a meeting of each kind fires, from which state.
+# Which trigger scheduling a meeting of each kind fires, from which state. A family network meeting fires none:
+# it is the family's own planning beside the TAF's, not a step of the workflow.
 SCHEDULE_TRIGGERS = {"taf": (ASSESSED, "schedule_taf"), "review": (PLAN_ACTIVE, "schedule_review")}
+FAMILY_NETWORK = "family_network"
+# The stage shown for a case still "TAF meeting scheduled" once that meeting is recorded as held.
+TAF_HELD = "TAF meeting held"
 
 CHANGED = "Someone else changed this meeting after you opened it. Your changes have not been saved."
 
@@ -81,6 +86,47 @@ def family_members(case):
     out = [(people.carer(c.id).value, f"{c.name} ({c.relationship_to_child})") for c in case.family.carers]
     out += [(people.child(c.id).value, c.name) for c in case.family.children]
     return out
+
+
+def case_people(case):
+    """The people on the case without an account who are on it now (not removed), by name."""
+    return db.session.scalars(
+        sa.select(CasePerson)
+        .where(CasePerson.assessment_id == case.id, CasePerson.removed_at.is_(None))
+        .order_by(CasePerson.name, CasePerson.id)
+    ).all()
+
+
+def _person_label(person):
+    label = f"{person.name} ({person.role})"
+    return label + (f", {person.organisation}" if person.organisation else "")
+
+
+def people_choices(case):
+    """``[(value, label)]``: the current people on the case without an account, "Maria Nowak (Grandmother)"."""
+    return [(people.person(p.id).value, _person_label(p)) for p in case_people(case)]
+
+
+def family_network_invitees(case):
+    """The invitations a family network meeting starts from: the family and the family's network people."""
+    return [v for v, _ in family_members(case)], [
+        people.person(p.id).value for p in case_people(case) if p.kind == "network"
+    ]
+
+
+def stage_label(case):
+    """The case's stage in words: its state's label, except that a case whose TAF meeting has been recorded as
+    held says so (it stays ``taf_scheduled`` until the plan is agreed)."""
+    if case.state == TAF_SCHEDULED and _taf_held(case):
+        return TAF_HELD
+    return STATE_LABELS.get(case.state, case.state)
+
+
+def _taf_held(case):
+    found = sa.select(Meeting.id).where(
+        Meeting.assessment_id == case.id, Meeting.kind == "taf", Meeting.status == "held"
+    )
+    return db.session.scalar(found.limit(1)) is not None
 
 
 def _meetings(case):
@@ -138,7 +184,34 @@ def awaiting_replacement(case):
 def page_context(case, user):
     """What the meetings pages show the user: whether they may change meetings, and a cancelled meeting the case
     is waiting to replace."""
-    return {"can_manage": access.can_manage(user, case) and case.is_open, "awaiting": awaiting_replacement(case)}
+    can_manage = access.can_manage(user, case) and case.is_open
+    return {
+        "can_manage": can_manage,
+        "awaiting": awaiting_replacement(case),
+        "can_schedule_network": can_manage and schedule_refusal(case, FAMILY_NETWORK) is None,
+    }
+
+
+def lead_agreed(meeting):
+    """The user the meeting agreed should lead, or None."""
+    return db.session.get(User, meeting.lead_agreed_id) if meeting.lead_agreed_id else None
+
+
+def invitee_rows(meeting):
+    """What the meeting page shows of each invitee: ``[{participant, who, how, needs, interpreter, attendance,
+    apologies_update}]`` (attendance once held)."""
+    return [
+        {
+            "participant": p,
+            "who": p.agency_name or "Family",
+            "how": INVITE_METHODS.get(p.invited_how, "Not recorded") if p.invited_how else "Not recorded",
+            "needs": p.communication_needs,
+            "interpreter": p.interpreter_language,
+            "attendance": ATTENDANCE.get(attendance_of(p, meeting)) if meeting.status == "held" else None,
+            "apologies_update": p.apologies_update if p.apologies else None,
+        }
+        for p in meeting.participants
+    ]
 
 
 def leaves_waiting(case, meeting):
@@ -152,9 +225,45 @@ def recorded_on_review_page(case, meeting):
 
 
 def invited_values(meeting):
-    """The invitation checkboxes' values for ``meeting``'s participants (for the reschedule form)."""
+    """The invitation checkboxes' values for ``meeting``'s participants (for the reschedule form): professionals,
+    family, other people on the case."""
     values = [_person(p) for p in meeting.participants]
-    return ([v.value for v in values if v.kind == "user"], [v.value for v in values if v.kind in ("carer", "child")])
+    return (
+        [v.value for v in values if v.kind == "user"],
+        [v.value for v in values if v.kind in ("carer", "child")],
+        [v.value for v in values if v.kind == "person"],
+    )
+
+
+def attendance_of(participant, meeting):
+    """``attended`` / ``apologies`` / ``absent`` once ``meeting`` is held; None before."""
+    if participant.attended:
+        return "attended"
+    if participant.apologies:
+        return "apologies"
+    return "absent" if meeting.status == "held" else None
+
+
+def asks_lead(meeting):
+    """Whether recording ``meeting`` asks who the meeting agreed should lead (not at a family network meeting)."""
+    return meeting.kind != FAMILY_NETWORK
+
+
+def lead_candidates(case):
+    """Who a meeting can agree should lead: the current lead, then the current TAF members who are active
+    practitioners of an agency within the family's agreement."""
+    from eha.services import lead as lead_service
+
+    members = {m.user_id for m in case.taf_members if m.removed_at is None}
+    return [lead_service.current_lead(case)] + [u for u in lead_service.eligible_leads(case) if u.id in members]
+
+
+def lead_choices(case):
+    """``[(user id, label)]`` for "Lead professional agreed at this meeting"; the current lead first."""
+    return [
+        (str(u.id), f"{u.name}, {u.agency.name}" + (" (the current lead professional)" if n == 0 else ""))
+        for n, u in enumerate(lead_candidates(case))
+    ]
 
 
 def record_form_data(meeting):
@@ -173,12 +282,21 @@ def record_form_data(meeting):
     ):
         data["confirm_date"] = ["yes"]  # confirmed when it was first recorded
     for p in meeting.participants:
-        data[f"attendance_{p.id}"] = (
-            "attended"
-            if p.attended
-            else "apologies"
-            if p.apologies
-            else ("absent" if meeting.status == "held" else None)
+        data[f"attendance_{p.id}"] = attendance_of(p, meeting)
+        data[f"update_{p.id}"] = p.apologies_update
+    return data
+
+
+def invitation_form_data(meeting):
+    """The invitations form's answers for ``meeting`` as saved."""
+    data = {"version": str(meeting.version_id)}
+    for p in meeting.participants:
+        data.update(
+            {
+                f"how_{p.id}": p.invited_how,
+                f"needs_{p.id}": p.communication_needs,
+                f"interpreter_{p.id}": p.interpreter_language,
+            }
         )
     return data
 
@@ -204,6 +322,8 @@ def schedule_refusal(case, kind):
         return "This case is closed: meetings can no longer be scheduled."
     if kind == "review" and case.state == REVIEW_SCHEDULED and awaiting_replacement(case) == "review":
         return None
+    if kind == FAMILY_NETWORK:
+        return _family_network_refusal(case)
     if case.state in SCHEDULING[kind]:
         return None
     if kind == "taf":
@@ -211,6 +331,15 @@ def schedule_refusal(case, kind):
     if case.state == REVIEW_SCHEDULED:
         return "A review meeting is already scheduled: record it on the review page, or cancel it, first."
     return "A review can be scheduled while the plan is active and no other review is waiting to be recorded."
+
+
+def _family_network_refusal(case):
+    consent = case.current_consent
+    if consent is None or consent.withdrawn_on is not None:
+        return "A family network meeting can be arranged once the family's agreement is recorded (and not withdrawn)."
+    if case.state not in SCHEDULING[FAMILY_NETWORK]:
+        return "A family network meeting can be arranged once the assessment is complete."
+    return None
 
 
 def check_schedulable(case, kind):
@@ -224,7 +353,7 @@ def schedule_page(case, kind):
     check_schedulable(case, kind)
     return {
         "has_agreement": bool(agreed_agency_ids(case)),
-        "fires": SCHEDULE_TRIGGERS[kind][0] == case.state,
+        "fires": SCHEDULE_TRIGGERS.get(kind, (None,))[0] == case.state,
         "replacement": awaiting_replacement(case) == kind,
     }
 
@@ -274,11 +403,29 @@ def _person(participant):
         return people.user(participant.user_id)
     if participant.carer_id:
         return people.carer(participant.carer_id)
+    if participant.person_id:
+        return people.person(participant.person_id)
     return people.child(participant.child_id)
 
 
-def _wanted(case, user_ids, family_values):
-    """``{PersonRef: participant}`` for those invited who may be: agreed professionals and the family."""
+def carer_needs(carer):
+    """A carer's communication needs from their record: "Prefers Polish; needs an interpreter"."""
+    if carer.preferred_language:
+        return f"Prefers {carer.preferred_language}" + ("; needs an interpreter" if carer.interpreter_needed else "")
+    return "Needs an interpreter" if carer.interpreter_needed else None
+
+
+def person_needs(person):
+    """A case person's communication needs from their record, with the interpreter they need."""
+    parts = [person.communication_needs] if person.communication_needs else []
+    if person.interpreter_language:
+        parts.append(f"Needs an interpreter ({person.interpreter_language})")
+    return "; ".join(parts) or None
+
+
+def _wanted(case, user_ids, family_values, person_values=()):
+    """``{PersonRef: participant}`` for those invited who may be: agreed professionals, the family and the people
+    on the case now. Communication needs start from the carer's or person's record."""
     professionals = {u.id: u for u in invitable_professionals(case)}
     family = {people.carer(c.id): c for c in case.family.carers} | {people.child(c.id): c for c in case.family.children}
     wanted = {}
@@ -291,14 +438,27 @@ def _wanted(case, user_ids, family_values):
     for ref in filter(None, map(people.PersonRef.parse, family_values)):
         person = family.get(ref)
         if person is not None:
-            wanted[ref] = MeetingParticipant(name=person.name, **{f"{ref.kind}_id": person.id})
+            needs = carer_needs(person) if ref.kind == "carer" else None
+            wanted[ref] = MeetingParticipant(
+                name=person.name, communication_needs=needs, **{f"{ref.kind}_id": person.id}
+            )
+    on_case = {people.person(p.id): p for p in case_people(case)}
+    for ref in filter(None, map(people.PersonRef.parse, person_values)):
+        person = on_case.get(ref)
+        if person is not None:
+            wanted[ref] = MeetingParticipant(
+                person_id=person.id,
+                name=person.name,
+                agency_name=person.organisation or person.role,
+                communication_needs=person_needs(person),
+            )
     return wanted
 
 
-def _invite(case, meeting, by, user_ids, family_values):
-    """Make ``meeting``'s invitations those asked for (that may be); a TAF meeting's new professionals join the
-    TAF."""
-    wanted = _wanted(case, user_ids, family_values)
+def _invite(case, meeting, by, user_ids, family_values, person_values=()):
+    """Make ``meeting``'s invitations those asked for (that may be), keeping what is saved for those still
+    invited; a TAF meeting's new professionals join the TAF."""
+    wanted = _wanted(case, user_ids, family_values, person_values)
     present = set()
     for participant in list(meeting.participants):
         ref = _person(participant)
@@ -326,8 +486,11 @@ def _add_taf_members(case, by, user_ids):
 
 
 @case_action
-def schedule(case, by, *, kind, scheduled_for: datetime, place, video_link, user_ids, family_ids):
-    """Schedule a meeting of ``kind`` with its invitations; from the state it belongs to, move the case on."""
+def schedule(
+    case, by, *, kind, scheduled_for: datetime, place, video_link, user_ids, family_ids, person_ids=(), agenda=None
+):
+    """Schedule a meeting of ``kind`` with its invitations; from the state it belongs to, move the case on (a
+    family network meeting never does)."""
     check_schedulable(case, kind)
     meeting = Meeting(
         assessment_id=case.id,
@@ -336,10 +499,11 @@ def schedule(case, by, *, kind, scheduled_for: datetime, place, video_link, user
         scheduled_for=scheduled_for,
         place=place or None,
         video_link=video_link or None,
+        agenda=agenda or None,
         created_by_id=by.id,
     )
     db.session.add(meeting)
-    _invite(case, meeting, by, user_ids, family_ids)
+    _invite(case, meeting, by, user_ids, family_ids, person_ids)
     db.session.flush()
     audit.record(
         "meeting_scheduled",
@@ -351,21 +515,36 @@ def schedule(case, by, *, kind, scheduled_for: datetime, place, video_link, user
             "text": f"Scheduled a {MEETING_KINDS[kind].lower()} for {format_datetime(meeting.scheduled_for)}",
         },
     )
-    from_state, trigger = SCHEDULE_TRIGGERS[kind]
+    from_state, trigger = SCHEDULE_TRIGGERS.get(kind, (None, None))
     if case.state == from_state:
         engine.fire(case, trigger, by, meeting=meeting)
     return meeting
 
 
 @case_action
-def reschedule(case, meeting_id, by, *, expected_version, scheduled_for, place, video_link, user_ids, family_ids):
+def reschedule(
+    case,
+    meeting_id,
+    by,
+    *,
+    expected_version,
+    scheduled_for,
+    place,
+    video_link,
+    user_ids,
+    family_ids,
+    person_ids=(),
+    agenda=None,
+):
     """Move a scheduled meeting and change who is invited. Professionals no longer within the family's agreement
-    drop off the invitation; newly invited professionals at a TAF meeting join the TAF."""
+    (and people taken off the case) drop off the invitation; those still invited keep how they were invited and
+    their needs; newly invited professionals at a TAF meeting join the TAF."""
     meeting = _unchanged_since_opened(case, meeting_id, expected_version, "rescheduled")
     meeting.scheduled_for = scheduled_for
     meeting.place = place or None
     meeting.video_link = video_link or None
-    _invite(case, meeting, by, user_ids, family_ids)
+    meeting.agenda = agenda or None
+    _invite(case, meeting, by, user_ids, family_ids, person_ids)
     db.session.flush()
     audit.record(
         "meeting_scheduled",
@@ -403,9 +582,10 @@ def cancel(case, meeting_id, by, *, expected_version, reason):
     return meeting
 
 
-def mark_held(meeting, by, *, held_on, attendance, notes, decisions, next_review_on):
+def mark_held(meeting, by, *, held_on, attendance, notes, decisions, next_review_on, updates=None):
     """Write ``meeting`` as held (no checks: the caller's action makes them). ``attendance`` maps participant id to
-    attended/apologies/absent."""
+    attended/apologies/absent; ``updates`` participant id to the written update sent with apologies (None: keep
+    what is saved)."""
     meeting.status = "held"
     meeting.held_on = held_on
     meeting.notes = notes or None
@@ -416,6 +596,8 @@ def mark_held(meeting, by, *, held_on, attendance, notes, decisions, next_review
         status = attendance.get(participant.id)
         participant.attended = status == "attended"
         participant.apologies = status == "apologies"
+        if updates is not None:
+            participant.apologies_update = (updates.get(participant.id) or None) if participant.apologies else None
     db.session.flush()
     return meeting
 
@@ -437,8 +619,23 @@ def record_meeting(meeting, by, *, expected_version, held_on, attendance, notes,
 
 
 @case_action
-def record(case, meeting_id, by, *, expected_version, held_on, attendance, notes, decisions, next_review_on):
-    """Record a meeting as held (or change its record), at the version the user opened."""
+def record(
+    case,
+    meeting_id,
+    by,
+    *,
+    expected_version,
+    held_on,
+    attendance,
+    notes,
+    decisions,
+    next_review_on,
+    updates=None,
+    lead_agreed_id=None,
+):
+    """Record a meeting as held (or change its record), at the version the user opened. ``lead_agreed_id``: who
+    the meeting agreed should lead (None: the current lead); someone else takes over the case in this same
+    transaction, the old lead staying in the TAF."""
     meeting = meeting_of(case, meeting_id)
     check_recordable(case, meeting)
     expect_version(expected_version, meeting.version_id)
@@ -450,8 +647,8 @@ def record(case, meeting_id, by, *, expected_version, held_on, attendance, notes
         notes=notes,
         decisions=decisions,
         next_review_on=next_review_on,
+        updates=updates,
     )
-    refresh_due(case)
     audit.record(
         "meeting_recorded",
         assessment=case,
@@ -462,7 +659,77 @@ def record(case, meeting_id, by, *, expected_version, held_on, attendance, notes
             "text": f"Recorded the {meeting.kind_label.lower()} held on {format_date(held_on)}",
         },
     )
+    if asks_lead(meeting):
+        _agree_lead(case, meeting, by, lead_agreed_id)
+    refresh_due(case)
     return meeting
+
+
+def _agree_lead(case, meeting, by, lead_agreed_id):
+    """Note who the meeting agreed should lead; hand the case to them when it is someone else (``Invalid`` on
+    ``lead_agreed`` when they may not lead it)."""
+    from eha.services import lead as lead_service
+
+    current = lead_service.current_lead(case)
+    if lead_agreed_id is None or lead_agreed_id == current.id:
+        meeting.lead_agreed_id = current.id
+        return
+    if lead_agreed_id not in {u.id for u in lead_candidates(case)}:
+        raise Invalid(
+            "Select the lead professional from the current lead and the members of the Team Around the Family",
+            field="lead_agreed",
+            detail={"to": lead_agreed_id},
+        )
+    reason = f"Agreed at the {meeting.kind_label.lower()} on {format_date(meeting.held_on)}"
+    try:
+        lead_service.change_lead(
+            case, by, lead_agreed_id, reason, meeting.held_on, True, expected_version=case.version_id
+        )
+    except Invalid as error:  # a date the handover cannot have: say so on the held date
+        raise Invalid(error.message, field="held_on" if error.field == "handed_over_on" else "lead_agreed") from error
+    meeting.lead_agreed_id = lead_agreed_id
+    db.session.flush()
+
+
+@case_action
+def update_invitations(case, meeting_id, by, *, expected_version, details):
+    """Say how each invitee was invited, their communication needs and the interpreter booked for them.
+    ``details`` maps participant id to ``(invited_how, communication_needs, interpreter_language)``."""
+    meeting = meeting_of(case, meeting_id)
+    check_invitations_open(case, meeting)
+    expect_version(expected_version, meeting.version_id)
+    for participant in meeting.participants:
+        if participant.id in details:
+            how, needs, interpreter = details[participant.id]
+            participant.invited_how = how or None
+            participant.communication_needs = needs or None
+            participant.interpreter_language = interpreter or None
+    flag_modified(meeting, "agenda")  # the participants changed: the meeting's version moves on with them
+    db.session.flush()
+    audit.record(
+        "meeting_scheduled",
+        assessment=case,
+        user=by,
+        detail={
+            "meeting": meeting.id,
+            "kind": meeting.kind,
+            "invitations": True,
+            "interpreters": sum(1 for p in meeting.participants if p.interpreter_language),
+            "text": f"Updated the invitations to the {meeting.kind_label.lower()} "
+            f"of {format_datetime(meeting.scheduled_for)}",
+        },
+    )
+    return meeting
+
+
+def check_invitations_open(case, meeting):
+    """The invitations of a meeting can change while the case is open and the meeting is not cancelled."""
+    if not case.is_open:
+        raise NotAllowed("This case is closed: meetings can no longer change.", detail={"meeting": meeting.id})
+    if meeting.status == "cancelled":
+        raise NotAllowed(
+            "This meeting was cancelled: its invitations can no longer change.", detail={"meeting": meeting.id}
+        )
 
 
 # --- the Team Around the Family ---

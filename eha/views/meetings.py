@@ -5,13 +5,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from eha.access import MANAGE, VIEW, case_route
-from eha.errors import Conflict, GuardFailed
+from eha.errors import Conflict, GuardFailed, Invalid
 from eha.formatting import format_datetime
 from eha.forms.meetings import (
     CancelMeetingForm,
     EditMeetingForm,
     RemoveMemberForm,
     ScheduleMeetingForm,
+    invitations_form,
     record_form,
     time_value,
 )
@@ -31,8 +32,23 @@ def _kind():
     return kind if kind in MEETING_KINDS else "taf"
 
 
-def _schedule_form(case, form_class=ScheduleMeetingForm, **kwargs):
-    return form_class(professionals=service.professional_choices(case), family=service.family_members(case), **kwargs)
+def _schedule_form(case, kind, form_class=ScheduleMeetingForm, **kwargs):
+    form = form_class(
+        professionals=service.professional_choices(case),
+        family=service.family_members(case),
+        people=service.people_choices(case),
+        **kwargs,
+    )
+    form.require_invitee = kind == service.FAMILY_NETWORK
+    return form
+
+
+def _new_form(case, kind):
+    """The schedule form; a family network meeting starts with the family and their network invited."""
+    if request.method == "GET" and kind == service.FAMILY_NETWORK:
+        family, network = service.family_network_invitees(case)
+        return _schedule_form(case, kind, data={"family": family, "people": network})
+    return _schedule_form(case, kind)
 
 
 def _shown(case, meeting):
@@ -53,7 +69,7 @@ def index(case):
 def new(case):
     kind = _kind()
     page = service.schedule_page(case, kind)
-    form = _schedule_form(case)
+    form = _new_form(case, kind)
     errors = None
     if form.validate_on_submit():
         try:
@@ -66,6 +82,8 @@ def new(case):
                 video_link=form.video_link.data,
                 user_ids=form.user_ids,
                 family_ids=form.family.data or [],
+                person_ids=form.people.data or [],
+                agenda=form.agenda.data,
             )
         except GuardFailed as failure:
             errors = [
@@ -88,10 +106,13 @@ def new(case):
 
 @case_route(bp, "/meetings/<int:meeting_id>")
 def show(case, meeting_id):
+    meeting = service.meeting_of(case, meeting_id)
     return render_template(
         "views/meetings/show.html",
         case=case,
-        meeting=service.meeting_of(case, meeting_id),
+        meeting=meeting,
+        invitees=service.invitee_rows(meeting),
+        lead_agreed=service.lead_agreed(meeting),
         **service.page_context(case, current_user),
     )
 
@@ -105,6 +126,9 @@ def _save(case, meeting, form, render, action, done, **values):
     the user's input kept (409)."""
     try:
         saved = action(case, meeting.id, current_user, expected_version=parse_version(form.version.data), **values)
+    except Invalid as error:
+        form.add_error(error)
+        return render(case, service.meeting_of(case, meeting.id), form)
     except Conflict:
         meeting = service.meeting_of(case, meeting.id)
         form.version.data = str(meeting.version_id)
@@ -124,8 +148,14 @@ def _render_record(case, meeting, form, conflict=False):
     ), 409 if conflict else 200
 
 
-def _record_form(meeting, **kwargs):
-    return record_form(meeting, require_next_review=meeting.kind == "taf", **kwargs)
+def _record_form(case, meeting, **kwargs):
+    """The record form; a TAF or review meeting also asks who it agreed should lead (the current lead first)."""
+    leads = service.lead_choices(case) if service.asks_lead(meeting) else None
+    form = record_form(meeting, require_next_review=meeting.kind == "taf", updates=True, leads=leads, **kwargs)
+    if leads and request.method == "GET":
+        # Always the current lead to start with: changing an old record must not hand the case back.
+        form.lead_agreed.data = leads[0][0]
+    return form
 
 
 @case_route(bp, "/meetings/<int:meeting_id>/record", need=MANAGE, methods=("GET", "POST"), refused="meeting_recorded")
@@ -134,9 +164,9 @@ def record(case, meeting_id):
     if request.method == "GET":
         if service.recorded_on_review_page(case, meeting):
             return redirect(url_for("reviews.new", ref=case.ref))
-        return _render_record(case, meeting, _record_form(meeting, data=service.record_form_data(meeting)))
+        return _render_record(case, meeting, _record_form(case, meeting, data=service.record_form_data(meeting)))
     service.check_recordable(case, meeting)
-    form = _record_form(meeting)
+    form = _record_form(case, meeting)
     if not form.validate():
         return _render_record(case, meeting, form)
     return _save(
@@ -151,11 +181,13 @@ def record(case, meeting_id):
         notes=form.notes.data,
         decisions=form.decisions.data,
         next_review_on=form.next_review_on.data,
+        updates=form.updates(),
+        lead_agreed_id=form.lead_agreed_id,
     )
 
 
 def _edit_form(case, meeting, **kwargs):
-    form = _schedule_form(case, form_class=EditMeetingForm, **kwargs)
+    form = _schedule_form(case, meeting.kind, form_class=EditMeetingForm, **kwargs)
     form.require_professional = meeting.kind == "taf" and bool(form.professionals.choices)
     return form
 
@@ -177,7 +209,7 @@ def edit(case, meeting_id):
     """Reschedule: a new date, time or place, and who is invited. The case's state does not change."""
     meeting = service.scheduled_meeting(case, meeting_id, "rescheduled")
     if request.method == "GET":
-        professionals, family = service.invited_values(meeting)
+        professionals, family, others = service.invited_values(meeting)
         form = _edit_form(
             case,
             meeting,
@@ -188,6 +220,8 @@ def edit(case, meeting_id):
                 "video_link": meeting.video_link,
                 "professionals": professionals,
                 "family": family,
+                "people": others,
+                "agenda": meeting.agenda,
                 "version": str(meeting.version_id),
             },
         )
@@ -207,11 +241,47 @@ def edit(case, meeting_id):
         video_link=form.video_link.data,
         user_ids=form.user_ids,
         family_ids=form.family.data or [],
+        person_ids=form.people.data or [],
+        agenda=form.agenda.data,
     )
 
 
 def _rescheduled(meeting):
     return f"{meeting.kind_label} rescheduled to {format_datetime(meeting.scheduled_for)}"
+
+
+def _render_invitations(case, meeting, form, conflict=False):
+    return render_template(
+        "views/meetings/invitations.html",
+        case=case,
+        meeting=meeting,
+        form=form,
+        conflict=conflict,
+        saved=service.saved_rows(meeting),
+    ), 409 if conflict else 200
+
+
+@case_route(
+    bp, "/meetings/<int:meeting_id>/invitations", need=MANAGE, methods=("GET", "POST"), refused="meeting_scheduled"
+)
+def invitations(case, meeting_id):
+    """How each invitee was invited, their communication needs and the interpreter booked for them."""
+    meeting = service.meeting_of(case, meeting_id)
+    service.check_invitations_open(case, meeting)
+    if request.method == "GET":
+        return _render_invitations(case, meeting, invitations_form(meeting, data=service.invitation_form_data(meeting)))
+    form = invitations_form(meeting)
+    if not form.validate():
+        return _render_invitations(case, meeting, form)
+    return _save(
+        case,
+        meeting,
+        form,
+        _render_invitations,
+        service.update_invitations,
+        lambda saved: "Invitations updated",
+        details=form.details(meeting),
+    )
 
 
 def _render_cancel(case, meeting, form, conflict=False):

@@ -242,6 +242,9 @@ PLANNING = (ASSESSED, TAF_SCHEDULED, PLAN_ACTIVE, REVIEW_SCHEDULED)  # the plan'
 SCHEDULING = {  # a meeting of each kind can be booked
     "taf": (ASSESSED, TAF_SCHEDULED, PLAN_ACTIVE, REVIEW_SCHEDULED),
     "review": (PLAN_ACTIVE,),
+    # The family and their own network plan together (Family Help: family group decision making) while the plan
+    # is drafted or in force. It fires no trigger: the case's state and what is due stay as they are.
+    "family_network": PLANNING,
 }
 RECORDING_PROGRESS = OPEN_STATES  # TAF members record progress on the actions they own
 

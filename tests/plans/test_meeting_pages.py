@@ -51,9 +51,13 @@ def test_the_meetings_pages_for_the_lead(client_request, signed_in, lead, nurse,
     }
     assert [a.get("href") for a in page.select(".govuk-button-group a")] == [
         f"{base}/meetings/{meeting.id}/record",
+        f"{base}/meetings/{meeting.id}/invitations",
         f"{base}/meetings/{meeting.id}/edit",
         f"{base}/meetings/{meeting.id}/cancel",
     ]
+
+    page = client_request.get(f"{base}/meetings/{meeting.id}/invitations")
+    assert page.h1 == "Invitations to the team around the family meeting"
 
     page = client_request.get(f"{base}/meetings/{meeting.id}/edit")
     assert page.h1 == "Reschedule the team around the family meeting"
@@ -79,5 +83,13 @@ def test_the_record_of_a_held_meeting_shows_who_came(client_request, signed_in, 
     meeting = helpers.held_taf(case, lead, nurse)
     signed_in(lead)
     page = client_request.get(f"/assessments/{case.ref}/meetings/{meeting.id}")
-    assert page.words("tbody tr") == ["Nia Nurse Northshire Health Visiting Attended"]
-    assert page.words(".govuk-button-group a") == ["Change the record of the meeting"]
+    assert page.words("tbody tr") == [
+        (
+            "Nia Nurse Northshire Health Visiting Not recorded "
+            "Communication needs: none recorded Interpreter booked: none Attended"
+        )
+    ]
+    assert page.words(".govuk-button-group a") == [
+        "Change the record of the meeting",
+        "Record how people were invited",
+    ]

@@ -202,6 +202,10 @@ def test_every_meeting_action_locks_the_case_before_it_writes_to_the_audit_trail
                 "confirm_date": "yes",  # held today, scheduled for another day
             },
         ),
+        "record the invitations": lambda: client.post(
+            f"/assessments/{ref}/meetings/{meeting().id}/invitations",
+            data={f"how_{meeting().participants[0].id}": "email", "version": version()},
+        ),
         "schedule another": lambda: client.post(f"/assessments/{ref}/meetings/new?kind=taf", data=when),
         "cancel it": lambda: client.post(
             f"/assessments/{ref}/meetings/{meeting().id}/cancel", data={"reason": "Snow", "version": version()}
@@ -220,3 +224,38 @@ def test_every_meeting_action_locks_the_case_before_it_writes_to_the_audit_trail
         ]
         assert changing, step
         assert all(_locks_the_case_before_the_audit_head(t) for t in changing), step
+
+
+@pytest.mark.postgres
+def test_two_records_at_once_agreeing_a_new_lead_hand_the_case_over_once(app, lead, nurse, health):
+    case = helpers.assessed_case(lead, [health], state="taf_scheduled")
+    helpers.member(case, nurse)
+    meeting = Meeting(
+        assessment_id=case.id,
+        kind="taf",
+        status="scheduled",
+        place="School",
+        scheduled_for=datetime.now() - timedelta(hours=2),
+        created_by_id=lead.id,
+    )
+    meeting.participants.append(MeetingParticipant(user_id=nurse.id, name=nurse.name, agency_name=nurse.agency.name))
+    db.session.add(meeting)
+    db.session.commit()
+    data = {
+        **_date("held_on", date.today()),
+        **_date("next_review_on", date.today() + timedelta(days=28)),
+        f"attendance_{meeting.participants[0].id}": "attended",
+        "lead_agreed": str(nurse.id),
+        "notes": "Nia will lead",
+        "version": str(meeting.version_id),
+    }
+
+    results = _race(app, lead, f"/assessments/{case.ref}/meetings/{meeting.id}/record", data)
+
+    assert _statuses(results) == [302] + [409] * (WORKERS - 1), results
+    for status, _location, text in results:
+        if status == 409:
+            assert "Someone else has changed this meeting" in text and "Nia will lead" in text
+    assert helpers.reload(case).lead_id == nurse.id
+    assert db.session.get(Meeting, meeting.id).lead_agreed_id == nurse.id
+    assert [e.outcome for e in _events(case, "lead_changed")] == ["success"]

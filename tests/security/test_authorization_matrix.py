@@ -90,6 +90,7 @@ EXPECTATIONS = {
     "meetings.record": "case-manage",
     "meetings.edit": "case-manage",
     "meetings.cancel": "case-manage",
+    "meetings.invitations": "case-manage",
     "meetings.team": "case-view",
     "meetings.remove_member": "case-manage",
     "lead.change": "case-manage",
