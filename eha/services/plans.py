@@ -640,7 +640,8 @@ def sign(case, by, *, expected_version, expected_number, signer, name, role, sig
     current = _signable(case)
     if expected_number != current.number:
         raise StaleEdit()
-    expect_version(expected_version, current.version_id)
+    if current.status == "draft":  # a signed version's content is frozen: another signature does not make it stale
+        expect_version(expected_version, current.version_id)
     if not current.actions:
         raise Invalid("Add at least one action before the plan is signed", field="signer")
     was_draft = current.status == "draft"

@@ -144,11 +144,6 @@ def _signing(app, user, case, name):
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    strict=True,
-    reason="sign() checks the page's row version even on the frozen version: the first later signature bumps it "
-    "(updated_at) and the second, queued behind the case lock, is refused as stale (409)",
-)
 def test_two_people_signing_the_agreed_plan_at_once_are_both_recorded_and_the_digest_stays(app, lead, manager, agreed):
     digest = _version(agreed).digest
     posts = [_signing(app, lead, agreed, FATHER), _signing(app, manager, agreed, "Nia Nurse")]
