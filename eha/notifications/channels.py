@@ -10,6 +10,7 @@ Notify an invitation carries its link and not the calendar part.
 """
 
 import logging
+import re
 import smtplib
 
 from flask import current_app
@@ -22,6 +23,8 @@ from eha import mail
 log = logging.getLogger(__name__)
 
 SMTP, NOTIFY, FILES = "smtp", "notify", "files"
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_KEY = re.compile(rf".+-{_UUID}-{_UUID}")
 
 
 class ChannelError(RuntimeError):
@@ -102,10 +105,11 @@ class NotifyChannel:
         config = current_app.config
         self.templates = config.get("NOTIFY_TEMPLATE_IDS") or {}
         self.default_template = config.get("NOTIFY_TEMPLATE_ID")
-        try:
-            self.client = NotificationsAPIClient(config["NOTIFY_API_KEY"], base_url=config["NOTIFY_BASE_URL"])
-        except (IndexError, TypeError, ValueError) as exc:
-            raise ChannelError("NOTIFY_API_KEY is not a GOV.UK Notify API key") from exc
+        key = config.get("NOTIFY_API_KEY") or ""
+        # A key is "<name>-<service id>-<secret>", both UUIDs; the client only asserts this, so check it here.
+        if not _KEY.fullmatch(key):
+            raise ChannelError("NOTIFY_API_KEY is not a GOV.UK Notify API key")
+        self.client = NotificationsAPIClient(key, base_url=config["NOTIFY_BASE_URL"])
 
     def template_for(self, kind):
         template = self.templates.get(kind) or self.default_template
