@@ -66,8 +66,9 @@ def notify(app):
 
 def test_a_message_goes_to_notify_as_a_signed_request_with_the_template_and_personalisation(app, notify):
     outbox.enqueue("action_owned:k:user:1", "action_owned", address="Nia@Health.example.org", subject="S", body="B")
-    outbox.enqueue("daily_digest:2026-12-01:user:1", "daily_digest", address="nia@health.example.org", subject="D",
-                   body="Due")
+    outbox.enqueue(
+        "daily_digest:2026-12-01:user:1", "daily_digest", address="nia@health.example.org", subject="D", body="Due"
+    )
     from eha.extensions import db
 
     db.session.commit()
@@ -90,8 +91,12 @@ def test_a_notify_error_keeps_the_message_queued_with_notifys_reason(app, notify
 
     notify.answer = (
         400,
-        {"errors": [{"error": "BadRequestError", "message": "Can't send to this recipient using a team-only API key"}],
-         "status_code": 400},
+        {
+            "errors": [
+                {"error": "BadRequestError", "message": "Can't send to this recipient using a team-only API key"}
+            ],
+            "status_code": 400,
+        },
     )
     outbox.enqueue("k1", "action_owned", address="nia@health.example.org", subject="S", body="B")
     db.session.commit()
