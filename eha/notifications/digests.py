@@ -20,7 +20,7 @@ from eha.access import _current_consent_allows_agency
 from eha.extensions import db
 from eha.models.assessments import Assessment, TafMember
 from eha.models.choices import CLOSED_ACTION_PROGRESS, MANAGER
-from eha.models.notifications import NotificationPreference
+from eha.models.notifications import Notification, NotificationPreference
 from eha.models.plans import PlanAction, PlanVersion
 from eha.models.users import User
 from eha.notifications import messages
@@ -182,13 +182,25 @@ def is_quiet(now=None):
     return not (in_hours and timescales.is_working_day(local.date()))
 
 
-def queue_digests(day, *, weekly=None):
+def daily_run_done(day):
+    """True once ``day``'s daily digests were queued (the worker's schedule then skips the work of a run)."""
+    return db.session.scalar(
+        sa.select(
+            sa.exists().where(
+                Notification.kind == "daily_digest", Notification.key.startswith(f"daily_digest:{day.isoformat()}:")
+            )
+        )
+    )
+
+
+def queue_digests(day, *, weekly=None, skip_done=False):
     """Queue ``day``'s daily digests and, on the weekly digest's day (or when ``weekly``), the managers' one.
     Returns ``(daily, weekly)`` counts. A day that is not a working day queues nothing unless
-    ``EHA_DIGESTS_ANY_TIME``."""
+    ``EHA_DIGESTS_ANY_TIME``. ``skip_done``: do not look again once the day's daily digests were queued."""
     config = current_app.config
     if not config["EHA_DIGESTS_ANY_TIME"] and not timescales.is_working_day(day):
         return (0, 0)
     if weekly is None:
         weekly = day.weekday() == config["EHA_WEEKLY_DIGEST_WEEKDAY"]
-    return queue_daily(day), (queue_weekly(day) if weekly else 0)
+    daily = 0 if skip_done and daily_run_done(day) else queue_daily(day)
+    return daily, (queue_weekly(day) if weekly else 0)

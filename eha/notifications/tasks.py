@@ -69,6 +69,6 @@ def queue_digests():
         now = datetime.now(digests.LONDON)
         if digests.is_quiet(now):
             return (0, 0)
-        counts = digests.queue_digests(now.date())
+        counts = digests.queue_digests(now.date(), skip_done=True)
         db.session.commit()
         return counts

@@ -89,3 +89,18 @@ def test_flask_demo_queues_its_meetings_invitations_once(app):
     assert len(helpers.rows("invitation")) == len(invitations)
     result = runner.invoke(args=["notifications", "send"])
     assert f"Sent {len(invitations)}," in result.output
+
+
+def test_the_schedule_queues_digests_in_working_hours_only(app, monkeypatch):
+    from datetime import datetime
+
+    from eha.notifications import digests
+
+    calls = []
+    monkeypatch.setattr(tasks, "flask_app", lambda: app)
+    monkeypatch.setattr(digests, "queue_digests", lambda day, **kw: calls.append((day, kw)) or (0, 0))
+    monkeypatch.setattr(digests, "is_quiet", lambda now=None: True)
+    assert tasks.queue_digests.call_local() == (0, 0) and calls == []
+    monkeypatch.setattr(digests, "is_quiet", lambda now=None: False)
+    tasks.queue_digests.call_local()
+    assert calls == [(datetime.now(digests.LONDON).date(), {"skip_done": True})]

@@ -72,6 +72,7 @@ def test_a_second_run_the_same_day_queues_nothing(app, active_case):
     db.session.commit()
     assert digests.queue_digests(day, weekly=False)[0] == 0
     assert len(helpers.rows("daily_digest")) == 2
+    assert digests.daily_run_done(day) and not digests.daily_run_done(day + timedelta(days=1))
 
 
 @pytest.mark.parametrize("day", [date(2026, 12, 5), date(2026, 12, 25)], ids=["saturday", "christmas-day"])
