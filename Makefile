@@ -63,10 +63,19 @@ $(STATIC)/assets/manifest.json: $(NPM_STAMP)
 	rm -rf $(STATIC)/assets/fonts $(STATIC)/assets/*/govuk-crest.svg
 	@touch $@
 
-run: venv assets ## Migrate, load demo data and serve on http://127.0.0.1:$PORT (default 5000)
+# The notifications worker (Huey's consumer) runs beside gunicorn. Whichever stops first, or Ctrl-C, or a
+# kill of make, stops the other: the trap ends the worker's whole process group, so no worker is left sending.
+run: venv assets ## Migrate, load demo data, start the notifications worker and serve on http://127.0.0.1:$PORT
 	EHA_CONFIG=development $(FLASK) db upgrade
 	EHA_CONFIG=development $(FLASK) demo
-	EHA_CONFIG=development exec $(GUNICORN) -b 127.0.0.1:$${PORT:-5000} wsgi:app
+	@export EHA_CONFIG=development; \
+	set -m; $(BIN)/python -m huey.bin.huey_consumer eha.notifications.tasks.huey --workers 1 --logfile instance/worker.log & worker=$$!; \
+	set +m; server=; \
+	trap 'kill -TERM -- -$$worker $$server 2>/dev/null; wait 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	echo "notifications worker $$worker: sends instance/mail/*.eml (log in instance/worker.log)"; \
+	$(GUNICORN) -b 127.0.0.1:$${PORT:-5000} wsgi:app & server=$$!; \
+	wait -n $$worker $$server; exit $$?
 
 dev: venv assets ## Like run, but Flask's debug server reloading on change
 	EHA_CONFIG=development $(FLASK) db upgrade

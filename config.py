@@ -131,6 +131,37 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "earlyhelp-no-reply@northshire.example.gov.uk")
     EHA_MAIL_DIR = os.environ.get("EHA_MAIL_DIR")
 
+    # Notifications (eha.notifications, docs in its package docstring): how they go, the worker and the digests.
+    # Channel: "smtp", "notify" (GOV.UK Notify) or "files" (.eml in EHA_MAIL_DIR); unset: notify when
+    # NOTIFY_API_KEY is set, smtp when MAIL_SERVER is, files otherwise.
+    EHA_NOTIFICATIONS_CHANNEL = os.environ.get("EHA_NOTIFICATIONS_CHANNEL")
+    NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY")
+    NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+    # The Notify email template with ((subject)), ((body)) and ((link)); NOTIFY_TEMPLATE_<KIND> overrides it per
+    # kind of message (NOTIFY_TEMPLATE_DAILY_DIGEST...).
+    NOTIFY_TEMPLATE_ID = os.environ.get("NOTIFY_TEMPLATE_ID")
+    NOTIFY_TEMPLATE_IDS = {
+        name[len("NOTIFY_TEMPLATE_") :].lower(): value
+        for name, value in os.environ.items()
+        if name.startswith("NOTIFY_TEMPLATE_") and name != "NOTIFY_TEMPLATE_ID" and value
+    }
+    EHA_NOTIFICATIONS_POLL_SECONDS = _int("EHA_NOTIFICATIONS_POLL_SECONDS", 10)
+    EHA_NOTIFICATIONS_BATCH = _int("EHA_NOTIFICATIONS_BATCH", 100)
+    EHA_NOTIFICATIONS_MAX_ATTEMPTS = _int("EHA_NOTIFICATIONS_MAX_ATTEMPTS", 6)
+    EHA_NOTIFICATIONS_RETRY_SECONDS = _int("EHA_NOTIFICATIONS_RETRY_SECONDS", 60)
+    # A message left "sending" longer than this (its worker was killed) is sent again.
+    EHA_NOTIFICATIONS_LEASE_SECONDS = _int("EHA_NOTIFICATIONS_LEASE_SECONDS", 300)
+    # Digests go on working days from EHA_DIGEST_HOUR until EHA_DIGEST_QUIET_FROM (Europe/London hours), the weekly
+    # one on EHA_WEEKLY_DIGEST_WEEKDAY (0 = Monday); EHA_DIGESTS_ANY_TIME=1 sends them at night and weekends too.
+    EHA_DIGEST_HOUR = _int("EHA_DIGEST_HOUR", 7)
+    EHA_DIGEST_QUIET_FROM = _int("EHA_DIGEST_QUIET_FROM", 19)
+    EHA_WEEKLY_DIGEST_WEEKDAY = _int("EHA_WEEKLY_DIGEST_WEEKDAY", 0)
+    EHA_DIGESTS_ANY_TIME = _bool("EHA_DIGESTS_ANY_TIME", False)
+    EHA_DIGEST_WORKING_DAYS = _int("EHA_DIGEST_WORKING_DAYS", 5)
+    # The council's defaults for users who have not chosen.
+    EHA_DIGEST_DAILY_DEFAULT = _bool("EHA_DIGEST_DAILY_DEFAULT", True)
+    EHA_DIGEST_WEEKLY_DEFAULT = _bool("EHA_DIGEST_WEEKLY_DEFAULT", True)
+
     EHA_DEMO_PASSWORD = os.environ.get("EHA_DEMO_PASSWORD", "demo-password-change-me")
     EHA_PAGE_SIZE = 25
 

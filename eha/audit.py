@@ -75,6 +75,7 @@ ACTION_LABELS = {
     "grant_revoked": "Ended a duty-to-share grant",
     "forged_field": "Sent a field they may not change",
     "admin_change": "Administrative change",
+    "notifications_chosen": "Chose which email summaries to get",
 }
 
 

@@ -193,3 +193,7 @@ def register_commands(app):
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(plans_cli)
+
+    from eha.notifications.cli import notifications_cli
+
+    app.cli.add_command(notifications_cli)

@@ -26,7 +26,10 @@ class MailError(RuntimeError):
     """The message could not be handed to the mail server (or written)."""
 
 
-def build(to, subject, body):
+def build(to, subject, body, *, html=None, calendar=None, calendar_method=None):
+    """An email with its plain-text ``body``; ``html`` adds an HTML alternative, ``calendar`` an iCalendar
+    invitation both as a ``text/calendar; method=...`` alternative (what Outlook and Google Calendar read to offer
+    accept and decline) and as an ``invite.ics`` attachment (what a person opens)."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
@@ -35,33 +38,63 @@ def build(to, subject, body):
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2] or None)
     message.set_content(body)
+    if html:
+        message.add_alternative(html, subtype="html")
+    if calendar:
+        method = calendar_method or "REQUEST"
+        message.add_alternative(calendar, subtype="calendar", params={"method": method})
+        message.make_mixed()
+        message.add_attachment(calendar.encode("utf-8"), maintype="application", subtype="ics", filename="invite.ics")
     return message
 
 
-def send(to, subject, body):
-    """Send a plain-text email to one address; returns the message. Raises ``MailError`` when it fails."""
-    message = build(to, subject, body)
-    if current_app.config.get("MAIL_SERVER"):
-        _send_smtp(message)
-    else:
+def send(to, subject, body, **parts):
+    """Send an email to one address (``parts``: see ``build``); returns the message. Raises ``MailError`` when it
+    fails."""
+    message = build(to, subject, body, **parts)
+    send_message(message)
+    return message
+
+
+def send_message(message, *, to_files=None):
+    """Hand a built message to the mail server, or write it as an ``.eml`` file when there is none (or when
+    ``to_files``)."""
+    if to_files is None:
+        to_files = not current_app.config.get("MAIL_SERVER")
+    if to_files:
         _write_eml(message)
-    return message
+    else:
+        _send_smtp(message)
 
 
 def _tls_context():
     return ssl.create_default_context()
 
 
-def _send_smtp(message):
+def connect():
+    """An SMTP connection to ``MAIL_SERVER``, after STARTTLS and login when configured. Raises ``MailError``."""
     config = current_app.config
     try:
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-            if config.get("MAIL_USE_TLS"):
-                smtp.starttls(context=_tls_context())
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-            smtp.send_message(message)
+        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT_SECONDS)
+    except OSError as exc:
+        raise MailError(f"cannot reach the mail server: {exc}") from exc
+    try:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls(context=_tls_context())
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
     except (OSError, smtplib.SMTPException) as exc:
+        smtp.close()
+        raise MailError(str(exc)) from exc
+    return smtp
+
+
+def _send_smtp(message):
+    try:
+        smtp = connect()
+        with smtp:
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException, MailError) as exc:
         log.exception("could not send email %r to the mail server", message["Subject"])
         raise MailError(str(exc)) from exc
 

@@ -15,6 +15,7 @@ from eha.models.assessments import (  # noqa: F401
 from eha.models.audit import AuditChainHead, AuditEvent  # noqa: F401
 from eha.models.families import Carer, Child, Family, InvolvedAgency, NetworkMember  # noqa: F401
 from eha.models.meetings import Meeting, MeetingParticipant  # noqa: F401
+from eha.models.notifications import Notification, NotificationPreference  # noqa: F401
 from eha.models.plans import (  # noqa: F401
     ActionUpdate,
     NeedOutcome,

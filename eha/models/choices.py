@@ -81,3 +81,18 @@ def check_in(column, values):
     """SQL for a CHECK constraint that ``column`` is one of ``values``."""
     quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
     return f"{column} IN ({quoted})"
+
+
+# Notifications (eha.notifications): what a message is about, and where it is in the outbox.
+NOTIFICATION_KINDS = {
+    "invitation": "Meeting invitation",
+    "invitation_update": "Meeting changed",
+    "invitation_cancel": "Meeting cancelled",
+    "action_owned": "New action",
+    "access_ended": "Access ended",
+    "daily_digest": "Daily summary",
+    "weekly_digest": "Weekly summary",
+}
+NOTIFICATION_STATUSES = {"queued": "Queued", "sending": "Sending", "sent": "Sent", "failed": "Failed"}
+# The digests a user may choose (invitations and the other messages always go).
+DIGEST_KINDS = {"daily": "Daily summary of what is due on your cases", "weekly": "Weekly summary for managers"}

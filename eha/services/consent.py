@@ -15,6 +15,7 @@ from eha.errors import Invalid, NotAllowed, StaleEdit
 from eha.extensions import db
 from eha.models.assessments import Consent
 from eha.models.users import Agency
+from eha.notifications import events as notification_events
 from eha.people import PersonRef, carer, child
 from eha.services.families import active_agencies
 from eha.transaction import case_action
@@ -145,4 +146,5 @@ def withdraw_consent(case, user, *, withdrawn_on, notes, marker):
     consent.withdrawn_recorded_by_id = user.id
     db.session.flush()
     audit.record("consent_withdrawn", assessment=case, user=user, detail={"withdrawn_on": withdrawn_on.isoformat()})
+    notification_events.access_ended(case, consent)
     return consent

@@ -6,6 +6,7 @@ BLUEPRINT_MODULES = (
     "eha.views.health",
     "eha.views.auth",
     "eha.views.mfa",
+    "eha.views.notifications",
     "eha.views.recovery",
     "eha.views.dashboard",
     "eha.views.errors",
