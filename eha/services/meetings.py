@@ -27,6 +27,7 @@ from eha.models.base import utcnow
 from eha.models.choices import ADMIN, INVITE_METHODS, MEETING_KINDS
 from eha.models.meetings import Meeting, MeetingParticipant
 from eha.models.users import User
+from eha.notifications import events as notification_events
 from eha.services import plans as plan_service
 from eha.transaction import case_action
 from eha.workflow import engine
@@ -518,6 +519,7 @@ def schedule(
     from_state, trigger = SCHEDULE_TRIGGERS.get(kind, (None, None))
     if case.state == from_state:
         engine.fire(case, trigger, by, meeting=meeting)
+    notification_events.meeting_invitations(meeting)
     return meeting
 
 
@@ -557,6 +559,7 @@ def reschedule(
             "text": f"Rescheduled the {meeting.kind_label.lower()} to {format_datetime(meeting.scheduled_for)}",
         },
     )
+    notification_events.meeting_changed(meeting)
     return meeting
 
 
@@ -579,6 +582,7 @@ def cancel(case, meeting_id, by, *, expected_version, reason):
             "text": f"Cancelled the {meeting.kind_label.lower()} of {format_datetime(meeting.scheduled_for)}: {reason}",
         },
     )
+    notification_events.meeting_cancelled(meeting)
     return meeting
 
 

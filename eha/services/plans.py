@@ -34,6 +34,7 @@ from eha.models.base import utcnow
 from eha.models.choices import ACTION_PROGRESS, SIGNING_METHODS
 from eha.models.meetings import Meeting
 from eha.models.plans import ActionUpdate, PlanAction, PlanSignature, PlanVersion
+from eha.notifications import events as notification_events
 from eha.pdf.digest import canonical_plan_content, plan_digest, signed_plan_content
 from eha.pdf.model import Action, Contact, Member, Person, PlanDocument, Signature
 from eha.people import PersonRef
@@ -563,6 +564,7 @@ def add_action(case, by, *, need_code, what, owner, due_on, success):
         user=by,
         detail={"version": version.number, "action": action.key, "text": "Added an action"},
     )
+    notification_events.action_owned(case, action, by)
     return Change(what, unsigned)
 
 
@@ -581,6 +583,7 @@ def change_action(case, key, by, *, expected_version, need_code, what, owner, du
     unsigned = _content_changed(action.plan_version)
     _flush()
     audit.record("plan_changed", assessment=case, user=by, detail={"action": key, "text": "Changed an action"})
+    notification_events.action_owned(case, action, by)
     return Change(what, unsigned)
 
 
