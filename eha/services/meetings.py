@@ -602,9 +602,12 @@ def mark_held(meeting, by, *, held_on, attendance, notes, decisions, next_review
     return meeting
 
 
-def record_meeting(meeting, by, *, expected_version, held_on, attendance, notes, decisions, next_review_on):
+def record_meeting(
+    meeting, by, *, expected_version, held_on, attendance, notes, decisions, next_review_on, updates=None
+):
     """For the review page (``eha.services.reviews``), inside its own transaction: check the version it was given,
-    then ``mark_held``. Meetings pages use ``record``."""
+    then ``mark_held`` (with the updates sent with apologies). Meetings pages use ``record``; both then call
+    ``agree_lead``."""
     if expected_version is not None and expected_version != meeting.version_id:
         raise plan_service.StaleEdit()
     return mark_held(
@@ -615,6 +618,7 @@ def record_meeting(meeting, by, *, expected_version, held_on, attendance, notes,
         notes=notes,
         decisions=decisions,
         next_review_on=next_review_on,
+        updates=updates,
     )
 
 
@@ -660,14 +664,16 @@ def record(
         },
     )
     if asks_lead(meeting):
-        _agree_lead(case, meeting, by, lead_agreed_id)
+        agree_lead(case, meeting, by, lead_agreed_id)
     refresh_due(case)
     return meeting
 
 
-def _agree_lead(case, meeting, by, lead_agreed_id):
-    """Note who the meeting agreed should lead; hand the case to them when it is someone else (``Invalid`` on
-    ``lead_agreed`` when they may not lead it)."""
+def agree_lead(case, meeting, by, lead_agreed_id):
+    """Note who the meeting (held, ``meeting.held_on`` set) agreed should lead; hand the case to them when it is
+    someone else, in the caller's transaction, the old lead staying in the TAF, with the reason "Agreed at the
+    <kind of meeting> on <date>" (``Invalid`` on ``lead_agreed`` when they may not lead it, on ``held_on`` when the
+    handover cannot have that date)."""
     from eha.services import lead as lead_service
 
     current = lead_service.current_lead(case)
