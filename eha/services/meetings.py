@@ -114,12 +114,28 @@ def family_network_invitees(case):
     ]
 
 
-def stage_label(case):
+def stage_label(case, held=None):
     """The case's stage in words: its state's label, except that a case whose TAF meeting has been recorded as
-    held says so (it stays ``taf_scheduled`` until the plan is agreed)."""
-    if case.state == TAF_SCHEDULED and _taf_held(case):
+    held says so (it stays ``taf_scheduled`` until the plan is agreed). ``held``: the ids ``taf_held_ids`` found
+    for a list of cases (None: ask for this case alone)."""
+    if case.state == TAF_SCHEDULED and (case.id in held if held is not None else _taf_held(case)):
         return TAF_HELD
     return STATE_LABELS.get(case.state, case.state)
+
+
+def taf_held_ids(cases):
+    """The ids of those of ``cases`` still ``taf_scheduled`` whose TAF meeting is held: one query for a page of
+    cases, so a list shows each case's stage without a query per case."""
+    waiting = [c.id for c in cases if c.state == TAF_SCHEDULED]
+    if not waiting:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(Meeting.assessment_id)
+            .where(Meeting.assessment_id.in_(waiting), Meeting.kind == "taf", Meeting.status == "held")
+            .distinct()
+        )
+    )
 
 
 def _taf_held(case):
