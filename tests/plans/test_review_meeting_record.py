@@ -4,6 +4,7 @@ the case in the same step, the old lead staying in the TAF)."""
 
 from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from eha.extensions import db
@@ -12,6 +13,7 @@ from eha.models.assessments import TafMember
 from eha.models.audit import AuditEvent
 from eha.models.plans import Review
 from tests import factories
+from tests.conftest import POSTGRES_URL
 from tests.plans import helpers
 from tests.plans.meeting_people import case_person, latest_meeting, participant, parts, schedule
 
@@ -195,3 +197,20 @@ def test_a_review_the_workflow_refuses_leaves_the_meeting_waiting_and_the_lead_i
     assert helpers.count(Review) == 0 and latest_meeting(case).status == "scheduled"
     assert helpers.reload(case).lead_id == lead.id and _lead_changes() == []
     assert client_request.get(f"/assessments/{case.ref}/meetings/{meeting.id}").one("h1") is not None
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL (TEST_DATABASE_URL): SQLite has no row locks to race on")
+def test_ten_reviews_at_once_agreeing_a_new_lead_record_one_review_and_one_handover(
+    app, client_request, signed_in, lead, nurse, health
+):
+    from tests.plans.test_meeting_races import WORKERS, _race, _statuses
+
+    case, meeting = review_waiting(client_request, signed_in, lead, nurse, health)
+    data = review_data(client_request.get(_url(case)), lead_agreed=str(nurse.id), notes="Nia will lead from now")
+
+    results = _race(app, lead, _url(case), data)
+
+    assert _statuses(results) == [302] + [409] * (WORKERS - 1), results
+    assert helpers.count(Review) == 1 and len(_lead_changes()) == 1
+    assert helpers.reload(case).lead_id == nurse.id and latest_meeting(case).status == "held"
