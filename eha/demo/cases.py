@@ -639,7 +639,12 @@ def _to_plan_active_whole_team(case, cast):
         },
     ]
     version = to_plan_active(case, cast.lead, (nurse, worker, police, housing), actions=actions, people=(grandmother,))
-    # The family's own planning beside the TAF's: the mother and the grandmother (it leaves the stage alone).
+    _grandmothers_part(case, cast, version, grandmother)
+
+
+def _grandmothers_part(case, cast, version, grandmother):
+    """The grandmother agrees the signed plan by phone, and she and the mother have a family network meeting
+    booked: the family's own planning beside the TAF's (it leaves the stage alone)."""
     schedule_meeting(
         case,
         cast.lead,
