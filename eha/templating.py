@@ -39,12 +39,13 @@ def state_label(state):
     return STATE_LABELS.get(state, state)
 
 
-def case_stage(case):
+def case_stage(case, held=None):
     """The case's stage in words ("TAF meeting held" once the first TAF meeting is recorded, before the plan is
-    agreed; otherwise its state's label)."""
+    agreed; otherwise its state's label). A list of cases passes ``held``, the ids
+    ``eha.services.meetings.taf_held_ids`` found for the page: ``case | case_stage(taf_held)``."""
     from eha.services.meetings import stage_label
 
-    return stage_label(case)
+    return stage_label(case, held)
 
 
 def state_tag_class(state):

@@ -21,6 +21,7 @@ from eha.models.families import Carer, Child, Family
 from eha.models.meetings import Meeting, MeetingParticipant
 from eha.models.plans import PlanAction, PlanSignature, PlanVersion, Review
 from eha.services.lead import change_lead
+from eha.services.meetings import carer_needs, person_needs
 from eha.workflow import effects
 from eha.workflow.engine import fire
 from eha.workflow.states import DRAFT
@@ -138,9 +139,35 @@ def new_case(
     return case
 
 
+AGENDAS = {
+    "taf": "1. Introductions, and what everyone hopes the plan will change\n"
+    "2. The family's view of what is working and what needs to change\n"
+    "3. Agree the plan: what will be done, who will do it, by when\n"
+    "4. Agree the lead professional and the date of the first review",
+    "review": "1. Progress on each action, owner by owner\n2. The family's view and scores\n"
+    "3. Does the plan need to change?\n4. What happens next",
+    "family_network": "1. What the family wants to happen\n2. Who in the family's network can help, and how\n"
+    "3. The family's own plan, to share with the team around the family",
+}
+# How each kind of invitee was told about a demo meeting.
+INVITED_BY = {"user": "email", "carer": "text", "person": "letter"}
+
+
 def schedule_meeting(
-    case, by, *, kind="taf", on=None, place="Northshire Primary School, meeting room 2", invite=(), family=True
+    case,
+    by,
+    *,
+    kind="taf",
+    on=None,
+    place="Northshire Primary School, meeting room 2",
+    invite=(),
+    family=True,
+    people=(),
+    agenda=None,
 ):
+    """A scheduled meeting of ``kind`` with its agenda (``AGENDAS[kind]`` unless given) and its invitations: the
+    professionals in ``invite``, the carers (``family``), and ``people`` on the case without an account, each with
+    how they were invited and their communication needs from their record."""
     on = on or (date.today() + timedelta(days=7))
     meeting = Meeting(
         assessment_id=case.id,
@@ -148,15 +175,37 @@ def schedule_meeting(
         status="scheduled",
         place=place,
         scheduled_for=datetime.combine(on, time(10)),
+        agenda=agenda or AGENDAS.get(kind),
         created_by_id=by.id,
     )
     for user in invite:
-        meeting.participants.append(MeetingParticipant(user_id=user.id, name=user.name, agency_name=user.agency.name))
+        meeting.participants.append(
+            MeetingParticipant(
+                user_id=user.id, name=user.name, agency_name=user.agency.name, invited_how=INVITED_BY["user"]
+            )
+        )
         if kind == "taf" and all(m.user_id != user.id for m in case.taf_members):
             case.taf_members.append(TafMember(user_id=user.id, added_by_id=by.id))
     if family:
         for carer in case.family.carers:
-            meeting.participants.append(MeetingParticipant(carer_id=carer.id, name=carer.name))
+            meeting.participants.append(
+                MeetingParticipant(
+                    carer_id=carer.id,
+                    name=carer.name,
+                    invited_how=INVITED_BY["carer"],
+                    communication_needs=carer_needs(carer),
+                )
+            )
+    for person in people:
+        meeting.participants.append(
+            MeetingParticipant(
+                person_id=person.id,
+                name=person.name,
+                agency_name=person.organisation or person.role,
+                invited_how=INVITED_BY["person"],
+                communication_needs=person_needs(person),
+            )
+        )
     db.session.add(meeting)
     db.session.flush()
     return meeting
@@ -312,15 +361,15 @@ def to_assessed(case, lead):
     return case
 
 
-def to_taf_scheduled(case, lead, invite):
+def to_taf_scheduled(case, lead, invite, people=()):
     to_assessed(case, lead)
-    meeting = schedule_meeting(case, lead, kind="taf", invite=invite)
+    meeting = schedule_meeting(case, lead, kind="taf", invite=invite, people=people)
     fire(case, "schedule_taf", lead, meeting=meeting)
     return meeting
 
 
-def to_plan_active(case, lead, invite, actions=None):
-    meeting = to_taf_scheduled(case, lead, invite)
+def to_plan_active(case, lead, invite, actions=None, people=()):
+    meeting = to_taf_scheduled(case, lead, invite, people)
     hold_meeting(meeting, lead, next_review_on=date.today() + timedelta(weeks=6))
     owner = invite[0] if invite else lead
     child = case.children[0].first_name if case.subjects else "the child"
@@ -589,7 +638,21 @@ def _to_plan_active_whole_team(case, cast):
             "success": "Fewer arguments at bedtime",
         },
     ]
-    version = to_plan_active(case, cast.lead, (nurse, worker, police, housing), actions=actions)
+    version = to_plan_active(case, cast.lead, (nurse, worker, police, housing), actions=actions, people=(grandmother,))
+    _grandmothers_part(case, cast, version, grandmother)
+
+
+def _grandmothers_part(case, cast, version, grandmother):
+    """The grandmother agrees the signed plan by phone, and she and the mother have a family network meeting
+    booked: the family's own planning beside the TAF's (it leaves the stage alone)."""
+    schedule_meeting(
+        case,
+        cast.lead,
+        kind="family_network",
+        on=date.today() + timedelta(days=10),
+        place="The Bennetts' home",
+        people=(grandmother,),
+    )
     version.signatures.append(
         PlanSignature(
             signer_kind="network",

@@ -105,10 +105,12 @@ def action_keys(actions):
     return ",".join(a.key for a in actions)
 
 
-def review_form(meeting, actions, updates=None):
-    """A review form for ``meeting`` with a progress question and comment for each action in ``actions``; as
-    opened (a GET), it carries the meeting's version and the actions asked about, and starts each action from
-    the progress its owner recorded (``updates``: key -> OwnerUpdate), marked as theirs."""
+def review_form(meeting, actions, updates=None, leads=None):
+    """A review form for ``meeting`` with the meeting's questions (attendance and the update sent with apologies
+    for each invitee; with ``leads``, ``[(user id, label)]`` the current lead first, who the meeting agreed should
+    lead) and a progress question and comment for each action in ``actions``; as opened (a GET), it carries the
+    meeting's version and the actions asked about, starts from the current lead, and starts each action from the
+    progress its owner recorded (``updates``: key -> OwnerUpdate), marked as theirs."""
     updates = updates or {}
 
     class Form(ReviewForm):
@@ -137,8 +139,17 @@ def review_form(meeting, actions, updates=None):
             ),
         )
     data = {"version": str(meeting.version_id), "action_keys": action_keys(actions)}
+    if leads:
+        data["lead_agreed"] = leads[0][0]
     for number, action in enumerate(actions, start=1):
         if action.key in updates:
             data[f"progress_{number}"] = updates[action.key].progress
             data[f"comment_{number}"] = updates[action.key].comment or ""
-    return record_form(meeting, require_next_review=True, base=Form, data=data if request.method == "GET" else None)
+    return record_form(
+        meeting,
+        require_next_review=True,
+        base=Form,
+        updates=True,
+        leads=leads,
+        data=data if request.method == "GET" else None,
+    )

@@ -115,12 +115,28 @@ def family_network_invitees(case):
     ]
 
 
-def stage_label(case):
+def stage_label(case, held=None):
     """The case's stage in words: its state's label, except that a case whose TAF meeting has been recorded as
-    held says so (it stays ``taf_scheduled`` until the plan is agreed)."""
-    if case.state == TAF_SCHEDULED and _taf_held(case):
+    held says so (it stays ``taf_scheduled`` until the plan is agreed). ``held``: the ids ``taf_held_ids`` found
+    for a list of cases (None: ask for this case alone)."""
+    if case.state == TAF_SCHEDULED and (case.id in held if held is not None else _taf_held(case)):
         return TAF_HELD
     return STATE_LABELS.get(case.state, case.state)
+
+
+def taf_held_ids(cases):
+    """The ids of those of ``cases`` still ``taf_scheduled`` whose TAF meeting is held: one query for a page of
+    cases, so a list shows each case's stage without a query per case."""
+    waiting = [c.id for c in cases if c.state == TAF_SCHEDULED]
+    if not waiting:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(Meeting.assessment_id)
+            .where(Meeting.assessment_id.in_(waiting), Meeting.kind == "taf", Meeting.status == "held")
+            .distinct()
+        )
+    )
 
 
 def _taf_held(case):
@@ -606,9 +622,12 @@ def mark_held(meeting, by, *, held_on, attendance, notes, decisions, next_review
     return meeting
 
 
-def record_meeting(meeting, by, *, expected_version, held_on, attendance, notes, decisions, next_review_on):
+def record_meeting(
+    meeting, by, *, expected_version, held_on, attendance, notes, decisions, next_review_on, updates=None
+):
     """For the review page (``eha.services.reviews``), inside its own transaction: check the version it was given,
-    then ``mark_held``. Meetings pages use ``record``."""
+    then ``mark_held`` (with the updates sent with apologies). Meetings pages use ``record``; both then call
+    ``agree_lead``."""
     if expected_version is not None and expected_version != meeting.version_id:
         raise plan_service.StaleEdit()
     return mark_held(
@@ -619,6 +638,7 @@ def record_meeting(meeting, by, *, expected_version, held_on, attendance, notes,
         notes=notes,
         decisions=decisions,
         next_review_on=next_review_on,
+        updates=updates,
     )
 
 
@@ -664,14 +684,16 @@ def record(
         },
     )
     if asks_lead(meeting):
-        _agree_lead(case, meeting, by, lead_agreed_id)
+        agree_lead(case, meeting, by, lead_agreed_id)
     refresh_due(case)
     return meeting
 
 
-def _agree_lead(case, meeting, by, lead_agreed_id):
-    """Note who the meeting agreed should lead; hand the case to them when it is someone else (``Invalid`` on
-    ``lead_agreed`` when they may not lead it)."""
+def agree_lead(case, meeting, by, lead_agreed_id):
+    """Note who the meeting (held, ``meeting.held_on`` set) agreed should lead; hand the case to them when it is
+    someone else, in the caller's transaction, the old lead staying in the TAF, with the reason "Agreed at the
+    <kind of meeting> on <date>" (``Invalid`` on ``lead_agreed`` when they may not lead it, on ``held_on`` when the
+    handover cannot have that date)."""
     from eha.services import lead as lead_service
 
     current = lead_service.current_lead(case)

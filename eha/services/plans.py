@@ -33,7 +33,8 @@ from eha.formatting import format_date
 from eha.models.base import utcnow
 from eha.models.choices import ACTION_PROGRESS, SIGNING_METHODS
 from eha.models.meetings import Meeting
-from eha.models.plans import ActionUpdate, PlanAction, PlanSignature, PlanVersion
+from eha.models.plans import ActionUpdate, PlanAction, PlanSignature, PlanVersion, Review
+from eha.models.users import User
 from eha.notifications import events as notification_events
 from eha.pdf.digest import canonical_plan_content, plan_digest, signed_plan_content
 from eha.pdf.model import Action, Contact, Member, Person, PlanDocument, Signature
@@ -309,17 +310,48 @@ def _action_rows(case, version, user):
         return []
     labels = need_labels(case)
     left_team = {m.user_id for m in case.taf_members if m.removed_at is not None}
+    recorded = progress_recorded(case, [a for a in version.actions if a.progress])
     return [
         {
             "action": a,
             "need": labels.get(a.need_code, a.need_code or ""),
             "who": who_label(a),
             "progress": ACTION_PROGRESS.get(a.progress, "Not recorded") if a.progress else "Not recorded",
+            "recorded": recorded.get(a.key),
             "can_update": access.can_update_action(user, case, a),
             "needs_owner": _needs_owner(a, left_team),
         }
         for a in sorted(version.actions, key=lambda a: a.position)
     ]
+
+
+def progress_recorded(case, actions):
+    """``{action key: "Recorded by Nia Nurse on 3 December 2026 (their own update)"}``: who recorded the latest
+    progress on each of ``actions`` and when; "at the review on <date the review was held>" when it came from a
+    review. One query, whatever the number of actions."""
+    owners = {a.key: a.owner_user_id for a in actions}
+    if not owners:
+        return {}
+    rows = db.session.execute(
+        sa.select(ActionUpdate.action_key, ActionUpdate.by_id, ActionUpdate.at, User.name, Review.id, Meeting.held_on)
+        .outerjoin(User, User.id == ActionUpdate.by_id)
+        .outerjoin(Review, Review.id == ActionUpdate.review_id)
+        .outerjoin(Meeting, Meeting.id == Review.meeting_id)
+        .where(ActionUpdate.assessment_id == case.id, ActionUpdate.action_key.in_(owners))
+        .order_by(ActionUpdate.at.desc(), ActionUpdate.id.desc())
+    ).all()
+    out = {}
+    for key, by_id, at, name, review_id, held_on in rows:
+        if key in out:
+            continue
+        who = f"Recorded by {name}" if name else "Recorded"
+        if review_id is not None:
+            out[key] = f"{who} at the review on {format_date(held_on or at)}"
+        elif by_id is not None and by_id == owners[key]:
+            out[key] = f"{who} on {format_date(at)} (their own update)"
+        else:
+            out[key] = f"{who} on {format_date(at)}"
+    return out
 
 
 def _needs_owner(action, left_team):

@@ -1,7 +1,8 @@
 """Reviews of the plan: progress on each open action, the family's view, scaling, and the decision.
 
-``record_review`` is one ``@case_action``: it marks the review meeting held, writes the Review and its
-ActionUpdates, audits it and fires ``record_review``, so a failed guard leaves nothing behind.
+``record_review`` is one ``@case_action``: it marks the review meeting held (attendance, the updates sent with
+apologies), writes the Review and its ActionUpdates, audits it, fires ``record_review`` and hands the case to the
+lead agreed at the meeting, so a failed guard or a lead who may not lead leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from eha.models.meetings import Meeting
 from eha.models.plans import ActionUpdate, PlanVersion, Review
 from eha.models.users import User
 from eha.services import plans
-from eha.services.meetings import record_meeting, scheduled_review
+from eha.services.meetings import agree_lead, record_meeting, scheduled_review
 from eha.transaction import case_action
 from eha.workflow import engine
 from eha.workflow.states import REVIEW_SCHEDULED
@@ -111,6 +112,7 @@ def _check_still_scheduled(case, meeting, expected_version):
     expect_version(expected_version, meeting.version_id)
 
 
+@case_action
 def record_review(
     case,
     meeting,
@@ -127,9 +129,13 @@ def record_review(
     next_review_on,
     progress,
     notes=None,
+    updates=None,
+    lead_agreed_id=None,
 ):
-    """Record the review of ``meeting`` (seen at ``expected_version``): the meeting held, the Review, the progress
-    on each action (``progress``: key -> (progress, comment)), then ``record_review`` fired."""
+    """Record the review of ``meeting`` (seen at ``expected_version``): the meeting held (``updates``: participant
+    id -> the update sent with apologies), the Review, the progress on each action (``progress``: key ->
+    (progress, comment)), then ``record_review`` fired; last, ``lead_agreed_id`` (None: the current lead) takes
+    over when it is someone else, so the review is the old lead's step."""
     _check_still_scheduled(case, meeting, expected_version)
     record_meeting(
         meeting,
@@ -140,6 +146,7 @@ def record_review(
         notes=notes,
         decisions=None,
         next_review_on=next_review_on,
+        updates=updates,
     )
     review = Review(
         assessment_id=case.id,
@@ -155,6 +162,13 @@ def record_review(
     db.session.flush()
     for key, (value, comment) in progress.items():
         plans.record_progress(case, key, by, progress=value, comment=comment, review=review)
+    _audit_review(case, meeting, review, by)
+    engine.fire(case, "record_review", by, review=review)
+    agree_lead(case, meeting, by, lead_agreed_id)
+    return review
+
+
+def _audit_review(case, meeting, review, by):
     audit.record(
         "meeting_recorded",
         assessment=case,
@@ -163,12 +177,11 @@ def record_review(
             "meeting": meeting.id,
             "kind": "review",
             "review": review.id,
-            "decision": decision,
-            "text": f"Recorded the review held on {format_date(held_on)}: {REVIEW_DECISIONS[decision].lower()}",
+            "decision": review.decision,
+            "text": f"Recorded the review held on {format_date(meeting.held_on)}: "
+            f"{REVIEW_DECISIONS[review.decision].lower()}",
         },
     )
-    engine.fire(case, "record_review", by, review=review)
-    return review
 
 
 def reviews_for(case):

@@ -9,6 +9,7 @@ from eha.forms.assessments import ChooseChildrenForm
 from eha.forms.families import FindChildForm, NewFamilyForm, SafetyForm
 from eha.pagination import paginate
 from eha.services import assessments as service
+from eha.services.meetings import taf_held_ids
 from eha.workflow.states import STATE_LABELS
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -22,7 +23,14 @@ def index():
     state = request.args.get("state", "")
     text = (request.args.get("q") or "").replace("\x00", "")[:100]
     page = paginate(service.case_list(current_user, state=state, text=text))
-    return render_template("views/assessments/index.html", page=page, state=state, q=text, states=STATE_LABELS)
+    return render_template(
+        "views/assessments/index.html",
+        page=page,
+        state=state,
+        q=text,
+        states=STATE_LABELS,
+        taf_held=taf_held_ids(page.items),
+    )
 
 
 def _flow():

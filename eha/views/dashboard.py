@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from eha.access import SIGNED_IN, route
 from eha.services import mfa_resets
+from eha.services.meetings import taf_held_ids
 from eha.services.my_cases import my_cases
 
 bp = Blueprint("dashboard", __name__)
@@ -15,4 +16,10 @@ def home():
     if current_user.is_admin:
         return render_template("views/dashboard/admin.html")
     resets_waiting = mfa_resets.waiting_count(current_user) if current_user.is_manager else 0
-    return render_template("views/dashboard/home.html", mine=my_cases(current_user), resets_waiting=resets_waiting)
+    mine = my_cases(current_user)
+    return render_template(
+        "views/dashboard/home.html",
+        mine=mine,
+        taf_held=taf_held_ids(row.case for row in mine.rows),
+        resets_waiting=resets_waiting,
+    )

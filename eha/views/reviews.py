@@ -3,11 +3,12 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from eha.access import MANAGE, VIEW, case_route
-from eha.errors import GuardFailed, StaleEdit
+from eha.access import MANAGE, VIEW, can_manage, case_route
+from eha.errors import GuardFailed, Invalid, StaleEdit
 from eha.forms.plans import parse_version
 from eha.forms.reviews import review_form
 from eha.models.choices import REVIEW_DECISIONS
+from eha.services import meetings as meeting_service
 from eha.services import plans as plan_service
 from eha.services import reviews as service
 from eha.workflow.states import REVIEW_SCHEDULED
@@ -52,7 +53,7 @@ def _conflict(case, form):
 @case_route(bp, "/reviews/new", need=REVIEWER, methods=("GET", "POST"), audit="case_viewed", refused="meeting_recorded")
 def new(case):
     meeting, actions = service.review_to_record(case)
-    form = review_form(meeting, actions, service.owner_updates(case, actions))
+    form = review_form(meeting, actions, service.owner_updates(case, actions), meeting_service.lead_choices(case))
     if form.is_submitted() and form.actions_changed(actions):
         return _conflict(case, form)
     if not form.validate_on_submit():
@@ -73,11 +74,24 @@ def new(case):
             next_review_on=form.next_review_on.data,
             progress=form.progress_by_key(actions),
             notes=form.notes.data,
+            updates=form.updates(),
+            lead_agreed_id=form.lead_agreed_id,
         )
     except GuardFailed as failure:
         form.add_guard_errors(failure.messages)
         return _render(case, meeting, actions, form)
+    except Invalid as error:
+        form.add_error(error)
+        return _render(case, meeting, actions, form)
     except StaleEdit:
         return _conflict(case, form)
     flash("Review recorded", "success")
-    return redirect(url_for(NEXT_PAGES.get(form.decision.data, "assessments.show"), ref=case.ref))
+    return redirect(url_for(_next_page(case, form.decision.data), ref=case.ref))
+
+
+def _next_page(case, decision):
+    """Closing or stepping up is the lead's next step; when the review handed the case to someone else, the page
+    to go to is the case's."""
+    if decision in NEXT_PAGES and can_manage(current_user, case):
+        return NEXT_PAGES[decision]
+    return "assessments.show"

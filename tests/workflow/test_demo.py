@@ -44,3 +44,44 @@ def test_the_demo_has_an_open_plan_shared_by_four_agencies_and_the_grandmother(a
     assert pdf.status_code == 200
     text = pdf_text(pdf.data)
     assert "Take Ella to school on Tuesdays and Thursdays" in text and "Margaret Bennett" in text
+
+
+def test_the_demos_taf_meetings_have_an_agenda_and_say_how_each_invitee_was_invited(app, client, client_request):
+    from eha.models.meetings import Meeting
+    from tests.factories import sign_in
+
+    load_demo()
+    taf = db.session.scalars(sa.select(Meeting).where(Meeting.kind == "taf")).all()
+    assert taf
+    for meeting in taf:
+        assert meeting.agenda, meeting.id
+        assert meeting.participants and all(p.invited_how for p in meeting.participants), meeting.id
+    # The Bennetts' TAF meeting, as its page shows it: the agenda, how each was invited, the grandmother's needs.
+    bennett = next(m for m in taf if any(p.name == "Margaret Bennett" for p in m.participants))
+    case = db.session.get(Assessment, bennett.assessment_id)
+    sign_in(client, case.lead)
+    page = client_request.get(f"/assessments/{case.ref}/meetings/{bennett.id}")
+    assert "Agree the plan: what will be done, who will do it, by when" in page.text
+    rows = page.words("tbody tr")
+    assert any(r.startswith("Priya Shah") and "By email" in r for r in rows), rows
+    assert any(r.startswith("Laura Bennett") and "By text message" in r for r in rows), rows
+    assert any(r.startswith("Margaret Bennett") and "By letter" in r and "Hard of hearing" in r for r in rows), rows
+
+
+def test_the_demo_schedules_a_family_network_meeting_for_the_bennetts(app, client, client_request):
+    from eha.models.meetings import Meeting
+    from tests.factories import sign_in
+
+    load_demo()
+    (network,) = db.session.scalars(sa.select(Meeting).where(Meeting.kind == "family_network")).all()
+    assert network.status == "scheduled"
+    assert sorted(p.name for p in network.participants) == ["Laura Bennett", "Margaret Bennett"]
+    case = db.session.get(Assessment, network.assessment_id)
+    assert case.state == "plan_active" and case.family.name == "Bennett"
+    sign_in(client, case.lead)
+    page = client_request.get(f"/assessments/{case.ref}/meetings")
+    assert "Family network meeting" in page.text
+    page = client_request.get(f"/assessments/{case.ref}/meetings/{network.id}")
+    assert "Who in the family's network can help, and how" in page.text
+    load_demo()  # again: nothing added
+    assert len(db.session.scalars(sa.select(Meeting).where(Meeting.kind == "family_network")).all()) == 1
