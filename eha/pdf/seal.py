@@ -10,6 +10,8 @@ the page is separate: it lets someone check a *paper* copy against the record.
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
 import functools
 import io
 from concurrent.futures import ThreadPoolExecutor
@@ -53,6 +55,29 @@ def _outside_event_loop(func):
     return wrapper
 
 
+# The loaded signer per (path, passphrase), with the file's mtime and size when it was read. Loading the PKCS#12
+# file costs most of a sealed PDF (key parsing), so a process loads it once and again only when the file changes.
+_SIGNERS = {}
+_SIGNERS_LOCK = threading.Lock()
+
+
+def load_signer(pkcs12_path: str | Path, passphrase: bytes | None):
+    """The ``SimpleSigner`` for ``pkcs12_path``: cached per process, reloaded when the file's mtime or size change."""
+    path = str(pkcs12_path)
+    stat = os.stat(path)
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    key = (path, passphrase)
+    with _SIGNERS_LOCK:
+        cached = _SIGNERS.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        signer = signers.SimpleSigner.load_pkcs12(path, passphrase=passphrase)
+        if signer is None:
+            raise ValueError(f"Could not load the key and certificate from {pkcs12_path}")
+        _SIGNERS[key] = (stamp, signer)
+        return signer
+
+
 @_outside_event_loop
 def seal_pdf(
     pdf_bytes: bytes,
@@ -62,9 +87,7 @@ def seal_pdf(
     location: str | None = None,
 ) -> bytes:
     """Return ``pdf_bytes`` with an invisible PAdES (B-B) seal appended as an incremental update."""
-    signer = signers.SimpleSigner.load_pkcs12(str(pkcs12_path), passphrase=passphrase)
-    if signer is None:
-        raise ValueError(f"Could not load the key and certificate from {pkcs12_path}")
+    signer = load_signer(pkcs12_path, passphrase)
     meta = signers.PdfSignatureMetadata(
         field_name=SEAL_FIELD,
         subfilter=fields.SigSeedSubFilter.PADES,
