@@ -37,7 +37,7 @@ from eha.models.assessments import AccessGrant, Assessment, Consent, TafMember, 
 from eha.models.choices import ADMIN, MANAGER
 
 
-def _taf_case_ids(user):
+def taf_case_ids(user):
     """The cases where ``user`` is a current TAF member and the case's latest agreement is not withdrawn and names
     the user's agency (read from the user's TAF rows outwards: one index range, then one look-up per row)."""
     latest = aliased(Consent)
@@ -63,31 +63,40 @@ def _taf_case_ids(user):
     )
 
 
+def granted_case_ids(user, today=None):
+    """The cases a manager granted ``user`` under the duty to share, while the grant lasts."""
+    return sa.select(AccessGrant.assessment_id).where(
+        AccessGrant.user_id == user.id,
+        AccessGrant.revoked_at.is_(None),
+        AccessGrant.ends_on >= (today or date.today()),
+    )
+
+
 def visible_case_ids(user, today=None):
     """A select of the ids of the cases a practitioner may see: the union of the cases they started, lead, are a
     TAF member of under the current agreement, and were granted. Each part is an index range on the user's id,
     so the database reads only the user's own rows, never every case (issue 14)."""
-    today = today or date.today()
     return sa.union(
         sa.select(Assessment.id).where(Assessment.started_by_id == user.id),
         sa.select(Assessment.id).where(Assessment.lead_id == user.id),
-        _taf_case_ids(user),
-        sa.select(AccessGrant.assessment_id).where(
-            AccessGrant.user_id == user.id,
-            AccessGrant.revoked_at.is_(None),
-            AccessGrant.ends_on >= today,
-        ),
+        taf_case_ids(user),
+        granted_case_ids(user, today),
+    )
+
+
+def visible_to_staff(user):
+    """``user`` is signed in, active and not an administrator (who sees no case content)."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active) and (
+        user.role != ADMIN
     )
 
 
 def visible_cases_filter(user, today=None):
     """A SQL condition on ``Assessment`` selecting the cases ``user`` may see."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not visible_to_staff(user):
         return sa.false()
     if user.role == MANAGER:
         return sa.true()
-    if user.role == ADMIN:
-        return sa.false()
     return Assessment.id.in_(visible_case_ids(user, today))
 
 
