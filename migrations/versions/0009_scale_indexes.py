@@ -46,9 +46,7 @@ def upgrade():
     )
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        op.execute(
-            f"CREATE INDEX ix_children_search_name_trgm ON children USING gin ({NAME_EXPRESSION} gin_trgm_ops)"
-        )
+        op.execute(f"CREATE INDEX ix_children_search_name_trgm ON children USING gin ({NAME_EXPRESSION} gin_trgm_ops)")
         op.execute("CREATE INDEX ix_assessments_ref_trgm ON assessments USING gin (upper(ref) gin_trgm_ops)")
 
 
