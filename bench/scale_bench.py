@@ -284,7 +284,7 @@ def grow(app, size):
         conn.execute(move_head, {"s": ctx.seq, "h": ctx.last_hash})
         for name in SEQUENCED_TABLES:
             conn.execute(
-                sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))")
+                sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))")  # noqa: S608 - fixed table names
             )
     with app.app_context(), db.engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("VACUUM ANALYZE"))
