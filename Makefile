@@ -149,3 +149,7 @@ bench: venv assets ## Measure requests per second and p95 latency (bench/*_bench
 
 clean: ## Remove built assets and node_modules (keeps .venv and instance/)
 	rm -rf $(STATIC) node_modules
+
+.PHONY: bench-scale
+bench-scale: venv assets ## Build 1k/10k/100k episodes on BENCH_DATABASE_URL (PostgreSQL, emptied) and time the pages
+	$(BIN)/python bench/scale_bench.py --sizes $${BENCH_SIZES:-1000,10000,100000} $(BENCH_ARGS)

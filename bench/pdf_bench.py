@@ -103,6 +103,16 @@ def peak_kib(fn) -> float:
     return round(peak / 1024, 1)
 
 
+def sealed_plan(plan):
+    """Render and seal the typical plan as a request does (render_plan, then seal_pdf with a PKCS#12 file)."""
+    import tempfile
+
+    from eha.pdf.seal import make_self_signed_pkcs12, seal_pdf
+
+    path = make_self_signed_pkcs12(Path(tempfile.mkdtemp()) / "seal.p12", b"bench", "eha bench")
+    return lambda: seal_pdf(render_plan(plan), path, b"bench")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
@@ -121,6 +131,7 @@ def main(argv=None) -> int:
     plan = summary(timings(lambda: render_plan(typical), args.runs))
     large = summary(timings(lambda: render_plan(typical, large=True), args.runs))
     long_ = summary(timings(lambda: render_plan(long), args.long_runs)) if args.long_runs else None
+    sealed = summary(timings(sealed_plan(typical), args.runs))
 
     plan.update(pages=pages, bytes=len(typical_pdf), peak_kib=peak_kib(lambda: render_plan(typical)))
     base.update(pages=pages, bytes=len(baseline(pages)), peak_kib=peak_kib(lambda: baseline(pages)))
@@ -132,6 +143,7 @@ def main(argv=None) -> int:
         "baseline_canvas": base,
         "baseline_platypus": base_platypus,
         "long_plan_40_actions": long_,
+        "sealed_typical_plan": sealed,
         "ratio_median": round(plan["median_ms"] / base["median_ms"], 2),
         "ratio_cpu_median": round(plan["cpu_median_ms"] / base["cpu_median_ms"], 2),
         "ratio_cpu_median_platypus": round(plan["cpu_median_ms"] / base_platypus["cpu_median_ms"], 2),
@@ -151,6 +163,7 @@ def main(argv=None) -> int:
             "baseline_canvas",
             "baseline_platypus",
             "long_plan_40_actions",
+            "sealed_typical_plan",
         )
         for name in names:
             row = report[name]

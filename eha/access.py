@@ -37,58 +37,67 @@ from eha.models.assessments import AccessGrant, Assessment, Consent, TafMember, 
 from eha.models.choices import ADMIN, MANAGER
 
 
-def _current_consent_allows_agency(agency_id):
-    """True when the case's latest agreement is not withdrawn and names ``agency_id``."""
-    # An alias, so the subquery has its own FROM and is not correlated to the outer ``consents``.
+def taf_case_ids(user):
+    """The cases where ``user`` is a current TAF member and the case's latest agreement is not withdrawn and names
+    the user's agency (read from the user's TAF rows outwards: one index range, then one look-up per row)."""
     latest = aliased(Consent)
     latest_consent_id = (
         sa.select(sa.func.max(latest.id))
-        .where(latest.assessment_id == Assessment.id)
-        .correlate(Assessment)
+        .where(latest.assessment_id == TafMember.assessment_id)
+        .correlate(TafMember)
         .scalar_subquery()
     )
-    return sa.exists(
-        sa.select(1)
-        .select_from(Consent)
-        .join(consent_agencies, consent_agencies.c.consent_id == Consent.id)
+    return (
+        sa.select(TafMember.assessment_id)
+        .join(Consent, Consent.assessment_id == TafMember.assessment_id)
+        .join(
+            consent_agencies,
+            sa.and_(consent_agencies.c.consent_id == Consent.id, consent_agencies.c.agency_id == user.agency_id),
+        )
         .where(
+            TafMember.user_id == user.id,
+            TafMember.removed_at.is_(None),
             Consent.id == latest_consent_id,
             Consent.withdrawn_on.is_(None),
-            consent_agencies.c.agency_id == agency_id,
         )
+    )
+
+
+def granted_case_ids(user, today=None):
+    """The cases a manager granted ``user`` under the duty to share, while the grant lasts."""
+    return sa.select(AccessGrant.assessment_id).where(
+        AccessGrant.user_id == user.id,
+        AccessGrant.revoked_at.is_(None),
+        AccessGrant.ends_on >= (today or date.today()),
+    )
+
+
+def visible_case_ids(user, today=None):
+    """A select of the ids of the cases a practitioner may see: the union of the cases they started, lead, are a
+    TAF member of under the current agreement, and were granted. Each part is an index range on the user's id,
+    so the database reads only the user's own rows, never every case (issue 14)."""
+    return sa.union(
+        sa.select(Assessment.id).where(Assessment.started_by_id == user.id),
+        sa.select(Assessment.id).where(Assessment.lead_id == user.id),
+        taf_case_ids(user),
+        granted_case_ids(user, today),
+    )
+
+
+def visible_to_staff(user):
+    """``user`` is signed in, active and not an administrator (who sees no case content)."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active) and (
+        user.role != ADMIN
     )
 
 
 def visible_cases_filter(user, today=None):
     """A SQL condition on ``Assessment`` selecting the cases ``user`` may see."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not visible_to_staff(user):
         return sa.false()
     if user.role == MANAGER:
         return sa.true()
-    if user.role == ADMIN:
-        return sa.false()
-    today = today or date.today()
-    is_taf_member = sa.exists(
-        sa.select(1).where(
-            TafMember.assessment_id == Assessment.id,
-            TafMember.user_id == user.id,
-            TafMember.removed_at.is_(None),
-        )
-    )
-    has_grant = sa.exists(
-        sa.select(1).where(
-            AccessGrant.assessment_id == Assessment.id,
-            AccessGrant.user_id == user.id,
-            AccessGrant.revoked_at.is_(None),
-            AccessGrant.ends_on >= today,
-        )
-    )
-    return sa.or_(
-        Assessment.started_by_id == user.id,
-        Assessment.lead_id == user.id,
-        sa.and_(is_taf_member, _current_consent_allows_agency(user.agency_id)),
-        has_grant,
-    )
+    return Assessment.id.in_(visible_case_ids(user, today))
 
 
 def visible_cases(user):

@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from eha.models import include_in_autogenerate
+
 config = context.config
 if config.config_file_name and not current_app.testing:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -37,6 +39,7 @@ def run_migrations_online():
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("include_object", include_in_autogenerate)  # expression indexes live in migrations only
 
     with get_engine().connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)

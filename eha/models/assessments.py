@@ -148,6 +148,7 @@ class AssessmentChild(db.Model):
             sqlite_where=sa.text("is_open"),
             postgresql_where=sa.text("is_open"),
         ),
+        sa.Index("ix_assessment_children_child_id", "child_id"),  # a child's episodes, open or closed
     )
 
     assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id"), primary_key=True)
@@ -194,7 +195,10 @@ class Consent(TimestampMixin, db.Model):
     """The family's agreement to early help: who agreed, when, which agencies, what is withheld."""
 
     __tablename__ = "consents"
-    __table_args__ = (sa.CheckConstraint(check_in("given_by_kind", CONSENT_GIVEN_BY), name="given_by_kind"),)
+    __table_args__ = (
+        sa.CheckConstraint(check_in("given_by_kind", CONSENT_GIVEN_BY), name="given_by_kind"),
+        sa.Index("ix_consents_assessment_id_id", "assessment_id", "id"),  # a case's latest agreement
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id"), index=True)
@@ -226,7 +230,10 @@ class TafMember(TimestampMixin, db.Model):
     """A professional in the Team Around the Family. Sees the case while their agency is agreed."""
 
     __tablename__ = "taf_members"
-    __table_args__ = (sa.UniqueConstraint("assessment_id", "user_id", name="uq_taf_members_assessment_user"),)
+    __table_args__ = (
+        sa.UniqueConstraint("assessment_id", "user_id", name="uq_taf_members_assessment_user"),
+        sa.Index("ix_taf_members_user_assessment", "user_id", "assessment_id"),  # a user's TAF cases
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id"), index=True)
@@ -282,6 +289,7 @@ class AccessGrant(TimestampMixin, db.Model):
     """Duty to share: a manager's grant of access to a case without the family's agreement."""
 
     __tablename__ = "access_grants"
+    __table_args__ = (sa.Index("ix_access_grants_user_assessment", "user_id", "assessment_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id"), index=True)

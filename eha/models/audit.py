@@ -15,7 +15,10 @@ from eha.models.choices import AUDIT_OUTCOMES, check_in
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
-    __table_args__ = (sa.CheckConstraint(check_in("outcome", AUDIT_OUTCOMES), name="outcome"),)
+    __table_args__ = (
+        sa.CheckConstraint(check_in("outcome", AUDIT_OUTCOMES), name="outcome"),
+        sa.Index("ix_audit_events_assessment_seq", "assessment_id", "seq"),  # a case's history in chain order
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Position in the hash chain; verification walks events in this order.

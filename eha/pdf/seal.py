@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import io
+import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +22,8 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -29,6 +33,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 SEAL_FIELD = "eha-seal"
 DEFAULT_REASON = "Sealed by eha: this is the plan as recorded"
@@ -53,6 +58,54 @@ def _outside_event_loop(func):
     return wrapper
 
 
+class _ParsedKeySigner(signers.SimpleSigner):
+    """A ``SimpleSigner`` that parses its private key once. pyHanko's parses the DER key (and cryptography checks
+    the RSA key) on every signature, which costs more than the signature itself."""
+
+    parsed_key = None
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        try:
+            name = mechanism.signature_algo
+        except ValueError:
+            name = mechanism["algorithm"].native
+        if name != "rsassa_pkcs1v15" or not isinstance(self.parsed_key, RSAPrivateKey):
+            return super().sign_raw(data, digest_algorithm)
+        return self.parsed_key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+
+
+def _parsed_key_signer(signer):
+    # load_pkcs12 always builds a plain SimpleSigner: give it the subclass and the key parsed once.
+    signer.__class__ = _ParsedKeySigner
+    signer.parsed_key = serialization.load_der_private_key(signer.signing_key.dump(), password=None)
+    return signer
+
+
+# The loaded signer per (path, passphrase), with the file's mtime and size when it was read. Loading the PKCS#12
+# file costs most of a sealed PDF (key parsing), so a process loads it once and again only when the file changes.
+_SIGNERS = {}
+_SIGNERS_LOCK = threading.Lock()
+
+
+def load_signer(pkcs12_path: str | Path, passphrase: bytes | None):
+    """The ``SimpleSigner`` for ``pkcs12_path``: cached per process, reloaded when the file's mtime or size change."""
+    path = str(pkcs12_path)
+    stat = os.stat(path)
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    key = (path, passphrase)
+    with _SIGNERS_LOCK:
+        cached = _SIGNERS.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        signer = signers.SimpleSigner.load_pkcs12(path, passphrase=passphrase)
+        if signer is None:
+            raise ValueError(f"Could not load the key and certificate from {pkcs12_path}")
+        signer = _parsed_key_signer(signer)
+        _SIGNERS[key] = (stamp, signer)
+        return signer
+
+
 @_outside_event_loop
 def seal_pdf(
     pdf_bytes: bytes,
@@ -62,9 +115,7 @@ def seal_pdf(
     location: str | None = None,
 ) -> bytes:
     """Return ``pdf_bytes`` with an invisible PAdES (B-B) seal appended as an incremental update."""
-    signer = signers.SimpleSigner.load_pkcs12(str(pkcs12_path), passphrase=passphrase)
-    if signer is None:
-        raise ValueError(f"Could not load the key and certificate from {pkcs12_path}")
+    signer = load_signer(pkcs12_path, passphrase)
     meta = signers.PdfSignatureMetadata(
         field_name=SEAL_FIELD,
         subfilter=fields.SigSeedSubFilter.PADES,

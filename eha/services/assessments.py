@@ -14,7 +14,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, load_only, raiseload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from eha import access, audit
@@ -28,6 +28,7 @@ from eha.models.choices import MANAGER
 from eha.models.families import Carer, Child, Family, fold_name
 from eha.models.users import Agency, User
 from eha.nhs import normalise_nhs_number
+from eha.pagination import bounded_paginate
 from eha.services.case_page import build_panel
 from eha.transaction import autocommit, case_action
 from eha.workflow.states import DRAFT, OPEN_STATES, STATES
@@ -201,6 +202,9 @@ def _search_conditions(first_name, last_name, date_of_birth, nhs_number):
         return [Child.nhs_number == nhs]
     words = f"{fold_name(first_name)} {fold_name(last_name)}".split()[:_MAX_NAME_WORDS]
     conditions = [_name_word_matches(word) for word in words]
+    # Implied by each word's match, and what the PostgreSQL trigram index answers: the database finds the few
+    # children whose full name contains the words, then checks where in the name each word starts.
+    conditions += [child_search_name().contains(word, autoescape=True) for word in words]
     if conditions and date_of_birth:
         conditions.append(Child.date_of_birth == date_of_birth)
     return conditions
@@ -410,32 +414,61 @@ def start_with_family(user, family_id, child_ids):
 # --- the case list ---
 
 
+def child_search_name():
+    """The child's folded first and last name as one string: what the PostgreSQL trigram index is built on
+    (migration 0009), written with a literal space so the database matches it to the index."""
+    return Child.search_first_name.concat(sa.literal_column("' '")).concat(Child.search_last_name)
+
+
+def _cases_matching(text):
+    """The ids of the cases whose reference, or a child's first, last or full name, contains ``text`` (folded).
+    "Contains in the first name or the last name or first-space-last" is the same as "contains in first-space-
+    last", so one condition, which the trigram indexes answer on PostgreSQL (SQLite scans, as before)."""
+    by_child = (
+        sa.select(AssessmentChild.assessment_id)
+        .join(Child, Child.id == AssessmentChild.child_id)
+        .where(child_search_name().like(f"%{fold_name(text)}%"))
+    )
+    by_ref = sa.select(Assessment.id).where(sa.func.upper(Assessment.ref).like(f"%{text.upper()}%"))
+    return sa.union(by_ref, by_child)
+
+
 def case_list(user, *, state=None, text=None):
     """A select of the cases ``user`` may see, filtered by state and by reference or child's name, soonest due
-    first (page it with ``eha.pagination.paginate``)."""
+    first (the order ``ix_assessments_due_order`` holds). Page it with ``case_list_page``."""
     query = sa.select(Assessment).where(visible_cases_filter(user))
     if state in STATES:
         query = query.where(Assessment.state == state)
     text = (text or "").replace("\x00", "").strip()[:100]
     if text:
-        term = f"%{fold_name(text)}%"
-        by_child = sa.exists(
-            sa.select(1)
-            .select_from(AssessmentChild)
-            .join(Child, Child.id == AssessmentChild.child_id)
-            .where(
-                AssessmentChild.assessment_id == Assessment.id,
-                sa.or_(
-                    Child.search_first_name.like(term),
-                    Child.search_last_name.like(term),
-                    (Child.search_first_name + " " + Child.search_last_name).like(term),
-                ),
-            )
-        )
-        query = query.where(sa.or_(sa.func.upper(Assessment.ref).like(f"%{text.upper()}%"), by_child))
-    return query.options(selectinload(Assessment.subjects)).order_by(
-        Assessment.next_due_on.is_(None), Assessment.next_due_on, Assessment.id.desc()
-    )
+        query = query.where(Assessment.id.in_(_cases_matching(text)))
+    return query.order_by(Assessment.next_due_on.is_(None), Assessment.next_due_on, Assessment.id.desc())
+
+
+# What the list shows: reference, state, next due, the family's name and the children's names. Nothing else is
+# loaded (no users, no password hashes); anything else a template reaches for raises instead of querying per row.
+CASE_LIST_OPTIONS = (
+    load_only(
+        Assessment.ref,
+        Assessment.state,
+        Assessment.next_due_on,
+        Assessment.next_due_label,
+        Assessment.family_id,
+        Assessment.version_id,
+    ),
+    joinedload(Assessment.family).load_only(Family.name),
+    raiseload(Assessment.started_by),
+    raiseload(Assessment.lead),
+    selectinload(Assessment.subjects)
+    .load_only(AssessmentChild.child_id)
+    .joinedload(AssessmentChild.child)
+    .load_only(Child.first_name, Child.last_name),
+)
+
+
+def case_list_page(user, *, state=None, text=None):
+    """The ``?page=`` page of ``case_list``, counted up to ``eha.pagination.COUNT_BOUND``: three queries."""
+    return bounded_paginate(case_list(user, state=state, text=text), Assessment.id, options=CASE_LIST_OPTIONS)
 
 
 # --- the case page, the task list and sections ---

@@ -5,7 +5,8 @@ open actions come first, by their soonest own due date, then the rest by what is
 runs (its lead or, before there is one, the practitioner who started it) keeps the case's next step, which
 already counts every owner's actions; the user's own actions on it are listed too.
 
-A fixed number of queries whatever the number of cases: a count, the page (family and lead joined, the user's
+A fixed number of queries whatever the number of cases: a count (bounded, ``eha.pagination.bounded_paginate``),
+the page (family and lead joined, the user's
 soonest own due date joined from one grouped subquery), one ``selectinload`` for the children and one query for
 the user's own open actions on the page's cases.
 """
@@ -14,14 +15,16 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, load_only, raiseload, selectinload
 
-from eha.access import visible_cases_filter
+from eha.access import granted_case_ids, taf_case_ids, visible_to_staff
 from eha.extensions import db
-from eha.models.assessments import Assessment, TafMember
+from eha.models.assessments import Assessment, AssessmentChild, TafMember
 from eha.models.choices import CLOSED_ACTION_PROGRESS
+from eha.models.families import Child, Family
 from eha.models.plans import PlanAction, PlanVersion
-from eha.pagination import paginate
+from eha.models.users import User
+from eha.pagination import bounded_paginate
 from eha.workflow.states import OPEN_STATES
 
 
@@ -59,18 +62,31 @@ class MyCases:
     rows: list
 
 
-def my_cases_filter(user):
-    is_taf_member = sa.exists(
-        sa.select(1).where(
-            TafMember.assessment_id == Assessment.id,
-            TafMember.user_id == user.id,
-            TafMember.removed_at.is_(None),
-        )
-    )
-    mine = [Assessment.started_by_id == user.id, Assessment.lead_id == user.id]
+def my_case_ids(user):
+    """The ids of the cases the user started, leads or (a practitioner) is a TAF member of while they may see it:
+    "mine and visible" for a practitioner is started, led or TAF-with-the-agreement (a grant alone is not "my
+    case"). A union of index ranges on the user's id, never a scan of every case."""
+    parts = [
+        sa.select(Assessment.id).where(Assessment.started_by_id == user.id),
+        sa.select(Assessment.id).where(Assessment.lead_id == user.id),
+    ]
     if not user.is_manager:
-        mine.append(is_taf_member)
-    return sa.and_(visible_cases_filter(user), sa.or_(*mine), Assessment.state.in_(OPEN_STATES))
+        parts.append(taf_case_ids(user))
+        # A TAF member whose agency the agreement does not name still sees the case while a grant lasts.
+        parts.append(
+            sa.select(TafMember.assessment_id).where(
+                TafMember.user_id == user.id,
+                TafMember.removed_at.is_(None),
+                TafMember.assessment_id.in_(granted_case_ids(user)),
+            )
+        )
+    return sa.union(*parts)
+
+
+def my_cases_filter(user):
+    if not visible_to_staff(user):
+        return sa.false()
+    return sa.and_(Assessment.id.in_(my_case_ids(user)), Assessment.state.in_(OPEN_STATES))
 
 
 def _runs(user):
@@ -122,7 +138,6 @@ def _page_query(user):
         sa.select(Assessment)
         .outerjoin(own, own.c.assessment_id == Assessment.id)
         .where(my_cases_filter(user))
-        .options(selectinload(Assessment.subjects))
         .order_by(
             sa.case((yours, 0), else_=1),
             own_due.is_(None),
@@ -151,10 +166,33 @@ def own_actions(user, case_ids):
     return found
 
 
+# What the page shows of each case: reference, family name, state, next due, children's names and the lead's
+# name. Nothing else (no user rows beyond the lead's id and name, no agencies, no password hashes).
+MY_CASES_OPTIONS = (
+    load_only(
+        Assessment.ref,
+        Assessment.state,
+        Assessment.next_due_on,
+        Assessment.next_due_label,
+        Assessment.family_id,
+        Assessment.lead_id,
+        Assessment.started_by_id,
+        Assessment.version_id,
+    ),
+    joinedload(Assessment.family).load_only(Family.name),
+    joinedload(Assessment.lead).load_only(User.name).raiseload(User.agency),
+    raiseload(Assessment.started_by),
+    selectinload(Assessment.subjects)
+    .load_only(AssessmentChild.child_id)
+    .joinedload(AssessmentChild.child)
+    .load_only(Child.first_name, Child.last_name),
+)
+
+
 def my_cases(user):
     """A page (``?page=``) of the user's open cases: for a TAF member, the cases where they own open actions
     first, by their soonest own due date; then overdue first, then soonest due, undated last."""
-    page = paginate(_page_query(user))
+    page = bounded_paginate(_page_query(user), Assessment.id, options=MY_CASES_OPTIONS)
     own = own_actions(user, [case.id for case in page.items])
     rows = [
         CaseRow(case, runs=(case.lead_id or case.started_by_id) == user.id, own=own.get(case.id, []))

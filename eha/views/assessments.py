@@ -7,7 +7,6 @@ from eha.access import STAFF, VIEW, case_route, route
 from eha.errors import Invalid
 from eha.forms.assessments import ChooseChildrenForm
 from eha.forms.families import FindChildForm, NewFamilyForm, SafetyForm
-from eha.pagination import paginate
 from eha.services import assessments as service
 from eha.services.meetings import taf_held_ids
 from eha.workflow.states import STATE_LABELS
@@ -22,7 +21,7 @@ FLOW = "new_assessment"
 def index():
     state = request.args.get("state", "")
     text = (request.args.get("q") or "").replace("\x00", "")[:100]
-    page = paginate(service.case_list(current_user, state=state, text=text))
+    page = service.case_list_page(current_user, state=state, text=text)
     return render_template(
         "views/assessments/index.html",
         page=page,

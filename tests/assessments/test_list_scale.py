@@ -1,0 +1,94 @@
+"""County scale (issue 14): the lists load only what they show, count only so far, and page past the count."""
+
+import sqlalchemy as sa
+import time_machine
+
+from eha import pagination
+from eha.extensions import db
+from eha.models.base import utcnow
+from tests.assessments import helpers
+
+
+def _make_cases(user, n, start=0):
+    for i in range(start, start + n):
+        helpers.case(user, name=f"The Family {i}", first_name=f"Child{i}", last_name=f"Surname{i}")
+
+
+def _statements(client, url):
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    client.get(url)  # warm caches (form definitions, templates)
+    db.session.remove()
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        with time_machine.travel(utcnow(), tick=False):  # no session touch in the measured request
+            response = client.get(url)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+    assert response.status_code == 200
+    return statements, response.get_data(as_text=True)
+
+
+def _reading_cases(statements):
+    return [s for s in statements if "FROM assessments" in s or "FROM assessment_children" in s]
+
+
+def _loads_whole_users(statement):
+    return "password_hash" in statement or "users_1.email" in statement or "agencies_1" in statement
+
+
+def test_the_case_list_loads_no_users_and_makes_a_fixed_number_of_queries(app, client, signed_in, manager):
+    app.config["EHA_PAGE_SIZE"] = 100
+    _make_cases(manager, 12)
+    signed_in(manager)
+    statements, page = _statements(client, "/assessments")
+    assert "12 cases" in page and "Child11 Surname11" in page and "The Family 3" in page
+    reading = _reading_cases(statements)
+    assert len(reading) == 3  # the bounded count, the page, the children
+    assert not [s for s in reading if _loads_whole_users(s) or "users" in s]
+    assert len(statements) == LIST_QUERIES
+
+
+def test_my_cases_loads_only_the_leads_name_of_the_users(app, client, signed_in, practitioner):
+    _make_cases(practitioner, 3)
+    signed_in(practitioner)
+    statements, page = _statements(client, "/")
+    assert "Child2 Surname2" in page and "The Family 1" in page
+    reading = _reading_cases(statements)
+    assert len(reading) == 3
+    assert not [s for s in reading if _loads_whole_users(s)]
+    assert len(statements) == MY_CASES_QUERIES
+
+
+def test_a_long_list_counts_only_so_far_and_still_pages_beyond(app, client, signed_in, manager, monkeypatch):
+    monkeypatch.setattr(pagination, "COUNT_BOUND", 5)
+    app.config["EHA_PAGE_SIZE"] = 2
+    _make_cases(manager, 9)
+    signed_in(manager)
+    first = client.get("/assessments").get_data(as_text=True)
+    assert "more than 5 cases" in first
+    assert "Page 1 of more than 3 (more than 5 in all)" in first
+    # Page 4 is past the bound: its rows are still there, and so is the way on to page 5.
+    fourth = client.get("/assessments", query_string={"page": 4}).get_data(as_text=True)
+    assert fourth.count('class="govuk-table__row"') == 1 + 2
+    assert "page=5" in fourth
+    fifth = client.get("/assessments", query_string={"page": 5}).get_data(as_text=True)
+    assert fifth.count('class="govuk-table__row"') == 1 + 1
+    assert "page=6" not in fifth
+    assert client.get("/assessments", query_string={"page": 50}).get_data(as_text=True).count("No cases match") == 1
+
+
+def test_a_short_list_gives_the_exact_count(app, client, signed_in, manager):
+    app.config["EHA_PAGE_SIZE"] = 2
+    _make_cases(manager, 3)
+    signed_in(manager)
+    page = client.get("/assessments").get_data(as_text=True)
+    assert "3 cases" in page and "Page 1 of 2 (3 in all)" in page and "more than" not in page
+
+
+# The signed-in session (with its user), then the list's own queries.
+LIST_QUERIES = 1 + 3
+MY_CASES_QUERIES = 1 + 3 + 1  # and the user's own open actions on the page's cases
