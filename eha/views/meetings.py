@@ -137,15 +137,19 @@ def _save(case, meeting, form, render, action, done, **values):
     return _shown(case, saved)
 
 
-def _render_record(case, meeting, form, conflict=False):
-    return render_template(
-        "views/meetings/record.html",
-        case=case,
-        meeting=meeting,
-        form=form,
-        conflict=conflict,
-        saved=service.saved_rows(meeting),
-    ), 409 if conflict else 200
+def _meeting_form_page(template):
+    """A page that shows a form about ``meeting`` with what is saved for each invitee (409 on a conflict)."""
+
+    def render(case, meeting, form, conflict=False):
+        page = render_template(
+            template, case=case, meeting=meeting, form=form, conflict=conflict, saved=service.saved_rows(meeting)
+        )
+        return page, 409 if conflict else 200
+
+    return render
+
+
+_render_record = _meeting_form_page("views/meetings/record.html")
 
 
 def _record_form(case, meeting, **kwargs):
@@ -250,15 +254,7 @@ def _rescheduled(meeting):
     return f"{meeting.kind_label} rescheduled to {format_datetime(meeting.scheduled_for)}"
 
 
-def _render_invitations(case, meeting, form, conflict=False):
-    return render_template(
-        "views/meetings/invitations.html",
-        case=case,
-        meeting=meeting,
-        form=form,
-        conflict=conflict,
-        saved=service.saved_rows(meeting),
-    ), 409 if conflict else 200
+_render_invitations = _meeting_form_page("views/meetings/invitations.html")
 
 
 @case_route(
