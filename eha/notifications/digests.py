@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from eha import people
-from eha.access import _current_consent_allows_agency
+from eha.access import agreement_names_agency
 from eha.extensions import db
 from eha.models.assessments import Assessment, TafMember
 from eha.models.choices import CLOSED_ACTION_PROGRESS, MANAGER
@@ -70,7 +70,7 @@ def _case_items(until):
         sa.select(TafMember.user_id, Assessment.ref, Assessment.next_due_label, Assessment.next_due_on)
         .join(Assessment, Assessment.id == TafMember.assessment_id)
         .join(User, User.id == TafMember.user_id)
-        .where(due, TafMember.removed_at.is_(None), _current_consent_allows_agency(User.agency_id))
+        .where(due, TafMember.removed_at.is_(None), agreement_names_agency(User.agency_id))
     )
     for user_id, ref, label, due_on in db.session.execute(leads.union(members)):
         yield user_id, Item(due_on, ref, label or "Next step")
