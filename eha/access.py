@@ -37,6 +37,29 @@ from eha.models.assessments import AccessGrant, Assessment, Consent, TafMember, 
 from eha.models.choices import ADMIN, MANAGER
 
 
+def _current_consent_allows_agency(agency_id):
+    """True when the case's latest agreement is not withdrawn and names ``agency_id`` (correlated to the outer
+    ``assessments``; the digests' TAF member query uses it)."""
+    # An alias, so the subquery has its own FROM and is not correlated to the outer ``consents``.
+    latest = aliased(Consent)
+    latest_consent_id = (
+        sa.select(sa.func.max(latest.id))
+        .where(latest.assessment_id == Assessment.id)
+        .correlate(Assessment)
+        .scalar_subquery()
+    )
+    return sa.exists(
+        sa.select(1)
+        .select_from(Consent)
+        .join(consent_agencies, consent_agencies.c.consent_id == Consent.id)
+        .where(
+            Consent.id == latest_consent_id,
+            Consent.withdrawn_on.is_(None),
+            consent_agencies.c.agency_id == agency_id,
+        )
+    )
+
+
 def taf_case_ids(user):
     """The cases where ``user`` is a current TAF member and the case's latest agreement is not withdrawn and names
     the user's agency (read from the user's TAF rows outwards: one index range, then one look-up per row)."""
