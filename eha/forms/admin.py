@@ -9,7 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import EmailField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
 from eha.forms.base import BaseForm
 from eha.forms.fields import GovRadioField
@@ -202,6 +202,8 @@ class NotificationSettingsForm(BaseForm):
         validators=[
             InputRequired(message="Enter the sender name"),
             Length(max=100, message="The sender name must be 100 characters or fewer"),
+            # A line break in a From header would stop every email being built.
+            Regexp(r"^[^\x00-\x1f\x7f]*$", message="The sender name must be on one line, without special characters"),
         ],
     )
     sender_email = EmailField(

@@ -113,6 +113,7 @@ def test_without_a_reply_to_a_message_has_no_reply_to_header(as_admin, smtp):
         ({"reply_to": "replies@"}, "Enter the reply-to email address in the correct format"),
         ({"sender_name": "N" * 101}, "The sender name must be 100 characters or fewer"),
         ({"sender_email": "a" * 310 + "@example.org"}, "The sender email address must be 320 characters or fewer"),
+        ({"sender_name": "Northshire\r\nBcc: x@example.org"}, "The sender name must be on one line"),
         ({"daily_default": "sometimes"}, "Select"),
     ],
 )
@@ -120,7 +121,7 @@ def test_bad_input_is_refused_with_a_message_and_the_input_kept(as_admin, change
     page = as_admin.post(URL, data=_form(**changes), expected_status=200)
     assert page.title.startswith("Error:")
     assert any(error.startswith(message) for error in page.errors()), page.errors()
-    assert page.one("input[name=sender_name]").get("value") == _form(**changes)["sender_name"]
+    assert page.one("input[name=sender_name]").get("value") == _form(**changes)["sender_name"].replace("\r", "")
     assert _events() == []
 
 
