@@ -16,6 +16,7 @@ from email.utils import formatdate, make_msgid
 from flask import current_app
 
 from eha.models.base import utcnow
+from eha.notifications import settings as notification_settings
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +30,17 @@ class MailError(RuntimeError):
 def build(to, subject, body, *, html=None, calendar=None, calendar_method=None):
     """An email with its plain-text ``body``; ``html`` adds an HTML alternative, ``calendar`` an iCalendar
     invitation both as a ``text/calendar; method=...`` alternative (what Outlook and Google Calendar read to offer
-    accept and decline) and as an ``invite.ics`` attachment (what a person opens)."""
-    config = current_app.config
+    accept and decline) and as an ``invite.ics`` attachment (what a person opens). From and Reply-To are the
+    council's sender details (``eha.notifications.settings.current``)."""
+    sender = notification_settings.current()
     message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
+    message["From"] = sender.from_header
+    if sender.reply_to:
+        message["Reply-To"] = sender.reply_to
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False, usegmt=True)
-    message["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2] or None)
+    message["Message-ID"] = make_msgid(domain=sender.sender_domain or None)
     message.set_content(body)
     if html:
         message.add_alternative(html, subtype="html")

@@ -1,4 +1,4 @@
-"""Administration forms: users, agencies, form definitions."""
+"""Administration forms: users, agencies, form definitions, notification settings."""
 
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -8,8 +8,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms import EmailField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
 from eha.forms.base import BaseForm
 from eha.forms.fields import GovRadioField
@@ -164,3 +164,57 @@ class DefinitionUploadForm(BaseForm):
 
 class ConfirmForm(BaseForm):
     """Only the CSRF token (activate a definition)."""
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _email_validators(label, *, required):
+    presence = InputRequired(message=f"Enter the {label}") if required else Optional()
+    return [
+        presence,
+        Length(max=320, message=f"The {label} must be 320 characters or fewer"),
+        Email(
+            message=f"Enter the {label} in the correct format, like earlyhelp@northshire.gov.uk",
+            check_deliverability=False,
+            granular_message=False,
+        ),
+    ]
+
+
+class NotificationSettingsForm(BaseForm):
+    """The council's digest defaults and the sender of every email; ``version``: the settings' version shown (0:
+    never saved)."""
+
+    daily_default = GovRadioField(
+        "Send the daily summary to people who have not chosen?",
+        choices=YES_NO,
+        validators=[InputRequired(message="Select yes if people get the daily summary until they choose")],
+    )
+    weekly_default = GovRadioField(
+        "Send the weekly summary to managers who have not chosen?",
+        choices=YES_NO,
+        validators=[InputRequired(message="Select yes if managers get the weekly summary until they choose")],
+    )
+    sender_name = StringField(
+        "Sender name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the sender name"),
+            Length(max=100, message="The sender name must be 100 characters or fewer"),
+            # A line break in a From header would stop every email being built.
+            Regexp(r"^[^\x00-\x1f\x7f]*$", message="The sender name must be on one line, without special characters"),
+        ],
+    )
+    sender_email = EmailField(
+        "Sender email address",
+        widget=GovTextInput(),
+        validators=_email_validators("sender email address", required=True),
+    )
+    reply_to = EmailField(
+        "Reply-to email address (optional)",
+        widget=GovTextInput(),
+        validators=_email_validators("reply-to email address", required=False),
+    )
+    version = HiddenField()
+    submit = SubmitField("Save settings", widget=GovSubmitInput())

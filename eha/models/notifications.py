@@ -57,7 +57,7 @@ class Notification(db.Model):
 
 
 class NotificationPreference(db.Model):
-    """The digests one user chose. No row: the council's defaults (``EHA_DIGEST_*_DEFAULT``)."""
+    """The digests one user chose. No row: the council's defaults (``eha.notifications.settings``)."""
 
     __tablename__ = "notification_preferences"
 
@@ -65,3 +65,24 @@ class NotificationPreference(db.Model):
     daily_digest: Mapped[bool] = mapped_column(sa.Boolean, nullable=False)
     weekly_digest: Mapped[bool] = mapped_column(sa.Boolean, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class NotificationSettings(db.Model):
+    """The council's digest defaults and sender details, set by an administrator. One row at most (``id`` 1); no
+    row: the config values (``EHA_DIGEST_*_DEFAULT``, ``MAIL_FROM``). Read them through
+    ``eha.notifications.settings.current``."""
+
+    __tablename__ = "notification_settings"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    daily_digest_default: Mapped[bool] = mapped_column(sa.Boolean, nullable=False)
+    weekly_digest_default: Mapped[bool] = mapped_column(sa.Boolean, nullable=False)
+    sender_name: Mapped[str | None] = mapped_column(sa.String(100))
+    sender_email: Mapped[str] = mapped_column(sa.String(320), nullable=False)
+    reply_to: Mapped[str | None] = mapped_column(sa.String(320))
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, onupdate=utcnow, nullable=False)
+    version_id: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version_id}

@@ -23,7 +23,7 @@ from eha.models.choices import CLOSED_ACTION_PROGRESS, MANAGER
 from eha.models.notifications import Notification, NotificationPreference
 from eha.models.plans import PlanAction, PlanVersion
 from eha.models.users import User
-from eha.notifications import messages
+from eha.notifications import messages, settings
 from eha.notifications.outbox import enqueue
 from eha.workflow import timescales
 from eha.workflow.states import OPEN_STATES, PLAN_STATES
@@ -57,7 +57,8 @@ def _daily_readers():
 
 
 def _default(kind):
-    return current_app.config[f"EHA_DIGEST_{kind}_DEFAULT"]
+    defaults = settings.current()
+    return defaults.daily_digest_default if kind == "DAILY" else defaults.weekly_digest_default
 
 
 def _case_items(until):

@@ -6,7 +6,6 @@ names the event and the recipient, so calling one twice for the same event queue
 """
 
 import sqlalchemy as sa
-from flask import current_app
 
 from eha import access, people
 from eha.extensions import db
@@ -14,7 +13,7 @@ from eha.models.assessments import Assessment, TafMember
 from eha.models.meetings import Meeting
 from eha.models.notifications import Notification
 from eha.models.users import User
-from eha.notifications import ical, messages
+from eha.notifications import ical, messages, settings
 from eha.notifications.outbox import enqueue, usable_address
 
 INVITE = "invitation"
@@ -24,7 +23,7 @@ INVITATION_KINDS = (INVITE, UPDATE)
 
 
 def _domain():
-    return current_app.config["MAIL_FROM"].rpartition("@")[2] or "eha.invalid"
+    return settings.current().sender_domain or "eha.invalid"
 
 
 def _invitees(meeting):

@@ -1,19 +1,19 @@
-"""Which digests a user receives: their choice, or the council's defaults until they make one."""
-
-from flask import current_app
+"""Which digests a user receives: their choice, or the council's defaults (``eha.notifications.settings``) until they
+make one."""
 
 from eha import audit
 from eha.extensions import db
 from eha.models.notifications import NotificationPreference
+from eha.notifications import settings
 from eha.transaction import autocommit
 
 
 def chosen(user):
     """``{"daily": bool, "weekly": bool}`` for ``user``."""
     row = db.session.get(NotificationPreference, user.id)
-    config = current_app.config
     if row is None:
-        return {"daily": config["EHA_DIGEST_DAILY_DEFAULT"], "weekly": config["EHA_DIGEST_WEEKLY_DEFAULT"]}
+        defaults = settings.current()
+        return {"daily": defaults.daily_digest_default, "weekly": defaults.weekly_digest_default}
     return {"daily": row.daily_digest, "weekly": row.weekly_digest}
 
 

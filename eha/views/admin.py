@@ -1,4 +1,5 @@
-"""Administration: users, agencies and the assessment form definitions. Administrators only (others 404).
+"""Administration: users, agencies, the assessment form definitions and the notification settings.
+Administrators only (others 404).
 
 The two-factor reset requests (``/admin/mfa-resets``) are for managers too: they approve the resets that an
 administrator asks for.
@@ -9,7 +10,7 @@ from flask_login import current_user
 
 from eha.access import ADMINS, MANAGERS_OR_ADMINS, route
 from eha.auth import recovery
-from eha.errors import Invalid, NotAllowed, NotPermitted
+from eha.errors import Invalid, NotAllowed, NotPermitted, StaleEdit
 from eha.forms.admin import (
     AgencyForm,
     ConfirmForm,
@@ -17,10 +18,13 @@ from eha.forms.admin import (
     MfaResetDecisionForm,
     MfaResetRequestForm,
     NewUserForm,
+    NotificationSettingsForm,
     UserActionForm,
     UserDetailsForm,
 )
+from eha.forms.plans import parse_version
 from eha.models.choices import ROLES
+from eha.notifications import settings as notification_settings
 from eha.pagination import paginate
 from eha.services import admin as service
 from eha.services import mfa_resets
@@ -317,3 +321,57 @@ def activate_definition(definition_id):
     service.activate_definition(record)
     flash(f"Version {record.version} of {record.name} is now used for new assessments", "success")
     return redirect(url_for("admin.definitions"))
+
+
+# --- notification settings ---
+
+
+def _yes_no(value):
+    return "yes" if value else "no"
+
+
+def _settings_form(saved):
+    return NotificationSettingsForm(
+        formdata=None,
+        data={
+            "daily_default": _yes_no(saved.daily_digest_default),
+            "weekly_default": _yes_no(saved.weekly_digest_default),
+            "sender_name": saved.sender_name or "",
+            "sender_email": saved.sender_email,
+            "reply_to": saved.reply_to or "",
+            "version": str(saved.version or 0),
+        },
+    )
+
+
+def _settings_page(form, saved, conflict=False):
+    return render_template("views/admin/notification_settings.html", form=form, saved=saved, conflict=conflict), (
+        409 if conflict else 200
+    )
+
+
+@route(bp, "/notifications", need=ADMINS, methods=("GET", "POST"))
+def notification_settings_page():
+    """The council's digest defaults and the sender of every email eha sends."""
+    saved = notification_settings.current()
+    if request.method == "GET":
+        return _settings_page(_settings_form(saved), saved)
+    form = NotificationSettingsForm()
+    if not form.validate_on_submit():
+        return _settings_page(form, saved)
+    try:
+        changed = notification_settings.save(
+            current_user,
+            expected_version=parse_version(form.version.data),
+            daily_digest_default=form.daily_default.data == "yes",
+            weekly_digest_default=form.weekly_default.data == "yes",
+            sender_name=form.sender_name.data,
+            sender_email=form.sender_email.data,
+            reply_to=form.reply_to.data,
+        )
+    except StaleEdit:
+        saved = notification_settings.current()
+        form.version.data = str(saved.version or 0)
+        return _settings_page(form, saved, conflict=True)
+    flash("Notification settings saved" if changed else "Nothing was changed", "success")
+    return redirect(url_for("admin.notification_settings_page"))

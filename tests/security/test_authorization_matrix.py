@@ -138,6 +138,7 @@ EXPECTATIONS = {
     "admin.definitions": "admin-only",
     "admin.definition": "admin-only",
     "admin.activate_definition": "admin-only",
+    "admin.notification_settings_page": "admin-only",
 }
 
 
