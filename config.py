@@ -162,6 +162,11 @@ class Config:
     EHA_DIGEST_DAILY_DEFAULT = _bool("EHA_DIGEST_DAILY_DEFAULT", True)
     EHA_DIGEST_WEEKLY_DEFAULT = _bool("EHA_DIGEST_WEEKLY_DEFAULT", True)
 
+    # The JSON API (eha.api): calls per token (Flask-Limiter's notation); webhooks to plain http:// addresses
+    # (development and tests only: deliveries carry case references).
+    EHA_API_RATE_LIMIT = os.environ.get("EHA_API_RATE_LIMIT", "600 per minute")
+    EHA_WEBHOOK_ALLOW_HTTP = _bool("EHA_WEBHOOK_ALLOW_HTTP", False)
+
     EHA_DEMO_PASSWORD = os.environ.get("EHA_DEMO_PASSWORD", "demo-password-change-me")
     EHA_PAGE_SIZE = 25
 
@@ -188,6 +193,7 @@ class DevelopmentConfig(Config):
     NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-secret-key-not-for-production-use"
     EHA_AUDIT_KEY = os.environ.get("EHA_AUDIT_KEY") or DEV_AUDIT_KEY
+    EHA_WEBHOOK_ALLOW_HTTP = _bool("EHA_WEBHOOK_ALLOW_HTTP", True)
     if not Config.EHA_SEAL_PKCS12_PATH and DEMO_SEAL_PATH.is_file():
         EHA_SEAL_PKCS12_PATH = str(DEMO_SEAL_PATH)
         EHA_SEAL_PASSPHRASE = os.environ.get("EHA_SEAL_PASSPHRASE") or DEMO_SEAL_PASSPHRASE
@@ -207,6 +213,7 @@ class TestConfig(Config):
     EHA_SEAL_PKCS12_PATH = None
     EHA_AUDIT_KEY = DEV_AUDIT_KEY
     EHA_AUDIT_KEYS = ()
+    EHA_WEBHOOK_ALLOW_HTTP = True
 
 
 class ProductionConfig(Config):

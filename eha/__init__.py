@@ -37,6 +37,10 @@ def create_app(config_name=None, **overrides):
     _init_extensions(app)
     _register_blueprints(app)
 
+    from eha import api
+
+    api.init_app(app)  # after the blueprints: it uses their URL converters
+
     from eha import audit, templating
     from eha.auth import security
 

@@ -76,6 +76,12 @@ ACTION_LABELS = {
     "forged_field": "Sent a field they may not change",
     "admin_change": "Administrative change",
     "notifications_chosen": "Chose which email summaries to get",
+    "api_request": "Used the API",
+    "api_refused": "Was refused by the API",
+    "api_token_created": "Created an API token",
+    "api_token_revoked": "Revoked an API token",
+    "webhook_created": "Subscribed a system to case changes",
+    "webhook_revoked": "Ended a webhook subscription",
 }
 
 

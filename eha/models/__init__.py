@@ -1,5 +1,6 @@
 """The data model, one module per aggregate. Importing this registers every table."""
 
+from eha.models.api import ApiClient, ApiToken, WebhookSubscription  # noqa: F401
 from eha.models.assessments import (  # noqa: F401
     AccessGrant,
     Assessment,

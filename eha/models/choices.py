@@ -67,6 +67,15 @@ ACTION_PROGRESS = {
 }
 CLOSED_ACTION_PROGRESS = ("done", "no_longer_needed")
 
+# The API (eha.api): what a token may do, and how it was issued.
+API_SCOPES = {
+    "read": "See your cases and their summaries",
+    "actions:update": "Update progress on the actions you own",
+    "webhooks": "Manage webhook subscriptions for case state changes",
+}
+API_TOKEN_KINDS = {"personal": "Personal access token", "client": "OAuth client credentials"}
+WEBHOOK_EVENTS = {"case.state_changed": "A case moved to another state"}
+
 REVIEW_DECISIONS = {
     "continue": "Continue with the plan",
     "close": "Close the early help episode",
@@ -92,6 +101,7 @@ NOTIFICATION_KINDS = {
     "access_ended": "Access ended",
     "daily_digest": "Daily summary",
     "weekly_digest": "Weekly summary",
+    "webhook": "Webhook delivery",  # a signed POST to a system's subscription (eha.api.webhooks), not an email
 }
 NOTIFICATION_STATUSES = {"queued": "Queued", "sending": "Sending", "sent": "Sent", "failed": "Failed"}
 # The digests a user may choose (invitations and the other messages always go).

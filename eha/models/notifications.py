@@ -31,6 +31,8 @@ class Notification(db.Model):
     case_ref: Mapped[str | None] = mapped_column(sa.String(20))
     recipient_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     recipient_person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_people.id"))
+    # A webhook delivery (kind "webhook"): ``address`` is the subscription's URL and ``body`` the JSON payload.
+    webhook_id: Mapped[int | None] = mapped_column(sa.ForeignKey("webhook_subscriptions.id"), index=True)
     address: Mapped[str] = mapped_column(sa.String(320))
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)

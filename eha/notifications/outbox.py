@@ -28,7 +28,8 @@ def usable_address(address):
         return None
 
 
-def _insert():
+def insert_once():
+    """``INSERT ... ON CONFLICT (key) DO NOTHING`` into the outbox, for this database."""
     dialect = db.session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     return module.insert(Notification).on_conflict_do_nothing(index_elements=["key"])
@@ -58,7 +59,7 @@ def enqueue(key, kind, *, address, subject, body, case=None, user_id=None, perso
         "created_at": now,
     }
     # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT DO NOTHING.
-    return db.session.execute(_insert().values(**values).returning(Notification.id)).first() is not None
+    return db.session.execute(insert_once().values(**values).returning(Notification.id)).first() is not None
 
 
 def exists(key):

@@ -22,6 +22,7 @@ from eha.models.base import utcnow
 from eha.models.notifications import Notification
 from eha.notifications.channels import ChannelError, open_channel
 from eha.notifications.outbox import ERROR_MAX
+from eha.services.webhooks import WebhookChannel
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +120,12 @@ def _claimed_rows(ids):
     return rows
 
 
-def send_claimed(ids, channel, now=None):
+def send_claimed(ids, channel, now=None, webhooks=None):
+    """Send the claimed rows: emails through ``channel``, webhook deliveries through ``webhooks``."""
     outcome = Outcome()
     for row in _claimed_rows(ids):
         try:
-            channel.send(row)
+            (webhooks if row.kind == "webhook" else channel).send(row)
         except ChannelError as exc:
             log.warning("notification %s to %s not sent (attempt %s): %s", row.id, row.kind, row.attempts, exc)
             status = _record_failure(row, str(exc), now or utcnow())
@@ -164,9 +166,11 @@ def deliver_due(limit=None, now=None, channel=None):
         return Outcome()
     own_channel = channel is None
     channel = channel or _open_or_broken()
+    webhooks = WebhookChannel()
     try:
-        return send_claimed(ids, channel, now)
+        return send_claimed(ids, channel, now, webhooks)
     finally:
+        webhooks.close()
         if own_channel:
             channel.close()
 

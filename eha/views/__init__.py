@@ -26,6 +26,8 @@ BLUEPRINT_MODULES = (
     "eha.views.reports",
     "eha.views.admin",
     "eha.views.help",
+    "eha.views.api_tokens",
+    "eha.views.api_clients",
 )
 
 

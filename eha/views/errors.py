@@ -3,6 +3,7 @@
 from flask import Blueprint, g, render_template
 from flask_wtf.csrf import CSRFError
 
+from eha.api import errors as api_errors
 from eha.errors import DomainError
 from eha.extensions import db
 
@@ -35,6 +36,8 @@ def _render(code, message=None, messages=None):
 def domain_error(error):
     """A refusal raised below the views: its status and reason. ``access.case_route`` has already recorded it."""
     db.session.rollback()
+    if api_errors.is_api_request():
+        return api_errors.domain_error_response(error)
     status = error.status if error.status >= 400 else 400
     messages = error.messages
     if len(messages) > 1:
@@ -59,6 +62,8 @@ def csrf_error(error):
 @bp.app_errorhandler(413)
 @bp.app_errorhandler(429)
 def http_error(error):
+    if api_errors.is_api_request():  # under /api/ but outside its views: an unknown address, a wrong method
+        return api_errors.http_error_response(error)
     description = getattr(error, "eha_message", None)
     return _render(error.code, description)
 
@@ -66,4 +71,6 @@ def http_error(error):
 @bp.app_errorhandler(500)
 def server_error(error):
     db.session.rollback()
+    if api_errors.is_api_request():
+        return api_errors.error_response(500)
     return _render(500)

@@ -1,0 +1,194 @@
+"""Webhook subscriptions for case state changes: subscribing, queueing deliveries, signing and sending them.
+
+``queue_state_change`` runs inside ``eha.workflow.engine.fire``'s transaction: each delivery is a row of the
+notifications outbox (kind ``webhook``), so a rolled-back step sends nothing, a committed one is never lost, and
+the notifications worker sends and retries it with its backoff like any email. A subscription gets an event only
+for a case its owner may see at the moment of the change (``eha.access.can_see``).
+
+Each delivery is a POST of a JSON body holding ids and codes only (the case reference, the states, the trigger),
+signed as ``X-EHA-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>" under the subscription's
+secret>``. A receiver recomputes it, compares in constant time and refuses a ``t`` older than a few minutes.
+"""
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import uuid
+from urllib.parse import urlsplit
+
+import requests
+import sqlalchemy as sa
+from flask import current_app
+
+from eha import access, audit
+from eha.errors import Invalid, NotFound
+from eha.extensions import db
+from eha.models.api import WebhookSubscription
+from eha.models.base import utcnow
+from eha.models.users import User
+from eha.notifications import outbox
+from eha.notifications.channels import ChannelError
+from eha.transaction import autocommit
+
+STATE_CHANGED = "case.state_changed"
+URL_MAX = 320
+MAX_SUBSCRIPTIONS_PER_OWNER = 20
+TIMEOUT_SECONDS = 10
+
+
+def _check_url(url):
+    parts = urlsplit(url) if isinstance(url, str) and len(url) <= URL_MAX and url.isprintable() else None
+    allowed = ("https", "http") if current_app.config.get("EHA_WEBHOOK_ALLOW_HTTP") else ("https",)
+    if parts is None or parts.scheme not in allowed or not parts.hostname or parts.username or parts.password:
+        raise Invalid("Enter the https:// address that receives the events (at most 320 characters)", field="url")
+    return url
+
+
+def subscriptions(owner):
+    return db.session.scalars(
+        sa.select(WebhookSubscription)
+        .where(WebhookSubscription.owner_id == owner.id, WebhookSubscription.revoked_at.is_(None))
+        .order_by(WebhookSubscription.id)
+        .limit(MAX_SUBSCRIPTIONS_PER_OWNER)
+    ).all()
+
+
+def all_subscriptions():
+    """Every live subscription, for the administrators' page."""
+    return db.session.scalars(
+        sa.select(WebhookSubscription).where(WebhookSubscription.revoked_at.is_(None)).order_by(WebhookSubscription.id)
+    ).all()
+
+
+@autocommit
+def subscribe(owner, url, *, client_id=None, by=None):
+    """A new subscription of ``owner`` (and the client acting for them), made by ``by`` (an administrator; the
+    owner when None). Its ``secret`` is shown once."""
+    url = _check_url(url)
+    if len(subscriptions(owner)) >= MAX_SUBSCRIPTIONS_PER_OWNER:
+        raise Invalid(f"There are {MAX_SUBSCRIPTIONS_PER_OWNER} subscriptions already: end one first", field="url")
+    subscription = WebhookSubscription(
+        owner_id=owner.id,
+        client_id=client_id,
+        url=url,
+        secret=secrets.token_hex(32),
+        events=STATE_CHANGED,
+        created_at=utcnow(),
+    )
+    db.session.add(subscription)
+    db.session.flush()
+    audit.record("webhook_created", user=by or owner, detail={"webhook": subscription.id, "client": client_id})
+    return subscription
+
+
+@autocommit
+def unsubscribe(by, subscription_id, *, any_owner=False):
+    """End a subscription: the owner's own, or (``any_owner``, an administrator) anyone's."""
+    query = sa.select(WebhookSubscription).where(
+        WebhookSubscription.id == subscription_id, WebhookSubscription.revoked_at.is_(None)
+    )
+    if not any_owner:
+        query = query.where(WebhookSubscription.owner_id == by.id)
+    subscription = db.session.scalar(query.with_for_update())
+    if subscription is None:
+        raise NotFound("There is no such subscription.")
+    subscription.revoked_at = utcnow()
+    audit.record("webhook_revoked", user=by, detail={"webhook": subscription.id})
+    return subscription
+
+
+# --- queueing, in the transaction of the change ---
+
+
+def _payload(case, *, trigger, source, event_id):
+    return {
+        "id": event_id,
+        "event": STATE_CHANGED,
+        "occurred_at": utcnow().isoformat(timespec="seconds") + "Z",
+        "case": {"ref": case.ref, "state": case.state, "previous_state": source, "trigger": trigger},
+    }
+
+
+def queue_state_change(case, *, trigger, source):
+    """Queue one delivery per live subscription whose owner may see ``case`` (called by ``fire``). The owners
+    are few (systems, not every user), and each is checked once."""
+    live = db.session.scalars(sa.select(WebhookSubscription).where(WebhookSubscription.revoked_at.is_(None))).all()
+    if not live:
+        return 0
+    owners = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_({s.owner_id for s in live})))}
+    sees = {owner_id: access.can_see(owner, case) for owner_id, owner in owners.items()}
+    event_id = str(uuid.uuid4())
+    body = json.dumps(_payload(case, trigger=trigger, source=source, event_id=event_id), separators=(",", ":"))
+    now = utcnow()
+    queued = 0
+    for subscription in live:
+        if not sees.get(subscription.owner_id):
+            continue
+        values = {
+            "key": f"webhook:{subscription.id}:{event_id}",
+            "kind": "webhook",
+            "assessment_id": case.id,
+            "case_ref": case.ref,
+            "webhook_id": subscription.id,
+            "address": subscription.url,
+            "subject": STATE_CHANGED,
+            "body": body,
+            "status": "queued",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        db.session.execute(outbox.insert_once().values(**values))
+        queued += 1
+    return queued
+
+
+# --- sending, from the notifications worker ---
+
+
+def signature(secret, body, timestamp):
+    mac = hmac.new(secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+class WebhookChannel:
+    """Sends the outbox's ``webhook`` rows; any answer but 2xx (or none) raises ``ChannelError`` to retry."""
+
+    name = "webhook"
+
+    def __init__(self, session=None):
+        self.http = session or requests.Session()
+
+    def send(self, notification):
+        subscription = db.session.get(WebhookSubscription, notification.webhook_id)
+        if subscription is None or subscription.revoked_at is not None:
+            raise ChannelError("the webhook subscription has ended")
+        timestamp = int(time.time())
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "eha-webhooks/1",
+            "X-EHA-Event": notification.subject,
+            "X-EHA-Delivery": notification.key,
+            "X-EHA-Signature": signature(subscription.secret, notification.body, timestamp),
+        }
+        try:
+            response = self.http.post(
+                subscription.url,
+                data=notification.body.encode(),
+                headers=headers,
+                timeout=TIMEOUT_SECONDS,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            raise ChannelError(f"the webhook could not be reached: {type(exc).__name__}") from exc
+        if not 200 <= response.status_code < 300:
+            raise ChannelError(f"the webhook answered {response.status_code}")
+
+    def close(self):
+        self.http.close()
+
+
+def is_webhook(notification):
+    return notification.kind == "webhook"
