@@ -1,11 +1,22 @@
 """What the API takes and gives, as marshmallow schemas: the OpenAPI document is generated from these."""
 
+from datetime import UTC
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from eha.models.choices import ACTION_PROGRESS, API_SCOPES, WEBHOOK_EVENTS
 
 PAGE_MAX = 100
+
+
+class UtcDateTime(fields.DateTime):
+    """eha keeps naive UTC times; the API writes them as RFC 3339 with their offset, as OpenAPI's date-time is."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class StrictSchema(ma.Schema):
@@ -81,7 +92,7 @@ class Me(ma.Schema):
     role = fields.String(required=True)
     agency = fields.String(required=True)
     scopes = fields.List(fields.String(validate=validate.OneOf(list(API_SCOPES))), required=True)
-    token_expires_at = fields.DateTime(required=True)
+    token_expires_at = UtcDateTime(required=True)
 
 
 class WebhookInput(StrictSchema):
@@ -92,7 +103,7 @@ class Webhook(ma.Schema):
     id = fields.Integer(required=True)
     url = fields.String(required=True)
     events = fields.List(fields.String(validate=validate.OneOf(list(WEBHOOK_EVENTS))), required=True)
-    created_at = fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
 
 
 class WebhookList(ma.Schema):

@@ -109,7 +109,7 @@ def webhook_create(data):
     return {**_webhook(subscription), "secret": subscription.secret}
 
 
-@bp.route("/webhooks/<int:webhook_id>", methods=["DELETE"])
+@bp.route("/webhooks/<int(max=2147483647):webhook_id>", methods=["DELETE"])
 @auth.needs_scope("webhooks")
 @bp.response(204)
 @_errors(401, 403, 404, 429)
