@@ -47,6 +47,7 @@ KINDS = {
     "admin-only": {"admin"},
     "manager-or-admin": {"manager", "admin"},  # two-factor resets: an administrator asks, a manager approves
     "second-factor": set(),  # only a half-signed-in session (tested in test_mfa)
+    "api-token": set(),  # the JSON API takes bearer tokens, not sessions: test_api_authorization_matrix.py
 }
 
 # endpoint -> kind, or {method: kind}
@@ -139,6 +140,22 @@ EXPECTATIONS = {
     "admin.definition": "admin-only",
     "admin.activate_definition": "admin-only",
     "admin.notification_settings_page": "admin-only",
+    "api_tokens.index": "signed-in",
+    "api_tokens.revoke": "signed-in",
+    "api_clients.index": "admin-only",
+    "api_clients.new_webhook": "admin-only",
+    "api_clients.revoke": "admin-only",
+    "api_clients.revoke_webhook": "admin-only",
+    "api-docs.openapi_json": "public",
+    "api_reference.docs": "public",
+    "api.me": "api-token",
+    "api.my_cases": "api-token",
+    "api.case_summary": "api-token",
+    "api.action_progress": "api-token",
+    "api.webhook_list": "api-token",
+    "api.webhook_create": "api-token",
+    "api.webhook_delete": "api-token",
+    "api.oauth_token": "api-token",
 }
 
 
@@ -185,6 +202,9 @@ ARGUMENT_VALUES = {
     "version": lambda rule, world, case, foreign: 1,
     "token": lambda rule, world, case, foreign: "not-a-real-password-link-token",
     "request_id": lambda rule, world, case, foreign: 1,
+    "token_id": lambda rule, world, case, foreign: 1,
+    "client_id": lambda rule, world, case, foreign: 1,
+    "webhook_id": lambda rule, world, case, foreign: 1,
 }
 
 
@@ -275,7 +295,7 @@ def test_every_route_declares_the_need_the_matrix_expects(app):
     problems = []
     for rule, method in _routes(app):
         kind = kind_for(rule.endpoint, method)
-        if kind in ("public", "second-factor"):
+        if kind in ("public", "second-factor", "api-token"):
             continue
         view = app.view_functions[rule.endpoint]
         need = getattr(view, "eha_need", None)
@@ -297,6 +317,8 @@ def _check_endpoint(app, world, endpoint, clients):
         if rule.endpoint != endpoint:
             continue
         kind = kind_for(rule.endpoint, method)
+        if kind == "api-token":
+            continue
         is_case_route = "ref" in rule.arguments
         # GETs for everyone; POSTs only for the denied (an allowed POST would change the seeded case).
         for relationship in RELATIONSHIPS:
@@ -349,6 +371,8 @@ def test_ids_from_another_case_under_a_visible_case_answer_404(app, world):
             continue
         if rule.endpoint.startswith("sections."):
             continue  # section keys are the same words on every case
+        if kind_for(rule.endpoint, method) == "api-token":
+            continue  # swept with tokens in test_api_authorization_matrix.py
         for relationship in ("lead", "manager"):
             client = _client_for(app, world, relationship)
             url = fill_url(rule, world, foreign=True)
