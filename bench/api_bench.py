@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from http_bench import (  # noqa: E402 - the sibling script, found through the path above
+from http_bench import (
     WARM_UP_REQUESTS,
     BenchError,
     Client,
@@ -130,9 +130,8 @@ def _measure(env, tmp, args):
         server.wait_until_serving("/healthz")
         cookies = sign_in(server.port, case["lead_email"], password)
         token = make_token(server.port, cookies)
-        page = hammer(
-            f"HTML /assessments/{case['ref']}", lambda: Client(server.port, cookies), f"/assessments/{case['ref']}", args
-        )
+        path = f"/assessments/{case['ref']}"
+        page = hammer(f"HTML {path}", lambda: Client(server.port, cookies), path, args)
         api = hammer(
             f"API /api/v1/cases/{case['ref']}",
             lambda: BearerClient(server.port, token),
