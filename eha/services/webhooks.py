@@ -25,7 +25,7 @@ from flask import current_app
 from eha import access, audit
 from eha.errors import Invalid, NotFound
 from eha.extensions import db
-from eha.models.api import WebhookSubscription
+from eha.models.api import ApiClient, WebhookSubscription
 from eha.models.base import utcnow
 from eha.models.users import User
 from eha.notifications import outbox
@@ -97,6 +97,14 @@ def unsubscribe(by, subscription_id, *, any_owner=False):
     subscription.revoked_at = utcnow()
     audit.record("webhook_revoked", user=by, detail={"webhook": subscription.id})
     return subscription
+
+
+def subscribe_client(admin, client_id, url):
+    """An administrator subscribes the OAuth client ``client_id`` (its user owns the subscription)."""
+    client = db.session.get(ApiClient, client_id)
+    if client is None or client.revoked_at is not None:
+        raise Invalid("Select the system the events are for", field="client")
+    return subscribe(client.user, url, client_id=client.id, by=admin)
 
 
 # --- queueing, in the transaction of the change ---

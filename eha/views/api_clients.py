@@ -5,9 +5,7 @@ from flask_login import current_user
 
 from eha.access import ADMINS, route
 from eha.errors import Invalid
-from eha.extensions import db
 from eha.forms.api import ClientForm, WebhookForm
-from eha.models.api import ApiClient
 from eha.models.choices import API_SCOPES
 from eha.services import api_credentials, webhooks
 
@@ -56,13 +54,14 @@ def index():
 def new_webhook():
     clients, client_form, webhook_form = _forms()
     if webhook_form.validate_on_submit():
-        client = db.session.get(ApiClient, int(webhook_form.client.data))
         try:
-            subscription = webhooks.subscribe(client.user, webhook_form.url.data, client_id=client.id, by=current_user)
+            subscription = webhooks.subscribe_client(current_user, int(webhook_form.client.data), webhook_form.url.data)
         except Invalid as error:
-            webhook_form.url.errors.append(error.message)
+            getattr(webhook_form, error.field or "url").errors.append(error.message)
         else:
-            return render_template("views/api_clients/webhook_created.html", subscription=subscription, client=client)
+            return render_template(
+                "views/api_clients/webhook_created.html", subscription=subscription, client=subscription.client
+            )
     return _page(clients, client_form, webhook_form)
 
 

@@ -205,3 +205,26 @@ def test_production_accepts_only_https_webhooks(app, client):
     assert refused.status_code == 400 and "https://" in refused.json["message"]
     accepted = client.post("/api/v1/webhooks", json={"url": "https://mis.example.org/eha"}, headers=bearer(token))
     assert accepted.status_code == 201
+
+
+def test_an_administrator_subscribes_a_client_and_ends_the_subscription(app, client, signed_in, receiver):
+    world = seed_world()
+    client_credentials(app, world.users["admin"], world.users["manager"], name="Data warehouse")
+    from eha.models.api import ApiClient, WebhookSubscription
+
+    row = db.session.scalar(sa.select(ApiClient))
+    signed_in(world.users["admin"])
+    made = client.post(
+        "/admin/api-clients/webhooks",
+        data={"webhook-client": str(row.id), "webhook-url": receiver.url, "webhook-submit": "Subscribe"},
+    )
+    assert made.status_code == 200
+    assert 'id="webhook-secret"' in made.get_data(as_text=True)
+    listing = client.get("/admin/api-clients").get_data(as_text=True)
+    assert receiver.url in listing
+    subscription = db.session.scalar(sa.select(WebhookSubscription))
+    assert subscription.owner_id == world.users["manager"].id and subscription.client_id == row.id
+    assert client.post(f"/admin/api-clients/webhooks/{subscription.id}/revoke").status_code == 302
+    _step_up(app, world.users["manager"], world.case)
+    assert worker.deliver_all().claimed == 0
+    assert receiver.received == []
