@@ -313,7 +313,12 @@ def dispose_case(item, batch):
     db.session.execute(
         sa.update(Assessment)
         .where(Assessment.id == case.id)
-        .values(disposed_at=now, disposal_rule=batch.rule, version_id=Assessment.version_id + 1, **CASE_CONTENT_CLEARED)
+        .values(
+            disposed_at=now,
+            disposal_rule=describe_rule(batch.rule)[:200],
+            version_id=Assessment.version_id + 1,
+            **CASE_CONTENT_CLEARED,
+        )
     )
     item.disposed_at = now
     audit.record(

@@ -26,6 +26,11 @@ BLUEPRINT_MODULES = (
     "eha.views.reports",
     "eha.views.admin",
     "eha.views.help",
+    "eha.views.public",
+    "eha.views.holds",
+    "eha.views.corrections",
+    "eha.views.retention",
+    "eha.views.subject_access",
 )
 
 
