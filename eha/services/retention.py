@@ -333,23 +333,21 @@ def dispose_case(item, batch):
 def dispose_approved(progress=None):
     """Dispose of every case in every approved batch, one transaction per case. Returns (disposed, skipped)."""
     disposed = skipped = 0
-    for batch in db.session.scalars(sa.select(DisposalBatch).where(DisposalBatch.status == "approved")).all():
+    batch_ids = db.session.scalars(sa.select(DisposalBatch.id).where(DisposalBatch.status == "approved")).all()
+    for batch_id in batch_ids:
         item_ids = db.session.scalars(
             sa.select(DisposalItem.id).where(
-                DisposalItem.batch_id == batch.id, DisposalItem.disposed_at.is_(None), DisposalItem.skipped.is_(None)
+                DisposalItem.batch_id == batch_id, DisposalItem.disposed_at.is_(None), DisposalItem.skipped.is_(None)
             )
         ).all()
         for item_id in item_ids:
             item = db.session.get(DisposalItem, item_id)
-            if dispose_case(item, batch) is None:
-                disposed += 1
-            else:
-                skipped += 1
+            reason = dispose_case(item, db.session.get(DisposalBatch, batch_id))
+            disposed, skipped = (disposed + 1, skipped) if reason is None else (disposed, skipped + 1)
             if progress:
-                progress(item.case_ref, item.skipped)
-            db.session.expunge_all()
-            batch = db.session.get(DisposalBatch, batch.id)
-        _finish(batch)
+                progress(item.case_ref, reason)
+            db.session.expunge_all()  # 10,000 cases: keep the session small
+        _finish(db.session.get(DisposalBatch, batch_id))
     return disposed, skipped
 
 
