@@ -38,7 +38,10 @@ def _person_from(value):
 @route(bp, "/new", methods=("GET", "POST"), need=MANAGERS)
 def new():
     form = OpenRequestForm()
-    person = _person_from(form.person.data if request.method == "POST" else request.args.get("person"))
+    chosen = form.person.data if request.method == "POST" else request.args.get("person")
+    if not chosen:
+        return redirect(url_for("subject_access.index"))
+    person = _person_from(chosen)
     if form.validate_on_submit():
         sar = sars.open_request(current_user, person.kind, person.id, form.received_on.data)
         flash(f"Request {sars.reference(sar)} opened: due {format_date(sar.due_on)}", "success")

@@ -139,6 +139,25 @@ EXPECTATIONS = {
     "admin.definition": "admin-only",
     "admin.activate_definition": "admin-only",
     "admin.notification_settings_page": "admin-only",
+    # Information governance (issue 19).
+    "public.accessibility": "public",
+    "public.privacy": "public",
+    "public.cookies": "public",
+    "holds.place": "case-manager",
+    "holds.lift": "case-manager",
+    "corrections.index": "case-history",
+    "corrections.family": "case-history",
+    "corrections.child": "case-history",
+    "corrections.carer": "case-history",
+    "retention.index": "manager-only",
+    "retention.create_batch": "manager-only",
+    "retention.decide": "manager-only",
+    "subject_access.index": "manager-only",
+    "subject_access.new": "manager-only",
+    "subject_access.show": "manager-only",
+    "subject_access.redactions": "manager-only",
+    "subject_access.review": "manager-only",
+    "subject_access.export": "manager-only",
 }
 
 
@@ -185,6 +204,8 @@ ARGUMENT_VALUES = {
     "version": lambda rule, world, case, foreign: 1,
     "token": lambda rule, world, case, foreign: "not-a-real-password-link-token",
     "request_id": lambda rule, world, case, foreign: 1,
+    "batch_id": lambda rule, world, case, foreign: 1,
+    "sar_id": lambda rule, world, case, foreign: world.sar_id,
 }
 
 
