@@ -31,7 +31,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import aliased
 
 from eha import audit
-from eha.errors import Disposed, DomainError, NotAllowed, NotPermitted
+from eha.errors import Disposed, DomainError, GuardFailed, NotAllowed, NotPermitted
 from eha.extensions import db
 from eha.models.assessments import AccessGrant, Assessment, Consent, TafMember, consent_agencies
 from eha.models.choices import ADMIN, MANAGER
@@ -253,16 +253,26 @@ MANAGERS_OR_ADMINS = Need("managers or admins", lambda user, _case: user.role in
 # --- recording refusals: the one place ---
 
 
+def _head(message):
+    """A guard's message up to its first colon: "Record progress on action 2: <what the action is>" quotes the
+    record's own words after it, which the audit trail must not keep (they are disposed of with the case)."""
+    return message.split(": ", 1)[0]
+
+
+def _without_quoted_text(error):
+    return _head(error.message) if isinstance(error, GuardFailed) else error.message
+
+
 def record_failure(case, action, error=None, *, reason=None):
     """Write a refused or failed attempt on its own, after rolling back whatever the attempt changed."""
     if error is not None and error.recorded:
         return
     db.session.rollback()
-    detail = {"reason": reason or (error.message if error is not None else "refused")}
+    detail = {"reason": reason or (_without_quoted_text(error) if error is not None else "refused")}
     if error is not None:
         detail.update(error.detail)
         if len(error.messages) > 1:
-            detail["reasons"] = error.messages[:20]
+            detail["reasons"] = [_head(message) for message in error.messages[:20]]
     outcome = error.outcome if error is not None else "failed"
     audit.record(action, assessment=case, outcome=outcome, detail=detail)
     db.session.commit()

@@ -46,7 +46,7 @@ def create_user_command(email, name, role, agency_name):
     user = User(email=email_norm, name=name.strip(), role=role, agency=agency, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
-    audit.record("admin_change", detail={"change": "user created", "user": email_norm, "via": "command line"})
+    audit.record("admin_change", detail={"change": "user created", "user_id": user.id, "via": "command line"})
     db.session.commit()
     click.echo(f"Created {role} {email_norm} at {agency.name}")
 
