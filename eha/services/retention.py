@@ -191,14 +191,18 @@ def decide_batch(batch, by, *, approve, expected_version):
 # --- disposal ---
 
 
-def _owned_tables(root, kept):
+def _owned_tables(root, kept, direct_only=False):
     """Tables whose rows belong to a row of ``root``: pointing at it, or at a table that does (transitively),
-    in the order to delete them (children first)."""
+    in the order to delete them (children first). Each table is reached by one link, the direct one when it has
+    one, so every delete is an index range on one column (a row's other links lead to the same case)."""
     owned = {}
     for table in db.metadata.sorted_tables:
         if table.name in kept or table.name == root:
             continue
-        links = [fk for fk in table.foreign_keys if fk.column.table.name == root or fk.column.table.name in owned]
+        direct = [fk for fk in table.foreign_keys if fk.column.table.name == root]
+        via = [fk for fk in table.foreign_keys if fk.column.table.name in owned]
+        # A NOT NULL link reaches every row (an optional one, such as an action's owner, only some).
+        links = direct or ([] if direct_only else sorted(via, key=lambda fk: (fk.parent.nullable, fk.parent.name))[:1])
         if links:
             owned[table.name] = (table, links)
     return list(reversed(owned.values()))
@@ -215,17 +219,17 @@ def _owned_rows(links, root_ids, owned_conditions):
     return sa.or_(*conditions)
 
 
-def owned_rows(root, root_ids, kept=KEPT_TABLES):
+def owned_rows(root, root_ids, kept=KEPT_TABLES, direct_only=False):
     """[(table, condition)] selecting the rows owned by the ``root`` rows ``root_ids``, children first."""
-    tables = _owned_tables(root, kept)
+    tables = _owned_tables(root, kept, direct_only)
     conditions = {}
     for table, links in reversed(tables):  # parents first, so a child's condition can name its parent's
         conditions[table.name] = _owned_rows(links, root_ids, conditions)
     return [(table, conditions[table.name]) for table, _links in tables]
 
 
-def _delete_owned(root, root_ids, kept):
-    for table, condition in owned_rows(root, root_ids, kept):
+def _delete_owned(root, root_ids, kept, direct_only=False):
+    for table, condition in owned_rows(root, root_ids, kept, direct_only):
         db.session.execute(sa.delete(table).where(condition))
 
 
@@ -252,7 +256,9 @@ def _dispose_family(family_id):
             )
         )
     )
-    _delete_owned("families", [family_id], KEPT_TABLES | {"families"})
+    # The rows pointing at the family's people belonged to its cases, all disposed of by now: only the family's
+    # own tables are left (a row still pointing at them would make the delete fail and roll the case back).
+    _delete_owned("families", [family_id], KEPT_TABLES | {"families"}, direct_only=True)
     db.session.execute(
         sa.update(Family)
         .where(Family.id == family_id)

@@ -328,7 +328,7 @@ def _case_data(case, wanted, redact):
     records["family"] = [
         _row(family, r, redact) for r in db.session.execute(sa.select(family).where(family.c.id == case.family_id))
     ]
-    for table, condition in owned_rows("families", [case.family_id]):
+    for table, condition in owned_rows("families", [case.family_id], direct_only=True):
         if table.name in FAMILY_TABLES and table.name != "case_people":
             records[table.name] = _table_rows(table, condition, wanted, redact)
     for table, condition in reversed(owned_rows("assessments", [case.id])):
