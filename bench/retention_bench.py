@@ -217,7 +217,7 @@ def _probe(port, cookies, seconds=None, during=None):
 
 
 def _dispose(env):
-    done = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+    done = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "retention", "dispose"],
         cwd=ROOT,
         env=env,
