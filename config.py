@@ -110,6 +110,14 @@ class Config:
     EHA_CLOSURE_SIGN_OFF = _bool("EHA_CLOSURE_SIGN_OFF", True)
     EHA_PLAN_ACTIONS_WARNING = _int("EHA_PLAN_ACTIONS_WARNING", 8)
 
+    # Retention (issue 19). A closed case is due for disposal when both have passed: EHA_RETENTION_YEARS_AFTER_CLOSURE
+    # years after closure, and the youngest child's EHA_RETENTION_UNTIL_AGE birthday. The defaults follow the IRMS
+    # Retention Guidelines for Local Authorities (Information and Records Management Society, Local Government
+    # Group): records about children are kept until the child is 25 ("date of birth + 25"), and closed case files
+    # six years after closure (the Limitation Act 1980 period). Check them against the council's own schedule.
+    EHA_RETENTION_YEARS_AFTER_CLOSURE = _int("EHA_RETENTION_YEARS_AFTER_CLOSURE", 6)
+    EHA_RETENTION_UNTIL_AGE = _int("EHA_RETENTION_UNTIL_AGE", 25)
+
     # Sealing the plan PDF (PKCS#12); unsealed when unset.
     EHA_SEAL_PKCS12_PATH = os.environ.get("EHA_SEAL_PKCS12_PATH")
     EHA_SEAL_PASSPHRASE = os.environ.get("EHA_SEAL_PASSPHRASE")

@@ -31,7 +31,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import aliased
 
 from eha import audit
-from eha.errors import DomainError, NotAllowed, NotPermitted
+from eha.errors import Disposed, DomainError, GuardFailed, NotAllowed, NotPermitted
 from eha.extensions import db
 from eha.models.assessments import AccessGrant, Assessment, Consent, TafMember, consent_agencies
 from eha.models.choices import ADMIN, MANAGER
@@ -253,16 +253,26 @@ MANAGERS_OR_ADMINS = Need("managers or admins", lambda user, _case: user.role in
 # --- recording refusals: the one place ---
 
 
+def _head(message):
+    """A guard's message up to its first colon: "Record progress on action 2: <what the action is>" quotes the
+    record's own words after it, which the audit trail must not keep (they are disposed of with the case)."""
+    return message.split(": ", 1)[0]
+
+
+def _without_quoted_text(error):
+    return _head(error.message) if isinstance(error, GuardFailed) else error.message
+
+
 def record_failure(case, action, error=None, *, reason=None):
     """Write a refused or failed attempt on its own, after rolling back whatever the attempt changed."""
     if error is not None and error.recorded:
         return
     db.session.rollback()
-    detail = {"reason": reason or (error.message if error is not None else "refused")}
+    detail = {"reason": reason or (_without_quoted_text(error) if error is not None else "refused")}
     if error is not None:
         detail.update(error.detail)
         if len(error.messages) > 1:
-            detail["reasons"] = error.messages[:20]
+            detail["reasons"] = [_head(message) for message in error.messages[:20]]
     outcome = error.outcome if error is not None else "failed"
     audit.record(action, assessment=case, outcome=outcome, detail=detail)
     db.session.commit()
@@ -310,6 +320,7 @@ def case_route(
         @functools.wraps(view)
         def wrapper(ref, **kwargs):
             case = load_case(ref, current_user, audit_action=None)
+            refuse_if_disposed(case)
             route_need = _need_for(need)
             error = route_need.refusal_for(current_user, case)
             if error is not None:
@@ -331,6 +342,24 @@ def case_route(
         return wrapper
 
     return decorator
+
+
+# The pages of a disposed case that still answer: who saw it, and its holds and grants (to read, not change).
+SHOWS_DISPOSED = frozenset({"history.show", "history.access_grants", "holds.place"})
+
+
+def refuse_if_disposed(case):
+    """A disposed case's content is gone: every other page says so (410), and the look is recorded."""
+    if case.disposed_at is None or (request.endpoint in SHOWS_DISPOSED and request.method in ("GET", "HEAD")):
+        return
+    from eha.formatting import format_date
+
+    audit.record("case_viewed", assessment=case, outcome="refused", detail={"disposed": True})
+    db.session.commit()
+    raise Disposed(
+        f"The content of {case.ref} was disposed of on {format_date(case.disposed_at)} under the retention "
+        f"schedule ({case.disposal_rule}). Only the record of who saw and changed it is kept."
+    )
 
 
 def route(bp, rule, *, need=SIGNED_IN, methods=("GET",)):

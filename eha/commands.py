@@ -46,7 +46,7 @@ def create_user_command(email, name, role, agency_name):
     user = User(email=email_norm, name=name.strip(), role=role, agency=agency, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
-    audit.record("admin_change", detail={"change": "user created", "user": email_norm, "via": "command line"})
+    audit.record("admin_change", detail={"change": "user created", "user_id": user.id, "via": "command line"})
     db.session.commit()
     click.echo(f"Created {role} {email_norm} at {agency.name}")
 
@@ -188,7 +188,50 @@ def verify_command(digest):
     click.echo(f"{match.case.ref} plan version {version.number}, signed {signed}: {match.standing}")
 
 
+# --- flask retention: what is due for disposal, and disposing of the approved batches (issue 19) ---
+
+retention_cli = AppGroup("retention", help="Retention: review what is due for disposal, and dispose of it.")
+
+
+@retention_cli.command("review")
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Review as of this day (YYYY-MM-DD).")
+@click.option("--dry-run", is_flag=True, help="Only list: do not put the due cases into a batch for approval.")
+def retention_review_command(on, dry_run):
+    """List the closed cases due for disposal (by reference) and the held ones; batch the due ones for approval."""
+    from eha.services import retention
+
+    today = on.date() if on else None
+    found = retention.review(today)
+    click.echo(f"Rule: {found.rule.words} ({found.rule.code})")
+    click.echo(f"Due for disposal on {found.today.isoformat()}: {len(found.due)}")
+    for item in found.due:
+        click.echo(f"  {item.ref}  closed {item.closed_at:%Y-%m-%d}  due {item.due_on.isoformat()}")
+    click.echo(f"On legal hold (never disposed of while held): {len(found.held)}")
+    for item in found.held:
+        click.echo(f"  {item.ref}  due {item.due_on.isoformat()}  held: {item.hold}")
+    if dry_run:
+        return
+    batch = retention.create_batch(today=today)
+    if batch is None:
+        click.echo("No new cases to batch: those due are already waiting in a batch.")
+    else:
+        click.echo(f"Batch {batch.id} of {len(batch.items)} cases waits for a manager's approval at /retention")
+
+
+@retention_cli.command("dispose")
+def retention_dispose_command():
+    """Dispose of every case in the batches a manager approved: one transaction per case, each audited."""
+    from eha.services import retention
+
+    def progress(ref, skipped):
+        click.echo(f"  {ref}: {'not disposed of (' + skipped + ')' if skipped else 'disposed of'}")
+
+    disposed, skipped = retention.dispose_approved(progress)
+    click.echo(f"Disposed of {disposed} cases; {skipped} not disposed of.")
+
+
 def register_commands(app):
+    app.cli.add_command(retention_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)

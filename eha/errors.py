@@ -3,6 +3,7 @@
 - ``NotAllowed`` (409): the step is not allowed now, e.g. the case is closed or the plan is signed;
 - ``NotPermitted`` (403): the user may see the case but may not do this to it;
 - ``NotFound`` (404): the thing asked for is not on this case (its existence is not disclosed);
+- ``Disposed`` (410): the case's content was disposed of under the retention schedule;
 - ``Conflict`` (409): what is saved no longer matches what the user started from; ``StaleEdit`` is the usual one;
 - ``Invalid``: input a form could not check (a date rule, a choice someone else removed): the view shows it as a
   form error on ``field``;
@@ -38,6 +39,12 @@ class NotPermitted(DomainError):
 
 class NotFound(DomainError):
     status = 404
+
+
+class Disposed(DomainError):
+    """The case's content was disposed of under the retention schedule: only its register entries remain."""
+
+    status = 410
 
 
 class Conflict(DomainError):

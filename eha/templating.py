@@ -58,6 +58,8 @@ NAVIGATION = (
     ("assessments.index", "All cases", ("practitioner", "manager")),
     ("assessments.new", "Start an assessment", ("practitioner", "manager")),
     ("reports.index", "Reports", ("manager",)),
+    ("subject_access.index", "Subject access", ("manager",)),
+    ("retention.index", "Retention", ("manager",)),
     ("admin.users", "Users", ("admin",)),
     ("admin.agencies", "Agencies", ("admin",)),
     ("admin.definitions", "Forms", ("admin",)),

@@ -99,10 +99,9 @@ def send_link(user, *, purpose="reset", requested_by=None):
         user=requested_by if requested_by is not None else user,
         detail={
             "for_user_id": user.id,
-            "for_user": user.email,
             "purpose": purpose,
             "link_id": link.id,
-            "requested_by": requested_by.email if requested_by is not None else "the user (forgotten password)",
+            "requested_by_id": requested_by.id if requested_by is not None else None,
             "expires_at": link.expires_at.isoformat(timespec="seconds"),
         },
     )
@@ -169,7 +168,7 @@ def request_from_sign_in_page(email):
             "password_reset_requested",
             outcome="failed",
             email=email,
-            detail={"reason": "no account with this email address", "email": email[:320]},
+            detail={"reason": "no account with this email address"},
         )
         return None
     if not user.is_active:

@@ -15,6 +15,14 @@ from eha.models.assessments import (  # noqa: F401
 )
 from eha.models.audit import AuditChainHead, AuditEvent  # noqa: F401
 from eha.models.families import Carer, Child, Family, InvolvedAgency, NetworkMember  # noqa: F401
+from eha.models.governance import (  # noqa: F401
+    DisposalBatch,
+    DisposalItem,
+    FactCorrection,
+    LegalHold,
+    SarRedaction,
+    SubjectAccessRequest,
+)
 from eha.models.meetings import Meeting, MeetingParticipant  # noqa: F401
 from eha.models.notifications import Notification, NotificationPreference  # noqa: F401
 from eha.models.plans import (  # noqa: F401

@@ -92,6 +92,9 @@ class Assessment(TimestampMixin, db.Model):
     step_up_on: Mapped[date | None] = mapped_column(sa.Date)
     step_up_team: Mapped[str | None] = mapped_column(sa.String(200))
     step_up_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Retention (issue 19): set when the case content was disposed of; the row stays as the audit trail's anchor.
+    disposed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    disposal_rule: Mapped[str | None] = mapped_column(sa.String(200))
 
     version_id: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
 

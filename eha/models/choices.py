@@ -106,3 +106,30 @@ NOTIFICATION_KINDS = {
 NOTIFICATION_STATUSES = {"queued": "Queued", "sending": "Sending", "sent": "Sent", "failed": "Failed"}
 # The digests a user may choose (invitations and the other messages always go).
 DIGEST_KINDS = {"daily": "Daily summary of what is due on your cases", "weekly": "Weekly summary for managers"}
+
+# Information governance (issue 19).
+DISPOSAL_STATUSES = {
+    "pending": "Waiting for a manager's approval",
+    "approved": "Approved",
+    "disposed": "Disposed of",
+    "cancelled": "Cancelled",
+}
+SAR_PERSON_KINDS = {
+    "child": "Child",
+    "carer": "Parent or carer",
+    "network": "Family network member",
+    "case_person": "Someone on a case without an eha account",
+}
+SAR_STATUSES = {
+    "redaction": "Marking third parties to redact",
+    "review": "Waiting for the redactions to be reviewed",
+    "ready": "Reviewed: ready to export",
+    "completed": "Export produced",
+}
+# Records whose facts can be corrected, and the facts of each.
+CORRECTABLE_RECORDS = {"child": "Child", "carer": "Parent or carer", "family": "Family"}
+CORRECTABLE_FIELDS = {
+    "child": {"first_name": "First name", "last_name": "Last name", "date_of_birth": "Date of birth"},
+    "carer": {"name": "Name", "address": "Address", "phone": "Phone", "email": "Email"},
+    "family": {"address": "Address", "postcode": "Postcode"},
+}

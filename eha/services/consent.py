@@ -128,7 +128,7 @@ def record_consent(case, user, *, given_by, given_on, agency_ids, withheld, lega
         "consent_recorded",
         assessment=case,
         user=user,
-        detail={"given_by": giver.kind, "agencies": sorted(a.name for a in agencies)},
+        detail={"given_by": giver.kind, "agencies": sorted(a.id for a in agencies)},
     )
     return consent
 

@@ -61,10 +61,8 @@ def create_grant(case, *, by, user, reason, ends_on, today=None):
         user=by,
         detail={
             "grant_id": grant.id,
-            "to_user": user.email,
-            "to_name": user.name,
+            "to_user_id": user.id,
             "ends_on": ends_on.isoformat(),
-            "reason": reason[:500],
         },
     )
     return grant
@@ -81,7 +79,7 @@ def revoke_grant(case, grant_id, *, by):
     if grant.revoked_at is None:
         grant.revoked_at = utcnow()
         grant.revoked_by_id = by.id
-    audit.record("grant_revoked", assessment=case, user=by, detail={"grant_id": grant.id, "to_user": grant.user.email})
+    audit.record("grant_revoked", assessment=case, user=by, detail={"grant_id": grant.id, "to_user_id": grant.user_id})
     return grant
 
 

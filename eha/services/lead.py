@@ -21,7 +21,6 @@ from eha.services.meetings import agreed_agency_ids
 from eha.transaction import case_action
 
 REASON_MAX = 2000
-REASON_IN_AUDIT = 500
 CLOSED = "This case is closed: its lead professional can no longer change."
 
 
@@ -124,7 +123,7 @@ def change_lead(case, by, new_lead_id, reason, on, keep_old, *, expected_version
             "to": new.id,
             "on": on.isoformat(),
             "old_lead_kept_on_team": bool(keep_old),
-            "reason": reason[:REASON_IN_AUDIT],
+            "reason_given": bool(reason),
             "text": f"Handed the case to {new.name} as lead professional",
         },
     )

@@ -595,7 +595,7 @@ def cancel(case, meeting_id, by, *, expected_version, reason):
             "meeting": meeting.id,
             "kind": meeting.kind,
             "cancelled": True,
-            "text": f"Cancelled the {meeting.kind_label.lower()} of {format_datetime(meeting.scheduled_for)}: {reason}",
+            "text": f"Cancelled the {meeting.kind_label.lower()} of {format_datetime(meeting.scheduled_for)}",
         },
     )
     notification_events.meeting_cancelled(meeting)
@@ -842,8 +842,8 @@ def remove_member(case, user_id, by, *, reason):
         user=by,
         detail={
             "user": user_id,
-            "reason": reason,
-            "text": f"Removed {member.user.name} ({member.user.agency.name}) from the Team Around the Family: {reason}",
+            "reason_given": bool(reason),
+            "text": f"Removed {member.user.name} ({member.user.agency.name}) from the Team Around the Family",
         },
     )
     return member

@@ -63,7 +63,6 @@ def _detail(reset, **extra):
     return {
         "request_id": reset.id,
         "for_user_id": reset.user_id,
-        "for_user": reset.user.email,
         "requested_by_id": reset.requested_by_id,
         **extra,
     }
@@ -85,7 +84,7 @@ def request_reset(acting, user, reason):
     )
     db.session.add(reset)
     db.session.flush()
-    audit.record("mfa_reset_requested", user=acting, detail=_detail(reset, reason=reason, approver=approver_text(user)))
+    audit.record("mfa_reset_requested", user=acting, detail=_detail(reset, approver=approver_text(user)))
     return reset
 
 

@@ -687,7 +687,7 @@ def sign(case, by, *, expected_version, expected_number, signer, name, role, sig
     detail = {
         "version": current.number,
         "signer": signature.signer_kind,
-        "text": f"Recorded {signature.name}'s signature on version {current.number} of the plan",
+        "text": f"Recorded a signature on version {current.number} of the plan",
     }
     if not was_draft:
         detail["after_signing"] = True
@@ -756,14 +756,13 @@ def update_progress(case, key, by, *, expected_version, progress, comment):
     if case.state not in RECORDING_PROGRESS:
         raise NotAllowed(CLOSED_MESSAGE, detail={"action": key})
     expect_version(expected_version, action.version_id)
-    what = action.what
     record_progress(case, key, by, progress=progress, comment=comment)
     refresh_due(case)
     audit.record(
         "action_updated",
         assessment=case,
         user=by,
-        detail={"action": key, "progress": progress, "text": f"Progress on '{what[:60]}': {ACTION_PROGRESS[progress]}"},
+        detail={"action": key, "progress": progress, "text": f"Progress on an action: {ACTION_PROGRESS[progress]}"},
     )
 
 

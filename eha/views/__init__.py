@@ -28,6 +28,11 @@ BLUEPRINT_MODULES = (
     "eha.views.help",
     "eha.views.api_tokens",
     "eha.views.api_clients",
+    "eha.views.public",
+    "eha.views.holds",
+    "eha.views.corrections",
+    "eha.views.retention",
+    "eha.views.subject_access",
 )
 
 

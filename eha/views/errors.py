@@ -15,6 +15,7 @@ TITLES = {
     404: "Page not found",
     405: "Sorry, there is a problem with your request",
     409: "This cannot be done now",
+    410: "This record has been disposed of",
     413: "The file or form you sent is too large",
     429: "Too many requests",
     500: "Sorry, there is a problem with the service",

@@ -155,7 +155,7 @@ def record_step_up(case, ctx):
     case.step_up_team = ctx.data["team"].strip()
     case.step_up_reason = ctx.data["reason"].strip()
     _close(case, ctx, STEPPED_UP, ctx.data.get("notes"))
-    ctx.audit_detail["team"] = case.step_up_team
+    ctx.audit_detail["team_given"] = bool(case.step_up_team)
 
 
 def refresh_due_effect(case, ctx):

@@ -37,6 +37,7 @@ class World:
     definition_id: int = 0
     person: CasePerson = None
     other_person: CasePerson = None
+    sar_id: int = 0
 
 
 def _case(ref, started_by, lead, agreed_agencies, family_name, withdrawn_agencies=()):
@@ -180,8 +181,25 @@ def seed_world():
     world.case, world.other_case = case, other
     world.person, world.other_person = _person(case, u["lead"]), _person(other, other_lead)
     world.definition_id = active_definition_record().id
+    world.sar_id = _subject_access_request(_carer, u["manager"])
     db.session.commit()
     return world
+
+
+def _subject_access_request(carer, manager):
+    from eha.models.governance import SubjectAccessRequest
+
+    request = SubjectAccessRequest(
+        person_kind="carer",
+        person_id=carer.id,
+        subject_name=carer.name,
+        received_on=date.today(),
+        due_on=date.today() + timedelta(days=28),
+        created_by_id=manager.id,
+    )
+    db.session.add(request)
+    db.session.flush()
+    return request.id
 
 
 def race(count, action, timeout=60):

@@ -156,6 +156,25 @@ EXPECTATIONS = {
     "api.webhook_create": "api-token",
     "api.webhook_delete": "api-token",
     "api.oauth_token": "api-token",
+    # Information governance (issue 19).
+    "public.accessibility": "public",
+    "public.privacy": "public",
+    "public.cookies": "public",
+    "holds.place": "case-manager",
+    "holds.lift": "case-manager",
+    "corrections.index": "case-history",
+    "corrections.family": "case-history",
+    "corrections.child": "case-history",
+    "corrections.carer": "case-history",
+    "retention.index": "manager-only",
+    "retention.create_batch": "manager-only",
+    "retention.decide": "manager-only",
+    "subject_access.index": "manager-only",
+    "subject_access.new": "manager-only",
+    "subject_access.show": "manager-only",
+    "subject_access.redactions": "manager-only",
+    "subject_access.review": "manager-only",
+    "subject_access.export": "manager-only",
 }
 
 
@@ -205,6 +224,8 @@ ARGUMENT_VALUES = {
     "token_id": lambda rule, world, case, foreign: 1,
     "client_id": lambda rule, world, case, foreign: 1,
     "webhook_id": lambda rule, world, case, foreign: 1,
+    "batch_id": lambda rule, world, case, foreign: 1,
+    "sar_id": lambda rule, world, case, foreign: world.sar_id,
 }
 
 

@@ -1,0 +1,113 @@
+"""Subject access requests (issue 19), for managers: find the person, open the request with the date it was
+received, mark the third parties to redact, review the redactions, produce the ZIP. Every step is audited."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from eha import audit
+from eha.access import MANAGERS, route
+from eha.errors import NotFound
+from eha.formatting import format_date
+from eha.forms.governance import DecisionForm, OpenRequestForm, RedactionForm, as_int
+from eha.models.choices import SAR_STATUSES
+from eha.services import subject_access as sars
+
+bp = Blueprint("subject_access", __name__, url_prefix="/subject-access")
+QUERY_MAX = 100
+
+
+@route(bp, "", need=MANAGERS)
+def index():
+    query = (request.args.get("q") or "").strip()[:QUERY_MAX]
+    people = sars.search(query) if query else None
+    if people is not None:
+        audit.record("sar_search", detail={"results": len(people)})
+    return render_template(
+        "views/subject_access/index.html", query=query, people=people, requests=sars.requests(), statuses=SAR_STATUSES
+    )
+
+
+def _person_from(value):
+    kind, _, raw = (value or "").partition("-")
+    person_id = as_int(raw)
+    if person_id is None or kind not in sars.MODELS:
+        abort(404)
+    return sars.find_person(kind, person_id)
+
+
+@route(bp, "/new", methods=("GET", "POST"), need=MANAGERS)
+def new():
+    form = OpenRequestForm()
+    chosen = form.person.data if request.method == "POST" else request.args.get("person")
+    if not chosen:
+        return redirect(url_for("subject_access.index"))
+    person = _person_from(chosen)
+    if form.validate_on_submit():
+        sar = sars.open_request(current_user, person.kind, person.id, form.received_on.data)
+        flash(f"Request {sars.reference(sar)} opened: due {format_date(sar.due_on)}", "success")
+        return redirect(url_for("subject_access.show", sar_id=sar.id))
+    return render_template("views/subject_access/new.html", form=form, person=person)
+
+
+def _load(sar_id):
+    try:
+        return sars.get(sar_id)
+    except NotFound:
+        abort(404)
+
+
+def _show(sar, form=None):
+    people = sars.third_parties(sar)
+    form = form or RedactionForm(formdata=None, data={"people": sorted(sars.redacted_keys(sar))})
+    form.set_people(people)
+    return render_template(
+        "views/subject_access/show.html",
+        sar=sar,
+        ref=sars.reference(sar),
+        cases=sars.cases_of(sar),
+        people=people,
+        redacted=sars.redacted_keys(sar),
+        form=form,
+        statuses=SAR_STATUSES,
+    )
+
+
+@route(bp, "/<int:sar_id>", need=MANAGERS)
+def show(sar_id):
+    sar = _load(sar_id)
+    audit.record("sar_viewed", detail={"sar": sar.id})
+    return _show(sar)
+
+
+@route(bp, "/<int:sar_id>/redactions", methods=("POST",), need=MANAGERS)
+def redactions(sar_id):
+    sar = _load(sar_id)
+    form = RedactionForm()
+    form.set_people(sars.third_parties(sar))
+    if not form.validate_on_submit():
+        return _show(sar, form)
+    sars.mark_redactions(sar, current_user, form.people.data, expected_version=as_int(form.version.data))
+    flash("The redactions are saved and waiting for review", "success")
+    return redirect(url_for("subject_access.show", sar_id=sar.id))
+
+
+@route(bp, "/<int:sar_id>/review", methods=("POST",), need=MANAGERS)
+def review(sar_id):
+    sar = _load(sar_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    sars.review(sar, current_user, approve=form.approve, expected_version=as_int(form.version.data))
+    flash("Redactions approved: the export can be produced" if form.approve else "Sent back to mark again", "success")
+    return redirect(url_for("subject_access.show", sar_id=sar.id))
+
+
+@route(bp, "/<int:sar_id>/export", methods=("POST",), need=MANAGERS)
+def export(sar_id):
+    sar = _load(sar_id)
+    name, content = sars.export(sar, current_user)
+    return Response(
+        content,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )

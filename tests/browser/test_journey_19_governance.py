@@ -1,0 +1,115 @@
+"""Journey 19: information governance.
+
+A manager answers a mother's subject access request: finds Donna Marsh, sees her three cases, opens the request
+with the date it was received (due one calendar month later), redacts her ex-partner and her father as third
+parties, approves the redactions and downloads a ZIP whose PDF and JSON cover the three cases without them. The
+lead professional corrects Kai's date of birth and the correction's history shows beside it. The footer's
+accessibility statement, privacy notice and cookies page pass axe.
+"""
+
+import io
+import json
+import re
+import zipfile
+
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from tests.browser.conftest import check_page
+from tests.browser.helpers import MANAGER, SCHOOL_PRACTITIONER, sign_in
+from tests.browser.steps import date_group, fill_date
+
+
+def _seed(live_app):
+    import sqlalchemy as sa
+
+    from eha.demo import ensure_agencies, ensure_users
+    from eha.demo.retention import MOTHER_FAMILY, ensure_demo_retention
+    from eha.extensions import db
+    from eha.models.assessments import Assessment
+    from eha.models.families import Family
+
+    with live_app.app_context():
+        ensure_demo_retention(ensure_users(ensure_agencies()))
+        db.session.commit()
+        family = db.session.scalar(sa.select(Family).where(Family.name == MOTHER_FAMILY))
+        refs = sorted(db.session.scalars(sa.select(Assessment.ref).where(Assessment.family_id == family.id)))
+        db.session.remove()
+    return refs
+
+
+def test_a_mothers_subject_access_request_with_a_redacted_third_party(browsing, live_app, demo_password):
+    refs = _seed(live_app)
+    page = browsing.new_page()
+    sign_in(page, MANAGER, demo_password)
+    page.get_by_role("link", name="Subject access").click()
+    expect(page.locator("h1")).to_have_text("Subject access requests")
+    check_page(page, "j19-sar-list")
+    page.get_by_label("Find the person by name").fill("Donna Marsh")
+    page.get_by_role("button", name="Search").click()
+    row = page.get_by_role("row").filter(has_text="Donna Marsh")
+    for ref in refs:
+        expect(row).to_contain_text(ref)
+    check_page(page, "j19-sar-found")
+    row.get_by_role("link", name=re.compile("Open a request")).click()
+    expect(page.locator("h1")).to_have_text("Open a subject access request")
+    page.get_by_role("button", name="Open the request").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the date the request was received")
+    check_page(page, "j19-sar-open-errors")
+    fill_date(date_group(page, "When the request was received"), 3, 11, 2026)
+    page.get_by_role("button", name="Open the request").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("due 3 December 2026")
+    check_page(page, "j19-sar-request")
+
+    page.get_by_label(re.compile("Gary Pike")).check()
+    page.get_by_label(re.compile("Ray Marsh")).check()
+    page.get_by_role("button", name="Save the redactions for review").click()
+    expect(page.locator("main")).to_contain_text("2 third parties are marked to redact")
+    check_page(page, "j19-sar-review")
+    page.get_by_role("button", name="Approve the redactions").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download the export (ZIP)").click()
+    archive = zipfile.ZipFile(io.BytesIO(open(download_info.value.path(), "rb").read()))
+    json_name = next(n for n in archive.namelist() if n.endswith(".json"))
+    pdf_name = next(n for n in archive.namelist() if n.endswith(".pdf"))
+    data = json.loads(archive.read(json_name))
+    assert [c["ref"] for c in data["cases"]] == refs
+    text = json.dumps(data, ensure_ascii=False)
+    assert "Donna Marsh" in text and "Gary Pike" not in text and "Ray Marsh" not in text
+    pdf = "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(archive.read(pdf_name))).pages)
+    assert "Everything held about Donna Marsh" in pdf and "Pike" not in pdf
+
+
+def test_a_corrected_date_of_birth_shows_its_history(browsing, live_app, demo_password):
+    refs = _seed(live_app)
+    page = browsing.new_page()
+    sign_in(page, SCHOOL_PRACTITIONER, demo_password)
+    page.goto(f"/assessments/{refs[-1]}")
+    page.get_by_role("link", name=re.compile("Correct the record")).click()
+    expect(page.locator("h1")).to_have_text("Correct the record")
+    check_page(page, "j19-corrections")
+    page.get_by_role("link", name="Correct Kai Marsh's details").click()
+    group = date_group(page, "Date of birth")
+    fill_date(group, 15, 2, 2013)
+    page.get_by_label("Why this is being corrected").fill("Donna showed us Kai's birth certificate")
+    check_page(page, "j19-correct-kai")
+    page.get_by_role("button", name="Save the correction").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("The correction has been saved")
+    fact = page.locator(".govuk-summary-list__row").filter(has_text="Date of birth").filter(has_text="15 February 2013")
+    expect(fact).to_contain_text("Was “2013-02-14”")
+    expect(fact).to_contain_text("Sarah Okafor")
+    expect(fact).to_contain_text("birth certificate")
+    check_page(page, "j19-corrected")
+
+
+def test_the_footer_pages_pass_axe(browsing):
+    page = browsing.new_page()
+    page.goto("/sign-in")
+    for link, heading, name in (
+        ("Accessibility statement", "Accessibility statement", "j19-accessibility"),
+        ("Privacy", "Privacy notice", "j19-privacy"),
+        ("Cookies", "Cookies", "j19-cookies"),
+    ):
+        page.get_by_role("contentinfo").get_by_role("link", name=link, exact=True).click()
+        expect(page.locator("h1")).to_contain_text(heading)
+        check_page(page, name)
