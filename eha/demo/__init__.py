@@ -163,6 +163,7 @@ def ensure_demo_seal():
 def load_demo():
     from eha.definitions.store import ensure_shipped_definitions
     from eha.demo.cases import ensure_demo_cases
+    from eha.demo.each_child import ensure_each_child_case
     from eha.notifications import events as notification_events
 
     with committing():  # one transaction: the services the demo uses (a change of lead) commit with it
@@ -170,6 +171,7 @@ def load_demo():
         users = ensure_users(agencies)
         ensure_shipped_definitions()
         assessments = ensure_demo_cases(agencies, users)
+        assessments.append(ensure_each_child_case(users))
         # The scheduled meetings' invitations, for the worker to send (once: a second run queues nothing).
         notification_events.invite_to_scheduled_meetings(assessments)
     ensure_demo_seal()
