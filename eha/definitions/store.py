@@ -25,8 +25,11 @@ def ensure_shipped_definitions():
     db.session.flush()
     active = db.session.scalar(sa.select(FormDefinitionVersion).where(FormDefinitionVersion.active))
     if active is None or _shipped_version_supersedes(active, added):
+        # The newest shipped version: an upload waits for an administrator to activate it.
         latest = db.session.scalars(
-            sa.select(FormDefinitionVersion).order_by(FormDefinitionVersion.version.desc())
+            sa.select(FormDefinitionVersion)
+            .where(FormDefinitionVersion.created_by_id.is_(None))
+            .order_by(FormDefinitionVersion.version.desc())
         ).first()
         if latest is not None and latest is not active:
             if active is not None:

@@ -139,6 +139,7 @@ EXPECTATIONS = {
     "admin.definitions": "admin-only",
     "admin.definition": "admin-only",
     "admin.activate_definition": "admin-only",
+    "admin.definition_preview": "admin-only",
     "admin.notification_settings_page": "admin-only",
 }
 
@@ -169,6 +170,8 @@ def _record_id(rule, world, case, foreign):
 def _key(rule, world, case, foreign):
     if rule.endpoint.startswith("sections."):
         return _section_key(world, each_child=rule.endpoint == "sections.edit_child")
+    if rule.endpoint == "admin.definition_preview":
+        return _section_key(world)
     return world.other_action_key if foreign else world.action_key
 
 
