@@ -236,6 +236,10 @@ def update_agency(agency, *, name, kind, active):
 
 
 def definition_versions():
+    """Every stored version, the shipped ones included (stored on first use)."""
+    from eha.definitions.store import ensure_shipped_definitions
+
+    ensure_shipped_definitions()
     return db.session.execute(
         sa.select(FormDefinitionVersion, User.name)
         .outerjoin(User, User.id == FormDefinitionVersion.created_by_id)
