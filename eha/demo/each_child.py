@@ -12,21 +12,18 @@ from eha.models.assessments import Assessment, SectionAnswer
 from eha.models.families import Family
 
 
-def section_rows(definition, children, answers, updated_by_id, child_answers=None):
+def section_rows(definition, children, answers, updated_by_id):
     """``SectionAnswer`` rows for ``answers`` (``{section key: answers}``): one per household section, and one per
-    child for a section asked of each child (``child_answers`` ``{(key, child id): answers}`` overrides the shared
-    answers for a child). Each row's status follows the definition."""
-    child_answers = child_answers or {}
+    child (the same answers) for a section asked of each child. Each row's status follows the definition."""
     rows = []
     for section, child in definition.pages(children):
-        key = (section.key, child.id if child is not None else None)
-        values = child_answers.get(key, answers.get(section.key))
+        values = answers.get(section.key)
         if not values:
             continue
         rows.append(
             SectionAnswer(
                 section_key=section.key,
-                child_id=key[1],
+                child_id=child.id if child is not None else None,
                 answers=dict(values),
                 status=section_status(section, values),
                 updated_by_id=updated_by_id,
@@ -88,9 +85,9 @@ def ensure_each_child_case(users):
         return found
     case = new_case(lead, family_name=FAMILY_NAME, children=CHILDREN, carer=("Grace Okoro", "Mother"))
     mine = own_answers(case.children)
+    definition = definition_for(case)
     for record in case.sections:
         if record.child_id is not None and (record.section_key, record.child_id) in mine:
-            definition = definition_for(case)
             values = {**record.answers, **mine[(record.section_key, record.child_id)]}
             record.answers = values
             record.status = section_status(definition.section(record.section_key), values)

@@ -198,3 +198,21 @@ def test_a_taf_member_reads_a_childs_section_but_cannot_change_it(client, signed
     page = client.get(url)
     assert page.status_code == 200 and "Hello" in page.text and "Save and continue" not in page.text
     assert client.post(url, data={"version": "1", "child-views": "Changed"}).status_code == 403
+
+
+def test_the_demo_has_a_family_of_three_each_child_with_their_own_answers(app, client, signed_in):
+    from eha.demo import load_demo
+    from eha.demo.each_child import FAMILY_NAME
+    from eha.models.families import Family
+
+    load_demo()
+    case = db.session.scalar(
+        sa.select(Assessment).join(Family, Family.id == Assessment.family_id).where(Family.name == FAMILY_NAME)
+    )
+    assert case.definition_version == 2 and len(case.children) == 3
+    signed_in(case.lead)
+    for child, words in (("Femi", "Lego club"), ("Ada", "holding hands")):
+        child_id = next(c.id for c in case.children if c.first_name == child)
+        page = client.get(f"/assessments/{case.ref}/sections/voice-of-child/children/{child_id}").text
+        assert words in page
+    assert "EHC plan" in pdf_text(client.get(f"/assessments/{case.ref}/assessment.pdf").data)
