@@ -109,6 +109,8 @@ class Config:
     EHA_REVIEW_INTERVAL_WEEKS = _int("EHA_REVIEW_INTERVAL_WEEKS", 6)
     EHA_CLOSURE_SIGN_OFF = _bool("EHA_CLOSURE_SIGN_OFF", True)
     EHA_PLAN_ACTIONS_WARNING = _int("EHA_PLAN_ACTIONS_WARNING", 8)
+    # A child this age or older may give agreement to early help if the practitioner judges them competent.
+    EHA_YOUNG_PERSON_MIN_AGE = _int("EHA_YOUNG_PERSON_MIN_AGE", 12)
 
     # Retention (issue 19). A closed case is due for disposal when both have passed: EHA_RETENTION_YEARS_AFTER_CLOSURE
     # years after closure, and the youngest child's EHA_RETENTION_UNTIL_AGE birthday. The defaults follow the IRMS

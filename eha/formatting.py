@@ -62,3 +62,9 @@ def format_datetime(value):
 def lower_first(text):
     """ "Agree the plan" -> "agree the plan", for a label used inside a sentence."""
     return text[:1].lower() + text[1:] if text else ""
+
+
+def age_on(born, on):
+    """Age in whole years on the day ``on`` (a birthday on 29 February counts from 1 March in other years)."""
+    before_birthday = (on.month, on.day) < (born.month, born.day)
+    return on.year - born.year - (1 if before_birthday else 0)

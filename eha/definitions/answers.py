@@ -10,7 +10,7 @@ Answers are stored per section as a JSON object keyed by field key:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -55,15 +55,33 @@ def section_status(section: Section, answers: Mapping[str, Any] | None) -> str:
     return STATUS_IN_PROGRESS
 
 
+def _missing_in(section: Section, saved: Mapping[str, Any] | None, title: str) -> list[tuple[str, str]]:
+    saved = saved or {}
+    return [(title, spec.label) for spec in section.required_fields if not is_answered(spec, saved.get(spec.key))]
+
+
 def missing_required(
-    definition: Definition, all_answers: Mapping[str, Mapping[str, Any] | None] | None
+    definition: Definition,
+    all_answers: Mapping[str, Mapping[str, Any] | None] | None,
+    child_answers: Mapping[tuple[str, int], Mapping[str, Any] | None] | None = None,
+    children: Iterable[Any] = (),
 ) -> list[tuple[str, str]]:
-    """``(section title, field label)`` for every required field not yet answered, in form order."""
+    """``(section title, field label)`` for every required field not yet answered, in form order.
+
+    A section asked of each child is checked for every one of ``children`` (objects with ``id`` and ``name``)
+    against ``child_answers`` keyed ``(section key, child id)``; its title names the child.
+    """
     all_answers = all_answers or {}
+    child_answers = child_answers or {}
+    children = list(children)
     missing = []
-    for section, spec in definition.iter_fields():
-        if spec.required and not is_answered(spec, (all_answers.get(section.key) or {}).get(spec.key)):
-            missing.append((section.title, spec.label))
+    for section in definition.sections:
+        if not section.each_child:
+            missing += _missing_in(section, all_answers.get(section.key), section.title)
+            continue
+        for child in children:
+            saved = child_answers.get((section.key, child.id))
+            missing += _missing_in(section, saved, section.title_for(child.name))
     return missing
 
 

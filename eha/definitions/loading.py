@@ -15,6 +15,7 @@ import yaml
 from eha.definitions.schema import (
     DEFAULT_MAX_LENGTH,
     DEFINITIONS_DIR,
+    FAMILY_ONLY_FIELD_TYPES,
     MAX_DEFINITION_BYTES,
     RESERVED_FIELD_KEYS,
     SLUG_RE,
@@ -198,6 +199,28 @@ def _build_field(raw: dict[str, Any], where: str) -> FieldSpec:
     )
 
 
+def _section_fields(raw_section: dict[str, Any], where: str, kind: str, roles: dict[str, str]) -> tuple:
+    key = raw_section["key"]
+    field_keys: set[str] = set()
+    fields = []
+    for f_index, raw_field in enumerate(raw_section["fields"]):
+        f_where = f"{where}.fields[{f_index}]"
+        spec = _build_field(raw_field, f_where)
+        if kind == "each_child" and spec.type in FAMILY_ONLY_FIELD_TYPES:
+            raise DefinitionError(
+                f"{f_where}: a {spec.type} field is asked of the whole family, so it cannot be in an each_child section"
+            )
+        if spec.key in field_keys:
+            raise DefinitionError(f"{f_where}: field key {spec.key!r} is used twice in section {key!r}")
+        field_keys.add(spec.key)
+        if spec.role:
+            if spec.role in roles:
+                raise DefinitionError(f"{f_where}: role {spec.role!r} is already used by {roles[spec.role]}")
+            roles[spec.role] = f"{key}.{spec.key}"
+        fields.append(spec)
+    return tuple(fields)
+
+
 def _build(data: dict[str, Any]) -> Definition:
     section_keys: set[str] = set()
     roles: dict[str, str] = {}
@@ -209,27 +232,16 @@ def _build(data: dict[str, Any]) -> Definition:
         if key in section_keys:
             raise DefinitionError(f"{where}: section key {key!r} is used twice")
         section_keys.add(key)
-        field_keys: set[str] = set()
-        fields = []
-        for f_index, raw_field in enumerate(raw_section["fields"]):
-            f_where = f"{where}.fields[{f_index}]"
-            spec = _build_field(raw_field, f_where)
-            if spec.key in field_keys:
-                raise DefinitionError(f"{f_where}: field key {spec.key!r} is used twice in section {key!r}")
-            field_keys.add(spec.key)
-            if spec.role:
-                if spec.role in roles:
-                    raise DefinitionError(f"{f_where}: role {spec.role!r} is already used by {roles[spec.role]}")
-                roles[spec.role] = f"{key}.{spec.key}"
-            fields.append(spec)
+        kind = raw_section.get("kind", "family")
         sections.append(
             Section(
                 key=key,
                 title=raw_section["title"],
                 description=raw_section.get("description") or None,
-                fields=tuple(fields),
+                fields=_section_fields(raw_section, where, kind, roles),
                 definition_name=data["name"],
                 definition_version=data["version"],
+                kind=kind,
             )
         )
     definition = Definition(

@@ -17,6 +17,10 @@ from flask_wtf import FlaskForm
 from eha.formatting import lower_first
 
 FIELD_TYPES = ("text", "textarea", "radios", "checkboxes", "date", "scale", "needs")
+# A family section is answered once for the household; an each-child section once for every child in it.
+SECTION_KINDS = ("family", "each_child")
+# What is asked about the household as a whole: the guards and the plan read these once per case.
+FAMILY_ONLY_FIELD_TYPES = frozenset({"needs", "scale"})
 SCALE_ROLES = ("family", "practitioner")
 SCALE_MIN, SCALE_MAX = 0, 10
 
@@ -72,6 +76,7 @@ SCHEMA: dict[str, Any] = {
                 "properties": {
                     "key": {"type": "string", "minLength": 1, "maxLength": 60},
                     "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "kind": {"enum": list(SECTION_KINDS)},
                     "description": {"type": "string", "maxLength": 5000},
                     "fields": {
                         "type": "array",
@@ -173,6 +178,16 @@ class Section:
     description: str | None = None
     definition_name: str = ""
     definition_version: int = 0
+    kind: str = "family"
+
+    @property
+    def each_child(self) -> bool:
+        """Answered once for every child in the household (their own developmental needs, their voice)."""
+        return self.kind == "each_child"
+
+    def title_for(self, child_name: str | None = None) -> str:
+        """The title as the task list and the page show it: an each-child section names the child."""
+        return f"{self.title}: {child_name}" if self.each_child and child_name else self.title
 
     def field(self, key: str) -> FieldSpec:
         for spec in self.fields:
@@ -215,6 +230,15 @@ class Definition:
 
     def field(self, section_key: str, field_key: str) -> FieldSpec:
         return self.section(section_key).field(field_key)
+
+    def pages(self, children: Iterable[Any]) -> list[tuple[Section, Any]]:
+        """Every page of the assessment in order, ``(section, child or None)``: a household section once, a
+        section asked of each child once for every one of ``children``."""
+        children = list(children)
+        out: list[tuple[Section, Any]] = []
+        for section in self.sections:
+            out += [(section, child) for child in children] if section.each_child else [(section, None)]
+        return out
 
     def iter_fields(self) -> Iterable[tuple[Section, FieldSpec]]:
         for section in self.sections:
@@ -272,6 +296,8 @@ def _field_to_dict(spec: FieldSpec) -> dict[str, Any]:
 
 def _section_to_dict(section: Section) -> dict[str, Any]:
     out: dict[str, Any] = {"key": section.key, "title": section.title}
+    if section.each_child:
+        out["kind"] = section.kind
     if section.description:
         out["description"] = section.description
     out["fields"] = [_field_to_dict(spec) for spec in section.fields]

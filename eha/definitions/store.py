@@ -23,13 +23,26 @@ def ensure_shipped_definitions():
             db.session.add(record)
             added.append(record)
     db.session.flush()
-    if db.session.scalar(sa.select(FormDefinitionVersion).where(FormDefinitionVersion.active)) is None:
+    active = db.session.scalar(sa.select(FormDefinitionVersion).where(FormDefinitionVersion.active))
+    if active is None or _shipped_version_supersedes(active, added):
+        # The newest shipped version: an upload waits for an administrator to activate it.
         latest = db.session.scalars(
-            sa.select(FormDefinitionVersion).order_by(FormDefinitionVersion.version.desc())
+            sa.select(FormDefinitionVersion)
+            .where(FormDefinitionVersion.created_by_id.is_(None))
+            .order_by(FormDefinitionVersion.version.desc())
         ).first()
-        if latest is not None:
+        if latest is not None and latest is not active:
+            if active is not None:
+                active.active = False
+                db.session.flush()
             latest.active = True
     return added
+
+
+def _shipped_version_supersedes(active, added):
+    """A newly shipped version of the active definition takes over from a shipped one (an administrator's
+    upload stays active until they choose otherwise)."""
+    return active.created_by_id is None and any(r.name == active.name and r.version > active.version for r in added)
 
 
 _parsed_cache = {}

@@ -164,6 +164,7 @@ def load_demo():
     from eha.definitions.store import ensure_shipped_definitions
     from eha.demo.cases import ensure_demo_cases
     from eha.demo.retention import ensure_demo_retention
+    from eha.demo.each_child import ensure_each_child_case
     from eha.notifications import events as notification_events
 
     with committing():  # one transaction: the services the demo uses (a change of lead) commit with it
@@ -172,6 +173,7 @@ def load_demo():
         ensure_shipped_definitions()
         assessments = ensure_demo_cases(agencies, users)
         assessments += ensure_demo_retention(users)
+        assessments.append(ensure_each_child_case(users))
         # The scheduled meetings' invitations, for the worker to send (once: a second run queues nothing).
         notification_events.invite_to_scheduled_meetings(assessments)
     ensure_demo_seal()

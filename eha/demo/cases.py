@@ -14,8 +14,9 @@ import sqlalchemy as sa
 
 from eha.definitions import needs_identified
 from eha.definitions.store import active_definition_record, definition_for
+from eha.demo.each_child import section_rows
 from eha.extensions import db
-from eha.models.assessments import Assessment, AssessmentChild, CasePerson, Consent, SectionAnswer, TafMember
+from eha.models.assessments import Assessment, AssessmentChild, CasePerson, Consent, TafMember
 from eha.models.base import utcnow
 from eha.models.families import Carer, Child, Family
 from eha.models.meetings import Meeting, MeetingParticipant
@@ -130,10 +131,9 @@ def new_case(
         agreement.agencies = list(agencies) + [started_by.agency]
         case.consents.append(agreement)
     if answers:
-        for key, values in answers_for(definition_for(case), needs=needs, story=story).items():
-            case.sections.append(
-                SectionAnswer(section_key=key, answers=values, status="completed", updated_by_id=started_by.id)
-            )
+        definition = definition_for(case)
+        values = answers_for(definition, needs=needs, story=story)
+        case.sections.extend(section_rows(definition, kids, values, started_by.id))
     effects.refresh_due(case)
     db.session.flush()
     return case

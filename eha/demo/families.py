@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from eha.definitions import section_status
 from eha.definitions.store import definition_for
+from eha.demo.each_child import section_rows
 from eha.extensions import db
-from eha.models.assessments import Assessment, Consent, SectionAnswer
+from eha.models.assessments import Assessment, Consent
 from eha.models.families import Carer, Child, Family, InvolvedAgency, NetworkMember
 from eha.services import assessments as service
 
@@ -292,16 +292,9 @@ def _build(family, agencies, users):
 def _add_answers(case, family, starter):
     definition = definition_for(case)
     answers = _section_answers(definition, family, None if family["ready"] else family.get("sections", {}))
-    for key, section_answers in answers.items():
-        db.session.add(
-            SectionAnswer(
-                assessment=case,
-                section_key=key,
-                answers=section_answers,
-                status=section_status(definition.section(key), section_answers),
-                updated_by_id=starter.id,
-            )
-        )
+    for record in section_rows(definition, case.children, answers, starter.id):
+        record.assessment = case
+        db.session.add(record)
 
 
 def _add_agreement(case, record, family, agencies, starter):

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eha.extensions import db
 from eha.models.base import TimestampMixin, utcnow
-from eha.models.choices import CASE_PERSON_KINDS, CONSENT_GIVEN_BY, check_in
+from eha.models.choices import CASE_PERSON_KINDS, CONSENT_CONTACTS, CONSENT_FORMS, CONSENT_GIVEN_BY, check_in
 from eha.workflow.states import CLOSURE_REASONS, DRAFT, OPEN_STATES, STATES
 
 DEFAULT_LEGAL_BASIS = (
@@ -136,7 +136,12 @@ class Assessment(TimestampMixin, db.Model):
         return consent is not None and consent.withdrawn_on is None
 
     def answers_by_section(self):
-        return {s.section_key: s.answers or {} for s in self.sections}
+        """The household's answers, ``{section key: answers}`` (each child's own answers are not in it)."""
+        return {s.section_key: s.answers or {} for s in self.sections if s.child_id is None}
+
+    def answers_by_child(self):
+        """Each child's own answers to the each-child sections, ``{(section key, child id): answers}``."""
+        return {(s.section_key, s.child_id): s.answers or {} for s in self.sections if s.child_id is not None}
 
 
 class AssessmentChild(db.Model):
@@ -167,13 +172,32 @@ class SectionAnswer(db.Model):
 
     __tablename__ = "section_answers"
     __table_args__ = (
-        sa.UniqueConstraint("assessment_id", "section_key", name="uq_section_answers_assessment_section"),
+        # One row per household section, and one per child for a section asked of each child.
+        sa.Index(
+            "uq_section_answers_family_section",
+            "assessment_id",
+            "section_key",
+            unique=True,
+            sqlite_where=sa.text("child_id IS NULL"),
+            postgresql_where=sa.text("child_id IS NULL"),
+        ),
+        sa.Index(
+            "uq_section_answers_child_section",
+            "assessment_id",
+            "section_key",
+            "child_id",
+            unique=True,
+            sqlite_where=sa.text("child_id IS NOT NULL"),
+            postgresql_where=sa.text("child_id IS NOT NULL"),
+        ),
         sa.CheckConstraint(check_in("status", ("not_started", "in_progress", "completed")), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id"), index=True)
     section_key: Mapped[str] = mapped_column(sa.String(100))
+    # The child whose answers these are, for an each-child section; None for a household section.
+    child_id: Mapped[int | None] = mapped_column(sa.ForeignKey("children.id"))
     answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     status: Mapped[str] = mapped_column(sa.String(20), default="not_started")
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, onupdate=utcnow)
@@ -200,6 +224,8 @@ class Consent(TimestampMixin, db.Model):
     __tablename__ = "consents"
     __table_args__ = (
         sa.CheckConstraint(check_in("given_by_kind", CONSENT_GIVEN_BY), name="given_by_kind"),
+        sa.CheckConstraint("given_as IS NULL OR " + check_in("given_as", CONSENT_FORMS), name="given_as"),
+        sa.CheckConstraint("given_via IS NULL OR " + check_in("given_via", CONSENT_CONTACTS), name="given_via"),
         sa.Index("ix_consents_assessment_id_id", "assessment_id", "id"),  # a case's latest agreement
     )
 
@@ -211,6 +237,15 @@ class Consent(TimestampMixin, db.Model):
     given_by_name: Mapped[str] = mapped_column(sa.String(200))
     given_on: Mapped[date] = mapped_column(sa.Date)
     withheld: Mapped[str | None] = mapped_column(sa.Text)
+    # How it was given (issue 13): each optional, None when not recorded.
+    given_as: Mapped[str | None] = mapped_column(sa.String(20))
+    given_via: Mapped[str | None] = mapped_column(sa.String(20))
+    interpreter_used: Mapped[bool | None] = mapped_column(sa.Boolean)
+    interpreter_language: Mapped[str | None] = mapped_column(sa.String(100))
+    privacy_notice_given: Mapped[bool | None] = mapped_column(sa.Boolean)
+    # A young person's agreement: the practitioner's judgement that they are competent to give it, and why.
+    competence_judged: Mapped[bool | None] = mapped_column(sa.Boolean)
+    competence_notes: Mapped[str | None] = mapped_column(sa.Text)
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     withdrawn_on: Mapped[date | None] = mapped_column(sa.Date)
     withdrawal_notes: Mapped[str | None] = mapped_column(sa.Text)

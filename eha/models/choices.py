@@ -25,6 +25,9 @@ MFA_RESET_STATUSES = {"pending": "Waiting for approval", "approved": "Approved",
 SEXES = {"female": "Female", "male": "Male", "other": "Other", "not_known": "Not known"}
 
 CONSENT_GIVEN_BY = {"carer": "A parent or carer", "young_person": "The young person"}
+# How the agreement was given (issue 13): in writing or spoken, and face to face or by phone.
+CONSENT_FORMS = {"written": "In writing", "verbal": "Verbally"}
+CONSENT_CONTACTS = {"in_person": "In person", "phone": "By phone"}
 
 MEETING_KINDS = {
     "taf": "Team Around the Family meeting",

@@ -5,6 +5,7 @@ Each user action is one ``@autocommit`` function (one transaction, its audit eve
 """
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -235,11 +236,39 @@ def update_agency(agency, *, name, kind, active):
 
 
 def definition_versions():
+    """Every stored version, the shipped ones included (stored on first use)."""
+    from eha.definitions.store import ensure_shipped_definitions
+
+    ensure_shipped_definitions()
     return db.session.execute(
         sa.select(FormDefinitionVersion, User.name)
         .outerjoin(User, User.id == FormDefinitionVersion.created_by_id)
         .order_by(FormDefinitionVersion.name, FormDefinitionVersion.version.desc())
     ).all()
+
+
+@dataclass
+class DefinitionReview:
+    """What an administrator checks before activating a version: it as a practitioner will see it, and what it
+    changes from the active version (None when it is the active one, or none is)."""
+
+    record: FormDefinitionVersion
+    definition: object
+    active: FormDefinitionVersion | None
+    diff: object
+
+
+def review_definition(definition_id):
+    from eha.definitions.diff import compare
+    from eha.definitions.store import active_definition_record, get_stored_definition
+
+    record = get_definition(definition_id)
+    definition = get_stored_definition(record.name, record.version)
+    active = active_definition_record()
+    diff = None
+    if active is not None and active.id != record.id:
+        diff = compare(get_stored_definition(active.name, active.version), definition)
+    return DefinitionReview(record, definition, active, diff)
 
 
 @autocommit

@@ -475,21 +475,30 @@ def case_list_page(user, *, state=None, text=None):
 
 
 def section_answers(case):
-    """``{section key: SectionAnswer}`` for the case (one query)."""
+    """``{(section key, child id or None): SectionAnswer}`` for the case (one query)."""
     return {
-        s.section_key: s
+        (s.section_key, s.child_id): s
         for s in db.session.scalars(sa.select(SectionAnswer).where(SectionAnswer.assessment_id == case.id))
     }
 
 
 def task_list(case, definition):
-    """The sections of the pinned definition with each one's status, for the GOV.UK task list."""
+    """The sections of the pinned definition with each one's status, for the GOV.UK task list; a section asked
+    of each child is one row per child, named for them."""
     saved = section_answers(case)
     rows = []
-    for section in definition.sections:
-        record = saved.get(section.key)
+    for section, child in definition.pages(case.children):
+        record = saved.get((section.key, child.id if child else None))
         status = record.status if record else STATUS_NOT_STARTED
-        rows.append({"section": section, "status": status, "label": STATUS_LABELS[status]})
+        rows.append(
+            {
+                "section": section,
+                "child": child,
+                "title": section.title_for(child.name if child else None),
+                "status": status,
+                "label": STATUS_LABELS[status],
+            }
+        )
     return rows
 
 
@@ -506,18 +515,29 @@ def case_page(case, user):
     }
 
 
-def section_of(case, key):
-    """The section ``key`` of the case's definition (404 when it has none)."""
+def section_of(case, key, child_id=None):
+    """``(definition, section, child)``: the section ``key`` of the case's definition, and for a section asked of
+    each child, the child ``child_id`` the case is about. 404 for no such section, a household section asked for
+    a child, or a child the case is not about."""
     definition = definition_for(case)
     if not definition.has_section(key):
         raise NotFound("There is no such section.")
-    return definition, definition.section(key)
+    section = definition.section(key)
+    if not section.each_child:
+        if child_id is not None:
+            raise NotFound("There is no such section.")
+        return definition, section, None
+    child = next((c for c in case.children if c.id == child_id), None)
+    if child is None:
+        raise NotFound("There is no such section.")
+    return definition, section, child
 
 
-def _section_record(case, key):
+def _section_record(case, key, child_id=None):
+    child_is = SectionAnswer.child_id.is_(None) if child_id is None else SectionAnswer.child_id == child_id
     return db.session.scalar(
         sa.select(SectionAnswer)
-        .where(SectionAnswer.assessment_id == case.id, SectionAnswer.section_key == key)
+        .where(SectionAnswer.assessment_id == case.id, SectionAnswer.section_key == key, child_is)
         .execution_options(populate_existing=True)
     )
 
@@ -529,6 +549,16 @@ class SectionPage:
     record: SectionAnswer | None
     editable: bool
     can_edit: bool
+    child: object = None
+    children: tuple = ()
+
+    @property
+    def child_id(self):
+        return self.child.id if self.child is not None else None
+
+    @property
+    def title(self):
+        return self.section.title_for(self.child.name if self.child is not None else None)
 
     @property
     def version(self):
@@ -543,16 +573,25 @@ class SectionPage:
         answers = self.answers or {}
         return [(spec, answer_display(spec, answers.get(spec.key), "\n")) for spec in self.section.fields]
 
-    def next_key(self):
-        keys = self.definition.section_keys
-        index = keys.index(self.section.key)
-        return keys[index + 1] if index + 1 < len(keys) else None
+    def next_page(self):
+        """``(section key, child id or None)`` of the page after this one, or None after the last."""
+        pages = [(section.key, child.id if child else None) for section, child in self.definition.pages(self.children)]
+        index = pages.index((self.section.key, self.child_id))
+        return pages[index + 1] if index + 1 < len(pages) else None
 
 
-def section_page(case, key, user):
-    definition, section = section_of(case, key)
+def section_page(case, key, user, child_id=None):
+    definition, section, child = section_of(case, key, child_id)
     can_edit = access.can_edit_assessment(user, case)
-    return SectionPage(definition, section, _section_record(case, key), can_edit and case.state == DRAFT, can_edit)
+    return SectionPage(
+        definition,
+        section,
+        _section_record(case, key, child_id),
+        can_edit and case.state == DRAFT,
+        can_edit,
+        child=child,
+        children=tuple(case.children),
+    )
 
 
 def section_conflict(section, saved, typed):
@@ -569,19 +608,22 @@ def section_conflict(section, saved, typed):
 
 
 @case_action
-def save_section(case, section, answers, *, expected_version, user, complete):
-    """Save a section's answers unless someone saved it since the user opened it (``StaleEdit`` with what is
-    saved now). ``expected_version`` is the SectionAnswer's ``version_id`` the user started from (0 when it
-    did not exist). The status follows the definition: Completed only when every required field is answered.
+def save_section(case, section, answers, *, expected_version, user, complete, child=None):
+    """Save a section's answers (for ``child``, in a section asked of each child) unless someone saved it since
+    the user opened it (``StaleEdit`` with what is saved now). ``expected_version`` is the SectionAnswer's
+    ``version_id`` the user started from (0 when it did not exist). The status follows the definition: Completed
+    only when every required field is answered.
     """
-    record = _section_record(case, section.key)
+    child_id = child.id if child is not None else None
+    detail = {"section": section.key} if child_id is None else {"section": section.key, "child": child_id}
+    record = _section_record(case, section.key, child_id)
     if expected_version != (record.version_id if record else 0):
-        raise StaleEdit(saved=record, detail={"section": section.key})
+        raise StaleEdit(saved=record, detail=detail)
     status = section_status(section, answers)
     try:
         with db.session.begin_nested():
             if record is None:
-                record = SectionAnswer(assessment_id=case.id, section_key=section.key)
+                record = SectionAnswer(assessment_id=case.id, section_key=section.key, child_id=child_id)
                 db.session.add(record)
             record.answers = dict(answers)
             record.status = status
@@ -589,11 +631,11 @@ def save_section(case, section, answers, *, expected_version, user, complete):
             db.session.flush()
     except (IntegrityError, StaleDataError) as exc:
         db.session.expire_all()
-        raise StaleEdit(saved=_section_record(case, section.key), detail={"section": section.key}) from exc
+        raise StaleEdit(saved=_section_record(case, section.key, child_id), detail=detail) from exc
     audit.record(
         "section_saved",
         assessment=case,
         user=user,
-        detail={"section": section.key, "status": status, "complete": bool(complete)},
+        detail={**detail, "status": status, "complete": bool(complete)},
     )
     return record

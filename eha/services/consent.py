@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from eha import access, audit
+from eha import access, audit, young_people
 from eha.errors import Invalid, NotAllowed, StaleEdit
 from eha.extensions import db
 from eha.models.assessments import Consent
@@ -32,11 +32,64 @@ class Giver:
 
 
 def consent_givers(case):
-    """The family's named carers and the children, who may agree."""
+    """The family's named carers and the children, who may be chosen as the one agreeing (a child under the
+    young person age is named as a child, and refused when chosen)."""
     family = case.family
     return [Giver(carer(c.id), f"{c.name} ({c.relationship_to_child})", "carer", c) for c in family.carers] + [
-        Giver(child(c.id), f"{c.name} (the young person)", "young_person", c) for c in family.children
+        Giver(child(c.id), f"{c.name} ({young_people.describe(c)})", "young_person", c) for c in family.children
     ]
+
+
+def _check_young_person(giver, given_on, how):
+    """A child may agree only from the young person age, and only when judged competent, with how recorded."""
+    record = giver.record
+    age = young_people.child_age(record, given_on)
+    least = young_people.min_age()
+    if age is None:
+        raise Invalid(f"Add {record.name}'s date of birth before recording their agreement", field="given_by")
+    if age < least:
+        raise Invalid(
+            f"{record.name} was {age} on the date agreed. A child under {least} cannot give agreement: choose a "
+            "parent or carer",
+            field="given_by",
+        )
+    if how.get("competence") is None:
+        raise Invalid(f"Select whether you judge {record.name} competent to give agreement", field="competence")
+    if how["competence"] != "yes":
+        raise Invalid(
+            f"{record.name} cannot give agreement unless you judge them competent: choose a parent or carer",
+            field="competence",
+        )
+    if not how.get("competence_notes"):
+        raise Invalid(f"Enter how you judged that {record.name} is competent to agree", field="competence_notes")
+
+
+def _how_given(giver, given_on, how):
+    """The Consent columns saying how the agreement was given (each optional) and, for a young person, the
+    competence judgement (required)."""
+    if giver.kind == "young_person":
+        _check_young_person(giver, given_on, how)
+    interpreter = _yes_no(how.get("interpreter_used"))
+    if interpreter and not how.get("interpreter_language"):
+        raise Invalid("Enter the language the interpreter used", field="interpreter_language")
+    young = giver.kind == "young_person"
+    return {
+        "given_as": how.get("given_as") or None,
+        "given_via": how.get("given_via") or None,
+        "interpreter_used": interpreter,
+        "interpreter_language": (how.get("interpreter_language") or None) if interpreter else None,
+        "privacy_notice_given": _yes_no(how.get("privacy_notice")),
+        "competence_judged": True if young else None,
+        "competence_notes": how.get("competence_notes") if young else None,
+    }
+
+
+def _yes_no_text(value):
+    return {True: "yes", False: "no"}.get(value)
+
+
+def _yes_no(value):
+    return {"yes": True, "no": False}.get(value)
 
 
 def _latest(case):
@@ -71,6 +124,11 @@ def consent_page(case, user):
             agencies=[str(a) for a in current.agency_ids],
             withheld=current.withheld or "",
             given_by=_given_by(current).value,
+            given_as=current.given_as,
+            given_via=current.given_via,
+            interpreter_used=_yes_no_text(current.interpreter_used),
+            interpreter_language=current.interpreter_language or "",
+            privacy_notice=_yes_no_text(current.privacy_notice_given),
         )
     return {
         "current": current,
@@ -95,13 +153,16 @@ def _check_marker(case, marker, field):
 
 
 @case_action
-def record_consent(case, user, *, given_by, given_on, agency_ids, withheld, legal_basis, marker):
-    """Record the family's agreement as a new Consent row (earlier ones stay as history)."""
+def record_consent(case, user, *, given_by, given_on, agency_ids, withheld, legal_basis, marker, how=None):
+    """Record the family's agreement as a new Consent row (earlier ones stay as history). ``how``: the form's
+    answers on how it was given (``given_as``, ``given_via``, ``interpreter_used``, ``interpreter_language``,
+    ``privacy_notice``) and, for a young person, ``competence`` and ``competence_notes``."""
     _check_marker(case, marker, "given_by")
     ref = PersonRef.parse(given_by)
     giver = next((g for g in consent_givers(case) if g.ref == ref), None)
     if giver is None:
         raise Invalid("Select who agreed to early help", field="given_by")
+    columns = _how_given(giver, given_on, how or {})
     agencies = (
         db.session.scalars(
             sa.select(Agency).where(Agency.id.in_([int(a) for a in agency_ids]), Agency.active.is_(True))
@@ -119,6 +180,7 @@ def record_consent(case, user, *, given_by, given_on, agency_ids, withheld, lega
         withheld=withheld or None,
         recorded_by_id=user.id,
         agencies=list(agencies),
+        **columns,
     )
     db.session.add(consent)
     if legal_basis and legal_basis != case.legal_basis:

@@ -25,7 +25,7 @@ from eha.errors import Conflict, DomainError, NotFound
 from eha.extensions import db
 from eha.formatting import format_date
 from eha.models.assessments import Assessment
-from eha.models.choices import SIGNING_METHODS
+from eha.models.choices import CONSENT_CONTACTS, CONSENT_FORMS, CONSENT_GIVEN_BY, SIGNING_METHODS
 from eha.models.plans import PlanVersion
 from eha.pdf import render_assessment, render_plan
 from eha.pdf.digest import plan_digest
@@ -169,19 +169,64 @@ def _family_section(case):
     return SectionDoc(title="About the family", answers=rows)
 
 
+def _answers_doc(section, saved, title):
+    saved = saved or {}
+    return SectionDoc(
+        title=title, answers=[(spec.label, answer_display(spec, saved.get(spec.key))) for spec in section.fields]
+    )
+
+
+def _yes_no(value):
+    return {True: "Yes", False: "No"}.get(value, "")
+
+
+def _agreement_section(case):
+    """The agreement as recorded: who, when, how, the interpreter, the privacy notice and, for a young person,
+    the competence judgement. None when no agreement has been recorded."""
+    consent = case.current_consent
+    if consent is None:
+        return None
+    rows = [
+        ("Agreed by", consent.given_by_name),
+        ("Who they are", CONSENT_GIVEN_BY.get(consent.given_by_kind, "")),
+        ("Date agreed", format_date(consent.given_on)),
+        (
+            "How it was given",
+            ", ".join(
+                label
+                for label in (CONSENT_FORMS.get(consent.given_as), CONSENT_CONTACTS.get(consent.given_via))
+                if label
+            ),
+        ),
+        ("Interpreter used", _yes_no(consent.interpreter_used)),
+        ("Interpreter's language", consent.interpreter_language or ""),
+        ("Privacy notice given", _yes_no(consent.privacy_notice_given)),
+    ]
+    if consent.given_by_kind == "young_person":
+        rows += [
+            ("Judged competent to agree", _yes_no(consent.competence_judged)),
+            ("How competence was judged", consent.competence_notes or ""),
+        ]
+    if consent.withdrawn_on:
+        rows.append(("Withdrawn", format_date(consent.withdrawn_on)))
+    return SectionDoc(title="The family's agreement", answers=rows)
+
+
 def assessment_document(case, *, generated_at=None):
-    """The ``AssessmentDocument`` for ``case``: every section of its pinned definition, with every answer."""
+    """The ``AssessmentDocument`` for ``case``: every section of its pinned definition, with every answer; a
+    section asked of each child once for every child, under the child's name."""
     definition = definition_for(case)
     answers = case.answers_by_section()
+    by_child = case.answers_by_child()
     sections = [_family_section(case)]
-    for section in definition.sections:
-        saved = answers.get(section.key) or {}
-        sections.append(
-            SectionDoc(
-                title=section.title,
-                answers=[(spec.label, answer_display(spec, saved.get(spec.key))) for spec in section.fields],
-            )
-        )
+    agreement = _agreement_section(case)
+    if agreement is not None:
+        sections.append(agreement)
+    for section, child in definition.pages(case.children):
+        if child is None:
+            sections.append(_answers_doc(section, answers.get(section.key), section.title))
+        else:
+            sections.append(_answers_doc(section, by_child.get((section.key, child.id)), section.title_for(child.name)))
     config = current_app.config
     return AssessmentDocument(
         reference=case.ref,

@@ -24,7 +24,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from eha import access, audit
+from eha import access, audit, young_people
 from eha.definitions import needs_identified
 from eha.definitions.store import definition_for
 from eha.errors import Invalid, NotAllowed, NotFound, NotPermitted, StaleEdit, expect_version
@@ -240,7 +240,8 @@ def signers(case):
         role = carer.relationship_to_child or "Parent or carer"
         out.append(Signer(PersonRef("carer", carer.id), f"{carer.name}, {role.lower()}", carer.name, role))
     for child in case.children:
-        out.append(Signer(PersonRef("child", child.id), f"{child.name}, young person", child.name, "Young person"))
+        role = "Young person" if young_people.is_young_person(child) else "Child"
+        out.append(Signer(PersonRef("child", child.id), f"{child.name}, {role.lower()}", child.name, role))
     for member in case.taf_members:
         if member.removed_at is None and (lead is None or member.user_id != lead.id):
             user = member.user

@@ -22,6 +22,7 @@ from eha.forms.admin import (
     UserActionForm,
     UserDetailsForm,
 )
+from eha.forms.builder import make_section_form
 from eha.forms.plans import parse_version
 from eha.models.choices import ROLES
 from eha.notifications import settings as notification_settings
@@ -310,7 +311,28 @@ def definitions():
 
 @route(bp, "/definitions/<int:definition_id>", need=ADMINS)
 def definition(definition_id):
-    return render_template("views/admin/definition.html", record=service.get_definition(definition_id))
+    review = service.review_definition(definition_id)
+    return render_template("views/admin/definition.html", record=review.record, review=review)
+
+
+@route(bp, "/definitions/<int:definition_id>/preview/<key:key>", need=ADMINS)
+def definition_preview(definition_id, key):
+    """One section of a definition version as a practitioner will see it (nothing is saved from here)."""
+    review = service.review_definition(definition_id)
+    if not review.definition.has_section(key):
+        abort(404)
+    section = review.definition.section(key)
+    pages = [s.key for s in review.definition.sections]
+    index = pages.index(key)
+    return render_template(
+        "views/admin/definition_preview.html",
+        record=review.record,
+        definition=review.definition,
+        section=section,
+        form=make_section_form(section, formdata=None),
+        previous_key=pages[index - 1] if index else None,
+        next_key=pages[index + 1] if index + 1 < len(pages) else None,
+    )
 
 
 @route(bp, "/definitions/<int:definition_id>/activate", need=ADMINS, methods=("POST",))

@@ -6,6 +6,7 @@ from flask_login import current_user
 from eha.access import MANAGE, VIEW, case_route
 from eha.errors import Invalid, NotAllowed, StaleEdit
 from eha.forms.consent import ConsentForm, WithdrawConsentForm
+from eha.models.choices import CONSENT_CONTACTS, CONSENT_FORMS
 from eha.services import consent as service
 
 bp = Blueprint("consent", __name__, url_prefix="/assessments/<caseref:ref>/consent")
@@ -41,6 +42,7 @@ def edit(case):
             agency_ids=form.agencies.data,
             withheld=form.withheld.data,
             legal_basis=form.legal_basis.data,
+            how=form.how_given(),
         )
         if saved:
             flash("The family's agreement has been recorded", "success")
@@ -54,6 +56,8 @@ def edit(case):
         can_manage=page["can_manage"],
         extra_errors=errors,
         has_givers=bool(page["givers"]),
+        consent_forms=CONSENT_FORMS,
+        consent_contacts=CONSENT_CONTACTS,
     ), status
 
 

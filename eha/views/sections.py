@@ -20,6 +20,8 @@ def _render(case, page, form, version, *, conflict=None, status=200):
         case=case,
         definition=page.definition,
         section=page.section,
+        title=page.title,
+        action=page_url(case.ref, page.section.key, page.child_id),
         form=form,
         version=version,
         editable=page.editable,
@@ -44,7 +46,31 @@ def _posted_version():
     refused="section_saved",
 )
 def edit(case, key):
-    page = service.section_page(case, key, current_user)
+    return _edit(case, key, None)
+
+
+@case_route(
+    bp,
+    "/<key:key>/children/<int:child_id>",
+    methods=("GET", "POST"),
+    need={"GET": VIEW, "POST": SAVING},
+    audit="section_viewed",
+    audit_detail=lambda key, child_id: {"section": key, "child": child_id},
+    refused="section_saved",
+)
+def edit_child(case, key, child_id):
+    """A section asked of each child, for one of the children the case is about."""
+    return _edit(case, key, child_id)
+
+
+def page_url(ref, key, child_id=None):
+    if child_id is None:
+        return url_for(".edit", ref=ref, key=key)
+    return url_for(".edit_child", ref=ref, key=key, child_id=child_id)
+
+
+def _edit(case, key, child_id):
+    page = service.section_page(case, key, current_user, child_id)
     if request.method == "GET":
         return _render(case, page, make_section_form(page.section, page.answers), page.version)
     complete = request.form.get("action") != "draft"
@@ -55,18 +81,23 @@ def edit(case, key):
     answers = form.answers()
     try:
         service.save_section(
-            case, page.section, answers, expected_version=version, user=current_user, complete=complete
+            case,
+            page.section,
+            answers,
+            expected_version=version,
+            user=current_user,
+            complete=complete,
+            child=page.child,
         )
     except StaleEdit as stale:
         conflict = service.section_conflict(page.section, stale.saved, answers)
         saved_version = stale.saved.version_id if stale.saved is not None else 0
         return _render(case, page, form, saved_version, conflict=conflict, status=409)
-    title = page.section.title
     if not complete:
-        flash(f"{title}: your answers have been saved. You can come back to them later.", "success")
+        flash(f"{page.title}: your answers have been saved. You can come back to them later.", "success")
         return redirect(url_for("assessments.show", ref=case.ref))
-    flash(f"{title}: saved", "success")
-    next_key = page.next_key()
-    if next_key:
-        return redirect(url_for(".edit", ref=case.ref, key=next_key))
+    flash(f"{page.title}: saved", "success")
+    next_page = page.next_page()
+    if next_page:
+        return redirect(page_url(case.ref, *next_page))
     return redirect(url_for("assessments.show", ref=case.ref))

@@ -42,7 +42,7 @@ def agreement_recorded(case, ctx):
 
 
 def required_fields_complete(case, ctx):
-    missing = missing_required(definition_for(case), case.answers_by_section())
+    missing = missing_required(definition_for(case), case.answers_by_section(), case.answers_by_child(), case.children)
     by_section = {}
     for section_title, label in missing:
         by_section.setdefault(section_title, []).append(label)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_information_governance"
-down_revision = "0010_notification_settings"
+down_revision = "0011_per_child_assessment"
 branch_labels = None
 depends_on = None
 

@@ -44,10 +44,18 @@ def test_the_lead_records_agreement_naming_agencies(client, signed_in, practitio
 
 
 def test_a_young_person_can_agree_for_themselves(client, signed_in, practitioner):
-    case = helpers.case(practitioner)
+    case = helpers.case(practitioner, dob=date(2010, 3, 27))
     signed_in(practitioner)
     child = case.children[0]
-    response = client.post(f"/assessments/{case.ref}/consent", data=_form(case, given_by=f"child:{child.id}"))
+    response = client.post(
+        f"/assessments/{case.ref}/consent",
+        data=_form(
+            case,
+            given_by=f"child:{child.id}",
+            competence="yes",
+            competence_notes="She explained back what sharing means.",
+        ),
+    )
     assert response.status_code == 302
     assert db.session.scalar(sa.select(Consent.given_by_kind)) == "young_person"
 

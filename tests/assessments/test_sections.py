@@ -20,7 +20,7 @@ def test_save_and_come_back_later_keeps_what_is_filled_without_requiring_anythin
     case = helpers.case(practitioner)
     signed_in(practitioner)
     response = client.post(
-        f"/assessments/{case.ref}/sections/child-development",
+        f"/assessments/{case.ref}/sections/child-development/children/{case.children[0].id}",
         data={"version": "0", "action": "draft", "health": "Asthma, well managed"},
     )
     assert response.status_code == 302
@@ -34,7 +34,7 @@ def test_save_and_come_back_later_keeps_what_is_filled_without_requiring_anythin
 def test_save_and_continue_demands_the_required_fields_and_saves_nothing_until_then(client, signed_in, practitioner):
     case = helpers.case(practitioner)
     signed_in(practitioner)
-    url = f"/assessments/{case.ref}/sections/child-development"
+    url = f"/assessments/{case.ref}/sections/child-development/children/{case.children[0].id}"
     response = client.post(url, data={"version": "0", "action": "complete", "health": "Asthma"})
     assert response.status_code == 200
     assert "Enter a summary of the child&#39;s developmental needs" in response.text
@@ -53,7 +53,7 @@ def test_malformed_input_is_refused_with_the_input_kept_even_for_a_draft(client,
     case = helpers.case(practitioner)
     signed_in(practitioner)
     response = client.post(
-        f"/assessments/{case.ref}/sections/voice-of-child",
+        f"/assessments/{case.ref}/sections/voice-of-child/children/{case.children[0].id}",
         data={
             "version": "0",
             "action": "draft",

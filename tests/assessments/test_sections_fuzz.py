@@ -80,14 +80,19 @@ def test_hostile_section_posts_never_fail_and_store_only_well_formed_answers(
     section, data = submission
     signed_in(practitioner)
     db.session.expire_all()
+    # A section asked of each child is posted for the case's child, at that child's address.
+    child_id = started.children[0].id if section.each_child else None
     record = db.session.scalar(
         sa.select(SectionAnswer).where(
-            SectionAnswer.assessment_id == started.id, SectionAnswer.section_key == section.key
+            SectionAnswer.assessment_id == started.id,
+            SectionAnswer.section_key == section.key,
+            SectionAnswer.child_id.is_(None) if child_id is None else SectionAnswer.child_id == child_id,
         )
     )
     if send_version:
         data["version"] = str(record.version_id if record else 0)
-    response = client.post(f"/assessments/{started.ref}/sections/{section.key}", data=data)
+    url = f"/assessments/{started.ref}/sections/{section.key}"
+    response = client.post(f"{url}/children/{child_id}" if child_id else url, data=data)
     # Without the version the save is treated as stale: the conflict page, never an overwrite.
     assert response.status_code in ((200, 302) if send_version else (200, 409)), response.status_code
     db.session.expire_all()

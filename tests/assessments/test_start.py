@@ -47,7 +47,7 @@ def test_a_practitioner_starts_an_assessment_for_a_new_family(client, signed_in,
     assert case.ref.startswith("EHA-") and len(case.ref) == 10
     assert case.state == "draft"
     assert case.lead_id == practitioner.id and case.started_by_id == practitioner.id
-    assert case.definition_name == "eha-default" and case.definition_version == 1
+    assert case.definition_name == "eha-default" and case.definition_version == 2
     assert case.assessment_due_on > date.today() and case.next_due_label == "Assessment due"
     assert [c.name for c in case.children] == ["Łukasz Kowalski"]
     assert case.children[0].nhs_number == "9434765919"

@@ -131,7 +131,7 @@ def test_a_minimal_definition_loads_with_defaults_filled_in():
 
 def test_the_default_definition_loads_and_round_trips_through_yaml_and_json(default_definition):
     assert default_definition.name == "eha-default"
-    assert default_definition.version == 1
+    assert default_definition.version == 2
     assert load_definition(default_definition.to_text()) == default_definition
     assert load_definition(default_definition.to_text("json")) == default_definition
     assert json.loads(default_definition.to_text("json"))["name"] == "eha-default"
@@ -140,13 +140,32 @@ def test_the_default_definition_loads_and_round_trips_through_yaml_and_json(defa
 
 def test_the_default_definition_is_shipped_and_is_the_latest():
     assert any(d.name == "eha-default" and d.version == 1 for d in shipped_definitions())
-    assert get_definition("eha-default", 1) is latest_definition("eha-default")
+    assert get_definition("eha-default", 2) is latest_definition("eha-default")
     with pytest.raises(KeyError):
         get_definition("eha-default", 999)
 
 
+def test_version_1_keeps_its_section_keys_and_asks_everything_once_per_family():
+    version_1 = get_definition("eha-default", 1)
+    assert not any(section.each_child for section in version_1.sections)
+    assert version_1.section_keys == (
+        "child-development",
+        "parenting-capacity",
+        "family-environment",
+        "voice-of-child",
+        "family-view",
+        "strengths",
+        "worries",
+        "analysis",
+        "needs",
+        "scaling",
+    )
+
+
 def test_the_default_has_stable_section_keys(default_definition):
     assert default_definition.section_keys == (
+        "about-the-request",
+        "about-the-child",
         "child-development",
         "parenting-capacity",
         "family-environment",

@@ -76,6 +76,7 @@ EXPECTATIONS = {
     "consent.edit": {"GET": "case-view", "POST": "case-manage"},
     "consent.withdraw": "case-manage",
     "sections.edit": {"GET": "case-view", "POST": "case-edit"},
+    "sections.edit_child": {"GET": "case-view", "POST": "case-edit"},
     "families.show": "case-view",
     "families.edit_family": "case-household",
     "families.new_child": "case-household",
@@ -139,6 +140,7 @@ EXPECTATIONS = {
     "admin.definitions": "admin-only",
     "admin.definition": "admin-only",
     "admin.activate_definition": "admin-only",
+    "admin.definition_preview": "admin-only",
     "admin.notification_settings_page": "admin-only",
     "api_tokens.index": "signed-in",
     "api_tokens.revoke": "signed-in",
@@ -183,10 +185,10 @@ def kind_for(endpoint, method):
     return kind[method] if isinstance(kind, dict) else kind
 
 
-def _section_key(world):
+def _section_key(world, each_child=False):
     from eha.definitions.store import definition_for
 
-    return definition_for(world.case).section_keys[0]
+    return next(s.key for s in definition_for(world.case).sections if s.each_child == each_child)
 
 
 def _record_id(rule, world, case, foreign):
@@ -203,6 +205,8 @@ def _record_id(rule, world, case, foreign):
 
 def _key(rule, world, case, foreign):
     if rule.endpoint.startswith("sections."):
+        return _section_key(world, each_child=rule.endpoint == "sections.edit_child")
+    if rule.endpoint == "admin.definition_preview":
         return _section_key(world)
     return world.other_action_key if foreign else world.action_key
 
@@ -214,6 +218,7 @@ ARGUMENT_VALUES = {
     "person_id": lambda rule, world, case, foreign: (world.other_person if foreign else world.person).id,
     "key": _key,
     "record_id": _record_id,
+    "child_id": lambda rule, world, case, foreign: case.children[0].id,
     "user_id": lambda rule, world, case, foreign: world.users["unrelated"].id,
     "agency_id": lambda rule, world, case, foreign: world.users["unrelated"].agency_id,
     "definition_id": lambda rule, world, case, foreign: world.definition_id,
