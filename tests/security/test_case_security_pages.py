@@ -35,7 +35,7 @@ def test_a_manager_grants_a_named_practitioner_access_with_a_reason_and_end_date
     db.session.expire_all()
     assert access.can_see(newcomer, world.case)
     event = _last_event()
-    assert (event.action, event.case_ref, event.detail["to_user"]) == ("grant_created", world.case.ref, newcomer.email)
+    assert (event.action, event.case_ref, event.detail["to_user_id"]) == ("grant_created", world.case.ref, newcomer.id)
     other = client.application.test_client()
     factories.sign_in(other, newcomer)
     assert other.get(f"/assessments/{world.case.ref}/history").status_code == 403  # sees the case, not its history
