@@ -76,6 +76,8 @@ ACTION_LABELS = {
     "forged_field": "Sent a field they may not change",
     "admin_change": "Administrative change",
     "notifications_chosen": "Chose which email summaries to get",
+    "sso_linked": "Linked their single sign-on account",
+    "sso_account_created": "Was given an account by single sign-on",
 }
 
 
@@ -83,6 +85,10 @@ def _client_ip():
     if has_request_context():
         return (request.remote_addr or "")[:64] or None
     return None
+
+
+def _request_id():
+    return g.get("request_id") if has_request_context() else None
 
 
 # --- keys ---
@@ -134,6 +140,9 @@ def _canonical(event):
         "prev_hash": event.prev_hash,
         "key_id": event.key_id,
     }
+    if event.request_id is not None:
+        # Only events written since request ids were kept carry one: older events keep their original hash.
+        payload["request_id"] = event.request_id
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
@@ -179,6 +188,7 @@ def record(action, *, assessment=None, outcome="success", detail=None, user=None
         outcome=outcome,
         detail=detail,
         ip_address=_client_ip(),
+        request_id=_request_id(),
         prev_hash=prev_hash,
         key_id=signing_id,
     )

@@ -127,6 +127,10 @@ class AgencyForm(BaseForm):
         validators=[InputRequired(message="Select the kind of agency")],
     )
     active = GovRadioField("Can staff be added to it?", choices=[("yes", "Yes, active"), ("no", "No, deactivated")])
+    password_sign_in = GovRadioField(
+        "Can its staff sign in with an eha password?",
+        choices=[("yes", "Yes, with a password or single sign-on"), ("no", "No, only with single sign-on")],
+    )
     submit = SubmitField("Save agency", widget=GovSubmitInput())
 
 

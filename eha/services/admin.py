@@ -218,11 +218,12 @@ def create_agency(name, kind):
 
 
 @autocommit
-def update_agency(agency, *, name, kind, active):
+def update_agency(agency, *, name, kind, active, password_sign_in=True):
     if _agency_name_taken(name, except_id=agency.id):
         raise Invalid("An agency with this name already exists", field="name")
     changes = {}
-    for attr, value in (("name", name), ("kind", kind), ("active", active)):
+    fields = (("name", name), ("kind", kind), ("active", active), ("password_sign_in", password_sign_in))
+    for attr, value in fields:
         if getattr(agency, attr) != value:
             changes[attr] = {"from": getattr(agency, attr), "to": value}
             setattr(agency, attr, value)

@@ -276,10 +276,23 @@ def agencies():
 @route(bp, "/agencies/<int:agency_id>", need=ADMINS, methods=("GET", "POST"))
 def agency(agency_id):
     agency = service.get_agency(agency_id)
-    form = AgencyForm(data={"name": agency.name, "kind": agency.kind, "active": "yes" if agency.active else "no"})
+    form = AgencyForm(
+        data={
+            "name": agency.name,
+            "kind": agency.kind,
+            "active": _yes_no(agency.active),
+            "password_sign_in": _yes_no(agency.password_sign_in),
+        }
+    )
     if form.validate_on_submit():
         try:
-            service.update_agency(agency, name=form.name.data, kind=form.kind.data, active=form.active.data != "no")
+            service.update_agency(
+                agency,
+                name=form.name.data,
+                kind=form.kind.data,
+                active=form.active.data != "no",
+                password_sign_in=form.password_sign_in.data != "no",
+            )
         except Invalid as error:
             form.add_error(error)
         else:
