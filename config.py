@@ -95,6 +95,8 @@ class Config:
     EHA_SIGN_IN_RATE_LIMIT = os.environ.get("EHA_SIGN_IN_RATE_LIMIT", "60 per minute")
     EHA_REQUIRE_MFA = _bool("EHA_REQUIRE_MFA", False)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Prefix of the rate-limit keys, so that two services (or two tests) can share one Redis.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "eha")
     # How the app is served: see the module docstring.
     EHA_TRUSTED_PROXIES = _int("EHA_TRUSTED_PROXIES", 0)
     EHA_SINGLE_PROCESS = _bool("EHA_SINGLE_PROCESS", False)
