@@ -60,6 +60,7 @@ NAVIGATION = (
     ("reports.index", "Reports", ("manager",)),
     ("admin.users", "Users", ("admin",)),
     ("admin.agencies", "Agencies", ("admin",)),
+    ("admin.single_sign_on", "Single sign-on", ("admin",)),
     ("admin.definitions", "Forms", ("admin",)),
 )
 

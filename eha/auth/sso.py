@@ -131,6 +131,10 @@ def _registry():
     return current_app.extensions["eha_sso"]
 
 
+def providers():
+    return _registry().providers
+
+
 def provider(name):
     return _registry().by_name.get(name)
 

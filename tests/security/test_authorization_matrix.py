@@ -137,6 +137,8 @@ EXPECTATIONS = {
     "admin.decide_mfa_reset": "manager-or-admin",
     "admin.agencies": "admin-only",
     "admin.agency": "admin-only",
+    "admin.single_sign_on": "admin-only",
+    "admin.remove_sso_rule": "admin-only",
     "admin.definitions": "admin-only",
     "admin.definition": "admin-only",
     "admin.activate_definition": "admin-only",
@@ -175,6 +177,7 @@ def _key(rule, world, case, foreign):
 
 # route argument -> its value: (rule, world, the case addressed, foreign) -> value
 ARGUMENT_VALUES = {
+    "rule_id": lambda rule, world, case, foreign: 1,
     "ref": lambda rule, world, case, foreign: case.ref,
     "meeting_id": lambda rule, world, case, foreign: (world.other_meeting if foreign else world.meeting).id,
     "person_id": lambda rule, world, case, foreign: (world.other_person if foreign else world.person).id,
