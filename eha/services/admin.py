@@ -1,4 +1,5 @@
-"""Administration: users, agencies, single sign-on rules and form definitions. Every change is an ``admin_change`` audit event.
+"""Administration: users, agencies, single sign-on rules and form definitions. Every change is an
+``admin_change`` audit event.
 
 Each user action is one ``@autocommit`` function (one transaction, its audit event included); refusals are
 ``eha.errors``: ``Invalid`` (with the form field to show it on) and ``NotAllowed``; a missing record is ``NotFound``.
@@ -12,9 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from eha import audit
-from eha.auth import recovery
+from eha.auth import recovery, sso
 from eha.auth import sessions as auth
-from eha.auth import sso
 from eha.auth.passwords import hash_password
 from eha.definitions import DefinitionError, load_definition
 from eha.errors import Invalid, NotAllowed, NotFound
