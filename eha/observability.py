@@ -23,8 +23,9 @@ import secrets
 import sys
 import time
 
+import sqlalchemy as sa
 from flask import abort, g, has_request_context, request
-from flask_login import current_user
+from flask_login import AnonymousUserMixin
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 request_log = logging.getLogger("eha.request")
@@ -41,11 +42,20 @@ def _begin_request(app):
     g.request_started = time.perf_counter()
 
 
+def _user_id():
+    """The signed-in user's id, read without a query: the user is not loaded for the log's sake, and an expired
+    object's id comes from its identity key."""
+    user = g.get("_login_user")
+    if user is None or isinstance(user, AnonymousUserMixin):
+        return None
+    state = sa.inspect(user, raiseerr=False)
+    return state.identity[0] if state is not None and state.identity else None
+
+
 def _end_request(response):
     response.headers["X-Request-ID"] = g.get("request_id", "")
     started = g.get("request_started")
     if started is not None and request.endpoint not in ("static", "assets"):
-        user = current_user._get_current_object() if current_user else None
         request_log.info(
             "request",
             extra={
@@ -54,7 +64,7 @@ def _end_request(response):
                 "endpoint": request.endpoint,
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                "user_id": getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None,
+                "user_id": _user_id(),
             },
         )
     return response

@@ -89,6 +89,17 @@ class TestJsonLogs:
         assert line["path"] == "/sign-in" and line["status"] == 200 and line["level"] == "INFO"
         assert line["request_id"] == response.headers["X-Request-ID"]
         assert "Smith" not in stream.getvalue()
+        assert line["user_id"] is None
+
+    def test_a_signed_in_request_logs_the_user_id_only(self, client, practitioner):
+        handler = next(h for h in logging.getLogger("eha").handlers if h.get_name() == "eha")
+        stream = io.StringIO()
+        handler.setStream(stream)
+        factories.sign_in(client, practitioner)
+        client.get("/")
+        line = [json.loads(text) for text in stream.getvalue().splitlines()][-1]
+        assert (line["path"], line["user_id"]) == ("/", practitioner.id)
+        assert practitioner.email not in stream.getvalue() and practitioner.name not in stream.getvalue()
 
 
 def test_metrics_are_off_without_a_token(client):
