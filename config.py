@@ -95,6 +95,8 @@ class Config:
     EHA_SIGN_IN_RATE_LIMIT = os.environ.get("EHA_SIGN_IN_RATE_LIMIT", "60 per minute")
     EHA_REQUIRE_MFA = _bool("EHA_REQUIRE_MFA", False)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Prefix of the rate-limit keys, so that two services (or two tests) can share one Redis.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "eha")
     # How the app is served: see the module docstring.
     EHA_TRUSTED_PROXIES = _int("EHA_TRUSTED_PROXIES", 0)
     EHA_SINGLE_PROCESS = _bool("EHA_SINGLE_PROCESS", False)
@@ -180,6 +182,14 @@ class Config:
     EHA_DEMO_PASSWORD = os.environ.get("EHA_DEMO_PASSWORD", "demo-password-change-me")
     EHA_PAGE_SIZE = 25
 
+    # Single sign-on, logs, metrics and error reports (issue 17): eha/auth/sso.py and eha/observability.py.
+    # EHA_OIDC_PROVIDERS: a JSON list of OpenID providers, or the path of a file holding one.
+    EHA_OIDC_PROVIDERS = os.environ.get("EHA_OIDC_PROVIDERS")
+    EHA_LOG_FORMAT = os.environ.get("EHA_LOG_FORMAT", "text")  # or "json"
+    EHA_LOG_LEVEL = os.environ.get("EHA_LOG_LEVEL", "INFO")
+    EHA_METRICS_TOKEN = os.environ.get("EHA_METRICS_TOKEN")  # /metrics is off without it
+    SENTRY_DSN = os.environ.get("SENTRY_DSN")
+
     # The audit trail's HMAC key signs every new event; never stored in the database. Old keys, still needed to
     # verify events signed before a rotation, go in EHA_AUDIT_KEYS. See docs/operations/audit.md.
     EHA_AUDIT_KEY = os.environ.get("EHA_AUDIT_KEY")
@@ -224,6 +234,9 @@ class TestConfig(Config):
     EHA_AUDIT_KEY = DEV_AUDIT_KEY
     EHA_AUDIT_KEYS = ()
     EHA_WEBHOOK_ALLOW_HTTP = True
+    EHA_OIDC_PROVIDERS = None
+    EHA_METRICS_TOKEN = None
+    SENTRY_DSN = None
 
 
 class ProductionConfig(Config):
@@ -232,6 +245,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     EHA_REQUIRE_MFA = _bool("EHA_REQUIRE_MFA", True)
     PREFERRED_URL_SCHEME = "https"
+    EHA_LOG_FORMAT = os.environ.get("EHA_LOG_FORMAT", "json")
 
     @classmethod
     def check(cls, settings):
@@ -278,6 +292,8 @@ def _check_audit_keys(settings):
         yield "every old key in EHA_AUDIT_KEYS must be at least 32 characters"
     if DEV_AUDIT_KEY in (audit_key, *old_keys):
         yield "the development audit key is public: set EHA_AUDIT_KEY to a key of your own"
+    if settings.get("EHA_METRICS_TOKEN") and len(settings["EHA_METRICS_TOKEN"]) < 32:
+        yield "EHA_METRICS_TOKEN must be at least 32 characters when set"
 
 
 PRODUCTION_CHECKS = (_check_basics, _check_processes, _check_mail, _check_audit_keys)

@@ -9,3 +9,13 @@ access_log_format = '%(t)s %(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 # gunicorn 27's control socket has one default path per user, which a second server
 # (a benchmark next to `make run`) would take over; nothing here uses it.
 control_socket_disable = True
+
+
+def child_exit(server, worker):
+    """With PROMETHEUS_MULTIPROC_DIR (eha/observability.py), drop a dead worker's live gauges from /metrics."""
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
+
+        GunicornInternalPrometheusMetrics.mark_process_dead_on_child_exit(worker.pid)

@@ -34,6 +34,9 @@ def create_app(config_name=None, **overrides):
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    from eha import observability
+
+    observability.init_app(app)  # first, so the request id is set before any other hook can audit
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -42,10 +45,11 @@ def create_app(config_name=None, **overrides):
     api.init_app(app)  # after the blueprints: it uses their URL converters
 
     from eha import audit, templating
-    from eha.auth import security
+    from eha.auth import security, sso
 
     audit.init_app(app)
     security.init_app(app)
+    sso.init_app(app)
     templating.init_app(app)
 
     from eha.commands import register_commands

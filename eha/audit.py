@@ -82,6 +82,8 @@ ACTION_LABELS = {
     "api_token_revoked": "Revoked an API token",
     "webhook_created": "Subscribed a system to case changes",
     "webhook_revoked": "Ended a webhook subscription",
+    "sso_linked": "Linked their single sign-on account",
+    "sso_account_created": "Was given an account by single sign-on",
 }
 
 
@@ -89,6 +91,10 @@ def _client_ip():
     if has_request_context():
         return (request.remote_addr or "")[:64] or None
     return None
+
+
+def _request_id():
+    return g.get("request_id") if has_request_context() else None
 
 
 # --- keys ---
@@ -140,6 +146,9 @@ def _canonical(event):
         "prev_hash": event.prev_hash,
         "key_id": event.key_id,
     }
+    if event.request_id is not None:
+        # Only events written since request ids were kept carry one: older events keep their original hash.
+        payload["request_id"] = event.request_id
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
@@ -185,6 +194,7 @@ def record(action, *, assessment=None, outcome="success", detail=None, user=None
         outcome=outcome,
         detail=detail,
         ip_address=_client_ip(),
+        request_id=_request_id(),
         prev_hash=prev_hash,
         key_id=signing_id,
     )

@@ -237,6 +237,10 @@ def register_commands(app):
     app.cli.add_command(demo_command)
     app.cli.add_command(plans_cli)
 
+    from eha.auth.sso_cli import sso_cli
+
+    app.cli.add_command(sso_cli)
+
     from eha.notifications.cli import notifications_cli
 
     app.cli.add_command(notifications_cli)

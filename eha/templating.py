@@ -62,6 +62,7 @@ NAVIGATION = (
     ("retention.index", "Retention", ("manager",)),
     ("admin.users", "Users", ("admin",)),
     ("admin.agencies", "Agencies", ("admin",)),
+    ("admin.single_sign_on", "Single sign-on", ("admin",)),
     ("admin.definitions", "Forms", ("admin",)),
 )
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Paths anyone may reach without signing in.
-PUBLIC_ENDPOINTS = {"auth.sign_in", "health.healthz", "static", "assets", None}
+PUBLIC_ENDPOINTS = {"auth.sign_in", "sso.start", "sso.callback", "health.healthz", "static", "assets", None}
 
 
 def csp_nonce():

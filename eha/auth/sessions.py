@@ -99,6 +99,7 @@ class SignInResult:
 
 
 GENERIC_ERROR = "Enter a correct email address and password"
+PASSWORDS_OFF = "Your organisation signs in to eha with single sign-on, not a password: use the button on this page"
 
 
 def authenticate(email, password):
@@ -126,6 +127,12 @@ def authenticate(email, password):
             _record_lock(user, attempt)
         db.session.commit()
         return SignInResult(error=locked_message() if locked else GENERIC_ERROR, locked=locked)
+    if not user.agency.password_sign_in:
+        # Said only after the right password, so it tells nobody else which accounts exist.
+        lockout.give_back(attempt)
+        audit.record("sign_in_failed", outcome="refused", user=user, detail={"reason": "password_sign_in_off"})
+        db.session.commit()
+        return SignInResult(error=PASSWORDS_OFF)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return SignInResult(user=user, attempt=attempt)
@@ -144,14 +151,19 @@ def locked_message():
     )
 
 
-def start_session(user, attempt=None):
-    """Begin a new server-side session (a fresh cookie, so no session fixation)."""
-    mfa_needed = mfa_required_for(user)
+def start_session(user, attempt=None, *, sso_provider=None, id_token=None, mfa_done=False):
+    """Begin a new server-side session (a fresh cookie, so no session fixation).
+
+    ``mfa_done``: single sign-on's provider says a second factor was used, so eha asks for none of its own.
+    """
+    mfa_needed = mfa_required_for(user) and not mfa_done
     user_session = UserSession(
         user=user,
         mfa_passed=not mfa_needed,
         ip_address=(request.remote_addr or "")[:64] or None,
         user_agent=(request.user_agent.string or "")[:300] or None,
+        sso_provider=sso_provider,
+        id_token=id_token,
     )
     db.session.add(user_session)
     if not mfa_needed:
@@ -174,7 +186,8 @@ def complete_sign_in(user, user_session, attempt=None):
     user_session.mfa_passed = True
     user.last_sign_in_at = utcnow()
     lockout.trust_this_browser(user)
-    audit.record("sign_in", user=user)
+    detail = {"method": "sso", "provider": user_session.sso_provider} if user_session.sso_provider else None
+    audit.record("sign_in", user=user, detail=detail)
 
 
 ACCEPTED, WRONG, RESTART, LOCKED = "accepted", "wrong", "restart", "locked"

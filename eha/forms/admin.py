@@ -12,7 +12,7 @@ from wtforms import EmailField, HiddenField, SelectField, StringField, SubmitFie
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
 from eha.forms.base import BaseForm
-from eha.forms.fields import GovRadioField
+from eha.forms.fields import GovRadioField, make_choices
 from eha.models.choices import AGENCY_KINDS, ROLES
 
 
@@ -127,6 +127,10 @@ class AgencyForm(BaseForm):
         validators=[InputRequired(message="Select the kind of agency")],
     )
     active = GovRadioField("Can staff be added to it?", choices=[("yes", "Yes, active"), ("no", "No, deactivated")])
+    password_sign_in = GovRadioField(
+        "Can its staff sign in with an eha password?",
+        choices=[("yes", "Yes, with a password or single sign-on"), ("no", "No, only with single sign-on")],
+    )
     submit = SubmitField("Save agency", widget=GovSubmitInput())
 
 
@@ -218,3 +222,32 @@ class NotificationSettingsForm(BaseForm):
     )
     version = HiddenField()
     submit = SubmitField("Save settings", widget=GovSubmitInput())
+
+
+class SsoAccountRuleForm(BaseForm):
+    """Which first single sign-ons may create an account: provider, email domain, role and agency."""
+
+    provider = GovRadioField("Single sign-on provider", validators=[InputRequired(message="Select a provider")])
+    email_domain = StringField(
+        "Email domain",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the email domain"),
+            Length(max=253, message="Email domain must be 253 characters or fewer"),
+        ],
+    )
+    role = GovRadioField("Role", choices=list(ROLES.items()), validators=[InputRequired(message="Select a role")])
+    agency = SelectField(
+        "Agency", widget=GovSelect(), validate_choice=False, validators=[InputRequired(message="Select an agency")]
+    )
+    submit = SubmitField("Add rule", widget=GovSubmitInput())
+
+    def set_choices(self, providers, agencies):
+        pairs = [(p.name, p.label) for p in providers]
+        self.provider.choices = make_choices(pairs)
+        self.provider.allowed_values = frozenset(name for name, _label in pairs)
+        self.agency.choices = _agency_choices(agencies)
+        self._agencies = {str(a.id): a for a in agencies}
+
+    def chosen_agency(self):
+        return self._agencies.get(self.agency.data)

@@ -33,7 +33,15 @@ from eha.models.plans import (  # noqa: F401
     PlanVersion,
     Review,
 )
-from eha.models.users import Agency, MfaResetRequest, PasswordLink, User, UserSession  # noqa: F401
+from eha.models.users import (  # noqa: F401
+    Agency,
+    MfaResetRequest,
+    PasswordLink,
+    SsoAccountRule,
+    User,
+    UserIdentity,
+    UserSession,
+)
 
 # Indexes on expressions (the case list's order, PostgreSQL's trigram search indexes) are made by migration
 # 0009_scale_indexes and not declared here: autogenerate cannot compare expression indexes, so it leaves them out.

@@ -36,6 +36,8 @@ class AuditEvent(db.Model):
     outcome: Mapped[str] = mapped_column(sa.String(10), default="success")
     detail: Mapped[dict | None] = mapped_column(sa.JSON)
     ip_address: Mapped[str | None] = mapped_column(sa.String(64))
+    # The request that wrote it (X-Request-ID, also in the JSON logs), so a log line and an event can be matched.
+    request_id: Mapped[str | None] = mapped_column(sa.String(64))
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     # Which key signed ``hash`` (derived from the key, so it names it without revealing it): keys can be rotated.
     key_id: Mapped[str] = mapped_column(sa.String(16))

@@ -29,6 +29,8 @@ class Agency(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(20))
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+    # False: the agency's staff sign in only through single sign-on (eha.auth.sso), never with an eha password.
+    password_sign_in: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
 
     users: Mapped[list["User"]] = relationship(back_populates="agency")
 
@@ -116,8 +118,62 @@ class UserSession(db.Model):
     mfa_failures: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     ip_address: Mapped[str | None] = mapped_column(sa.String(64))
     user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+    # Signed in through single sign-on: the provider's name and its ID token, the hint that signing out of eha
+    # sends to the provider's end-session endpoint (RP-initiated logout).
+    sso_provider: Mapped[str | None] = mapped_column(sa.String(60))
+    id_token: Mapped[str | None] = mapped_column(sa.Text)
 
     user: Mapped[User] = relationship(back_populates="sessions", lazy="joined")
+
+
+class UserIdentity(db.Model):
+    """A user's account at an OpenID provider: the stable issuer and subject (``sub``, or Entra ID's ``oid``).
+
+    Sign-in matches on these alone; the email address is used only once, to link a pre-created eha user on their
+    first single sign-on. One identity per user per issuer, so a second account at the same provider cannot take
+    over an already linked user by having the same email address.
+    """
+
+    __tablename__ = "user_identities"
+    __table_args__ = (
+        sa.UniqueConstraint("issuer", "subject", name="uq_user_identities_issuer"),
+        sa.UniqueConstraint("user_id", "issuer", name="uq_user_identities_user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    provider: Mapped[str] = mapped_column(sa.String(60))
+    issuer: Mapped[str] = mapped_column(sa.String(500))
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class SsoAccountRule(db.Model):
+    """An administrator's permission for single sign-on to create eha accounts: for people at ``email_domain``
+    signing in through ``provider``, with this role in this agency. Without a rule no sign-in creates an account."""
+
+    __tablename__ = "sso_account_rules"
+    __table_args__ = (
+        sa.CheckConstraint(check_in("role", ROLES), name="role"),
+        sa.UniqueConstraint("provider", "email_domain", name="uq_sso_account_rules_provider"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(sa.String(60))
+    email_domain: Mapped[str] = mapped_column(sa.String(253))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+    agency: Mapped[Agency] = relationship(lazy="joined")
+
+    @property
+    def role_label(self):
+        return ROLES.get(self.role, self.role)
 
 
 class SignInThrottle(db.Model):

@@ -1,17 +1,20 @@
-"""Administration: users, agencies and form definitions. Every change is an ``admin_change`` audit event.
+"""Administration: users, agencies, single sign-on rules and form definitions. Every change is an
+``admin_change`` audit event.
 
 Each user action is one ``@autocommit`` function (one transaction, its audit event included); refusals are
 ``eha.errors``: ``Invalid`` (with the form field to show it on) and ``NotAllowed``; a missing record is ``NotFound``.
 """
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from eha import audit
-from eha.auth import recovery
+from eha.auth import recovery, sso
 from eha.auth import sessions as auth
 from eha.auth.passwords import hash_password
 from eha.definitions import DefinitionError, load_definition
@@ -20,7 +23,7 @@ from eha.extensions import db
 from eha.mail import MailError
 from eha.models.assessments import FormDefinitionVersion
 from eha.models.choices import ADMIN, ROLES
-from eha.models.users import Agency, User
+from eha.models.users import Agency, SsoAccountRule, User
 from eha.transaction import autocommit
 
 ROLE_RANK = {"practitioner": 0, "manager": 1, "admin": 2}
@@ -219,17 +222,67 @@ def create_agency(name, kind):
 
 
 @autocommit
-def update_agency(agency, *, name, kind, active):
+def update_agency(agency, *, name, kind, active, password_sign_in=True):
     if _agency_name_taken(name, except_id=agency.id):
         raise Invalid("An agency with this name already exists", field="name")
     changes = {}
-    for attr, value in (("name", name), ("kind", kind), ("active", active)):
+    fields = (("name", name), ("kind", kind), ("active", active), ("password_sign_in", password_sign_in))
+    for attr, value in fields:
         if getattr(agency, attr) != value:
             changes[attr] = {"from": getattr(agency, attr), "to": value}
             setattr(agency, attr, value)
     if changes:
         _changed("agency updated", agency_id=agency.id, agency=agency.name, changes=changes)
     return changes
+
+
+# --- single sign-on: the rules under which a first sign-in may create an account ---
+
+EMAIL_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def sso_rules():
+    return db.session.scalars(
+        sa.select(SsoAccountRule).order_by(SsoAccountRule.provider, SsoAccountRule.email_domain)
+    ).all()
+
+
+@autocommit
+def add_sso_rule(acting, *, provider, email_domain, role, agency):
+    """Let a first single sign-on through ``provider`` by someone at ``email_domain`` create their account."""
+    domain = (email_domain or "").strip().lower().lstrip("@")
+    if sso.provider(provider) is None:
+        raise Invalid("Select a single sign-on provider", field="provider")
+    if not EMAIL_DOMAIN.match(domain):
+        raise Invalid("Enter an email domain in the correct format, like northshire.gov.uk", field="email_domain")
+    if role not in ROLES:
+        raise Invalid("Select a role", field="role")
+    if agency is None or not agency.active:
+        raise Invalid("Select an active agency", field="agency")
+    taken = sa.select(SsoAccountRule.id).where(
+        SsoAccountRule.provider == provider, SsoAccountRule.email_domain == domain
+    )
+    if db.session.scalar(taken) is not None:
+        raise Invalid("There is already a rule for this email domain and provider", field="email_domain")
+    rule = SsoAccountRule(
+        provider=provider, email_domain=domain, role=role, agency=agency, created_by_id=acting.id if acting else None
+    )
+    db.session.add(rule)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise Invalid("There is already a rule for this email domain and provider", field="email_domain") from None
+    _changed("sso account rule added", rule_id=rule.id, provider=provider, role=role, agency_id=agency.id)
+    return rule
+
+
+@autocommit
+def remove_sso_rule(rule_id):
+    """Stop single sign-on creating accounts under this rule (the accounts it made stay). NotFound if gone."""
+    rule = _get(SsoAccountRule, rule_id)
+    db.session.delete(rule)
+    _changed("sso account rule removed", rule_id=rule_id)
 
 
 # --- form definitions ---

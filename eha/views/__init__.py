@@ -5,6 +5,7 @@ import importlib
 BLUEPRINT_MODULES = (
     "eha.views.health",
     "eha.views.auth",
+    "eha.views.sso",
     "eha.views.mfa",
     "eha.views.notifications",
     "eha.views.recovery",

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from eha.access import ADMINS, MANAGERS_OR_ADMINS, route
 from eha.auth import recovery
+from eha.auth.sso import providers as sso_providers
 from eha.errors import Invalid, NotAllowed, NotPermitted, StaleEdit
 from eha.forms.admin import (
     AgencyForm,
@@ -19,6 +20,7 @@ from eha.forms.admin import (
     MfaResetRequestForm,
     NewUserForm,
     NotificationSettingsForm,
+    SsoAccountRuleForm,
     UserActionForm,
     UserDetailsForm,
 )
@@ -277,16 +279,71 @@ def agencies():
 @route(bp, "/agencies/<int:agency_id>", need=ADMINS, methods=("GET", "POST"))
 def agency(agency_id):
     agency = service.get_agency(agency_id)
-    form = AgencyForm(data={"name": agency.name, "kind": agency.kind, "active": "yes" if agency.active else "no"})
+    form = AgencyForm(
+        data={
+            "name": agency.name,
+            "kind": agency.kind,
+            "active": _yes_no(agency.active),
+            "password_sign_in": _yes_no(agency.password_sign_in),
+        }
+    )
     if form.validate_on_submit():
         try:
-            service.update_agency(agency, name=form.name.data, kind=form.kind.data, active=form.active.data != "no")
+            service.update_agency(
+                agency,
+                name=form.name.data,
+                kind=form.kind.data,
+                active=form.active.data != "no",
+                password_sign_in=form.password_sign_in.data != "no",
+            )
         except Invalid as error:
             form.add_error(error)
         else:
             flash("Agency saved", "success")
             return redirect(url_for("admin.agencies"))
     return render_template("views/admin/agency.html", agency=agency, form=form)
+
+
+# --- single sign-on ---
+
+
+def _sso_page(form, status=200):
+    return (
+        render_template(
+            "views/admin/single_sign_on.html", form=form, rules=service.sso_rules(), remove_form=ConfirmForm()
+        ),
+        status,
+    )
+
+
+@route(bp, "/single-sign-on", need=ADMINS, methods=("GET", "POST"))
+def single_sign_on():
+    form = SsoAccountRuleForm()
+    form.set_choices(sso_providers(), [a for a in service.agencies() if a.active])
+    if form.validate_on_submit():
+        try:
+            service.add_sso_rule(
+                current_user,
+                provider=form.provider.data,
+                email_domain=form.email_domain.data,
+                role=form.role.data,
+                agency=form.chosen_agency(),
+            )
+        except Invalid as error:
+            form.add_error(error)
+        else:
+            flash("Rule added", "success")
+            return redirect(url_for("admin.single_sign_on"))
+    return _sso_page(form)
+
+
+@route(bp, "/single-sign-on/rules/<int:rule_id>/remove", need=ADMINS, methods=("POST",))
+def remove_sso_rule(rule_id):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    service.remove_sso_rule(rule_id)
+    flash("Rule removed: accounts it created stay", "success")
+    return redirect(url_for("admin.single_sign_on"))
 
 
 # --- form definitions ---

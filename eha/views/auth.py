@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from eha.access import SIGNED_IN, route
 from eha.auth import sessions as auth
+from eha.auth import sso
 from eha.auth.security import safe_next
 from eha.extensions import limiter
 from eha.forms.auth import SignInForm, SignOutForm
@@ -49,6 +50,13 @@ def sign_out():
     if not form.validate_on_submit():
         abort(400)
     user_session = auth.current_user_session()
+    provider_logout = None
     if user_session is not None:
+        provider_logout = sso.logout_url(user_session)
+        provider = sso.provider(user_session.sso_provider or "")
         auth.end_session(user_session)
+    if provider_logout:
+        # A page, not a redirect: the CSP's form-action 'self' would stop this form's POST being redirected to the
+        # provider. The page moves on by itself (a meta refresh, no script) and has a link as well.
+        return render_template("views/auth/signed_out_sso.html", logout_url=provider_logout, provider=provider)
     return redirect(url_for("auth.sign_in", signed_out="1"))

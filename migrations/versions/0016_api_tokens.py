@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_api_tokens"
-down_revision = "0014_information_governance"
+down_revision = "0015_single_sign_on"
 branch_labels = None
 depends_on = None
 
