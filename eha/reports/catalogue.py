@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy.orm import aliased
 
 from eha.access import visible_cases_filter
+from eha.formatting import MONTHS
 from eha.models.assessments import Assessment, AssessmentChild, SectionAnswer, TafMember
 from eha.models.audit import AuditEvent
 from eha.models.choices import AGENCY_KINDS, NEED_OUTCOMES
@@ -81,7 +82,7 @@ def _days(value):
 
 def _month_label(key):
     year, month = key.split("-")
-    return date(int(year), int(month), 1).strftime("%b %Y")
+    return f"{MONTHS[int(month) - 1][:3]} {year}"
 
 
 # --- cases open, started and closed each month ---
@@ -410,7 +411,7 @@ def time_in_state(filters, user, today):
 # --- needs and outcomes ---
 
 
-def _coded_answers(fields):
+def coded_answers(fields, name="coded"):
     """A select of ``(assessment_id, code)`` for the codes picked in ``fields`` of the assessment."""
     parts = []
     for section_key, field_key in fields:
@@ -421,12 +422,12 @@ def _coded_answers(fields):
             .join(items, sa.true())
             .where(SectionAnswer.section_key == section_key)
         )
-    return (parts[0] if len(parts) == 1 else sa.union(*parts)).subquery("coded")
+    return (parts[0] if len(parts) == 1 else sa.union(*parts)).subquery(name)
 
 
 def needs(filters, user, today):
     cases = sa.and_(_cases(filters, user), _active_in(filters))
-    found = _coded_answers(coded.needs_fields())
+    found = coded_answers(coded.needs_fields())
     outcomes = [_count_if(NeedOutcome.outcome == code) for code in NEED_OUTCOMES]
     by_need = (
         sa.select(found.c.code, sa.func.count(sa.distinct(found.c.assessment_id)), *outcomes)
@@ -440,7 +441,7 @@ def needs(filters, user, today):
         .group_by(found.c.code)
         .order_by(sa.func.count(sa.distinct(found.c.assessment_id)).desc(), found.c.code)
     )
-    cin = _coded_answers(coded.cin_fields())
+    cin = coded_answers(coded.cin_fields())
     by_factor = (
         sa.select(cin.c.code, sa.func.count(sa.distinct(cin.c.assessment_id)))
         .select_from(cin)
