@@ -6,6 +6,8 @@ blue #1d70b8 (5.2:1), green #00703c (6.2:1), purple #4c2c92 (10.5:1); bars are o
 neighbouring bars stay apart. Text is #0b0c0c in the council's font stack (the SVG names it through
 ``fontHacks``, so a browser never falls back to a serif font)."""
 
+from xml.dom import minidom
+
 from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -19,6 +21,7 @@ SERIES_COLOURS = (HexColor("#1d70b8"), HexColor("#00703c"), HexColor("#4c2c92"))
 WIDTH = 640
 BAR_SPACE = 26  # height per category in a horizontal chart
 MAX_LABEL = 40
+TITLE_ID = "chart-title"
 
 
 def _number(value):
@@ -69,8 +72,10 @@ def _legend(names, x, y):
 
 def bar_chart(categories, series, names, horizontal=False):
     """A ``Drawing`` of ``series`` (lists of numbers, one per category) against ``categories``."""
-    data = [tuple(_number(v) for v in values) for values in series] or [(0,)]
-    categories = [_short(c) for c in categories] or [""]
+    if not categories:  # nothing to show: one empty bar, so the axes still draw
+        categories, series = [""], [[0] for _ in series or [[0]]]
+    data = [tuple(_number(v) for v in values) for values in series]
+    categories = [_short(c) for c in categories]
     if horizontal:
         height = 60 + BAR_SPACE * len(categories) * max(1, len(data))
         drawing = Drawing(WIDTH, height)
@@ -96,8 +101,41 @@ def bar_chart(categories, series, names, horizontal=False):
     return drawing
 
 
-def to_svg(drawing):
-    return renderSVG.drawToString(drawing, fontHacks={FONT: {"family": FONT_STACK}})
+def _presentation_attributes(node):
+    """Move each ``style="k: v"`` into presentation attributes (``k="v"``): the strict Content-Security-Policy
+    (``style-src 'self'``) refuses style attributes, not presentation attributes."""
+    if node.nodeType == node.ELEMENT_NODE and node.hasAttribute("style"):
+        for declaration in node.getAttribute("style").split(";"):
+            name, _, value = declaration.partition(":")
+            if name.strip() and value.strip():
+                node.setAttribute(name.strip(), value.strip())
+        node.removeAttribute("style")
+    for child in node.childNodes:
+        _presentation_attributes(child)
+
+
+def to_svg(drawing, title=""):
+    """The drawing as an SVG document with its ``<title>`` (the text alternative) and no style attributes."""
+    svg = renderSVG.drawToString(drawing, fontHacks={FONT: {"family": FONT_STACK}})
+    # ReportLab's own output (every label escaped by its DOM), not untrusted input.
+    document = minidom.parseString(svg)  # noqa: S318
+    root = document.documentElement
+    _presentation_attributes(root)
+    for name in ("title", "desc"):
+        for node in root.getElementsByTagName(name):
+            while node.firstChild:
+                node.removeChild(node.firstChild)
+            node.appendChild(document.createTextNode(title if name == "title" else ""))
+            if name == "title":
+                node.setAttribute("id", TITLE_ID)
+    # Drawn into the page: scales to its column, read as one image by its title.
+    root.setAttribute("width", "100%")
+    root.removeAttribute("height")
+    root.setAttribute("role", "img")
+    root.setAttribute("aria-labelledby", TITLE_ID)
+    root.setAttribute("focusable", "false")
+    root.setAttribute("class", "app-chart")
+    return root.toxml()
 
 
 def report_chart(report):
@@ -109,13 +147,14 @@ def report_chart(report):
     categories = [row[spec.category] for row in rows]
     series = [[row[i] for row in rows] for i in spec.series]
     drawing = bar_chart(categories, series, names, horizontal=spec.horizontal)
-    return to_svg(drawing), describe(report, table, rows, names, spec)
+    text = describe(report, table, rows, names, spec)
+    return to_svg(drawing, text), text
 
 
 def describe(report, table, rows, names, spec):
     """The chart's text alternative: what it shows, the highest value of each series, and where the figures are."""
     if not rows:
-        return f"{report.title}: a bar chart with nothing to show for this period."
+        return f"Bar chart of {table.caption.lower()}: nothing to show for this period and these filters."
     parts = []
     for name, i in zip(names, spec.series, strict=True):
         top = max(rows, key=lambda row: _number(row[i]))
