@@ -109,6 +109,8 @@ class Config:
     EHA_REVIEW_INTERVAL_WEEKS = _int("EHA_REVIEW_INTERVAL_WEEKS", 6)
     EHA_CLOSURE_SIGN_OFF = _bool("EHA_CLOSURE_SIGN_OFF", True)
     EHA_PLAN_ACTIONS_WARNING = _int("EHA_PLAN_ACTIONS_WARNING", 8)
+    # A manager's home page counts open cases with no activity (anything but looking) for this many days.
+    EHA_DRIFT_DAYS = _int("EHA_DRIFT_DAYS", 28)
 
     # Sealing the plan PDF (PKCS#12); unsealed when unset.
     EHA_SEAL_PKCS12_PATH = os.environ.get("EHA_SEAL_PKCS12_PATH")

@@ -8,6 +8,7 @@ from eha.errors import Invalid
 from eha.forms.assessments import ChooseChildrenForm
 from eha.forms.families import FindChildForm, NewFamilyForm, SafetyForm
 from eha.services import assessments as service
+from eha.services import attention
 from eha.services.meetings import taf_held_ids
 from eha.workflow.states import STATE_LABELS
 
@@ -21,12 +22,16 @@ FLOW = "new_assessment"
 def index():
     state = request.args.get("state", "")
     text = (request.args.get("q") or "").replace("\x00", "")[:100]
-    page = service.case_list_page(current_user, state=state, text=text)
+    needs = request.args.get("needs", "")
+    needs = needs if needs in attention.NEEDS else ""
+    page = service.case_list_page(current_user, state=state, text=text, needs=needs)
     return render_template(
         "views/assessments/index.html",
         page=page,
         state=state,
         q=text,
+        needs=needs,
+        needs_label=attention.label(needs) if needs else None,
         states=STATE_LABELS,
         taf_held=taf_held_ids(page.items),
     )
