@@ -164,3 +164,17 @@ def describe(report, table, rows, names, spec):
         + "; ".join(parts)
         + ". The same figures are in the table below the chart."
     )
+
+
+def scaling_chart(rows):
+    """The case's "where are things now?" scores at the assessment and each review (``(label, when, family,
+    practitioner)`` rows), as an SVG for the reviews page; a score not recorded draws no bar."""
+    text = (
+        "Bar chart of the family's and the practitioner's scores from 0 to 10 at the assessment and each review. "
+        "The same figures are in the table below."
+    )
+    series = [[row[2] or 0 for row in rows], [row[3] or 0 for row in rows]]
+    drawing = bar_chart([row[0] for row in rows], series, ["Family", "Practitioner"])
+    chart = drawing.contents[0]
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 10, 5
+    return to_svg(drawing, text)
