@@ -170,7 +170,44 @@ def _needs_of(name):
     return coded_answers(coded.needs_fields(), name)
 
 
-def supporting_families(period, today):
+SF_COLUMNS = (
+    "family_id",
+    "case_ref",
+    "lead_professional_id",
+    "lead_professional_agency",
+    "headline_needs",
+    "assessment_completed_on",
+    "plan_agreed_on",
+    "closed_on",
+    "need_code",
+    "need",
+    "outcome",
+    "follow_up_on",
+    "sustained",
+)
+
+
+def _recurred(found):
+    """Whether a later episode of the same family identified the same need before the follow-up date."""
+    later = aliased(Assessment)
+    again = _needs_of("later_needs")
+    return (
+        sa.select(later.id)
+        .select_from(again)
+        .join(later, later.id == again.c.assessment_id)
+        .where(
+            later.family_id == Assessment.family_id,
+            later.id != Assessment.id,
+            again.c.code == found.c.code,
+            later.started_at >= Assessment.closed_at,
+            days_between(Assessment.closed_at, later.started_at) <= SF_FOLLOW_UP_DAYS,
+        )
+        .correlate(Assessment, found)
+        .exists()
+    )
+
+
+def _supporting_families_query(period):
     found = _needs_of("needs")
     counts = (
         sa.select(found.c.assessment_id, sa.func.count().label("needs"))
@@ -185,23 +222,8 @@ def supporting_families(period, today):
     )
     lead = aliased(User)
     agency = aliased(Agency)
-    later = aliased(Assessment)
-    again = _needs_of("later_needs")
-    recurred = (
-        sa.select(later.id)
-        .select_from(again)
-        .join(later, later.id == again.c.assessment_id)
-        .where(
-            later.family_id == Assessment.family_id,
-            later.id != Assessment.id,
-            again.c.code == found.c.code,
-            later.started_at >= Assessment.closed_at,
-            days_between(Assessment.closed_at, later.started_at) <= SF_FOLLOW_UP_DAYS,
-        )
-        .correlate(Assessment, found)
-        .exists()
-    )
-    query = (
+    recurred = _recurred(found)
+    return (
         sa.select(
             Assessment.family_id,
             Assessment.ref,
@@ -229,6 +251,8 @@ def supporting_families(period, today):
         .order_by(Assessment.family_id, Assessment.id, found.c.code)
     )
 
+
+def supporting_families(period, today):
     def shape(r):
         closed = r[7].date() if r[7] else None
         follow_up = closed + timedelta(days=SF_FOLLOW_UP_DAYS) if closed else None
@@ -251,25 +275,8 @@ def supporting_families(period, today):
     return Table(
         "supporting-families",
         "Supporting Families outcomes",
-        tuple(
-            Column(name)
-            for name in (
-                "family_id",
-                "case_ref",
-                "lead_professional_id",
-                "lead_professional_agency",
-                "headline_needs",
-                "assessment_completed_on",
-                "plan_agreed_on",
-                "closed_on",
-                "need_code",
-                "need",
-                "outcome",
-                "follow_up_on",
-                "sustained",
-            )
-        ),
-        query,
+        tuple(Column(name) for name in SF_COLUMNS),
+        _supporting_families_query(period),
         shape=shape,
     )
 
