@@ -176,8 +176,11 @@ def export_report(name, key, args, user, today=None):
 
 
 def return_period(args, today=None):
-    """``(from, to)`` of a return from ``?from=YYYY-MM-DD&to=YYYY-MM-DD``; ``Invalid`` when they are not dates in
-    order."""
+    """``(from, to)`` of a return from ``?from=YYYY-MM-DD&to=YYYY-MM-DD`` (neither: the last financial year);
+    ``Invalid`` when they are not dates in order."""
+    if not args.get("from") and not args.get("to"):
+        _label, first, last = financial_years(today, 2)[1]
+        return first, last
     chosen, errors = parse_filters({"from": args.get("from", ""), "to": args.get("to", "")}, today)
     if errors or chosen.period != "custom":
         raise Invalid("Enter the return's period as two dates, YYYY-MM-DD, the first on or before the second.")

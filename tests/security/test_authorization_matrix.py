@@ -66,6 +66,7 @@ EXPECTATIONS = {
     "recovery.forgotten_password": "public",
     "recovery.choose_password": "public",
     "assessments.index": "staff",
+    "assessments.index_csv": "staff",
     "assessments.new": "staff",
     "assessments.new_continue": "staff",
     "assessments.new_safety": "staff",
@@ -124,6 +125,10 @@ EXPECTATIONS = {
     "reports.access_review": "manager-only",
     "reports.grants": "manager-only",
     "reports.notifications": "manager-only",
+    "reports.show": "manager-only",
+    "reports.table_csv": "manager-only",
+    "reports.returns_page": "manager-only",
+    "reports.return_csv": "manager-only",
     "admin.index": "admin-only",
     "admin.users": "admin-only",
     "admin.new_user": "admin-only",
@@ -166,6 +171,8 @@ def _record_id(rule, world, case, foreign):
 
 
 def _key(rule, world, case, foreign):
+    if rule.endpoint.startswith("reports."):
+        return "months"  # a report's table
     if rule.endpoint.startswith("sections."):
         return _section_key(world)
     return world.other_action_key if foreign else world.action_key
@@ -185,6 +192,9 @@ ARGUMENT_VALUES = {
     "version": lambda rule, world, case, foreign: 1,
     "token": lambda rule, world, case, foreign: "not-a-real-password-link-token",
     "request_id": lambda rule, world, case, foreign: 1,
+    "name": lambda rule, world, case, foreign: (
+        "ssd-early-help" if rule.endpoint == "reports.return_csv" else "closures"
+    ),
 }
 
 
