@@ -121,6 +121,8 @@ class Config:
     # six years after closure (the Limitation Act 1980 period). Check them against the council's own schedule.
     EHA_RETENTION_YEARS_AFTER_CLOSURE = _int("EHA_RETENTION_YEARS_AFTER_CLOSURE", 6)
     EHA_RETENTION_UNTIL_AGE = _int("EHA_RETENTION_UNTIL_AGE", 25)
+    # A manager's home page counts open cases with no activity (anything but looking) for this many days.
+    EHA_DRIFT_DAYS = _int("EHA_DRIFT_DAYS", 28)
 
     # Sealing the plan PDF (PKCS#12); unsealed when unset.
     EHA_SEAL_PKCS12_PATH = os.environ.get("EHA_SEAL_PKCS12_PATH")

@@ -242,5 +242,8 @@ def register_commands(app):
     app.cli.add_command(sso_cli)
 
     from eha.notifications.cli import notifications_cli
+    from eha.reports.cli import returns_cli
+
+    app.cli.add_command(returns_cli)
 
     app.cli.add_command(notifications_cli)

@@ -703,6 +703,8 @@ def _demo_cases_started_by(lead):
             sa.select(Family.name, Assessment)
             .join(Assessment, Assessment.family_id == Family.id)
             .where(Family.created_by_id == lead.id)
+            # A family helped twice (a re-referral) is known by its first case: the last one written wins.
+            .order_by(Assessment.id.desc())
         )
     }
 
@@ -739,5 +741,8 @@ def ensure_demo_cases(agencies, users):
         )
         MOVE_ON[key](case, cast)
         cases.append(case)
+    from eha.demo.history import ensure_history
+
+    cases.extend(ensure_history(cast, existing))
     db.session.flush()
     return cases

@@ -68,7 +68,7 @@ class Assessment(TimestampMixin, db.Model):
     significant_harm_answer: Mapped[str] = mapped_column(sa.String(10), default="no")
     legal_basis: Mapped[str] = mapped_column(sa.Text, default=DEFAULT_LEGAL_BASIS)
 
-    started_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, index=True)  # reports' periods
     completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     # What is due next, kept by the workflow effects; the dashboard sorts by ``next_due_on``.
     assessment_due_on: Mapped[date | None] = mapped_column(sa.Date)
@@ -78,7 +78,7 @@ class Assessment(TimestampMixin, db.Model):
     next_due_label: Mapped[str | None] = mapped_column(sa.String(100))
 
     # Closure. ``pending_*`` holds a lead professional's closure awaiting a manager's sign-off.
-    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, index=True)
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     closure_reason: Mapped[str | None] = mapped_column(sa.String(40))
     closure_notes: Mapped[str | None] = mapped_column(sa.Text)

@@ -142,6 +142,7 @@ class Review(TimestampMixin, db.Model):
         sa.CheckConstraint(check_in("decision", REVIEW_DECISIONS), name="decision"),
         sa.CheckConstraint("family_score BETWEEN 0 AND 10", name="family_score"),
         sa.CheckConstraint("practitioner_score BETWEEN 0 AND 10", name="practitioner_score"),
+        sa.Index("ix_reviews_created_at", "created_at"),  # the reports' periods
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

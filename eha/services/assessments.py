@@ -433,12 +433,18 @@ def _cases_matching(text):
     return sa.union(by_ref, by_child)
 
 
-def case_list(user, *, state=None, text=None):
-    """A select of the cases ``user`` may see, filtered by state and by reference or child's name, soonest due
-    first (the order ``ix_assessments_due_order`` holds). Page it with ``case_list_page``."""
+def case_list(user, *, state=None, text=None, needs=None):
+    """A select of the cases ``user`` may see, filtered by state, by reference or child's name, and by what
+    needs a manager (``eha.services.attention``), soonest due first (the order ``ix_assessments_due_order``
+    holds). Page it with ``case_list_page``."""
+    from eha.services import attention
+
     query = sa.select(Assessment).where(visible_cases_filter(user))
     if state in STATES:
         query = query.where(Assessment.state == state)
+    needing = attention.condition(needs)
+    if needing is not None:
+        query = query.where(needing)
     text = (text or "").replace("\x00", "").strip()[:100]
     if text:
         query = query.where(Assessment.id.in_(_cases_matching(text)))
@@ -466,9 +472,11 @@ CASE_LIST_OPTIONS = (
 )
 
 
-def case_list_page(user, *, state=None, text=None):
+def case_list_page(user, *, state=None, text=None, needs=None):
     """The ``?page=`` page of ``case_list``, counted up to ``eha.pagination.COUNT_BOUND``: three queries."""
-    return bounded_paginate(case_list(user, state=state, text=text), Assessment.id, options=CASE_LIST_OPTIONS)
+    return bounded_paginate(
+        case_list(user, state=state, text=text, needs=needs), Assessment.id, options=CASE_LIST_OPTIONS
+    )
 
 
 # --- the case page, the task list and sections ---

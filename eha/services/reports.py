@@ -1,17 +1,26 @@
-"""Reports for early help managers: cases by state, the access review, duty-to-share grants (read only)."""
+"""Reports for early help managers: cases by state, the access review, duty-to-share grants, the reports of
+``eha.reports`` with their CSV exports, and the returns."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
+from eha import audit
+from eha.errors import Invalid
 from eha.extensions import db
+from eha.formatting import format_date
 from eha.models.assessments import Assessment
 from eha.models.audit import AuditEvent
 from eha.models.base import utcnow
 from eha.models.users import User
 from eha.pagination import page_number, paginate
+from eha.reports import catalogue, charts, export, returns
+from eha.reports.filters import choices as filter_choices
+from eha.reports.filters import financial_year_start, parse_filters
 from eha.services import grants as grant_service
+from eha.transaction import autocommit
 from eha.workflow.states import STATES
 
 # Audit actions that mean "opened a case" for the access review.
@@ -70,3 +79,191 @@ def access_review():
 def grants():
     """A page of every duty-to-share grant, current ones first."""
     return paginate(grant_service.all_grants())
+
+
+# --- the managers' reports, their CSV exports and the returns (issue 15) ---
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    report: object
+    filters: object
+    errors: list
+    selects: list
+    chart_svg: str
+    chart_text: str
+
+
+def report_page(name, args, user, today=None):
+    """Everything the report page shows; KeyError for a report that does not exist. A fixed number of queries:
+    the filter choices, one per table."""
+    if name not in catalogue.REPORTS:
+        raise KeyError(name)
+    chosen, errors = parse_filters(args, today)
+    report = catalogue.build(name, chosen, user, today)
+    svg, text = charts.report_chart(report)
+    return ReportPage(report, chosen, errors, filter_selects(chosen, filter_choices(), errors), svg, text)
+
+
+def _items(pairs, chosen, none_text):
+    items = [{"value": "", "text": none_text}]
+    items += [{"value": value, "text": text, "selected": value == chosen} for value, text in pairs]
+    return items
+
+
+def _period_items(filters, periods):
+    items = [{"value": code, "text": text, "selected": code == filters.period} for code, text in periods.items()]
+    if filters.period == "custom":
+        text = f"From {format_date(filters.date_from)} to {format_date(filters.date_to)}"
+        items.append({"value": "custom", "text": text, "selected": True, "disabled": True})
+    return items
+
+
+def filter_selects(filters, choices, errors):
+    """The filter form's ``govukSelect`` parameters, in two columns, with each field's error."""
+    messages = dict(errors)
+
+    def select(name, label, items):
+        params = {"id": name, "name": name, "label": {"text": label}, "items": items}
+        if name in messages:
+            params["errorMessage"] = {"text": messages[name]}
+        return params
+
+    return [
+        [
+            select("period", "Period", _period_items(filters, choices["periods"])),
+            select("state", "State now", _items(choices["states"].items(), filters.state, "Any state")),
+            select("lead", "Lead professional", _items(choices["leads"], filters.lead_id, "Anyone")),
+        ],
+        [
+            select(
+                "lead_agency",
+                "Lead professional's agency",
+                _items(choices["agencies"], filters.lead_agency_id, "Any agency"),
+            ),
+            select(
+                "taf_agency", "Agency of a TAF member", _items(choices["agencies"], filters.taf_agency_id, "Any agency")
+            ),
+        ],
+    ]
+
+
+def _export_detail(what, filters=None, **extra):
+    detail = {"export": what, "format": "csv", **extra}
+    if filters is not None:
+        detail["filters"] = filters.audit_detail()
+    return detail
+
+
+@autocommit
+def _record_export(user, detail):
+    audit.record("export", user=user, detail=detail)
+
+
+def export_report(name, key, args, user, today=None):
+    """``(file name, CSV chunks)`` for table ``key`` of report ``name``, after recording the ``export`` audit event
+    (its detail names the report, the table and the filters: codes and ids only). KeyError when either does not
+    exist; ``Invalid`` for filters that are not offered."""
+    chosen, errors = parse_filters(args, today)
+    if errors:
+        raise Invalid(errors[0][1], field=errors[0][0])
+    table = catalogue.build(name, chosen, user, today).table(key)
+    if table is None:
+        raise KeyError(key)
+    _record_export(user, _export_detail(f"report:{name}:{key}", chosen))
+    filename = f"{name}-{key}-{chosen.date_from.isoformat()}-to-{chosen.date_to.isoformat()}.csv"
+    return filename, export.csv_lines(table.headers, table.stream())
+
+
+def return_period(args, today=None):
+    """``(from, to)`` of a return from ``?from=YYYY-MM-DD&to=YYYY-MM-DD`` (neither: the last financial year);
+    ``Invalid`` when they are not dates in order."""
+    if not args.get("from") and not args.get("to"):
+        _label, first, last = financial_years(today, 2)[1]
+        return first, last
+    chosen, errors = parse_filters({"from": args.get("from", ""), "to": args.get("to", "")}, today)
+    if errors or chosen.period != "custom":
+        raise Invalid("Enter the return's period as two dates, YYYY-MM-DD, the first on or before the second.")
+    return chosen.date_from, chosen.date_to
+
+
+def export_return(name, args, user, today=None):
+    """``(file name, CSV chunks)`` of the return ``name`` for the period in ``args``, audited as an export."""
+    if name not in returns.RETURNS:
+        raise KeyError(name)
+    date_from, date_to = return_period(args, today)
+    table = returns.table(name, date_from, date_to, today)
+    _record_export(user, _export_detail(f"return:{name}", **{"from": date_from.isoformat(), "to": date_to.isoformat()}))
+    return f"{name}-{date_from.isoformat()}-to-{date_to.isoformat()}.csv", export.csv_lines(
+        table.headers, table.stream()
+    )
+
+
+def financial_years(today=None, count=3):
+    """The last ``count`` financial years (1 April to 31 March), newest first, as ``(label, from, to)``."""
+    start = financial_year_start(today or date.today())
+    years = []
+    for back in range(count):
+        first = date(start.year - back, 4, 1)
+        last = date(first.year + 1, 3, 31)
+        years.append((f"April {first.year} to March {last.year}", first, last))
+    return years
+
+
+def export_case_list(user, *, state=None, text=None, needs=None):
+    """``(file name, CSV chunks)`` of the case list as filtered on ``/assessments`` (only the cases ``user`` may
+    see), audited as an export. The detail names the filters' codes, never the search text."""
+    from sqlalchemy.orm import aliased
+
+    from eha.models.families import Family
+    from eha.reports.tables import Column, Table
+    from eha.services.assessments import case_list
+    from eha.workflow.states import STATE_LABELS
+
+    lead = aliased(User)
+    query = (
+        case_list(user, state=state, text=text, needs=needs)
+        .with_only_columns(
+            Assessment.ref,
+            Assessment.state,
+            Family.name,
+            Assessment.next_due_label,
+            Assessment.next_due_on,
+            lead.name,
+            Assessment.started_at,
+            Assessment.closed_at,
+        )
+        .join(Family, Family.id == Assessment.family_id)
+        .outerjoin(lead, lead.id == Assessment.lead_id)
+    )
+    table = Table(
+        "cases",
+        "Cases",
+        tuple(
+            Column(label)
+            for label in (
+                "Reference",
+                "State",
+                "Family",
+                "Next due",
+                "Due on",
+                "Lead professional",
+                "Started",
+                "Closed",
+            )
+        ),
+        query,
+        shape=lambda r: (
+            r[0],
+            STATE_LABELS.get(r[1], r[1]),
+            r[2],
+            r[3] or "",
+            r[4].isoformat() if r[4] else "",
+            r[5] or "",
+            r[6].date().isoformat(),
+            r[7].date().isoformat() if r[7] else "",
+        ),
+    )
+    detail = {"export": "case-list", "format": "csv", "state": state or None, "needs": needs or None}
+    _record_export(user, {**detail, "searched": bool(text)})
+    return "cases.csv", export.csv_lines(table.headers, table.stream())

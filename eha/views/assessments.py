@@ -8,7 +8,10 @@ from eha.errors import Invalid
 from eha.forms.assessments import ChooseChildrenForm
 from eha.forms.families import FindChildForm, NewFamilyForm, SafetyForm
 from eha.services import assessments as service
+from eha.services import attention
+from eha.services import reports as report_service
 from eha.services.meetings import taf_held_ids
+from eha.views.reports import csv_response
 from eha.workflow.states import STATE_LABELS
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -17,16 +20,32 @@ bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 FLOW = "new_assessment"
 
 
-@route(bp, "", need=STAFF)
-def index():
+def _list_filters():
     state = request.args.get("state", "")
     text = (request.args.get("q") or "").replace("\x00", "")[:100]
-    page = service.case_list_page(current_user, state=state, text=text)
+    needs = request.args.get("needs", "")
+    return state if state in STATE_LABELS else "", text, needs if needs in attention.NEEDS else ""
+
+
+@route(bp, "/export.csv", need=STAFF)
+def index_csv():
+    """The case list as filtered, as a streamed CSV download (only the cases the user may see)."""
+    state, text, needs = _list_filters()
+    filename, chunks = report_service.export_case_list(current_user, state=state, text=text, needs=needs)
+    return csv_response(filename, chunks)
+
+
+@route(bp, "", need=STAFF)
+def index():
+    state, text, needs = _list_filters()
+    page = service.case_list_page(current_user, state=state, text=text, needs=needs)
     return render_template(
         "views/assessments/index.html",
         page=page,
         state=state,
         q=text,
+        needs=needs,
+        needs_label=attention.label(needs) if needs else None,
         states=STATE_LABELS,
         taf_held=taf_held_ids(page.items),
     )

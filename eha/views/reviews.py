@@ -2,12 +2,14 @@
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from eha.access import MANAGE, VIEW, can_manage, case_route
 from eha.errors import GuardFailed, Invalid, StaleEdit
 from eha.forms.plans import parse_version
 from eha.forms.reviews import review_form
 from eha.models.choices import REVIEW_DECISIONS
+from eha.reports import charts
 from eha.services import meetings as meeting_service
 from eha.services import plans as plan_service
 from eha.services import reviews as service
@@ -22,11 +24,14 @@ REVIEWER = MANAGE.during((REVIEW_SCHEDULED,), service.NO_REVIEW_MESSAGE)
 @case_route(bp, "/reviews", need=VIEW)
 def index(case):
     reviews = service.reviews_for(case)
+    rows = service.scaling_over_time(case, reviews)
     return render_template(
         "views/reviews/index.html",
         case=case,
         reviews=reviews,
-        rows=service.scaling_over_time(case, reviews),
+        rows=rows,
+        # ReportLab's DOM output: every label escaped by the DOM.
+        scaling_chart=Markup(charts.scaling_chart(rows)) if rows else "",  # noqa: S704
         decisions=REVIEW_DECISIONS,
     )
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_information_governance"
-down_revision = "0011_per_child_assessment"
+down_revision = "0013_report_indexes"
 branch_labels = None
 depends_on = None
 

@@ -69,6 +69,7 @@ EXPECTATIONS = {
     "recovery.forgotten_password": "public",
     "recovery.choose_password": "public",
     "assessments.index": "staff",
+    "assessments.index_csv": "staff",
     "assessments.new": "staff",
     "assessments.new_continue": "staff",
     "assessments.new_safety": "staff",
@@ -128,6 +129,10 @@ EXPECTATIONS = {
     "reports.access_review": "manager-only",
     "reports.grants": "manager-only",
     "reports.notifications": "manager-only",
+    "reports.show": "manager-only",
+    "reports.table_csv": "manager-only",
+    "reports.returns_page": "manager-only",
+    "reports.return_csv": "manager-only",
     "admin.index": "admin-only",
     "admin.users": "admin-only",
     "admin.new_user": "admin-only",
@@ -208,6 +213,8 @@ def _record_id(rule, world, case, foreign):
 
 
 def _key(rule, world, case, foreign):
+    if rule.endpoint.startswith("reports."):
+        return "months"  # a report's table
     if rule.endpoint.startswith("sections."):
         return _section_key(world, each_child=rule.endpoint == "sections.edit_child")
     if rule.endpoint == "admin.definition_preview":
@@ -236,6 +243,9 @@ ARGUMENT_VALUES = {
     "webhook_id": lambda rule, world, case, foreign: 1,
     "batch_id": lambda rule, world, case, foreign: 1,
     "sar_id": lambda rule, world, case, foreign: world.sar_id,
+    "name": lambda rule, world, case, foreign: (
+        "ssd-early-help" if rule.endpoint == "reports.return_csv" else "closures"
+    ),
 }
 
 

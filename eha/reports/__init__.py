@@ -1,0 +1,1 @@
+"""Managers' reports and the statutory returns: SQL aggregates, charts, CSV streams (no Flask request)."""

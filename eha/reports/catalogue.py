@@ -1,0 +1,838 @@
+"""The managers' reports: each a function of the filters that returns a ``Report`` of tables (aggregated in SQL,
+one query per table, whatever the number of cases) and the chart drawn from one of them.
+
+Callable without a request (the API and the CLI use them too): ``build(name, filters, user, today)``.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import aliased
+
+from eha.access import visible_cases_filter
+from eha.formatting import MONTHS
+from eha.models.assessments import Assessment, AssessmentChild, SectionAnswer, TafMember
+from eha.models.audit import AuditEvent
+from eha.models.choices import AGENCY_KINDS, NEED_OUTCOMES
+from eha.models.meetings import Meeting
+from eha.models.plans import NeedOutcome, PlanVersion, Review
+from eha.models.users import Agency, User
+from eha.reports import coded
+from eha.reports.sql import days_between, json_list_items, month_of
+from eha.reports.tables import Column, Table, months_table
+from eha.workflow import table as workflow_table
+from eha.workflow.states import CLOSURE_REASONS, OPEN_STATES, STATE_LABELS, STATES, STEPPED_DOWN, STEPPED_UP
+
+PAGE_ROWS = 50
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Draw ``table``'s column ``category`` against its ``series`` columns; ``horizontal`` bars read better for
+    long category names. ``unit`` names what the numbers are ("cases", "%", "days")."""
+
+    table: str
+    category: int
+    series: tuple
+    unit: str
+    horizontal: bool = False
+
+
+@dataclass
+class Report:
+    name: str
+    title: str
+    description: str
+    tables: list
+    chart: Chart | None
+    period_note: str = ""
+
+    def table(self, key):
+        return next((t for t in self.tables if t.key == key), None)
+
+
+def _cases(filters, user):
+    """The cases the report is about: visible to ``user`` and matching the filters other than the period."""
+    return sa.and_(visible_cases_filter(user), filters.cases())
+
+
+def _active_in(filters):
+    """Open at some time during the period."""
+    return sa.and_(
+        Assessment.started_at < filters.end,
+        sa.or_(Assessment.closed_at.is_(None), Assessment.closed_at >= filters.start),
+    )
+
+
+def _count_if(condition):
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _percent(part, whole):
+    if not whole:
+        return "No cases"
+    return f"{round(100 * part / whole)}%"
+
+
+def _days(value):
+    return "" if value is None else f"{value:.1f}"
+
+
+def _month_label(key):
+    year, month = key.split("-")
+    return f"{MONTHS[int(month) - 1][:3]} {year}"
+
+
+# --- cases open, started and closed each month ---
+
+
+def cases_over_time(filters, user, today):
+    months = months_table(filters)
+    cases = _cases(filters, user)
+
+    def per_month(column, name):
+        return (
+            sa.select(month_of(column).label("key"), sa.func.count().label("n"))
+            .where(cases, column >= filters.start, column < filters.end)
+            .group_by(month_of(column))
+            .subquery(name)
+        )
+
+    started, closed = per_month(Assessment.started_at, "started"), per_month(Assessment.closed_at, "closed")
+    open_at_end = (
+        sa.select(months.c.key, sa.func.count(Assessment.id).label("n"))
+        .select_from(months)
+        .join(
+            Assessment,
+            sa.and_(
+                Assessment.started_at < months.c.ends,
+                sa.or_(Assessment.closed_at.is_(None), Assessment.closed_at >= months.c.ends),
+                cases,
+            ),
+        )
+        .group_by(months.c.key)
+        .subquery("open_at_end")
+    )
+    query = (
+        sa.select(
+            months.c.key,
+            sa.func.coalesce(started.c.n, 0),
+            sa.func.coalesce(closed.c.n, 0),
+            sa.func.coalesce(open_at_end.c.n, 0),
+        )
+        .select_from(months)
+        .outerjoin(started, started.c.key == months.c.key)
+        .outerjoin(closed, closed.c.key == months.c.key)
+        .outerjoin(open_at_end, open_at_end.c.key == months.c.key)
+        .order_by(months.c.key)
+    )
+    table = Table(
+        "months",
+        "Cases each month",
+        (
+            Column("Month"),
+            Column("Started", True),
+            Column("Closed", True),
+            Column("Open at the end of the month", True),
+        ),
+        query,
+        shape=lambda r: (_month_label(r[0]), r[1], r[2], r[3]),
+    )
+    return Report(
+        "cases-over-time",
+        "Cases open, started and closed",
+        "How many early help episodes started and closed each month, and how many were open at the end of it.",
+        [table],
+        Chart("months", 0, (1, 2, 3), "cases"),
+    )
+
+
+# --- cases by state and by agency ---
+
+
+def cases_by_state_and_agency(filters, user, today):
+    cases = sa.and_(_cases(filters, user), _active_in(filters))
+    by_state = (
+        sa.select(Assessment.state, sa.func.count())
+        .where(cases)
+        .group_by(Assessment.state)
+        .order_by(_state_order(Assessment.state))
+    )
+    lead = aliased(User)
+    agency_name = sa.func.coalesce(Agency.name, "No lead professional")
+    by_agency = (
+        sa.select(agency_name, *[_count_if(Assessment.state == s) for s in STATES], sa.func.count())
+        .select_from(Assessment)
+        .outerjoin(lead, lead.id == Assessment.lead_id)
+        .outerjoin(Agency, Agency.id == lead.agency_id)
+        .where(cases)
+        .group_by(agency_name)
+        .order_by(sa.func.count().desc(), agency_name)
+    )
+    state_table = Table(
+        "states",
+        "Cases by state",
+        (Column("State"), Column("Cases", True)),
+        by_state,
+        shape=lambda r: (STATE_LABELS.get(r[0], r[0]), r[1]),
+    )
+    return Report(
+        "cases-by-state-and-agency",
+        "Cases by state and by agency",
+        "The cases open at some time in the period, by their state now and by the lead professional's agency.",
+        [
+            state_table,
+            Table(
+                "agencies",
+                "Cases by the lead professional's agency",
+                (Column("Agency"), *[Column(STATE_LABELS[s], True) for s in STATES], Column("All", True)),
+                by_agency,
+            ),
+        ],
+        Chart("states", 0, (1,), "cases", horizontal=True),
+    )
+
+
+def _state_order(column):
+    """Sort states in the workflow's order."""
+    return sa.case({state: i for i, state in enumerate(STATES)}, value=column, else_=len(STATES))
+
+
+# --- timeliness ---
+
+
+def _first_taf_held():
+    return (
+        sa.select(Meeting.assessment_id, sa.func.min(Meeting.held_on).label("held_on"))
+        .where(Meeting.kind == "taf", Meeting.status == "held")
+        .group_by(Meeting.assessment_id)
+        .subquery("first_taf")
+    )
+
+
+def _timeliness_query(filters, user, today, months):
+    cases = _cases(filters, user)
+    period = (filters.date_from, filters.date_to)
+    completed_in_time = sa.and_(
+        Assessment.completed_at.is_not(None), days_between(Assessment.assessment_due_on, Assessment.completed_at) < 1
+    )
+    assessments = (
+        sa.select(
+            month_of(Assessment.assessment_due_on).label("key"),
+            _count_if(sa.or_(Assessment.completed_at.is_not(None), Assessment.assessment_due_on < today)).label("due"),
+            _count_if(completed_in_time).label("in_time"),
+        )
+        .where(cases, Assessment.assessment_due_on.between(*period))
+        .group_by(month_of(Assessment.assessment_due_on))
+        .subquery("assessments")
+    )
+    first = _first_taf_held()
+    tafs = (
+        sa.select(
+            month_of(Assessment.first_taf_due_on).label("key"),
+            _count_if(sa.or_(first.c.held_on.is_not(None), Assessment.first_taf_due_on < today)).label("due"),
+            _count_if(first.c.held_on <= Assessment.first_taf_due_on).label("in_time"),
+        )
+        .select_from(Assessment)
+        .outerjoin(first, first.c.assessment_id == Assessment.id)
+        .where(cases, Assessment.first_taf_due_on.between(*period))
+        .group_by(month_of(Assessment.first_taf_due_on))
+        .subquery("tafs")
+    )
+    held = (
+        sa.select(
+            Meeting.assessment_id,
+            Meeting.kind,
+            Meeting.held_on,
+            sa.func.lag(Meeting.held_on)
+            .over(partition_by=Meeting.assessment_id, order_by=(Meeting.held_on, Meeting.id))
+            .label("previous"),
+        )
+        .where(Meeting.status == "held", Meeting.kind.in_(("taf", "review")))
+        .subquery("held")
+    )
+    weeks = current_app.config["EHA_REVIEW_INTERVAL_WEEKS"]
+    reviews = (
+        sa.select(
+            month_of(held.c.held_on).label("key"),
+            sa.func.count().label("due"),
+            _count_if(days_between(held.c.previous, held.c.held_on) <= 7 * weeks).label("in_time"),
+        )
+        .select_from(held)
+        .join(Assessment, Assessment.id == held.c.assessment_id)
+        .where(cases, held.c.kind == "review", held.c.previous.is_not(None), held.c.held_on.between(*period))
+        .group_by(month_of(held.c.held_on))
+        .subquery("reviews")
+    )
+    parts = (assessments, tafs, reviews)
+    query = sa.select(months.c.key).select_from(months)
+    for part in parts:
+        query = query.add_columns(sa.func.coalesce(part.c.due, 0), sa.func.coalesce(part.c.in_time, 0))
+        query = query.outerjoin(part, part.c.key == months.c.key)
+    return query.order_by(months.c.key)
+
+
+def _overdue_query(filters, user, today):
+    lead = aliased(User)
+    return (
+        sa.select(Assessment.ref, Assessment.state, Assessment.next_due_label, Assessment.next_due_on, lead.name)
+        .outerjoin(lead, lead.id == Assessment.lead_id)
+        .where(
+            _cases(filters, user),
+            Assessment.state.in_(OPEN_STATES),
+            Assessment.next_due_on < today,
+        )
+        .order_by(Assessment.next_due_on, Assessment.id)
+    )
+
+
+def timeliness(filters, user, today):
+    config = current_app.config
+    assess_days, taf_days = config["EHA_ASSESSMENT_DUE_WORKING_DAYS"], config["EHA_FIRST_TAF_DUE_WORKING_DAYS"]
+    weeks = config["EHA_REVIEW_INTERVAL_WEEKS"]
+    months = months_table(filters)
+
+    def shape(r):
+        return (
+            _month_label(r[0]),
+            r[1],
+            _percent(r[2], r[1]),
+            r[3],
+            _percent(r[4], r[3]),
+            r[5],
+            _percent(r[6], r[5]),
+        )
+
+    by_month = Table(
+        "months",
+        "Done on time, by the month each was due",
+        (
+            Column("Month"),
+            Column("Assessments due", True),
+            Column(f"Completed within {assess_days} working days", True),
+            Column("First TAF meetings due", True),
+            Column(f"Held within {taf_days} working days of the assessment", True),
+            Column("Reviews held", True),
+            Column(f"Within {weeks} weeks of the last meeting", True),
+        ),
+        _timeliness_query(filters, user, today, months),
+        shape=shape,
+    )
+    overdue = Table(
+        "overdue",
+        "Overdue now",
+        (Column("Case"), Column("State"), Column("What is due"), Column("Due on"), Column("Lead professional")),
+        _overdue_query(filters, user, today),
+        shape=lambda r: (r[0], STATE_LABELS.get(r[1], r[1]), r[2] or "", r[3].isoformat(), r[4] or "Not chosen"),
+        page_rows=PAGE_ROWS,
+    )
+    return Report(
+        "timeliness",
+        "Timeliness",
+        f"Assessments completed within {assess_days} working days, first Team Around the Family meetings within "
+        f"{taf_days} working days of the assessment, and reviews within {weeks} weeks, as percentages of those "
+        "due each month (one not done and not yet due is not counted), with the cases overdue now.",
+        [by_month, overdue],
+        Chart("months", 0, (2, 4, 6), "%"),
+    )
+
+
+# --- time in each state ---
+
+
+def _transition_actions():
+    return sorted({spec.audit for spec in workflow_table.TRIGGERS})
+
+
+def time_in_state(filters, user, today):
+    moved_from = AuditEvent.detail["from"].as_string()
+    moved_to = AuditEvent.detail["to"].as_string()
+    previous = sa.func.lag(AuditEvent.occurred_at).over(partition_by=AuditEvent.assessment_id, order_by=AuditEvent.seq)
+    spells = (
+        sa.select(
+            moved_from.label("state"),
+            AuditEvent.occurred_at.label("left_at"),
+            days_between(sa.func.coalesce(previous, Assessment.started_at), AuditEvent.occurred_at).label("days"),
+        )
+        .join(Assessment, Assessment.id == AuditEvent.assessment_id)
+        .where(
+            _cases(filters, user),
+            AuditEvent.action.in_(_transition_actions()),
+            AuditEvent.outcome == "success",
+            moved_from != moved_to,
+        )
+        .subquery("spells")
+    )
+    ranked = (
+        sa.select(
+            spells.c.state,
+            spells.c.days,
+            sa.func.row_number().over(partition_by=spells.c.state, order_by=spells.c.days).label("rank"),
+            sa.func.count().over(partition_by=spells.c.state).label("n"),
+        )
+        .where(spells.c.left_at >= filters.start, spells.c.left_at < filters.end)
+        .subquery("ranked")
+    )
+    # Nearest-rank percentiles: the smallest value whose rank is at least p x n.
+    query = (
+        sa.select(
+            ranked.c.state,
+            sa.func.max(ranked.c.n),
+            sa.func.min(sa.case((ranked.c.rank >= 0.5 * ranked.c.n, ranked.c.days))),
+            sa.func.min(sa.case((ranked.c.rank >= 0.9 * ranked.c.n, ranked.c.days))),
+        )
+        .group_by(ranked.c.state)
+        .order_by(_state_order(ranked.c.state))
+    )
+    table = Table(
+        "states",
+        "Days in each state before moving on",
+        (
+            Column("State"),
+            Column("Times a case left it", True),
+            Column("Median days", True),
+            Column("90th percentile", True),
+        ),
+        query,
+        shape=lambda r: (STATE_LABELS.get(r[0], r[0]), r[1], _days(r[2]), _days(r[3])),
+    )
+    return Report(
+        "time-in-state",
+        "Time in each state",
+        "How long cases stayed in each state before moving on, from the workflow's transition history: the "
+        "median and the 90th percentile (nine in ten moved on sooner), for the moves made in the period.",
+        [table],
+        Chart("states", 0, (2, 3), "days", horizontal=True),
+    )
+
+
+# --- needs and outcomes ---
+
+
+def coded_answers(fields, name="coded"):
+    """A select of ``(assessment_id, code)`` for the codes picked in ``fields`` of the assessment."""
+    parts = []
+    for section_key, field_key in fields:
+        items = json_list_items(SectionAnswer.answers, field_key)
+        parts.append(
+            sa.select(SectionAnswer.assessment_id.label("assessment_id"), items.c.value.label("code"))
+            .select_from(SectionAnswer)
+            .join(items, sa.true())
+            .where(SectionAnswer.section_key == section_key)
+        )
+    return (parts[0] if len(parts) == 1 else sa.union(*parts)).subquery(name)
+
+
+def needs(filters, user, today):
+    cases = sa.and_(_cases(filters, user), _active_in(filters))
+    found = coded_answers(coded.needs_fields())
+    outcomes = [_count_if(NeedOutcome.outcome == code) for code in NEED_OUTCOMES]
+    by_need = (
+        sa.select(found.c.code, sa.func.count(sa.distinct(found.c.assessment_id)), *outcomes)
+        .select_from(found)
+        .join(Assessment, Assessment.id == found.c.assessment_id)
+        .outerjoin(
+            NeedOutcome,
+            sa.and_(NeedOutcome.assessment_id == found.c.assessment_id, NeedOutcome.need_code == found.c.code),
+        )
+        .where(cases)
+        .group_by(found.c.code)
+        .order_by(sa.func.count(sa.distinct(found.c.assessment_id)).desc(), found.c.code)
+    )
+    cin = coded_answers(coded.cin_fields())
+    by_factor = (
+        sa.select(cin.c.code, sa.func.count(sa.distinct(cin.c.assessment_id)))
+        .select_from(cin)
+        .join(Assessment, Assessment.id == cin.c.assessment_id)
+        .where(cases)
+        .group_by(cin.c.code)
+        .order_by(sa.func.count(sa.distinct(cin.c.assessment_id)).desc(), cin.c.code)
+    )
+    return Report(
+        "needs",
+        "Needs and outcomes",
+        "The Supporting Families headline needs the assessments identified, with the outcome recorded for each "
+        "at closure, and the children in need census factors recorded, for the cases open at some time in the "
+        "period.",
+        [
+            Table(
+                "needs",
+                "Needs identified and outcomes at closure",
+                (
+                    Column("Need"),
+                    Column("Cases", True),
+                    *[Column(f"Outcome: {label.lower()}", True) for label in NEED_OUTCOMES.values()],
+                ),
+                by_need,
+                shape=lambda r: (coded.label(r[0]), *r[1:]),
+            ),
+            Table(
+                "cin-factors",
+                "Children in need census factors",
+                (Column("Code"), Column("Factor"), Column("Cases", True)),
+                by_factor,
+                shape=lambda r: (r[0], coded.label(r[0]), r[1]),
+            ),
+        ],
+        Chart("needs", 0, (1,), "cases", horizontal=True),
+    )
+
+
+# --- closures, step-ups and step-downs ---
+
+
+def closures(filters, user, today):
+    closed = sa.and_(_cases(filters, user), Assessment.closed_at >= filters.start, Assessment.closed_at < filters.end)
+    reasons = (
+        sa.select(Assessment.closure_reason, sa.func.count())
+        .where(closed)
+        .group_by(Assessment.closure_reason)
+        .order_by(sa.func.count().desc(), Assessment.closure_reason)
+    )
+    months = months_table(filters)
+    per_month = (
+        sa.select(
+            month_of(Assessment.closed_at).label("key"),
+            _count_if(Assessment.closure_reason == STEPPED_UP).label("up"),
+            _count_if(Assessment.closure_reason == STEPPED_DOWN).label("down"),
+            sa.func.count().label("all"),
+        )
+        .where(closed)
+        .group_by(month_of(Assessment.closed_at))
+        .subquery("per_month")
+    )
+    steps = (
+        sa.select(
+            months.c.key,
+            sa.func.coalesce(per_month.c.up, 0),
+            sa.func.coalesce(per_month.c.down, 0),
+            sa.func.coalesce(per_month.c.all, 0),
+        )
+        .select_from(months)
+        .outerjoin(per_month, per_month.c.key == months.c.key)
+        .order_by(months.c.key)
+    )
+    return Report(
+        "closures",
+        "Closures, step-ups and step-downs",
+        "Why the cases closed in the period closed, and each month how many stepped up to children's social "
+        "care or down to one agency or universal services.",
+        [
+            Table(
+                "reasons",
+                "Closure reasons",
+                (Column("Reason"), Column("Cases", True)),
+                reasons,
+                shape=lambda r: (CLOSURE_REASONS.get(r[0], r[0] or "Not recorded"), r[1]),
+            ),
+            Table(
+                "months",
+                "Step-ups and step-downs each month",
+                (
+                    Column("Month"),
+                    Column("Stepped up", True),
+                    Column("Stepped down", True),
+                    Column("All closures", True),
+                ),
+                steps,
+                shape=lambda r: (_month_label(r[0]), r[1], r[2], r[3]),
+            ),
+        ],
+        Chart("reasons", 0, (1,), "cases", horizontal=True),
+    )
+
+
+# --- distance travelled ---
+
+
+def _first_and_latest_reviews(filters, user):
+    ends = (
+        sa.select(
+            Review.assessment_id,
+            sa.func.min(Review.id).label("first_id"),
+            sa.func.max(Review.id).label("latest_id"),
+        )
+        .where(Review.created_at >= filters.start, Review.created_at < filters.end)
+        .group_by(Review.assessment_id)
+        .having(sa.func.count() > 1)
+        .subquery("ends")
+    )
+    first, latest = aliased(Review), aliased(Review)
+    return (
+        sa.select(
+            Assessment.ref,
+            first.created_at,
+            latest.created_at,
+            first.family_score,
+            latest.family_score,
+            first.practitioner_score,
+            latest.practitioner_score,
+        )
+        .select_from(ends)
+        .join(Assessment, Assessment.id == ends.c.assessment_id)
+        .join(first, first.id == ends.c.first_id)
+        .join(latest, latest.id == ends.c.latest_id)
+        .where(_cases(filters, user))
+    )
+
+
+def _direction(first, latest):
+    return sa.case((latest > first, "up"), (latest < first, "down"), else_="same")
+
+
+def distance_travelled(filters, user, today):
+    pairs = _first_and_latest_reviews(filters, user).subquery("pairs")
+    cols = list(pairs.c)
+    family = _direction(cols[3], cols[4])
+    practitioner = _direction(cols[5], cols[6])
+    summary = sa.union_all(
+        *[
+            sa.select(
+                sa.literal(whose, sa.String), *[_count_if(moved == d) for d in ("up", "same", "down")]
+            ).select_from(pairs)
+            for whose, moved in (("The family's", family), ("The practitioner's", practitioner))
+        ]
+    )
+    summary_table = Table(
+        "summary",
+        "How many moved up, stayed or moved down",
+        (Column("Whose score"), Column("Moved up", True), Column("Stayed the same", True), Column("Moved down", True)),
+        summary,
+    )
+    per_case = Table(
+        "cases",
+        "First and latest review scores for each case",
+        (
+            Column("Case"),
+            Column("First review"),
+            Column("Latest review"),
+            Column("Family: first", True),
+            Column("Family: latest", True),
+            Column("Practitioner: first", True),
+            Column("Practitioner: latest", True),
+        ),
+        _first_and_latest_reviews(filters, user).order_by(Assessment.ref),
+        shape=lambda r: (r[0], r[1].date().isoformat(), r[2].date().isoformat(), *r[3:]),
+        page_rows=PAGE_ROWS,
+    )
+    return Report(
+        "distance-travelled",
+        "Distance travelled",
+        "The family's and the practitioner's 0 to 10 \"where are things now?\" scores at the first review "
+        "against the latest, for the cases reviewed at least twice in the period.",
+        [summary_table, per_case],
+        Chart("summary", 0, (1, 2, 3), "cases"),
+    )
+
+
+# --- re-referrals ---
+
+
+def _re_referrals(filters, user):
+    earlier_child, later_child = aliased(AssessmentChild), aliased(AssessmentChild)
+    earlier, later = aliased(Assessment), aliased(Assessment)
+    gap = days_between(earlier.closed_at, later.started_at)
+    return (
+        sa.select(
+            later.ref.label("ref"),
+            earlier.ref.label("earlier_ref"),
+            later_child.child_id.label("child_id"),
+            earlier.closed_at.label("closed_at"),
+            later.started_at.label("started_at"),
+            gap.label("days"),
+        )
+        .select_from(later_child)
+        .join(later, later.id == later_child.assessment_id)
+        .join(earlier_child, earlier_child.child_id == later_child.child_id)
+        .join(earlier, earlier.id == earlier_child.assessment_id)
+        .where(
+            earlier.id != later.id,
+            earlier.closed_at.is_not(None),
+            earlier.closed_at <= later.started_at,
+            gap <= 365,
+            later.started_at >= filters.start,
+            later.started_at < filters.end,
+            later.id.in_(sa.select(Assessment.id).where(_cases(filters, user))),
+        )
+    )
+
+
+def re_referrals(filters, user, today):
+    found = _re_referrals(filters, user).subquery("found")
+    months = months_table(filters)
+    per_month = (
+        sa.select(
+            month_of(found.c.started_at).label("key"),
+            sa.func.count(sa.distinct(found.c.child_id)).label("children"),
+        )
+        .group_by(month_of(found.c.started_at))
+        .subquery("per_month")
+    )
+    by_month = (
+        sa.select(months.c.key, sa.func.coalesce(per_month.c.children, 0))
+        .select_from(months)
+        .outerjoin(per_month, per_month.c.key == months.c.key)
+        .order_by(months.c.key)
+    )
+    listing = _re_referrals(filters, user).order_by(sa.text("started_at"), sa.text("ref"))
+    return Report(
+        "re-referrals",
+        "Re-referrals",
+        "Children with a new early help episode that started within 12 months of an earlier one closing.",
+        [
+            Table(
+                "months",
+                "Children re-referred each month",
+                (Column("Month"), Column("Children", True)),
+                by_month,
+                shape=lambda r: (_month_label(r[0]), r[1]),
+            ),
+            Table(
+                "episodes",
+                "The new episodes",
+                (
+                    Column("New case"),
+                    Column("Earlier case"),
+                    Column("Earlier case closed"),
+                    Column("New case started"),
+                    Column("Days between", True),
+                ),
+                listing,
+                shape=lambda r: (r[0], r[1], r[3].date().isoformat(), r[4].date().isoformat(), round(r[5])),
+                page_rows=PAGE_ROWS,
+            ),
+        ],
+        Chart("months", 0, (1,), "children"),
+    )
+
+
+# --- caseload and the multi-agency picture ---
+
+
+def caseload(filters, user, today):
+    open_cases = sa.and_(_cases(filters, user), Assessment.state.in_(OPEN_STATES))
+    lead = aliased(User)
+    per_lead = (
+        sa.select(lead.name, Agency.name, sa.func.count())
+        .select_from(Assessment)
+        .join(lead, lead.id == Assessment.lead_id)
+        .join(Agency, Agency.id == lead.agency_id)
+        .where(open_cases)
+        .group_by(lead.id, lead.name, Agency.name)
+        .order_by(sa.func.count().desc(), lead.name)
+    )
+    per_agency = (
+        sa.select(Agency.name, sa.func.count(), sa.func.count(sa.distinct(lead.id)))
+        .select_from(Assessment)
+        .join(lead, lead.id == Assessment.lead_id)
+        .join(Agency, Agency.id == lead.agency_id)
+        .where(open_cases)
+        .group_by(Agency.name)
+        .order_by(sa.func.count().desc(), Agency.name)
+    )
+    return Report(
+        "caseload",
+        "Caseload",
+        "The open cases each lead professional leads now, and each agency's share.",
+        [
+            Table(
+                "agencies",
+                "Open cases by the lead professional's agency",
+                (Column("Agency"), Column("Open cases", True), Column("Lead professionals", True)),
+                per_agency,
+            ),
+            Table(
+                "leads",
+                "Open cases by lead professional",
+                (Column("Lead professional"), Column("Agency"), Column("Open cases", True)),
+                per_lead,
+                page_rows=PAGE_ROWS,
+            ),
+        ],
+        Chart("agencies", 0, (1,), "cases", horizontal=True),
+        period_note="Caseload is the cases open now, whatever the period.",
+    )
+
+
+def taf_involvement(filters, user, today):
+    with_plan = sa.and_(
+        _cases(filters, user),
+        _active_in(filters),
+        Assessment.id.in_(sa.select(PlanVersion.assessment_id).where(PlanVersion.status.in_(("signed", "superseded")))),
+    )
+    members = (
+        sa.select(
+            TafMember.assessment_id, User.id.label("user_id"), Agency.id.label("agency_id"), Agency.name, Agency.kind
+        )
+        .join(User, User.id == TafMember.user_id)
+        .join(Agency, Agency.id == User.agency_id)
+        .join(Assessment, Assessment.id == TafMember.assessment_id)
+        .where(with_plan, TafMember.removed_at.is_(None))
+        .subquery("members")
+    )
+    by_kind = (
+        sa.select(members.c.kind, sa.func.count(sa.distinct(members.c.assessment_id)), sa.func.count())
+        .group_by(members.c.kind)
+        .order_by(sa.func.count(sa.distinct(members.c.assessment_id)).desc(), members.c.kind)
+    )
+    by_agency = (
+        sa.select(members.c.name, members.c.kind, sa.func.count(sa.distinct(members.c.assessment_id)), sa.func.count())
+        .group_by(members.c.agency_id, members.c.name, members.c.kind)
+        .order_by(sa.func.count(sa.distinct(members.c.assessment_id)).desc(), members.c.name)
+    )
+    return Report(
+        "taf-involvement",
+        "The multi-agency picture",
+        "Which kinds of agency take part in how many plans: Team Around the Family members on the cases with an "
+        "agreed plan, open at some time in the period.",
+        [
+            Table(
+                "kinds",
+                "Plans with a TAF member from each kind of agency",
+                (Column("Kind of agency"), Column("Plans", True), Column("TAF members", True)),
+                by_kind,
+                shape=lambda r: (AGENCY_KINDS.get(r[0], r[0]), r[1], r[2]),
+            ),
+            Table(
+                "agencies",
+                "Plans by agency",
+                (Column("Agency"), Column("Kind"), Column("Plans", True), Column("TAF members", True)),
+                by_agency,
+                shape=lambda r: (r[0], AGENCY_KINDS.get(r[1], r[1]), r[2], r[3]),
+            ),
+        ],
+        Chart("kinds", 0, (1,), "plans", horizontal=True),
+    )
+
+
+REPORTS = {
+    "cases-over-time": cases_over_time,
+    "cases-by-state-and-agency": cases_by_state_and_agency,
+    "timeliness": timeliness,
+    "time-in-state": time_in_state,
+    "needs": needs,
+    "closures": closures,
+    "distance-travelled": distance_travelled,
+    "re-referrals": re_referrals,
+    "caseload": caseload,
+    "taf-involvement": taf_involvement,
+}
+TITLES = {
+    "cases-over-time": "Cases open, started and closed",
+    "cases-by-state-and-agency": "Cases by state and by agency",
+    "timeliness": "Timeliness",
+    "time-in-state": "Time in each state",
+    "needs": "Needs and outcomes",
+    "closures": "Closures, step-ups and step-downs",
+    "distance-travelled": "Distance travelled",
+    "re-referrals": "Re-referrals",
+    "caseload": "Caseload",
+    "taf-involvement": "The multi-agency picture",
+}
+
+
+def build(name, filters, user, today=None):
+    """The report ``name`` (a ``REPORTS`` key) for ``filters`` as ``user`` may see it; KeyError if none."""
+    return REPORTS[name](filters, user, today or date.today())

@@ -1,0 +1,55 @@
+"""SQL that SQLite and PostgreSQL spell differently, written once: the month of a timestamp, the days between
+two timestamps, and the codes inside a JSON list. Reports aggregate in the database with these, never in Python."""
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+from eha.extensions import db
+
+
+class month_of(FunctionElement):
+    """``'YYYY-MM'`` of a date or timestamp."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(month_of)
+def _month_sqlite(element, compiler, **kw):
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(month_of, "postgresql")
+def _month_pg(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+
+
+class days_between(FunctionElement):
+    """Days (fractional) from the first date or timestamp to the second."""
+
+    type = sa.Float()
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _days_sqlite(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return f"(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
+
+
+@compiles(days_between, "postgresql")
+def _days_pg(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return (
+        f"(EXTRACT(EPOCH FROM (CAST({compiler.process(end, **kw)} AS TIMESTAMP) - "
+        f"CAST({compiler.process(start, **kw)} AS TIMESTAMP))) / 86400.0)"
+    )
+
+
+def json_list_items(column, key):
+    """A table-valued function over the strings in ``column[key]`` (a JSON list), with one column ``value``.
+    Join it laterally: ``select(...).select_from(Table).join(items, sa.true())``."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.json_array_elements_text(column.op("->")(key)).table_valued("value").lateral()
+    return sa.func.json_each(column, f'$."{key}"').table_valued("value")

@@ -1,0 +1,143 @@
+"""Managers open each report, filter it and download its tables; nobody else may; the figures are the ones
+worked out by hand; the number of queries does not grow with the number of cases."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from eha.extensions import db
+from eha.models.audit import AuditEvent
+from eha.reports.catalogue import REPORTS
+from tests.reports.helpers import at, case, close_met, count_queries, dated
+from tests.workflow.helpers import team
+
+
+@pytest.fixture
+def people(app):
+    return team(app)
+
+
+def _rows(page, heading_id):
+    table = page.one(f"#{heading_id} + table")
+    return [
+        [" ".join(c.text_content().split()) for c in row.cssselect("th, td")] for row in table.cssselect("tbody tr")
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_a_manager_sees_each_report_with_its_chart_and_table(client_request, signed_in, people, name):
+    lead, nurse, manager = people
+    case(lead, [nurse.agency], family="Bennett", child=("Ella", "Bennett", date(2015, 5, 3)), started=date.today())
+    signed_in(manager)
+    page = client_request.get(f"/reports/{name}")
+    svg = page.one("figure svg")
+    assert svg.get("role") == "img" and svg.get("aria-labelledby") == "chart-title"
+    assert page.one("svg title").text_content().startswith("Bar chart of")
+    assert "style" not in page.html.split("<figure")[1].split("</figure>")[0].replace("<figcaption", "")
+    assert page.select("a[href*='.csv']")
+
+
+@pytest.mark.parametrize("address", ["/reports/needs", "/reports/needs/needs.csv", "/reports/returns"])
+def test_a_practitioner_cannot_open_reports(client_request, signed_in, people, address):
+    lead, _nurse, _manager = people
+    signed_in(lead)
+    client_request.get(address, expected_status=404)
+
+
+def test_an_unknown_report_or_table_is_not_found(client_request, signed_in, people):
+    signed_in(people[2])
+    client_request.get("/reports/nothing-here", expected_status=404)
+    client_request.get("/reports/needs/nothing.csv", expected_status=404)
+
+
+def test_cases_each_month_are_counted_as_worked_out_by_hand(client_request, signed_in, people):
+    lead, nurse, manager = people
+    # September: A starts. October: B starts, A closes. November: C starts. Open at the end of each month:
+    # September 1 (A), October 1 (B), November 2 (B, C).
+    a = case(lead, [nurse.agency], family="A", child=("Ann", "A", date(2015, 1, 1)), started=date(2025, 9, 3))
+    b = case(lead, [nurse.agency], family="B", child=("Ben", "B", date(2015, 1, 1)), started=date(2025, 10, 6))
+    case(lead, [nurse.agency], family="C", child=("Cat", "C", date(2015, 1, 1)), started=date(2025, 11, 10))
+    close_met(a, lead, manager, nurse)
+    dated(a, closed_at=at(date(2025, 10, 20)))
+    assert b.closed_at is None
+    signed_in(manager)
+    page = client_request.get("/reports/cases-over-time?from=2025-09-01&to=2025-11-30")
+    assert _rows(page, "table-months") == [
+        ["Sep 2025", "1", "0", "1"],
+        ["Oct 2025", "1", "1", "1"],
+        ["Nov 2025", "1", "0", "2"],
+    ]
+
+
+def test_filtering_by_the_lead_professionals_agency_counts_only_their_cases(client_request, signed_in, people):
+    lead, nurse, manager = people
+    case(lead, [nurse.agency], family="A", child=("Ann", "A", date(2015, 1, 1)), started=date.today())
+    case(nurse, [lead.agency], family="B", child=("Ben", "B", date(2015, 1, 1)), started=date.today())
+    signed_in(manager)
+    page = client_request.get(f"/reports/caseload?lead_agency={nurse.agency.id}")
+    assert _rows(page, "table-agencies") == [["Northshire Community Health", "1", "1"]]
+
+
+def test_a_forged_filter_shows_an_error_and_the_report_without_it(client_request, signed_in, people):
+    signed_in(people[2])
+    page = client_request.get("/reports/needs?lead_agency=99999&state=nonsense&period=forever")
+    assert page.title.startswith("Error:")
+    assert page.errors() == [
+        "Choose a period from the list",
+        "Choose the lead professional's agency from the list",
+        "Choose a state from the list",
+    ]
+    client_request.get("/reports/needs?from=2025-13-01&to=x")
+    client_request.get("/reports/needs?lead=" + "9" * 30)
+    client_request.get("/reports/needs?lead=%00", expected_status=400)
+
+
+def test_downloading_a_table_streams_its_csv_and_records_an_export(client, signed_in, people):
+    lead, nurse, manager = people
+    case(lead, [nurse.agency], family="=cmd|' /C calc'!A0", child=("Ann", "A", date(2015, 1, 1)), started=date.today())
+    signed_in(manager)
+    response = client.get("/reports/caseload/leads.csv?period=3m")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.is_streamed
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows == [["Lead professional", "Agency", "Open cases"], ["Sarah Okafor", "Northshire Primary School", "1"]]
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export")).one()
+    assert event.detail == {"export": "report:caseload:leads", "format": "csv", "filters": {"period": "3m"}}
+    assert event.user_id == manager.id
+
+
+def test_a_download_with_forged_filters_goes_back_to_the_report(client, signed_in, people):
+    signed_in(people[2])
+    response = client.get("/reports/needs/needs.csv?state=nonsense")
+    assert response.status_code == 302 and "/reports/needs?" in response.headers["Location"]
+    assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "export")) == 0
+
+
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_each_report_makes_the_same_number_of_queries_for_2_and_12_cases(client, signed_in, people, name):
+    lead, nurse, manager = people
+    signed_in(manager)
+
+    def some(n, start):
+        for i in range(n):
+            made = case(
+                lead,
+                [nurse.agency],
+                family=f"F{start + i}",
+                child=(f"C{start + i}", "T", date(2015, 1, 1)),
+                started=date.today(),
+            )
+            if i % 2 == 0:
+                close_met(made, lead, manager, nurse)
+
+    some(2, 0)
+    client.get(f"/reports/{name}")
+    with count_queries() as few:
+        assert client.get(f"/reports/{name}").status_code == 200
+    some(10, 10)
+    with count_queries() as many:
+        assert client.get(f"/reports/{name}").status_code == 200
+    assert many.count == few.count
