@@ -88,6 +88,16 @@ class FindChildForm(BaseForm):
             return False
         return ok
 
+    def typed_child(self):
+        """What was typed about the child, kept (in the session, so as plain strings) to pre-fill a new family."""
+        dob = self.date_of_birth.data
+        return {
+            "first_name": self.first_name.data or "",
+            "last_name": self.last_name.data or "",
+            "date_of_birth": dob.isoformat() if isinstance(dob, date) else "",
+            "nhs_number": self.nhs_number.data or "",
+        }
+
 
 class SafetyForm(BaseForm):
     at_risk = GovRadioField(
@@ -182,6 +192,17 @@ class NewFamilyForm(FamilyDetailsForm):
             self.carer_email.errors.append("Enter an email address in the correct format, like name@example.com")
             ok = False
         return ok
+
+    @staticmethod
+    def prefill(typed):
+        """The form's starting data from what was typed on "Find the child" (``FindChildForm.typed_child``)."""
+        typed = typed if isinstance(typed, dict) else {}
+        data = {f"child_{k}": str(typed.get(k) or "") for k in ("first_name", "last_name", "nhs_number")}
+        try:
+            data["child_date_of_birth"] = date.fromisoformat(str(typed.get("date_of_birth") or ""))
+        except ValueError:
+            pass
+        return {k: v for k, v in data.items() if v}
 
     def child_data(self):
         return {

@@ -16,7 +16,7 @@ from eha.definitions import scaling_scores
 from eha.definitions.store import definition_for
 from eha.errors import NotAllowed, expect_version
 from eha.extensions import db
-from eha.formatting import format_date
+from eha.formatting import format_date, format_timestamp
 from eha.models.choices import REVIEW_DECISIONS
 from eha.models.meetings import Meeting
 from eha.models.plans import ActionUpdate, PlanVersion, Review
@@ -99,7 +99,7 @@ def owner_updates(case, actions):
 
 def recorded_label(user, at):
     who = f"{user.name} ({user.agency.name})" if user is not None else "someone no longer on the system"
-    return f"Recorded by {who} on {format_date(at)}"
+    return f"Recorded by {who} on {format_timestamp(at, with_time=False)}"
 
 
 @case_action
