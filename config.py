@@ -109,6 +109,8 @@ class Config:
     EHA_REVIEW_INTERVAL_WEEKS = _int("EHA_REVIEW_INTERVAL_WEEKS", 6)
     EHA_CLOSURE_SIGN_OFF = _bool("EHA_CLOSURE_SIGN_OFF", True)
     EHA_PLAN_ACTIONS_WARNING = _int("EHA_PLAN_ACTIONS_WARNING", 8)
+    # How far ahead (calendar days) an action may be due: further is more likely a typing slip than a plan.
+    EHA_ACTION_HORIZON_DAYS = _int("EHA_ACTION_HORIZON_DAYS", 365)
 
     # Sealing the plan PDF (PKCS#12); unsealed when unset.
     EHA_SEAL_PKCS12_PATH = os.environ.get("EHA_SEAL_PKCS12_PATH")

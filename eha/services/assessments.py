@@ -592,6 +592,7 @@ class SectionPage:
     record: SectionAnswer | None
     editable: bool
     can_edit: bool
+    children: list = field(default_factory=list)
 
     @property
     def version(self):
@@ -606,6 +607,13 @@ class SectionPage:
         answers = self.answers or {}
         return [(spec, answer_display(spec, answers.get(spec.key), "\n")) for spec in self.section.fields]
 
+    @property
+    def born_on(self):
+        """The date of birth no past date in the section may be before: the oldest child's in the episode (a
+        section about one child would give that child's)."""
+        births = [c.date_of_birth for c in self.children if c.date_of_birth]
+        return min(births) if births else None
+
     def next_key(self):
         keys = self.definition.section_keys
         index = keys.index(self.section.key)
@@ -615,7 +623,9 @@ class SectionPage:
 def section_page(case, key, user):
     definition, section = section_of(case, key)
     can_edit = access.can_edit_assessment(user, case)
-    return SectionPage(definition, section, _section_record(case, key), can_edit and case.state == DRAFT, can_edit)
+    return SectionPage(
+        definition, section, _section_record(case, key), can_edit and case.state == DRAFT, can_edit, list(case.children)
+    )
 
 
 def section_conflict(section, saved, typed):

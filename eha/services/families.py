@@ -33,6 +33,7 @@ from eha.services.assessments import (
     refuse_taken_nhs_number,
 )
 from eha.transaction import case_action
+from eha.workflow.states import OPEN_STATES
 
 # what -> (model, the family's relationship holding the rows; None for the family itself)
 PARTS = {
@@ -86,7 +87,9 @@ class HouseholdNeed(Need):
         return error
 
 
-HOUSEHOLD = HouseholdNeed("change household", EDIT.permits, EDIT.refusal)
+HOUSEHOLD = HouseholdNeed("change household", EDIT.permits, EDIT.refusal).during(
+    OPEN_STATES, "This case is closed, so the family's details cannot be changed through it."
+)
 
 
 def active_agencies():
@@ -94,7 +97,7 @@ def active_agencies():
 
 
 def family_page(case, user):
-    return {"family": case.family, "can_edit": may_change_household(user, case)}
+    return {"family": case.family, "can_edit": case.is_open and may_change_household(user, case)}
 
 
 def household_record(case, what, record_id=None):

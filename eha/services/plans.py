@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -29,7 +29,7 @@ from eha.definitions import needs_identified
 from eha.definitions.store import definition_for
 from eha.errors import Invalid, NotAllowed, NotFound, NotPermitted, StaleEdit, expect_version
 from eha.extensions import db
-from eha.formatting import format_date, format_timestamp, now_in_london
+from eha.formatting import format_date, format_timestamp, london_time, now_in_london
 from eha.models.base import utcnow
 from eha.models.choices import ACTION_PROGRESS, SIGNING_METHODS
 from eha.models.meetings import Meeting
@@ -182,6 +182,20 @@ def action_choices(case, action=None):
     """The action form's choices: ``(needs, owners)``, each ``[(value, label)]`` (``action``: the one changed)."""
     owners = [(ref.value, label) for ref, (label, _columns) in _owners(case, action).items()]
     return list(need_labels(case).items()), owners
+
+
+def action_due_bounds(case, today=None):
+    """``(earliest, latest)`` an action may be due: not before the plan was made (its first version, in UK time;
+    today before there is one), nor more than ``EHA_ACTION_HORIZON_DAYS`` ahead (default a year)."""
+    today = today or date.today()
+    first = db.session.scalar(
+        sa.select(PlanVersion.created_at)
+        .where(PlanVersion.assessment_id == case.id)
+        .order_by(PlanVersion.number)
+        .limit(1)
+    )
+    earliest = london_time(first).date() if first is not None else today
+    return min(earliest, today), today + timedelta(days=current_app.config["EHA_ACTION_HORIZON_DAYS"])
 
 
 def owner_value(action):

@@ -131,6 +131,7 @@ def record_review(
     notes=None,
     updates=None,
     lead_agreed_id=None,
+    next_review_reason=None,
 ):
     """Record the review of ``meeting`` (seen at ``expected_version``): the meeting held (``updates``: participant
     id -> the update sent with apologies), the Review, the progress on each action (``progress``: key ->
@@ -147,6 +148,7 @@ def record_review(
         decisions=None,
         next_review_on=next_review_on,
         updates=updates,
+        next_review_reason=next_review_reason,
     )
     review = Review(
         assessment_id=case.id,

@@ -1,4 +1,5 @@
-"""The NHS number, the child's consistent identifier, belongs to one child: a partial unique index.
+"""The NHS number, the child's consistent identifier, belongs to one child: a partial unique index; and a
+meeting records why its next review is further off than the review interval (``meetings.next_review_reason``).
 
 Replaces the plain index on ``children.nhs_number`` with ``uq_children_nhs_number`` (unique where a number is
 recorded). A database where two children already share a number stops here and lists them: which child the
@@ -48,9 +49,13 @@ def upgrade():
         batch_op.create_index(
             "uq_children_nhs_number", ["nhs_number"], unique=True, sqlite_where=NOT_NULL, postgresql_where=NOT_NULL
         )
+    with op.batch_alter_table("meetings", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("next_review_reason", sa.Text(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("meetings", schema=None) as batch_op:
+        batch_op.drop_column("next_review_reason")
     with op.batch_alter_table("children", schema=None) as batch_op:
         batch_op.drop_index("uq_children_nhs_number")
         batch_op.create_index(batch_op.f("ix_children_nhs_number"), ["nhs_number"], unique=False)

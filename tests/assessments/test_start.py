@@ -15,7 +15,7 @@ from tests.assessments import helpers
 NEW_FAMILY = {
     "name": "The Kowalski family",
     "address": "3 Station Road, Northtown",
-    "postcode": "nt1 3cd",
+    "postcode": "nt1 3dq",
     "child_first_name": "Łukasz",
     "child_last_name": "Kowalski",
     "child_date_of_birth": ["4", "9", "2014"],
