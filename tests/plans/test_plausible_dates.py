@@ -5,9 +5,12 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from eha.extensions import db
 from eha.formatting import format_date
+from eha.models.assessments import Assessment
 from eha.models.meetings import Meeting
 from eha.models.plans import PlanAction
 from tests.assessments import helpers as case_helpers
@@ -142,3 +145,58 @@ def test_the_child_cannot_have_been_spoken_with_in_the_future(client_request, si
         expected_status=200,
     )
     assert page.errors() == ["The date you last spoke with the child must be today or in the past"]
+
+
+dates = st.one_of(
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)).map(parts),
+    st.lists(
+        st.sampled_from(["", "0", "31", "2", "-1", "99999999999", "x", "\x00", "２０２６"]), min_size=3, max_size=3
+    ),
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(due=dates)
+def test_whatever_due_date_is_typed_is_never_a_server_error_and_only_plausible_ones_are_saved(
+    client, planning, lead, due
+):
+    response = client.post(
+        f"/assessments/{planning.ref}/plan/actions/new",
+        data={
+            "need": helpers.NEEDS[0],
+            "what": "Fuzzed",
+            "owner": f"user:{lead.id}",
+            "due_on": due,
+            "success": "It worked",
+        },
+    )
+    assert response.status_code in (200, 302), response.status_code
+    db.session.expire_all()
+    for saved in db.session.scalars(sa.select(PlanAction.due_on)):
+        assert date.today() <= saved <= date.today() + timedelta(days=365)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(review=dates, reason=st.one_of(st.just(""), st.text(max_size=30), st.just("ğ" * 3000)))
+def test_whatever_next_review_is_typed_is_never_a_server_error(client, signed_in, lead, nurse, health, review, reason):
+    db.session.expire_all()
+    meeting = db.session.scalar(sa.select(Meeting))
+    if meeting is None:  # the first example: a case with a TAF meeting to record (later ones change its record)
+        a_taf_meeting(client, signed_in, lead, nurse, health, date.today())
+        meeting = db.session.scalar(sa.select(Meeting))
+    ref = db.session.get(Assessment, meeting.assessment_id).ref
+    url = f"/assessments/{ref}/meetings/{meeting.id}/record"
+    data = {
+        "held_on": parts(date.today()),
+        f"attendance_{meeting.participants[0].id}": "attended",
+        "version": str(meeting.version_id),
+    }
+    response = client.post(url, data={**data, "next_review_on": review, "next_review_reason": reason})
+    assert response.status_code in (200, 302, 409), response.status_code
+    held = _held(meeting)
+    if held.status == "held" and held.next_review_on > held.held_on + timedelta(weeks=6):
+        assert held.next_review_reason
