@@ -123,6 +123,8 @@ class Config:
     EHA_RETENTION_UNTIL_AGE = _int("EHA_RETENTION_UNTIL_AGE", 25)
     # A manager's home page counts open cases with no activity (anything but looking) for this many days.
     EHA_DRIFT_DAYS = _int("EHA_DRIFT_DAYS", 28)
+    # How far ahead (calendar days) an action may be due: further is more likely a typing slip than a plan.
+    EHA_ACTION_HORIZON_DAYS = _int("EHA_ACTION_HORIZON_DAYS", 365)
 
     # Sealing the plan PDF (PKCS#12); unsealed when unset.
     EHA_SEAL_PKCS12_PATH = os.environ.get("EHA_SEAL_PKCS12_PATH")

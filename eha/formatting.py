@@ -2,9 +2,17 @@
 
 Dates read "5 March 2024" (no leading zero), times "2:30pm" (GOV.UK style guide, "Times"); pages, PDFs,
 audit texts and flash messages all use these, so a date never prints two ways.
+
+Two kinds of time are stored: the moments eha records (``created_at``, an audit event's ``occurred_at``…) are
+naive UTC and are shown in Europe/London with ``format_timestamp``; the times people type (a meeting's
+``scheduled_for``) are already UK wall-clock times and are shown as typed with ``format_datetime``.
 """
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
 
 # Not strftime's %B: that follows the process locale, and a page or a PDF must not change with the server's.
 MONTHS = (
@@ -57,6 +65,50 @@ def format_datetime(value):
     if not isinstance(value, datetime):
         return format_date(value)
     return f"{format_date(value)} at {format_time(value)}"
+
+
+def london_time(value):
+    """A stored moment (naive UTC, or aware) as a naive Europe/London wall-clock time."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(LONDON).replace(tzinfo=None)
+
+
+def format_timestamp(value, with_time=True):
+    """A stored moment in UK time: "5 March 2024 at 2:30pm" (``with_time=False``: "5 March 2024")."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, datetime):
+        return format_date(value)
+    local = london_time(value)
+    return format_datetime(local) if with_time else format_date(local)
+
+
+def now_in_london():
+    """The time now in the UK (naive wall-clock time), for "Printed on …"."""
+    return london_time(datetime.now(UTC))
+
+
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+# 999 on its own, not a part of a phone number ("0300 999 1234", "0300 123 9999").
+_EMERGENCY = re.compile(r"(?<!\d)(?<!\d )999(?! ?\d)")
+
+
+def without_emergency_line(text):
+    """The front door's contact text without its own "call 999" sentence, for pages that say it once themselves."""
+    sentences = [s for s in _SENTENCES.split(text or "") if not _EMERGENCY.search(s)]
+    return " ".join(sentences).strip()
+
+
+def family_label(name):
+    """A family's name as a sentence uses it after "the": "The Yıldız family" -> "Yıldız family",
+    "Yıldız" -> "Yıldız family", so no page reads "the The Yıldız family family"."""
+    text = (name or "").strip()
+    if text[:4].casefold() == "the ":
+        text = text[4:].lstrip()
+    if not text.casefold().endswith("family"):
+        text = f"{text} family"
+    return text
 
 
 def lower_first(text):

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from flask import current_app, request, send_from_directory, url_for
 from flask_login import current_user
 
-from eha.formatting import format_date, format_datetime
+from eha.formatting import family_label, format_date, format_datetime, format_timestamp, without_emergency_line
 from eha.workflow.states import STATE_LABELS, STATE_TAG_CLASSES
 
 TERMS = {
@@ -87,6 +87,9 @@ def init_app(app):
     app.add_template_global(lambda: app.view_functions.keys(), "endpoints")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_timestamp, "timestamp")
+    app.add_template_filter(family_label, "family_label")
+    app.add_template_filter(without_emergency_line, "without_emergency_line")
     app.add_template_filter(state_label, "state_label")
     app.add_template_filter(case_stage, "case_stage")
     app.add_template_filter(summary_row, "summary_row")

@@ -23,6 +23,7 @@ from flask_wtf.form import _Auto
 from werkzeug.datastructures import MultiDict
 
 from eha.definitions import FieldSpec, Section, as_score
+from eha.formatting import format_date
 from eha.forms.base import BaseForm, strip_nul
 from eha.forms.fields import (
     GovCheckboxesField,
@@ -42,6 +43,29 @@ class SectionForm(BaseForm):
     _eha_section: Section
     post_keys = ("action", "version")  # the save buttons and the saved answers' version
     _eha_complete = False
+    # The date of birth a past date about the child cannot be before (``make_section_form``'s ``born_on``).
+    born_on: date | None = None
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        return self._dates_after_birth() and ok
+
+    def _dates_after_birth(self) -> bool:
+        """A past date about the child ("When did you last speak with the child?") is not before they were born."""
+        if self.born_on is None:
+            return True
+        ok = True
+        for spec in self._eha_section.fields:
+            field = self[spec.key]
+            if spec.type == "date" and spec.past and not field.errors and isinstance(field.data, date):
+                if field.data < self.born_on:
+                    name = spec.name_in_errors
+                    field.errors = [
+                        f"{name[:1].upper()}{name[1:]} must be the same as or after "
+                        f"{format_date(self.born_on)}, when the child was born"
+                    ]
+                    ok = False
+        return ok
 
     @property
     def section(self) -> Section:
@@ -119,13 +143,18 @@ def build_section_form(section: Section) -> type[SectionForm]:
     return form_class
 
 
-def make_section_form(section: Section, answers: dict[str, Any] | None = None, formdata: Any = _Auto):
+def make_section_form(
+    section: Section, answers: dict[str, Any] | None = None, formdata: Any = _Auto, born_on: date | None = None
+):
     """An instance of the section's form, prefilled with saved answers.
 
     On a POST the submitted data wins (Flask-WTF reads ``request.form``); on a GET the saved answers show.
+    ``born_on``: the child's date of birth, before which no past date of the section may fall.
     """
     form_class = build_section_form(section)
-    return form_class(formdata=formdata, data=answers_to_data(section, answers))
+    form = form_class(formdata=formdata, data=answers_to_data(section, answers))
+    form.born_on = born_on
+    return form
 
 
 def _clean_text(value: Any) -> str:

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
 from wtforms import HiddenField
-from wtforms.validators import ValidationError
 
 from eha.forms.base import BaseForm
+from eha.forms.contacts import EmailAddress, PhoneNumber
 from eha.forms.families import Required
 from eha.forms.fields import GovRadioField, GovStringField, GovTextAreaField, MaxLength
 from eha.models.choices import CASE_PERSON_KINDS
 from eha.services.case_people import LIMITS
-
-EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
-
-
-class EmailAddress:
-    """An optional email address, checked by email-validator (no look-up of the domain)."""
-
-    def __call__(self, form, field):
-        if not field.data or field.errors:
-            return
-        try:
-            validate_email(field.data, check_deliverability=False)
-        except EmailNotValidError as exc:
-            raise ValidationError(EMAIL_FORMAT) from exc
 
 
 def _text(label, name, required=None, hint="", area=False, extra=()):
@@ -56,7 +41,7 @@ class CasePersonForm(BaseForm):
     )
     organisation = _text("Organisation (optional)", "organisation", hint="For example, Riverside Surgery")
     email = _text("Email address (optional)", "email", extra=[EmailAddress()])
-    phone = _text("Phone number (optional)", "phone")
+    phone = _text("Phone number (optional)", "phone", extra=[PhoneNumber()])
     communication_needs = _text(
         "Communication needs (optional)",
         "communication_needs",

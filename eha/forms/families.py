@@ -9,6 +9,7 @@ from wtforms.validators import StopValidation, ValidationError
 
 from eha.formatting import format_date
 from eha.forms.base import BaseForm
+from eha.forms.contacts import EmailAddress, PhoneNumber, Postcode
 from eha.forms.fields import (
     GovDateField,
     GovRadioField,
@@ -50,9 +51,9 @@ class BornInThePast:
             raise ValidationError(f"{capitalise(field.name_in_errors)} must be after 1900")
 
 
-def _text(label, max_length, required=None, error_name=None, hint="", area=False):
+def _text(label, max_length, required=None, error_name=None, hint="", area=False, extra=()):
     validators = [Required(required)] if required else []
-    validators.append(MaxLength(max_length))
+    validators += [MaxLength(max_length), *extra]
     cls = GovTextAreaField if area else GovStringField
     return cls(label, validators=validators, max_length=max_length, error_name=error_name, description=hint)
 
@@ -88,6 +89,16 @@ class FindChildForm(BaseForm):
             return False
         return ok
 
+    def typed_child(self):
+        """What was typed about the child, kept (in the session, so as plain strings) to pre-fill a new family."""
+        dob = self.date_of_birth.data
+        return {
+            "first_name": self.first_name.data or "",
+            "last_name": self.last_name.data or "",
+            "date_of_birth": dob.isoformat() if isinstance(dob, date) else "",
+            "nhs_number": self.nhs_number.data or "",
+        }
+
 
 class SafetyForm(BaseForm):
     at_risk = GovRadioField(
@@ -107,7 +118,7 @@ class FamilyDetailsForm(BaseForm):
         hint="How the family would like to be known, for example 'The Kowalski family'",
     )
     address = _text("Address", 1000, area=True)
-    postcode = _text("Postcode", 10)
+    postcode = _text("Postcode", 10, extra=[Postcode()])
 
 
 class EditFamilyForm(FamilyDetailsForm, HouseholdForm):
@@ -142,20 +153,13 @@ class CarerForm(HouseholdForm):
         error_name="relationship to the child",
         hint="For example, mother, father, grandmother, step-father",
     )
-    phone = _text("Phone number", 50)
-    email = _text("Email address", 320)
+    phone = _text("Phone number", 50, extra=[PhoneNumber()])
+    email = _text("Email address", 320, extra=[EmailAddress()])
     address = _text("Address, if different from the family's", 1000, area=True, error_name="address")
     preferred_language = _text("Preferred language", 100, hint="For example, English, Polish, Turkish")
     interpreter_needed = GovRadioField(
         "Is an interpreter needed?", choices=YES_NO, validators=[Required("Select yes if an interpreter is needed")]
     )
-
-    def validate(self, extra_validators=None):
-        ok = super().validate(extra_validators)
-        if self.email.data and ("@" not in self.email.data or " " in self.email.data):
-            self.email.errors.append("Enter an email address in the correct format, like name@example.com")
-            ok = False
-        return ok
 
 
 class NewFamilyForm(FamilyDetailsForm):
@@ -177,11 +181,18 @@ class NewFamilyForm(FamilyDetailsForm):
     def validate(self, extra_validators=None):
         extra = dict(extra_validators or {})
         extra.setdefault("child_nhs_number", []).append(NhsNumber())
-        ok = super().validate(extra)
-        if self.carer_email.data and ("@" not in self.carer_email.data or " " in self.carer_email.data):
-            self.carer_email.errors.append("Enter an email address in the correct format, like name@example.com")
-            ok = False
-        return ok
+        return super().validate(extra)
+
+    @staticmethod
+    def prefill(typed):
+        """The form's starting data from what was typed on "Find the child" (``FindChildForm.typed_child``)."""
+        typed = typed if isinstance(typed, dict) else {}
+        data = {f"child_{k}": str(typed.get(k) or "") for k in ("first_name", "last_name", "nhs_number")}
+        try:
+            data["child_date_of_birth"] = date.fromisoformat(str(typed.get("date_of_birth") or ""))
+        except ValueError:
+            pass
+        return {k: v for k, v in data.items() if v}
 
     def child_data(self):
         return {

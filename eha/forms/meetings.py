@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
@@ -154,6 +155,12 @@ class RecordMeetingForm(BaseForm):
         error_name="date of the next review",
         description="Agree it before everyone leaves. For example, 8 5 2026",
     )
+    next_review_reason = GovTextAreaField(
+        "Why is the next review later than usual?",
+        validators=[MaxLength(SHORT_TEXT)],
+        error_name="why the next review is later than usual",
+        max_length=SHORT_TEXT,
+    )
     confirm_date = GovCheckboxesField(
         "Confirm the date",
         choices=[("yes", "I have checked the date the meeting was held")],
@@ -179,6 +186,24 @@ class RecordMeetingForm(BaseForm):
             return
         if self.held_on.data is not None and field.data <= self.held_on.data:
             raise ValidationError("Date of the next review must be after the date the meeting was held")
+
+    def review_interval_weeks(self):
+        return current_app.config["EHA_REVIEW_INTERVAL_WEEKS"]
+
+    def review_is_late(self):
+        """True when the next review is further from the meeting than the review interval (6 weeks by default)."""
+        held, review = self.held_on.data, self.next_review_on.data
+        if not (isinstance(held, date) and isinstance(review, date)):
+            return False
+        return review > held + timedelta(weeks=self.review_interval_weeks())
+
+    def validate_next_review_reason(self, field):
+        if self.review_is_late() and not field.data:
+            weeks = self.review_interval_weeks()
+            raise ValidationError(
+                f"The next review is more than {weeks} weeks after the meeting: enter why it is later than usual, "
+                "or choose an earlier date"
+            )
 
     def date_differs(self):
         """True when the date given is a real date other than the one the meeting was scheduled for."""

@@ -8,6 +8,7 @@ from datetime import date
 from wtforms import HiddenField
 from wtforms.validators import StopValidation, ValidationError
 
+from eha.formatting import format_date
 from eha.forms.base import BaseForm
 from eha.forms.families import Required
 from eha.forms.fields import (
@@ -61,6 +62,8 @@ class NotInPast:
 
 
 class ActionForm(BaseForm):
+    """One action of the plan; ``due_bounds`` keeps its date between the plan being made and the horizon."""
+
     need = GovRadioField("Which need does this action address?", error_name="the need")
     what = GovTextAreaField(
         "What will be done?",
@@ -91,12 +94,25 @@ class ActionForm(BaseForm):
     )
     version = HiddenField()
 
-    def __init__(self, *args, needs=(), owners=(), **kwargs):
+    def __init__(self, *args, needs=(), owners=(), due_bounds=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.due_bounds = due_bounds  # (earliest, latest) from eha.services.plans.action_due_bounds
         set_choices(self.need, needs)
         set_choices(self.owner, owners)
         if needs:
             self.need.validators = [Required("Select the need this action addresses")]
+
+    def validate_due_on(self, field):
+        if field.errors or not isinstance(field.data, date) or not self.due_bounds:
+            return
+        earliest, latest = self.due_bounds
+        if field.data < earliest:
+            raise ValidationError(
+                f"The date it will be done by must be the same as or after {format_date(earliest)}, "
+                "when the plan was made"
+            )
+        if field.data > latest:
+            raise ValidationError(f"The date it will be done by must be the same as or before {format_date(latest)}")
 
 
 class SignatureForm(BaseForm):

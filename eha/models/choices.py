@@ -84,7 +84,26 @@ REVIEW_DECISIONS = {
     "close": "Close the early help episode",
     "step_up": "Step up to children's social care",
 }
+# The outcome recorded for each need when the episode closes (``need_outcomes.outcome``): reports count these per
+# need code, so the values never change.
 NEED_OUTCOMES = {"met": "Met", "partly_met": "Partly met", "not_met": "Not met"}
+
+# The ten headline outcomes of the National Supporting Families Outcome Framework (Supporting Families programme
+# guidance 2022 to 2025, chapter 3), in the framework's order and its own words. The codes are the values the
+# assessment's "needs" question stores (``sf-…``, in every shipped definition) and ``need_outcomes.need_code``
+# holds: reports and the Supporting Families return count by them, so they never change.
+SUPPORTING_FAMILIES_OUTCOMES = {
+    "sf-education": "Getting a good education",
+    "sf-early-years": "Good early years development",
+    "sf-health": "Improved mental and physical health",
+    "sf-substance": "Promoting recovery and reducing harm from substance use",
+    "sf-relationships": "Improved family relationships",
+    "sf-safe-exploitation": "Children safe from abuse and exploitation",
+    "sf-crime": "Crime prevention and tackling crime",
+    "sf-domestic-abuse": "Safe from domestic abuse",
+    "sf-housing": "Secure housing",
+    "sf-financial": "Financial stability",
+}
 
 AUDIT_OUTCOMES = ("success", "refused", "failed")
 

@@ -69,7 +69,18 @@ def fold_name(text):
 
 class Child(TimestampMixin, db.Model):
     __tablename__ = "children"
-    __table_args__ = (sa.CheckConstraint(check_in("sex", SEXES), name="sex"),)
+    __table_args__ = (
+        sa.CheckConstraint(check_in("sex", SEXES), name="sex"),
+        # The consistent identifier belongs to one child (migration 0012): a partial index, so children without
+        # a number recorded are not counted as sharing one.
+        sa.Index(
+            "uq_children_nhs_number",
+            "nhs_number",
+            unique=True,
+            sqlite_where=sa.text("nhs_number IS NOT NULL"),
+            postgresql_where=sa.text("nhs_number IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(sa.ForeignKey("families.id"), index=True)
@@ -81,7 +92,9 @@ class Child(TimestampMixin, db.Model):
     date_of_birth: Mapped[date] = mapped_column(sa.Date, index=True)
     sex: Mapped[str] = mapped_column(sa.String(20), default="not_known")
     school: Mapped[str | None] = mapped_column(sa.String(200))
-    nhs_number: Mapped[str | None] = mapped_column(sa.String(10), index=True)
+    # The NHS number is the child's consistent identifier (Children's Wellbeing and Schools Act 2026): named
+    # for what it is, ten digits without spaces, unique (``uq_children_nhs_number``).
+    nhs_number: Mapped[str | None] = mapped_column(sa.String(10))
 
     family: Mapped[Family] = relationship(back_populates="children")
 

@@ -29,6 +29,8 @@ class Meeting(TimestampMixin, db.Model):
     notes: Mapped[str | None] = mapped_column(sa.Text)
     decisions: Mapped[str | None] = mapped_column(sa.Text)
     next_review_on: Mapped[date | None] = mapped_column(sa.Date)
+    # Why the next review is further off than the review interval (EHA_REVIEW_INTERVAL_WEEKS), as the lead said.
+    next_review_reason: Mapped[str | None] = mapped_column(sa.Text)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # Who the meeting agreed should be lead professional (recorded when the meeting is recorded as held).

@@ -36,7 +36,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.paragraph import _FUZZ
 
-from eha.formatting import format_date
+from eha.formatting import format_date, format_datetime
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT = "EHASans"
@@ -110,7 +110,8 @@ def long_date(value: date | datetime | None, empty: str = "Not set") -> str:
 
 
 def date_time(value: datetime) -> str:
-    return f"{long_date(value)} at {value:%H:%M}"
+    """ "5 March 2026 at 3:30pm" (a UK wall-clock time: "Printed on" is taken with ``now_in_london``)."""
+    return format_datetime(value)
 
 
 class WrapOnceParagraph(Paragraph):

@@ -9,6 +9,8 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
+from eha.formatting import without_emergency_line
+
 from .base import DRAFT_MARK, FONT_BOLD, PageNumberedRenderer, WrapOnceParagraph, clean, date_time, esc, long_date
 from .model import Action, PlanDocument
 
@@ -219,7 +221,8 @@ class PlanRenderer(PageNumberedRenderer):
             self.markup("<b>If a child is in danger right now, call 999.</b>"),
             self.markup("If you are worried things are getting worse, contact your lead professional or:"),
         ]
-        story.append(self.para(self.doc.front_door or "Your local council's children's services.", "boxed"))
+        front_door = without_emergency_line(self.doc.front_door) or "Your local council's children's services."
+        story.append(self.para(front_door, "boxed"))
         return story
 
     def signatures_block(self) -> list:

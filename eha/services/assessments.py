@@ -23,6 +23,7 @@ from eha.definitions import STATUS_COMPLETED, STATUS_IN_PROGRESS, STATUS_NOT_STA
 from eha.definitions.store import definition_for
 from eha.errors import Invalid, NotFound, NotPermitted, StaleEdit
 from eha.extensions import db
+from eha.formatting import format_date
 from eha.models.assessments import Assessment, AssessmentChild, ReferenceCounter, SectionAnswer
 from eha.models.choices import MANAGER
 from eha.models.families import Carer, Child, Family, fold_name
@@ -281,6 +282,59 @@ def open_episode_child_ids(child_ids):
     )
 
 
+# --- the consistent identifier ---
+
+
+def spaced_nhs_number(digits):
+    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+
+
+class NhsNumberOnRecord(Invalid):
+    """The NHS number typed is already another child's. ``holder`` is that child when the user may see them
+    (so the page can offer their record), else None: then the message says only whom to contact."""
+
+    def __init__(self, message, *, holder=None, field=None):
+        super().__init__(message, field=field, detail={"reason": "nhs number on record"})
+        self.holder = holder
+
+
+def _nhs_number_holder(digits, child=None):
+    query = sa.select(Child).where(Child.nhs_number == digits).options(selectinload(Child.family))
+    if child is not None and child.id is not None:
+        query = query.where(Child.id != child.id)
+    return db.session.scalars(query.limit(1)).first()
+
+
+def refuse_taken_nhs_number(user, nhs_number, *, family=None, child=None, field="nhs_number"):
+    """Raise ``NhsNumberOnRecord`` when ``nhs_number`` belongs to a child other than ``child``: one in the same
+    ``family`` (a household cannot hold one number twice), one the user may see, or one they may not."""
+    digits = normalise_nhs_number(nhs_number)
+    holder = _nhs_number_holder(digits, child) if digits else None
+    if holder is None:
+        return
+    number = spaced_nhs_number(digits)
+    if family is not None and family.id is not None and holder.family_id == family.id:
+        raise NhsNumberOnRecord(
+            f"{holder.name} in this household already has the NHS number {number}: enter this child's own NHS number",
+            field=field,
+        )
+    if holder.family_id in visible_family_ids(user, [holder.family_id]):
+        raise NhsNumberOnRecord(
+            f"The NHS number {number} is already on record for {holder.name}, born "
+            f"{format_date(holder.date_of_birth)} ({holder.family.name}): use that child's record, or check the "
+            "number",
+            holder=holder,
+            field=field,
+        )
+    names = contacts_for([holder.family_id]).get(holder.family_id) or []
+    who = " or ".join(names) if names else "the early help hub"
+    raise NhsNumberOnRecord(
+        f"The NHS number {number} is already on record for a child on a case you cannot see: check the number, "
+        f"or contact {who}",
+        field=field,
+    )
+
+
 # --- starting an assessment ---
 
 
@@ -375,8 +429,17 @@ def start_assessment(user, family, children, *, today=None, field=None):
 
 @autocommit
 def start_with_new_family(user, *, name, address, postcode, child, carer):
-    """Step 3 for a family not on record: the family, its first child and carer, and the draft assessment."""
-    family = create_family(user, name=name, address=address, postcode=postcode, child=child, carer=carer)
+    """Step 3 for a family not on record: the family, its first child and carer, and the draft assessment.
+
+    An NHS number already on record refuses the start (``NhsNumberOnRecord``, offering that child's record
+    when the user may see it); the unique index refuses one added by someone else meanwhile."""
+    refuse_taken_nhs_number(user, child.get("nhs_number"), field="child_nhs_number")
+    try:
+        with db.session.begin_nested():
+            family = create_family(user, name=name, address=address, postcode=postcode, child=child, carer=carer)
+    except IntegrityError as exc:
+        refuse_taken_nhs_number(user, child.get("nhs_number"), field="child_nhs_number")
+        raise Invalid("Someone saved this family at the same time: try again", field="name") from exc
     return start_assessment(user, family, family.children, field="child_first_name")
 
 
@@ -580,6 +643,15 @@ class SectionPage:
         """Each question with its answer as text, for reading."""
         answers = self.answers or {}
         return [(spec, answer_display(spec, answers.get(spec.key), "\n")) for spec in self.section.fields]
+
+    @property
+    def born_on(self):
+        """The date of birth no past date in the section may be before: the child's own in a section about one
+        child, else the oldest child's in the episode."""
+        if self.child is not None:
+            return self.child.date_of_birth
+        births = [c.date_of_birth for c in self.children if c.date_of_birth]
+        return min(births) if births else None
 
     def next_page(self):
         """``(section key, child id or None)`` of the page after this one, or None after the last."""

@@ -3,13 +3,16 @@ may take now (from the transition table) and the timeline."""
 
 from datetime import date
 
+import sqlalchemy as sa
 from flask import url_for
 
 from eha.extensions import db
+from eha.models.choices import NEED_OUTCOMES
+from eha.models.plans import NeedOutcome
 from eha.models.users import User
 from eha.services import meetings
 from eha.services.timeline import timeline
-from eha.workflow import engine, table, timescales
+from eha.workflow import engine, guards, table, timescales
 from eha.workflow.states import CLOSURE_REASONS, STATE_TAG_CLASSES
 
 
@@ -46,6 +49,25 @@ def _pending_closure(case, user):
     }
 
 
+def _need_outcomes(case):
+    """``[(need label, outcome label, comment)]`` recorded at closure, in the definition's order of needs."""
+    recorded = {
+        o.need_code: o for o in db.session.scalars(sa.select(NeedOutcome).where(NeedOutcome.assessment_id == case.id))
+    }
+    if not recorded:
+        return []
+    labels = guards.need_labels(case)
+    order = [code for code in labels if code in recorded] + sorted(set(recorded) - set(labels))
+    return [
+        (
+            labels.get(code, code),
+            NEED_OUTCOMES.get(recorded[code].outcome, recorded[code].outcome),
+            recorded[code].comment,
+        )
+        for code in order
+    ]
+
+
 def _closure(case):
     if case.is_open:
         return None
@@ -53,6 +75,7 @@ def _closure(case):
         "reason": CLOSURE_REASONS.get(case.closure_reason, case.closure_reason),
         "at": case.closed_at,
         "notes": case.closure_notes,
+        "outcomes": _need_outcomes(case),
         "step_up": {"on": case.step_up_on, "team": case.step_up_team, "reason": case.step_up_reason}
         if case.step_up_on
         else None,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -23,7 +22,7 @@ from eha.definitions import answer_display
 from eha.definitions.store import definition_for
 from eha.errors import Conflict, DomainError, NotFound
 from eha.extensions import db
-from eha.formatting import format_date
+from eha.formatting import format_date, now_in_london
 from eha.models.assessments import Assessment
 from eha.models.choices import CONSENT_CONTACTS, CONSENT_FORMS, CONSENT_GIVEN_BY, SIGNING_METHODS
 from eha.models.plans import PlanVersion
@@ -237,7 +236,7 @@ def assessment_document(case, *, generated_at=None):
         state_label=STATE_LABELS.get(case.state, case.state),
         definition_label=f"{definition.title} (version {definition.version})",
         sections=sections,
-        generated_at=generated_at or datetime.now(),
+        generated_at=generated_at or now_in_london(),
     )
 
 

@@ -24,8 +24,16 @@ from eha.models.base import utcnow
 from eha.models.choices import MANAGER
 from eha.models.families import Carer, Child, Family, InvolvedAgency, NetworkMember
 from eha.models.users import Agency
-from eha.services.assessments import DuplicateEpisode, _set_carer, _set_child, contacts_for, open_episode_child_ids
+from eha.services.assessments import (
+    DuplicateEpisode,
+    _set_carer,
+    _set_child,
+    contacts_for,
+    open_episode_child_ids,
+    refuse_taken_nhs_number,
+)
 from eha.transaction import case_action
+from eha.workflow.states import OPEN_STATES
 
 # what -> (model, the family's relationship holding the rows; None for the family itself)
 PARTS = {
@@ -79,7 +87,9 @@ class HouseholdNeed(Need):
         return error
 
 
-HOUSEHOLD = HouseholdNeed("change household", EDIT.permits, EDIT.refusal)
+HOUSEHOLD = HouseholdNeed("change household", EDIT.permits, EDIT.refusal).during(
+    OPEN_STATES, "This case is closed, so the family's details cannot be changed through it."
+)
 
 
 def active_agencies():
@@ -87,7 +97,7 @@ def active_agencies():
 
 
 def family_page(case, user):
-    return {"family": case.family, "can_edit": may_change_household(user, case)}
+    return {"family": case.family, "can_edit": case.is_open and may_change_household(user, case)}
 
 
 def household_record(case, what, record_id=None):
@@ -138,11 +148,21 @@ def update_family(case, user, what, record=None, data=None, *, agency=None, expe
     db.session.refresh(family)  # under the case's lock: the version now, not when the page was read
     if expected_version is None or str(expected_version) != str(family.version_id):
         raise FamilyConflict()
+    data = dict(data or {})
+    if what == "child":
+        refuse_taken_nhs_number(user, data.get("nhs_number"), family=family, child=record)
     try:
-        record = _apply_family_change(case, family, what, record, dict(data or {}), agency)
+        record = _apply_family_change(case, family, what, record, data, agency)
     except StaleDataError as exc:
         # A save through another case of this family bumped the version between our read and our UPDATE.
         raise FamilyConflict() from exc
+    except IntegrityError as exc:
+        # A unique index refused the change: the same NHS number recorded meanwhile, or an episode opened.
+        db.session.rollback()
+        if what == "child":
+            kept = record if record is not None and record.id is not None else None
+            refuse_taken_nhs_number(user, data.get("nhs_number"), family=case.family, child=kept)
+        raise DuplicateEpisode([data.get("first_name") or ""], field="first_name") from exc
     audit.record("family_updated", assessment=case, user=user, detail={"part": what})
     return record
 
@@ -203,5 +223,7 @@ def _apply_family_change(case, family, what, record, data, agency):
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as exc:
+        if what == "child":
+            raise  # the NHS number's unique index or the open episode's: update_family says which
         raise DuplicateEpisode([getattr(record, "name", "")], field="first_name") from exc
     return record

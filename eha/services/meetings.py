@@ -290,6 +290,7 @@ def record_form_data(meeting):
         "notes": meeting.notes,
         "decisions": meeting.decisions,
         "next_review_on": meeting.next_review_on,
+        "next_review_reason": meeting.next_review_reason,
         "version": str(meeting.version_id),
     }
     if (
@@ -602,7 +603,9 @@ def cancel(case, meeting_id, by, *, expected_version, reason):
     return meeting
 
 
-def mark_held(meeting, by, *, held_on, attendance, notes, decisions, next_review_on, updates=None):
+def mark_held(
+    meeting, by, *, held_on, attendance, notes, decisions, next_review_on, updates=None, next_review_reason=None
+):
     """Write ``meeting`` as held (no checks: the caller's action makes them). ``attendance`` maps participant id to
     attended/apologies/absent; ``updates`` participant id to the written update sent with apologies (None: keep
     what is saved)."""
@@ -611,6 +614,7 @@ def mark_held(meeting, by, *, held_on, attendance, notes, decisions, next_review
     meeting.notes = notes or None
     meeting.decisions = decisions or None
     meeting.next_review_on = next_review_on
+    meeting.next_review_reason = (next_review_reason or None) if next_review_on else None
     meeting.recorded_by_id = by.id
     for participant in meeting.participants:
         status = attendance.get(participant.id)
@@ -623,7 +627,17 @@ def mark_held(meeting, by, *, held_on, attendance, notes, decisions, next_review
 
 
 def record_meeting(
-    meeting, by, *, expected_version, held_on, attendance, notes, decisions, next_review_on, updates=None
+    meeting,
+    by,
+    *,
+    expected_version,
+    held_on,
+    attendance,
+    notes,
+    decisions,
+    next_review_on,
+    updates=None,
+    next_review_reason=None,
 ):
     """For the review page (``eha.services.reviews``), inside its own transaction: check the version it was given,
     then ``mark_held`` (with the updates sent with apologies). Meetings pages use ``record``; both then call
@@ -639,6 +653,7 @@ def record_meeting(
         decisions=decisions,
         next_review_on=next_review_on,
         updates=updates,
+        next_review_reason=next_review_reason,
     )
 
 
@@ -656,6 +671,7 @@ def record(
     next_review_on,
     updates=None,
     lead_agreed_id=None,
+    next_review_reason=None,
 ):
     """Record a meeting as held (or change its record), at the version the user opened. ``lead_agreed_id``: who
     the meeting agreed should lead (None: the current lead); someone else takes over the case in this same
@@ -672,6 +688,7 @@ def record(
         decisions=decisions,
         next_review_on=next_review_on,
         updates=updates,
+        next_review_reason=next_review_reason,
     )
     audit.record(
         "meeting_recorded",

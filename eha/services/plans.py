@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -29,7 +29,7 @@ from eha.definitions import needs_identified
 from eha.definitions.store import definition_for
 from eha.errors import Invalid, NotAllowed, NotFound, NotPermitted, StaleEdit, expect_version
 from eha.extensions import db
-from eha.formatting import format_date
+from eha.formatting import format_date, format_timestamp, london_time, now_in_london
 from eha.models.base import utcnow
 from eha.models.choices import ACTION_PROGRESS, SIGNING_METHODS
 from eha.models.meetings import Meeting
@@ -182,6 +182,20 @@ def action_choices(case, action=None):
     """The action form's choices: ``(needs, owners)``, each ``[(value, label)]`` (``action``: the one changed)."""
     owners = [(ref.value, label) for ref, (label, _columns) in _owners(case, action).items()]
     return list(need_labels(case).items()), owners
+
+
+def action_due_bounds(case, today=None):
+    """``(earliest, latest)`` an action may be due: not before the plan was made (its first version, in UK time;
+    today before there is one), nor more than ``EHA_ACTION_HORIZON_DAYS`` ahead (default a year)."""
+    today = today or date.today()
+    first = db.session.scalar(
+        sa.select(PlanVersion.created_at)
+        .where(PlanVersion.assessment_id == case.id)
+        .order_by(PlanVersion.number)
+        .limit(1)
+    )
+    earliest = london_time(first).date() if first is not None else today
+    return min(earliest, today), today + timedelta(days=current_app.config["EHA_ACTION_HORIZON_DAYS"])
 
 
 def owner_value(action):
@@ -349,9 +363,9 @@ def progress_recorded(case, actions):
         if review_id is not None:
             out[key] = f"{who} at the review on {format_date(held_on or at)}"
         elif by_id is not None and by_id == owners[key]:
-            out[key] = f"{who} on {format_date(at)} (their own update)"
+            out[key] = f"{who} on {format_timestamp(at, with_time=False)} (their own update)"
         else:
-            out[key] = f"{who} on {format_date(at)}"
+            out[key] = f"{who} on {format_timestamp(at, with_time=False)}"
     return out
 
 
@@ -864,7 +878,7 @@ def build_document(case, version, *, generated_at=None):
             for s in version.signatures
         ],
         digest=version.digest,
-        generated_at=generated_at or datetime.now(),
+        generated_at=generated_at or now_in_london(),
     )
 
 
@@ -895,6 +909,6 @@ def document_from_content(version, *, organisation, service_name, front_door, ge
         front_door=front_door,
         signatures=[Signature(**{**s, "signed_on": _date(s.get("signed_on"))}) for s in c.get("signatures", [])],
         digest=version.digest,
-        generated_at=generated_at or datetime.now(),
+        generated_at=generated_at or now_in_london(),
         later_signatures=list(later),
     )

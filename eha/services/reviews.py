@@ -16,7 +16,7 @@ from eha.definitions import scaling_scores
 from eha.definitions.store import definition_for
 from eha.errors import NotAllowed, expect_version
 from eha.extensions import db
-from eha.formatting import format_date
+from eha.formatting import format_date, format_timestamp
 from eha.models.choices import REVIEW_DECISIONS
 from eha.models.meetings import Meeting
 from eha.models.plans import ActionUpdate, PlanVersion, Review
@@ -99,7 +99,7 @@ def owner_updates(case, actions):
 
 def recorded_label(user, at):
     who = f"{user.name} ({user.agency.name})" if user is not None else "someone no longer on the system"
-    return f"Recorded by {who} on {format_date(at)}"
+    return f"Recorded by {who} on {format_timestamp(at, with_time=False)}"
 
 
 @case_action
@@ -131,6 +131,7 @@ def record_review(
     notes=None,
     updates=None,
     lead_agreed_id=None,
+    next_review_reason=None,
 ):
     """Record the review of ``meeting`` (seen at ``expected_version``): the meeting held (``updates``: participant
     id -> the update sent with apologies), the Review, the progress on each action (``progress``: key ->
@@ -147,6 +148,7 @@ def record_review(
         decisions=None,
         next_review_on=next_review_on,
         updates=updates,
+        next_review_reason=next_review_reason,
     )
     review = Review(
         assessment_id=case.id,

@@ -1,22 +1,22 @@
-"""The case timeline: what happened, in words, from the case's audit events (one query, newest first).
+"""The case timeline: what happened, in words, from the case's audit events (a page at a time, newest first).
 
 Looks at the case (views, PDF downloads, refusals) belong on the history page, not here.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from eha import audit
-from eha.extensions import db
-from eha.formatting import format_datetime, lower_first
+from eha.definitions.store import definition_for
+from eha.formatting import format_datetime, london_time, lower_first
 from eha.models.audit import AuditEvent
+from eha.pagination import paginate
 from eha.workflow import table
 from eha.workflow.states import CLOSURE_REASONS, STEPPED_UP
 
-LONDON = ZoneInfo("Europe/London")
+TIMELINE_PAGE_SIZE = 20
 NOT_ON_TIMELINE = (
     "case_viewed",
     "section_viewed",
@@ -42,13 +42,20 @@ class Entry:
         return f"{format_datetime(self.at)} — {self.who} {self.what}"
 
 
-def local_time(value):
-    return value.replace(tzinfo=UTC).astimezone(LONDON).replace(tzinfo=None)
+def _section_title(definition, key):
+    if definition is not None and isinstance(key, str) and definition.has_section(key):
+        return definition.section(key).title
+    return None
 
 
-def describe(event):
-    """What the event's user did, as the end of a sentence: "completed the assessment"."""
+def describe(event, definition=None):
+    """What the event's user did, as the end of a sentence: "completed the assessment"; a saved section is
+    named from the case's definition ("saved the section 'Parenting capacity'")."""
     detail = event.detail or {}
+    if event.action == "section_saved":
+        title = _section_title(definition, detail.get("section"))
+        if title:
+            return f"saved the section '{title}'"
     if event.action == "transition":
         spec = table.get(detail.get("trigger"))
         words = spec.done if spec else "moved the case on"
@@ -67,24 +74,27 @@ def who(event):
     return f"{name} ({event.agency_name})" if event.agency_name else name
 
 
-def timeline(case, limit=200):
-    events = db.session.scalars(
+def timeline(case, per_page=TIMELINE_PAGE_SIZE):
+    """A page (``?page=``) of what happened on the case, newest first: ``.items`` are ``Entry``."""
+    page = paginate(
         sa.select(AuditEvent)
         .where(
             AuditEvent.assessment_id == case.id,
             AuditEvent.outcome == "success",
             AuditEvent.action.not_in(NOT_ON_TIMELINE),
         )
-        .order_by(AuditEvent.seq.desc())
-        .limit(limit)
-    ).all()
-    return [
+        .order_by(AuditEvent.seq.desc()),
+        per_page=per_page,
+    )
+    definition = definition_for(case)
+    page.items = [
         Entry(
-            at=local_time(e.occurred_at),
+            at=london_time(e.occurred_at),
             who=who(e),
-            what=describe(e),
+            what=describe(e, definition),
             action=e.action,
             trigger=(e.detail or {}).get("trigger"),
         )
-        for e in events
+        for e in page.items
     ]
+    return page

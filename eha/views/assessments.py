@@ -74,8 +74,8 @@ def new():
             date_of_birth=form.date_of_birth.data,
             nhs_number=form.nhs_number.data,
         )
-        # Only the families the user may see can be continued with.
-        session[FLOW] = {"families": matches.family_ids}
+        # Only the families the user may see can be continued with; what was typed pre-fills a new family.
+        session[FLOW] = {"families": matches.family_ids, "typed": form.typed_child()}
     return render_template(
         "views/assessments/new_find.html", form=form, matches=matches, hub=current_app.config["EHA_EARLY_HELP_HUB"]
     )
@@ -138,7 +138,9 @@ def new_family():
     """Step 3 for a family not on record: the family, a child and a parent or carer; then start."""
     if _flow_ready() is None:
         return redirect(url_for(".new"))
-    form = NewFamilyForm()
+    typed = _flow().get("typed") if request.method == "GET" else None
+    form = NewFamilyForm(data=NewFamilyForm.prefill(typed))
+    on_record = None
     if form.validate_on_submit():
         try:
             case = service.start_with_new_family(
@@ -149,11 +151,23 @@ def new_family():
                 child=form.child_data(),
                 carer=form.carer_data(),
             )
+        except service.NhsNumberOnRecord as error:
+            form.add_error(error)
+            on_record = _offer_record(error.holder)
         except Invalid as error:
             form.add_error(error)
         else:
             return _started(case)
-    return render_template("views/assessments/new_family.html", form=form)
+    return render_template("views/assessments/new_family.html", form=form, on_record=on_record)
+
+
+def _offer_record(child):
+    """The child whose NHS number was typed, when the user may see them: their family can be continued with."""
+    if child is None:
+        return None
+    families = set(_flow().get("families", ()))
+    _save_flow(families=sorted(families | {child.family_id}))
+    return child
 
 
 @route(bp, "/new/children", methods=("GET", "POST"), need=STAFF)

@@ -185,6 +185,7 @@ def record(case, meeting_id):
         notes=form.notes.data,
         decisions=form.decisions.data,
         next_review_on=form.next_review_on.data,
+        next_review_reason=form.next_review_reason.data,
         updates=form.updates(),
         lead_agreed_id=form.lead_agreed_id,
     )

@@ -38,7 +38,7 @@ def _on_get(data):
 
 def _action_form(case, data=None, action=None):
     needs, owners = service.action_choices(case, action)
-    return ActionForm(needs=needs, owners=owners, data=_on_get(data))
+    return ActionForm(needs=needs, owners=owners, due_bounds=service.action_due_bounds(case), data=_on_get(data))
 
 
 def _action_page(case, form, action=None, conflict=None, status=200):

@@ -77,6 +77,7 @@ def new(case):
             decision=form.decision.data,
             plan_changed=bool(form.plan_changed.data),
             next_review_on=form.next_review_on.data,
+            next_review_reason=form.next_review_reason.data,
             progress=form.progress_by_key(actions),
             notes=form.notes.data,
             updates=form.updates(),

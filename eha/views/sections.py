@@ -75,7 +75,7 @@ def _edit(case, key, child_id):
         return _render(case, page, make_section_form(page.section, page.answers), page.version)
     complete = request.form.get("action") != "draft"
     version = _posted_version()
-    form = make_section_form(page.section)
+    form = make_section_form(page.section, born_on=page.born_on)
     if not (form.validate_complete() if complete else form.validate_draft()):
         return _render(case, page, form, version)
     answers = form.answers()

@@ -10,7 +10,7 @@ Create Date: 2026-12-01
 from alembic import op
 
 revision = "0013_report_indexes"
-down_revision = "0011_per_child_assessment"
+down_revision = "0012_consistent_identifier"
 branch_labels = None
 depends_on = None
 

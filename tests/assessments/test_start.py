@@ -5,6 +5,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from eha.extensions import db
+from eha.formatting import without_emergency_line
 from eha.models.assessments import Assessment, AssessmentChild
 from eha.models.audit import AuditEvent
 from eha.services import assessments as service
@@ -14,7 +15,7 @@ from tests.assessments import helpers
 NEW_FAMILY = {
     "name": "The Kowalski family",
     "address": "3 Station Road, Northtown",
-    "postcode": "nt1 3cd",
+    "postcode": "nt1 3dq",
     "child_first_name": "Łukasz",
     "child_last_name": "Kowalski",
     "child_date_of_birth": ["4", "9", "2014"],
@@ -89,7 +90,9 @@ def test_answering_yes_to_the_safety_question_shows_the_front_door_and_creates_n
     response = client.post("/assessments/new/safety", data={"at_risk": "yes"})
     assert response.status_code == 200
     assert "Contact the front door now" in response.text
-    assert app.config["EHA_FRONT_DOOR"] in response.text.replace("&#39;", "'")
+    shown = response.text.replace("&#39;", "'")
+    assert without_emergency_line(app.config["EHA_FRONT_DOOR"]) in shown
+    assert "If a child is in immediate danger, call 999." in shown
     # The journey cannot go on to the family step.
     assert client.get("/assessments/new/family").status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Assessment)) == 0

@@ -69,7 +69,7 @@ def test_keyboard_user_completes_an_assessment_over_two_visits(page, demo_passwo
 
     expect(page.locator("h1")).to_have_text("About the family")
     keys.type_into("Family name", family.name)
-    keys.type_into("Postcode", "NS2 4CD")
+    keys.type_into("Postcode", "NS2 4DQ")
     keys.type_into("First name", family.child_first)
     keys.type_into("Last name", family.surname)
     keys.date("child_date_of_birth", *family.dob)

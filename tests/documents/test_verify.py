@@ -114,3 +114,12 @@ def test_the_command_line_says_when_no_plan_has_the_code(app):
     assert result.exit_code == 1 and "No signed plan has this digest" in result.output
     malformed = runner.invoke(args=["plans", "verify", "nonsense"])
     assert malformed.exit_code == 2 and "64-character code" in malformed.output
+
+
+def test_the_case_found_names_its_family_once(client, signed_in, lead):
+    case = helpers.assessed_case(lead, name="The Yıldız family")
+    version = helpers.signed_plan(case, lead)
+    signed_in(lead)
+    page = check(client, version.digest)
+    assert f"{case.ref}, the Yıldız family" in page.text
+    assert "family family" not in page.text and "the The" not in page.text

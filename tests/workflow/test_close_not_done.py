@@ -52,3 +52,33 @@ def test_closing_when_every_action_is_done_asks_nothing_more(client_request, sig
     assert "Actions not done" not in page.text and page.select("input[name=checked_not_done]") == []
     client_request.post(url, data=OUTCOMES)
     assert state_in_db(plan_active) == "closed"
+
+
+def test_a_closed_case_shows_each_need_s_outcome_and_the_closure_summary_and_offers_no_edits(
+    client_request, signed_in, plan_active, people
+):
+    signed_in(people[2])
+    client_request.post(
+        f"/assessments/{plan_active.ref}/close",
+        data={
+            **OUTCOMES,
+            "outcome_sf_relationships": "partly_met",
+            "comment_sf_relationships": "Arguments less often",
+            "notes": "The family moved to Southshire; their new school knows them",
+            "checked_not_done": "yes",
+        },
+    )
+    assert state_in_db(plan_active) == "closed"
+    page = client_request.get(f"/assessments/{plan_active.ref}")
+    assert "Outcome for 'Getting a good education' Met" in page.text
+    assert "Outcome for 'Improved family relationships' Partly met: Arguments less often" in page.text
+    assert "Closure summary The family moved to Southshire; their new school knows them" in page.text
+    links = page.words(".govuk-summary-list__actions a")
+    assert links and all(text.startswith("View") for text in links)
+    family = client_request.get(f"/assessments/{plan_active.ref}/family")
+    assert not [a for a in family.words("a") if a.startswith("Change") or a.startswith("Add ")]
+    client_request.post(
+        f"/assessments/{plan_active.ref}/family/edit",
+        data={"name": "The Renamed family", "version": "1"},
+        expected_status=409,
+    )

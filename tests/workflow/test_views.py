@@ -191,12 +191,13 @@ def test_the_docs_diagram_is_the_one_the_table_draws():
     assert (Path(__file__).resolve().parents[2] / "docs" / "workflow.svg").read_text() == render()
 
 
-def test_the_timeline_leaves_out_views_and_puts_the_newest_first(client, signed_in, plan_active, people):
+def test_the_timeline_leaves_out_views_and_puts_the_newest_first(app, client, signed_in, plan_active, people):
     from eha.services.timeline import timeline
 
     signed_in(people[0])
     client.get(f"/assessments/{plan_active.ref}")
-    entries = timeline(plan_active)
+    with app.test_request_context():
+        entries = timeline(plan_active).items
     assert [e.trigger for e in entries if e.action == "transition"] == [
         "agree_plan",
         "schedule_taf",
