@@ -163,8 +163,8 @@ def ensure_demo_seal():
 def load_demo():
     from eha.definitions.store import ensure_shipped_definitions
     from eha.demo.cases import ensure_demo_cases
-    from eha.demo.retention import ensure_demo_retention
     from eha.demo.each_child import ensure_each_child_case
+    from eha.demo.retention import ensure_demo_retention
     from eha.notifications import events as notification_events
 
     with committing():  # one transaction: the services the demo uses (a change of lead) commit with it
