@@ -12,7 +12,7 @@ from eha.extensions import db
 from eha.formatting import format_date
 from eha.models.assessments import LeadChange, TafMember
 from eha.models.audit import AuditEvent
-from eha.services import retention
+from eha.services import retention, subject_access
 from tests import factories
 from tests.plans import helpers
 from tests.plans.meeting_people import record_data, taf_case_with_grandmother
@@ -180,3 +180,21 @@ def test_disposing_of_a_case_leaves_no_lead_change_rows(client_request, signed_i
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LeadChange).filter_by(assessment_id=case_id)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(TafMember).filter_by(assessment_id=case_id)) == 0
+
+
+def test_a_subject_access_export_holds_the_kept_reasons_like_the_cases_other_text(
+    client_request, signed_in, lead, nurse, hana, health, manager
+):
+    case = helpers.assessed_case(lead, [health], state="plan_active")
+    helpers.member(case, hana)
+    signed_in(lead)
+    _hand_over(client_request, case, nurse, "Nia knows the family best.")
+    signed_in(nurse)
+    _remove(client_request, case, hana, "Hana moved to another patch.")
+    db.session.expire_all()
+    child = helpers.reload(case).subjects[0].child
+    sar = subject_access.open_request(manager, "child", child.id, date.today())
+    [exported] = [c for c in subject_access.export_data(sar)["cases"] if c["ref"] == case.ref]
+    assert [r["reason"] for r in exported["records"]["lead_changes"]] == ["Nia knows the family best."]
+    removed = [r for r in exported["records"]["taf_members"] if r.get("removed_reason")]
+    assert [r["removed_reason"] for r in removed] == ["Hana moved to another patch."]
