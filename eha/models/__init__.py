@@ -8,6 +8,7 @@ from eha.models.assessments import (  # noqa: F401
     CasePerson,
     Consent,
     FormDefinitionVersion,
+    LeadChange,
     ReferenceCounter,
     SectionAnswer,
     TafMember,

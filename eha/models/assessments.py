@@ -279,9 +279,34 @@ class TafMember(TimestampMixin, db.Model):
     role: Mapped[str | None] = mapped_column(sa.String(200))
     added_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     removed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Why they left and who took them off (kept here, not in the audit trail, which holds ids and codes only).
+    removed_reason: Mapped[str | None] = mapped_column(sa.Text)
+    removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     assessment: Mapped[Assessment] = relationship(back_populates="taf_members")
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
+    removed_by = relationship("User", foreign_keys=[removed_by_id])
+
+
+class LeadChange(db.Model):
+    """A handover of the case to a new lead professional: from whom, to whom, from when and why. The reason typed is
+    kept here (the audit trail records only that one was given)."""
+
+    __tablename__ = "lead_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id"), index=True)
+    from_user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    to_user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    on: Mapped[date] = mapped_column(sa.Date)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    old_lead_kept: Mapped[bool] = mapped_column(sa.Boolean)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+    from_user = relationship("User", foreign_keys=[from_user_id])
+    to_user = relationship("User", foreign_keys=[to_user_id])
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
 
 
 class CasePerson(TimestampMixin, db.Model):

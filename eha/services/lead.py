@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from eha import audit
 from eha.errors import Invalid, NotAllowed, expect_version
 from eha.extensions import db
-from eha.models.assessments import TafMember
+from eha.models.assessments import LeadChange, TafMember
 from eha.models.base import utcnow
 from eha.models.choices import PRACTITIONER
 from eha.models.users import User
@@ -54,8 +55,22 @@ def lead_choices(case):
     ]
 
 
+def lead_changes(case):
+    """The case's handovers, newest first, with who they were from, to and recorded by (one query)."""
+    return db.session.scalars(
+        sa.select(LeadChange)
+        .where(LeadChange.assessment_id == case.id)
+        .options(
+            joinedload(LeadChange.from_user),
+            joinedload(LeadChange.to_user),
+            joinedload(LeadChange.recorded_by),
+        )
+        .order_by(LeadChange.on.desc(), LeadChange.id.desc())
+    ).all()
+
+
 def page_context(case):
-    return {"current_lead": current_lead(case), "choices": lead_choices(case)}
+    return {"current_lead": current_lead(case), "choices": lead_choices(case), "lead_changes": lead_changes(case)}
 
 
 def _new_lead(case, new_lead_id):
@@ -87,13 +102,15 @@ def _join_team(case, user_id, by):
     if member is None:
         case.taf_members.append(TafMember(user_id=user_id, added_by_id=by.id))
     elif member.removed_at is not None:
-        member.removed_at = None
+        member.removed_at = member.removed_reason = member.removed_by_id = None
 
 
-def _leave_team(case, user_id):
+def _leave_team(case, user_id, by, reason):
     for member in case.taf_members:
         if member.user_id == user_id and member.removed_at is None:
             member.removed_at = utcnow()
+            member.removed_by_id = by.id
+            member.removed_reason = reason
 
 
 @case_action
@@ -112,7 +129,18 @@ def change_lead(case, by, new_lead_id, reason, on, keep_old, *, expected_version
     if keep_old:
         _join_team(case, old.id, by)
     else:
-        _leave_team(case, old.id)
+        _leave_team(case, old.id, by, reason)
+    db.session.add(
+        LeadChange(
+            assessment_id=case.id,
+            from_user_id=old.id,
+            to_user_id=new.id,
+            on=on,
+            reason=reason,
+            old_lead_kept=bool(keep_old),
+            recorded_by_id=by.id,
+        )
+    )
     db.session.flush()
     audit.record(
         "lead_changed",

@@ -497,7 +497,7 @@ def _add_taf_members(case, by, user_ids):
         if member is None:
             case.taf_members.append(TafMember(user_id=user_id, added_by_id=by.id))
         elif member.removed_at is not None:
-            member.removed_at = None
+            member.removed_at = member.removed_reason = member.removed_by_id = None
 
 
 # --- the actions ---
@@ -785,7 +785,7 @@ def team(case):
         db.session.scalars(
             sa.select(TafMember)
             .where(TafMember.assessment_id == case.id)
-            .options(selectinload(TafMember.user).joinedload(User.agency))
+            .options(selectinload(TafMember.user).joinedload(User.agency), selectinload(TafMember.removed_by))
         )
         .unique()
         .all()
@@ -852,6 +852,8 @@ def remove_member(case, user_id, by, *, reason):
         raise NotAllowed("This case is closed: the team can no longer change.", detail={"user": user_id})
     member, _owned = member_to_remove(case, user_id)
     member.removed_at = utcnow()
+    member.removed_reason = reason
+    member.removed_by_id = by.id
     db.session.flush()
     audit.record(
         "taf_member_removed",
