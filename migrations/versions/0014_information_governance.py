@@ -173,9 +173,10 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("assessments", schema=None) as batch_op:
-        batch_op.drop_column("disposal_rule")
-        batch_op.drop_column("disposed_at")
+    # Plain DROP COLUMN, not batch mode: on SQLite a batch copy of the table would lose the case list's expression
+    # index (ix_assessments_due_order), which SQLAlchemy cannot reflect, and 0009's downgrade then fails to drop it.
+    op.drop_column("assessments", "disposal_rule")
+    op.drop_column("assessments", "disposed_at")
 
     with op.batch_alter_table("legal_holds", schema=None) as batch_op:
         batch_op.drop_index("ix_legal_holds_family_id")
