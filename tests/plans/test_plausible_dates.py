@@ -112,7 +112,7 @@ def test_the_review_interval_is_a_setting(client, client_request, signed_in, lea
 
 def _voice(client, case, seen):
     return client.post(
-        f"/assessments/{case.ref}/sections/voice-of-child",
+        f"/assessments/{case.ref}/sections/voice-of-child/children/{case.children[0].id}",
         data={"version": "0", "action": "draft", "date-seen": parts(seen)},
     )
 
@@ -121,7 +121,7 @@ def test_the_child_cannot_have_been_spoken_with_before_they_were_born(client_req
     case = case_helpers.case(lead, dob=date(2015, 3, 27))
     signed_in(lead)
     page = client_request.post(
-        f"/assessments/{case.ref}/sections/voice-of-child",
+        f"/assessments/{case.ref}/sections/voice-of-child/children/{case.children[0].id}",
         data={"version": "0", "action": "draft", "date-seen": ["26", "3", "2015"]},
         expected_status=200,
     )
@@ -130,7 +130,7 @@ def test_the_child_cannot_have_been_spoken_with_before_they_were_born(client_req
     ]
     assert page.one("#date-seen-day").get("value") == "26"
     client_request.post(
-        f"/assessments/{case.ref}/sections/voice-of-child",
+        f"/assessments/{case.ref}/sections/voice-of-child/children/{case.children[0].id}",
         data={"version": "0", "action": "draft", "date-seen": ["27", "3", "2015"]},
     )
 
@@ -140,7 +140,7 @@ def test_the_child_cannot_have_been_spoken_with_in_the_future(client_request, si
     signed_in(lead)
     tomorrow = date.today() + timedelta(days=1)
     page = client_request.post(
-        f"/assessments/{case.ref}/sections/voice-of-child",
+        f"/assessments/{case.ref}/sections/voice-of-child/children/{case.children[0].id}",
         data={"version": "0", "action": "draft", "date-seen": parts(tomorrow)},
         expected_status=200,
     )
