@@ -43,7 +43,12 @@ SUMMARIES = {
 SEN = {KOFI: "No special educational needs", AMA: "Education, health and care (EHC) plan", ESI: "SEN support"}
 
 
+AMAS_NHS_NUMBER = "450 557 7104"
+
+
 def add_children(page, ref):
+    """Ama is added with her NHS number; typing the same number for Esi is caught: it is already Ama's (a number
+    on record for another family's child is tests/assessments/test_consistent_identifier.py)."""
     for name, born in BROTHER_AND_SISTERS.items():
         page.goto(f"/assessments/{ref}/family")
         page.get_by_role("link", name="Add a child").click()
@@ -52,7 +57,14 @@ def add_children(page, ref):
         fill_date(date_group(page, "Date of birth"), *born)
         page.get_by_label("Female", exact=True).check()
         page.get_by_label("School or early years setting").fill("Northshire Primary School")
+        page.get_by_label("NHS number").fill(AMAS_NHS_NUMBER)
         page.get_by_role("button", name="Save").click()
+        if name == ESI:
+            expect(page.locator(".govuk-error-summary")).to_contain_text(f"{AMA} in this household already has")
+            expect(page.get_by_label("First name")).to_have_value("Esi")
+            check_page(page, "journey13-nhs-number-caught")
+            page.get_by_label("NHS number").fill("")
+            page.get_by_role("button", name="Save").click()
         expect(page.locator("main")).to_contain_text(name)
 
 
