@@ -1,0 +1,166 @@
+"""Two people pressing the same governance or section button at once, through the real pages, on PostgreSQL:
+exactly one change is saved and the other person gets a clear answer (a 409 saying why), never a 500.
+
+Not here yet, as each needs an app fix first: approving one disposal batch twice at once
+(``/retention/batches/<id>``), where the loser's UPDATE raises ``StaleDataError`` uncaught in
+``retention.decide_batch`` (a 500); and a family hold placed from two of the family's cases at once, where each
+request locks only its own case row, so both insert and the family has two active holds."""
+
+from datetime import date
+
+import lxml.html
+import pytest
+import sqlalchemy as sa
+
+from eha.extensions import db
+from eha.models.assessments import SectionAnswer
+from eha.models.audit import AuditEvent
+from eha.models.families import Child
+from eha.models.governance import FactCorrection, LegalHold
+from tests import factories
+from tests.assessments import helpers as case_helpers
+from tests.conftest import POSTGRES_URL
+from tests.pages import Page
+from tests.security.helpers import race
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        not POSTGRES_URL,
+        reason="needs PostgreSQL (TEST_DATABASE_URL): SQLite serialises every write, so requests cannot race",
+    ),
+]
+
+
+@pytest.fixture
+def app_settings():
+    return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10, "max_overflow": 5, "pool_timeout": 60}}
+
+
+def _browsers(app, *users):
+    """One signed-in test client (its own cookie jar and session) for each user."""
+    browsers = []
+    for user in users:
+        browser = app.test_client()
+        factories.sign_in(browser, user)
+        browsers.append(browser)
+    return browsers
+
+
+def _post_at_once(browsers, url, forms):
+    def press(index):
+        response = browsers[index].post(url, data=forms[index])
+        return response.status_code, response.get_data(as_text=True)
+
+    results = race(len(browsers), press)
+    assert not any(isinstance(result, Exception) for result in results), results
+    return results
+
+
+def _count(model, *where):
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def _outcomes(action, case=None):
+    """The outcome of each ``action`` audited (on ``case``), in order: "success" or "refused"."""
+    db.session.expire_all()
+    query = sa.select(AuditEvent.outcome).where(AuditEvent.action == action).order_by(AuditEvent.seq)
+    if case is not None:
+        query = query.where(AuditEvent.assessment_id == case.id)
+    return list(db.session.scalars(query))
+
+
+def test_two_managers_placing_a_hold_on_one_case_at_once_make_one_hold(app, demo):
+    other_manager = factories.user(role="manager", agency=demo.manager.agency)
+    case = demo.due
+    browsers = _browsers(app, demo.manager, other_manager)
+    url = f"/assessments/{case.ref}/hold"
+    assert all(Page(browser.get(url)).h1 == "Legal hold" for browser in browsers)
+    forms = [{"on": "case", "reason": "Solicitor's letter"}, {"on": "case", "reason": "Police request"}]
+    results = _post_at_once(browsers, url, forms)
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [302, 409], statuses
+    loser = next(text for status, text in results if status == 409)
+    assert "This case is already on legal hold." in loser
+    assert _count(LegalHold, LegalHold.assessment_id == case.id, LegalHold.lifted_at.is_(None)) == 1
+    assert sorted(_outcomes("legal_hold_placed", case)) == ["refused", "success"]
+
+
+def _dob_form(case, child, day, reason):
+    return {
+        "version": str(case.family.version_id),
+        "first_name": child.first_name,
+        "last_name": child.last_name,
+        "date_of_birth": [day, "2", "2013"],
+        "reason": reason,
+    }
+
+
+def test_two_corrections_of_one_date_of_birth_at_once_save_one_and_tell_the_other(app, demo):
+    case = demo.marsh[2]
+    kai = sorted(case.family.children, key=lambda c: c.date_of_birth)[0]
+    url = f"/assessments/{case.ref}/corrections/child/{kai.id}"
+    browsers = _browsers(app, demo.lead, demo.manager)
+    assert all(browser.get(url).status_code == 200 for browser in browsers)
+    forms = [_dob_form(case, kai, "15", "Birth certificate seen"), _dob_form(case, kai, "16", "Hospital letter")]
+    results = _post_at_once(browsers, url, forms)
+    statuses = [status for status, _ in results]
+    assert sorted(statuses) == [302, 409], statuses
+    winner = statuses.index(302)
+    text, day = _text_and_day(results[1 - winner][1])
+    assert "Someone changed the family's details after you opened this page" in text
+    assert day == forms[1 - winner]["date_of_birth"][0]
+    db.session.expire_all()
+    saved = db.session.get(Child, kai.id).date_of_birth
+    assert saved == date(2013, 2, int(forms[winner]["date_of_birth"][0]))
+    where = (FactCorrection.record_kind == "child", FactCorrection.record_id == kai.id)
+    assert _count(FactCorrection, *where) == 1
+    assert _outcomes("fact_corrected", case).count("success") == 1
+
+
+def _text_and_day(html):
+    """The visible words of a page, and the day typed in its date of birth field."""
+    tree = lxml.html.fromstring(html)
+    day = tree.cssselect('input[name="date_of_birth"]')
+    return " ".join(tree.find("body").text_content().split()), day[0].get("value") if day else None
+
+
+def _child_section(case, child_id):
+    return f"/assessments/{case.ref}/sections/voice-of-child/children/{child_id}"
+
+
+def _saved(case, child_id):
+    db.session.expire_all()
+    return db.session.scalar(
+        sa.select(SectionAnswer).where(
+            SectionAnswer.assessment_id == case.id,
+            SectionAnswer.section_key == "voice-of-child",
+            SectionAnswer.child_id == child_id,
+        )
+    )
+
+
+@pytest.mark.parametrize("saved_before", [False, True], ids=["first-save", "later-save"])
+def test_two_saves_of_one_childs_section_from_the_same_page_at_once_one_wins(app, practitioner, saved_before):
+    case = case_helpers.case(practitioner)
+    child_id = case.children[0].id
+    url = _child_section(case, child_id)
+    first, second = _browsers(app, practitioner, practitioner)
+    if saved_before:
+        assert first.post(url, data={"version": "0", "action": "draft", "child-views": "Earlier"}).status_code == 302
+    version = str(_saved(case, child_id).version_id) if saved_before else "0"
+    assert f'name="version" value="{version}"' in first.get(url).text
+    forms = [
+        {"version": version, "action": "draft", "child-views": "I miss my friends"},
+        {"version": version, "action": "draft", "child-views": "I like trains"},
+    ]
+    results = _post_at_once([first, second], url, forms)
+    statuses = [status for status, _ in results]
+    assert sorted(statuses) == [302, 409], statuses
+    winner = statuses.index(302)
+    loser = results[1 - winner][1]
+    assert "Someone else has changed this section" in loser
+    assert forms[1 - winner]["child-views"] in loser
+    assert _saved(case, child_id).answers == {"child-views": forms[winner]["child-views"]}
+    assert _count(SectionAnswer, SectionAnswer.assessment_id == case.id, SectionAnswer.child_id == child_id) == 1
