@@ -10,6 +10,7 @@ from eha.errors import NotAllowed, NotFound, NotPermitted, expect_version
 from eha.extensions import db
 from eha.models.base import utcnow
 from eha.models.choices import MANAGER
+from eha.models.families import Family
 from eha.models.governance import LegalHold
 from eha.transaction import case_action
 
@@ -43,6 +44,8 @@ def place(case, by, *, on, reason):
     if case.disposed_at is not None:
         raise NotAllowed("This case has been disposed of: there is nothing left to hold.")
     target = {"assessment_id": case.id} if on == "case" else {"family_id": case.family_id}
+    if on == "family":  # the case row is locked already; two of the family's cases are two rows, so lock the family
+        db.session.execute(sa.select(Family.id).where(Family.id == case.family_id).with_for_update())
     existing = db.session.scalar(sa.select(LegalHold).filter_by(lifted_at=None, **target))
     if existing is not None:
         raise NotAllowed(f"This {on} is already on legal hold.")

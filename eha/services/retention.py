@@ -175,7 +175,13 @@ def get_batch(batch_id):
 
 @autocommit
 def decide_batch(batch, by, *, approve, expected_version):
-    """A manager approves (or cancels) a batch waiting for approval; audited with the batch's id and size."""
+    """A manager approves (or cancels) a batch waiting for approval; audited with the batch's id and size. The
+    batch row is locked and re-read first: of two managers deciding at once, the second sees the first's decision
+    (409), not a failed update."""
+    db.session.execute(
+        sa.select(DisposalBatch).where(DisposalBatch.id == batch.id).with_for_update(),
+        execution_options={"populate_existing": True},
+    ).scalar_one()  # fetching the row is what refreshes ``batch``
     expect_version(expected_version, batch.version_id)
     if batch.status != "pending":
         raise NotAllowed("This batch has already been decided.")

@@ -1,10 +1,5 @@
 """Two people pressing the same governance or section button at once, through the real pages, on PostgreSQL:
-exactly one change is saved and the other person gets a clear answer (a 409 saying why), never a 500.
-
-Not here yet, as each needs an app fix first: approving one disposal batch twice at once
-(``/retention/batches/<id>``), where the loser's UPDATE raises ``StaleDataError`` uncaught in
-``retention.decide_batch`` (a 500); and a family hold placed from two of the family's cases at once, where each
-request locks only its own case row, so both insert and the family has two active holds."""
+exactly one change is saved and the other person gets a clear answer (a 409 saying why), never a 500."""
 
 from datetime import date
 
@@ -16,10 +11,12 @@ from eha.extensions import db
 from eha.models.assessments import SectionAnswer
 from eha.models.audit import AuditEvent
 from eha.models.families import Child
-from eha.models.governance import FactCorrection, LegalHold
+from eha.models.governance import DisposalBatch, FactCorrection, LegalHold
+from eha.services import retention
 from tests import factories
 from tests.assessments import helpers as case_helpers
 from tests.conftest import POSTGRES_URL
+from tests.governance.test_retention import cli
 from tests.pages import Page
 from tests.security.helpers import race
 
@@ -164,3 +161,35 @@ def test_two_saves_of_one_childs_section_from_the_same_page_at_once_one_wins(app
     assert forms[1 - winner]["child-views"] in loser
     assert _saved(case, child_id).answers == {"child-views": forms[winner]["child-views"]}
     assert _count(SectionAnswer, SectionAnswer.assessment_id == case.id, SectionAnswer.child_id == child_id) == 1
+
+
+def test_two_managers_holding_one_family_from_two_of_its_cases_at_once_make_one_hold(app, demo):
+    """Each request locks its own case; the family's row is locked too, so the second sees the first's hold."""
+    first, second = demo.marsh[0], demo.marsh[1]
+    other_manager = factories.user(role="manager", agency=demo.manager.agency)
+    browsers = _browsers(app, demo.manager, other_manager)
+    urls = [f"/assessments/{first.ref}/hold", f"/assessments/{second.ref}/hold"]
+
+    def press(index):
+        response = browsers[index].post(urls[index], data={"on": "family", "reason": f"Court order {index}"})
+        return response.status_code, response.get_data(as_text=True)
+
+    results = race(2, press)
+    assert not any(isinstance(result, Exception) for result in results), results
+    assert sorted(status for status, _ in results) == [302, 409], [status for status, _ in results]
+    assert "This family is already on legal hold." in next(text for status, text in results if status == 409)
+    assert _count(LegalHold, LegalHold.family_id == first.family_id, LegalHold.lifted_at.is_(None)) == 1
+
+
+def test_two_managers_approving_one_disposal_batch_at_once_approve_it_once(app, demo):
+    """The batch row is locked and re-read: the second manager is told it changed (409), never a 500."""
+    assert cli(app, "retention", "review").exit_code == 0
+    batch = retention.batches()[0]
+    other_manager = factories.user(role="manager", agency=demo.manager.agency)
+    browsers = _browsers(app, demo.manager, other_manager)
+    assert all(f"Batch {batch.id}:" in browser.get("/retention").get_data(as_text=True) for browser in browsers)
+    form = {"version": str(batch.version_id), "decision": "approve"}
+    results = _post_at_once(browsers, f"/retention/batches/{batch.id}", [form, form])
+    assert sorted(status for status, _ in results) == [302, 409], [status for status, _ in results]
+    assert _count(DisposalBatch, DisposalBatch.id == batch.id, DisposalBatch.status == "approved") == 1
+    assert _outcomes("retention_batch_approved").count("success") == 1
