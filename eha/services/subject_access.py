@@ -117,6 +117,17 @@ def search(query):
     return [p for p in found if p.refs]
 
 
+def search_recorded(query):
+    """``search``, audited with how many people it found (never what was typed)."""
+    people = search(query)
+    audit.record("sar_search", detail={"results": len(people)})
+    return people
+
+
+def record_viewed(sar):
+    audit.record("sar_viewed", detail={"sar": sar.id})
+
+
 def _case_ids_query(kind, person_id):
     live = Assessment.disposed_at.is_(None)
     if kind == "child":

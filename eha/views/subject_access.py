@@ -4,7 +4,6 @@ received, mark the third parties to redact, review the redactions, produce the Z
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from eha import audit
 from eha.access import MANAGERS, route
 from eha.errors import NotFound
 from eha.formatting import format_date
@@ -19,9 +18,7 @@ QUERY_MAX = 100
 @route(bp, "", need=MANAGERS)
 def index():
     query = (request.args.get("q") or "").strip()[:QUERY_MAX]
-    people = sars.search(query) if query else None
-    if people is not None:
-        audit.record("sar_search", detail={"results": len(people)})
+    people = sars.search_recorded(query) if query else None
     return render_template(
         "views/subject_access/index.html", query=query, people=people, requests=sars.requests(), statuses=SAR_STATUSES
     )
@@ -75,7 +72,7 @@ def _show(sar, form=None):
 @route(bp, "/<int:sar_id>", need=MANAGERS)
 def show(sar_id):
     sar = _load(sar_id)
-    audit.record("sar_viewed", detail={"sar": sar.id})
+    sars.record_viewed(sar)
     return _show(sar)
 
 
