@@ -19,7 +19,7 @@ ASSETS := $(STATIC)/css/application.css $(STATIC)/js/govuk-frontend.min.js \
 # Workers and access log are in gunicorn.conf.py, shared with bench/http_bench.py.
 GUNICORN := $(BIN)/gunicorn -c gunicorn.conf.py
 
-.PHONY: help venv assets run dev test lint audit bench clean
+.PHONY: help venv assets translations translations-update run dev test lint audit bench clean
 
 help: ## List these targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z_-]+:.*## / {printf "  make %-7s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -34,7 +34,24 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
-assets: $(ASSETS) ## Build GOV.UK Frontend CSS, JS and images into eha/static
+assets: $(ASSETS) translations ## Build GOV.UK Frontend CSS, JS and images into eha/static, and the catalogues
+
+# The gettext catalogues (issue 18): eha/translations/<code>/LC_MESSAGES/<domain>.po, compiled next to themselves.
+# The app also compiles a stale one when it starts (eha/i18n.py), so a run without make still speaks Welsh.
+TRANSLATIONS := eha/translations
+PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+BABEL_KEYWORDS := -k _ -k gettext -k ngettext:1,2 -k lazy_gettext -k _l -k lazy_ngettext:1,2
+
+translations: $(MO_FILES) ## Compile the message catalogues (pybabel compile)
+
+$(TRANSLATIONS)/%.mo: $(TRANSLATIONS)/%.po | venv
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+translations-update: venv ## Extract the interface's strings into messages.pot and update every messages.po
+	$(BIN)/pybabel extract --no-default-keywords $(BABEL_KEYWORDS) -F babel.cfg --sort-output --no-location \
+		--project eha --copyright-holder "eha contributors" -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -D messages -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
 
 # Nothing here needs an install script; sass's optional file watcher is only for --watch.
 $(NPM_STAMP): package-lock.json

@@ -40,6 +40,10 @@ def create_app(config_name=None, **overrides):
     _init_extensions(app)
     _register_blueprints(app)
 
+    from eha import i18n
+
+    i18n.init_app(app)
+
     from eha import api
 
     api.init_app(app)  # after the blueprints: it uses their URL converters

@@ -12,6 +12,8 @@ import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
+
 LONDON = ZoneInfo("Europe/London")
 
 # Not strftime's %B: that follows the process locale, and a page or a PDF must not change with the server's.
@@ -40,31 +42,48 @@ def _as_date(value):
     return value
 
 
-def format_date(value, fmt="long"):
-    """ "5 March 2024" (``fmt="short"``: "5 Mar 2024"); ``""`` for nothing; a string that is not a date as it is."""
+def format_date(value, fmt="long", language="en"):
+    """ "5 March 2024" (``fmt="short"``: "5 Mar 2024"); ``""`` for nothing; a string that is not a date as it is.
+    ``language`` another code than "en" ("cy": "5 Mawrth 2024") takes the month from Babel's CLDR data."""
     if value is None or value == "":
         return ""
     parsed = _as_date(value)
     if parsed is None:
         return value
+    if language != "en":
+        return babel_dates.format_date(parsed, "d MMM y" if fmt == "short" else "d MMMM y", locale=language)
     month = MONTHS[parsed.month - 1]
     return f"{parsed.day} {month[:3] if fmt == 'short' else month} {parsed.year}"
 
 
-def format_time(value):
-    """ "9am", "2:30pm"."""
+# The 12-hour clock's suffixes: GOV.UK's "am"/"pm", Welsh "yb" (y bore) and "yh" (yr hwyr). Other languages print
+# the 24-hour time their CLDR data gives.
+_DAY_PERIODS = {"en": ("am", "pm"), "cy": ("yb", "yh")}
+
+
+def format_time(value, language="en"):
+    """ "9am", "2:30pm" (Welsh: "9yb", "2:30yh"; Polish "14:30")."""
+    periods = _DAY_PERIODS.get(language)
+    if periods is None:
+        return babel_dates.format_time(value, "HH:mm", locale=language)
     hour = value.hour % 12 or 12
     minutes = "" if value.minute == 0 else f":{value.minute:02d}"
-    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+    return f"{hour}{minutes}{periods[0] if value.hour < 12 else periods[1]}"
 
 
-def format_datetime(value):
+# "at" between a date and a time, in the languages eha's pages and plans are written in.
+_AT = {"en": "at", "cy": "am"}
+
+
+def format_datetime(value, language="en"):
     """ "5 March 2024 at 2:30pm"; ``""`` for nothing."""
     if value is None:
         return ""
     if not isinstance(value, datetime):
-        return format_date(value)
-    return f"{format_date(value)} at {format_time(value)}"
+        return format_date(value, language=language)
+    at = _AT.get(language, ",")
+    joiner = f" {at} " if at != "," else ", "
+    return f"{format_date(value, language=language)}{joiner}{format_time(value, language=language)}"
 
 
 def london_time(value):
@@ -74,14 +93,14 @@ def london_time(value):
     return value.astimezone(LONDON).replace(tzinfo=None)
 
 
-def format_timestamp(value, with_time=True):
+def format_timestamp(value, with_time=True, language="en"):
     """A stored moment in UK time: "5 March 2024 at 2:30pm" (``with_time=False``: "5 March 2024")."""
     if value is None or value == "":
         return ""
     if not isinstance(value, datetime):
-        return format_date(value)
+        return format_date(value, language=language)
     local = london_time(value)
-    return format_datetime(local) if with_time else format_date(local)
+    return format_datetime(local, language=language) if with_time else format_date(local, language=language)
 
 
 def now_in_london():

@@ -7,6 +7,7 @@ from flask import current_app, request, send_from_directory, url_for
 from flask_login import current_user
 
 from eha.formatting import family_label, format_date, format_datetime, format_timestamp, without_emergency_line
+from eha.i18n import current_language
 from eha.workflow.states import STATE_LABELS, STATE_TAG_CLASSES
 
 TERMS = {
@@ -85,9 +86,13 @@ def init_app(app):
 
     app.add_template_global(main_navigation)
     app.add_template_global(lambda: app.view_functions.keys(), "endpoints")
-    app.add_template_filter(format_date, "date")
-    app.add_template_filter(format_datetime, "datetime")
-    app.add_template_filter(format_timestamp, "timestamp")
+    # Pages show dates in the interface's language ("5 Mawrth 2024" in Welsh); audit texts and stored strings
+    # call eha.formatting directly and stay English.
+    app.add_template_filter(lambda value, fmt="long": format_date(value, fmt, current_language()), "date")
+    app.add_template_filter(lambda value: format_datetime(value, current_language()), "datetime")
+    app.add_template_filter(
+        lambda value, with_time=True: format_timestamp(value, with_time, current_language()), "timestamp"
+    )
     app.add_template_filter(family_label, "family_label")
     app.add_template_filter(without_emergency_line, "without_emergency_line")
     app.add_template_filter(state_label, "state_label")

@@ -63,6 +63,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The interface language the user chose (eha.i18n.LANGUAGES code); None: not chosen, English.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
 
     agency: Mapped[Agency] = relationship(back_populates="users", lazy="joined")
     sessions: Mapped[list["UserSession"]] = relationship(back_populates="user")

@@ -1,0 +1,126 @@
+"""The interface's languages (issue 18): English and Welsh, through Flask-Babel.
+
+A user chooses a language with the footer's links, or with ``?lang=cy`` on any page. The choice is kept in the
+session and, for a signed-in user, in ``users.language``, so it follows them to the next sign-in and to the emails
+eha sends them. Without a choice the browser's ``Accept-Language`` decides, and English is the default.
+
+The catalogues are ``eha/translations/<code>/LC_MESSAGES/messages.po`` (the ``plan`` domain beside them is the
+printed plan's, eha.pdf.i18n). ``make translations`` compiles them; so does ``ensure_compiled`` when the app starts
+and a ``.mo`` is missing or older than its ``.po``, so a fresh checkout never shows English by accident.
+"""
+
+import logging
+import os
+import tempfile
+from urllib.parse import urlencode
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import g, request, session
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+log = logging.getLogger(__name__)
+
+# code -> the language's name in itself (what the footer link says, GOV.UK style).
+LANGUAGES = {"en": "English", "cy": "Cymraeg"}
+DEFAULT_LANGUAGE = "en"
+TRANSLATIONS_DIR = os.path.join(os.path.dirname(__file__), "translations")
+
+babel = Babel()
+
+
+def chosen_language():
+    """The code asked for with ``?lang=``, or None when none (or one eha does not have) was asked for."""
+    code = request.args.get("lang", "").strip().lower()
+    return code if code in LANGUAGES else None
+
+
+def select_locale():
+    asked = chosen_language()
+    if asked:
+        return asked
+    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LANGUAGE)
+
+
+def current_language():
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
+
+
+def _forget_last_requests_locale():
+    """Flask-Babel keeps the locale on ``g``; a request inside an app context that is already pushed (the tests',
+    a CLI command's) shares that ``g``, so each request chooses afresh."""
+    g.pop("_flask_babel", None)
+
+
+def remember_choice():
+    """``?lang=`` on any page is remembered: in the session, and on the signed-in user's account."""
+    code = chosen_language()
+    if code is None or request.path.startswith("/api/"):
+        return
+    if session.get("lang") != code:
+        session["lang"] = code
+    if current_user.is_authenticated and current_user.language != code:
+        from eha.extensions import db
+
+        current_user.language = code
+        db.session.commit()
+
+
+def language_links():
+    """The footer's links to this page in each other language: ``[{"code", "name", "href"}]``."""
+    here = current_language()
+    links = []
+    for code, name in LANGUAGES.items():
+        if code == here:
+            continue
+        args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+        args.append(("lang", code))
+        links.append({"code": code, "name": name, "href": f"{request.path}?{urlencode(args)}"})
+    return links
+
+
+def html_lang():
+    return "cy" if current_language() == "cy" else "en-GB"
+
+
+def ensure_compiled(directory=TRANSLATIONS_DIR):
+    """Compile each ``.po`` whose ``.mo`` is missing or older. Written to a temporary file and renamed, so two
+    workers starting at once never read half a catalogue. A read-only install is left alone (logged)."""
+    if not os.path.isdir(directory):
+        return
+    for root, _dirs, files in os.walk(directory):
+        for name in files:
+            if name.endswith(".po"):
+                _compile_if_stale(os.path.join(root, name))
+
+
+def _compile_if_stale(po_path):
+    mo_path = po_path[:-3] + ".mo"
+    try:
+        if os.path.exists(mo_path) and os.path.getmtime(mo_path) >= os.path.getmtime(po_path):
+            return
+        with open(po_path, "rb") as po_file:
+            catalog = read_po(po_file)
+        handle, temp_path = tempfile.mkstemp(dir=os.path.dirname(mo_path), suffix=".mo.tmp")
+        with os.fdopen(handle, "wb") as mo_file:
+            write_mo(mo_file, catalog)
+        os.replace(temp_path, mo_path)
+    except OSError as exc:
+        log.warning("could not compile %s: %s", po_path, exc)
+
+
+def init_app(app):
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/London")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", TRANSLATIONS_DIR)
+    ensure_compiled()
+    babel.init_app(app, locale_selector=select_locale)
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_last_requests_locale)
+    app.before_request(remember_choice)
+    app.jinja_env.globals.update(language_links=language_links, html_lang=html_lang, current_language=current_language)
