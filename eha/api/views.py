@@ -98,9 +98,11 @@ def webhook_list():
 @auth.needs_scope("webhooks")
 @bp.arguments(schemas.WebhookInput)
 @bp.response(201, schemas.NewWebhook)
-@_errors(400, 401, 403, 429)
+@_errors(400, 401, 403, 409, 429)
 def webhook_create(data):
-    """Subscribe an address to ``case.state_changed`` for the cases you may see. The secret is shown once."""
+    """Subscribe an address to ``case.state_changed`` for the cases you may see. The secret is shown once. The
+    subscription ends (pending deliveries dropped) when its client is revoked; an address you have subscribed
+    already answers 409."""
     token = auth.current_token()
     try:
         subscription = webhooks.subscribe(current_user, data["url"], client_id=token.client_id)
