@@ -56,7 +56,10 @@ def authenticate():
     g.eha_api_token = token
     now = utcnow()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > TOUCH_SECONDS:
+        # Committed at once, so the call does not hold the token's row: two calls with one token would queue
+        # on it, and revoking the client (which updates its tokens) would deadlock with a call in flight.
         token.last_used_at = now
+        db.session.commit()
 
 
 def current_token():

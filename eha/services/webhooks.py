@@ -77,10 +77,16 @@ def _lock_owner(owner):
 
 
 def _live_client(client_id):
-    """The client, locked against its revocation (``FOR SHARE``), or ``Invalid`` when it has been revoked."""
-    client = db.session.scalar(sa.select(ApiClient).where(ApiClient.id == client_id).with_for_update(read=True))
+    """The client, locked against its revocation (``FOR SHARE``: a revocation at the same moment waits, then
+    ends this subscription too), or ``Invalid`` when it has been revoked."""
+    client = db.session.scalar(
+        sa.select(ApiClient)
+        .where(ApiClient.id == client_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)  # the token check loaded it before the lock: read it again
+    )
     if client is None or client.revoked_at is not None:
-        raise Invalid("Select the system the events are for", field="client")
+        raise Invalid("This system's access has been revoked", field="client")
     return client
 
 
