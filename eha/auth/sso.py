@@ -178,9 +178,9 @@ def finish(p, error=None):
     if error:
         _refuse(p, CANCELLED, "provider_error")
     try:
-        token = _client(p).authorize_access_token()
-    except (AuthlibBaseError, JoseError, requests.RequestException, KeyError, ValueError, TypeError):
-        _refuse(p, FAILED, "invalid_response")
+        token = _client(p).authorize_access_token(claims_options=_claims_options(p))
+    except (AuthlibBaseError, JoseError, requests.RequestException, KeyError, ValueError, TypeError) as error:
+        _refuse(p, FAILED, "invalid_response", check=_failed_check(error))
     claims = token.get("userinfo")
     if not claims:
         _refuse(p, FAILED, "no_id_token")
@@ -195,14 +195,31 @@ def finish(p, error=None):
     )
 
 
-def _refuse(p, message, reason, user=None, email=None):
-    audit.record(
-        "sign_in_failed",
-        outcome="failed",
-        user=user,
-        email=email,
-        detail={"reason": reason, "provider": p.name, "method": "sso"},
-    )
+def _claims_options(p):
+    """What the ID token must say: issued by the configured issuer, for this client. (Authlib's defaults check
+    the issuer only against the provider's metadata, and the audience only through ``azp``.)"""
+    return {
+        "iss": {"essential": True, "values": [p.issuer]},
+        "aud": {"essential": True, "values": [p.client_id]},
+    }
+
+
+def _failed_check(error):
+    """Which check refused the provider's answer, as a code for the audit trail: ``bad_signature``,
+    ``invalid_claim:aud`` (or ``iss``, ``nonce``...), ``expired_token``, ``mismatching_state`` (a forged or
+    replayed state), ``invalid_key_id``; the exception's class name for anything else."""
+    code = getattr(error, "error", None)
+    if not isinstance(code, str) or not code:
+        return type(error).__name__
+    claim = getattr(error, "claim", None) or getattr(error, "claim_name", None)
+    return f"{code}:{claim}" if isinstance(claim, str) and code != "expired_token" else code
+
+
+def _refuse(p, message, reason, user=None, email=None, check=None):
+    detail = {"reason": reason, "provider": p.name, "method": "sso"}
+    if check:
+        detail["check"] = check[:80]
+    audit.record("sign_in_failed", outcome="failed", user=user, email=email, detail=detail)
     db.session.commit()
     raise Refused(message.format(label=p.label), reason)
 
