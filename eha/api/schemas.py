@@ -203,7 +203,7 @@ class ReportOutline(ma.Schema):
     title = fields.String(required=True)
     description = fields.String(required=True)
     period = fields.String(required=True)
-    from_ = fields.Date(required=True, data_key="from")
+    from_ = fields.Date(required=True, data_key="from", attribute="from")
     to = fields.Date(required=True)
     tables = fields.List(fields.Nested(ReportTable), required=True)
 

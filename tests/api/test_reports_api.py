@@ -44,6 +44,7 @@ def test_a_reports_tables_download_as_the_same_csv_the_page_gives(app, client, w
     outline = client.get("/api/v1/reports/cases-by-state-and-agency?period=last-fy", headers=bearer(manager_token))
     assert outline.status_code == 200, outline.json
     assert outline.json["period"] == "last-fy" and outline.json["tables"]
+    assert outline.json["from"].endswith("-04-01") and outline.json["to"].endswith("-03-31")
     page = app.test_client()
     factories.sign_in(page, world.users["manager"])
     for table in outline.json["tables"]:

@@ -164,7 +164,7 @@ def test_the_reports_real_answers_match_the_document(live):
         .Case(path_parameters={"name": "ssd-early-help"}, query={"from": "2025-04-01", "to": "2026-03-31"})
         .call_and_validate(**checked)
     )
-    assert returned.status_code == 200 and returned.headers["Content-Type"].startswith("text/csv")
+    assert returned.status_code == 200 and returned.headers["content-type"][0].startswith("text/csv")
 
 
 def teardown_module(_module):
