@@ -17,10 +17,11 @@ used (``amr`` holds ``mfa``) eha does not ask for its own; otherwise it asks as 
       "subject_claim": "oid", "logout": true}]
 
 ``name`` goes in the addresses (/sign-in/sso/<name> and its /callback); ``issuer`` must be the provider's exact
-issuer (its metadata is read from ``<issuer>/.well-known/openid-configuration`` unless ``metadata_url`` says
-otherwise); the secret is ``client_secret`` or, better, read from the environment variable ``client_secret_env``
-names. ``logout`` (true) signs the user out of the provider too when they sign out of eha (RP-initiated logout),
-when the provider has an end-session endpoint.
+issuer, one tenant's (Entra's multi-tenant ``common``/``organizations`` endpoints are refused at start:
+configure one provider per tenant); its metadata is read from ``<issuer>/.well-known/openid-configuration``
+unless ``metadata_url`` says otherwise; the secret is ``client_secret`` or, better, read from the environment
+variable ``client_secret_env`` names. ``logout`` (true) signs the user out of the provider too when they sign
+out of eha (RP-initiated logout), when the provider has an end-session endpoint.
 """
 
 import json
@@ -43,6 +44,8 @@ from eha.models.base import utcnow
 from eha.models.users import SsoAccountRule, User, UserIdentity
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+# Entra ID's multi-tenant endpoints: their metadata's issuer holds "{tenantid}", which no token's issuer matches.
+MULTI_TENANT = re.compile(r"\{tenantid\}|/(common|organizations|consumers)(/|$)", re.IGNORECASE)
 NEXT_KEY = "eha_sso_next"
 FAILED = "Signing in with your {label} did not work. Try again, or contact your administrator if it keeps happening"
 CANCELLED = "You did not finish signing in with your {label}. Try again"
@@ -78,6 +81,11 @@ def _provider(entry):
     if not secret:
         raise RuntimeError(f"EHA_OIDC_PROVIDERS: provider {name} has no client secret")
     issuer = entry["issuer"].rstrip("/")
+    if MULTI_TENANT.search(issuer):
+        raise RuntimeError(
+            f"EHA_OIDC_PROVIDERS: provider {name}'s issuer is a multi-tenant one: eha's providers are single-tenant, "
+            "so give the tenant's own issuer (https://login.microsoftonline.com/<tenant id>/v2.0), one provider each"
+        )
     return Provider(
         name=name,
         label=entry.get("label") or f"{name} account",
