@@ -13,12 +13,19 @@ an hour, so its subscriptions belong to the client, not to one of its tokens.)
 Each delivery is a POST of a JSON body holding ids and codes only (the case reference, the states, the trigger),
 signed as ``X-EHA-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>" under the subscription's
 secret>``. A receiver recomputes it, compares in constant time and refuses a ``t`` older than a few minutes.
+
+Addresses must be public: an address that is, or resolves when a delivery is sent to, a loopback, private,
+link-local or otherwise non-global IP address is refused (no reaching the council's internal services or a cloud
+metadata endpoint through eha). ``EHA_WEBHOOK_ALLOW_PRIVATE`` turns that off; by default it follows
+``EHA_WEBHOOK_ALLOW_HTTP`` (on in development and the tests, off in production).
 """
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import time
 import uuid
 from urllib.parse import urlsplit
@@ -46,12 +53,41 @@ ENDED = "the webhook subscription has ended"
 DUPLICATE = "This address is subscribed already: end that subscription first, or use its secret"
 
 
+PRIVATE = "Enter a public address: this one is on a private, loopback or link-local network"
+
+
+def _private_allowed():
+    config = current_app.config
+    return bool(config.get("EHA_WEBHOOK_ALLOW_PRIVATE", config.get("EHA_WEBHOOK_ALLOW_HTTP")))
+
+
+def _not_global(address):
+    try:
+        return not ipaddress.ip_address(address.split("%", 1)[0]).is_global
+    except ValueError:
+        return False  # a name, not an address
+
+
 def _check_url(url):
     parts = urlsplit(url) if isinstance(url, str) and len(url) <= URL_MAX and url.isprintable() else None
     allowed = ("https", "http") if current_app.config.get("EHA_WEBHOOK_ALLOW_HTTP") else ("https",)
-    if parts is None or parts.scheme not in allowed or not parts.hostname or parts.username or parts.password:
+    hostname = parts.hostname if parts is not None else None
+    if not hostname or parts.scheme not in allowed or parts.username or parts.password:
         raise Invalid("Enter the https:// address that receives the events (at most 320 characters)", field="url")
+    if _not_global(hostname) and not _private_allowed():
+        raise Invalid(PRIVATE, field="url")
     return url
+
+
+def _resolves_privately(url):
+    """The first non-global address the URL's host resolves to, or None (names are checked when each delivery
+    is sent, so a name re-pointed at an internal address after subscribing is caught too)."""
+    host = urlsplit(url).hostname
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return None  # the POST itself fails and is retried
+    return next((info[4][0] for info in infos if _not_global(info[4][0])), None)
 
 
 def subscriptions(owner):
@@ -261,6 +297,8 @@ class WebhookChannel:
         subscription = db.session.get(WebhookSubscription, notification.webhook_id)
         if subscription is None or subscription.revoked_at is not None:
             raise ChannelError(ENDED)
+        if not _private_allowed() and _resolves_privately(subscription.url):
+            raise ChannelError("the webhook's address resolves to a private network address")
         timestamp = int(time.time())
         headers = {
             "Content-Type": "application/json",

@@ -3,6 +3,7 @@ subscriptions, stops new deliveries and drops the pending ones (each becomes "fa
 has ended", as the delivery report shows). An address subscribed twice answers 409. Personal tokens cannot
 subscribe (only clients have the webhooks scope), and two live tokens of one user cannot share a name."""
 
+import pytest
 import sqlalchemy as sa
 
 from eha.extensions import db
@@ -112,3 +113,39 @@ def test_two_live_tokens_cannot_share_a_name(app, client):
     page = response.get_data(as_text=True)
     assert "You have a live token with this name" in page
     assert not any(len(found) > 20 for found in TOKEN.findall(page))  # no new token shown
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/eha",
+        "https://10.1.2.3/eha",
+        "https://192.168.0.10:8443/eha",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/eha",
+        "https://[fd00::1]/eha",
+    ],
+)
+def test_production_refuses_a_private_network_address(app, client, url):
+    app.config["EHA_WEBHOOK_ALLOW_HTTP"] = False
+    world = seed_world()
+    client_id, secret = client_credentials(app, world.users["admin"], world.users["taf"])
+    token = _token(client, client_id, secret).json["access_token"]
+    refused = client.post("/api/v1/webhooks", json={"url": url}, headers=bearer(token))
+    assert refused.status_code == 400 and "Enter a public address" in refused.json["message"]
+
+
+def test_a_name_that_resolves_to_a_private_address_gets_no_delivery(app, client, receiver):
+    app.config["EHA_WEBHOOK_ALLOW_HTTP"] = False
+    world = seed_world()
+    client_id, secret = client_credentials(app, world.users["admin"], world.users["taf"])
+    token = _token(client, client_id, secret).json["access_token"]
+    port = receiver.url.split(":")[2].split("/")[0]
+    # "localhost" is a name, so it is accepted when subscribing; it resolves to loopback when sending.
+    made = client.post("/api/v1/webhooks", json={"url": f"https://localhost:{port}/eha"}, headers=bearer(token))
+    assert made.status_code == 201
+    _step_up(app, world.users["manager"], world.case)
+    assert worker.deliver_all().retrying == 1
+    (delivery,) = _deliveries()
+    assert "private network address" in delivery.last_error
+    assert receiver.received == []
