@@ -210,20 +210,22 @@ def sign_in(port: int, email: str, password: str) -> dict[str, str]:
     return client.cookies
 
 
-def hammer(name: str, port: int, path: str, cookies: dict[str, str], args) -> Result:
-    """args.clients threads share a budget of args.requests requests or args.seconds seconds."""
+def hammer(name: str, port: int, path: str, cookies: dict[str, str], args, make_client=None) -> Result:
+    """args.clients threads share a budget of args.requests requests or args.seconds seconds. ``make_client``
+    (default: a cookie ``Client``) makes each thread's client, e.g. one sending a bearer token."""
     result = Result(name)
     lock = threading.Lock()
     budget = {"left": args.requests}
+    make_client = make_client or (lambda: Client(port, cookies))
 
     def warm_up():
-        client = Client(port, cookies)
+        client = make_client()
         for _ in range(WARM_UP_REQUESTS):
             client.request("GET", path)
         client.close()
 
     def worker(deadline: float) -> None:
-        client = Client(port, cookies)
+        client = make_client()
         latencies = []
         errors, first_error = 0, ""
         while time.perf_counter() < deadline:

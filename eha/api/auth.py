@@ -11,6 +11,7 @@ import functools
 
 from flask import abort, current_app, g, request
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from eha import audit
 from eha.extensions import db
@@ -56,7 +57,10 @@ def authenticate():
     g.eha_api_token = token
     now = utcnow()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > TOUCH_SECONDS:
+        # Committed at once, so the call does not hold the token's row: two calls with one token would queue
+        # on it, and revoking the client (which updates its tokens) would deadlock with a call in flight.
         token.last_used_at = now
+        db.session.commit()
 
 
 def current_token():
@@ -75,6 +79,24 @@ def needs_scope(scope):
             return view(*args, **kwargs)
 
         wrapper.eha_api_scope = scope
+        return wrapper
+
+    return decorator
+
+
+def needs(need):
+    """A view decorator: the pages' ``eha.access`` need for a page that is not a case's (``MANAGERS``: 404 for
+    anyone else, as on the pages)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            error = need.refusal_for(current_user, None)
+            if error is not None:
+                raise error
+            return view(*args, **kwargs)
+
+        wrapper.eha_api_need = need
         return wrapper
 
     return decorator

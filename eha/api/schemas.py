@@ -139,3 +139,73 @@ class OAuthError(ma.Schema):
         validate=validate.OneOf(["invalid_request", "invalid_client", "unsupported_grant_type", "invalid_scope"]),
     )
     error_description = fields.String()
+
+
+# --- reports and returns (managers) ---
+
+ID_TEXT = validate.Length(max=20)
+
+
+class ReportQuery(ma.Schema):
+    """The report page's filters; each is checked as the page checks it (400 with the reason)."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    period = fields.String(
+        validate=validate.Length(max=20),
+        metadata={"description": "3m, 6m, 12m (the default), 18m, fy or last-fy; or send from and to."},
+    )
+    from_ = fields.String(data_key="from", validate=ID_TEXT, metadata={"description": "YYYY-MM-DD"})
+    to = fields.String(validate=ID_TEXT, metadata={"description": "YYYY-MM-DD"})
+    state = fields.String(validate=validate.Length(max=40), metadata={"description": "A case state's code."})
+    lead = fields.String(validate=ID_TEXT, metadata={"description": "A lead professional's user id."})
+    lead_agency = fields.String(validate=ID_TEXT, metadata={"description": "The lead professional's agency id."})
+    taf_agency = fields.String(validate=ID_TEXT, metadata={"description": "A TAF member's agency id."})
+
+
+class ReturnQuery(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    from_ = fields.String(
+        data_key="from", validate=ID_TEXT, metadata={"description": "YYYY-MM-DD; neither: the last financial year."}
+    )
+    to = fields.String(validate=ID_TEXT, metadata={"description": "YYYY-MM-DD"})
+
+
+class ReportLink(ma.Schema):
+    name = fields.String(required=True)
+    title = fields.String(required=True)
+    url = fields.String(required=True, metadata={"description": "The report's outline (its tables)."})
+
+
+class ReturnLink(ma.Schema):
+    name = fields.String(required=True)
+    title = fields.String(required=True)
+    csv = fields.String(required=True, metadata={"description": "The return as CSV (send from and to)."})
+
+
+class ReportIndex(ma.Schema):
+    reports = fields.List(fields.Nested(ReportLink), required=True)
+    returns = fields.List(fields.Nested(ReturnLink), required=True)
+
+
+class ReportTable(ma.Schema):
+    key = fields.String(required=True)
+    title = fields.String(required=True)
+    columns = fields.List(fields.String(), required=True)
+    csv = fields.String(required=True, metadata={"description": "Every row, as CSV: send the same filters."})
+
+
+class ReportOutline(ma.Schema):
+    name = fields.String(required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    period = fields.String(required=True)
+    from_ = fields.Date(required=True, data_key="from", attribute="from")
+    to = fields.Date(required=True)
+    tables = fields.List(fields.Nested(ReportTable), required=True)
+
+
+CSV = {"type": "string", "description": "CSV (RFC 4180), a header row first."}

@@ -4,16 +4,16 @@ gives; access is the pages' (``eha.access.load_case``: 404 for a case the token'
 import base64
 import binascii
 
-from flask import g, jsonify, request
+from flask import Response, g, jsonify, request, stream_with_context
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from flask_smorest.error_handler import ErrorSchema
 
-from eha.access import load_case
+from eha.access import MANAGERS, load_case
 from eha.api import auth, errors, schemas
 from eha.errors import Invalid
 from eha.extensions import limiter
-from eha.services import api_cases, api_credentials, webhooks
+from eha.services import api_cases, api_credentials, api_reports, webhooks
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="The eha JSON API")
 bp.before_request(auth.authenticate)
@@ -98,9 +98,11 @@ def webhook_list():
 @auth.needs_scope("webhooks")
 @bp.arguments(schemas.WebhookInput)
 @bp.response(201, schemas.NewWebhook)
-@_errors(400, 401, 403, 429)
+@_errors(400, 401, 403, 409, 429)
 def webhook_create(data):
-    """Subscribe an address to ``case.state_changed`` for the cases you may see. The secret is shown once."""
+    """Subscribe an address to ``case.state_changed`` for the cases you may see. The secret is shown once. The
+    subscription ends (pending deliveries dropped) when its client is revoked; an address you have subscribed
+    already answers 409."""
     token = auth.current_token()
     try:
         subscription = webhooks.subscribe(current_user, data["url"], client_id=token.client_id)
@@ -117,6 +119,78 @@ def webhook_delete(webhook_id):
     """End one of your subscriptions."""
     webhooks.unsubscribe(current_user, webhook_id)
     return ""
+
+
+# --- the managers' reports and the returns (the pages' /reports: managers only, 404 for anyone else) ---
+
+NAME = "string(maxlength=60)"
+
+
+def _csv(filename, chunks):
+    return Response(
+        stream_with_context(chunks),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _query_args(query):
+    """The filters as the report pages read them (``from`` is ``from_`` in the schema)."""
+    return {("from" if key == "from_" else key): value for key, value in query.items()}
+
+
+@bp.route("/reports")
+@auth.needs_scope("read")
+@auth.needs(MANAGERS)
+@bp.response(200, schemas.ReportIndex)
+@_errors(401, 403, 404, 429)
+def report_index():
+    """The managers' reports and the statutory returns (for a manager's token; 404 for anyone else's)."""
+    return api_reports.index()
+
+
+@bp.route(f"/reports/<{NAME}:name>")
+@auth.needs_scope("read")
+@auth.needs(MANAGERS)
+@bp.arguments(schemas.ReportQuery, location="query")
+@bp.response(200, schemas.ReportOutline)
+@_errors(400, 401, 403, 404, 429)
+def report_outline(query, name):
+    """A report's tables for the filters given (the rows are in each table's CSV)."""
+    try:
+        return api_reports.outline(name, _query_args(query), current_user)
+    except KeyError:
+        abort(404, message="There is no such report.")
+
+
+@bp.route(f"/reports/<{NAME}:name>/<{NAME}:key>.csv")
+@auth.needs_scope("read")
+@auth.needs(MANAGERS)
+@bp.arguments(schemas.ReportQuery, location="query")
+@bp.response(200, schemas.CSV, content_type="text/csv", description="Every row of the table, as CSV.")
+@_errors(400, 401, 403, 404, 429)
+def report_table_csv(query, name, key):
+    """One table of a report as CSV, every row: the export the report page offers, audited the same way."""
+    try:
+        filename, chunks = api_reports.report_csv(name, key, _query_args(query), current_user)
+    except KeyError:
+        abort(404, message="There is no such report or table.")
+    return _csv(filename, chunks)
+
+
+@bp.route(f"/returns/<{NAME}:name>.csv")
+@auth.needs_scope("read")
+@auth.needs(MANAGERS)
+@bp.arguments(schemas.ReturnQuery, location="query")
+@bp.response(200, schemas.CSV, content_type="text/csv", description="The return, as CSV.")
+@_errors(400, 401, 403, 404, 429)
+def return_csv(query, name):
+    """A statutory return for a period (``from`` and ``to``; neither: the last financial year), as CSV."""
+    try:
+        filename, chunks = api_reports.return_csv(name, _query_args(query), current_user)
+    except KeyError:
+        abort(404, message="There is no such return.")
+    return _csv(filename, chunks)
 
 
 def _webhook(subscription):

@@ -17,10 +17,11 @@ used (``amr`` holds ``mfa``) eha does not ask for its own; otherwise it asks as 
       "subject_claim": "oid", "logout": true}]
 
 ``name`` goes in the addresses (/sign-in/sso/<name> and its /callback); ``issuer`` must be the provider's exact
-issuer (its metadata is read from ``<issuer>/.well-known/openid-configuration`` unless ``metadata_url`` says
-otherwise); the secret is ``client_secret`` or, better, read from the environment variable ``client_secret_env``
-names. ``logout`` (true) signs the user out of the provider too when they sign out of eha (RP-initiated logout),
-when the provider has an end-session endpoint.
+issuer, one tenant's (Entra's multi-tenant ``common``/``organizations`` endpoints are refused at start:
+configure one provider per tenant); its metadata is read from ``<issuer>/.well-known/openid-configuration``
+unless ``metadata_url`` says otherwise; the secret is ``client_secret`` or, better, read from the environment
+variable ``client_secret_env`` names. ``logout`` (true) signs the user out of the provider too when they sign
+out of eha (RP-initiated logout), when the provider has an end-session endpoint.
 """
 
 import json
@@ -43,6 +44,8 @@ from eha.models.base import utcnow
 from eha.models.users import SsoAccountRule, User, UserIdentity
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+# Entra ID's multi-tenant endpoints: their metadata's issuer holds "{tenantid}", which no token's issuer matches.
+MULTI_TENANT = re.compile(r"\{tenantid\}|/(common|organizations|consumers)(/|$)", re.IGNORECASE)
 NEXT_KEY = "eha_sso_next"
 FAILED = "Signing in with your {label} did not work. Try again, or contact your administrator if it keeps happening"
 CANCELLED = "You did not finish signing in with your {label}. Try again"
@@ -78,6 +81,11 @@ def _provider(entry):
     if not secret:
         raise RuntimeError(f"EHA_OIDC_PROVIDERS: provider {name} has no client secret")
     issuer = entry["issuer"].rstrip("/")
+    if MULTI_TENANT.search(issuer):
+        raise RuntimeError(
+            f"EHA_OIDC_PROVIDERS: provider {name}'s issuer is a multi-tenant one: eha's providers are single-tenant, "
+            "so give the tenant's own issuer (https://login.microsoftonline.com/<tenant id>/v2.0), one provider each"
+        )
     return Provider(
         name=name,
         label=entry.get("label") or f"{name} account",
@@ -178,9 +186,9 @@ def finish(p, error=None):
     if error:
         _refuse(p, CANCELLED, "provider_error")
     try:
-        token = _client(p).authorize_access_token()
-    except (AuthlibBaseError, JoseError, requests.RequestException, KeyError, ValueError, TypeError):
-        _refuse(p, FAILED, "invalid_response")
+        token = _client(p).authorize_access_token(claims_options=_claims_options(p))
+    except (AuthlibBaseError, JoseError, requests.RequestException, KeyError, ValueError, TypeError) as error:
+        _refuse(p, FAILED, "invalid_response", check=_failed_check(error))
     claims = token.get("userinfo")
     if not claims:
         _refuse(p, FAILED, "no_id_token")
@@ -195,14 +203,31 @@ def finish(p, error=None):
     )
 
 
-def _refuse(p, message, reason, user=None, email=None):
-    audit.record(
-        "sign_in_failed",
-        outcome="failed",
-        user=user,
-        email=email,
-        detail={"reason": reason, "provider": p.name, "method": "sso"},
-    )
+def _claims_options(p):
+    """What the ID token must say: issued by the configured issuer, for this client. (Authlib's defaults check
+    the issuer only against the provider's metadata, and the audience only through ``azp``.)"""
+    return {
+        "iss": {"essential": True, "values": [p.issuer]},
+        "aud": {"essential": True, "values": [p.client_id]},
+    }
+
+
+def _failed_check(error):
+    """Which check refused the provider's answer, as a code for the audit trail: ``bad_signature``,
+    ``invalid_claim:aud`` (or ``iss``, ``nonce``...), ``expired_token``, ``mismatching_state`` (a forged or
+    replayed state), ``invalid_key_id``; the exception's class name for anything else."""
+    code = getattr(error, "error", None)
+    if not isinstance(code, str) or not code:
+        return type(error).__name__
+    claim = getattr(error, "claim", None) or getattr(error, "claim_name", None)
+    return f"{code}:{claim}" if isinstance(claim, str) and code != "expired_token" else code
+
+
+def _refuse(p, message, reason, user=None, email=None, check=None):
+    detail = {"reason": reason, "provider": p.name, "method": "sso"}
+    if check:
+        detail["check"] = check[:80]
+    audit.record("sign_in_failed", outcome="failed", user=user, email=email, detail=detail)
     db.session.commit()
     raise Refused(message.format(label=p.label), reason)
 

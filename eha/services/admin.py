@@ -279,8 +279,13 @@ def add_sso_rule(acting, *, provider, email_domain, role, agency):
 
 @autocommit
 def remove_sso_rule(rule_id):
-    """Stop single sign-on creating accounts under this rule (the accounts it made stay). NotFound if gone."""
-    rule = _get(SsoAccountRule, rule_id)
+    """Stop single sign-on creating accounts under this rule (the accounts it made stay). NotFound if gone:
+    two administrators removing it at once queue on its row, and the second finds it gone."""
+    rule = db.session.scalar(
+        sa.select(SsoAccountRule).where(SsoAccountRule.id == rule_id).with_for_update(of=SsoAccountRule)
+    )
+    if rule is None:
+        raise NotFound()
     db.session.delete(rule)
     _changed("sso account rule removed", rule_id=rule_id)
 

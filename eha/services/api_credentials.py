@@ -20,6 +20,7 @@ from eha.models.api import ApiClient, ApiToken
 from eha.models.base import utcnow
 from eha.models.choices import ADMIN, API_SCOPES
 from eha.models.users import User
+from eha.services import webhooks
 from eha.transaction import autocommit
 
 PERSONAL_PREFIX = "eha_pat_"
@@ -55,9 +56,13 @@ def create_personal_token(user, *, name, scopes, days):
         raise Invalid("Select what the token may do", field="scopes")
     if days not in TOKEN_DAYS:
         raise Invalid("Select when the token expires", field="days")
-    live = db.session.scalar(
-        sa.select(sa.func.count()).where(ApiToken.user_id == user.id, ApiToken.kind == "personal", _live())
-    )
+    # Two tokens made at once by one user queue on the user's row (FOR NO KEY UPDATE), so the name check and
+    # the count hold: the second sees the first's token and is told its name is taken.
+    db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update(key_share=True))
+    live_tokens = sa.and_(ApiToken.user_id == user.id, ApiToken.kind == "personal", _live())
+    if db.session.scalar(sa.select(ApiToken.id).where(live_tokens, ApiToken.name == name).limit(1)) is not None:
+        raise Invalid("You have a live token with this name: give this one another name", field="name")
+    live = db.session.scalar(sa.select(sa.func.count()).where(live_tokens))
     if live >= MAX_TOKENS_PER_USER:
         raise Invalid(f"You have {MAX_TOKENS_PER_USER} tokens: revoke one first", field="name")
     secret = _new_secret(PERSONAL_PREFIX)
@@ -162,13 +167,15 @@ def revoke_client(admin, client_id):
             .values(revoked_at=now)
         )
         audit.record("admin_change", user=admin, detail={"api_client_revoked": client.id})
+        webhooks.end_for_client(admin, client.id)
     return client
 
 
 def _client_by_credentials(client_id, client_secret):
     if not (isinstance(client_id, str) and isinstance(client_secret, str)) or len(client_id) > 40:
         return None
-    client = db.session.scalar(sa.select(ApiClient).where(ApiClient.client_id == client_id))
+    # FOR SHARE: a revocation at the same moment waits for this token to be issued (and then revokes it too).
+    client = db.session.scalar(sa.select(ApiClient).where(ApiClient.client_id == client_id).with_for_update(read=True))
     expected = client.secret_hash if client is not None else digest("no such client")
     matches = hmac.compare_digest(expected, digest(client_secret[:200]))
     if client is None or not matches or client.revoked_at is not None or not client.user.is_active:

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from eha.access import ADMINS, route
-from eha.errors import Invalid
+from eha.errors import Conflict, Invalid
 from eha.forms.api import ClientForm, WebhookForm
 from eha.models.choices import API_SCOPES
 from eha.services import api_credentials, webhooks
@@ -56,8 +56,8 @@ def new_webhook():
     if webhook_form.validate_on_submit():
         try:
             subscription = webhooks.subscribe_client(current_user, int(webhook_form.client.data), webhook_form.url.data)
-        except Invalid as error:
-            getattr(webhook_form, error.field or "url").errors.append(error.message)
+        except (Invalid, Conflict) as error:
+            getattr(webhook_form, getattr(error, "field", None) or "url").errors.append(error.message)
         else:
             return render_template(
                 "views/api_clients/webhook_created.html", subscription=subscription, client=subscription.client

@@ -24,6 +24,10 @@ def test_the_document_is_openapi_3_1_and_lists_every_endpoint(client):
         "/api/v1/webhooks",
         "/api/v1/webhooks/{webhook_id}",
         "/api/v1/oauth/token",
+        "/api/v1/reports",
+        "/api/v1/reports/{name}",
+        "/api/v1/reports/{name}/{key}.csv",
+        "/api/v1/returns/{name}.csv",
     }
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
 

@@ -42,6 +42,7 @@ class Live:
     headers: dict
     ref: str
     key: str
+    manager_headers: dict
 
 
 @pytest.fixture
@@ -54,6 +55,14 @@ def live(app):
         "/api/v1/oauth/token",
         data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
     )
+    # The reports and returns are a manager's: a data warehouse's client acting as one.
+    warehouse_id, warehouse_secret = client_credentials(
+        app, world.users["admin"], world.users["manager"], scopes=("read",), name="Data warehouse"
+    )
+    warehouse = app.test_client().post(
+        "/api/v1/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": warehouse_id, "client_secret": warehouse_secret},
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -63,6 +72,7 @@ def live(app):
             bearer(token.json["access_token"]),
             world.case.ref,
             world.action_key,
+            bearer(warehouse.json["access_token"]),
         )
     finally:
         server.shutdown()
@@ -73,6 +83,8 @@ def _run_operation(operation, live):
     key = f"{operation.method.upper()} {operation.path}"
     # The token endpoint authenticates the client itself; every other operation gets the live token.
     headers = {} if operation.path.endswith("/oauth/token") else live.headers
+    if operation.path.startswith(("/api/v1/reports", "/api/v1/returns")):
+        headers = live.manager_headers
 
     @given(case=operation.as_strategy())
     @settings(
@@ -100,7 +112,7 @@ def test_every_response_matches_the_document_and_none_is_a_server_error(live):
             _run_operation(operation, live)
         except Exception as exc:  # one operation's failures must not hide the next one's
             problems.append(f"{operation.method.upper()} {operation.path}: {exc}")
-    assert operations >= 8
+    assert operations >= 12
     assert not problems, "\n\n".join(problems)
 
 
@@ -130,6 +142,29 @@ def test_the_seeded_cases_real_answers_match_the_document(live):
         .call_and_validate(base_url=live.base_url, headers=live.headers, checks=CHECKS)
     )
     assert [item["ref"] for item in listing.json()["items"]] == [live.ref]
+
+
+def test_the_reports_real_answers_match_the_document(live):
+    """A manager's real report outline, one of its tables as CSV, and a return, checked against the document."""
+    document = schemathesis.openapi.from_url(f"{live.base_url}/api/v1/openapi.json")
+    checked = {"base_url": live.base_url, "headers": live.manager_headers, "checks": CHECKS}
+    outline = (
+        document["/api/v1/reports/{name}"]["GET"]
+        .Case(path_parameters={"name": "cases-by-state-and-agency"}, query={"period": "last-fy"})
+        .call_and_validate(**checked)
+    )
+    assert outline.status_code == 200
+    table = outline.json()["tables"][0]["key"]
+    csv_case = document["/api/v1/reports/{name}/{key}.csv"]["GET"].Case(
+        path_parameters={"name": "cases-by-state-and-agency", "key": table}, query={"period": "last-fy"}
+    )
+    assert csv_case.call_and_validate(**checked).status_code == 200
+    returned = (
+        document["/api/v1/returns/{name}.csv"]["GET"]
+        .Case(path_parameters={"name": "ssd-early-help"}, query={"from": "2025-04-01", "to": "2026-03-31"})
+        .call_and_validate(**checked)
+    )
+    assert returned.status_code == 200 and returned.headers["content-type"][0].startswith("text/csv")
 
 
 def teardown_module(_module):

@@ -23,6 +23,11 @@ API_EXPECTATIONS = {
     "api.webhook_list": {"default": 403},
     "api.webhook_create": {"default": 403},
     "api.webhook_delete": {"default": 403},
+    # The managers' reports and returns: the pages' MANAGERS need, 404 for anyone else.
+    "api.report_index": {"manager": 200, "default": 404},
+    "api.report_outline": {"manager": 200, "default": 404},
+    "api.report_table_csv": {"manager": 200, "default": 404},
+    "api.return_csv": {"manager": 200, "default": 404},
 }
 BODIES = {
     "api.action_progress": {"version": 999, "progress": "on_track"},
@@ -41,6 +46,10 @@ def _url(endpoint, world, foreign=False):
         "api.webhook_list": "/api/v1/webhooks",
         "api.webhook_create": "/api/v1/webhooks",
         "api.webhook_delete": "/api/v1/webhooks/1",
+        "api.report_index": "/api/v1/reports",
+        "api.report_outline": "/api/v1/reports/cases-by-state-and-agency",
+        "api.report_table_csv": "/api/v1/reports/cases-by-state-and-agency/states.csv",
+        "api.return_csv": "/api/v1/returns/ssd-early-help.csv",
     }[endpoint]
 
 

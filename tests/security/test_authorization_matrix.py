@@ -167,6 +167,10 @@ EXPECTATIONS = {
     "api.webhook_create": "api-token",
     "api.webhook_delete": "api-token",
     "api.oauth_token": "api-token",
+    "api.report_index": "api-token",
+    "api.report_outline": "api-token",
+    "api.report_table_csv": "api-token",
+    "api.return_csv": "api-token",
     # Information governance (issue 19).
     "public.accessibility": "public",
     "public.privacy": "public",

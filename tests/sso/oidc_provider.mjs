@@ -5,7 +5,8 @@
 // CONFIG: {"clients": [oidc-provider client metadata], "accounts": {"<sub>": {claims...}}}. It listens on a free
 // port of 127.0.0.1 and prints one JSON line, {"issuer": "http://127.0.0.1:PORT"}, when ready. Its sign-in page
 // takes an account's subject as the username (no password) and a "used a second factor" checkbox, which sets
-// the ID token's `amr` to ["pwd", "mfa"] instead of ["pwd"]. Consent is granted without asking.
+// the ID token's `amr` to ["pwd", "mfa"] instead of ["pwd"]. Consent is granted without asking. CONFIG's "jwks"
+// (optional, private JWKs) are the keys it signs with, so a test can sign a token of its own with the same key.
 import { readFileSync } from "node:fs";
 import http from "node:http";
 
@@ -83,6 +84,7 @@ server.listen(0, "127.0.0.1", () => {
     features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
     interactions: { url: (ctx, details) => `/interaction/${details.uid}` },
     cookies: { keys: ["eha-test-provider-cookie-key"] },
+    ...(config.jwks ? { jwks: config.jwks } : {}),
     findAccount: async (ctx, id) =>
       Object.hasOwn(accounts, id) ? { accountId: id, claims: async () => ({ sub: id, ...accounts[id] }) } : undefined,
   });

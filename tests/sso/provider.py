@@ -40,7 +40,7 @@ def node_or_skip():
 class OpenIDProvider:
     """The provider process: ``issuer`` once started; ``stop()`` ends it."""
 
-    def __init__(self, redirect_uris, post_logout_redirect_uris):
+    def __init__(self, redirect_uris, post_logout_redirect_uris, jwks=None):
         node = node_or_skip()
         self._dir = tempfile.TemporaryDirectory(prefix="eha-oidc-")
         config = Path(self._dir.name) / "provider.json"
@@ -51,7 +51,7 @@ class OpenIDProvider:
             "post_logout_redirect_uris": list(post_logout_redirect_uris),
             "token_endpoint_auth_method": "client_secret_basic",
         }
-        config.write_text(json.dumps({"clients": [client], "accounts": ACCOUNTS}))
+        config.write_text(json.dumps({"clients": [client], "accounts": ACCOUNTS, **({"jwks": jwks} if jwks else {})}))
         self._process = subprocess.Popen(
             [node, str(SCRIPT), str(config)],
             stdout=subprocess.PIPE,

@@ -95,6 +95,14 @@ def test_without_providers_the_page_says_so(app, client, signed_in, admin):
         ({**PROVIDER, "name": "Bad Name", "client_secret": "s"}, "lower-case letters"),
         ({**PROVIDER, "client_secret_env": "EHA_TEST_SECRET_THAT_IS_NOT_SET"}, "no client secret"),
         ({"name": "x", "client_secret": "s"}, "has no issuer, client_id"),
+        (
+            {**PROVIDER, "client_secret": "s", "issuer": "https://login.microsoftonline.com/common/v2.0"},
+            "single-tenant",
+        ),
+        (
+            {**PROVIDER, "client_secret": "s", "issuer": "https://login.microsoftonline.com/{tenantid}/v2.0"},
+            "single-tenant",
+        ),
     ],
 )
 def test_bad_provider_settings_stop_the_app_starting(database_url, entry, problem):

@@ -15,20 +15,8 @@ from eha.models.base import utcnow
 from eha.models.users import User
 from tests import factories
 from tests.pages import Page
-from tests.sso.conftest import APP_ORIGIN
+from tests.sso.conftest import ALICE, APP_ORIGIN
 from tests.sso.provider import ProviderBrowser
-
-ALICE = "alice.adams@northshire.example.gov.uk"
-
-
-@pytest.fixture
-def browser():
-    return ProviderBrowser(APP_ORIGIN)
-
-
-@pytest.fixture
-def alice(app):
-    return factories.user(email=ALICE, name="Alice Adams", agency=factories.agency("Northshire Primary School"))
 
 
 def _path(address):
