@@ -20,6 +20,8 @@ Create Date: 2026-12-01
 
 """
 
+import os
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -141,7 +143,8 @@ def downgrade():
     postgres = _postgres()
     bind = op.get_bind()
     unlinked = bind.execute(sa.text("SELECT count(*) FROM audit_events WHERE prev_hash = ''")).scalar()
-    if unlinked:
+    # EHA_AUDIT_DOWNGRADE_ANYWAY=1 is for bench and scratch databases (the scale bench's "before" run), never live.
+    if unlinked and os.environ.get("EHA_AUDIT_DOWNGRADE_ANYWAY") != "1":
         raise RuntimeError(
             f"{unlinked} audit events were written by the chainer's release (linked in audit_links): the release "
             "before cannot verify them, so this downgrade would break the trail. Restore a backup instead."
