@@ -198,6 +198,9 @@ class Config:
     # verify events signed before a rotation, go in EHA_AUDIT_KEYS. See docs/operations/audit.md.
     EHA_AUDIT_KEY = os.environ.get("EHA_AUDIT_KEY")
     EHA_AUDIT_KEYS = audit_key_list(os.environ.get("EHA_AUDIT_KEYS"))
+    # After a response that wrote audit events, link them into the chain (once the response is sent, and only if
+    # no other process is already doing it), at most this often per process. 0 leaves it to `flask audit chain`.
+    EHA_AUDIT_CHAIN_SECONDS = _int("EHA_AUDIT_CHAIN_SECONDS", 2)
 
     @classmethod
     def check(cls, settings):
@@ -237,6 +240,8 @@ class TestConfig(Config):
     EHA_SEAL_PKCS12_PATH = None
     EHA_AUDIT_KEY = DEV_AUDIT_KEY
     EHA_AUDIT_KEYS = ()
+    # Tests link events when they say so (audit.chain_pending), so what a request runs does not depend on timing.
+    EHA_AUDIT_CHAIN_SECONDS = 0
     EHA_WEBHOOK_ALLOW_HTTP = True
     EHA_OIDC_PROVIDERS = None
     EHA_METRICS_TOKEN = None

@@ -7,9 +7,9 @@ On ``BENCH_DATABASE_URL`` (default postgresql://postgres@127.0.0.1:5432/eha_benc
 migrates, loads the demo data, then grows the database to each size with bulk inserts (multi-row INSERTs in
 batches, never the ORM a case at a time): families, children, carers, episodes in every state, agreements naming
 agencies, TAF members, duty-to-share grants, plan versions with actions, meetings and about ten audit events per
-episode. The audit events are chained and signed with the development key exactly as ``eha.audit.record`` signs
-them, so ``flask audit verify`` passes; the chain head is moved to the last one with triggers off for that one
-statement (the head's trigger allows one event at a time, and a bulk load adds a million).
+episode. The audit events are signed with the development key exactly as ``eha.audit.record`` signs them and
+linked exactly as the chainer links them, so ``flask audit verify`` passes; the chain head is moved to the last
+link with triggers off for the load (the head's trigger checks every move, and a bulk load adds a million).
 
 At each size it serves the app with gunicorn (gunicorn.conf.py, as ``make run``; EHA_CONFIG=development), signs
 in as a manager and as a practitioner with a typical caseload, and reports for every page p50/p95 with one client
@@ -230,19 +230,28 @@ def _case_extras(ctx, case, rows):
 
 
 def _audit_rows(ctx, case, rows):
+    """Ten events for the case, signed as ``eha.audit.record`` signs them, and linked as the chainer links them."""
     from eha import audit
 
     for k in range(10):
         ctx.seq += 1
+        ctx.event_id += 1
         event = SimpleNamespace(
-            seq=ctx.seq, occurred_at=case["started_at"] + timedelta(hours=k), user_id=case["started_by_id"],
-            user_email=None, user_name="Bench user", user_role="practitioner", agency_name="Bench agency",
-            assessment_id=case["id"], case_ref=case["ref"], action=AUDIT_ACTIONS[k % len(AUDIT_ACTIONS)],
-            outcome="success", detail={"n": k}, ip_address="127.0.0.1", prev_hash=ctx.last_hash, key_id=ctx.key_id,
+            id=ctx.event_id, seq=ctx.seq, occurred_at=case["started_at"] + timedelta(hours=k),
+            user_id=case["started_by_id"], user_email=None, user_name="Bench user", user_role="practitioner",
+            agency_name="Bench agency", assessment_id=case["id"], case_ref=case["ref"],
+            action=AUDIT_ACTIONS[k % len(AUDIT_ACTIONS)], outcome="success", detail={"n": k}, ip_address="127.0.0.1",
+            request_id=None, prev_hash="", nonce=f"{random.getrandbits(64):016x}", key_id=ctx.key_id,
         )  # fmt: skip
         event.hash = audit.compute_hash(event, ctx.key)
-        ctx.last_hash = event.hash
         rows["audit_events"].append(dict(vars(event)))
+        ctx.position += 1
+        link = audit.link_hash(ctx.position, event.seq, event.hash, ctx.last_hash, ctx.key_id, ctx.key)
+        rows["audit_links"].append(
+            {"position": ctx.position, "event_id": event.id, "prev_hash": ctx.last_hash, "key_id": ctx.key_id,
+             "hash": link}
+        )  # fmt: skip
+        ctx.last_hash = link
 
 
 def grow(app, size):
@@ -264,8 +273,11 @@ def grow(app, size):
             sa.text("SELECT password_hash, id FROM users WHERE role = 'manager' ORDER BY id LIMIT 1")
         ).one()
         ctx.definition = conn.execute(sa.text("SELECT definition_name, definition_version FROM assessments")).first()
+        audit.chain_pending()  # the demo's events, so the bench's links follow the chain's end
         head = conn.execute(sa.text("SELECT seq, last_hash FROM audit_chain_head WHERE id = 1")).one()
-        ctx.seq, ctx.last_hash = head
+        ctx.position, ctx.last_hash = head
+        ctx.seq = conn.execute(sa.select(sa.func.coalesce(sa.func.max(t["audit_events"].c.seq), 0))).scalar()
+        ctx.event_id = _next_id(conn, t["audit_events"]) - 1
         ctx.key_id, ring = audit.keyring()
         ctx.key = ring[ctx.key_id]
         _people(conn, t, size, ctx)
@@ -281,7 +293,8 @@ def grow(app, size):
             _insert(conn, t[name], rows)
         _episodes(conn, t, ctx, n, fid, n_families)
         move_head = sa.text("UPDATE audit_chain_head SET seq = :s, last_hash = :h")
-        conn.execute(move_head, {"s": ctx.seq, "h": ctx.last_hash})
+        conn.execute(move_head, {"s": ctx.position, "h": ctx.last_hash})
+        conn.execute(sa.text("SELECT setval('audit_events_seq', :s)"), {"s": ctx.seq})
         for name in SEQUENCED_TABLES:
             conn.execute(
                 sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))")  # noqa: S608 - fixed table names
@@ -292,7 +305,7 @@ def grow(app, size):
 
 def _episodes(conn, t, ctx, n, fid, n_families):
     names = ("assessments", "assessment_children", "consents", "consent_agencies", "taf_members",
-             "access_grants", "plan_versions", "plan_actions", "meetings", "audit_events")  # fmt: skip
+             "access_grants", "plan_versions", "plan_actions", "meetings", "audit_events", "audit_links")  # fmt: skip
     rows = {name: [] for name in names}
     for i in range(n):
         second = i >= n_families  # a family's second episode: the first may be open, so this one is closed
@@ -515,6 +528,7 @@ BEFORE_REVISION = "0007_people_without_accounts"
 
 def _migrate(code, database_url, revision):
     env = {**os.environ, "EHA_CONFIG": "development", "DATABASE_URL": database_url, "PYTHONPATH": str(code)}
+    env["EHA_AUDIT_DOWNGRADE_ANYWAY"] = "1"  # the bench's chain is rebuilt by the next --sizes run anyway
     verb = "upgrade" if revision == "head" else "downgrade"
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", verb, revision], cwd=code, env=env,  # noqa: S603
                    check=True, capture_output=True, timeout=1800)  # fmt: skip

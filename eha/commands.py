@@ -3,6 +3,7 @@
 import json
 import os
 import sys
+import time
 
 import click
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ from eha.extensions import db
 from eha.models.choices import ROLES
 
 users_cli = AppGroup("users", help="Manage user accounts.")
-audit_cli = AppGroup("audit", help="Check and anchor the audit trail.")
+audit_cli = AppGroup("audit", help="Chain, check and anchor the audit trail.")
 
 
 @users_cli.command("create")
@@ -70,16 +71,20 @@ def demo_command(as_json):
 def _report_chain(chain):
     """Print what ``flask audit verify`` has always printed about the chain itself."""
     if chain.ok:
-        click.echo(f"Audit trail intact: {chain.checked} events checked.")
+        waiting = (
+            f" ({chain.pending} not linked into the chain yet: flask audit chain links them)" if chain.pending else ""
+        )
+        since = f" after checkpoint event {chain.started_at}" if chain.started_at else ""
+        click.echo(f"Audit trail intact: {chain.events} events checked{since}.{waiting}")
     elif chain.bad is not None:
         bad = chain.bad
         click.echo(
             f"Audit trail broken at event {bad.seq} (id {bad.id}, {bad.action} at "
-            f"{bad.occurred_at:%Y-%m-%d %H:%M:%S} UTC): {chain.problem}. {chain.checked} events before it are intact.",
+            f"{bad.occurred_at:%Y-%m-%d %H:%M:%S} UTC): {chain.problem}. {chain.events} events before it are intact.",
             err=True,
         )
     else:
-        click.echo(f"Audit trail broken: {chain.problem}. {chain.checked} events checked.", err=True)
+        click.echo(f"Audit trail broken: {chain.problem}. {chain.events} events checked.", err=True)
 
 
 def _read_lines(path):
@@ -94,17 +99,24 @@ def _read_lines(path):
     type=click.Path(exists=True, dir_okay=False),
     help="Also check that every checkpoint in this file (from flask audit anchor) is still on the chain.",
 )
-def audit_verify_command(anchor_path):
-    """Check the audit trail's hash chain; exit 1 naming the first bad event (or checkpoint)."""
+@click.option(
+    "--since-anchor",
+    is_flag=True,
+    help="With --anchor: check only the latest checkpoint and verify the chain from it on (quick, e.g. hourly).",
+)
+def audit_verify_command(anchor_path, since_anchor):
+    """Check the audit trail: every event's signature, every link, the head; exit 1 naming the first bad one."""
     from eha import audit
 
+    if since_anchor and anchor_path is None:
+        raise click.UsageError("--since-anchor needs --anchor FILE: the checkpoints are kept outside the database.")
     if anchor_path is None:
         chain = audit.check_chain()
         _report_chain(chain)
         if not chain.ok:
             sys.exit(1)
         return
-    result = audit.check_anchors(_read_lines(anchor_path))
+    result = audit.check_anchors(_read_lines(anchor_path), since_last=since_anchor)
     _report_chain(result.chain)
     if result.first_bad is not None:
         click.echo(
@@ -117,10 +129,41 @@ def audit_verify_command(anchor_path):
     if not result.chain.ok:
         sys.exit(1)
     latest = max(result.checkpoints, key=lambda checkpoint: checkpoint.seq)
+    if since_anchor:
+        click.echo(
+            f"The latest checkpoint in {anchor_path} is on the chain (event {latest.seq}, anchored {latest.at})."
+        )
+        return
     click.echo(
         f"All {len(result.checkpoints)} checkpoints in {anchor_path} are on the chain "
         f"(the latest: event {latest.seq}, anchored {latest.at})."
     )
+
+
+@audit_cli.command("chain")
+@click.option("--all", "everything", is_flag=True, help="Look at every event, however old, not only recent ones.")
+@click.option(
+    "--every",
+    "every",
+    type=click.FloatRange(min=0.1),
+    help="Keep running, linking new events every SECONDS (as a service, next to the web servers).",
+)
+def audit_chain_command(everything, every):
+    """Link the events written since the last run into the chain, in order (one chainer at a time)."""
+    from eha import audit
+
+    while True:
+        run = audit.chain_pending(everything=everything)
+        if run.problem:
+            click.echo(f"Not linked: event {run.refused.seq} (id {run.refused.id}): {run.problem}.", err=True)
+            sys.exit(1)
+        if every is None:
+            click.echo(f"Linked {run.linked} events: the chain now ends at event {run.position}.")
+            return
+        if run.linked:
+            click.echo(f"Linked {run.linked} events: the chain now ends at event {run.position}.")
+        db.session.remove()
+        time.sleep(every)
 
 
 @audit_cli.command("anchor")
@@ -138,6 +181,9 @@ def audit_anchor_command(output_path):
     """
     from eha import audit
 
+    run = audit.chain_pending()  # the checkpoint covers every event committed so far
+    if run.problem:
+        click.echo(f"Not linked: event {run.refused.seq} (id {run.refused.id}): {run.problem}.", err=True)
     to_stdout = output_path == "-"
     lines = _read_lines(output_path) if not to_stdout and os.path.exists(output_path) else []
     result = audit.check_anchors(lines)

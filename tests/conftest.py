@@ -68,10 +68,10 @@ def _truncate_postgres(app):
         tables = [t.name for t in db.metadata.sorted_tables]
         with db.engine.begin() as conn:
             # The audit tables' triggers refuse TRUNCATE (and the head's any DELETE), as they should outside tests.
-            for table in ("audit_events", "audit_chain_head"):
+            for table in ("audit_events", "audit_links", "audit_chain_head"):
                 conn.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
             conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            for table in ("audit_events", "audit_chain_head"):
+            for table in ("audit_events", "audit_links", "audit_chain_head"):
                 conn.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
         db.engine.dispose()
 

@@ -14,7 +14,7 @@ from eha.models.assessments import (  # noqa: F401
     TafMember,
     consent_agencies,
 )
-from eha.models.audit import AuditChainHead, AuditEvent  # noqa: F401
+from eha.models.audit import AuditChainHead, AuditEvent, AuditLink  # noqa: F401
 from eha.models.families import Carer, Child, Family, InvolvedAgency, NetworkMember  # noqa: F401
 from eha.models.governance import (  # noqa: F401
     DisposalBatch,

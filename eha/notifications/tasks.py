@@ -72,3 +72,16 @@ def queue_digests():
         counts = digests.queue_digests(now.date(), skip_done=True)
         db.session.commit()
         return counts
+
+
+@huey.periodic_task(crontab(minute="*"))
+def link_audit_events():
+    """Link the audit events written since the last run into the chain (the web servers do it too, after their
+    responses; this covers quiet spells). Never waits for another chainer at work."""
+    from eha import audit
+
+    with flask_app().app_context():
+        run = audit.chain_pending(wait=False)
+        if run.problem:
+            flask_app().logger.error("audit chain: event %s not linked: %s", run.refused.seq, run.problem)
+        return run.linked

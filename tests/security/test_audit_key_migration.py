@@ -99,10 +99,6 @@ def test_events_written_before_the_audit_key_are_re_signed_and_verify(scratch_ur
         assert note.action == "admin_change"
         assert note.detail["events"] == 4 and note.detail["unkeyed_last_hash"] == legacy[-1]["hash"]
 
-        # The app goes on writing onto the re-signed chain, and the head trigger is in place.
-        audit.record("case_viewed")
-        db.session.commit()
-        assert "6 events checked" in app.test_cli_runner().invoke(args=["audit", "verify"]).output
         with pytest.raises(sa.exc.DatabaseError, match="only moves forward"):
             with db.engine.begin() as conn:
                 conn.execute(sa.text("UPDATE audit_chain_head SET seq = 1"))
@@ -114,6 +110,19 @@ def test_events_written_before_the_audit_key_are_re_signed_and_verify(scratch_ur
             rows = conn.execute(sa.text("SELECT * FROM audit_events ORDER BY seq")).mappings().all()
         assert "key_id" not in rows[0]
         assert rows[0]["hash"] == legacy[0]["hash"]
+
+        # Up again (0006 re-signs and notes it: 6 events), and the app goes on writing: its events are linked
+        # after the re-signed ones (0019).
+        upgrade()
+        audit.record("case_viewed")
+        db.session.commit()
+        assert "7 events checked. (1 not linked" in app.test_cli_runner().invoke(args=["audit", "verify"]).output
+        assert audit.chain_pending().linked == 1
+        assert "intact: 7 events checked.\n" in app.test_cli_runner().invoke(args=["audit", "verify"]).output
+        # Which the release before 0019 could not verify: going back past it is refused.
+        db.session.remove()
+        with pytest.raises(SystemExit):
+            downgrade(revision="0017_kept_reasons")
         db.session.remove()
         db.engine.dispose()
 

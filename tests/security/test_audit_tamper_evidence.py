@@ -6,6 +6,7 @@ hash recomputed with the published algorithm.
 """
 
 import hashlib
+import hmac
 import threading
 
 import pytest
@@ -13,8 +14,9 @@ import sqlalchemy as sa
 
 from eha import audit, create_app
 from eha.extensions import db
-from eha.models.audit import AuditChainHead, AuditEvent
+from eha.models.audit import AuditChainHead, AuditEvent, AuditLink
 from eha.transaction import committing
+from tests.security.audit_tampering import tamper
 
 OLD_KEY = "old-audit-key-for-tests-0123456789abcdefghij"
 NEW_KEY = "new-audit-key-for-tests-9876543210zyxwvutsrq"
@@ -25,6 +27,7 @@ def _events(n, action="case_viewed"):
     for i in range(n):
         audit.record(action, detail={"n": i})
     db.session.commit()
+    audit.chain_pending()  # as the running service does within seconds
 
 
 def _is_postgres():
@@ -32,71 +35,55 @@ def _is_postgres():
 
 
 def _tamper(*statements):
-    """Run ``statements`` (SQL text, with parameters) past both audit tables' triggers, then restore them."""
-    with db.engine.begin() as conn:
-        if _is_postgres():
-            for table in ("audit_events", "audit_chain_head"):
-                conn.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
-        else:
-            triggers = conn.execute(
-                sa.text(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                    "AND tbl_name IN ('audit_events', 'audit_chain_head')"
-                )
-            ).all()
-            assert len(triggers) == 5
-            for name, _sql in triggers:
-                conn.execute(sa.text(f"DROP TRIGGER {name}"))
-        for sql, params in statements:
-            conn.execute(sa.text(sql), params)
-        if _is_postgres():
-            for table in ("audit_events", "audit_chain_head"):
-                conn.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
-        else:
-            for _name, sql in triggers:
-                conn.execute(sa.text(sql))
-    db.session.expire_all()
+    tamper(*statements)
 
 
-def _unkeyed(event):
-    return hashlib.sha256(audit._canonical(event)).hexdigest()
+def _unkeyed(message):
+    return hashlib.sha256(message).hexdigest()
 
 
-def _guessed_key_same_id(event):
-    return audit.compute_hash(event, GUESSED_KEY)
+def _guessed(message):
+    return hmac.new(GUESSED_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def _guessed_key_own_id(event):
-    event.key_id = audit.key_id(GUESSED_KEY)
-    return audit.compute_hash(event, GUESSED_KEY)
+# How someone without the key might re-sign: (sign a message, the key id they write on what they sign).
+SIGNERS = {
+    "unkeyed": (_unkeyed, None),
+    "guessed-key": (_guessed, None),
+    "guessed-key-and-id": (_guessed, audit.key_id(GUESSED_KEY)),
+}
 
 
-def _rewrite(seq, sign, email="someone.else@example.org"):
-    """Change event ``seq``'s user and re-sign it and every later event with ``sign``, moving the head along."""
-    events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.seq)).all()
+def _rewrite(seq, sign, new_key_id=None, email="someone.else@example.org"):
+    """Change event ``seq``'s user and re-sign it, and every link from its own on, with ``sign``, moving the head
+    along: all that someone with the database and the published algorithm, but not the key, can do."""
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.seq == seq)).one()
+    links = db.session.scalars(sa.select(AuditLink).order_by(AuditLink.position)).all()
+    events = {e.id: e for e in db.session.scalars(sa.select(AuditEvent))}
     db.session.expunge_all()
-    statements = []
-    prev_hash = audit.GENESIS_HASH
-    for event in events:
-        if event.seq >= seq:
-            if event.seq == seq:
-                event.user_email = email
-            event.prev_hash = prev_hash
-            event.hash = sign(event)
+    event.user_email = email
+    event.key_id = new_key_id or event.key_id
+    event.hash = sign(audit._canonical_own(event))
+    statements = [
+        (
+            "UPDATE audit_events SET user_email = :email, key_id = :key, hash = :hash WHERE id = :id",
+            {"email": email, "key": event.key_id, "hash": event.hash, "id": event.id},
+        )
+    ]
+    prev_hash, rewriting = audit.GENESIS_HASH, False
+    for link in links:
+        rewriting = rewriting or link.event_id == event.id
+        if rewriting:
+            linked = events[link.event_id] if link.event_id != event.id else event
+            key = new_key_id or link.key_id
+            link.hash = sign(audit._link_message(link.position, linked.seq, linked.hash, prev_hash, key))
             statements.append(
                 (
-                    "UPDATE audit_events SET user_email = :email, prev_hash = :prev, key_id = :key, hash = :hash "
-                    "WHERE id = :id",
-                    {
-                        "email": event.user_email,
-                        "prev": event.prev_hash,
-                        "key": event.key_id,
-                        "hash": event.hash,
-                        "id": event.id,
-                    },
+                    "UPDATE audit_links SET prev_hash = :prev, key_id = :key, hash = :hash WHERE position = :p",
+                    {"prev": prev_hash, "key": key, "hash": link.hash, "p": link.position},
                 )
             )
-        prev_hash = event.hash
+        prev_hash = link.hash
     statements.append(("UPDATE audit_chain_head SET last_hash = :hash", {"hash": prev_hash}))
     _tamper(*statements)
 
@@ -114,14 +101,12 @@ def _anchor(app, path):
 # --- the two rewrites from the penetration test ---
 
 
-@pytest.mark.parametrize(
-    "sign", [_unkeyed, _guessed_key_same_id, _guessed_key_own_id], ids=["unkeyed", "guessed-key", "guessed-key-and-id"]
-)
-def test_rewriting_an_event_and_re_hashing_every_later_one_is_found(app, tmp_path, sign):
+@pytest.mark.parametrize("signer", SIGNERS.values(), ids=SIGNERS.keys())
+def test_rewriting_an_event_and_re_hashing_every_later_one_is_found(app, tmp_path, signer):
     _events(5)
     anchors = tmp_path / "anchors.log"
     _anchor(app, anchors)
-    _rewrite(3, sign)
+    _rewrite(3, *signer)
     assert db.session.scalar(sa.select(AuditEvent.user_email).where(AuditEvent.seq == 3)) == "someone.else@example.org"
 
     result = _verify(app)
@@ -138,7 +123,8 @@ def test_a_rewrite_signed_with_the_real_key_is_still_found_by_an_earlier_checkpo
     _events(5)
     anchors = tmp_path / "anchors.log"
     _anchor(app, anchors)
-    _rewrite(2, lambda event: audit.compute_hash(event, app.config["EHA_AUDIT_KEY"]))
+    key = app.config["EHA_AUDIT_KEY"].encode()
+    _rewrite(2, lambda message: hmac.new(key, message, hashlib.sha256).hexdigest())
 
     assert _verify(app).exit_code == 0  # what the key alone cannot show
     result = _verify(app, "--anchor", str(anchors))
@@ -151,8 +137,9 @@ def test_deleting_the_last_event_and_moving_the_head_back_is_found_by_the_checkp
     anchors = tmp_path / "anchors.log"
     _anchor(app, anchors)
     _tamper(
-        ("DELETE FROM audit_events WHERE seq = 5", {}),
-        ("UPDATE audit_chain_head SET seq = 4, last_hash = (SELECT hash FROM audit_events WHERE seq = 4)", {}),
+        "DELETE FROM audit_links WHERE position = 5",
+        "DELETE FROM audit_events WHERE seq = 5",
+        "UPDATE audit_chain_head SET seq = 4, last_hash = (SELECT hash FROM audit_links WHERE position = 4)",
     )
 
     plain = _verify(app)
@@ -173,8 +160,9 @@ def test_flask_audit_anchor_refuses_to_anchor_a_chain_that_has_lost_an_anchored_
     anchors = tmp_path / "anchors.log"
     _anchor(app, anchors)
     _tamper(
-        ("DELETE FROM audit_events WHERE seq = 3", {}),
-        ("UPDATE audit_chain_head SET seq = 2, last_hash = (SELECT hash FROM audit_events WHERE seq = 2)", {}),
+        "DELETE FROM audit_links WHERE position = 3",
+        "DELETE FROM audit_events WHERE seq = 3",
+        "UPDATE audit_chain_head SET seq = 2, last_hash = (SELECT hash FROM audit_links WHERE position = 2)",
     )
     before = anchors.read_text()
     result = app.test_cli_runner().invoke(args=["audit", "anchor", "--output", str(anchors)])
@@ -197,8 +185,8 @@ def test_flask_audit_anchor_refuses_to_anchor_a_broken_chain(app, tmp_path):
 
 HEAD_REFUSALS = {
     "delete": "DELETE FROM audit_chain_head",
-    "move back": "UPDATE audit_chain_head SET seq = 2, last_hash = (SELECT hash FROM audit_events WHERE seq = 2)",
-    "change the hash only": "UPDATE audit_chain_head SET last_hash = (SELECT hash FROM audit_events WHERE seq = 2)",
+    "move back": "UPDATE audit_chain_head SET seq = 2, last_hash = (SELECT hash FROM audit_links WHERE position = 2)",
+    "change the hash only": "UPDATE audit_chain_head SET last_hash = (SELECT hash FROM audit_links WHERE position = 2)",
     "skip ahead": "UPDATE audit_chain_head SET seq = seq + 2",
     "advance to no event": f"UPDATE audit_chain_head SET seq = seq + 1, last_hash = '{'f' * 64}'",
     "a second row": f"INSERT INTO audit_chain_head (id, seq, last_hash) VALUES (2, 1, '{'e' * 64}')",
@@ -206,7 +194,7 @@ HEAD_REFUSALS = {
 
 
 @pytest.mark.parametrize("sql", HEAD_REFUSALS.values(), ids=HEAD_REFUSALS.keys())
-def test_the_database_refuses_to_move_the_chain_head_other_than_to_the_next_event(app, sql):
+def test_the_database_refuses_to_move_the_chain_head_other_than_forward_onto_a_link(app, sql):
     _events(3)
     with pytest.raises(sa.exc.DatabaseError, match="only moves forward"):
         with db.engine.begin() as conn:

@@ -8,6 +8,7 @@ from eha import audit
 from eha.extensions import db
 from eha.models.audit import AuditEvent
 from tests import factories
+from tests.security.audit_tampering import tamper as _tamper
 from tests.security.test_authorization_matrix import EXPECTATIONS, RELATIONSHIPS, fill_url, kind_for
 
 
@@ -15,6 +16,7 @@ def _events(n=3):
     for i in range(n):
         audit.record("case_viewed", detail={"n": i})
     db.session.commit()
+    audit.chain_pending()  # as the running service does within seconds
 
 
 def _is_postgres():
@@ -34,27 +36,6 @@ def test_the_database_refuses_to_delete_an_audit_event(app):
         with db.engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM audit_events WHERE seq = 2"))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 3
-
-
-def _tamper(sql):
-    """Change the table directly, bypassing the append-only trigger, as someone with database access could."""
-    with db.engine.begin() as conn:
-        if _is_postgres():
-            conn.execute(sa.text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
-            conn.execute(sa.text(sql))
-            conn.execute(sa.text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
-        else:
-            (create_update,) = conn.execute(
-                sa.text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_events_no_update'")
-            ).one()
-            (create_delete,) = conn.execute(
-                sa.text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_events_no_delete'")
-            ).one()
-            conn.execute(sa.text("DROP TRIGGER audit_events_no_update"))
-            conn.execute(sa.text("DROP TRIGGER audit_events_no_delete"))
-            conn.execute(sa.text(sql))
-            conn.execute(sa.text(create_update))
-            conn.execute(sa.text(create_delete))
 
 
 def test_an_intact_trail_verifies(app):
@@ -91,7 +72,23 @@ def test_removing_the_latest_events_is_found_by_audit_verify(app):
     _tamper("DELETE FROM audit_events WHERE seq >= 4")
     db.session.expire_all()
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "event 4 is missing" in result.output
+
+
+def test_removing_the_latest_events_and_their_links_is_found_by_audit_verify(app):
+    _events(5)
+    _tamper("DELETE FROM audit_links WHERE position >= 4", "DELETE FROM audit_events WHERE seq >= 4")
+    db.session.expire_all()
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 1 and "ends early" in result.output
+
+
+def test_the_database_refuses_to_change_or_remove_a_link(app):
+    _events()
+    for sql in ("UPDATE audit_links SET prev_hash = hash WHERE position = 2", "DELETE FROM audit_links"):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(sql))
 
 
 def _count():
