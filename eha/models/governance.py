@@ -174,3 +174,29 @@ class FactCorrection(db.Model):
     corrected_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     corrected_by = relationship("User")
+
+    @property
+    def old_shown(self):
+        """What the fact said before, as a page shows it ("14 February 2013", not the stored "2013-02-14")."""
+        return shown_fact(self.field, self.old_value)
+
+    @property
+    def new_shown(self):
+        return shown_fact(self.field, self.new_value)
+
+
+DATE_FACTS = frozenset({"date_of_birth"})
+
+
+def shown_fact(field, value):
+    """A stored fact's text for a reader: None or "" as "Not recorded", a date in GOV.UK style."""
+    from eha.formatting import format_date
+
+    if value is None or value == "":
+        return "Not recorded"
+    if field in DATE_FACTS:
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value

@@ -23,6 +23,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from eha import audit
 from eha.errors import NotAllowed, NotFound, NotPermitted, expect_version
 from eha.extensions import db
+from eha.formatting import format_date
 from eha.models.assessments import Assessment, AssessmentChild, CasePerson
 from eha.models.base import utcnow
 from eha.models.choices import MANAGER, SAR_EXEMPTIONS, SAR_PERSON_KINDS
@@ -80,7 +81,7 @@ class Person:
 
 def _label(kind, row):
     if kind == "child":
-        return row.name, f"Born {row.date_of_birth.isoformat()}"
+        return row.name, f"Born {format_date(row.date_of_birth)}"
     if kind == "carer":
         return row.name, row.relationship_to_child
     if kind == "network":
