@@ -37,6 +37,8 @@ TABLE_LABELS = {
     "case_people": "People on the case without an eha account",
     "taf_members": "Team Around the Family",
     "fact_corrections": "Corrections to the record",
+    "closure_returns": "Closures not signed off",
+    "lead_changes": "Changes of lead professional",
 }
 
 

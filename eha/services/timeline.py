@@ -56,6 +56,20 @@ NAMED_STAFF = {
 }
 
 
+def closure_returns(events):
+    """{closure return id: why} of the page's "did not sign off" events, in one query (the words are kept on the
+    case, not in the audit trail)."""
+    from eha.models.assessments import ClosureReturn
+
+    ids = {(e.detail or {}).get("closure_return") for e in events if e.action == "closure_rejected" and e.detail} - {
+        None
+    }
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(ClosureReturn.id, ClosureReturn.why).where(ClosureReturn.id.in_(ids)))
+    return {return_id: why for return_id, why in rows}
+
+
 def staff_names(events):
     """{user id: "Name (Agency)"} of the staff the page's events are about, in one query."""
     from eha.models.users import Agency, User
@@ -84,7 +98,7 @@ def _named(event, names):
     return words.format(name=name) if name else None
 
 
-def describe(event, definition=None, names=None):
+def describe(event, definition=None, names=None, returns=None):
     """What the event's user did, as the end of a sentence: "completed the assessment"; a saved section is
     named from the case's definition ("saved the section 'Parenting capacity'"); a member of staff the event is
     about is named from ``names`` (``staff_names``)."""
@@ -92,6 +106,9 @@ def describe(event, definition=None, names=None):
     named = _named(event, names or {})
     if named:
         return named
+    why = (returns or {}).get(detail.get("closure_return")) if event.action == "closure_rejected" else None
+    if why:
+        return f"did not sign off closing the case: {why}"
     if event.action == "section_saved":
         title = _section_title(definition, detail.get("section"))
         if title:
@@ -127,12 +144,12 @@ def timeline(case, per_page=TIMELINE_PAGE_SIZE):
         per_page=per_page,
     )
     definition = definition_for(case)
-    names = staff_names(page.items)
+    names, returns = staff_names(page.items), closure_returns(page.items)
     page.items = [
         Entry(
             at=london_time(e.occurred_at),
             who=who(e),
-            what=describe(e, definition, names),
+            what=describe(e, definition, names, returns),
             action=e.action,
             trigger=(e.detail or {}).get("trigger"),
         )

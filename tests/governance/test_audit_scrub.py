@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from eha.demo import load_demo
 from eha.extensions import db
-from eha.models.assessments import Assessment, CasePerson, Consent, SectionAnswer
+from eha.models.assessments import Assessment, CasePerson, ClosureReturn, Consent, SectionAnswer
 from eha.models.audit import AuditEvent
 from eha.models.families import Carer, Child, Family, NetworkMember
 from eha.models.governance import FactCorrection, LegalHold
@@ -65,6 +65,7 @@ def _personal_values():
     values |= {c.given_by_name for c in db.session.scalars(sa.select(Consent))}
     values |= {h.reason for h in db.session.scalars(sa.select(LegalHold))}
     values |= {f.reason for f in db.session.scalars(sa.select(FactCorrection))}
+    values |= {r.why for r in db.session.scalars(sa.select(ClosureReturn))}
     values |= {SECRET_PROGRESS, SECRET_GRANT, SECRET_HOLD, SECRET_CORRECTION, SECRET_CANCEL, SECRET_REMOVAL}
     staff = " ".join(u.name for u in db.session.scalars(sa.select(User)))
     # Staff are named as the people who acted; a value that is only part of a staff name is not the family's.
