@@ -101,6 +101,7 @@ def test_two_corrections_of_one_date_of_birth_at_once_save_one_and_tell_the_othe
     url = f"/assessments/{case.ref}/corrections/child/{kai.id}"
     browsers = _browsers(app, demo.lead, demo.manager)
     assert all(browser.get(url).status_code == 200 for browser in browsers)
+    before = len(_outcomes("fact_corrected", case))  # the demo corrected Lily's date of birth on this case
     forms = [_dob_form(case, kai, "15", "Birth certificate seen"), _dob_form(case, kai, "16", "Hospital letter")]
     results = _post_at_once(browsers, url, forms)
     statuses = [status for status, _ in results]
@@ -114,7 +115,7 @@ def test_two_corrections_of_one_date_of_birth_at_once_save_one_and_tell_the_othe
     assert saved == date(2013, 2, int(forms[winner]["date_of_birth"][0]))
     where = (FactCorrection.record_kind == "child", FactCorrection.record_id == kai.id)
     assert _count(FactCorrection, *where) == 1
-    assert _outcomes("fact_corrected", case).count("success") == 1
+    assert _outcomes("fact_corrected", case)[before:].count("success") == 1
 
 
 def _text_and_day(html):
@@ -240,7 +241,7 @@ def test_two_people_adding_the_grandfather_from_the_network_at_once_add_him_once
     assert "Select someone from the household&#39;s network who is not already on the case" in loser
     live = (CasePerson.assessment_id == case.id, CasePerson.removed_at.is_(None))
     assert _count(CasePerson, *live, CasePerson.network_member_id == ray.id) == 1
-    assert _outcomes("case_person_added", case) == ["success"]
+    assert _outcomes("case_person_added", case).count("success") == 1
 
 
 def test_two_people_taking_one_person_off_the_case_at_once_take_them_off_once(app, demo):

@@ -36,6 +36,7 @@ def _withhold_form(page, name, exemption="third_party", reason="Her ex-partner: 
 
 def _lead_marks(lead_client, case, names):
     url = f"/assessments/{case.ref}/subject-access"
+    assert url in [a.get("href") for a in Page(lead_client.get(f"/assessments/{case.ref}")).select("a")]
     for name in names:
         page = Page(lead_client.get(url))
         assert page.h1 == "Subject access: what to withhold"
