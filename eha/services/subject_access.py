@@ -264,30 +264,47 @@ def third_parties(sar):
     return people
 
 
+def _about_someone_in(case):
+    """A condition on requests: their subject is in ``case`` (a child it is about, the family's carers or network, or
+    one of its people without an account), the way ``cases_of`` finds a subject's cases."""
+    kind, person = SubjectAccessRequest.person_kind, SubjectAccessRequest.person_id
+    children = sa.select(AssessmentChild.child_id).where(AssessmentChild.assessment_id == case.id)
+    return sa.or_(
+        sa.and_(kind == "child", person.in_(children)),
+        sa.and_(kind == "carer", person.in_(sa.select(Carer.id).where(Carer.family_id == case.family_id))),
+        sa.and_(
+            kind == "network", person.in_(sa.select(NetworkMember.id).where(NetworkMember.family_id == case.family_id))
+        ),
+        sa.and_(kind == "case_person", person.in_(sa.select(CasePerson.id).where(CasePerson.assessment_id == case.id))),
+    )
+
+
 def requests_covering(case):
     """The requests still being redacted or reviewed that cover ``case``, each with the third parties in it."""
-    found = []
-    for sar in db.session.scalars(
+    found = db.session.scalars(
         sa.select(SubjectAccessRequest)
-        .where(SubjectAccessRequest.status.in_(MARKING))
+        .where(SubjectAccessRequest.status.in_(MARKING), _about_someone_in(case))
         .order_by(SubjectAccessRequest.due_on, SubjectAccessRequest.id)
         .limit(SEARCH_LIMIT)
-    ):
-        if case.id in db.session.scalars(_case_ids_query(sar.person_kind, sar.person_id)).all():
-            found.append((sar, third_parties_in(sar, case)))
-    return found
+    ).all()
+    people = _people_in(case)
+    return [(sar, [p for p in people if (p.kind, p.id) != (sar.person_kind, sar.person_id)]) for sar in found]
 
 
-def third_parties_in(sar, case):
-    """The people in ``case`` (its family's members and its people without an account) other than the subject."""
+def _people_in(case):
+    """Everyone in ``case``: its family's members and its people without an account (one query per kind)."""
     people = []
     for kind, model in MODELS.items():
         owner = model.assessment_id == case.id if kind == "case_person" else model.family_id == case.family_id
         for row in db.session.scalars(sa.select(model).where(owner).order_by(model.id)):
-            if (kind, row.id) != (sar.person_kind, sar.person_id):
-                name, about = _label(kind, row)
-                people.append(Person(kind, row.id, name, about))
+            name, about = _label(kind, row)
+            people.append(Person(kind, row.id, name, about))
     return people
+
+
+def third_parties_in(sar, case):
+    """The people in ``case`` other than the request's subject."""
+    return [p for p in _people_in(case) if (p.kind, p.id) != (sar.person_kind, sar.person_id)]
 
 
 def _may_mark(sar, case, by):

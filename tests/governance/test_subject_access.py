@@ -209,3 +209,16 @@ def test_only_managers_handle_subject_access_requests(app, demo, as_user):
     client = as_user(demo.lead)
     assert client.get("/subject-access", query_string={"q": "donna"}).status_code == 404
     assert client.post("/subject-access/new", data={"person": "carer-1"}).status_code == 404
+
+
+def test_a_case_shows_only_the_requests_about_someone_in_it(app, demo, as_user):
+    manager = as_user(demo.manager)
+    sar = _opened(manager, demo)
+    manager.get(f"/subject-access/{sar.id}")  # the page the manager lands on (takes the "opened" message)
+    held = Page(manager.get(f"/assessments/{demo.held.ref}/subject-access"))
+    assert "No subject access request covering this case is waiting for redactions" in held.text
+    assert f"SAR-{sar.id:06d}" not in held.text
+    form = {"version": str(sar.version_id), "person": "carer-1", "exemption": "third_party", "reason": "x"}
+    assert manager.post(f"/assessments/{demo.held.ref}/subject-access/{sar.id}/withhold", data=form).status_code == 404
+    for case in demo.marsh:
+        assert f"SAR-{sar.id:06d}" in Page(manager.get(f"/assessments/{case.ref}/subject-access")).text
