@@ -1,6 +1,7 @@
 """Demo data for information governance (issue 19): a case closed long enough ago to be due for disposal, one as
 old that is on legal hold (so the review lists it as held, never due), and a mother whose family has three
-episodes, with a family network member and an ex-partner who are third parties to her subject access request.
+episodes, with a family network member and an ex-partner who are third parties to her subject access request, and
+a daughter whose date of birth was corrected (so the corrections page shows a history).
 
 Idempotent: each family is found by name and built once.
 """
@@ -15,6 +16,7 @@ from eha.extensions import db
 from eha.models.assessments import Assessment, AssessmentChild, Consent
 from eha.models.families import Carer, Family, NetworkMember
 from eha.models.governance import LegalHold
+from eha.services import corrections
 from eha.workflow.engine import fire
 from eha.workflow.states import DRAFT, MOVED_OUT
 
@@ -22,6 +24,8 @@ DUE_FAMILY = "Whitfield"
 HELD_FAMILY = "Okonkwo"
 MOTHER_FAMILY = "Marsh"
 DUE_STARTED, HELD_STARTED, MOTHER_STARTED = date(2018, 9, 10), date(2017, 5, 2), date(2021, 1, 11)
+LILY_TYPED, LILY_BORN = date(2017, 3, 9), date(2017, 9, 3)
+LILY_REASON = "Day and month were swapped when typed in: Donna showed Lily's red book."
 HOLD_REASON = "Civil claim by the family against the council, 2026: keep every record until the claim is settled."
 
 
@@ -72,7 +76,7 @@ def _mother_with_three_cases(lead, manager):
     first = new_case(
         lead,
         family_name=MOTHER_FAMILY,
-        children=(("Kai", "Marsh", date(2013, 2, 14)), ("Lily", "Marsh", date(2017, 9, 3))),
+        children=(("Kai", "Marsh", date(2013, 2, 14)), ("Lily", "Marsh", LILY_TYPED)),
         carer=("Donna Marsh", "Mother"),
         agencies=[],
         started_on=MOTHER_STARTED,
@@ -91,6 +95,18 @@ def _mother_with_three_cases(lead, manager):
     fire(second, "close", manager, reason="agreement_not_given", notes="Donna did not want early help this time.")
     second.closed_at = datetime(2023, 3, 20, 12)
     third = _another_episode(family, lead, [kai, lily], mother, date(2026, 11, 2))
+    db.session.flush()
+    # Lily's date of birth was typed day-for-month; the lead corrected it through the corrections service, so the
+    # demo has a corrected date of birth with its history (what it said before, who, when, why).
+    corrections.correct(
+        third,
+        lead,
+        "child",
+        lily.id,
+        {"date_of_birth": LILY_BORN},
+        reason=LILY_REASON,
+        expected_version=family.version_id,
+    )
     return [first, second, third]
 
 

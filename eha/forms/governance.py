@@ -6,13 +6,14 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 
 from eha.forms.base import BaseForm
 from eha.forms.fields import (
-    GovCheckboxesField,
     GovDateField,
     GovRadioField,
     GovStringField,
     GovTextAreaField,
     MaxLength,
+    make_choices,
 )
+from eha.models.choices import SAR_EXEMPTIONS
 
 REASON_MAX = 2000
 
@@ -74,14 +75,35 @@ class OpenRequestForm(BaseForm):
             raise ValidationError("Enter the date the request was received")
 
 
-class RedactionForm(BaseForm):
+class WithholdForm(BaseForm):
+    """The lead professional marks one third party of the case to withhold, with the exemption and why."""
+
     version = HiddenField()
-    people = GovCheckboxesField("Third parties whose personal data must be withheld", validators=[Optional()])
-    submit = SubmitField("Save the redactions for review", widget=GovSubmitInput())
+    person = GovRadioField(
+        "Whose personal data must be withheld",
+        validators=[InputRequired(message="Select whose personal data must be withheld")],
+    )
+    exemption = GovRadioField(
+        "The exemption relied on",
+        choices=list(SAR_EXEMPTIONS.items()),
+        validators=[InputRequired(message="Select the exemption relied on")],
+    )
+    reason = _reason(
+        "Why it must be withheld (the reviewing manager reads this; the person asking does not)",
+        "Enter why it must be withheld",
+    )
+    submit = SubmitField("Withhold their personal data", widget=GovSubmitInput())
 
     def set_people(self, people):
-        self.people.choices = [(p.key, f"{p.name} ({p.kind_label}: {p.about})") for p in people]
-        self.people.allowed_values = frozenset(p.key for p in people)
+        pairs = [(p.key, f"{p.name} ({p.kind_label}: {p.about})") for p in people]
+        self.person.choices = make_choices(pairs)
+        self.person.allowed_values = frozenset(key for key, _label in pairs)
+
+
+class VersionForm(BaseForm):
+    """A button that changes a record opened at ``version`` (send for review, take a mark off)."""
+
+    version = HiddenField()
 
 
 def _fact(label, error_name, max_length, required=True):

@@ -309,6 +309,20 @@ class LeadChange(db.Model):
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])
 
 
+class ClosureReturn(db.Model):
+    """A closure a manager did not sign off and sent back to the lead professional, with why. The words typed are
+    kept here, on the case, so they go when it is disposed of (the audit trail records only that one was given)."""
+
+    __tablename__ = "closure_returns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id"), index=True)
+    closure_reason: Mapped[str | None] = mapped_column(sa.String(40))
+    why: Mapped[str] = mapped_column(sa.Text)
+    returned_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    returned_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+
 class CasePerson(TimestampMixin, db.Model):
     """Someone on the case without an eha account: the family's wider network (a grandmother who does the school
     run, a family friend) or a professional (a GP, an advocate, an interpreter). They can be invited to meetings,

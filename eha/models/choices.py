@@ -142,6 +142,14 @@ SAR_PERSON_KINDS = {
     "network": "Family network member",
     "case_person": "Someone on a case without an eha account",
 }
+# Why a third party's personal data is withheld from a subject access response: the Data Protection Act 2018
+# exemption the practitioner relies on, as the response names it.
+SAR_EXEMPTIONS = {
+    "third_party": "Another person's personal data (DPA 2018, Schedule 2, paragraph 16)",
+    "serious_harm": "Likely to cause serious harm (DPA 2018, Schedule 3, Part 4: social work data)",
+    "crime": "Prevention or detection of crime (DPA 2018, Schedule 2, paragraph 2)",
+    "legal_privilege": "Legal professional privilege (DPA 2018, Schedule 2, paragraph 19)",
+}
 SAR_STATUSES = {
     "redaction": "Marking third parties to redact",
     "review": "Waiting for the redactions to be reviewed",

@@ -14,6 +14,7 @@ from eha.models.base import utcnow
 from eha.models.choices import (
     CORRECTABLE_RECORDS,
     DISPOSAL_STATUSES,
+    SAR_EXEMPTIONS,
     SAR_PERSON_KINDS,
     SAR_STATUSES,
     check_in,
@@ -127,22 +128,29 @@ class SubjectAccessRequest(db.Model):
 
 
 class SarRedaction(db.Model):
-    """A third party whose personal data is withheld from a request's export."""
+    """A third party whose personal data is withheld from a request's export, marked by a practitioner (the lead
+    professional of one of the request's cases, or a manager) with the exemption relied on and why; a manager
+    reviews the marks before the export is produced. No link to a case: disposing of one of the cases must not
+    take the register's record of what was withheld with it."""
 
     __tablename__ = "sar_redactions"
     __table_args__ = (
         sa.UniqueConstraint("request_id", "person_kind", "person_id", name="uq_sar_redactions_person"),
         sa.CheckConstraint(check_in("person_kind", SAR_PERSON_KINDS), name="person_kind"),
+        sa.CheckConstraint(check_in("exemption", SAR_EXEMPTIONS), name="exemption"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(sa.ForeignKey("subject_access_requests.id"), index=True)
     person_kind: Mapped[str] = mapped_column(sa.String(20))
     person_id: Mapped[int] = mapped_column(sa.Integer)
+    exemption: Mapped[str] = mapped_column(sa.String(40), default="third_party", server_default="third_party")
+    reason: Mapped[str | None] = mapped_column(sa.Text)
     marked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     marked_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     request: Mapped[SubjectAccessRequest] = relationship(back_populates="redactions")
+    marked_by = relationship("User")
 
 
 class FactCorrection(db.Model):
@@ -166,3 +174,29 @@ class FactCorrection(db.Model):
     corrected_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     corrected_by = relationship("User")
+
+    @property
+    def old_shown(self):
+        """What the fact said before, as a page shows it ("14 February 2013", not the stored "2013-02-14")."""
+        return shown_fact(self.field, self.old_value)
+
+    @property
+    def new_shown(self):
+        return shown_fact(self.field, self.new_value)
+
+
+DATE_FACTS = frozenset({"date_of_birth"})
+
+
+def shown_fact(field, value):
+    """A stored fact's text for a reader: None or "" as "Not recorded", a date in GOV.UK style."""
+    from eha.formatting import format_date
+
+    if value is None or value == "":
+        return "Not recorded"
+    if field in DATE_FACTS:
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value

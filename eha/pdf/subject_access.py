@@ -7,8 +7,11 @@ with the usual markings (OFFICIAL-SENSITIVE, reference, page X of Y). Every valu
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from reportlab.platypus import Spacer
+
+from eha.formatting import format_date
 
 from .base import PageNumberedRenderer, clean, esc
 
@@ -34,11 +37,18 @@ TABLE_LABELS = {
     "case_people": "People on the case without an eha account",
     "taf_members": "Team Around the Family",
     "fact_corrections": "Corrections to the record",
+    "closure_returns": "Closures not signed off",
+    "lead_changes": "Changes of lead professional",
 }
 
 
 def humanise(name: str) -> str:
     return clean(name).replace("_", " ").capitalize()
+
+
+def day(iso: str) -> str:
+    """A date the JSON holds as ISO, as a reader writes it ("3 December 2026")."""
+    return format_date(date.fromisoformat(iso))
 
 
 def show(value) -> str:
@@ -76,20 +86,38 @@ class SubjectAccessRenderer(PageNumberedRenderer):
                 {
                     "Request": request["reference"],
                     "About": f"{request['subject']} ({request['subject_is']})",
-                    "Received": request["received_on"],
-                    "Due": request["due_on"],
-                    "Produced": request["produced_at"],
+                    "Received": day(request["received_on"]),
+                    "Due": day(request["due_on"]),
+                    "Produced": day(request["produced_at"][:10]),
                     "Cases": len(self.data["cases"]),
                     "Third parties redacted": request["third_parties_redacted"],
                 }
             ),
             Spacer(1, self.body_size),
+            *self.withheld(request.get("withheld") or []),
         ]
         if not self.data["cases"]:
             story.append(self.para("No case records are held about this person."))
         for case in self.data["cases"]:
             story += self.case(case)
         return story
+
+    def withheld(self, withheld: list) -> list:
+        """The response says that something was withheld, and under which exemption (never whose data it was)."""
+        if not withheld:
+            return [self.para("Nothing has been withheld from this response."), Spacer(1, self.body_size)]
+        story = self.heading("What has been withheld")
+        story.append(
+            self.para(
+                "Some information is withheld because it is about other people or because an exemption in the "
+                "Data Protection Act 2018 applies. Where a record is withheld it says so below; names of people "
+                "whose information is withheld are shown as [withheld]."
+            )
+        )
+        for entry in withheld:
+            people = entry["people"]
+            story.append(self.para(f"{entry['exemption']}: {people} {'person' if people == 1 else 'people'}."))
+        return [*story, Spacer(1, self.body_size)]
 
     def fields(self, row: dict):
         width = self.frame_width

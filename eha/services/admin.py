@@ -103,7 +103,7 @@ def create_user(acting, *, email, name, role, agency, job_title=None, phone=None
     )
     db.session.add(user)
     db.session.flush()
-    _changed("user created", user_id=user.id, user=email, role=role, agency=agency.name)
+    _changed("user created", user_id=user.id, role=role, agency_id=agency.id)
     try:
         recovery.send_link(user, purpose="setup", requested_by=acting)
     except MailError:
@@ -122,6 +122,17 @@ def send_password_link(acting, user):
         raise NotAllowed(MAIL_FAILED) from None
 
 
+def _audited_changes(changes, *, agency_ids):
+    """What the audit trail keeps of a user's changed details: which fields changed, the role's codes and the
+    agencies' ids; never the name, job title or phone typed (issue 19: identifiers, not the personal data)."""
+    audited = {"fields": sorted(changes)}
+    if "role" in changes:
+        audited["role"] = changes["role"]
+    if "agency" in changes:
+        audited["agency_id"] = {"from": agency_ids[0], "to": agency_ids[1]}
+    return audited
+
+
 @autocommit
 def update_user(acting, user, *, name, role, agency, job_title=None, phone=None):
     """Change a user's details (``role`` None: unchanged). An administrator cannot change their own role (so never
@@ -132,6 +143,7 @@ def update_user(acting, user, *, name, role, agency, job_title=None, phone=None)
     if role not in ROLES:
         raise Invalid("Select a role", field="role")
     changes = {}
+    agency_before = user.agency_id
     for attr, value in (("name", name), ("role", role), ("job_title", job_title or None), ("phone", phone or None)):
         if getattr(user, attr) != value:
             changes[attr] = {"from": getattr(user, attr), "to": value}
@@ -140,7 +152,7 @@ def update_user(acting, user, *, name, role, agency, job_title=None, phone=None)
         changes["agency"] = {"from": user.agency.name, "to": agency.name}
         user.agency = agency
     if changes:
-        _changed("user updated", user_id=user.id, user=user.email, changes=changes)
+        _changed("user updated", user_id=user.id, **_audited_changes(changes, agency_ids=(agency_before, agency.id)))
         if "role" in changes or "agency" in changes:
             # What they may see depends on role and agency: sign them in again with the new ones.
             auth.end_all_sessions(user)
@@ -169,14 +181,14 @@ def set_active(acting, user, active):
     user.active = active
     if not active:
         auth.end_all_sessions(user)
-    _changed("user enabled" if active else "user disabled", user_id=user.id, user=user.email)
+    _changed("user enabled" if active else "user disabled", user_id=user.id)
     return True
 
 
 def unlock(user):
     user.locked_until = None
     user.failed_sign_ins = 0
-    _changed("account unlocked", user_id=user.id, user=user.email)
+    _changed("account unlocked", user_id=user.id)
 
 
 def is_last_admin(user):
@@ -217,7 +229,7 @@ def create_agency(name, kind):
     agency = Agency(name=name, kind=kind)
     db.session.add(agency)
     db.session.flush()
-    _changed("agency created", agency_id=agency.id, agency=name, kind=kind)
+    _changed("agency created", agency_id=agency.id, kind=kind)
     return agency
 
 
@@ -232,7 +244,7 @@ def update_agency(agency, *, name, kind, active, password_sign_in=True):
             changes[attr] = {"from": getattr(agency, attr), "to": value}
             setattr(agency, attr, value)
     if changes:
-        _changed("agency updated", agency_id=agency.id, agency=agency.name, changes=changes)
+        _changed("agency updated", agency_id=agency.id, fields=sorted(changes))
     return changes
 
 

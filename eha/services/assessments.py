@@ -502,7 +502,9 @@ def case_list(user, *, state=None, text=None, needs=None):
     holds). Page it with ``case_list_page``."""
     from eha.services import attention
 
-    query = sa.select(Assessment).where(visible_cases_filter(user))
+    # A disposed case has no content left to work on (its pages answer 410): the list leaves it out, and the
+    # retention page lists it with a link to the record of who saw and changed it, which is kept.
+    query = sa.select(Assessment).where(visible_cases_filter(user), Assessment.disposed_at.is_(None))
     if state in STATES:
         query = query.where(Assessment.state == state)
     needing = attention.condition(needs)

@@ -55,6 +55,46 @@ def history(kind, record_id):
     return grouped
 
 
+FAMILY_PAGE_REASON = "Changed on the family's details page"
+
+
+def snapshot(kind, record):
+    """The correctable facts of ``record`` as text, to compare after an edit (None: nothing to keep a history of,
+    a record being added or a kind without correctable facts)."""
+    if record is None or getattr(record, "id", None) is None or kind not in CORRECTABLE_FIELDS:
+        return None
+    return {field: as_text(getattr(record, field)) for field in CORRECTABLE_FIELDS[kind]}
+
+
+def record_edits(case, by, kind, record, before, *, reason=FAMILY_PAGE_REASON):
+    """A correction row for each correctable fact of ``record`` changed since ``before`` (``snapshot``), written by
+    an edit made elsewhere than the corrections page (the family's pages), so every change of a fact has its
+    history. Returns the fields changed."""
+    if before is None:
+        return []
+    now = utcnow()
+    changed = []
+    for field, old in before.items():
+        new = as_text(getattr(record, field))
+        if new == old:
+            continue
+        db.session.add(
+            FactCorrection(
+                assessment_id=case.id,
+                record_kind=kind,
+                record_id=record.id,
+                field=field,
+                old_value=old,
+                new_value=new,
+                reason=reason,
+                corrected_by_id=by.id,
+                corrected_at=now,
+            )
+        )
+        changed.append(field)
+    return changed
+
+
 def _apply(kind, record, field, value):
     if kind == "child" and field in ("first_name", "last_name"):
         names = {"first_name": record.first_name, "last_name": record.last_name, field: value}

@@ -24,6 +24,7 @@ from eha.models.base import utcnow
 from eha.models.choices import MANAGER
 from eha.models.families import Carer, Child, Family, InvolvedAgency, NetworkMember
 from eha.models.users import Agency
+from eha.services import corrections
 from eha.services.assessments import (
     DuplicateEpisode,
     _set_carer,
@@ -151,6 +152,7 @@ def update_family(case, user, what, record=None, data=None, *, agency=None, expe
     data = dict(data or {})
     if what == "child":
         refuse_taken_nhs_number(user, data.get("nhs_number"), family=family, child=record)
+    before = corrections.snapshot(what, family if what == "family" else record)
     try:
         record = _apply_family_change(case, family, what, record, data, agency)
     except StaleDataError as exc:
@@ -163,7 +165,9 @@ def update_family(case, user, what, record=None, data=None, *, agency=None, expe
             kept = record if record is not None and record.id is not None else None
             refuse_taken_nhs_number(user, data.get("nhs_number"), family=case.family, child=kept)
         raise DuplicateEpisode([data.get("first_name") or ""], field="first_name") from exc
-    audit.record("family_updated", assessment=case, user=user, detail={"part": what})
+    corrected = corrections.record_edits(case, user, what, record, before)
+    detail = {"part": what, "corrected": corrected} if corrected else {"part": what}
+    audit.record("family_updated", assessment=case, user=user, detail=detail)
     return record
 
 

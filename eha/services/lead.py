@@ -152,7 +152,7 @@ def change_lead(case, by, new_lead_id, reason, on, keep_old, *, expected_version
             "on": on.isoformat(),
             "old_lead_kept_on_team": bool(keep_old),
             "reason_given": bool(reason),
-            "text": f"Handed the case to {new.name} as lead professional",
+            "text": "Handed the case to another lead professional",
         },
     )
     return new

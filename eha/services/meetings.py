@@ -357,6 +357,11 @@ def _family_network_refusal(case):
         return "A family network meeting can be arranged once the family's agreement is recorded (and not withdrawn)."
     if case.state not in SCHEDULING[FAMILY_NETWORK]:
         return "A family network meeting can be arranged once the assessment is complete."
+    waiting = sa.select(Meeting.id).where(
+        Meeting.assessment_id == case.id, Meeting.kind == FAMILY_NETWORK, Meeting.status == "scheduled"
+    )
+    if db.session.scalar(waiting.limit(1)) is not None:
+        return "A family network meeting is already scheduled: record it, or cancel it, before arranging another."
     return None
 
 
@@ -862,7 +867,8 @@ def remove_member(case, user_id, by, *, reason):
         detail={
             "user": user_id,
             "reason_given": bool(reason),
-            "text": f"Removed {member.user.name} ({member.user.agency.name}) from the Team Around the Family",
+            "agency": member.user.agency_id,
+            "text": "Removed a member from the Team Around the Family",
         },
     )
     return member

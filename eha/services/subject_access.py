@@ -18,13 +18,15 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm.attributes import flag_modified
 
 from eha import audit
 from eha.errors import NotAllowed, NotFound, NotPermitted, expect_version
 from eha.extensions import db
+from eha.formatting import format_date
 from eha.models.assessments import Assessment, AssessmentChild, CasePerson
 from eha.models.base import utcnow
-from eha.models.choices import MANAGER, SAR_PERSON_KINDS
+from eha.models.choices import MANAGER, SAR_EXEMPTIONS, SAR_PERSON_KINDS
 from eha.models.families import Carer, Child, Family, NetworkMember, fold_name
 from eha.models.governance import SarRedaction, SubjectAccessRequest
 from eha.services.retention import owned_rows
@@ -34,9 +36,12 @@ MODELS = {"child": Child, "carer": Carer, "network": NetworkMember, "case_person
 # The family's own tables, and which person kind each row is.
 FAMILY_TABLES = {"children": "child", "carers": "carer", "network_members": "network", "case_people": "case_person"}
 HIDDEN_COLUMNS = {"version_id", "search_first_name", "search_last_name"}
-REDACTED = "[Redacted: a third party's personal data]"
+WITHHELD = "Withheld: this record is another person's personal data"
+WITHHELD_IN_TEXT = "[withheld]"
 SEARCH_LIMIT = 20
 MANAGERS_ONLY = "Only a manager can handle a subject access request."
+MARKING = ("redaction", "review")
+ALREADY_OPEN = "A subject access request for this person is already open: carry on with it from the list of requests."
 
 
 def one_calendar_month_after(day):
@@ -76,7 +81,7 @@ class Person:
 
 def _label(kind, row):
     if kind == "child":
-        return row.name, f"Born {row.date_of_birth.isoformat()}"
+        return row.name, f"Born {format_date(row.date_of_birth)}"
     if kind == "carer":
         return row.name, row.relationship_to_child
     if kind == "network":
@@ -196,6 +201,23 @@ def get(sar_id):
     return sar
 
 
+def _lock_person(kind, person_id):
+    """Lock the person's row: two managers opening a request for one person at once queue here, and the second
+    then sees the first's request."""
+    model = MODELS[kind]
+    db.session.execute(sa.select(model.id).where(model.id == person_id).with_for_update())
+
+
+def _open_request_for(kind, person_id):
+    return db.session.scalar(
+        sa.select(SubjectAccessRequest.id).where(
+            SubjectAccessRequest.person_kind == kind,
+            SubjectAccessRequest.person_id == person_id,
+            SubjectAccessRequest.status != "completed",
+        )
+    )
+
+
 @autocommit
 def open_request(by, kind, person_id, received_on, today=None):
     _require_manager(by)
@@ -204,6 +226,9 @@ def open_request(by, kind, person_id, received_on, today=None):
     person = find_person(kind, person_id)
     if not person.refs:
         raise NotAllowed("This person is on no case that is still held.")
+    _lock_person(kind, person.id)
+    if _open_request_for(kind, person.id) is not None:
+        raise NotAllowed(ALREADY_OPEN, detail={"person_kind": kind, "person_id": person.id})
     sar = SubjectAccessRequest(
         person_kind=kind,
         person_id=person.id,
@@ -239,30 +264,119 @@ def third_parties(sar):
     return people
 
 
-def redacted_keys(sar):
-    return {f"{r.person_kind}-{r.person_id}" for r in sar.redactions}
+def _about_someone_in(case):
+    """A condition on requests: their subject is in ``case`` (a child it is about, the family's carers or network, or
+    one of its people without an account), the way ``cases_of`` finds a subject's cases."""
+    kind, person = SubjectAccessRequest.person_kind, SubjectAccessRequest.person_id
+    children = sa.select(AssessmentChild.child_id).where(AssessmentChild.assessment_id == case.id)
+    return sa.or_(
+        sa.and_(kind == "child", person.in_(children)),
+        sa.and_(kind == "carer", person.in_(sa.select(Carer.id).where(Carer.family_id == case.family_id))),
+        sa.and_(
+            kind == "network", person.in_(sa.select(NetworkMember.id).where(NetworkMember.family_id == case.family_id))
+        ),
+        sa.and_(kind == "case_person", person.in_(sa.select(CasePerson.id).where(CasePerson.assessment_id == case.id))),
+    )
+
+
+def requests_covering(case):
+    """The requests still being redacted or reviewed that cover ``case``, each with the third parties in it."""
+    found = db.session.scalars(
+        sa.select(SubjectAccessRequest)
+        .where(SubjectAccessRequest.status.in_(MARKING), _about_someone_in(case))
+        .order_by(SubjectAccessRequest.due_on, SubjectAccessRequest.id)
+        .limit(SEARCH_LIMIT)
+    ).all()
+    people = _people_in(case)
+    return [(sar, [p for p in people if (p.kind, p.id) != (sar.person_kind, sar.person_id)]) for sar in found]
+
+
+def _people_in(case):
+    """Everyone in ``case``: its family's members and its people without an account (one query per kind)."""
+    people = []
+    for kind, model in MODELS.items():
+        owner = model.assessment_id == case.id if kind == "case_person" else model.family_id == case.family_id
+        for row in db.session.scalars(sa.select(model).where(owner).order_by(model.id)):
+            name, about = _label(kind, row)
+            people.append(Person(kind, row.id, name, about))
+    return people
+
+
+def third_parties_in(sar, case):
+    """The people in ``case`` other than the request's subject."""
+    return [p for p in _people_in(case) if (p.kind, p.id) != (sar.person_kind, sar.person_id)]
+
+
+def _may_mark(sar, case, by):
+    """A manager, or the lead professional of ``case``, one of the request's cases, marks what to withhold."""
+    if by.role != MANAGER and case.lead_id != by.id:
+        raise NotPermitted("Only the case's lead professional or a manager can mark what to withhold.")
+    if case.id not in {c.id for c in cases_of(sar)}:
+        raise NotFound("This subject access request does not cover this case.")
+
+
+def _locked(sar, expected_version):
+    """The request re-read under a row lock, at the version the user opened (StaleEdit when it moved on)."""
+    db.session.refresh(sar, with_for_update=True)
+    expect_version(expected_version, sar.version_id)
+    if sar.status not in MARKING:
+        raise NotAllowed("The redactions have been reviewed: they can no longer change.")
+    # Every change to the marks moves the request's version on, even when its status stays: a page opened before
+    # shows marks that are no longer the ones the manager will review.
+    flag_modified(sar, "status")
+    return sar
 
 
 @autocommit
-def mark_redactions(sar, by, keys, *, expected_version):
-    """Replace the request's redactions with the third parties ``keys`` ("carer-12"); the request then waits for
-    review. Keys that are not third parties of this request are refused."""
-    _require_manager(by)
-    expect_version(expected_version, sar.version_id)
-    if sar.status not in ("redaction", "review"):
-        raise NotAllowed("The redactions have been reviewed: they can no longer change.")
-    allowed = {p.key: p for p in third_parties(sar)}
-    unknown = [k for k in keys if k not in allowed]
-    if unknown:
-        raise NotAllowed("Choose only people listed on this request.")
-    sar.redactions = [
-        SarRedaction(person_kind=allowed[k].kind, person_id=allowed[k].id, marked_by_id=by.id)
-        for k in sorted(set(keys))
-    ]
+def withhold(sar, case, by, key, *, exemption, reason, expected_version):
+    """Mark the third party ``key`` ("carer-12") of ``case`` to be withheld from the response, under ``exemption``
+    and for ``reason``; marking again replaces the exemption and reason. The request then waits to be sent for
+    review again."""
+    _may_mark(sar, case, by)
+    _locked(sar, expected_version)
+    person = next((p for p in third_parties_in(sar, case) if p.key == key), None)
+    if person is None or exemption not in SAR_EXEMPTIONS:
+        raise NotAllowed("Choose someone listed on this case and an exemption.")
+    mark = next((r for r in sar.redactions if (r.person_kind, r.person_id) == (person.kind, person.id)), None)
+    if mark is None:
+        mark = SarRedaction(person_kind=person.kind, person_id=person.id)
+        sar.redactions.append(mark)
+    mark.exemption, mark.reason, mark.marked_by_id, mark.marked_at = exemption, reason, by.id, utcnow()
+    sar.status = "redaction"
+    db.session.flush()
+    audit.record(
+        "sar_redactions_marked",
+        assessment=case,
+        user=by,
+        detail={"sar": sar.id, "person_kind": person.kind, "person_id": person.id, "exemption": exemption},
+    )
+    return person
+
+
+@autocommit
+def release(sar, case, by, redaction_id, *, expected_version):
+    """Take a mark off: the person's data is no longer withheld."""
+    _may_mark(sar, case, by)
+    _locked(sar, expected_version)
+    mark = next((r for r in sar.redactions if r.id == redaction_id), None)
+    if mark is None:
+        raise NotFound("There is no such redaction on this request.")
+    sar.redactions.remove(mark)
+    sar.status = "redaction"
+    db.session.flush()
+    audit.record("sar_redaction_released", assessment=case, user=by, detail={"sar": sar.id, "redaction": mark.id})
+
+
+@autocommit
+def send_for_review(sar, case, by, *, expected_version):
+    """The practitioner has marked what to withhold (perhaps nothing): a manager reviews it next."""
+    _may_mark(sar, case, by)
+    _locked(sar, expected_version)
     sar.status = "review"
     db.session.flush()
-    audit.record("sar_redactions_marked", user=by, detail={"sar": sar.id, "redacted": len(sar.redactions)})
-    return sar
+    audit.record(
+        "sar_sent_for_review", assessment=case, user=by, detail={"sar": sar.id, "redacted": len(sar.redactions)}
+    )
 
 
 @autocommit
@@ -302,7 +416,7 @@ def _scrubber(names):
         if pattern is None:
             return value
         if isinstance(value, str):
-            return pattern.sub("[redacted]", value)
+            return pattern.sub(WITHHELD_IN_TEXT, value)
         if isinstance(value, dict):
             return {k: redact(v) for k, v in value.items()}
         if isinstance(value, list):
@@ -313,7 +427,8 @@ def _scrubber(names):
 
 
 def _redacted_people(sar):
-    wanted = {(r.person_kind, r.person_id) for r in sar.redactions}
+    """{(kind, id): exemption code} of the people withheld, and their names (to remove from any text)."""
+    wanted = {(r.person_kind, r.person_id): r.exemption for r in sar.redactions}
     names = []
     for kind, person_id in wanted:
         row = db.session.get(MODELS[kind], person_id)
@@ -326,8 +441,9 @@ def _table_rows(table, condition, wanted, redact):
     kind = FAMILY_TABLES.get(table.name)
     rows = []
     for row in db.session.execute(sa.select(table).where(condition).order_by(*table.primary_key.columns)):
-        if kind and (kind, row._mapping[table.c.id]) in wanted:
-            rows.append({"redacted": REDACTED})
+        exemption = wanted.get((kind, row._mapping[table.c.id])) if kind else None
+        if exemption:
+            rows.append({"withheld": WITHHELD, "exemption": SAR_EXEMPTIONS[exemption]})
         else:
             rows.append(_row(table, row, redact))
     return rows
@@ -354,6 +470,14 @@ def _case_row(case):
     return db.session.execute(sa.select(table).where(table.c.id == case.id)).one()
 
 
+def _withheld_summary(wanted):
+    """What the response says was withheld: how many people under each exemption (never who)."""
+    counts = {}
+    for exemption in wanted.values():
+        counts[exemption] = counts.get(exemption, 0) + 1
+    return [{"exemption": SAR_EXEMPTIONS[code], "people": counts[code]} for code in SAR_EXEMPTIONS if code in counts]
+
+
 def export_data(sar, now=None):
     """Everything held in the request's cases, with the marked third parties redacted (plain JSON data)."""
     wanted, names = _redacted_people(sar)
@@ -368,6 +492,7 @@ def export_data(sar, now=None):
             "produced_at": (now or utcnow()).isoformat(timespec="seconds"),
             "organisation": current_app.config["EHA_ORGANISATION_NAME"],
             "third_parties_redacted": len(wanted),
+            "withheld": _withheld_summary(wanted),
         },
         "cases": [_case_data(case, wanted, redact) for case in cases_of(sar)],
     }

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from eha import audit
 from eha.definitions.store import definition_for
+from eha.extensions import db
 from eha.formatting import format_datetime, london_time, lower_first
 from eha.models.audit import AuditEvent
 from eha.pagination import paginate
@@ -48,10 +49,66 @@ def _section_title(definition, key):
     return None
 
 
-def describe(event, definition=None):
+# Events about a member of staff hold the person's id (issue 19: no names in the trail); the page names them.
+NAMED_STAFF = {
+    "lead_changed": ("to", "handed the case to {name} as lead professional"),
+    "taf_member_removed": ("user", "removed {name} from the Team Around the Family"),
+}
+
+
+def closure_returns(events):
+    """{closure return id: why} of the page's "did not sign off" events, in one query (the words are kept on the
+    case, not in the audit trail)."""
+    from eha.models.assessments import ClosureReturn
+
+    ids = {(e.detail or {}).get("closure_return") for e in events if e.action == "closure_rejected" and e.detail} - {
+        None
+    }
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(ClosureReturn.id, ClosureReturn.why).where(ClosureReturn.id.in_(ids)))
+    return {return_id: why for return_id, why in rows}
+
+
+def staff_names(events):
+    """{user id: "Name (Agency)"} of the staff the page's events are about, in one query."""
+    from eha.models.users import Agency, User
+
+    ids = set()
+    for event in events:
+        key = NAMED_STAFF.get(event.action, (None,))[0]
+        value = (event.detail or {}).get(key) if key else None
+        if isinstance(value, int):
+            ids.add(value)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(User.id, User.name, Agency.name)
+        .outerjoin(Agency, Agency.id == User.agency_id)
+        .where(User.id.in_(ids))
+    )
+    return {user_id: f"{name} ({agency})" if agency else name for user_id, name, agency in rows}
+
+
+def _named(event, names):
+    key, words = NAMED_STAFF.get(event.action, (None, None))
+    name = names.get((event.detail or {}).get(key)) if key else None
+    if event.action == "lead_changed" and name:
+        name = name.split(" (")[0]
+    return words.format(name=name) if name else None
+
+
+def describe(event, definition=None, names=None, returns=None):
     """What the event's user did, as the end of a sentence: "completed the assessment"; a saved section is
-    named from the case's definition ("saved the section 'Parenting capacity'")."""
+    named from the case's definition ("saved the section 'Parenting capacity'"); a member of staff the event is
+    about is named from ``names`` (``staff_names``)."""
     detail = event.detail or {}
+    named = _named(event, names or {})
+    if named:
+        return named
+    why = (returns or {}).get(detail.get("closure_return")) if event.action == "closure_rejected" else None
+    if why:
+        return f"did not sign off closing the case: {why}"
     if event.action == "section_saved":
         title = _section_title(definition, detail.get("section"))
         if title:
@@ -87,11 +144,12 @@ def timeline(case, per_page=TIMELINE_PAGE_SIZE):
         per_page=per_page,
     )
     definition = definition_for(case)
+    names, returns = staff_names(page.items), closure_returns(page.items)
     page.items = [
         Entry(
             at=london_time(e.occurred_at),
             who=who(e),
-            what=describe(e, definition),
+            what=describe(e, definition, names, returns),
             action=e.action,
             trigger=(e.detail or {}).get("trigger"),
         )

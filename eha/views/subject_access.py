@@ -1,5 +1,6 @@
 """Subject access requests (issue 19), for managers: find the person, open the request with the date it was
-received, mark the third parties to redact, review the redactions, produce the ZIP. Every step is audited."""
+received, see what the cases' lead professionals marked to withhold, review it, produce the ZIP. Every step is
+audited."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -7,8 +8,8 @@ from flask_login import current_user
 from eha.access import MANAGERS, route
 from eha.errors import NotFound
 from eha.formatting import format_date
-from eha.forms.governance import DecisionForm, OpenRequestForm, RedactionForm, as_int
-from eha.models.choices import SAR_STATUSES
+from eha.forms.governance import DecisionForm, OpenRequestForm, as_int
+from eha.models.choices import ROLES, SAR_EXEMPTIONS, SAR_STATUSES
 from eha.services import subject_access as sars
 
 bp = Blueprint("subject_access", __name__, url_prefix="/subject-access")
@@ -53,18 +54,16 @@ def _load(sar_id):
         abort(404)
 
 
-def _show(sar, form=None):
-    people = sars.third_parties(sar)
-    form = form or RedactionForm(formdata=None, data={"people": sorted(sars.redacted_keys(sar))})
-    form.set_people(people)
+def _show(sar):
+    people = {p.key: p for p in sars.third_parties(sar)}
     return render_template(
         "views/subject_access/show.html",
         sar=sar,
         ref=sars.reference(sar),
         cases=sars.cases_of(sar),
         people=people,
-        redacted=sars.redacted_keys(sar),
-        form=form,
+        exemptions=SAR_EXEMPTIONS,
+        roles=ROLES,
         statuses=SAR_STATUSES,
     )
 
@@ -74,18 +73,6 @@ def show(sar_id):
     sar = _load(sar_id)
     sars.record_viewed(sar)
     return _show(sar)
-
-
-@route(bp, "/<int:sar_id>/redactions", methods=("POST",), need=MANAGERS)
-def redactions(sar_id):
-    sar = _load(sar_id)
-    form = RedactionForm()
-    form.set_people(sars.third_parties(sar))
-    if not form.validate_on_submit():
-        return _show(sar, form)
-    sars.mark_redactions(sar, current_user, form.people.data, expected_version=as_int(form.version.data))
-    flash("The redactions are saved and waiting for review", "success")
-    return redirect(url_for("subject_access.show", sar_id=sar.id))
 
 
 @route(bp, "/<int:sar_id>/review", methods=("POST",), need=MANAGERS)

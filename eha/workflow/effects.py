@@ -4,7 +4,7 @@ the state has changed, in the same transaction. ``refresh_due`` keeps what is du
 import sqlalchemy as sa
 
 from eha.extensions import db
-from eha.models.assessments import AssessmentChild
+from eha.models.assessments import AssessmentChild, ClosureReturn
 from eha.models.choices import NEED_OUTCOMES
 from eha.models.meetings import Meeting
 from eha.models.plans import NeedOutcome, PlanAction, PlanVersion
@@ -122,10 +122,17 @@ def record_sign_off(case, ctx):
 
 def clear_closure_request(case, ctx):
     """A manager sends the closure back: the request goes, the reason why stays in the audit trail."""
-    why = ctx.data["why"].strip()
-    ctx.audit_detail.update(
-        reason=case.pending_closure_reason, why=why, text=f"Did not sign off closing the case: {why}"
+    returned = ClosureReturn(
+        assessment_id=case.id,
+        closure_reason=case.pending_closure_reason,
+        why=ctx.data["why"].strip(),
+        returned_by_id=ctx.by.id,
+        returned_at=ctx.now,
     )
+    db.session.add(returned)
+    db.session.flush()
+    # The manager's words stay on the case (the timeline reads them from there), never in the audit trail.
+    ctx.audit_detail.update(reason=case.pending_closure_reason, closure_return=returned.id, why_given=True)
     _clear_pending_closure(case)
 
 

@@ -6,18 +6,20 @@ people who acted (the trail's "who")."""
 
 import json
 import re
+from datetime import date
 
+import lxml.html
 import sqlalchemy as sa
 
 from eha.demo import load_demo
 from eha.extensions import db
-from eha.models.assessments import Assessment, CasePerson, Consent, SectionAnswer
+from eha.models.assessments import Assessment, CasePerson, ClosureReturn, Consent, SectionAnswer
 from eha.models.audit import AuditEvent
 from eha.models.families import Carer, Child, Family, NetworkMember
 from eha.models.governance import FactCorrection, LegalHold
 from eha.models.meetings import Meeting
 from eha.models.plans import PlanAction, PlanVersion
-from eha.models.users import User
+from eha.models.users import Agency, User
 from tests import factories
 
 SECRET_PROGRESS = "Zanzibar tutoring went well on Tuesday"
@@ -63,6 +65,7 @@ def _personal_values():
     values |= {c.given_by_name for c in db.session.scalars(sa.select(Consent))}
     values |= {h.reason for h in db.session.scalars(sa.select(LegalHold))}
     values |= {f.reason for f in db.session.scalars(sa.select(FactCorrection))}
+    values |= {r.why for r in db.session.scalars(sa.select(ClosureReturn))}
     values |= {SECRET_PROGRESS, SECRET_GRANT, SECRET_HOLD, SECRET_CORRECTION, SECRET_CANCEL, SECRET_REMOVAL}
     staff = " ".join(u.name for u in db.session.scalars(sa.select(User)))
     # Staff are named as the people who acted; a value that is only part of a staff name is not the family's.
@@ -129,6 +132,73 @@ def test_no_personal_value_of_a_family_appears_in_any_audit_detail(app, client):
     assert SECRET_PROGRESS in values and "Donna Marsh" in values
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.detail.is_not(None))).all()
     assert len(events) > 40, len(events)
+    leaks = []
+    for event in events:
+        text = json.dumps(event.detail, ensure_ascii=False)
+        leaks += [(event.action, value) for value in values if value in text]
+    assert not leaks, leaks[:20]
+
+
+def _staff_values():
+    """What the trail must not copy about staff: names, emails, phones, job titles and agency names (the event's
+    own "who" columns name the person who acted; the detail holds ids and roles)."""
+    values = set()
+    for user in db.session.scalars(sa.select(User)):
+        values |= {user.name, user.email, user.phone or "", user.job_title or ""}
+    values |= {agency.name for agency in db.session.scalars(sa.select(Agency))}
+    return {v for v in values if len(v) >= 4}
+
+
+def test_no_staff_name_email_or_agency_name_appears_in_any_audit_detail(app, client):
+    summary = load_demo()
+    users = {u.email: u for u in db.session.scalars(sa.select(User))}
+    refs = [a["ref"] for a in summary["assessments"]]
+    cases = db.session.scalars(sa.select(Assessment).where(Assessment.ref.in_(refs))).all()
+    lead = users["sarah.okafor@northshire-primary.example.org"]
+    nurse = users["priya.shah@northshire-health.example.org"]
+    factories.sign_in(client, lead)
+    case = next(c for c in cases if c.state == "plan_active" and c.lead_id == lead.id)
+    assert client.post(f"/assessments/{case.ref}/team/{nurse.id}/remove", data={"reason": "Moved"}).status_code == 302
+    page = lxml.html.fromstring(client.get(f"/assessments/{case.ref}/lead").get_data(as_text=True))
+    version = page.cssselect("input[name=version]")[0].get("value")
+    new_lead = page.cssselect("input[name=new_lead]")[0].get("value")
+    today = date.today()
+    handover = {
+        "version": version,
+        "new_lead": new_lead,
+        "keep_old": "yes",
+        "reason": "Moving school",
+        "handed_over_on": [str(today.day), str(today.month), str(today.year)],
+    }
+    assert client.post(f"/assessments/{case.ref}/lead", data=handover).status_code == 302
+    admin = next(u for u in users.values() if u.role == "admin")
+    factories.sign_in(client, admin)
+    new_user = {
+        "email": "quentin.quill@northshire-health.example.org",
+        "name": "Quentin Quill",
+        "role": "practitioner",
+        "agency": str(nurse.agency_id),
+        "job_title": "Family support worker",
+        "phone": "01632 960 123",
+    }
+    assert client.post("/admin/users/new", data=new_user).status_code == 302
+    quentin = db.session.scalar(sa.select(User).where(User.name == "Quentin Quill"))
+    changed = {
+        **new_user,
+        "name": "Quentin Quilliam",
+        "job_title": "Senior family worker",
+        "agency": str(lead.agency_id),
+    }
+    assert client.post(f"/admin/users/{quentin.id}", data=changed).status_code == 302
+    assert client.post("/admin/agencies", data={"name": "Wexcombe Food Bank", "kind": "voluntary"}).status_code == 302
+    food_bank = db.session.scalar(sa.select(Agency).where(Agency.name == "Wexcombe Food Bank"))
+    renamed = {"name": "Wexcombe Community Pantry", "kind": "voluntary", "active": "yes"}
+    assert client.post(f"/admin/agencies/{food_bank.id}", data=renamed).status_code == 302
+    values = _staff_values() | {"Quentin Quill", "Wexcombe Food Bank", "01632 960 123"}
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.detail.is_not(None))).all()
+    changes = [e.detail.get("change") for e in events if e.action == "admin_change"]
+    assert {"user created", "user updated", "agency created", "agency updated"} <= set(changes)
+    assert {"lead_changed", "taf_member_removed"} <= {e.action for e in events}
     leaks = []
     for event in events:
         text = json.dumps(event.detail, ensure_ascii=False)

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from eha.extensions import db
 from eha.models.audit import AuditEvent
 from eha.models.families import Child
+from eha.models.governance import FactCorrection
 from tests.pages import Page
 
 
@@ -35,10 +36,14 @@ def test_a_corrected_date_of_birth_shows_its_history_beside_it(app, demo, as_use
     assert db.session.get(Child, kai.id).date_of_birth.isoformat() == "2013-02-15"
     page = Page(client.get(f"/assessments/{case.ref}/corrections"))
     assert "15 February 2013" in page.text
-    assert "Was “2013-02-14”" in page.text and "Sarah Okafor" in page.text and "birth certificate" in page.text
+    assert "Was “14 February 2013”" in page.text and "Sarah Okafor" in page.text and "birth certificate" in page.text
+    assert "2013-02-14" not in page.text
     history = Page(client.get(url))
-    assert "2013-02-14" in history.text and "2013-02-15" in history.text
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "fact_corrected"))
+    assert "14 February 2013" in history.text and "15 February 2013" in history.text
+    assert "2013-02-14" not in history.text
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "fact_corrected").order_by(AuditEvent.seq.desc()).limit(1)
+    )
     assert event.detail == {"record": "child", "record_id": kai.id, "fields": ["date_of_birth"]}
 
 
@@ -101,3 +106,52 @@ def test_a_practitioner_who_is_not_the_lead_cannot_correct(app, demo, as_user):
     db.session.commit()
     client = as_user(demo.nurse)
     assert client.get(f"/assessments/{case.ref}/corrections").status_code == 403
+
+
+def test_the_demo_has_a_corrected_date_of_birth_with_its_history(app, demo, as_user):
+    case = demo.marsh[2]
+    page = Page(as_user(demo.lead).get(f"/assessments/{case.ref}/corrections"))
+    assert "3 September 2017" in page.text
+    assert "Was “9 March 2017”" in page.text and "Lily's red book" in page.text and "Sarah Okafor" in page.text
+
+
+def _form_values(page, form_css="main form"):
+    """What a browser would post from the page's form as it is filled in now."""
+    form = page.select(form_css)[0]
+    data = {}
+    for field in form.xpath(".//input | .//textarea | .//select"):
+        name, kind = field.get("name"), (field.get("type") or "").lower()
+        if not name or kind == "submit" or (kind in ("radio", "checkbox") and field.get("checked") is None):
+            continue
+        value = field.text_content() if field.tag == "textarea" else field.get("value") or ""
+        if field.tag == "select":
+            chosen = field.xpath(".//option[@selected]")
+            value = chosen[0].get("value") if chosen else ""
+        data.setdefault(name, []).append(value)
+    return {k: v if len(v) > 1 else v[0] for k, v in data.items()}
+
+
+def test_edits_on_the_family_pages_write_the_same_history_as_a_correction(app, demo, as_user):
+    case = demo.marsh[2]
+    client = as_user(demo.lead)
+    kai = _child(case)
+    mother = next(c for c in case.family.carers if c.name == "Donna Marsh")
+    base = f"/assessments/{case.ref}/family"
+    edit = _form_values(Page(client.get(f"{base}/children/{kai.id}")))
+    edit["date_of_birth"] = ["16", "2", "2013"]
+    assert client.post(f"{base}/children/{kai.id}", data=edit).status_code == 302
+    edit = _form_values(Page(client.get(f"{base}/carers/{mother.id}")))
+    edit["phone"] = "07700 900987"
+    assert client.post(f"{base}/carers/{mother.id}", data=edit).status_code == 302
+    edit = _form_values(Page(client.get(f"{base}/edit")))
+    edit["address"] = "9 Quarry Row, Northtown"
+    assert client.post(f"{base}/edit", data=edit).status_code == 302
+    page = Page(client.get(f"/assessments/{case.ref}/corrections"))
+    assert "16 February 2013" in page.text and "Was “14 February 2013”" in page.text
+    assert "Was “Not recorded”" in page.text  # the mother's phone, and the household's address, were empty
+    rows = db.session.scalars(sa.select(FactCorrection).where(FactCorrection.assessment_id == case.id)).all()
+    changed = {(r.record_kind, r.field) for r in rows if r.reason == "Changed on the family's details page"}
+    assert changed == {("child", "date_of_birth"), ("carer", "phone"), ("family", "address")}
+    assert page.text.count("Changed on the family's details page") == 3
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "family_updated")).all()
+    assert [e.detail.get("corrected") for e in events[-3:]] == [["date_of_birth"], ["phone"], ["address"]]

@@ -8,10 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from eha.extensions import db
-from eha.models.assessments import SectionAnswer
+from eha.models.assessments import CasePerson, SectionAnswer
 from eha.models.audit import AuditEvent
 from eha.models.families import Child
-from eha.models.governance import DisposalBatch, FactCorrection, LegalHold
+from eha.models.governance import DisposalBatch, FactCorrection, LegalHold, SubjectAccessRequest
+from eha.models.meetings import Meeting
 from eha.services import retention
 from tests import factories
 from tests.assessments import helpers as case_helpers
@@ -100,6 +101,7 @@ def test_two_corrections_of_one_date_of_birth_at_once_save_one_and_tell_the_othe
     url = f"/assessments/{case.ref}/corrections/child/{kai.id}"
     browsers = _browsers(app, demo.lead, demo.manager)
     assert all(browser.get(url).status_code == 200 for browser in browsers)
+    before = len(_outcomes("fact_corrected", case))  # the demo corrected Lily's date of birth on this case
     forms = [_dob_form(case, kai, "15", "Birth certificate seen"), _dob_form(case, kai, "16", "Hospital letter")]
     results = _post_at_once(browsers, url, forms)
     statuses = [status for status, _ in results]
@@ -113,7 +115,7 @@ def test_two_corrections_of_one_date_of_birth_at_once_save_one_and_tell_the_othe
     assert saved == date(2013, 2, int(forms[winner]["date_of_birth"][0]))
     where = (FactCorrection.record_kind == "child", FactCorrection.record_id == kai.id)
     assert _count(FactCorrection, *where) == 1
-    assert _outcomes("fact_corrected", case).count("success") == 1
+    assert _outcomes("fact_corrected", case)[before:].count("success") == 1
 
 
 def _text_and_day(html):
@@ -193,3 +195,83 @@ def test_two_managers_approving_one_disposal_batch_at_once_approve_it_once(app, 
     assert sorted(status for status, _ in results) == [302, 409], [status for status, _ in results]
     assert _count(DisposalBatch, DisposalBatch.id == batch.id, DisposalBatch.status == "approved") == 1
     assert _outcomes("retention_batch_approved").count("success") == 1
+
+
+def test_two_managers_opening_a_subject_access_request_for_one_mother_at_once_open_one(app, demo):
+    """The person's row is locked while the request is opened: the second manager is told one is already open."""
+    donna = next(c for c in demo.marsh[0].family.carers if c.name == "Donna Marsh")
+    other_manager = factories.user(role="manager", agency=demo.manager.agency)
+    browsers = _browsers(app, demo.manager, other_manager)
+    url = f"/subject-access/new?person=carer-{donna.id}"
+    assert all(Page(browser.get(url)).h1 == "Open a subject access request" for browser in browsers)
+    form = {"person": f"carer-{donna.id}", "received_on": ["20", "11", "2026"]}
+    results = _post_at_once(browsers, url, [form, form])
+    assert sorted(status for status, _ in results) == [302, 409], [status for status, _ in results]
+    loser = next(text for status, text in results if status == 409)
+    assert "A subject access request for this person is already open" in loser
+    where = (SubjectAccessRequest.person_kind == "carer", SubjectAccessRequest.person_id == donna.id)
+    assert _count(SubjectAccessRequest, *where) == 1
+    assert _outcomes("sar_opened").count("success") == 1
+
+
+def _people_form(member):
+    return {
+        "kind": "network",
+        "name": member.name,
+        "role": member.relationship_to_family,
+        "organisation": "",
+        "email": "",
+        "phone": "",
+        "communication_needs": "",
+        "interpreter_language": "",
+        "network_member": str(member.id),
+    }
+
+
+def test_two_people_adding_the_grandfather_from_the_network_at_once_add_him_once(app, demo):
+    case = demo.marsh[2]
+    ray = case.family.network[0]
+    browsers = _browsers(app, demo.lead, demo.manager)
+    url = f"/assessments/{case.ref}/people/new"
+    assert all(browser.get(f"{url}?network_member={ray.id}").status_code == 200 for browser in browsers)
+    results = _post_at_once(browsers, url, [_people_form(ray), _people_form(ray)])
+    # The loser's page comes back with the error on the name, the form as they filled it in.
+    assert sorted(status for status, _ in results) == [200, 302], [status for status, _ in results]
+    loser = next(text for status, text in results if status == 200)
+    assert "Select someone from the household&#39;s network who is not already on the case" in loser
+    live = (CasePerson.assessment_id == case.id, CasePerson.removed_at.is_(None))
+    assert _count(CasePerson, *live, CasePerson.network_member_id == ray.id) == 1
+    assert _outcomes("case_person_added", case).count("success") == 1
+
+
+def test_two_people_taking_one_person_off_the_case_at_once_take_them_off_once(app, demo):
+    case = demo.marsh[2]
+    ray = case.family.network[0]
+    browsers = _browsers(app, demo.lead, demo.manager)
+    assert browsers[0].post(f"/assessments/{case.ref}/people/new", data=_people_form(ray)).status_code == 302
+    person = db.session.scalar(sa.select(CasePerson).where(CasePerson.assessment_id == case.id))
+    url = f"/assessments/{case.ref}/people/{person.id}/remove"
+    form = {"version": str(person.version_id), "confirm": "yes"}
+    results = _post_at_once(browsers, url, [form, form])
+    assert sorted(status for status, _ in results) == [302, 409], [status for status, _ in results]
+    assert _count(CasePerson, CasePerson.id == person.id, CasePerson.removed_at.is_not(None)) == 1
+    assert _outcomes("case_person_removed", case).count("success") == 1
+    loser = next(text for status, text in results if status == 409)
+    assert "no longer on the case" in loser
+
+
+def test_two_presses_scheduling_a_family_network_meeting_at_once_schedule_one(app, practitioner):
+    from tests.plans import helpers as plan_helpers
+    from tests.plans.meeting_people import schedule_data
+
+    case = plan_helpers.assessed_case(practitioner)
+    carer = case.family.carers[0]
+    first, second = _browsers(app, practitioner, practitioner)
+    url = f"/assessments/{case.ref}/meetings/new?kind=family_network"
+    assert first.get(url).status_code == 200
+    form = schedule_data(family=[f"carer:{carer.id}"], agenda="What the family wants")
+    results = _post_at_once([first, second], url, [form, form])
+    assert sorted(status for status, _ in results) == [302, 409], [status for status, _ in results]
+    loser = next(text for status, text in results if status == 409)
+    assert "A family network meeting is already scheduled" in loser
+    assert _count(Meeting, Meeting.assessment_id == case.id, Meeting.kind == "family_network") == 1

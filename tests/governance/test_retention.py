@@ -146,3 +146,23 @@ def test_the_rule_is_the_later_of_closure_plus_six_years_and_the_youngest_childs
     assert rule.due_on(datetime(2019, 6, 28, 16), date(1999, 4, 12)) == date(2025, 6, 28)
     assert rule.due_on(datetime(2019, 6, 28, 16), date(2010, 1, 5)) == date(2035, 1, 5)
     assert rule.due_on(datetime(2020, 2, 29, 9), None) == date(2026, 2, 28)
+
+
+def test_a_disposed_case_leaves_the_case_list_and_the_retention_page_links_to_its_history(app, demo, as_user):
+    ref = demo.due.ref
+    client = as_user(demo.manager)
+    listed = Page(client.get("/assessments", query_string={"state": "closed"}))
+    assert ref in listed.text
+    assert cli(app, "retention", "review").exit_code == 0
+    assert _approve_on_the_page(client, retention.batches()[0].id).status_code == 302
+    assert cli(app, "retention", "dispose").exit_code == 0
+    listed = Page(client.get("/assessments", query_string={"state": "closed"}))
+    assert ref not in listed.text and "Disposed record" not in listed.text
+    assert all(ref not in (a.get("href") or "") for a in listed.select("a"))
+    assert ref not in client.get("/assessments/export.csv").get_data(as_text=True)
+    assert ref not in Page(client.get("/assessments", query_string={"q": ref})).text
+    page = Page(client.get("/retention"))
+    [link] = [a for a in page.select("a") if a.get("href") == f"/assessments/{ref}/history"]
+    assert "who saw and changed it" in link.text_content()
+    assert "its content is gone" in page.text
+    assert client.get(link.get("href")).status_code == 200

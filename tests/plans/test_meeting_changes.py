@@ -378,7 +378,8 @@ def test_removing_a_taf_member_takes_away_their_access_and_keeps_their_actions(c
     assert client.post(url, data={"reason": "Moved to another patch"}).status_code == 302
     done = new_events(case, before)
     assert [e.action for e in done] == ["taf_member_removed"]
-    assert done[0].detail["text"] == ("Removed Nia Nurse (Northshire Health Visiting) from the Team Around the Family")
+    assert done[0].detail["text"] == "Removed a member from the Team Around the Family"
+    assert done[0].detail["user"] == nurse.id
     team = client.get(f"/assessments/{case.ref}/team")
     assert "Left the team" in team.text and "need a new owner" in team.text
     # Already removed: nothing more to remove.

@@ -109,7 +109,8 @@ def test_an_administrator_changes_another_user_s_role_and_it_is_audited(client, 
     assert response.status_code == 302
     db.session.refresh(practitioner)
     assert practitioner.role == "manager"
-    assert _admin_changes()[-1]["changes"]["role"] == {"from": "practitioner", "to": "manager"}
+    assert _admin_changes()[-1]["role"] == {"from": "practitioner", "to": "manager"}
+    assert _admin_changes()[-1]["fields"] == ["role"]
 
 
 def test_disabling_a_user_ends_their_sessions_on_the_next_request(app, client, signed_in, admin, practitioner):

@@ -187,7 +187,10 @@ EXPECTATIONS = {
     "subject_access.index": "manager-only",
     "subject_access.new": "manager-only",
     "subject_access.show": "manager-only",
-    "subject_access.redactions": "manager-only",
+    "sar_redactions.index": "case-history",
+    "sar_redactions.withhold": "case-history",
+    "sar_redactions.release": "case-history",
+    "sar_redactions.send": "case-history",
     "subject_access.review": "manager-only",
     "subject_access.export": "manager-only",
 }
@@ -247,6 +250,7 @@ ARGUMENT_VALUES = {
     "webhook_id": lambda rule, world, case, foreign: 1,
     "batch_id": lambda rule, world, case, foreign: 1,
     "sar_id": lambda rule, world, case, foreign: world.sar_id,
+    "redaction_id": lambda rule, world, case, foreign: 1,
     "name": lambda rule, world, case, foreign: (
         "ssd-early-help" if rule.endpoint == "reports.return_csv" else "closures"
     ),

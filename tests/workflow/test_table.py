@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from eha.demo import cases as build
 from eha.errors import GuardFailed, NotAllowed, NotPermitted
 from eha.extensions import db
-from eha.models.assessments import AssessmentChild, SectionAnswer
+from eha.models.assessments import AssessmentChild, ClosureReturn, SectionAnswer
 from eha.models.audit import AuditEvent
 from eha.models.plans import NeedOutcome, PlanSignature
 from eha.transaction import committing
@@ -465,7 +465,13 @@ def test_a_manager_can_send_a_closure_back(plan_active, people):
     [event] = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.assessment_id == plan_active.id, AuditEvent.action == "closure_rejected")
     ).all()
-    assert event.detail["why"] == "Please record the school's ongoing support first"
+    # The manager's words are kept on the case; the trail says only that a reason was given (issue 19).
+    assert "Please record" not in str(event.detail) and event.detail["why_given"] is True
+    returned = db.session.get(ClosureReturn, event.detail["closure_return"])
+    assert (returned.assessment_id, returned.why) == (
+        plan_active.id,
+        "Please record the school's ongoing support first",
+    )
     assert event.detail["reason"] == "stepped_down"
     for trigger in ("approve_closure", "reject_closure"):
         with pytest.raises(NotAllowed, match="There is no closure waiting for sign-off"):
