@@ -56,7 +56,7 @@ def _build(name, filters, manager):
         table.rows()
 
 
-def time_reports(app, repeat):
+def time_reports(app, repeat, only=None):
     import sqlalchemy as sa
 
     from eha.extensions import db
@@ -67,7 +67,7 @@ def time_reports(app, repeat):
     with app.app_context():
         manager = _manager()
         filters, _ = parse_filters({"period": "18m"})
-        for name in REPORTS:
+        for name in only or REPORTS:
             counter = _Counter()
             sa.event.listen(db.engine, "before_cursor_execute", counter)
             _build(name, filters, manager)
@@ -115,19 +115,28 @@ def main(argv=None):
     parser.add_argument("--sizes", default="1000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the database's data (migrate it to head), grow it")
+    parser.add_argument("--build-only", action="store_true", help="build the data and measure nothing")
+    parser.add_argument("--only", help="measure only these reports (comma separated)")
+    parser.add_argument("--no-exports", action="store_true")
     args = parser.parse_args(argv)
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    scale_bench._reset(url, ROOT)
+    if args.keep:
+        scale_bench._migrate(str(ROOT), url, "head")
+    else:
+        scale_bench._reset(url, ROOT)
     app = scale_bench._app(url.replace("postgresql://", "postgresql+psycopg://", 1))
     figures = {}
     for size in (int(s) for s in args.sizes.split(",")):
         start = time.perf_counter()
         scale_bench.grow(app, size)
-        print(f"== {size} episodes (built in {time.perf_counter() - start:.0f}s)")
-        reports = time_reports(app, args.repeat)
+        print(f"== {size} episodes (built in {time.perf_counter() - start:.0f}s)", flush=True)
+        if args.build_only:
+            continue
+        reports = time_reports(app, args.repeat, args.only.split(",") if args.only else None)
         for name, row in reports.items():
             print(f"  {name:28} {row['median_s'] * 1000:8.1f} ms  {row['queries']:3d} queries")
-        exports = time_exports(app)
+        exports = {} if args.no_exports else time_exports(app)
         for name, row in exports.items():
             print(f"  export {name:21} {row['rows']:7d} rows {row['seconds']:7.2f} s  peak {row['peak_mib']} MiB")
         figures[size] = {"reports": reports, "exports": exports}

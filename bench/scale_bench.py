@@ -238,7 +238,8 @@ def _audit_rows(ctx, case, rows):
             seq=ctx.seq, occurred_at=case["started_at"] + timedelta(hours=k), user_id=case["started_by_id"],
             user_email=None, user_name="Bench user", user_role="practitioner", agency_name="Bench agency",
             assessment_id=case["id"], case_ref=case["ref"], action=AUDIT_ACTIONS[k % len(AUDIT_ACTIONS)],
-            outcome="success", detail={"n": k}, ip_address="127.0.0.1", prev_hash=ctx.last_hash, key_id=ctx.key_id,
+            outcome="success", detail={"n": k}, ip_address="127.0.0.1", request_id=None, prev_hash=ctx.last_hash,
+            key_id=ctx.key_id,
         )  # fmt: skip
         event.hash = audit.compute_hash(event, ctx.key)
         ctx.last_hash = event.hash
