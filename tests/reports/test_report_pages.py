@@ -141,3 +141,69 @@ def test_each_report_makes_the_same_number_of_queries_for_2_and_12_cases(client,
     with count_queries() as many:
         assert client.get(f"/reports/{name}").status_code == 200
     assert many.count == few.count
+
+
+def _period_form(**typed):
+    data = {"period": "custom"}
+    for name, day in typed.items():
+        data.update({f"{name}-day": day[0], f"{name}-month": day[1], f"{name}-year": day[2]})
+    return data
+
+
+def test_a_manager_chooses_the_period_with_the_date_inputs(client_request, signed_in, people):
+    lead, nurse, manager = people
+    case(lead, [nurse.agency], family="A", child=("Ann", "A", date(2015, 1, 1)), started=date(2025, 9, 3))
+    signed_in(manager)
+    page = client_request.get("/reports/cases-over-time")
+    form = page.one("form[action='/reports/cases-over-time']")
+    assert form.get("method") == "get"
+    assert {i.get("name") for i in form.cssselect("input")} >= {"from-day", "from-month", "from-year", "to-year"}
+    query = _period_form(**{"from": ("1", "9", "2025"), "to": ("30", "11", "2025")})
+    page = client_request.get("/reports/cases-over-time", query_string=query)
+    assert "From 1 September 2025 to 30 November 2025" in page.text
+    assert [row[:2] for row in _rows(page, "table-months")] == [["Sep 2025", "1"], ["Oct 2025", "0"], ["Nov 2025", "0"]]
+    assert page.one("#from-day").get("value") == "1" and page.one("#to-year").get("value") == "2025"
+    assert page.one("#period option[selected]").get("value") == "custom"
+    # The download links carry the period chosen.
+    assert page.select("a[href*='from=2025-09-01'][href*='to=2025-11-30']")
+
+
+@pytest.mark.parametrize(
+    ("typed", "errors"),
+    [
+        (
+            {"from": ("31", "2", "2025"), "to": ("1", "3", "2025")},
+            ["The start of the period must be a real date, for example 1 4 2025"],
+        ),
+        ({"from": ("1", "3", "2025")}, ["Enter the end of the period"]),
+        (
+            {"from": ("1", "3", "2025"), "to": ("1", "2", "2025")},
+            ["The end of the period must be the same as or after its start"],
+        ),
+        ({"from": ("1", "3", "1990"), "to": ("1", "3", "2025")}, ["The period must be 10 years or shorter"]),
+        (
+            {"from": ("x", "\u0663", "20251"), "to": ("1", "2", "-5")},
+            [
+                "The start of the period must be a real date, for example 1 4 2025",
+                "The end of the period must be a real date, for example 1 4 2025",
+            ],
+        ),
+    ],
+)
+def test_a_wrong_period_says_what_is_wrong_and_keeps_what_was_typed(client_request, signed_in, people, typed, errors):
+    signed_in(people[2])
+    page = client_request.get("/reports/timeliness", query_string=_period_form(**typed))
+    assert page.title.startswith("Error:")
+    assert page.errors() == errors
+    for name, day in typed.items():
+        assert [page.one(f"#{name}-{part}").get("value") for part in ("day", "month", "year")] == list(day)
+    assert page.one("#period option[selected]").get("value") == "custom"
+    assert page.select(".govuk-error-summary a[href='#from-day'], .govuk-error-summary a[href='#to-day']")
+
+
+def test_a_preset_period_wins_over_dates_left_in_the_inputs(client_request, signed_in, people):
+    signed_in(people[2])
+    query = {**_period_form(**{"from": ("1", "9", "2025"), "to": ("30", "11", "2025")}), "period": "3m"}
+    page = client_request.get("/reports/cases-over-time", query_string=query)
+    assert not page.errors() and len(_rows(page, "table-months")) == 3
+    assert page.one("#period option[selected]").get("value") == "3m"
