@@ -176,8 +176,8 @@ def filter_selects(filters, choices, errors):
     ]
 
 
-def _export_detail(what, filters=None, **extra):
-    detail = {"export": what, "format": "csv", **extra}
+def _export_detail(what, filters=None, fmt="csv", **extra):
+    detail = {"export": what, "format": fmt, **extra}
     if filters is not None:
         detail["filters"] = filters.audit_detail()
     return detail
@@ -188,18 +188,25 @@ def _record_export(user, detail):
     audit.record("export", user=user, detail=detail)
 
 
-def export_report(name, key, args, user, today=None):
-    """``(file name, CSV chunks)`` for table ``key`` of report ``name``, after recording the ``export`` audit event
-    (its detail names the report, the table and the filters: codes and ids only). KeyError when either does not
-    exist; ``Invalid`` for filters that are not offered."""
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_report(name, key, args, user, today=None, fmt="csv"):
+    """``(file name, chunks)`` for table ``key`` of report ``name`` as CSV text or .xlsx bytes (``fmt``), after
+    recording the ``export`` audit event (its detail names the report, the table, the format and the filters:
+    codes and ids only). KeyError when either does not exist; ``Invalid`` for filters that are not offered."""
+    if fmt not in EXPORT_FORMATS:
+        raise KeyError(fmt)
     chosen, errors = parse_filters(args, today)
     if errors:
         raise Invalid(errors[0][1], field=errors[0][0])
     table = catalogue.build(name, chosen, user, today).table(key)
     if table is None:
         raise KeyError(key)
-    _record_export(user, _export_detail(f"report:{name}:{key}", chosen))
-    filename = f"{name}-{key}-{chosen.date_from.isoformat()}-to-{chosen.date_to.isoformat()}.csv"
+    _record_export(user, _export_detail(f"report:{name}:{key}", chosen, fmt))
+    filename = f"{name}-{key}-{chosen.date_from.isoformat()}-to-{chosen.date_to.isoformat()}.{fmt}"
+    if fmt == "xlsx":
+        return filename, export.xlsx_chunks(table.caption, table.headers, table.stream())
     return filename, export.csv_lines(table.headers, table.stream())
 
 

@@ -207,3 +207,28 @@ def test_a_preset_period_wins_over_dates_left_in_the_inputs(client_request, sign
     page = client_request.get("/reports/cases-over-time", query_string=query)
     assert not page.errors() and len(_rows(page, "table-months")) == 3
     assert page.one("#period option[selected]").get("value") == "3m"
+
+
+def test_a_table_downloads_as_an_excel_workbook_with_text_never_formulas(client, signed_in, people):
+    from openpyxl import load_workbook
+
+    lead, nurse, manager = people
+    lead.name = '=HYPERLINK("http://x")\x07'
+    db.session.commit()
+    case(lead, [nurse.agency], family="A", child=("Ann", "A", date(2015, 1, 1)), started=date.today())
+    signed_in(manager)
+    response = client.get("/reports/caseload/leads.xlsx?period=3m")
+    assert response.status_code == 200 and response.is_streamed
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert 'filename="caseload-leads-' in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows == [
+        ["Lead professional", "Agency", "Open cases"],
+        ['=HYPERLINK("http://x")', "Northshire Primary School", 1],
+    ]
+    assert sheet["A2"].data_type == "s" and sheet["A1"].font.bold
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export")).one()
+    assert event.detail == {"export": "report:caseload:leads", "format": "xlsx", "filters": {"period": "3m"}}
+    assert client.get("/reports/caseload/nothing.xlsx").status_code == 404
+    assert client.get("/reports/caseload/leads.xlsx?state=nonsense").status_code == 302
