@@ -188,6 +188,45 @@ def enrich(app):
     print(f"   enriched in {time.perf_counter() - start:.0f}s", flush=True)
 
 
+def explain(app, only=None, out=None):
+    """EXPLAIN ANALYZE of each report table's query (and the chart's) as a manager runs it: execution time and
+    the plan's scans, one line each; the whole plans go to ``out`` when given."""
+    import re
+
+    from eha.extensions import db
+    from eha.reports import catalogue
+    from eha.reports.catalogue import REPORTS
+    from eha.reports.filters import parse_filters
+
+    lines = []
+    with app.app_context():
+        manager = _manager()
+        filters, _ = parse_filters({"period": "18m"})
+        for name in only or REPORTS:
+            report = catalogue.build(name, filters, manager)
+            for table in report.tables:
+                query = table.query if table.page_rows is None else table.query.limit(table.page_rows + 1)
+                compiled = query.compile(db.engine, compile_kwargs={"render_postcompile": True})
+                sql = str(compiled)
+                connection = db.session.connection()
+                plan = [r[0] for r in connection.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + sql, compiled.params)]
+                total = next((p for p in plan if p.startswith("Execution Time")), "")
+                scans = sorted(
+                    {
+                        m.group(0)
+                        for p in plan
+                        for m in re.finditer(
+                            r"(Seq Scan|Index Only Scan|Index Scan|Bitmap Index Scan)( using| on)? \S+", p
+                        )
+                    }
+                )
+                print(f"  {name}:{table.key:12} {total:28} {', '.join(scans)}", flush=True)
+                lines += [f"== {name}:{table.key}", sql, *plan, ""]
+            db.session.rollback()
+    if out:
+        Path(out).write_text("\n".join(lines))
+
+
 def time_reports(app, repeat, only=None):
     import sqlalchemy as sa
 
@@ -272,6 +311,7 @@ def main(argv=None):
     parser.add_argument("--build-only", action="store_true", help="build the data and measure nothing")
     parser.add_argument("--only", help="measure only these reports (comma separated)")
     parser.add_argument("--no-exports", action="store_true")
+    parser.add_argument("--explain", help="EXPLAIN ANALYZE each report's queries, writing the plans to this file")
     args = parser.parse_args(argv)
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     if args.keep:
@@ -286,6 +326,9 @@ def main(argv=None):
         print(f"== {size} episodes (built in {time.perf_counter() - start:.0f}s)", flush=True)
         enrich(app)
         if args.build_only:
+            continue
+        if args.explain:
+            explain(app, args.only.split(",") if args.only else None, args.explain)
             continue
         reports = time_reports(app, args.repeat, args.only.split(",") if args.only else None)
         for name, row in reports.items():
