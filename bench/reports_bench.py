@@ -197,6 +197,7 @@ def explain(app, only=None, out=None):
     from eha.reports import catalogue
     from eha.reports.catalogue import REPORTS
     from eha.reports.filters import parse_filters
+    from eha.reports.sql import without_jit
 
     lines = []
     with app.app_context():
@@ -208,6 +209,7 @@ def explain(app, only=None, out=None):
                 query = table.query if table.page_rows is None else table.query.limit(table.page_rows + 1)
                 compiled = query.compile(db.engine, compile_kwargs={"render_postcompile": True})
                 sql = str(compiled)
+                without_jit()
                 connection = db.session.connection()
                 plan = [r[0] for r in connection.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + sql, compiled.params)]
                 total = next((p for p in plan if p.startswith("Execution Time")), "")

@@ -70,6 +70,9 @@ def test_cases_each_month_are_counted_as_worked_out_by_hand(client_request, sign
         ["Oct 2025", "1", "1", "1"],
         ["Nov 2025", "1", "0", "2"],
     ]
+    # From October, A was already open when the period began: it counts until it closes.
+    page = client_request.get("/reports/cases-over-time?from=2025-10-01&to=2025-11-30")
+    assert _rows(page, "table-months") == [["Oct 2025", "1", "1", "1"], ["Nov 2025", "1", "0", "2"]]
 
 
 def test_filtering_by_the_lead_professionals_agency_counts_only_their_cases(client_request, signed_in, people):
@@ -232,3 +235,11 @@ def test_a_table_downloads_as_an_excel_workbook_with_text_never_formulas(client,
     assert event.detail == {"export": "report:caseload:leads", "format": "xlsx", "filters": {"period": "3m"}}
     assert client.get("/reports/caseload/nothing.xlsx").status_code == 404
     assert client.get("/reports/caseload/leads.xlsx?state=nonsense").status_code == 302
+
+
+def test_the_transition_index_lists_every_transition_audit_action():
+    """Time in state reads the moves through a partial index (migration 0021) listing these actions."""
+    from eha.models.audit import TRANSITION_ACTIONS
+    from eha.workflow import table as workflow_table
+
+    assert tuple(sorted({spec.audit for spec in workflow_table.TRIGGERS})) == TRANSITION_ACTIONS
