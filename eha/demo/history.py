@@ -69,6 +69,12 @@ NEEDS = (
     ("sf-education", "sf-health"),
 )
 CIN_FACTORS = (("1B", "2B"), ("3A",), ("4B", "1B"), ("2C",), ("3B", "4A"), ())
+# Each history child's "About the child" and the family's "About the request" (eha-default-v2), in turn, so the
+# returns have ethnicity, disability and who asked for help to show (DfE census ethnicity codes).
+ETHNICITIES = ("WBRI", "AIND", "BCRB", "MWBC", "WOTH", "APKN", "BAFR", "CHNE", "WIRT", "NOBT", "WBRI", "MOTH")
+DISABILITIES = ("no", "no", "yes", "not-known", "no")
+SEN = ("none", "sen-support", "none", "ehc-plan", "none", "none", "sen-support")
+ASKED_BY = (("agency", "Northshire Primary School"), ("agency", "Health visiting"), ("self-referral", ""))
 # (family score, practitioner score) at the first review and the latest
 SCORES = (((3, 4), (7, 7)), ((5, 5), (5, 6)), ((6, 5), (4, 4)), ((2, 3), (6, 5)), ((4, 4), (4, 4)))
 
@@ -224,6 +230,19 @@ def _move_on(case, cast, start, index):
     effects.refresh_due(case)
 
 
+def _story(index):
+    who, agency = ASKED_BY[index % len(ASKED_BY)]
+    story = {
+        "about-the-child.ethnicity": ETHNICITIES[index % len(ETHNICITIES)],
+        "about-the-child.disability": DISABILITIES[index % len(DISABILITIES)],
+        "about-the-child.sen": SEN[index % len(SEN)],
+        "about-the-request.who-asked": who,
+    }
+    if agency:
+        story["about-the-request.requesting-agency"] = agency
+    return story
+
+
 def _cin(case, index):
     factors = list(CIN_FACTORS[index % len(CIN_FACTORS)])
     for section in case.sections:
@@ -265,6 +284,7 @@ def _history_case(cast, leads, index, start):
         needs=NEEDS[index % len(NEEDS)],
         lead=lead,
         started_on=start,
+        story=_story(index),
     )
     _cin(case, index)
     _CLOCK.begin(case, _at(start, 9))

@@ -2,6 +2,10 @@
 story says they happened, so the time in each state is days and weeks, not the seconds the demo took to run,
 and the audit trail stamped that way still verifies."""
 
+import csv
+import io
+from datetime import date, timedelta
+
 import sqlalchemy as sa
 
 from eha.demo import load_demo
@@ -16,7 +20,7 @@ def _rows(page, heading_id):
     ]
 
 
-def test_the_demo_history_shows_days_in_each_state(app, client_request, signed_in):
+def test_the_demo_history_shows_days_in_each_state_and_fills_the_returns(app, client, client_request, signed_in):
     load_demo()
     signed_in(db.session.scalar(sa.select(User).where(User.role == "manager").order_by(User.id)))
     page = client_request.get("/reports/time-in-state?period=18m")
@@ -27,6 +31,14 @@ def test_the_demo_history_shows_days_in_each_state(app, client_request, signed_i
     assert medians["TAF meeting scheduled"] >= 3
     assert medians["Plan active"] >= 14
     assert all(value >= 1 for value in medians.values()), medians
+
+    # The history children's own answers reach the returns: their ethnicity, disability, and who asked for help.
+    period = f"from={(date.today() - timedelta(days=600)).isoformat()}&to={date.today().isoformat()}"
+    annex_a = list(csv.reader(io.StringIO(client.get(f"/reports/returns/annex-a-early-help.csv?{period}").text)))
+    assert {"WBRI", "AIND", "BCRB"} <= {row[2] for row in annex_a[1:]}
+    assert {"Yes", "No", "Unknown"} <= {row[5] for row in annex_a[1:]}
+    ssd = list(csv.reader(io.StringIO(client.get(f"/reports/returns/ssd-early-help.csv?{period}").text)))
+    assert {"agency", "self-referral"} <= {row[4] for row in ssd[1:]}
 
 
 def test_the_backdated_audit_trail_verifies(app):
