@@ -435,40 +435,47 @@ def coded_answers(fields, name="coded"):
     return (parts[0] if len(parts) == 1 else sa.union(*parts)).subquery(name)
 
 
-def _coded_cases(fields, cases, name):
-    """``(code, assessment_id)`` once per case that picked ``code`` (grouped, so counting needs no DISTINCT)."""
-    found = coded_answers(fields, f"{name}_answers")
-    return (
-        sa.select(found.c.code.label("code"), found.c.assessment_id.label("assessment_id"))
-        .join(Assessment, Assessment.id == found.c.assessment_id)
-        .where(cases)
-        .group_by(found.c.code, found.c.assessment_id)
-        .cte(name)
-    )
-
-
 def needs(filters, user, today):
     cases = sa.and_(_cases(filters, user), _active_in(filters))
-    found = _coded_cases(coded.needs_fields(), cases, "found_needs")
-    counted = sa.select(found.c.code, sa.func.count().label("n")).group_by(found.c.code).subquery("counted")
-    outcomes = (
-        sa.select(found.c.code, *[_count_if(NeedOutcome.outcome == code).label(code) for code in NEED_OUTCOMES])
-        .select_from(found)
-        .join(
-            NeedOutcome,
-            sa.and_(NeedOutcome.assessment_id == found.c.assessment_id, NeedOutcome.need_code == found.c.code),
-        )
+    found = coded_answers(coded.needs_fields())
+    identified = (
+        sa.select(found.c.code.label("code"), sa.func.count(sa.distinct(found.c.assessment_id)).label("cases"))
+        .join(Assessment, Assessment.id == found.c.assessment_id)
+        .where(cases)
         .group_by(found.c.code)
+        .subquery("identified")
+    )
+    # The outcomes recorded at closure, one per need the case identified: counted on their own (no join of every
+    # need of every case to every outcome).
+    outcomes = (
+        sa.select(
+            NeedOutcome.need_code.label("code"),
+            *[_count_if(NeedOutcome.outcome == code).label(code) for code in NEED_OUTCOMES],
+        )
+        .join(Assessment, Assessment.id == NeedOutcome.assessment_id)
+        .where(cases)
+        .group_by(NeedOutcome.need_code)
         .subquery("outcomes")
     )
     by_need = (
-        sa.select(counted.c.code, counted.c.n, *[sa.func.coalesce(outcomes.c[code], 0) for code in NEED_OUTCOMES])
-        .select_from(counted)
-        .outerjoin(outcomes, outcomes.c.code == counted.c.code)
-        .order_by(counted.c.n.desc(), counted.c.code)
+        sa.select(
+            identified.c.code,
+            identified.c.cases,
+            *[sa.func.coalesce(outcomes.c[code], 0) for code in NEED_OUTCOMES],
+        )
+        .select_from(identified)
+        .outerjoin(outcomes, outcomes.c.code == identified.c.code)
+        .order_by(identified.c.cases.desc(), identified.c.code)
     )
-    cin = _coded_cases(coded.cin_fields(), cases, "found_factors")
-    by_factor = sa.select(cin.c.code, sa.func.count()).group_by(cin.c.code).order_by(sa.func.count().desc(), cin.c.code)
+    cin = coded_answers(coded.cin_fields())
+    by_factor = (
+        sa.select(cin.c.code, sa.func.count(sa.distinct(cin.c.assessment_id)))
+        .select_from(cin)
+        .join(Assessment, Assessment.id == cin.c.assessment_id)
+        .where(cases)
+        .group_by(cin.c.code)
+        .order_by(sa.func.count(sa.distinct(cin.c.assessment_id)).desc(), cin.c.code)
+    )
     return Report(
         "needs",
         "Needs and outcomes",
@@ -810,32 +817,15 @@ def taf_involvement(filters, user, today):
         .where(with_plan, TafMember.removed_at.is_(None))
         .subquery("members")
     )
-    # Members per agency per plan first (hashed), then per agency and per kind: no DISTINCT sort over every member.
-    per_plan = (
-        sa.select(
-            members.c.assessment_id,
-            members.c.agency_id,
-            members.c.name,
-            members.c.kind,
-            sa.func.count().label("members"),
-        )
-        .group_by(members.c.assessment_id, members.c.agency_id, members.c.name, members.c.kind)
-        .cte("per_plan")
-    )
-    kind_plans = (
-        sa.select(per_plan.c.kind, per_plan.c.assessment_id, sa.func.sum(per_plan.c.members).label("members"))
-        .group_by(per_plan.c.kind, per_plan.c.assessment_id)
-        .subquery("kind_plans")
-    )
     by_kind = (
-        sa.select(kind_plans.c.kind, sa.func.count(), sa.func.sum(kind_plans.c.members))
-        .group_by(kind_plans.c.kind)
-        .order_by(sa.func.count().desc(), kind_plans.c.kind)
+        sa.select(members.c.kind, sa.func.count(sa.distinct(members.c.assessment_id)), sa.func.count())
+        .group_by(members.c.kind)
+        .order_by(sa.func.count(sa.distinct(members.c.assessment_id)).desc(), members.c.kind)
     )
     by_agency = (
-        sa.select(per_plan.c.name, per_plan.c.kind, sa.func.count(), sa.func.sum(per_plan.c.members))
-        .group_by(per_plan.c.agency_id, per_plan.c.name, per_plan.c.kind)
-        .order_by(sa.func.count().desc(), per_plan.c.name)
+        sa.select(members.c.name, members.c.kind, sa.func.count(sa.distinct(members.c.assessment_id)), sa.func.count())
+        .group_by(members.c.agency_id, members.c.name, members.c.kind)
+        .order_by(sa.func.count(sa.distinct(members.c.assessment_id)).desc(), members.c.name)
     )
     return Report(
         "taf-involvement",
