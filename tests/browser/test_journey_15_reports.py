@@ -112,7 +112,8 @@ def test_a_manager_reads_the_reports_filters_and_downloads(live_app, browsing, d
     with page.expect_download() as download:
         page.get_by_role("link", name="as an Excel workbook (.xlsx)").first.click()
     assert download.value.suggested_filename == "closures-reasons-2025-02-01-to-2025-11-30.xlsx"
-    sheet = load_workbook(download.value.path()).active
+    with open(download.value.path(), "rb") as workbook:  # the saved download has no .xlsx name
+        sheet = load_workbook(workbook).active
     assert [c.value for c in sheet[1]] == ["Reason", "Cases"]
 
     page.goto("/reports/returns")
