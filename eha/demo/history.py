@@ -3,14 +3,21 @@
 
 Each history case walks the workflow with the same builders and ``fire()`` as the rest of the demo, then its
 working dates are set back to when it happened: started, assessed, TAF held, plan signed, reviews, closed.
-The audit trail keeps the real time of each step (it is append-only), so the time-in-state report shows these
-cases' moves as made on the day the demo ran. Idempotent: a family already in the demo is not built again.
+
+The audit trail is append-only, so its times cannot be set back afterwards: while a history case is built,
+``_StoryClock`` stands in for the audit trail's clock and stamps each event with the day the story says it
+happened (the day the case entered the state it is in when the event is written). The chain is hashed over those
+times, so ``flask audit verify`` passes, and the time-in-state and drift figures show realistic durations. Only
+the demo does this; a real event is always stamped with the real time. Idempotent: a family already in the demo
+is not built again.
 """
 
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from eha import audit
 from eha.extensions import db
 from eha.models.meetings import Meeting
 from eha.models.plans import PlanVersion, Review
@@ -62,6 +69,12 @@ NEEDS = (
     ("sf-education", "sf-health"),
 )
 CIN_FACTORS = (("1B", "2B"), ("3A",), ("4B", "1B"), ("2C",), ("3B", "4A"), ())
+# Each history child's "About the child" and the family's "About the request" (eha-default-v2), in turn, so the
+# returns have ethnicity, disability and who asked for help to show (DfE census ethnicity codes).
+ETHNICITIES = ("WBRI", "AIND", "BCRB", "MWBC", "WOTH", "APKN", "BAFR", "CHNE", "WIRT", "NOBT", "WBRI", "MOTH")
+DISABILITIES = ("no", "no", "yes", "not-known", "no")
+SEN = ("none", "sen-support", "none", "ehc-plan", "none", "none", "sen-support")
+ASKED_BY = (("agency", "Northshire Primary School"), ("agency", "Health visiting"), ("self-referral", ""))
 # (family score, practitioner score) at the first review and the latest
 SCORES = (((3, 4), (7, 7)), ((5, 5), (5, 6)), ((6, 5), (4, 4)), ((2, 3), (6, 5)), ((4, 4), (4, 4)))
 
@@ -70,13 +83,53 @@ def _at(day, hour=10):
     return datetime.combine(day, time(hour))
 
 
+class _StoryClock:
+    """The audit trail's clock while a history case is built: the time the story gives the state ``case`` is in
+    (``when``), else ``fallback``. Each event is a second after the one before, so a case's events keep their
+    order."""
+
+    def __init__(self):
+        self.case, self.when, self.fallback, self._last = None, {}, None, None
+
+    def begin(self, case, at):
+        self.case, self.when, self.fallback = case, {}, at
+
+    def now(self):
+        at = self.when.get(self.case.state) if self.case is not None else None
+        at = at or self.fallback
+        if self._last is not None and self._last[0] == at:
+            stamped = self._last[1] + timedelta(seconds=1)
+        else:
+            stamped = at
+        self._last = (at, stamped)
+        return stamped
+
+
+_CLOCK = _StoryClock()
+
+
+@contextmanager
+def _story_time():
+    real = audit.utcnow
+    audit.utcnow = _CLOCK.now
+    try:
+        yield _CLOCK
+    finally:
+        audit.utcnow = real
+
+
 def _plan(case, cast, start):
     """Assessed after 12 to 30 days, TAF after 8 more, the plan signed the day of the TAF."""
     from eha.demo import cases as build
 
-    build.to_plan_active(case, cast.lead, cast.invite)
     completed = start + timedelta(days=12 + (case.id * 7) % 19)
     held = completed + timedelta(days=8 + case.id % 9)
+    _CLOCK.when.update(
+        assessed=_at(completed, 15),
+        taf_scheduled=_at(completed + timedelta(days=1 + case.id % 5), 11),
+        plan_active=_at(held, 16),
+    )
+    build.to_plan_active(case, cast.lead, cast.invite)
     case.completed_at = _at(completed, 15)
     case.assessment_due_on = timescales.add_working_days(start, 20)
     case.first_taf_due_on = timescales.add_working_days(completed, 10)
@@ -94,8 +147,10 @@ def _meetings(case):
 def _review(case, cast, on, scores):
     from eha.demo import cases as build
 
+    _CLOCK.when["review_scheduled"] = _at(on - timedelta(days=21), 11)
     meeting = build.schedule_meeting(case, cast.lead, kind="review", invite=cast.invite, on=on)
     fire(case, "schedule_review", cast.lead, meeting=meeting)
+    _CLOCK.when["plan_active"] = _at(on, 12)
     build.hold_meeting(meeting, cast.lead, held_on=on, next_review_on=on + timedelta(weeks=6))
     row = build.review(case, meeting, cast.lead, family_score=scores[0], practitioner_score=scores[1])
     fire(case, "record_review", cast.lead, review=row)
@@ -116,6 +171,7 @@ def _reviewed(case, cast, start, index):
 def _close(case, cast, on, reason, outcome="met"):
     from eha.demo import cases as build
 
+    _CLOCK.when["closed"] = _at(on, 16)
     fire(case, "close", cast.manager, reason=reason, notes="Closed.", outcomes=build.outcomes_for(case, outcome))
     case.closed_at = _at(on, 16)
 
@@ -133,6 +189,7 @@ def _met_and_back(case, cast, start, index):
     again = case.closed_at.date() + timedelta(days=60)
     if again >= date.today():
         return
+    _CLOCK.begin(None, _at(again, 9))
     back = start_assessment(cast.lead, case.family, case.children)
     back.started_at = _at(again, 9)
     back.assessment_due_on = timescales.add_working_days(again, 20)
@@ -146,6 +203,7 @@ def _stepped_down(case, cast, start, index):
 
 def _stepped_up(case, cast, start, index):
     on = start + timedelta(days=9)
+    _CLOCK.when["closed"] = _at(on, 16)
     fire(case, "step_up", cast.lead, on=date.today(), team="Northshire Children's Social Care", reason="Referred.")
     case.step_up_on, case.closed_at = on, _at(on, 16)
 
@@ -172,6 +230,19 @@ def _move_on(case, cast, start, index):
     effects.refresh_due(case)
 
 
+def _story(index):
+    who, agency = ASKED_BY[index % len(ASKED_BY)]
+    story = {
+        "about-the-child.ethnicity": ETHNICITIES[index % len(ETHNICITIES)],
+        "about-the-child.disability": DISABILITIES[index % len(DISABILITIES)],
+        "about-the-child.sen": SEN[index % len(SEN)],
+        "about-the-request.who-asked": who,
+    }
+    if agency:
+        story["about-the-request.requesting-agency"] = agency
+    return story
+
+
 def _cin(case, index):
     factors = list(CIN_FACTORS[index % len(CIN_FACTORS)])
     for section in case.sections:
@@ -181,33 +252,44 @@ def _cin(case, index):
 
 def ensure_history(cast, existing):
     """Build the history cases whose family is not in ``existing`` (family name -> case); returns them all."""
-    from eha.demo import cases as build
-
     today = date.today()
     made = []
     leads = (cast.lead, *cast.invite)
-    for index, (family, first_name, born) in enumerate(FAMILIES):
+    for index, (family, _first_name, _born) in enumerate(FAMILIES):
         found = existing.get(family)
         if found is not None:
             made.append(found)
             continue
         start = today - timedelta(days=DAYS_BACK - index * STEP)
-        lead = leads[index % len(leads)]
-        case = build.new_case(
-            cast.lead,
-            family_name=family,
-            children=((first_name, family, born),),
-            carer=(f"Parent {family}", "Parent"),
-            agencies=[u.agency for u in cast.invite if u.agency_id != cast.lead.agency_id],
-            needs=NEEDS[index % len(NEEDS)],
-            lead=lead,
-            started_on=start,
-        )
-        _cin(case, index)
-        _move_on(case, cast._replace(lead=lead, invite=tuple(u for u in leads if u.id != lead.id)), start, index)
+        with _story_time() as clock:
+            clock.begin(None, _at(start, 9))
+            case = _history_case(cast, leads, index, start)
         made.append(case)
     db.session.flush()
     return made
+
+
+def _history_case(cast, leads, index, start):
+    """History case ``index``: its family, started on ``start``, led by one of ``leads`` in turn, walked on."""
+    from eha.demo import cases as build
+
+    family, first_name, born = FAMILIES[index]
+    lead = leads[index % len(leads)]
+    case = build.new_case(
+        cast.lead,
+        family_name=family,
+        children=((first_name, family, born),),
+        carer=(f"Parent {family}", "Parent"),
+        agencies=[u.agency for u in cast.invite if u.agency_id != cast.lead.agency_id],
+        needs=NEEDS[index % len(NEEDS)],
+        lead=lead,
+        started_on=start,
+        story=_story(index),
+    )
+    _cin(case, index)
+    _CLOCK.begin(case, _at(start, 9))
+    _move_on(case, cast._replace(lead=lead, invite=tuple(u for u in leads if u.id != lead.id)), start, index)
+    return case
 
 
 def reviews_of(case):

@@ -14,6 +14,10 @@ from eha.extensions import db
 from eha.models.base import utcnow
 from eha.models.choices import AUDIT_OUTCOMES, check_in
 
+# The workflow's transition audit actions (``eha.workflow.table``'s ``audit`` names) that succeeded.
+TRANSITION_ACTIONS = ("closure_rejected", "closure_requested", "transition")
+TRANSITIONS_WHERE = "action IN ('closure_rejected', 'closure_requested', 'transition') AND outcome = 'success'"
+
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
@@ -26,6 +30,16 @@ class AuditEvent(db.Model):
             "seq",
             postgresql_where=sa.text("prev_hash <> ''"),
             sqlite_where=sa.text("prev_hash <> ''"),
+        ),
+        # The time-in-state report reads every case's workflow moves in chain order: this index holds them (and
+        # what the report reads of each) so it scans them without touching the rest of the trail (migration 0021).
+        sa.Index(
+            "ix_audit_events_transitions",
+            "assessment_id",
+            "seq",
+            postgresql_include=["occurred_at", "detail"],
+            postgresql_where=sa.text(TRANSITIONS_WHERE),
+            sqlite_where=sa.text(TRANSITIONS_WHERE),
         ),
     )
     # ``seq`` is computed by the INSERT (a sequence on PostgreSQL): fetch it with RETURNING, not a second query.

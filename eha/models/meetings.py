@@ -15,6 +15,16 @@ class Meeting(TimestampMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint(check_in("kind", MEETING_KINDS), name="kind"),
         sa.CheckConstraint(check_in("status", MEETING_STATUSES), name="status"),
+        # Timeliness reads each case's held meetings in date order (the gap since the last one): migration 0021.
+        sa.Index(
+            "ix_meetings_held",
+            "assessment_id",
+            "held_on",
+            "id",
+            postgresql_include=["kind"],
+            postgresql_where=sa.text("status = 'held'"),
+            sqlite_where=sa.text("status = 'held'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

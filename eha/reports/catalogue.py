@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from eha.access import visible_cases_filter
 from eha.formatting import MONTHS
 from eha.models.assessments import Assessment, AssessmentChild, SectionAnswer, TafMember
-from eha.models.audit import AuditEvent
+from eha.models.audit import TRANSITION_ACTIONS, AuditEvent
 from eha.models.choices import AGENCY_KINDS, NEED_OUTCOMES
 from eha.models.meetings import Meeting
 from eha.models.plans import NeedOutcome, PlanVersion, Review
@@ -22,7 +22,6 @@ from eha.models.users import Agency, User
 from eha.reports import coded
 from eha.reports.sql import days_between, json_list_items, month_of
 from eha.reports.tables import Column, Table, months_table
-from eha.workflow import table as workflow_table
 from eha.workflow.states import CLOSURE_REASONS, OPEN_STATES, STATE_LABELS, STATES, STEPPED_DOWN, STEPPED_UP
 
 PAGE_ROWS = 50
@@ -101,31 +100,39 @@ def cases_over_time(filters, user, today):
         )
 
     started, closed = per_month(Assessment.started_at, "started"), per_month(Assessment.closed_at, "closed")
-    open_at_end = (
-        sa.select(months.c.key, sa.func.count(Assessment.id).label("n"))
-        .select_from(months)
-        .join(
-            Assessment,
-            sa.and_(
-                Assessment.started_at < months.c.ends,
-                sa.or_(Assessment.closed_at.is_(None), Assessment.closed_at >= months.c.ends),
-                cases,
-            ),
+    # Open at the end of a month = open when the first month began, plus every start, less every closure, up to
+    # that month's end: one pass over each date's index, not every case against every month.
+    first, last = sa.select(sa.func.min(months.c.starts)).scalar_subquery(), sa.select(sa.func.max(months.c.ends))
+    last = last.scalar_subquery()
+    open_at_first = (
+        sa.select(sa.func.count())
+        .select_from(Assessment)
+        .where(
+            cases, Assessment.started_at < first, sa.or_(Assessment.closed_at.is_(None), Assessment.closed_at >= first)
         )
-        .group_by(months.c.key)
-        .subquery("open_at_end")
+        .scalar_subquery()
     )
+    moves = sa.union_all(
+        sa.select(month_of(Assessment.started_at).label("key"), sa.literal(1).label("delta")).where(
+            cases, Assessment.started_at >= first, Assessment.started_at < last
+        ),
+        sa.select(month_of(Assessment.closed_at).label("key"), sa.literal(-1).label("delta")).where(
+            cases, Assessment.closed_at >= first, Assessment.closed_at < last
+        ),
+    ).subquery("moves")
+    net = sa.select(moves.c.key, sa.func.sum(moves.c.delta).label("n")).group_by(moves.c.key).subquery("net")
+    open_at_end = open_at_first + sa.func.sum(sa.func.coalesce(net.c.n, 0)).over(order_by=months.c.key)
     query = (
         sa.select(
             months.c.key,
             sa.func.coalesce(started.c.n, 0),
             sa.func.coalesce(closed.c.n, 0),
-            sa.func.coalesce(open_at_end.c.n, 0),
+            open_at_end,
         )
         .select_from(months)
         .outerjoin(started, started.c.key == months.c.key)
         .outerjoin(closed, closed.c.key == months.c.key)
-        .outerjoin(open_at_end, open_at_end.c.key == months.c.key)
+        .outerjoin(net, net.c.key == months.c.key)
         .order_by(months.c.key)
     )
     table = Table(
@@ -250,7 +257,8 @@ def _timeliness_query(filters, user, today, months):
             .over(partition_by=Meeting.assessment_id, order_by=(Meeting.held_on, Meeting.id))
             .label("previous"),
         )
-        .where(Meeting.status == "held", Meeting.kind.in_(("taf", "review")))
+        # (the meetings held by the period's end: a meeting's previous one is always before it)
+        .where(Meeting.status == "held", Meeting.kind.in_(("taf", "review")), Meeting.held_on <= filters.date_to)
         .subquery("held")
     )
     weeks = current_app.config["EHA_REVIEW_INTERVAL_WEEKS"]
@@ -343,7 +351,9 @@ def timeliness(filters, user, today):
 
 
 def _transition_actions():
-    return sorted({spec.audit for spec in workflow_table.TRIGGERS})
+    """The workflow's transition audit actions, as the partial index the report reads lists them (migration 0021;
+    a test checks they are the workflow's)."""
+    return TRANSITION_ACTIONS
 
 
 def time_in_state(filters, user, today):
@@ -428,18 +438,34 @@ def coded_answers(fields, name="coded"):
 def needs(filters, user, today):
     cases = sa.and_(_cases(filters, user), _active_in(filters))
     found = coded_answers(coded.needs_fields())
-    outcomes = [_count_if(NeedOutcome.outcome == code) for code in NEED_OUTCOMES]
-    by_need = (
-        sa.select(found.c.code, sa.func.count(sa.distinct(found.c.assessment_id)), *outcomes)
-        .select_from(found)
+    identified = (
+        sa.select(found.c.code.label("code"), sa.func.count(sa.distinct(found.c.assessment_id)).label("cases"))
         .join(Assessment, Assessment.id == found.c.assessment_id)
-        .outerjoin(
-            NeedOutcome,
-            sa.and_(NeedOutcome.assessment_id == found.c.assessment_id, NeedOutcome.need_code == found.c.code),
-        )
         .where(cases)
         .group_by(found.c.code)
-        .order_by(sa.func.count(sa.distinct(found.c.assessment_id)).desc(), found.c.code)
+        .subquery("identified")
+    )
+    # The outcomes recorded at closure, one per need the case identified: counted on their own (no join of every
+    # need of every case to every outcome).
+    outcomes = (
+        sa.select(
+            NeedOutcome.need_code.label("code"),
+            *[_count_if(NeedOutcome.outcome == code).label(code) for code in NEED_OUTCOMES],
+        )
+        .join(Assessment, Assessment.id == NeedOutcome.assessment_id)
+        .where(cases)
+        .group_by(NeedOutcome.need_code)
+        .subquery("outcomes")
+    )
+    by_need = (
+        sa.select(
+            identified.c.code,
+            identified.c.cases,
+            *[sa.func.coalesce(outcomes.c[code], 0) for code in NEED_OUTCOMES],
+        )
+        .select_from(identified)
+        .outerjoin(outcomes, outcomes.c.code == identified.c.code)
+        .order_by(identified.c.cases.desc(), identified.c.code)
     )
     cin = coded_answers(coded.cin_fields())
     by_factor = (
@@ -548,32 +574,51 @@ def closures(filters, user, today):
 
 
 def _first_and_latest_reviews(filters, user):
-    ends = (
+    """Each case reviewed at least twice in the period: its first and latest review's dates and scores, read in
+    one pass over the period's reviews (numbered from each end), not three joins of every review."""
+    ranked = (
         sa.select(
             Review.assessment_id,
-            sa.func.min(Review.id).label("first_id"),
-            sa.func.max(Review.id).label("latest_id"),
+            Review.created_at,
+            Review.family_score,
+            Review.practitioner_score,
+            sa.func.row_number().over(partition_by=Review.assessment_id, order_by=Review.id).label("from_first"),
+            sa.func.row_number()
+            .over(partition_by=Review.assessment_id, order_by=Review.id.desc())
+            .label("from_latest"),
         )
         .where(Review.created_at >= filters.start, Review.created_at < filters.end)
-        .group_by(Review.assessment_id)
+        .subquery("ranked")
+    )
+
+    def at(end, column):
+        return sa.func.max(sa.case((getattr(ranked.c, end) == 1, column)))
+
+    ends = (
+        sa.select(
+            ranked.c.assessment_id,
+            *[
+                at(end, column).label(f"{end}_{column.key}")
+                for end in ("from_first", "from_latest")
+                for column in (ranked.c.created_at, ranked.c.family_score, ranked.c.practitioner_score)
+            ],
+        )
+        .group_by(ranked.c.assessment_id)
         .having(sa.func.count() > 1)
         .subquery("ends")
     )
-    first, latest = aliased(Review), aliased(Review)
     return (
         sa.select(
             Assessment.ref,
-            first.created_at,
-            latest.created_at,
-            first.family_score,
-            latest.family_score,
-            first.practitioner_score,
-            latest.practitioner_score,
+            ends.c.from_first_created_at,
+            ends.c.from_latest_created_at,
+            ends.c.from_first_family_score,
+            ends.c.from_latest_family_score,
+            ends.c.from_first_practitioner_score,
+            ends.c.from_latest_practitioner_score,
         )
         .select_from(ends)
         .join(Assessment, Assessment.id == ends.c.assessment_id)
-        .join(first, first.id == ends.c.first_id)
-        .join(latest, latest.id == ends.c.latest_id)
         .where(_cases(filters, user))
     )
 
@@ -583,7 +628,7 @@ def _direction(first, latest):
 
 
 def distance_travelled(filters, user, today):
-    pairs = _first_and_latest_reviews(filters, user).subquery("pairs")
+    pairs = _first_and_latest_reviews(filters, user).cte("pairs")  # computed once for both rows
     cols = list(pairs.c)
     family = _direction(cols[3], cols[4])
     practitioner = _direction(cols[5], cols[6])

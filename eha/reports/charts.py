@@ -154,13 +154,13 @@ def report_chart(report):
 def describe(report, table, rows, names, spec):
     """The chart's text alternative: what it shows, the highest value of each series, and where the figures are."""
     if not rows:
-        return f"Bar chart of {table.caption.lower()}: nothing to show for this period and these filters."
+        return f"Bar chart of {_lower_first(table.caption)}: nothing to show for this period and these filters."
     parts = []
     for name, i in zip(names, spec.series, strict=True):
         top = max(rows, key=lambda row: _number(row[i]))
         parts.append(f"{name}: highest {top[i]} ({top[spec.category]})")
     return (
-        f"Bar chart of {table.caption.lower()} ({spec.unit}), {len(rows)} bars per series. "
+        f"Bar chart of {_lower_first(table.caption)} ({spec.unit}), {len(rows)} bars per series. "
         + "; ".join(parts)
         + ". The same figures are in the table below the chart."
     )
@@ -178,3 +178,10 @@ def scaling_chart(rows):
     chart = drawing.contents[0]
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 10, 5
     return to_svg(drawing, text)
+
+
+def _lower_first(text):
+    """``text`` to follow "Bar chart of": its first letter in lower case, the rest (TAF, CIN) as written."""
+    if not text or (len(text) > 1 and text[1].isupper()):
+        return text
+    return text[0].lower() + text[1:]

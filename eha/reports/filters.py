@@ -20,10 +20,15 @@ PERIODS = {
     "18m": "The last 18 months",
     "fy": "This financial year (from 1 April)",
     "last-fy": "The last financial year",
+    "custom": "Dates I choose (below)",
 }
 DEFAULT_PERIOD = "12m"
 _MONTHS = {"3m": 3, "6m": 6, "12m": 12, "18m": 18}
 _MAX_ID = 2**31 - 1
+MAX_PERIOD_DAYS = 3660  # ten years
+# The page's two GOV.UK date inputs: ``from-day``, ``from-month``, ``from-year`` and the same for ``to``.
+DATE_INPUTS = {"from": "start", "to": "end"}
+DATE_PARTS = ("day", "month", "year")
 
 
 def months_back(today, months):
@@ -134,7 +139,76 @@ def _iso(raw):
         return None, True
 
 
+def _date_parts(args, name):
+    """The day, month and year typed into the date input ``name``, stripped (at most 10 characters each)."""
+    return {part: (args.get(f"{name}-{part}") or "").strip()[:10] for part in DATE_PARTS}
+
+
+def _typed_date(parts):
+    """The date in ``parts``, or None when it is not a real date (a 4-digit year from 1900)."""
+    if not all(v.isascii() and v.isdigit() for v in parts.values()) or len(parts["year"]) != 4:
+        return None
+    try:
+        day = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        return None
+    return day if day.year >= 1900 else None
+
+
+def _dates_chosen(args, errors):
+    """``(start, end)`` from the page's date inputs; on a mistake, (None, None) and an error on that input."""
+    chosen = {}
+    for name, which in DATE_INPUTS.items():
+        parts = _date_parts(args, name)
+        if not any(parts.values()):
+            errors.append((f"{name}-day", f"Enter the {which} of the period"))
+        elif (chosen_date := _typed_date(parts)) is None:
+            errors.append((f"{name}-day", f"The {which} of the period must be a real date, for example 1 4 2025"))
+        else:
+            chosen[name] = chosen_date
+    if len(chosen) < 2:
+        return None, None
+    start, end = chosen["from"], chosen["to"]
+    if end < start:
+        errors.append(("to-day", "The end of the period must be the same as or after its start"))
+    elif (end - start).days > MAX_PERIOD_DAYS:
+        errors.append(("to-day", "The period must be 10 years or shorter"))
+    else:
+        return start, end
+    return None, None
+
+
+def typed_dates_given(args):
+    """Whether the page's date inputs are what the period is: "Dates I choose" picked (or no period picked) with
+    dates typed, or picked without the address's ``from`` and ``to``. A preset picked wins over dates left in the
+    inputs from before."""
+    period = (args.get("period") or "").strip()
+    if period not in ("", "custom"):
+        return False
+    if any(any(_date_parts(args, name).values()) for name in DATE_INPUTS):
+        return True
+    return period == "custom" and not (args.get("from") or args.get("to"))
+
+
+def date_input_values(args, filters):
+    """What the date inputs show: what was typed (kept as typed, mistakes too), else the custom period's dates."""
+    if typed_dates_given(args):
+        return {name: _date_parts(args, name) for name in DATE_INPUTS}
+    if filters.period != "custom":
+        return {name: dict.fromkeys(DATE_PARTS, "") for name in DATE_INPUTS}
+    return {
+        name: {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
+        for name, day in (("from", filters.date_from), ("to", filters.date_to))
+    }
+
+
 def _period(args, today, errors):
+    if typed_dates_given(args):
+        start, end = _dates_chosen(args, errors)
+        if start is not None:
+            return start, end, "custom"
+        start, end = period_dates(DEFAULT_PERIOD, today)
+        return start, end, DEFAULT_PERIOD
     if args.get("from") or args.get("to"):
         start, bad_start = _iso(args.get("from"))
         end, bad_end = _iso(args.get("to"))
@@ -142,12 +216,12 @@ def _period(args, today, errors):
             errors.append(("period", "Enter the period's dates as YYYY-MM-DD"))
         elif end < start:
             errors.append(("period", "The end of the period must be the same as or after its start"))
-        elif (end - start).days > 3660:
+        elif (end - start).days > MAX_PERIOD_DAYS:
             errors.append(("period", "The period must be 10 years or shorter"))
         else:
             return start, end, "custom"
     code = (args.get("period") or DEFAULT_PERIOD).strip()
-    if code not in PERIODS:
+    if code not in PERIODS or code == "custom":
         errors.append(("period", "Choose a period from the list"))
         code = DEFAULT_PERIOD
     start, end = period_dates(code, today)

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from eha.models.assessments import Assessment, AssessmentChild
+from eha.models.assessments import Assessment, AssessmentChild, SectionAnswer
 from eha.models.families import Child
 from eha.models.plans import NeedOutcome, PlanVersion
 from eha.models.users import Agency, User
@@ -32,7 +32,14 @@ SF_FOLLOW_UP_DAYS = 183
 ANNEX_A_GENDER = {"male": "Male", "female": "Female"}
 ANNEX_A_UNKNOWN_GENDER = "Unknown"
 ANNEX_A_ETHNICITY_NOT_OBTAINED = "NOBT"
+ANNEX_A_DISABILITY = {"yes": "Yes", "no": "No"}
 ANNEX_A_DISABILITY_UNKNOWN = "Unknown"
+
+# Where eha-default-v2 (and later versions) ask what the returns need: each child's "About the child" answers
+# (ethnicity as the DfE census code, disability) and the household's "About the request" (who asked for help).
+# An assessment on v1 has none of these sections, so its rows carry the "not obtained" / "unknown" codes.
+ABOUT_CHILD = "about-the-child"
+ABOUT_REQUEST = "about-the-request"
 
 
 def _ssd_datetime(value):
@@ -64,8 +71,27 @@ def _organisation():
     return worker, aliased(Agency)
 
 
+def _household_answers(name, section_key):
+    answers = aliased(SectionAnswer, name=name)
+    joined = sa.and_(
+        answers.assessment_id == Assessment.id, answers.section_key == section_key, answers.child_id.is_(None)
+    )
+    return answers, joined
+
+
+def _child_answers(name, section_key):
+    answers = aliased(SectionAnswer, name=name)
+    joined = sa.and_(
+        answers.assessment_id == AssessmentChild.assessment_id,
+        answers.section_key == section_key,
+        answers.child_id == AssessmentChild.child_id,
+    )
+    return answers, joined
+
+
 def ssd_early_help(period, today):
     worker, agency = _organisation()
+    request, request_joined = _household_answers("request", ABOUT_REQUEST)
     query = (
         sa.select(
             Assessment.ref,
@@ -75,11 +101,13 @@ def ssd_early_help(period, today):
             Assessment.closure_reason,
             agency.name,
             worker.id,
+            request.answers["who-asked"].as_string(),
         )
         .select_from(AssessmentChild)
         .join(Assessment, Assessment.id == AssessmentChild.assessment_id)
         .join(worker, worker.id == sa.func.coalesce(Assessment.lead_id, Assessment.started_by_id))
         .join(agency, agency.id == worker.agency_id)
+        .outerjoin(request, request_joined)
         .where(_in_period(period))
         .order_by(Assessment.id, AssessmentChild.child_id)
     )
@@ -105,7 +133,7 @@ def ssd_early_help(period, today):
             str(r[1]),
             _ssd_datetime(r[2]),
             _ssd_datetime(r[3]),
-            "",  # eha records no start reason (no referral source): see docs/returns.md
+            r[7] or "",  # who asked for help (v2's "About the request"): see docs/returns.md
             r[4] or "",
             r[5],
             str(r[6]),
@@ -115,6 +143,7 @@ def ssd_early_help(period, today):
 
 def annex_a_early_help(period, today):
     worker, agency = _organisation()
+    about, about_joined = _child_answers("about_child", ABOUT_CHILD)
     query = (
         sa.select(
             Child.id,
@@ -123,12 +152,15 @@ def annex_a_early_help(period, today):
             Assessment.started_at,
             Assessment.completed_at,
             agency.name,
+            about.answers["ethnicity"].as_string(),
+            about.answers["disability"].as_string(),
         )
         .select_from(AssessmentChild)
         .join(Assessment, Assessment.id == AssessmentChild.assessment_id)
         .join(Child, Child.id == AssessmentChild.child_id)
         .join(worker, worker.id == sa.func.coalesce(Assessment.lead_id, Assessment.started_by_id))
         .join(agency, agency.id == worker.agency_id)
+        .outerjoin(about, about_joined)
         .where(_in_period(period))
         .order_by(Child.id, Assessment.started_at, Assessment.id)
     )
@@ -153,10 +185,10 @@ def annex_a_early_help(period, today):
         shape=lambda r: (
             str(r[0]),
             ANNEX_A_GENDER.get(r[1], ANNEX_A_UNKNOWN_GENDER),
-            ANNEX_A_ETHNICITY_NOT_OBTAINED,
+            r[6] or ANNEX_A_ETHNICITY_NOT_OBTAINED,
             _uk_date(r[2]),
             str(age_on(r[2], r[3].date())),
-            ANNEX_A_DISABILITY_UNKNOWN,
+            ANNEX_A_DISABILITY.get(r[7], ANNEX_A_DISABILITY_UNKNOWN),
             _uk_date(r[3]),
             _uk_date(r[4]),
             r[5] if r[4] else "",

@@ -53,3 +53,13 @@ def json_list_items(column, key):
     if db.engine.dialect.name == "postgresql":
         return sa.func.json_array_elements_text(column.op("->")(key)).table_valued("value").lateral()
     return sa.func.json_each(column, f'$."{key}"').table_valued("value")
+
+
+def without_jit():
+    """Turn PostgreSQL's JIT compiler off for the rest of this transaction (``SET LOCAL``; nothing on SQLite).
+
+    The reports' aggregates are estimated as costly (a JSON list is guessed at 100 items, a months join at every
+    case for every month), so PostgreSQL compiles them: at 100,000 episodes, compiling the needs report's query
+    took 2.6 s of its 2.8 s; the query itself runs in under 200 ms. One statement before each report table."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL jit = off"))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from eha.extensions import db
+from eha.reports.sql import without_jit
 
 STREAM_CHUNK = 1000
 
@@ -35,6 +36,7 @@ class Table:
         """The rows the page shows (one query; cached on the table)."""
         if self._rows is None:
             query = self.query if self.page_rows is None else self.query.limit(self.page_rows + 1)
+            without_jit()
             self._rows = self._shaped(db.session.execute(query).all())
         return self._rows[: self.page_rows] if self.page_rows is not None else self._rows
 
@@ -46,6 +48,7 @@ class Table:
     def stream(self):
         """Every row, fetched ``STREAM_CHUNK`` at a time."""
         shape = self.shape or tuple
+        without_jit()
         result = db.session.execute(self.query.execution_options(yield_per=STREAM_CHUNK))
         for partition in result.partitions():
             for row in partition:

@@ -10,15 +10,14 @@ from flask import current_app
 from eha import audit
 from eha.errors import Invalid
 from eha.extensions import db
-from eha.formatting import format_date
 from eha.models.assessments import Assessment
 from eha.models.audit import AuditEvent
 from eha.models.base import utcnow
 from eha.models.users import User
 from eha.pagination import page_number, paginate
 from eha.reports import catalogue, charts, export, returns
+from eha.reports.filters import DATE_INPUTS, date_input_values, financial_year_start, parse_filters
 from eha.reports.filters import choices as filter_choices
-from eha.reports.filters import financial_year_start, parse_filters
 from eha.services import grants as grant_service
 from eha.transaction import autocommit
 from eha.workflow.states import STATES
@@ -92,6 +91,7 @@ class ReportPage:
     selects: list
     chart_svg: str
     chart_text: str
+    date_inputs: list = ()
 
 
 def report_page(name, args, user, today=None):
@@ -102,7 +102,37 @@ def report_page(name, args, user, today=None):
     chosen, errors = parse_filters(args, today)
     report = catalogue.build(name, chosen, user, today)
     svg, text = charts.report_chart(report)
-    return ReportPage(report, chosen, errors, filter_selects(chosen, filter_choices(), errors), svg, text)
+    selects = filter_selects(chosen, filter_choices(), errors)
+    return ReportPage(report, chosen, errors, selects, svg, text, date_inputs(args, chosen, errors))
+
+
+def date_inputs(args, filters, errors):
+    """The ``govukDateInput`` parameters of the period's start and end, keeping what was typed."""
+    messages = dict(errors)
+    values = date_input_values(args, filters)
+    inputs = []
+    for name, which in DATE_INPUTS.items():
+        message = messages.get(f"{name}-day")
+        params = {
+            "id": name,
+            "namePrefix": name,
+            "fieldset": {"legend": {"text": f"The {which} of the period", "classes": "govuk-fieldset__legend--s"}},
+            "hint": {"text": "For example, 1 4 2025" if name == "from" else "For example, 31 3 2026"},
+            "items": [
+                {
+                    "name": part,
+                    "label": part.capitalize(),
+                    "value": values[name][part],
+                    "classes": ("govuk-input--width-4" if part == "year" else "govuk-input--width-2")
+                    + (" govuk-input--error" if message else ""),
+                }
+                for part in ("day", "month", "year")
+            ],
+        }
+        if message:
+            params["errorMessage"] = {"text": message}
+        inputs.append(params)
+    return inputs
 
 
 def _items(pairs, chosen, none_text):
@@ -111,17 +141,15 @@ def _items(pairs, chosen, none_text):
     return items
 
 
-def _period_items(filters, periods):
-    items = [{"value": code, "text": text, "selected": code == filters.period} for code, text in periods.items()]
-    if filters.period == "custom":
-        text = f"From {format_date(filters.date_from)} to {format_date(filters.date_to)}"
-        items.append({"value": "custom", "text": text, "selected": True, "disabled": True})
-    return items
+def _period_items(filters, periods, typed):
+    chosen = "custom" if typed else filters.period
+    return [{"value": code, "text": text, "selected": code == chosen} for code, text in periods.items()]
 
 
 def filter_selects(filters, choices, errors):
     """The filter form's ``govukSelect`` parameters, in two columns, with each field's error."""
     messages = dict(errors)
+    typed = any(field in messages for field in ("from-day", "to-day"))
 
     def select(name, label, items):
         params = {"id": name, "name": name, "label": {"text": label}, "items": items}
@@ -131,7 +159,7 @@ def filter_selects(filters, choices, errors):
 
     return [
         [
-            select("period", "Period", _period_items(filters, choices["periods"])),
+            select("period", "Period", _period_items(filters, choices["periods"], typed)),
             select("state", "State now", _items(choices["states"].items(), filters.state, "Any state")),
             select("lead", "Lead professional", _items(choices["leads"], filters.lead_id, "Anyone")),
         ],
@@ -148,8 +176,8 @@ def filter_selects(filters, choices, errors):
     ]
 
 
-def _export_detail(what, filters=None, **extra):
-    detail = {"export": what, "format": "csv", **extra}
+def _export_detail(what, filters=None, fmt="csv", **extra):
+    detail = {"export": what, "format": fmt, **extra}
     if filters is not None:
         detail["filters"] = filters.audit_detail()
     return detail
@@ -160,18 +188,25 @@ def _record_export(user, detail):
     audit.record("export", user=user, detail=detail)
 
 
-def export_report(name, key, args, user, today=None):
-    """``(file name, CSV chunks)`` for table ``key`` of report ``name``, after recording the ``export`` audit event
-    (its detail names the report, the table and the filters: codes and ids only). KeyError when either does not
-    exist; ``Invalid`` for filters that are not offered."""
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_report(name, key, args, user, today=None, fmt="csv"):
+    """``(file name, chunks)`` for table ``key`` of report ``name`` as CSV text or .xlsx bytes (``fmt``), after
+    recording the ``export`` audit event (its detail names the report, the table, the format and the filters:
+    codes and ids only). KeyError when either does not exist; ``Invalid`` for filters that are not offered."""
+    if fmt not in EXPORT_FORMATS:
+        raise KeyError(fmt)
     chosen, errors = parse_filters(args, today)
     if errors:
         raise Invalid(errors[0][1], field=errors[0][0])
     table = catalogue.build(name, chosen, user, today).table(key)
     if table is None:
         raise KeyError(key)
-    _record_export(user, _export_detail(f"report:{name}:{key}", chosen))
-    filename = f"{name}-{key}-{chosen.date_from.isoformat()}-to-{chosen.date_to.isoformat()}.csv"
+    _record_export(user, _export_detail(f"report:{name}:{key}", chosen, fmt))
+    filename = f"{name}-{key}-{chosen.date_from.isoformat()}-to-{chosen.date_to.isoformat()}.{fmt}"
+    if fmt == "xlsx":
+        return filename, export.xlsx_chunks(table.caption, table.headers, table.stream())
     return filename, export.csv_lines(table.headers, table.stream())
 
 

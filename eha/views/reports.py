@@ -25,6 +25,18 @@ def csv_response(filename, chunks):
     )
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(filename, chunks):
+    """A streamed .xlsx download (built row by row in a temporary file, sent when complete)."""
+    return Response(
+        stream_with_context(chunks),
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 @route(bp, "", need=MANAGERS)
 def index():
     by_state, total = reports.cases_by_state()
@@ -71,13 +83,22 @@ def show(name):
 
 @route(bp, "/<name>/<key>.csv", need=MANAGERS)
 def table_csv(name, key):
+    return _table_export(name, key, "csv")
+
+
+@route(bp, "/<name>/<key>.xlsx", need=MANAGERS)
+def table_xlsx(name, key):
+    return _table_export(name, key, "xlsx")
+
+
+def _table_export(name, key, fmt):
     try:
-        filename, chunks = reports.export_report(name, key, request.args, current_user)
+        filename, chunks = reports.export_report(name, key, request.args, current_user, fmt=fmt)
     except KeyError:
         abort(404)
     except Invalid:
         return redirect(url_for(".show", name=name, **request.args))
-    return csv_response(filename, chunks)
+    return (xlsx_response if fmt == "xlsx" else csv_response)(filename, chunks)
 
 
 @route(bp, "/access-review", need=MANAGERS)

@@ -3,6 +3,7 @@
 import re
 from datetime import date, timedelta
 
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.browser.conftest import check_page
@@ -86,6 +87,34 @@ def test_a_manager_reads_the_reports_filters_and_downloads(live_app, browsing, d
         page.get_by_role("link", name="Download “Open cases by lead professional” (CSV)").click()
     text = open(download.value.path(), encoding="utf-8").read()
     assert text.splitlines() == ["Lead professional,Agency,Open cases", "Tomasz Nowak,Northshire Academy,1"]
+
+    # Her own period: a mistake is shown on the date input, with what she typed kept; then the report for it.
+    page.goto("/reports/closures")
+    page.get_by_text("Filter this report").click()
+    page.get_by_label("Period", exact=True).select_option(label="Dates I choose (below)")
+    for legend, (day, month, year) in (
+        ("The start of the period", ("31", "2", "2025")),
+        ("The end of the period", ("30", "11", "2025")),
+    ):
+        group = page.get_by_role("group", name=legend)
+        group.get_by_label("Day").fill(day)
+        group.get_by_label("Month").fill(month)
+        group.get_by_label("Year").fill(year)
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("The start of the period must be a real date")
+    start = page.get_by_role("group", name="The start of the period")
+    expect(start.get_by_label("Day")).to_have_value("31")
+    check_page(page, "j15-period-error")
+    start.get_by_label("Day").fill("1")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator("main")).to_contain_text("From 1 February 2025 to 30 November 2025.")
+    check_page(page, "j15-closures-own-period")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="as an Excel workbook (.xlsx)").first.click()
+    assert download.value.suggested_filename == "closures-reasons-2025-02-01-to-2025-11-30.xlsx"
+    with open(download.value.path(), "rb") as workbook:  # the saved download has no .xlsx name
+        sheet = load_workbook(workbook).active
+    assert [c.value for c in sheet[1]] == ["Reason", "Cases"]
 
     page.goto("/reports/returns")
     check_page(page, "j15-returns")

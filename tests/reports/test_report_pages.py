@@ -70,6 +70,9 @@ def test_cases_each_month_are_counted_as_worked_out_by_hand(client_request, sign
         ["Oct 2025", "1", "1", "1"],
         ["Nov 2025", "1", "0", "2"],
     ]
+    # From October, A was already open when the period began: it counts until it closes.
+    page = client_request.get("/reports/cases-over-time?from=2025-10-01&to=2025-11-30")
+    assert _rows(page, "table-months") == [["Oct 2025", "1", "1", "1"], ["Nov 2025", "1", "0", "2"]]
 
 
 def test_filtering_by_the_lead_professionals_agency_counts_only_their_cases(client_request, signed_in, people):
@@ -141,3 +144,102 @@ def test_each_report_makes_the_same_number_of_queries_for_2_and_12_cases(client,
     with count_queries() as many:
         assert client.get(f"/reports/{name}").status_code == 200
     assert many.count == few.count
+
+
+def _period_form(**typed):
+    data = {"period": "custom"}
+    for name, day in typed.items():
+        data.update({f"{name}-day": day[0], f"{name}-month": day[1], f"{name}-year": day[2]})
+    return data
+
+
+def test_a_manager_chooses_the_period_with_the_date_inputs(client_request, signed_in, people):
+    lead, nurse, manager = people
+    case(lead, [nurse.agency], family="A", child=("Ann", "A", date(2015, 1, 1)), started=date(2025, 9, 3))
+    signed_in(manager)
+    page = client_request.get("/reports/cases-over-time")
+    form = page.one("form[action='/reports/cases-over-time']")
+    assert form.get("method") == "get"
+    assert {i.get("name") for i in form.cssselect("input")} >= {"from-day", "from-month", "from-year", "to-year"}
+    query = _period_form(**{"from": ("1", "9", "2025"), "to": ("30", "11", "2025")})
+    page = client_request.get("/reports/cases-over-time", query_string=query)
+    assert "From 1 September 2025 to 30 November 2025" in page.text
+    assert [row[:2] for row in _rows(page, "table-months")] == [["Sep 2025", "1"], ["Oct 2025", "0"], ["Nov 2025", "0"]]
+    assert page.one("#from-day").get("value") == "1" and page.one("#to-year").get("value") == "2025"
+    assert page.one("#period option[selected]").get("value") == "custom"
+    # The download links carry the period chosen.
+    assert page.select("a[href*='from=2025-09-01'][href*='to=2025-11-30']")
+
+
+@pytest.mark.parametrize(
+    ("typed", "errors"),
+    [
+        (
+            {"from": ("31", "2", "2025"), "to": ("1", "3", "2025")},
+            ["The start of the period must be a real date, for example 1 4 2025"],
+        ),
+        ({"from": ("1", "3", "2025")}, ["Enter the end of the period"]),
+        (
+            {"from": ("1", "3", "2025"), "to": ("1", "2", "2025")},
+            ["The end of the period must be the same as or after its start"],
+        ),
+        ({"from": ("1", "3", "1990"), "to": ("1", "3", "2025")}, ["The period must be 10 years or shorter"]),
+        (
+            {"from": ("x", "\u0663", "20251"), "to": ("1", "2", "-5")},
+            [
+                "The start of the period must be a real date, for example 1 4 2025",
+                "The end of the period must be a real date, for example 1 4 2025",
+            ],
+        ),
+    ],
+)
+def test_a_wrong_period_says_what_is_wrong_and_keeps_what_was_typed(client_request, signed_in, people, typed, errors):
+    signed_in(people[2])
+    page = client_request.get("/reports/timeliness", query_string=_period_form(**typed))
+    assert page.title.startswith("Error:")
+    assert page.errors() == errors
+    for name, day in typed.items():
+        assert [page.one(f"#{name}-{part}").get("value") for part in ("day", "month", "year")] == list(day)
+    assert page.one("#period option[selected]").get("value") == "custom"
+    assert page.select(".govuk-error-summary a[href='#from-day'], .govuk-error-summary a[href='#to-day']")
+
+
+def test_a_preset_period_wins_over_dates_left_in_the_inputs(client_request, signed_in, people):
+    signed_in(people[2])
+    query = {**_period_form(**{"from": ("1", "9", "2025"), "to": ("30", "11", "2025")}), "period": "3m"}
+    page = client_request.get("/reports/cases-over-time", query_string=query)
+    assert not page.errors() and len(_rows(page, "table-months")) == 3
+    assert page.one("#period option[selected]").get("value") == "3m"
+
+
+def test_a_table_downloads_as_an_excel_workbook_with_text_never_formulas(client, signed_in, people):
+    from openpyxl import load_workbook
+
+    lead, nurse, manager = people
+    lead.name = '=HYPERLINK("http://x")\x07'
+    db.session.commit()
+    case(lead, [nurse.agency], family="A", child=("Ann", "A", date(2015, 1, 1)), started=date.today())
+    signed_in(manager)
+    response = client.get("/reports/caseload/leads.xlsx?period=3m")
+    assert response.status_code == 200 and response.is_streamed
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert 'filename="caseload-leads-' in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows == [
+        ["Lead professional", "Agency", "Open cases"],
+        ['=HYPERLINK("http://x")', "Northshire Primary School", 1],
+    ]
+    assert sheet["A2"].data_type == "s" and sheet["A1"].font.bold
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export")).one()
+    assert event.detail == {"export": "report:caseload:leads", "format": "xlsx", "filters": {"period": "3m"}}
+    assert client.get("/reports/caseload/nothing.xlsx").status_code == 404
+    assert client.get("/reports/caseload/leads.xlsx?state=nonsense").status_code == 302
+
+
+def test_the_transition_index_lists_every_transition_audit_action():
+    """Time in state reads the moves through a partial index (migration 0021) listing these actions."""
+    from eha.models.audit import TRANSITION_ACTIONS
+    from eha.workflow import table as workflow_table
+
+    assert tuple(sorted({spec.audit for spec in workflow_table.TRIGGERS})) == TRANSITION_ACTIONS

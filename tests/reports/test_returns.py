@@ -8,12 +8,14 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from eha.definitions.store import definition_for
 from eha.demo.cases import WHOLE_TEAM_NEEDS
 from eha.extensions import db
 from eha.models.assessments import SectionAnswer
 from eha.models.audit import AuditEvent
 from eha.services.assessments import start_assessment
 from eha.transaction import committing
+from tests.assessments.each_child_helpers import fill_page
 from tests.reports.helpers import at, case, close_met, dated, plan_signed_on
 from tests.workflow.helpers import team
 
@@ -56,6 +58,19 @@ def world(app):
     close_met(old, lead, manager, nurse)
     dated(old, started_at=at(date(2024, 1, 10)), closed_at=at(date(2024, 6, 1)))
     return {"lead": lead, "manager": manager, "first": first, "second": second, "child": child}
+
+
+def _answer_about_the_child(client, signed_in, world, **answers):
+    """The lead answers the second episode's "About the child" page (and "About the request") as a user does."""
+    second = world["second"]
+    definition = definition_for(second)
+    assert definition.version >= 2, "the returns read the per-child answers of eha-default-v2"
+    signed_in(world["lead"])
+    response = fill_page(client, second, definition.section("about-the-child"), world["child"], **answers)
+    assert response.status_code == 302, response.text
+    response = fill_page(client, second, definition.section("about-the-request"), **{"who-asked": "self-referral"})
+    assert response.status_code == 302, response.text
+    signed_in(world["manager"])
 
 
 def _download(client, name):
@@ -106,6 +121,22 @@ def test_the_ssd_early_help_episodes_table(client, signed_in, world):
         "from": "2025-04-01",
         "to": "2026-03-31",
     }
+
+
+def test_the_returns_read_each_childs_answers(client, signed_in, world):
+    """The second episode is on eha-default-v2: its "About the child" answers give Annex A's ethnicity and
+    disability, and its "About the request" gives the SSD's start reason. The first keeps the unknown codes."""
+    _answer_about_the_child(client, signed_in, world, ethnicity="AIND", disability="yes", sen="sen-support")
+    annex_a = _download(client, "annex-a-early-help")
+    assert [(r[2], r[5]) for r in annex_a[1:]] == [("NOBT", "Unknown"), ("AIND", "Yes")]
+    ssd = _download(client, "ssd-early-help")
+    assert [r[4] for r in ssd[1:]] == ["", "self-referral"]
+
+
+def test_a_child_whose_disability_is_not_known(client, signed_in, world):
+    _answer_about_the_child(client, signed_in, world, ethnicity="REFU", disability="not-known")
+    annex_a = _download(client, "annex-a-early-help")
+    assert [(r[2], r[5]) for r in annex_a[1:]] == [("NOBT", "Unknown"), ("REFU", "Unknown")]
 
 
 def test_the_annex_a_early_help_list(client, signed_in, world):

@@ -131,6 +131,7 @@ EXPECTATIONS = {
     "reports.notifications": "manager-only",
     "reports.show": "manager-only",
     "reports.table_csv": "manager-only",
+    "reports.table_xlsx": "manager-only",
     "reports.returns_page": "manager-only",
     "reports.return_csv": "manager-only",
     "admin.index": "admin-only",
