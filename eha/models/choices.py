@@ -1,4 +1,8 @@
-"""Coded values stored in the database, with their labels. The database refuses others."""
+"""Coded values stored in the database, with their labels. The database refuses others.
+
+Labels are English, as stored and exported; those marked ``N_`` are translated where a page shows them."""
+
+from eha.i18n import N_
 
 AGENCY_KINDS = {
     "school": "School or college",
@@ -15,7 +19,7 @@ AGENCY_KINDS = {
 PRACTITIONER = "practitioner"
 MANAGER = "manager"
 ADMIN = "admin"
-ROLES = {PRACTITIONER: "Practitioner", MANAGER: "Early help manager", ADMIN: "Administrator"}
+ROLES = {PRACTITIONER: N_("Practitioner"), MANAGER: N_("Early help manager"), ADMIN: N_("Administrator")}
 
 # Emailed single-use links: forgotten or reset passwords, and a new account's first password.
 PASSWORD_LINK_PURPOSES = {"reset": "Reset password", "setup": "Set up account"}

@@ -22,6 +22,7 @@ from eha import access, audit, people
 from eha.errors import Conflict, Invalid, NotAllowed, NotFound, NotPermitted, expect_version
 from eha.extensions import db
 from eha.formatting import format_date, format_datetime
+from eha.i18n import N_
 from eha.models.assessments import CasePerson, TafMember
 from eha.models.base import utcnow
 from eha.models.choices import ADMIN, INVITE_METHODS, MEETING_KINDS
@@ -42,7 +43,7 @@ ATTENDANCE = {"attended": "Attended", "apologies": "Sent apologies", "absent": "
 SCHEDULE_TRIGGERS = {"taf": (ASSESSED, "schedule_taf"), "review": (PLAN_ACTIVE, "schedule_review")}
 FAMILY_NETWORK = "family_network"
 # The stage shown for a case still "TAF meeting scheduled" once that meeting is recorded as held.
-TAF_HELD = "TAF meeting held"
+TAF_HELD = N_("TAF meeting held")
 
 CHANGED = "Someone else changed this meeting after you opened it. Your changes have not been saved."
 
