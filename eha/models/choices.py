@@ -90,7 +90,7 @@ REVIEW_DECISIONS = {
 }
 # The outcome recorded for each need when the episode closes (``need_outcomes.outcome``): reports count these per
 # need code, so the values never change.
-NEED_OUTCOMES = {"met": "Met", "partly_met": "Partly met", "not_met": "Not met"}
+NEED_OUTCOMES = {"met": N_("Met"), "partly_met": N_("Partly met"), "not_met": N_("Not met")}
 
 # The ten headline outcomes of the National Supporting Families Outcome Framework (Supporting Families programme
 # guidance 2022 to 2025, chapter 3), in the framework's order and its own words. The codes are the values the

@@ -42,13 +42,13 @@ MOVED_OUT = "moved_out"
 CREATED_IN_ERROR = "created_in_error"
 
 CLOSURE_REASONS = {
-    OUTCOMES_MET: "Outcomes met",
-    STEPPED_DOWN: "Stepped down to one agency or universal services",
-    STEPPED_UP: "Stepped up to children's social care",
-    AGREEMENT_WITHDRAWN: "Family no longer wishes to continue (agreement withdrawn)",
-    AGREEMENT_NOT_GIVEN: "Agreement not given",
-    MOVED_OUT: "Family moved out of area",
-    CREATED_IN_ERROR: "Created in error",
+    OUTCOMES_MET: N_("Outcomes met"),
+    STEPPED_DOWN: N_("Stepped down to one agency or universal services"),
+    STEPPED_UP: N_("Stepped up to children's social care"),
+    AGREEMENT_WITHDRAWN: N_("Family no longer wishes to continue (agreement withdrawn)"),
+    AGREEMENT_NOT_GIVEN: N_("Agreement not given"),
+    MOVED_OUT: N_("Family moved out of area"),
+    CREATED_IN_ERROR: N_("Created in error"),
 }
 CLOSURE_REASONS_FROM = {
     OUTCOMES_MET: PLAN_STATES,
