@@ -36,7 +36,7 @@ from eha.workflow.effects import refresh_due
 from eha.workflow.states import ASSESSED, PLAN_ACTIVE, REVIEW_SCHEDULED, STATE_LABELS, TAF_SCHEDULED
 from eha.workflow.table import SCHEDULING
 
-ATTENDANCE = {"attended": "Attended", "apologies": "Sent apologies", "absent": "Did not attend"}
+ATTENDANCE = {"attended": N_("Attended"), "apologies": N_("Sent apologies"), "absent": N_("Did not attend")}
 
 # Which trigger scheduling a meeting of each kind fires, from which state. A family network meeting fires none:
 # it is the family's own planning beside the TAF's, not a step of the workflow.
