@@ -48,9 +48,7 @@ def test_a_stale_state_label_in_a_welsh_flash(client, client_request, signed_in,
     case = helpers.assessed_case(lead, [health])
     signed_in(lead)
     client.get("/?lang=cy")
-    response = client.post(
-        f"/assessments/{case.ref}/meetings/new?kind=taf", data=schedule_data(invite=[nurse])
-    )
+    response = client.post(f"/assessments/{case.ref}/meetings/new?kind=taf", data=schedule_data(invite=[nurse]))
     assert response.status_code == 302
     page = client_request.get(response.headers["Location"])
     assert "Cyfarfod Tîm o Amgylch y Teulu wedi’i drefnu" in page.text
