@@ -41,7 +41,7 @@ assets: $(ASSETS) translations ## Build GOV.UK Frontend CSS, JS and images into 
 TRANSLATIONS := eha/translations
 PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
-BABEL_KEYWORDS := -k _ -k gettext -k ngettext:1,2 -k lazy_gettext -k _l -k lazy_ngettext:1,2
+BABEL_KEYWORDS := -k _ -k gettext -k ngettext:1,2 -k lazy_gettext -k _l -k lazy_ngettext:1,2 -k N_
 
 translations: $(MO_FILES) ## Compile the message catalogues (pybabel compile)
 

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 from flask_login import current_user
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,17 @@ DEFAULT_LANGUAGE = "en"
 TRANSLATIONS_DIR = os.path.join(os.path.dirname(__file__), "translations")
 
 babel = Babel()
+
+
+def N_(text):
+    """Mark ``text`` for the catalogue without translating it here: for words that are stored or exported in
+    English (a state's label, a due label) and translated only where a page shows them."""
+    return text
+
+
+def translated(text):
+    """A stored English label in the page's language (``text`` marked with ``N_`` where it is defined)."""
+    return gettext(text) if text else text
 
 
 def chosen_language():
@@ -124,3 +135,4 @@ def init_app(app):
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_last_requests_locale)
     app.before_request(remember_choice)
     app.jinja_env.globals.update(language_links=language_links, html_lang=html_lang, current_language=current_language)
+    app.jinja_env.filters["translated"] = translated

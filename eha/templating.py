@@ -7,7 +7,7 @@ from flask import current_app, request, send_from_directory, url_for
 from flask_login import current_user
 
 from eha.formatting import family_label, format_date, format_datetime, format_timestamp, without_emergency_line
-from eha.i18n import current_language
+from eha.i18n import current_language, translated
 from eha.workflow.states import STATE_LABELS, STATE_TAG_CLASSES
 
 TERMS = {
@@ -37,7 +37,7 @@ def summary_row(pair):
 
 
 def state_label(state):
-    return STATE_LABELS.get(state, state)
+    return translated(STATE_LABELS.get(state, state))
 
 
 def case_stage(case, held=None):
@@ -46,7 +46,7 @@ def case_stage(case, held=None):
     ``eha.services.meetings.taf_held_ids`` found for the page: ``case | case_stage(taf_held)``."""
     from eha.services.meetings import stage_label
 
-    return stage_label(case, held)
+    return translated(stage_label(case, held))
 
 
 def state_tag_class(state):

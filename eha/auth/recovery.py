@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request, url_for
+from flask_babel import force_locale, gettext, ngettext
 
 from eha import audit, mail
 from eha.auth import sessions
@@ -63,9 +64,9 @@ def lifetime_text(purpose):
     config = current_app.config
     if purpose == "setup":
         hours = config["EHA_ACCOUNT_SETUP_HOURS"]
-        return f"{hours} hour" if hours == 1 else f"{hours} hours"
+        return ngettext("%(num)d hour", "%(num)d hours", hours)
     minutes = config["EHA_PASSWORD_RESET_MINUTES"]
-    return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
 def link_url(token):
@@ -111,47 +112,70 @@ def send_link(user, *, purpose="reset", requested_by=None):
 
 
 def _email(user, token, purpose, requested_by):
+    """The email's subject and text, in the user's own language (issue 18)."""
+    language = user.language if user.language in ("en", "cy") else "en"
+    with force_locale(language):
+        return _email_text(user, token, purpose, requested_by)
+
+
+def _email_text(user, token, purpose, requested_by):
     config = current_app.config
     service, organisation = config["EHA_SERVICE_NAME"], config["EHA_ORGANISATION_NAME"]
     url = link_url(token)
     expiry = lifetime_text(purpose)
     support = config["EHA_SUPPORT_EMAIL"]
+    hello = gettext("Hello %(name)s,", name=user.name)
     if purpose == "setup":
-        subject = f"Your {service} account at {organisation}"
+        subject = gettext("Your %(service)s account at %(organisation)s", service=service, organisation=organisation)
+        creator = requested_by.name if requested_by else gettext("An administrator")
         lines = [
-            f"Hello {user.name},",
+            hello,
             "",
-            f"{requested_by.name if requested_by else 'An administrator'} has created a {service} account for you "
-            f"at {organisation}. Your username is {user.email}.",
+            gettext(
+                "%(creator)s has created a %(service)s account for you at %(organisation)s. "
+                "Your username is %(email)s.",
+                creator=creator,
+                service=service,
+                organisation=organisation,
+                email=user.email,
+            ),
             "",
-            "Choose your password using this link:",
+            gettext("Choose your password using this link:"),
             "",
             url,
             "",
-            f"The link works once and expires in {expiry}. If it has expired, use 'Forgotten your password?' on "
-            "the sign-in page.",
+            gettext(
+                "The link works once and expires in %(expiry)s. If it has expired, use 'Forgotten your password?' "
+                "on the sign-in page.",
+                expiry=expiry,
+            ),
         ]
     else:
-        subject = f"Reset your {service} password"
+        subject = gettext("Reset your %(service)s password", service=service)
         asked = (
-            f"{requested_by.name}, an administrator, asked for this email to be sent to you."
+            gettext("%(name)s, an administrator, asked for this email to be sent to you.", name=requested_by.name)
             if requested_by
-            else "Someone, probably you, asked to reset your password."
+            else gettext("Someone, probably you, asked to reset your password.")
         )
         lines = [
-            f"Hello {user.name},",
+            hello,
             "",
-            f"{asked} Your username is {user.email}.",
+            asked + " " + gettext("Your username is %(email)s.", email=user.email),
             "",
-            "Choose a new password using this link:",
+            gettext("Choose a new password using this link:"),
             "",
             url,
             "",
-            f"The link works once and expires in {expiry}. When you use it, you will be signed out everywhere else.",
+            gettext(
+                "The link works once and expires in %(expiry)s. When you use it, you will be signed out everywhere "
+                "else.",
+                expiry=expiry,
+            ),
             "",
-            "If you did not expect this email, you can ignore it: your password has not changed.",
+            gettext("If you did not expect this email, you can ignore it: your password has not changed."),
         ]
-    lines += ["", f"Never share this link. If you have any questions, contact {support}.", "", organisation]
+    lines += ["", gettext("Never share this link. If you have any questions, contact %(email)s.", email=support)]
+    lines += ["", organisation]
     return subject, "\n".join(lines) + "\n"
 
 

@@ -1,5 +1,6 @@
 """Administration forms: users, agencies, form definitions, notification settings."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
@@ -22,28 +23,33 @@ def _agency_choices(agencies):
 
 class UserDetailsForm(BaseForm):
     name = StringField(
-        "Full name",
+        _l("Full name"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the person's full name"),
-            Length(max=200, message="Full name must be 200 characters or fewer"),
+            InputRequired(message=_l("Enter the person's full name")),
+            Length(max=200, message=_l("Full name must be 200 characters or fewer")),
         ],
     )
-    role = GovRadioField("Role", choices=list(ROLES.items()), validators=[InputRequired(message="Select a role")])
+    role = GovRadioField(
+        _l("Role"), choices=list(ROLES.items()), validators=[InputRequired(message=_l("Select a role"))]
+    )
     agency = SelectField(
-        "Agency", widget=GovSelect(), validate_choice=False, validators=[InputRequired(message="Select an agency")]
+        _l("Agency"),
+        widget=GovSelect(),
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Select an agency"))],
     )
     job_title = StringField(
-        "Job title (optional)",
+        _l("Job title (optional)"),
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=200, message="Job title must be 200 characters or fewer")],
+        validators=[Optional(), Length(max=200, message=_l("Job title must be 200 characters or fewer"))],
     )
     phone = StringField(
-        "Phone number (optional)",
+        _l("Phone number (optional)"),
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=50, message="Phone number must be 50 characters or fewer")],
+        validators=[Optional(), Length(max=50, message=_l("Phone number must be 50 characters or fewer"))],
     )
-    submit = SubmitField("Save changes", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
 
     def set_agencies(self, agencies):
         self.agency.choices = _agency_choices(agencies)
@@ -64,85 +70,87 @@ class UserDetailsForm(BaseForm):
 
 class NewUserForm(UserDetailsForm):
     email = EmailField(
-        "Email address",
+        _l("Email address"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter an email address"),
-            Length(max=320, message="Email address must be 320 characters or fewer"),
+            InputRequired(message=_l("Enter an email address")),
+            Length(max=320, message=_l("Email address must be 320 characters or fewer")),
             Email(
-                message="Enter an email address in the correct format, like name@example.org",
+                message=_l("Enter an email address in the correct format, like name@example.org"),
                 check_deliverability=False,
                 granular_message=False,
             ),
         ],
     )
     # No password: the new user chooses one from the link emailed to them.
-    submit = SubmitField("Create user", widget=GovSubmitInput())
+    submit = SubmitField(_l("Create user"), widget=GovSubmitInput())
 
 
 class UserActionForm(BaseForm):
     """Disable, enable, unlock: the button pressed is ``action``."""
 
     action = GovRadioField(
-        "Action",
+        _l("Action"),
         choices=[("disable", "Disable"), ("enable", "Enable"), ("unlock", "Unlock")],
-        validators=[InputRequired(message="Choose an action")],
+        validators=[InputRequired(message=_l("Choose an action"))],
     )
 
 
 class MfaResetRequestForm(BaseForm):
     reason = TextAreaField(
-        "Why does their two-factor sign-in need resetting?",
+        _l("Why does their two-factor sign-in need resetting?"),
         widget=GovTextArea(),
         validators=[
-            InputRequired(message="Say why their two-factor sign-in needs resetting"),
-            Length(max=1000, message="The reason must be 1,000 characters or fewer"),
+            InputRequired(message=_l("Say why their two-factor sign-in needs resetting")),
+            Length(max=1000, message=_l("The reason must be 1,000 characters or fewer")),
         ],
     )
-    submit = SubmitField("Ask for a reset", widget=GovSubmitInput())
+    submit = SubmitField(_l("Ask for a reset"), widget=GovSubmitInput())
 
 
 class MfaResetDecisionForm(BaseForm):
     """Approve or decline a reset: the button pressed is ``decision``."""
 
     decision = GovRadioField(
-        "Decision",
+        _l("Decision"),
         choices=[("approve", "Approve"), ("decline", "Decline")],
-        validators=[InputRequired(message="Choose approve or decline")],
+        validators=[InputRequired(message=_l("Choose approve or decline"))],
     )
 
 
 class AgencyForm(BaseForm):
     name = StringField(
-        "Agency name",
+        _l("Agency name"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the agency's name"),
-            Length(max=200, message="Agency name must be 200 characters or fewer"),
+            InputRequired(message=_l("Enter the agency's name")),
+            Length(max=200, message=_l("Agency name must be 200 characters or fewer")),
         ],
     )
     kind = GovRadioField(
-        "Kind of agency",
+        _l("Kind of agency"),
         choices=list(AGENCY_KINDS.items()),
-        validators=[InputRequired(message="Select the kind of agency")],
+        validators=[InputRequired(message=_l("Select the kind of agency"))],
     )
-    active = GovRadioField("Can staff be added to it?", choices=[("yes", "Yes, active"), ("no", "No, deactivated")])
+    active = GovRadioField(_l("Can staff be added to it?"), choices=[("yes", "Yes, active"), ("no", "No, deactivated")])
     password_sign_in = GovRadioField(
-        "Can its staff sign in with an eha password?",
+        _l("Can its staff sign in with an eha password?"),
         choices=[("yes", "Yes, with a password or single sign-on"), ("no", "No, only with single sign-on")],
     )
-    submit = SubmitField("Save agency", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save agency"), widget=GovSubmitInput())
 
 
 TOO_LONG = "The definition must be 500,000 characters or fewer"
 
 
 class DefinitionUploadForm(BaseForm):
-    file = FileField("Upload a definition file (YAML or JSON)", widget=GovFileInput())
+    file = FileField(_l("Upload a definition file (YAML or JSON)"), widget=GovFileInput())
     content = TextAreaField(
-        "Or paste the definition", widget=GovTextArea(), validators=[Optional(), Length(max=500_000, message=TOO_LONG)]
+        _l("Or paste the definition"),
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=500_000, message=TOO_LONG)],
     )
-    submit = SubmitField("Upload definition", widget=GovSubmitInput())
+    submit = SubmitField(_l("Upload definition"), widget=GovSubmitInput())
 
     def uploaded(self):
         upload = self.file.data
@@ -191,56 +199,63 @@ class NotificationSettingsForm(BaseForm):
     never saved)."""
 
     daily_default = GovRadioField(
-        "Send the daily summary to people who have not chosen?",
+        _l("Send the daily summary to people who have not chosen?"),
         choices=YES_NO,
-        validators=[InputRequired(message="Select yes if people get the daily summary until they choose")],
+        validators=[InputRequired(message=_l("Select yes if people get the daily summary until they choose"))],
     )
     weekly_default = GovRadioField(
-        "Send the weekly summary to managers who have not chosen?",
+        _l("Send the weekly summary to managers who have not chosen?"),
         choices=YES_NO,
-        validators=[InputRequired(message="Select yes if managers get the weekly summary until they choose")],
+        validators=[InputRequired(message=_l("Select yes if managers get the weekly summary until they choose"))],
     )
     sender_name = StringField(
-        "Sender name",
+        _l("Sender name"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the sender name"),
-            Length(max=100, message="The sender name must be 100 characters or fewer"),
+            InputRequired(message=_l("Enter the sender name")),
+            Length(max=100, message=_l("The sender name must be 100 characters or fewer")),
             # A line break in a From header would stop every email being built.
-            Regexp(r"^[^\x00-\x1f\x7f]*$", message="The sender name must be on one line, without special characters"),
+            Regexp(
+                r"^[^\x00-\x1f\x7f]*$", message=_l("The sender name must be on one line, without special characters")
+            ),
         ],
     )
     sender_email = EmailField(
-        "Sender email address",
+        _l("Sender email address"),
         widget=GovTextInput(),
         validators=_email_validators("sender email address", required=True),
     )
     reply_to = EmailField(
-        "Reply-to email address (optional)",
+        _l("Reply-to email address (optional)"),
         widget=GovTextInput(),
         validators=_email_validators("reply-to email address", required=False),
     )
     version = HiddenField()
-    submit = SubmitField("Save settings", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save settings"), widget=GovSubmitInput())
 
 
 class SsoAccountRuleForm(BaseForm):
     """Which first single sign-ons may create an account: provider, email domain, role and agency."""
 
-    provider = GovRadioField("Single sign-on provider", validators=[InputRequired(message="Select a provider")])
+    provider = GovRadioField(_l("Single sign-on provider"), validators=[InputRequired(message=_l("Select a provider"))])
     email_domain = StringField(
-        "Email domain",
+        _l("Email domain"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the email domain"),
-            Length(max=253, message="Email domain must be 253 characters or fewer"),
+            InputRequired(message=_l("Enter the email domain")),
+            Length(max=253, message=_l("Email domain must be 253 characters or fewer")),
         ],
     )
-    role = GovRadioField("Role", choices=list(ROLES.items()), validators=[InputRequired(message="Select a role")])
-    agency = SelectField(
-        "Agency", widget=GovSelect(), validate_choice=False, validators=[InputRequired(message="Select an agency")]
+    role = GovRadioField(
+        _l("Role"), choices=list(ROLES.items()), validators=[InputRequired(message=_l("Select a role"))]
     )
-    submit = SubmitField("Add rule", widget=GovSubmitInput())
+    agency = SelectField(
+        _l("Agency"),
+        widget=GovSelect(),
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Select an agency"))],
+    )
+    submit = SubmitField(_l("Add rule"), widget=GovSubmitInput())
 
     def set_choices(self, providers, agencies):
         pairs = [(p.name, p.label) for p in providers]

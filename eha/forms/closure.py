@@ -1,5 +1,6 @@
 """Closing a case, stepping it up, and a manager's decision on a closure awaiting sign-off."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 from eha.forms.base import BaseForm
@@ -25,17 +26,17 @@ def comment_field_name(code):
 
 
 class CloseForm(BaseForm):
-    reason = GovRadioField("Why is the case closing?", validators=[Required("Select why the case is closing")])
+    reason = GovRadioField(_l("Why is the case closing?"), validators=[Required(_l("Select why the case is closing"))])
     notes = GovTextAreaField(
-        "Closure summary",
+        _l("Closure summary"),
         validators=[MaxLength(4000)],
         max_length=4000,
         error_name="closure summary",
-        description="What has changed for the family, and who will support them now.",
+        description=_l("What has changed for the family, and who will support them now."),
     )
 
     checked_not_done = GovCheckboxesField(
-        "Actions not done",
+        _l("Actions not done"),
         choices=[("yes", "I have checked the actions not done")],
         error_name="whether you have checked the actions not done",
     )
@@ -100,20 +101,20 @@ class NotInTheFuture:
 
 class StepUpForm(BaseForm):
     on = GovDateField(
-        "Date of the referral",
-        validators=[Required("Enter the date of the referral"), NotInTheFuture()],
+        _l("Date of the referral"),
+        validators=[Required(_l("Enter the date of the referral")), NotInTheFuture()],
         error_name="date of the referral",
-        description="For example, 27 3 2026",
+        description=_l("For example, 27 3 2026"),
     )
     team = GovStringField(
-        "Team referred to",
-        validators=[Required("Enter the team the family was referred to"), MaxLength(200)],
+        _l("Team referred to"),
+        validators=[Required(_l("Enter the team the family was referred to")), MaxLength(200)],
         error_name="team referred to",
-        description="For example, Children's Front Door (MASH) or the assessment team.",
+        description=_l("For example, Children's Front Door (MASH) or the assessment team."),
     )
     reason = GovTextAreaField(
-        "Why is the case being stepped up?",
-        validators=[Required("Enter why the case is being stepped up"), MaxLength(4000)],
+        _l("Why is the case being stepped up?"),
+        validators=[Required(_l("Enter why the case is being stepped up")), MaxLength(4000)],
         max_length=4000,
         error_name="reason",
     )
@@ -121,9 +122,9 @@ class StepUpForm(BaseForm):
 
 class RejectClosureForm(BaseForm):
     reason = GovTextAreaField(
-        "Why are you not signing off the closure?",
-        validators=[Required("Enter why the closure is not signed off"), MaxLength(2000)],
+        _l("Why are you not signing off the closure?"),
+        validators=[Required(_l("Enter why the closure is not signed off")), MaxLength(2000)],
         max_length=2000,
         error_name="reason",
-        description="The lead professional sees this on the case.",
+        description=_l("The lead professional sees this on the case."),
     )

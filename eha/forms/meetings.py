@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
@@ -48,45 +49,45 @@ def time_value(moment):
 
 class ScheduleMeetingForm(BaseForm):
     date = GovDateField(
-        "Date of the meeting",
+        _l("Date of the meeting"),
         validators=[
-            RequiredDate("Enter the date of the meeting"),
-            NotInPast("Date of the meeting must be today or in the future"),
+            RequiredDate(_l("Enter the date of the meeting")),
+            NotInPast(_l("Date of the meeting must be today or in the future")),
         ],
         error_name="date of the meeting",
-        description="For example, 27 3 2026",
+        description=_l("For example, 27 3 2026"),
     )
     time = GovStringField(
-        "Time",
+        _l("Time"),
         error_name="time of the meeting",
-        description="Use the 24-hour clock, for example, 14:30",
+        description=_l("Use the 24-hour clock, for example, 14:30"),
         validators=[MaxLength(10)],
     )
     place = GovStringField(
-        "Where will it be held?",
+        _l("Where will it be held?"),
         validators=[MaxLength(300)],
         error_name="where it will be held",
-        description="An address or a room. Leave blank if it is only by video.",
+        description=_l("An address or a room. Leave blank if it is only by video."),
     )
     video_link = GovStringField(
-        "Video link (optional)",
+        _l("Video link (optional)"),
         validators=[MaxLength(500)],
         error_name="video link",
-        description="A link starting with https://",
+        description=_l("A link starting with https://"),
     )
     professionals = GovCheckboxesField(
-        "Which professionals are invited?",
+        _l("Which professionals are invited?"),
         error_name="professionals",
-        description="Only agencies the family agreed may be involved are listed.",
+        description=_l("Only agencies the family agreed may be involved are listed."),
     )
-    family = GovCheckboxesField("Which family members are invited?", error_name="family members")
+    family = GovCheckboxesField(_l("Which family members are invited?"), error_name="family members")
     people = GovCheckboxesField(
-        "Who else on the case is invited?",
+        _l("Who else on the case is invited?"),
         error_name="people on the case",
-        description="The family's network and professionals without an eha account.",
+        description=_l("The family's network and professionals without an eha account."),
     )
     agenda = GovTextAreaField(
-        "Agenda (optional)",
+        _l("Agenda (optional)"),
         validators=[MaxLength(LONG_TEXT)],
         error_name="agenda",
         max_length=LONG_TEXT,
@@ -140,29 +141,29 @@ class RecordMeetingForm(BaseForm):
     """Held date, attendance (one ``attendance_<participant id>`` field each, added by ``record_form``), notes."""
 
     held_on = GovDateField(
-        "Date the meeting was held",
+        _l("Date the meeting was held"),
         past=True,
         error_name="date the meeting was held",
-        validators=[RequiredDate("Enter the date the meeting was held")],
-        description="For example, 27 3 2026",
+        validators=[RequiredDate(_l("Enter the date the meeting was held"))],
+        description=_l("For example, 27 3 2026"),
     )
-    notes = GovTextAreaField("Notes", validators=[MaxLength(LONG_TEXT)], error_name="notes", max_length=LONG_TEXT)
+    notes = GovTextAreaField(_l("Notes"), validators=[MaxLength(LONG_TEXT)], error_name="notes", max_length=LONG_TEXT)
     decisions = GovTextAreaField(
-        "Decisions", validators=[MaxLength(LONG_TEXT)], error_name="decisions", max_length=LONG_TEXT
+        _l("Decisions"), validators=[MaxLength(LONG_TEXT)], error_name="decisions", max_length=LONG_TEXT
     )
     next_review_on = GovDateField(
-        "Date of the next review",
+        _l("Date of the next review"),
         error_name="date of the next review",
-        description="Agree it before everyone leaves. For example, 8 5 2026",
+        description=_l("Agree it before everyone leaves. For example, 8 5 2026"),
     )
     next_review_reason = GovTextAreaField(
-        "Why is the next review later than usual?",
+        _l("Why is the next review later than usual?"),
         validators=[MaxLength(SHORT_TEXT)],
         error_name="why the next review is later than usual",
         max_length=SHORT_TEXT,
     )
     confirm_date = GovCheckboxesField(
-        "Confirm the date",
+        _l("Confirm the date"),
         choices=[("yes", "I have checked the date the meeting was held")],
         error_name="whether you have checked the date",
     )
@@ -279,7 +280,7 @@ class _Updates:
 
 def lead_field(choices):
     return GovRadioField(
-        "Lead professional agreed at this meeting",
+        _l("Lead professional agreed at this meeting"),
         choices=choices,
         error_name="lead professional agreed at this meeting",
         description="Choosing someone else hands the case to them from the date the meeting was held; the current "
@@ -364,21 +365,21 @@ def invitations_form(meeting, **kwargs):
             Form,
             f"needs_{p.id}",
             GovTextAreaField(
-                "Communication needs (optional)",
+                _l("Communication needs (optional)"),
                 validators=[MaxLength(SHORT_TEXT)],
                 error_name=f"{p.name}'s communication needs",
                 max_length=SHORT_TEXT,
-                description="For example, large print, a hearing loop, a quiet room, or plain English.",
+                description=_l("For example, large print, a hearing loop, a quiet room, or plain English."),
             ),
         )
         setattr(
             Form,
             f"interpreter_{p.id}",
             GovStringField(
-                "Interpreter booked: language (optional)",
+                _l("Interpreter booked: language (optional)"),
                 validators=[MaxLength(INTERPRETER_MAX)],
                 error_name=f"the language of the interpreter booked for {p.name}",
-                description="Leave blank if no interpreter is booked.",
+                description=_l("Leave blank if no interpreter is booked."),
             ),
         )
     return Form(**kwargs)
@@ -386,19 +387,19 @@ def invitations_form(meeting, **kwargs):
 
 class CancelMeetingForm(BaseForm):
     reason = GovTextAreaField(
-        "Why is the meeting cancelled?",
-        validators=[Required("Enter why the meeting is cancelled"), MaxLength(SHORT_TEXT)],
+        _l("Why is the meeting cancelled?"),
+        validators=[Required(_l("Enter why the meeting is cancelled")), MaxLength(SHORT_TEXT)],
         error_name="why the meeting is cancelled",
         max_length=SHORT_TEXT,
-        description="Everyone who can see the case can read this.",
+        description=_l("Everyone who can see the case can read this."),
     )
     version = HiddenField()
 
 
 class RemoveMemberForm(BaseForm):
     reason = GovTextAreaField(
-        "Why are they leaving the Team Around the Family?",
-        validators=[Required("Enter why they are leaving the team"), MaxLength(SHORT_TEXT)],
+        _l("Why are they leaving the Team Around the Family?"),
+        validators=[Required(_l("Enter why they are leaving the team")), MaxLength(SHORT_TEXT)],
         error_name="why they are leaving the team",
         max_length=SHORT_TEXT,
     )

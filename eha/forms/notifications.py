@@ -1,5 +1,6 @@
 """Choosing which email summaries to get."""
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
@@ -10,12 +11,12 @@ from eha.models.choices import DIGEST_KINDS
 
 class DigestChoiceForm(BaseForm):
     digests = GovCheckboxesField(
-        "Which email summaries do you want?",
+        _l("Which email summaries do you want?"),
         choices=list(DIGEST_KINDS.items()),
-        description="Select all that apply. Meeting invitations and messages about your actions always come.",
+        description=_l("Select all that apply. Meeting invitations and messages about your actions always come."),
         error_name="digests",
     )
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
     def __init__(self, *args, manager=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField
 from wtforms.validators import StopValidation, ValidationError
 
@@ -64,16 +65,16 @@ class NotInPast:
 class ActionForm(BaseForm):
     """One action of the plan; ``due_bounds`` keeps its date between the plan being made and the horizon."""
 
-    need = GovRadioField("Which need does this action address?", error_name="the need")
+    need = GovRadioField(_l("Which need does this action address?"), error_name="the need")
     what = GovTextAreaField(
-        "What will be done?",
-        validators=[Required("Enter what will be done"), MaxLength(SHORT_TEXT)],
+        _l("What will be done?"),
+        validators=[Required(_l("Enter what will be done")), MaxLength(SHORT_TEXT)],
         error_name="what will be done",
         max_length=SHORT_TEXT,
     )
     owner = GovRadioField(
-        "Who will do it?",
-        validators=[Required("Select who will do it")],
+        _l("Who will do it?"),
+        validators=[Required(_l("Select who will do it"))],
         error_name="who will do it",
         description=(
             "A member of the Team Around the Family, someone in the family, or someone on the case without an eha "
@@ -81,14 +82,14 @@ class ActionForm(BaseForm):
         ),
     )
     due_on = GovDateField(
-        "By when?",
-        validators=[RequiredDate("Enter the date it will be done by")],
+        _l("By when?"),
+        validators=[RequiredDate(_l("Enter the date it will be done by"))],
         error_name="the date",
-        description="For example, 27 3 2026",
+        description=_l("For example, 27 3 2026"),
     )
     success = GovTextAreaField(
-        "How will we know it worked?",
-        validators=[Required("Enter how we will know it worked"), MaxLength(SHORT_TEXT)],
+        _l("How will we know it worked?"),
+        validators=[Required(_l("Enter how we will know it worked")), MaxLength(SHORT_TEXT)],
         error_name="how we will know it worked",
         max_length=SHORT_TEXT,
     )
@@ -100,7 +101,7 @@ class ActionForm(BaseForm):
         set_choices(self.need, needs)
         set_choices(self.owner, owners)
         if needs:
-            self.need.validators = [Required("Select the need this action addresses")]
+            self.need.validators = [Required(_l("Select the need this action addresses"))]
 
     def validate_due_on(self, field):
         if field.errors or not isinstance(field.data, date) or not self.due_bounds:
@@ -117,30 +118,30 @@ class ActionForm(BaseForm):
 
 class SignatureForm(BaseForm):
     signer = GovRadioField(
-        "Who is signing?", validators=[Required("Select who is signing the plan")], error_name="who is signing"
+        _l("Who is signing?"), validators=[Required(_l("Select who is signing the plan"))], error_name="who is signing"
     )
     name = GovStringField(
-        "Name",
+        _l("Name"),
         validators=[MaxLength(200)],
         error_name="name",
-        description="Leave blank to use the name on record.",
+        description=_l("Leave blank to use the name on record."),
     )
     role = GovStringField(
-        "Role",
+        _l("Role"),
         validators=[MaxLength(200)],
         error_name="role",
-        description="For example, Mum, Young person or Lead professional. Leave blank to use the role on record.",
+        description=_l("For example, Mum, Young person or Lead professional. Leave blank to use the role on record."),
     )
     signed_on = GovDateField(
-        "Date signed",
-        validators=[RequiredDate("Enter the date the plan was signed")],
+        _l("Date signed"),
+        validators=[RequiredDate(_l("Enter the date the plan was signed"))],
         error_name="date signed",
         past=True,
-        description="For example, 27 3 2026",
+        description=_l("For example, 27 3 2026"),
     )
     method = GovRadioField(
-        "How did they sign?",
-        validators=[Required("Select how they signed the plan")],
+        _l("How did they sign?"),
+        validators=[Required(_l("Select how they signed the plan"))],
         choices=list(SIGNING_METHODS.items()),
         error_name="how they signed",
     )
@@ -154,12 +155,12 @@ class SignatureForm(BaseForm):
 
 class ProgressForm(BaseForm):
     progress = GovRadioField(
-        "How is this action going?",
-        validators=[Required("Select how this action is going")],
+        _l("How is this action going?"),
+        validators=[Required(_l("Select how this action is going"))],
         choices=list(ACTION_PROGRESS.items()),
         error_name="progress",
     )
     comment = GovTextAreaField(
-        "Comment (optional)", validators=[MaxLength(2000)], error_name="comment", max_length=2000
+        _l("Comment (optional)"), validators=[MaxLength(2000)], error_name="comment", max_length=2000
     )
     version = HiddenField()

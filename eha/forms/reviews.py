@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
@@ -15,38 +16,38 @@ from eha.models.choices import ACTION_PROGRESS, REVIEW_DECISIONS
 
 class ReviewForm(RecordMeetingForm):
     family_view = GovTextAreaField(
-        "The family's view",
-        validators=[Required("Enter the family's view of how things are going"), MaxLength(LONG_TEXT)],
+        _l("The family's view"),
+        validators=[Required(_l("Enter the family's view of how things are going")), MaxLength(LONG_TEXT)],
         error_name="the family's view",
         max_length=LONG_TEXT,
-        description="How the family feel things are going, in their own words.",
+        description=_l("How the family feel things are going, in their own words."),
     )
     family_score = GovScaleField(
-        "The family's score",
-        validators=[Required("Select the family's score from 0 to 10")],
+        _l("The family's score"),
+        validators=[Required(_l("Select the family's score from 0 to 10"))],
         error_name="the family's score",
-        description="0 means things could not be worse; 10 means everything that needed to change has changed.",
+        description=_l("0 means things could not be worse; 10 means everything that needed to change has changed."),
     )
     practitioner_score = GovScaleField(
-        "Your score",
-        validators=[Required("Select your score from 0 to 10")],
+        _l("Your score"),
+        validators=[Required(_l("Select your score from 0 to 10"))],
         error_name="your score",
     )
     decision = GovRadioField(
-        "What happens next?",
-        validators=[Required("Select what happens next")],
+        _l("What happens next?"),
+        validators=[Required(_l("Select what happens next"))],
         choices=list(REVIEW_DECISIONS.items()),
         error_name="what happens next",
     )
     plan_changed = GovCheckboxesField(
-        "Did the plan change at this review?",
+        _l("Did the plan change at this review?"),
         choices=[("yes", "Yes, the plan changed")],
         error_name="whether the plan changed",
-        description="A changed plan is a new version that must be signed before you record the review.",
+        description=_l("A changed plan is a new version that must be signed before you record the review."),
     )
 
     checked_not_started = GovCheckboxesField(
-        "Actions not started",
+        _l("Actions not started"),
         choices=[("yes", "I have checked the actions not started")],
         error_name="whether you have checked the actions not started",
     )

@@ -1,4 +1,8 @@
-"""Coded values stored in the database, with their labels. The database refuses others."""
+"""Coded values stored in the database, with their labels. The database refuses others.
+
+Labels are English, as stored and exported; those marked ``N_`` are translated where a page shows them."""
+
+from eha.i18n import N_
 
 AGENCY_KINDS = {
     "school": "School or college",
@@ -15,7 +19,7 @@ AGENCY_KINDS = {
 PRACTITIONER = "practitioner"
 MANAGER = "manager"
 ADMIN = "admin"
-ROLES = {PRACTITIONER: "Practitioner", MANAGER: "Early help manager", ADMIN: "Administrator"}
+ROLES = {PRACTITIONER: N_("Practitioner"), MANAGER: N_("Early help manager"), ADMIN: N_("Administrator")}
 
 # Emailed single-use links: forgotten or reset passwords, and a new account's first password.
 PASSWORD_LINK_PURPOSES = {"reset": "Reset password", "setup": "Set up account"}
@@ -30,43 +34,47 @@ CONSENT_FORMS = {"written": "In writing", "verbal": "Verbally"}
 CONSENT_CONTACTS = {"in_person": "In person", "phone": "By phone"}
 
 MEETING_KINDS = {
-    "taf": "Team Around the Family meeting",
-    "review": "Review meeting",
+    "taf": N_("Team Around the Family meeting"),
+    "review": N_("Review meeting"),
     # Family Help's family group decision making: the family and their own network plan together.
-    "family_network": "Family network meeting",
+    "family_network": N_("Family network meeting"),
 }
 # How an invitee was told about a meeting.
 INVITE_METHODS = {
-    "email": "By email",
-    "phone": "By phone",
-    "text": "By text message",
-    "letter": "By letter",
-    "in_person": "In person",
+    "email": N_("By email"),
+    "phone": N_("By phone"),
+    "text": N_("By text message"),
+    "letter": N_("By letter"),
+    "in_person": N_("In person"),
 }
 # Someone on a case without an eha account.
 CASE_PERSON_KINDS = {
     "network": "Family network",
     "professional": "Professional without an eha account",
 }
-MEETING_STATUSES = {"scheduled": "Scheduled", "held": "Held", "cancelled": "Cancelled"}
+MEETING_STATUSES = {"scheduled": N_("Scheduled"), "held": N_("Held"), "cancelled": N_("Cancelled")}
 
-PLAN_STATUSES = {"draft": "Draft", "signed": "Signed", "superseded": "Superseded"}
+PLAN_STATUSES = {"draft": N_("Draft"), "signed": N_("Signed"), "superseded": N_("Superseded")}
 SIGNER_KINDS = {
-    "lead": "Lead professional",
-    "carer": "Parent or carer",
-    "young_person": "Young person",
-    "taf_member": "TAF member",
-    "network": "Family network member",
-    "professional": "Professional",
+    "lead": N_("Lead professional"),
+    "carer": N_("Parent or carer"),
+    "young_person": N_("Young person"),
+    "taf_member": N_("TAF member"),
+    "network": N_("Family network member"),
+    "professional": N_("Professional"),
 }
-SIGNING_METHODS = {"on_screen": "In person on screen", "on_paper": "On paper", "by_phone": "Verbally by phone"}
+SIGNING_METHODS = {
+    "on_screen": N_("In person on screen"),
+    "on_paper": N_("On paper"),
+    "by_phone": N_("Verbally by phone"),
+}
 
 ACTION_PROGRESS = {
-    "done": "Done",
-    "on_track": "On track",
-    "not_started": "Not started",
-    "not_done": "Not done",
-    "no_longer_needed": "No longer needed",
+    "done": N_("Done"),
+    "on_track": N_("On track"),
+    "not_started": N_("Not started"),
+    "not_done": N_("Not done"),
+    "no_longer_needed": N_("No longer needed"),
 }
 CLOSED_ACTION_PROGRESS = ("done", "no_longer_needed")
 
@@ -80,13 +88,13 @@ API_TOKEN_KINDS = {"personal": "Personal access token", "client": "OAuth client 
 WEBHOOK_EVENTS = {"case.state_changed": "A case moved to another state"}
 
 REVIEW_DECISIONS = {
-    "continue": "Continue with the plan",
-    "close": "Close the early help episode",
-    "step_up": "Step up to children's social care",
+    "continue": N_("Continue with the plan"),
+    "close": N_("Close the early help episode"),
+    "step_up": N_("Step up to children's social care"),
 }
 # The outcome recorded for each need when the episode closes (``need_outcomes.outcome``): reports count these per
 # need code, so the values never change.
-NEED_OUTCOMES = {"met": "Met", "partly_met": "Partly met", "not_met": "Not met"}
+NEED_OUTCOMES = {"met": N_("Met"), "partly_met": N_("Partly met"), "not_met": N_("Not met")}
 
 # The ten headline outcomes of the National Supporting Families Outcome Framework (Supporting Families programme
 # guidance 2022 to 2025, chapter 3), in the framework's order and its own words. The codes are the values the

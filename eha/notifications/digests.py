@@ -10,6 +10,7 @@ keyed by user and date, so running again the same day queues nothing more.
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -115,13 +116,17 @@ def queue_daily(day):
     items = daily_items(day)
     if not items:
         return 0
-    readers = db.session.execute(sa.select(User.id, User.email).where(User.id.in_(list(items)), _daily_readers())).all()
+    readers = db.session.execute(
+        sa.select(User.id, User.email, User.language).where(User.id.in_(list(items)), _daily_readers())
+    ).all()
     working_days = current_app.config["EHA_DIGEST_WORKING_DAYS"]
     queued = 0
-    for user_id, address in readers:
+    for user_id, address, language in readers:
         overdue = [i for i in items[user_id] if i.due_on < day]
         due_soon = [i for i in items[user_id] if i.due_on >= day]
-        message = messages.daily_digest(day, overdue, due_soon, working_days)
+        message = messages.daily_digest(
+            day, overdue, due_soon, working_days, messages.language_of(SimpleNamespace(language=language))
+        )
         queued += enqueue(
             f"daily_digest:{day.isoformat()}:{people.user(user_id)}",
             "daily_digest",
@@ -150,7 +155,7 @@ def weekly_summary(day):
 def queue_weekly(day):
     """Queue this week's digest to each manager who wants it; returns how many were added."""
     managers = db.session.execute(
-        sa.select(User.id, User.email).where(
+        sa.select(User.id, User.email, User.language).where(
             User.role == MANAGER,
             User.active.is_(True),
             _wants(NotificationPreference.weekly_digest, _default("WEEKLY")),
@@ -158,10 +163,14 @@ def queue_weekly(day):
     ).all()
     if not managers:
         return 0
-    message = messages.weekly_digest(day, weekly_summary(day))
+    summary = weekly_summary(day)
+    written = {}
     year, week, _weekday = day.isocalendar()
-    return sum(
-        enqueue(
+    queued = 0
+    for user_id, address, chosen in managers:
+        language = messages.language_of(SimpleNamespace(language=chosen))
+        message = written.get(language) or written.setdefault(language, messages.weekly_digest(day, summary, language))
+        queued += enqueue(
             f"weekly_digest:{year}-W{week:02d}:{people.user(user_id)}",
             "weekly_digest",
             address=address,
@@ -169,8 +178,7 @@ def queue_weekly(day):
             body=message.body,
             user_id=user_id,
         )
-        for user_id, address in managers
-    )
+    return queued
 
 
 def is_quiet(now=None):

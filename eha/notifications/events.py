@@ -5,6 +5,8 @@ rescheduled or cancelled; an action given a new owner; the family withdrawing ag
 names the event and the recipient, so calling one twice for the same event queues nothing more.
 """
 
+from types import SimpleNamespace
+
 import sqlalchemy as sa
 
 from eha import access, people
@@ -61,21 +63,42 @@ def _earlier_recipients(meeting):
     }
 
 
+def _languages(recipients):
+    """``{PersonRef: language}``: each account holder's own choice; people without an account get English."""
+    user_ids = [ref.id for ref, _address in recipients if ref.kind == "user"]
+    chosen = (
+        dict(db.session.execute(sa.select(User.id, User.language).where(User.id.in_(user_ids))).all())
+        if user_ids
+        else {}
+    )
+    return {
+        ref: messages.language_of(SimpleNamespace(language=chosen.get(ref.id))) if ref.kind == "user" else "en"
+        for ref, _address in recipients
+    }
+
+
 def _queue(meeting, case, change, recipients, attendees):
     method = "CANCEL" if change == CANCEL else "REQUEST"
-    message = messages.invitation(meeting, case.ref, change)
-    calendar = ical.meeting_calendar(
-        meeting,
-        method=method,
-        case_ref=case.ref,
-        sequence=meeting.version_id - 1,
-        organiser=_organiser(case, meeting),
-        attendees=attendees,
-        link=message.link,
-        domain=_domain(),
-    )
+    languages = _languages(recipients)
+    written = {}  # language -> (message, calendar): each written once
     queued = 0
     for ref, address in recipients:
+        language = languages[ref]
+        if language not in written:
+            message = messages.invitation(meeting, case.ref, change, language)
+            calendar = ical.meeting_calendar(
+                meeting,
+                method=method,
+                case_ref=case.ref,
+                sequence=meeting.version_id - 1,
+                organiser=_organiser(case, meeting),
+                attendees=attendees,
+                link=message.link,
+                domain=_domain(),
+                language=language,
+            )
+            written[language] = (message, calendar)
+        message, calendar = written[language]
         queued += enqueue(
             f"{change}:{meeting.id}:v{meeting.version_id}:{ref}",
             change,
@@ -131,7 +154,7 @@ def action_owned(case, action, by):
     owner = db.session.get(User, action.owner_user_id)
     if owner is None or not owner.active:
         return False
-    message = messages.action_owned(case.ref, action.due_on)
+    message = messages.action_owned(case.ref, action.due_on, messages.language_of(owner))
     return enqueue(
         f"action_owned:{action.key}:{people.user(owner.id)}",
         "action_owned",
@@ -149,12 +172,12 @@ def access_ended(case, consent):
     members = db.session.scalars(
         sa.select(TafMember).where(TafMember.assessment_id == case.id, TafMember.removed_at.is_(None))
     ).all()
-    message = messages.access_ended(case.ref)
     queued = 0
     for member in members:
         user = member.user
         if not user.active or access.can_see(user, case):
             continue
+        message = messages.access_ended(case.ref, messages.language_of(user))
         queued += enqueue(
             f"access_ended:{consent.id}:{people.user(user.id)}",
             "access_ended",

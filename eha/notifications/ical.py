@@ -10,6 +10,7 @@ typed, so DTSTART carries TZID=Europe/London.
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale, gettext, lazy_gettext
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from eha.models.base import utcnow
@@ -17,7 +18,11 @@ from eha.models.base import utcnow
 LONDON = ZoneInfo("Europe/London")
 MEETING_MINUTES = 60
 PRODID = "-//eha//Early help meetings//EN"
-SHORT_KINDS = {"taf": "TAF meeting", "review": "Review meeting", "family_network": "Family network meeting"}
+SHORT_KINDS = {
+    "taf": lazy_gettext("TAF meeting"),
+    "review": lazy_gettext("Review meeting"),
+    "family_network": lazy_gettext("Family network meeting"),
+}
 
 
 def uid(meeting, domain):
@@ -26,7 +31,7 @@ def uid(meeting, domain):
 
 
 def summary(meeting, case_ref):
-    return f"{SHORT_KINDS.get(meeting.kind, 'Meeting')} {case_ref}"
+    return f"{SHORT_KINDS.get(meeting.kind, lazy_gettext('Meeting'))} {case_ref}"
 
 
 def _address(email, name=None, role=None):
@@ -40,9 +45,15 @@ def _address(email, name=None, role=None):
     return address
 
 
-def meeting_calendar(meeting, *, method, case_ref, sequence, organiser, attendees, link, domain):
-    """The iCalendar text for ``meeting``. ``organiser`` is ``(email, name)``; ``attendees`` a list of emails
-    (professionals' names are theirs to show, but invitees without an account may be family: no names at all)."""
+def meeting_calendar(meeting, *, method, case_ref, sequence, organiser, attendees, link, domain, language="en"):
+    """The iCalendar text for ``meeting``, its words in ``language``. ``organiser`` is ``(email, name)``;
+    ``attendees`` a list of emails (professionals' names are theirs to show, but invitees without an account may be
+    family: no names at all)."""
+    with force_locale(language):
+        return _calendar(meeting, method, case_ref, sequence, organiser, attendees, link, domain)
+
+
+def _calendar(meeting, method, case_ref, sequence, organiser, attendees, link, domain):
     start = meeting.scheduled_for.replace(tzinfo=LONDON)
     event = Event()
     event.add("uid", uid(meeting, domain))
@@ -51,12 +62,12 @@ def meeting_calendar(meeting, *, method, case_ref, sequence, organiser, attendee
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=MEETING_MINUTES))
     event.add("summary", summary(meeting, case_ref))
-    event.add("description", f"Details in eha: {link}")
+    event.add("description", gettext("Details in eha: %(link)s", link=link))
     event.add("url", link)
     if meeting.video_link:
-        event.add("location", "Video call (link in eha)")
+        event.add("location", gettext("Video call (link in eha)"))
     elif meeting.place:
-        event.add("location", "See eha for the place")
+        event.add("location", gettext("See eha for the place"))
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("organizer", _address(organiser[0], organiser[1]))
     for email in attendees:

@@ -1,13 +1,28 @@
 """What each message says: the case reference, what is due, a link. Never a family member's name or case content:
-email is not an OFFICIAL-SENSITIVE channel, so the reader follows the link and signs in to see the rest."""
+email is not an OFFICIAL-SENSITIVE channel, so the reader follows the link and signs in to see the rest.
+
+Each message is written in its reader's language (``User.language``: English or Welsh, issue 18); people without
+an account get English. The text is composed when the message is queued, so the outbox stores what was sent."""
 
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import force_locale, gettext, lazy_gettext
 
 from eha.auth.recovery import DEVELOPMENT_BASE_URL
 from eha.formatting import format_date, format_datetime
-from eha.models.choices import MEETING_KINDS
+from eha.i18n import LANGUAGES
+
+# A meeting's kind as a sentence uses it ("You are invited to a review meeting…").
+KINDS = {
+    "taf": lazy_gettext("team around the family meeting"),
+    "review": lazy_gettext("review meeting"),
+    "family_network": lazy_gettext("family network meeting"),
+}
+
+# What a digest line says is due when the case has no label of its own (eha.notifications.digests), here so the
+# catalogue has them; the workflow's own labels are marked where they are defined.
+DIGEST_ITEMS = (lazy_gettext("Next step"), lazy_gettext("An action you own"))
 
 
 @dataclass(frozen=True)
@@ -15,6 +30,12 @@ class Message:
     subject: str
     body: str
     link: str
+
+
+def language_of(user):
+    """The language to write to ``user`` in (None, a person without an account: English)."""
+    code = getattr(user, "language", None)
+    return code if code in LANGUAGES else "en"
 
 
 def base_url():
@@ -31,78 +52,118 @@ def case_link(ref, path=""):
 
 def _footer():
     config = current_app.config
-    return (
-        f"\n\nThis email does not include any details of the family. Sign in to eha to see them.\n"
-        f"{config['EHA_ORGANISATION_NAME']}, {config['EHA_SERVICE_NAME']}. Questions: {config['EHA_SUPPORT_EMAIL']}\n"
+    return "\n\n" + gettext(
+        "This email does not include any details of the family. Sign in to eha to see them.\n"
+        "%(organisation)s, %(service)s. Questions: %(email)s\n",
+        organisation=config["EHA_ORGANISATION_NAME"],
+        service=config["EHA_SERVICE_NAME"],
+        email=config["EHA_SUPPORT_EMAIL"],
     )
 
 
 def _kind(meeting):
-    return MEETING_KINDS.get(meeting.kind, "Meeting").lower()
+    return str(KINDS.get(meeting.kind, lazy_gettext("meeting")))
 
 
-def invitation(meeting, ref, change):
+def invitation(meeting, ref, change, language="en"):
     """``change``: "invitation", "invitation_update" or "invitation_cancel"."""
     url = case_link(ref, f"/meetings/{meeting.id}")
-    when = format_datetime(meeting.scheduled_for)
-    kind = _kind(meeting)
-    subject, opening = {
-        "invitation": (f"Invitation: {kind} for {ref}", f"You are invited to a {kind} for case {ref} on {when}."),
-        "invitation_update": (
-            f"Changed: {kind} for {ref}",
-            f"The {kind} for case {ref} has changed. It is now {when}.",
-        ),
-        "invitation_cancel": (f"Cancelled: {kind} for {ref}", f"The {kind} for case {ref} on {when} is cancelled."),
-    }[change]
-    how = "" if change == "invitation_cancel" else "\n\nWhere it is, and how to join, is on the meeting's page."
-    return Message(subject, f"{opening}{how}\n\n{url}{_footer()}", url)
+    with force_locale(language):
+        when = format_datetime(meeting.scheduled_for, language=language)
+        kind = _kind(meeting)
+        if change == "invitation":
+            subject = gettext("Invitation: %(kind)s for %(ref)s", kind=kind, ref=ref)
+            opening = gettext(
+                "You are invited to a %(kind)s for case %(ref)s on %(when)s.", kind=kind, ref=ref, when=when
+            )
+        elif change == "invitation_update":
+            subject = gettext("Changed: %(kind)s for %(ref)s", kind=kind, ref=ref)
+            opening = gettext(
+                "The %(kind)s for case %(ref)s has changed. It is now %(when)s.", kind=kind, ref=ref, when=when
+            )
+        else:
+            subject = gettext("Cancelled: %(kind)s for %(ref)s", kind=kind, ref=ref)
+            opening = gettext("The %(kind)s for case %(ref)s on %(when)s is cancelled.", kind=kind, ref=ref, when=when)
+        how = (
+            ""
+            if change == "invitation_cancel"
+            else "\n\n" + gettext("Where it is, and how to join, is on the meeting's page.")
+        )
+        return Message(subject, f"{opening}{how}\n\n{url}{_footer()}", url)
 
 
-def action_owned(ref, due_on):
+def action_owned(ref, due_on, language="en"):
     url = case_link(ref, "/plan")
-    due = f" It is due by {format_date(due_on)}." if due_on else ""
-    body = f"You own a new action in the plan for case {ref}.{due}\n\nSee the action in the plan:\n\n{url}{_footer()}"
-    return Message(f"You own a new action: {ref}", body, url)
+    with force_locale(language):
+        due = " " + gettext("It is due by %(date)s.", date=format_date(due_on, language=language)) if due_on else ""
+        body = (
+            gettext("You own a new action in the plan for case %(ref)s.", ref=ref)
+            + f"{due}\n\n"
+            + gettext("See the action in the plan:")
+            + f"\n\n{url}{_footer()}"
+        )
+        return Message(gettext("You own a new action: %(ref)s", ref=ref), body, url)
 
 
-def access_ended(ref):
+def access_ended(ref, language="en"):
     url = link("/")
-    body = (
-        f"The family withdrew their agreement to early help for case {ref}, so you no longer have access to it.\n\n"
-        f"If you still have a concern about a child's safety, follow your safeguarding procedures.\n\n{url}{_footer()}"
-    )
-    return Message(f"You no longer have access to {ref}", body, url)
+    with force_locale(language):
+        body = (
+            gettext(
+                "The family withdrew their agreement to early help for case %(ref)s, "
+                "so you no longer have access to it.",
+                ref=ref,
+            )
+            + "\n\n"
+            + gettext("If you still have a concern about a child's safety, follow your safeguarding procedures.")
+            + f"\n\n{url}{_footer()}"
+        )
+        return Message(gettext("You no longer have access to %(ref)s", ref=ref), body, url)
 
 
-def _item_line(item):
-    return f"- {item.ref}: {item.what}, due {format_date(item.due_on)} - {case_link(item.ref)}"
+def _item_line(item, language):
+    due = gettext("due %(date)s", date=format_date(item.due_on, language=language))
+    return f"- {item.ref}: {gettext(item.what)}, {due} - {case_link(item.ref)}"
 
 
-def daily_digest(day, overdue, due_soon, working_days):
+def daily_digest(day, overdue, due_soon, working_days, language="en"):
     url = link("/")
-    parts = [f"What is due on your early help cases, {format_date(day)}."]
-    if overdue:
-        parts.append(f"Overdue ({len(overdue)}):\n" + "\n".join(_item_line(i) for i in overdue))
-    if due_soon:
-        parts.append(f"Due in the next {working_days} working days ({len(due_soon)}):\n")
-        parts[-1] += "\n".join(_item_line(i) for i in due_soon)
-    parts.append(f"Your cases: {url}")
-    subject = f"Early help: {len(overdue)} overdue, {len(due_soon)} due soon ({format_date(day, 'short')})"
-    return Message(subject, "\n\n".join(parts) + _footer() + _preferences(), url)
+    with force_locale(language):
+        parts = [gettext("What is due on your early help cases, %(date)s.", date=format_date(day, language=language))]
+        if overdue:
+            heading = gettext("Overdue (%(count)d):", count=len(overdue))
+            parts.append(heading + "\n" + "\n".join(_item_line(i, language) for i in overdue))
+        if due_soon:
+            heading = gettext(
+                "Due in the next %(days)d working days (%(count)d):", days=working_days, count=len(due_soon)
+            )
+            parts.append(heading + "\n" + "\n".join(_item_line(i, language) for i in due_soon))
+        parts.append(gettext("Your cases: %(url)s", url=url))
+        subject = gettext(
+            "Early help: %(overdue)d overdue, %(soon)d due soon (%(date)s)",
+            overdue=len(overdue),
+            soon=len(due_soon),
+            date=format_date(day, "short", language),
+        )
+        return Message(subject, "\n\n".join(parts) + _footer() + _preferences(), url)
 
 
-def weekly_digest(day, summary):
+def weekly_digest(day, summary, language="en"):
     url = link("/reports")
-    body = (
-        f"Early help this week, {format_date(day)}.\n\n"
-        f"Open cases: {summary.open_cases}\n"
-        f"Cases with something overdue: {summary.overdue}\n"
-        f"Reviews overdue (drift): {summary.reviews_overdue}\n"
-        f"Closures waiting for your sign-off: {summary.sign_offs}\n\n"
-        f"Reports: {url}{_footer()}{_preferences()}"
-    )
-    return Message(f"Early help weekly summary ({format_date(day, 'short')})", body, url)
+    with force_locale(language):
+        lines = [
+            gettext("Early help this week, %(date)s.", date=format_date(day, language=language)),
+            "",
+            gettext("Open cases: %(count)d", count=summary.open_cases),
+            gettext("Cases with something overdue: %(count)d", count=summary.overdue),
+            gettext("Reviews overdue (drift): %(count)d", count=summary.reviews_overdue),
+            gettext("Closures waiting for your sign-off: %(count)d", count=summary.sign_offs),
+            "",
+            gettext("Reports: %(url)s", url=url),
+        ]
+        subject = gettext("Early help weekly summary (%(date)s)", date=format_date(day, "short", language))
+        return Message(subject, "\n".join(lines) + _footer() + _preferences(), url)
 
 
 def _preferences():
-    return f"Choose which summaries you get: {link('/account/notifications')}\n"
+    return gettext("Choose which summaries you get: %(url)s", url=link("/account/notifications")) + "\n"

@@ -22,6 +22,7 @@ from eha import access, audit, people
 from eha.errors import Conflict, Invalid, NotAllowed, NotFound, NotPermitted, expect_version
 from eha.extensions import db
 from eha.formatting import format_date, format_datetime
+from eha.i18n import N_
 from eha.models.assessments import CasePerson, TafMember
 from eha.models.base import utcnow
 from eha.models.choices import ADMIN, INVITE_METHODS, MEETING_KINDS
@@ -35,14 +36,14 @@ from eha.workflow.effects import refresh_due
 from eha.workflow.states import ASSESSED, PLAN_ACTIVE, REVIEW_SCHEDULED, STATE_LABELS, TAF_SCHEDULED
 from eha.workflow.table import SCHEDULING
 
-ATTENDANCE = {"attended": "Attended", "apologies": "Sent apologies", "absent": "Did not attend"}
+ATTENDANCE = {"attended": N_("Attended"), "apologies": N_("Sent apologies"), "absent": N_("Did not attend")}
 
 # Which trigger scheduling a meeting of each kind fires, from which state. A family network meeting fires none:
 # it is the family's own planning beside the TAF's, not a step of the workflow.
 SCHEDULE_TRIGGERS = {"taf": (ASSESSED, "schedule_taf"), "review": (PLAN_ACTIVE, "schedule_review")}
 FAMILY_NETWORK = "family_network"
 # The stage shown for a case still "TAF meeting scheduled" once that meeting is recorded as held.
-TAF_HELD = "TAF meeting held"
+TAF_HELD = N_("TAF meeting held")
 
 CHANGED = "Someone else changed this meeting after you opened it. Your changes have not been saved."
 

@@ -5,10 +5,13 @@ up and closure sign-off. A refusal raises the domain error; a guard failure is r
 messages on its own page, so ``access.case_route`` must not record a second event for the same request).
 """
 
+from flask_babel import gettext
+
 from eha import access
 from eha.definitions import needs_identified
 from eha.definitions.store import definition_for
 from eha.errors import GuardFailed, NotAllowed
+from eha.i18n import translated
 from eha.models.choices import ACTION_PROGRESS
 from eha.services.plans import signed_plan, who_label
 from eha.transaction import case_action
@@ -32,7 +35,10 @@ def run(case, trigger, by, **data):
         access.note_recorded()
         raise
     spec = table.get(trigger)
-    return spec.success or f"The case is now: {STATE_LABELS[case.state]}"
+    # Flashed on the page the user sees next, so in their language.
+    if spec.success:
+        return translated(spec.success)
+    return gettext("The case is now: %(state)s", state=translated(STATE_LABELS[case.state]))
 
 
 def step(name):

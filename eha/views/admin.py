@@ -6,6 +6,8 @@ administrator asks for.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eha.access import ADMINS, MANAGERS_OR_ADMINS, route
@@ -35,9 +37,9 @@ from eha.services import mfa_resets
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 STATUS_MESSAGES = {
-    "disable": "{name}'s account is disabled and they have been signed out",
-    "enable": "{name}'s account is enabled",
-    "unlock": "{name}'s account is unlocked",
+    "disable": _l("%(name)s's account is disabled and they have been signed out"),
+    "enable": _l("%(name)s's account is enabled"),
+    "unlock": _l("%(name)s's account is unlocked"),
 }
 
 
@@ -93,7 +95,12 @@ def new_user():
             extra_errors = _page_problem(error, "#main-content")
         else:
             flash(
-                f"{user.name}'s account is created. We have emailed {user.email} a link to choose a password", "success"
+                _(
+                    "%(name)s's account is created. We have emailed %(email)s a link to choose a password",
+                    name=user.name,
+                    email=user.email,
+                ),
+                "success",
             )
             return redirect(url_for("admin.user", user_id=user.id))
     return render_template(
@@ -161,7 +168,7 @@ def user(user_id):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("Changes saved" if changes else "Nothing was changed", "success")
+            flash(_("Changes saved") if changes else _("Nothing was changed"), "success")
             return redirect(url_for("admin.user", user_id=user.id))
     return _user_page(user, details_form=form)
 
@@ -176,7 +183,7 @@ def user_status(user_id):
         service.change_status(current_user, user, form.action.data)
     except NotAllowed as error:
         return _user_page(user, extra_errors=_page_problem(error, "#account"))
-    flash(STATUS_MESSAGES[form.action.data].format(name=user.name), "success")
+    flash(STATUS_MESSAGES[form.action.data] % {"name": user.name}, "success")
     return redirect(url_for("admin.user", user_id=user.id))
 
 
@@ -191,8 +198,11 @@ def user_password_link(user_id):
     except NotAllowed as error:
         return _user_page(user, extra_errors=_page_problem(error, "#password"))
     flash(
-        f"We have emailed {user.email} a link to choose a new password. Their password stays the same until they "
-        "use it",
+        _(
+            "We have emailed %(email)s a link to choose a new password. "
+            "Their password stays the same until they use it",
+            email=user.email,
+        ),
         "success",
     )
     return redirect(url_for("admin.user", user_id=user.id))
@@ -210,8 +220,12 @@ def request_mfa_reset(user_id):
     except NotAllowed as error:
         return _user_page(user, extra_errors=_page_problem(error, "#two-factor"))
     flash(
-        f"Your request is waiting for {mfa_resets.approver_text(user)} to approve it. {user.name}'s two-factor "
-        "sign-in stays as it is until then",
+        _(
+            "Your request is waiting for %(approver)s to approve it. %(name)s's two-factor sign-in stays as it is "
+            "until then",
+            approver=mfa_resets.approver_text(user),
+            name=user.name,
+        ),
         "success",
     )
     return redirect(url_for("admin.user", user_id=user.id))
@@ -249,11 +263,14 @@ def decide_mfa_reset(request_id):
         return _mfa_resets_page(extra_errors=_page_problem(error, f"#reset-{request_id}"), status=403)
     if approving:
         flash(
-            f"{reset.user.name}'s two-factor sign-in is reset. They will set it up again the next time they sign in",
+            _(
+                "%(name)s's two-factor sign-in is reset. They will set it up again the next time they sign in",
+                name=reset.user.name,
+            ),
             "success",
         )
     else:
-        flash(f"You declined the request to reset {reset.user.name}'s two-factor sign-in", "success")
+        flash(_("You declined the request to reset %(name)s's two-factor sign-in", name=reset.user.name), "success")
     return redirect(url_for("admin.mfa_resets_list"))
 
 
@@ -269,7 +286,7 @@ def agencies():
         except Invalid as error:
             form.add_error(error)
         else:
-            flash(f"{agency.name} added", "success")
+            flash(_("%(name)s added", name=agency.name), "success")
             return redirect(url_for("admin.agencies"))
     return render_template(
         "views/admin/agencies.html", agencies=service.agencies(), form=form, counts=service.agency_user_counts()
@@ -299,7 +316,7 @@ def agency(agency_id):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("Agency saved", "success")
+            flash(_("Agency saved"), "success")
             return redirect(url_for("admin.agencies"))
     return render_template("views/admin/agency.html", agency=agency, form=form)
 
@@ -360,7 +377,12 @@ def definitions():
             form.add_error(error)
         else:
             flash(
-                f"Version {record.version} of {record.name} uploaded. It is not active until you activate it", "success"
+                _(
+                    "Version %(version)s of %(name)s uploaded. It is not active until you activate it",
+                    version=record.version,
+                    name=record.name,
+                ),
+                "success",
             )
             return redirect(url_for("admin.definition", definition_id=record.id))
     return render_template("views/admin/definitions.html", form=form, definition_rows=service.definition_versions())
@@ -398,7 +420,10 @@ def activate_definition(definition_id):
     if not ConfirmForm().validate():
         abort(400)
     service.activate_definition(record)
-    flash(f"Version {record.version} of {record.name} is now used for new assessments", "success")
+    flash(
+        _("Version %(version)s of %(name)s is now used for new assessments", version=record.version, name=record.name),
+        "success",
+    )
     return redirect(url_for("admin.definitions"))
 
 
@@ -452,5 +477,5 @@ def notification_settings_page():
         saved = notification_settings.current()
         form.version.data = str(saved.version or 0)
         return _settings_page(form, saved, conflict=True)
-    flash("Notification settings saved" if changed else "Nothing was changed", "success")
+    flash(_("Notification settings saved") if changed else _("Nothing was changed"), "success")
     return redirect(url_for("admin.notification_settings_page"))

@@ -2,6 +2,7 @@
 as held; and the Team Around the Family."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eha.access import MANAGE, VIEW, case_route
@@ -17,6 +18,7 @@ from eha.forms.meetings import (
     time_value,
 )
 from eha.forms.plans import parse_version
+from eha.i18n import translated
 from eha.models.choices import MEETING_KINDS
 from eha.services import meetings as service
 from eha.workflow.states import OPEN_STATES
@@ -91,7 +93,7 @@ def new(case):
                 for message in failure.messages
             ]
         else:
-            flash(f"{MEETING_KINDS[kind]} scheduled", "success")
+            flash(_("%(kind)s scheduled", kind=translated(MEETING_KINDS[kind])), "success")
             return _shown(case, meeting)
     return render_template(
         "views/meetings/new.html",
@@ -179,7 +181,7 @@ def record(case, meeting_id):
         form,
         _render_record,
         service.record,
-        lambda saved: f"{saved.kind_label} recorded",
+        lambda saved: _("%(kind)s recorded", kind=translated(saved.kind_label)),
         held_on=form.held_on.data,
         attendance=form.attendance(),
         notes=form.notes.data,
@@ -276,7 +278,7 @@ def invitations(case, meeting_id):
         form,
         _render_invitations,
         service.update_invitations,
-        lambda saved: "Invitations updated",
+        lambda saved: _("Invitations updated"),
         details=form.details(meeting),
     )
 
@@ -308,7 +310,7 @@ def cancel(case, meeting_id):
         form,
         _render_cancel,
         service.cancel,
-        lambda saved: f"{saved.kind_label} cancelled",
+        lambda saved: _("%(kind)s cancelled", kind=translated(saved.kind_label)),
         reason=form.reason.data,
     )
 
@@ -343,5 +345,5 @@ def remove_member(case, user_id):
     if not form.validate():
         return _render_remove(case, member, open_actions, form)
     member = service.remove_member(case, user_id, current_user, reason=form.reason.data)
-    flash(f"{member.user.name} is no longer in the Team Around the Family", "success")
+    flash(_("%(name)s is no longer in the Team Around the Family", name=member.user.name), "success")
     return redirect(url_for("meetings.team", ref=case.ref))

@@ -1,6 +1,7 @@
 """Your account's email summaries: which digests you get."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eha.access import SIGNED_IN, route
@@ -18,6 +19,6 @@ def account():
     )
     if form.validate_on_submit():
         preferences.choose(current_user, form.digests.data)
-        flash("Your choice of email summaries is saved", "success")
+        flash(_("Your choice of email summaries is saved"), "success")
         return redirect(url_for("notifications.account"))
     return render_template("views/notifications/account.html", form=form, is_manager=current_user.is_manager)

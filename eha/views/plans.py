@@ -1,6 +1,7 @@
 """The family's plan: actions, changing a signed plan, signatures, progress on actions."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eha.access import MANAGE, UPDATE_OWN_ACTION, VIEW, case_route
@@ -23,7 +24,10 @@ def show(case):
 def change(case):
     """Start a new draft version from the signed one (the signed version stays frozen)."""
     number = service.start_new_version(case, current_user)
-    flash(f"Version {number} of the plan is a draft: change it, then everyone signs it again", "success")
+    flash(
+        _("Version %(number)s of the plan is a draft: change it, then everyone signs it again", number=number),
+        "success",
+    )
     return redirect(url_for("plans.show", ref=case.ref))
 
 
@@ -47,7 +51,7 @@ def _action_page(case, form, action=None, conflict=None, status=200):
 
 def _done(case, change, message):
     if change.unsigned:
-        message += ". The signatures on this draft were removed because the plan changed: ask everyone to sign again"
+        message += _(". The signatures on this draft were removed because the plan changed: ask everyone to sign again")
     flash(message, "success")
     return redirect(url_for("plans.show", ref=case.ref))
 
@@ -72,7 +76,7 @@ def action_new(case):
         except Invalid as error:
             form.add_error(error)
         else:
-            return _done(case, change, "Action added")
+            return _done(case, change, _("Action added"))
     return _action_page(case, form)
 
 
@@ -93,14 +97,14 @@ def action_edit(case, key):
             form.version.data = str(action.version_id)
             return _action_page(case, form, action, conflict=saved, status=409)
         else:
-            return _done(case, change, "Action changed")
+            return _done(case, change, _("Action changed"))
     return _action_page(case, form, action)
 
 
 @case_route(bp, "/plan/actions/<key:key>/delete", need=PLANNER, methods=("POST",), refused="plan_changed")
 def action_delete(case, key):
     change = service.remove_action(case, key, current_user, expected_version=parse_version(request.form.get("version")))
-    return _done(case, change, f"Action removed: {change.what[:80]}")
+    return _done(case, change, _("Action removed: %(what)s", what=change.what[:80]))
 
 
 # --- signatures ---
@@ -134,7 +138,12 @@ def sign(case):
             form.version.data, form.plan.data = data["version"], data["plan"]
             return _sign_page(case, form, version, conflict=True, status=409)
         else:
-            flash(f"Version {number} of the plan is signed" if signed else f"Signature recorded for {name}", "success")
+            flash(
+                _("Version %(number)s of the plan is signed", number=number)
+                if signed
+                else _("Signature recorded for %(name)s", name=name),
+                "success",
+            )
             return redirect(url_for("plans.show", ref=case.ref))
     return _sign_page(case, form, version)
 
@@ -143,7 +152,7 @@ def sign(case):
 def finalise(case):
     """Freeze a draft that has every signature it needs (signing normally does this by itself)."""
     number = service.finalise(case, current_user)
-    flash(f"Version {number} of the plan is signed", "success")
+    flash(_("Version %(number)s of the plan is signed", number=number), "success")
     return redirect(url_for("plans.show", ref=case.ref))
 
 
@@ -175,6 +184,6 @@ def action_progress(case, key):
             page = service.progress_page(case, key, current_user)
             form.version.data = str(page["action"].version_id)
             return render_template("views/plans/progress.html", case=case, form=form, conflict=True, **page), 409
-        flash("Progress recorded", "success")
+        flash(_("Progress recorded"), "success")
         return redirect(url_for("plans.show", ref=case.ref))
     return render_template("views/plans/progress.html", case=case, form=form, **page)

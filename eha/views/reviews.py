@@ -1,6 +1,7 @@
 """Reviews: record a review of the plan (which moves the case back to plan active), and the reviews so far."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -91,7 +92,7 @@ def new(case):
         return _render(case, meeting, actions, form)
     except StaleEdit:
         return _conflict(case, form)
-    flash("Review recorded", "success")
+    flash(_("Review recorded"), "success")
     return redirect(url_for(_next_page(case, form.decision.data), ref=case.ref))
 
 

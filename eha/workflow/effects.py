@@ -4,6 +4,7 @@ the state has changed, in the same transaction. ``refresh_due`` keeps what is du
 import sqlalchemy as sa
 
 from eha.extensions import db
+from eha.i18n import N_
 from eha.models.assessments import AssessmentChild, ClosureReturn
 from eha.models.choices import NEED_OUTCOMES
 from eha.models.meetings import Meeting
@@ -12,11 +13,11 @@ from eha.models.users import User
 from eha.workflow import timescales
 from eha.workflow.states import ASSESSED, CLOSURE_REASONS, DRAFT, PLAN_STATES, STEPPED_UP, TAF_SCHEDULED
 
-ASSESSMENT_DUE = "Assessment due"
-FIRST_TAF_DUE = "First TAF meeting due"
-PLAN_TO_AGREE = "Plan to be agreed"
-REVIEW_DUE = "Review due"
-ACTION_DUE = "Action due"
+ASSESSMENT_DUE = N_("Assessment due")
+FIRST_TAF_DUE = N_("First TAF meeting due")
+PLAN_TO_AGREE = N_("Plan to be agreed")
+REVIEW_DUE = N_("Review due")
+ACTION_DUE = N_("Action due")
 
 
 def _config(ctx, key):

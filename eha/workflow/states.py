@@ -1,5 +1,7 @@
 """Case states and closure reasons: the one list the database, the machine and the UI share."""
 
+from eha.i18n import N_
+
 DRAFT = "draft"
 ASSESSED = "assessed"
 TAF_SCHEDULED = "taf_scheduled"
@@ -11,13 +13,14 @@ STATES = (DRAFT, ASSESSED, TAF_SCHEDULED, PLAN_ACTIVE, REVIEW_SCHEDULED, CLOSED)
 OPEN_STATES = (DRAFT, ASSESSED, TAF_SCHEDULED, PLAN_ACTIVE, REVIEW_SCHEDULED)
 PLAN_STATES = (PLAN_ACTIVE, REVIEW_SCHEDULED)
 
+# English, as stored and exported; pages translate them (N_ marks them for the catalogue, eha.i18n).
 STATE_LABELS = {
-    DRAFT: "Assessment in progress",
-    ASSESSED: "Assessed",
-    TAF_SCHEDULED: "TAF meeting scheduled",
-    PLAN_ACTIVE: "Plan active",
-    REVIEW_SCHEDULED: "Review scheduled",
-    CLOSED: "Closed",
+    DRAFT: N_("Assessment in progress"),
+    ASSESSED: N_("Assessed"),
+    TAF_SCHEDULED: N_("TAF meeting scheduled"),
+    PLAN_ACTIVE: N_("Plan active"),
+    REVIEW_SCHEDULED: N_("Review scheduled"),
+    CLOSED: N_("Closed"),
 }
 # GOV.UK tag colour modifiers; the label always carries the meaning.
 STATE_TAG_CLASSES = {
@@ -39,13 +42,13 @@ MOVED_OUT = "moved_out"
 CREATED_IN_ERROR = "created_in_error"
 
 CLOSURE_REASONS = {
-    OUTCOMES_MET: "Outcomes met",
-    STEPPED_DOWN: "Stepped down to one agency or universal services",
-    STEPPED_UP: "Stepped up to children's social care",
-    AGREEMENT_WITHDRAWN: "Family no longer wishes to continue (agreement withdrawn)",
-    AGREEMENT_NOT_GIVEN: "Agreement not given",
-    MOVED_OUT: "Family moved out of area",
-    CREATED_IN_ERROR: "Created in error",
+    OUTCOMES_MET: N_("Outcomes met"),
+    STEPPED_DOWN: N_("Stepped down to one agency or universal services"),
+    STEPPED_UP: N_("Stepped up to children's social care"),
+    AGREEMENT_WITHDRAWN: N_("Family no longer wishes to continue (agreement withdrawn)"),
+    AGREEMENT_NOT_GIVEN: N_("Agreement not given"),
+    MOVED_OUT: N_("Family moved out of area"),
+    CREATED_IN_ERROR: N_("Created in error"),
 }
 CLOSURE_REASONS_FROM = {
     OUTCOMES_MET: PLAN_STATES,

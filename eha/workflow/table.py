@@ -16,6 +16,7 @@ decides the closure reasons and whether outcomes are needed. The request is alre
 from dataclasses import dataclass
 
 from eha.formatting import lower_first
+from eha.i18n import N_
 from eha.workflow import effects, guards
 from eha.workflow.states import (
     ASSESSED,
@@ -94,19 +95,19 @@ class Trigger:
 TRIGGERS = (
     Trigger(
         "complete_assessment",
-        "Complete the assessment",
+        N_("Complete the assessment"),
         "completed the assessment",
         (DRAFT,),
         ASSESSED,
         guards=(guards.agreement_recorded, guards.required_fields_complete, guards.has_child, guards.need_identified),
         effects=(effects.mark_completed,),
-        success="The assessment is complete",
+        success=N_("The assessment is complete"),
         conditions="The family's agreement is recorded and not withdrawn; every required question is answered; "
         "at least one child; at least one need identified.",
     ),
     Trigger(
         "schedule_taf",
-        "Schedule the TAF meeting",
+        N_("Schedule the TAF meeting"),
         "scheduled the TAF meeting",
         (ASSESSED,),
         TAF_SCHEDULED,
@@ -118,20 +119,20 @@ TRIGGERS = (
     ),
     Trigger(
         "agree_plan",
-        "Agree the plan",
+        N_("Agree the plan"),
         "agreed the plan",
         (TAF_SCHEDULED,),
         PLAN_ACTIVE,
         guards=(guards.taf_meeting_held, guards.has_lead, guards.plan_signed_with_actions),
         effects=(effects.review_due_from_meeting, effects.note_plan_version),
-        success="The plan is agreed and active",
+        success=N_("The plan is agreed and active"),
         conditions="The TAF meeting recorded as held, with who attended; a lead professional; at least one action "
         "(what, who, by when, how we'll know it worked); the plan signed by the lead professional and a "
         "parent, carer or the young person.",
     ),
     Trigger(
         "schedule_review",
-        "Schedule a review",
+        N_("Schedule a review"),
         "scheduled a review meeting",
         (PLAN_ACTIVE,),
         REVIEW_SCHEDULED,
@@ -142,7 +143,7 @@ TRIGGERS = (
     ),
     Trigger(
         "record_review",
-        "Record the review",
+        N_("Record the review"),
         "recorded the review",
         (REVIEW_SCHEDULED,),
         PLAN_ACTIVE,
@@ -154,7 +155,7 @@ TRIGGERS = (
     ),
     Trigger(
         "close",
-        "Close the case",
+        N_("Close the case"),
         "closed the case",
         OPEN_STATES,
         CLOSED,
@@ -163,13 +164,13 @@ TRIGGERS = (
         requires=(MANAGER_DECIDES_PENDING,),
         page=("closure.close", {}),
         kind="secondary",
-        success="The case is closed",
+        success=N_("The case is closed"),
         conditions="A closure reason allowed from the state; from a plan state, an outcome for each need; a "
         "manager's sign-off when the council requires it.",
     ),
     Trigger(
         "request_closure",
-        "Ask a manager to sign off closing the case",
+        N_("Ask a manager to sign off closing the case"),
         "asked a manager to sign off closing the case",
         OPEN_STATES,
         None,
@@ -179,13 +180,13 @@ TRIGGERS = (
         requires=(NO_CLOSURE_PENDING,),
         offered=False,  # the close page sends it when the council requires sign-off
         page=("closure.close", {}),
-        success="Closure sent to a manager for sign-off",
+        success=N_("Closure sent to a manager for sign-off"),
         what="ask for the case to be closed",
         conditions="The same as closing the case; the case stays open, awaiting a manager's sign-off.",
     ),
     Trigger(
         "approve_closure",
-        "Sign off the closure",
+        N_("Sign off the closure"),
         "signed off the closure and closed the case",
         OPEN_STATES,
         CLOSED,
@@ -197,14 +198,14 @@ TRIGGERS = (
         data_from=effects.pending_closure_data,
         page=("closure.approve", {}),
         post=True,
-        success="Closure signed off: the case is closed",
+        success=N_("Closure signed off: the case is closed"),
         what="sign off a closure",
         conditions="A closure awaiting sign-off; a manager signs it off. The case closes with the lead "
         "professional's reason and outcomes.",
     ),
     Trigger(
         "reject_closure",
-        "Do not sign off",
+        N_("Do not sign off"),
         "did not sign off closing the case",
         OPEN_STATES,
         None,
@@ -215,13 +216,13 @@ TRIGGERS = (
         requires=(CLOSURE_PENDING,),
         offered=False,
         page=("closure.reject", {}),
-        success="Closure not signed off: the lead professional will see why",
+        success=N_("Closure not signed off: the lead professional will see why"),
         what="send a closure back",
         conditions="A closure awaiting sign-off; a manager says why it is not signed off. The case stays open.",
     ),
     Trigger(
         "step_up",
-        "Step up to children's social care",
+        N_("Step up to children's social care"),
         "stepped the case up to children's social care",
         OPEN_STATES,
         CLOSED,
@@ -229,7 +230,7 @@ TRIGGERS = (
         effects=(effects.record_step_up,),
         page=("closure.step_up", {}),
         kind="warning",
-        success="The case is closed: stepped up to children's social care",
+        success=N_("The case is closed: stepped up to children's social care"),
         conditions="The referral's date, the team referred to and the reason.",
     ),
 )

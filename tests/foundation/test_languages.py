@@ -20,6 +20,7 @@ KEYWORDS = {
     "lazy_gettext": None,
     "_l": None,
     "lazy_ngettext": (1, 2),
+    "N_": None,
 }
 
 
