@@ -27,12 +27,14 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import abort, g, make_response, request
+from flask_babel import force_locale
 from flask_login import current_user, login_required
 from sqlalchemy.orm import aliased
 
 from eha import audit
 from eha.errors import Disposed, DomainError, GuardFailed, NotAllowed, NotPermitted
 from eha.extensions import db
+from eha.i18n import DEFAULT_LANGUAGE
 from eha.models.assessments import AccessGrant, Assessment, Consent, TafMember, consent_agencies
 from eha.models.choices import ADMIN, MANAGER
 
@@ -256,7 +258,7 @@ MANAGERS_OR_ADMINS = Need("managers or admins", lambda user, _case: user.role in
 def _head(message):
     """A guard's message up to its first colon: "Record progress on action 2: <what the action is>" quotes the
     record's own words after it, which the audit trail must not keep (they are disposed of with the case)."""
-    return message.split(": ", 1)[0]
+    return str(message).split(": ", 1)[0]
 
 
 def _without_quoted_text(error):
@@ -268,11 +270,12 @@ def record_failure(case, action, error=None, *, reason=None):
     if error is not None and error.recorded:
         return
     db.session.rollback()
-    detail = {"reason": reason or (_without_quoted_text(error) if error is not None else "refused")}
-    if error is not None:
-        detail.update(error.detail)
-        if len(error.messages) > 1:
-            detail["reasons"] = [_head(message) for message in error.messages[:20]]
+    with force_locale(DEFAULT_LANGUAGE):  # the audit trail is English whatever the page's language
+        detail = {"reason": str(reason or (_without_quoted_text(error) if error is not None else "refused"))}
+        if error is not None:
+            detail.update(error.detail)
+            if len(error.messages) > 1:
+                detail["reasons"] = [str(_head(message)) for message in error.messages[:20]]
     outcome = error.outcome if error is not None else "failed"
     audit.record(action, assessment=case, outcome=outcome, detail=detail)
     db.session.commit()

@@ -16,8 +16,9 @@ from urllib.parse import urlencode
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import g, request, session
-from flask_babel import Babel, get_locale
+from flask import g, has_request_context, request, session
+from flask_babel import Babel, get_locale, gettext, lazy_gettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ def chosen_language():
 
 
 def select_locale():
+    if not has_request_context():  # a CLI command, a background job: English unless force_locale says otherwise
+        return DEFAULT_LANGUAGE
     asked = chosen_language()
     if asked:
         return asked
@@ -45,6 +48,29 @@ def select_locale():
     if session.get("lang") in LANGUAGES:
         return session["lang"]
     return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LANGUAGE)
+
+
+def either(names, otherwise=None):
+    """ "A or B" in the language the text is shown in (lazy: a refusal's message is shown in the page's language
+    and kept in the audit trail in English); ``otherwise`` (default "the early help hub") when there are none."""
+    names = list(names)
+
+    def text():
+        if names:
+            return gettext(" or ").join(names)
+        return str(otherwise if otherwise is not None else lazy_gettext("the early help hub"))
+
+    return LazyString(text)
+
+
+def in_english(text):
+    """``text`` (a lazy message, or a plain string) as English, for what is stored: the audit trail stays English."""
+    if isinstance(text, LazyString):
+        from flask_babel import force_locale
+
+        with force_locale(DEFAULT_LANGUAGE):
+            return str(text)
+    return text
 
 
 def current_language():
