@@ -17,9 +17,10 @@ from urllib.parse import urlencode
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, has_request_context, request, session
-from flask_babel import Babel, get_locale, gettext, lazy_gettext
+from flask_babel import Babel, get_locale, get_translations, gettext, lazy_gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 log = logging.getLogger(__name__)
 
@@ -141,12 +142,33 @@ def _compile_if_stale(po_path):
         log.warning("could not compile %s: %s", po_path, exc)
 
 
+def _escaped_lazy_html(self):
+    return escape(str(self))
+
+
+def _translations_are_text(app):
+    """A translation is text, not HTML: ``{{ _("the family's details") }}`` prints ``family&#39;s`` as a plain
+    string did, and a catalogue cannot put markup in a page. Jinja's newstyle gettext trusts the catalogue
+    (``Markup(translation) % variables``), and Flask-Babel's lazy strings print unescaped through ``__html__``
+    (a refusal quoting an agency's name would not be escaped). Variables are still escaped, so a link built in the
+    template (``{% set link %}<a ...>{% endset %}``) can be passed in as one."""
+    LazyString.__html__ = _escaped_lazy_html
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: escape(get_translations().ugettext(s)),
+        ngettext=lambda s, p, n: escape(get_translations().ungettext(s, p, n)),
+        newstyle=True,
+        pgettext=lambda c, s: escape(get_translations().upgettext(c, s)),
+        npgettext=lambda c, s, p, n: escape(get_translations().unpgettext(c, s, p, n)),
+    )
+
+
 def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/London")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", TRANSLATIONS_DIR)
     ensure_compiled()
     babel.init_app(app, locale_selector=select_locale)
+    _translations_are_text(app)
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_last_requests_locale)
     app.before_request(remember_choice)
     app.jinja_env.globals.update(language_links=language_links, html_lang=html_lang, current_language=current_language)

@@ -66,7 +66,9 @@ def check_page(page, app):
     assert len(headings) == 1, f"a page has one <h1>; found {len(headings)}"
     title = page.title
     h1 = page.h1
-    assert title.removeprefix("Error: ").startswith(h1), f"<title> {title!r} does not start with the <h1> {h1!r}"
+    assert title.removeprefix("Error: ").removeprefix("Gwall: ").startswith(h1), (
+        f"<title> {title!r} does not start with the <h1> {h1!r}"
+    )
     ids = [e.get("id") for e in page.tree.xpath("//*[@id]")]
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     assert not repeated, f"ids used more than once: {repeated}"
