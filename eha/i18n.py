@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, has_request_context, request, session
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel, get_locale, get_translations, gettext, lazy_gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -162,11 +163,23 @@ def _translations_are_text(app):
     )
 
 
+class _JSONProvider(DefaultJSONProvider):
+    """A lazy message (a refusal's reason in the API's JSON) is written as its text, not as escaped HTML."""
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, LazyString):
+            return str(o)
+        return DefaultJSONProvider.default(o)
+
+
 def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/London")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", TRANSLATIONS_DIR)
     ensure_compiled()
+    if type(app.json) is DefaultJSONProvider:
+        app.json = _JSONProvider(app)
     babel.init_app(app, locale_selector=select_locale)
     _translations_are_text(app)
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_last_requests_locale)
