@@ -27,12 +27,16 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import abort, g, make_response, request
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user, login_required
 from sqlalchemy.orm import aliased
 
 from eha import audit
 from eha.errors import Disposed, DomainError, GuardFailed, NotAllowed, NotPermitted
 from eha.extensions import db
+from eha.i18n import DEFAULT_LANGUAGE
 from eha.models.assessments import AccessGrant, Assessment, Consent, TafMember, consent_agencies
 from eha.models.choices import ADMIN, MANAGER
 
@@ -200,7 +204,7 @@ class Need:
 
     name: str
     permits: object
-    refusal: str = "You cannot do that on this case."
+    refusal: str = _l("You cannot do that on this case.")
     states: tuple | None = None
     state_message: str = ""
     hidden: bool = False  # refuse with 404, not 403: the page's existence is not disclosed to this user
@@ -228,22 +232,22 @@ VIEW = Need("view", lambda user, case: True)  # seeing the case is checked by th
 EDIT = Need(
     "edit",
     lambda user, case: can_edit_assessment(user, case),
-    "Only the person who started the assessment, the lead professional or a manager can change it.",
+    _l("Only the person who started the assessment, the lead professional or a manager can change it."),
 )
 MANAGE = Need(
-    "manage", lambda user, case: can_manage(user, case), "Only the lead professional or a manager can do this."
+    "manage", lambda user, case: can_manage(user, case), _l("Only the lead professional or a manager can do this.")
 )
 # TAF members update the actions they own: the route needs only sight of the case, the service checks the owner.
 UPDATE_OWN_ACTION = Need("update own action", lambda user, case: True)
 HISTORY = Need(
     "history",
     lambda user, case: can_view_history(user, case),
-    "Only the lead professional or a manager can see who has seen this record.",
+    _l("Only the lead professional or a manager can see who has seen this record."),
 )
-MANAGER_ONLY = Need("manager", _manager, "Only a manager can do this.")
+MANAGER_ONLY = Need("manager", _manager, _l("Only a manager can do this."))
 # Pages that are not a case's.
 SIGNED_IN = Need("signed in", lambda user, _case: True)
-STAFF = Need("staff", lambda user, _case: user.role != ADMIN, "Administrators see no case content.")
+STAFF = Need("staff", lambda user, _case: user.role != ADMIN, _l("Administrators see no case content."))
 MANAGERS = Need("managers", _manager, hidden=True)
 ADMINS = Need("admins", lambda user, _case: user.role == ADMIN, hidden=True)
 # Two-factor resets: an administrator asks, a manager (or another administrator) approves.
@@ -256,7 +260,7 @@ MANAGERS_OR_ADMINS = Need("managers or admins", lambda user, _case: user.role in
 def _head(message):
     """A guard's message up to its first colon: "Record progress on action 2: <what the action is>" quotes the
     record's own words after it, which the audit trail must not keep (they are disposed of with the case)."""
-    return message.split(": ", 1)[0]
+    return str(message).split(": ", 1)[0]
 
 
 def _without_quoted_text(error):
@@ -268,11 +272,12 @@ def record_failure(case, action, error=None, *, reason=None):
     if error is not None and error.recorded:
         return
     db.session.rollback()
-    detail = {"reason": reason or (_without_quoted_text(error) if error is not None else "refused")}
-    if error is not None:
-        detail.update(error.detail)
-        if len(error.messages) > 1:
-            detail["reasons"] = [_head(message) for message in error.messages[:20]]
+    with force_locale(DEFAULT_LANGUAGE):  # the audit trail is English whatever the page's language
+        detail = {"reason": str(reason or (_without_quoted_text(error) if error is not None else "refused"))}
+        if error is not None:
+            detail.update(error.detail)
+            if len(error.messages) > 1:
+                detail["reasons"] = [str(_head(message)) for message in error.messages[:20]]
     outcome = error.outcome if error is not None else "failed"
     audit.record(action, assessment=case, outcome=outcome, detail=detail)
     db.session.commit()
@@ -353,12 +358,19 @@ def refuse_if_disposed(case):
     if case.disposed_at is None or (request.endpoint in SHOWS_DISPOSED and request.method in ("GET", "HEAD")):
         return
     from eha.formatting import format_date
+    from eha.i18n import current_language
 
     audit.record("case_viewed", assessment=case, outcome="refused", detail={"disposed": True})
     db.session.commit()
+    disposed_at = case.disposed_at
     raise Disposed(
-        f"The content of {case.ref} was disposed of on {format_date(case.disposed_at)} under the retention "
-        f"schedule ({case.disposal_rule}). Only the record of who saw and changed it is kept."
+        _l(
+            "The content of %(ref)s was disposed of on %(date)s under the retention schedule (%(rule)s). Only the "
+            "record of who saw and changed it is kept.",
+            ref=case.ref,
+            date=LazyString(lambda: format_date(disposed_at, "long", current_language())),
+            rule=case.disposal_rule,
+        )
     )
 
 

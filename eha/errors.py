@@ -9,9 +9,15 @@
   form error on ``field``;
 - ``GuardFailed`` (409): the workflow's guards refused a step, with a message for each.
 
-Each carries the reason in words a user can act on. A view catches one of these only to show it on its own page
-(a form error, the conflict page with the user's input kept); anything else reaches the one handler.
+Each carries the reason in words a user can act on: a lazy message (``lazy_gettext``) is shown in the page's
+language and kept in the audit trail in English (``eha.access.record_failure``). A view catches one of these only to
+show it on its own page (a form error, the conflict page with the user's input kept); anything else reaches the one
+handler.
 """
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 
 class DomainError(Exception):
@@ -55,7 +61,7 @@ class Conflict(DomainError):
 
     def __init__(
         self,
-        message="Someone else changed this after you opened it. Your changes have not been saved.",
+        message=_l("Someone else changed this after you opened it. Your changes have not been saved."),
         *,
         saved=None,
         detail=None,
@@ -87,7 +93,8 @@ class GuardFailed(DomainError):
 
     def __init__(self, messages, *, detail=None):
         messages = list(messages)
-        super().__init__("; ".join(messages), detail=detail)
+        # Joined when shown, so each message is in the language it is read in.
+        super().__init__(LazyString(lambda: gettext("; ").join(str(m) for m in messages)), detail=detail)
         self._messages = messages
 
     @property

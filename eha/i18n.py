@@ -16,9 +16,12 @@ from urllib.parse import urlencode
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import g, request, session
-from flask_babel import Babel, get_locale, gettext
+from flask import g, has_request_context, request, session
+from flask.json.provider import DefaultJSONProvider
+from flask_babel import Babel, get_locale, get_translations, gettext, lazy_gettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,8 @@ def chosen_language():
 
 
 def select_locale():
+    if not has_request_context():  # a CLI command, a background job: English unless force_locale says otherwise
+        return DEFAULT_LANGUAGE
     asked = chosen_language()
     if asked:
         return asked
@@ -56,6 +61,29 @@ def select_locale():
     if session.get("lang") in LANGUAGES:
         return session["lang"]
     return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LANGUAGE)
+
+
+def either(names, otherwise=None):
+    """ "A or B" in the language the text is shown in (lazy: a refusal's message is shown in the page's language
+    and kept in the audit trail in English); ``otherwise`` (default "the early help hub") when there are none."""
+    names = list(names)
+
+    def text():
+        if names:
+            return gettext(" or ").join(names)
+        return str(otherwise if otherwise is not None else lazy_gettext("the early help hub"))
+
+    return LazyString(text)
+
+
+def in_english(text):
+    """``text`` (a lazy message, or a plain string) as English, for what is stored: the audit trail stays English."""
+    if isinstance(text, LazyString):
+        from flask_babel import force_locale
+
+        with force_locale(DEFAULT_LANGUAGE):
+            return str(text)
+    return text
 
 
 def current_language():
@@ -126,12 +154,45 @@ def _compile_if_stale(po_path):
         log.warning("could not compile %s: %s", po_path, exc)
 
 
+def _escaped_lazy_html(self):
+    return escape(str(self))
+
+
+def _translations_are_text(app):
+    """A translation is text, not HTML: ``{{ _("the family's details") }}`` prints ``family&#39;s`` as a plain
+    string did, and a catalogue cannot put markup in a page. Jinja's newstyle gettext trusts the catalogue
+    (``Markup(translation) % variables``), and Flask-Babel's lazy strings print unescaped through ``__html__``
+    (a refusal quoting an agency's name would not be escaped). Variables are still escaped, so a link built in the
+    template (``{% set link %}<a ...>{% endset %}``) can be passed in as one."""
+    LazyString.__html__ = _escaped_lazy_html
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: escape(get_translations().ugettext(s)),
+        ngettext=lambda s, p, n: escape(get_translations().ungettext(s, p, n)),
+        newstyle=True,
+        pgettext=lambda c, s: escape(get_translations().upgettext(c, s)),
+        npgettext=lambda c, s, p, n: escape(get_translations().unpgettext(c, s, p, n)),
+    )
+
+
+class _JSONProvider(DefaultJSONProvider):
+    """A lazy message (a refusal's reason in the API's JSON) is written as its text, not as escaped HTML."""
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, LazyString):
+            return str(o)
+        return DefaultJSONProvider.default(o)
+
+
 def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/London")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", TRANSLATIONS_DIR)
     ensure_compiled()
+    if type(app.json) is DefaultJSONProvider:
+        app.json = _JSONProvider(app)
     babel.init_app(app, locale_selector=select_locale)
+    _translations_are_text(app)
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_last_requests_locale)
     app.before_request(remember_choice)
     app.jinja_env.globals.update(language_links=language_links, html_lang=html_lang, current_language=current_language)

@@ -4,6 +4,8 @@ import os
 from datetime import date, datetime
 
 from flask import current_app, request, send_from_directory, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eha.formatting import family_label, format_date, format_datetime, format_timestamp, without_emergency_line
@@ -12,20 +14,20 @@ from eha.workflow.states import STATE_LABELS, STATE_TAG_CLASSES
 
 TERMS = {
     "eha": {
-        "assessment": "early help assessment",
-        "Assessment": "Early help assessment",
-        "taf": "Team Around the Family (TAF) meeting",
-        "TAF": "TAF",
-        "lead": "lead professional",
-        "Lead": "Lead professional",
+        "assessment": _l("early help assessment"),
+        "Assessment": _l("Early help assessment"),
+        "taf": _l("Team Around the Family (TAF) meeting"),
+        "TAF": _l("TAF"),
+        "lead": _l("lead professional"),
+        "Lead": _l("Lead professional"),
     },
     "family-help": {
-        "assessment": "Family Help assessment",
-        "Assessment": "Family Help assessment",
-        "taf": "family network meeting",
-        "TAF": "Family network meeting",
-        "lead": "lead practitioner",
-        "Lead": "Lead practitioner",
+        "assessment": _l("Family Help assessment"),
+        "Assessment": _l("Family Help assessment"),
+        "taf": _l("family network meeting"),
+        "TAF": _l("Family network meeting"),
+        "lead": _l("lead practitioner"),
+        "Lead": _l("Lead practitioner"),
     },
 }
 
@@ -33,7 +35,21 @@ TERMS = {
 def summary_row(pair):
     """``(label, value)`` as a govukSummaryList row; an empty value reads "Not given"."""
     label, value = pair
-    return {"key": {"text": label}, "value": {"text": value if value not in (None, "") else "Not given"}}
+    return {"key": {"text": label}, "value": {"text": value if value not in (None, "") else _("Not given")}}
+
+
+# What is due next, as stored on the case (eha.workflow.effects, English), in the page's language.
+DUE_LABELS = {
+    "Assessment due": _l("Assessment due"),
+    "First TAF meeting due": _l("First TAF meeting due"),
+    "Plan to be agreed": _l("Plan to be agreed"),
+    "Review due": _l("Review due"),
+    "Action due": _l("Action due"),
+}
+
+
+def due_label(label):
+    return DUE_LABELS.get(label, label)
 
 
 def state_label(state):
@@ -55,16 +71,16 @@ def state_tag_class(state):
 
 # (endpoint, label, roles allowed to see the link)
 NAVIGATION = (
-    ("dashboard.home", "My cases", ("practitioner", "manager")),
-    ("assessments.index", "All cases", ("practitioner", "manager")),
-    ("assessments.new", "Start an assessment", ("practitioner", "manager")),
-    ("reports.index", "Reports", ("manager",)),
-    ("subject_access.index", "Subject access", ("manager",)),
-    ("retention.index", "Retention", ("manager",)),
-    ("admin.users", "Users", ("admin",)),
-    ("admin.agencies", "Agencies", ("admin",)),
-    ("admin.single_sign_on", "Single sign-on", ("admin",)),
-    ("admin.definitions", "Forms", ("admin",)),
+    ("dashboard.home", _l("My cases"), ("practitioner", "manager")),
+    ("assessments.index", _l("All cases"), ("practitioner", "manager")),
+    ("assessments.new", _l("Start an assessment"), ("practitioner", "manager")),
+    ("reports.index", _l("Reports"), ("manager",)),
+    ("subject_access.index", _l("Subject access"), ("manager",)),
+    ("retention.index", _l("Retention"), ("manager",)),
+    ("admin.users", _l("Users"), ("admin",)),
+    ("admin.agencies", _l("Agencies"), ("admin",)),
+    ("admin.single_sign_on", _l("Single sign-on"), ("admin",)),
+    ("admin.definitions", _l("Forms"), ("admin",)),
 )
 
 
@@ -96,6 +112,7 @@ def init_app(app):
     app.add_template_filter(family_label, "family_label")
     app.add_template_filter(without_emergency_line, "without_emergency_line")
     app.add_template_filter(state_label, "state_label")
+    app.add_template_filter(due_label, "due_label")
     app.add_template_filter(case_stage, "case_stage")
     app.add_template_filter(summary_row, "summary_row")
     app.add_template_filter(state_tag_class, "state_tag_class")

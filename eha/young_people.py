@@ -6,6 +6,7 @@ forms call them "the young person" only from that age."""
 from datetime import date
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from eha.formatting import age_on
 
@@ -30,5 +31,7 @@ def describe(child, on=None):
     """How a form names the child: "the young person, 15" or "child, 7"."""
     age = child_age(child, on)
     if age is None:
-        return "child, age not known"
-    return f"the young person, {age}" if age >= min_age() else f"child, {age}"
+        return _("child, age not known")
+    if age >= min_age():
+        return _("the young person, %(age)s", age=age)
+    return _("child, %(age)s", age=age)

@@ -8,6 +8,7 @@ import functools
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask_babel import gettext as _
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -69,22 +70,27 @@ def dummy_hash():
 
 
 def password_problem(password, *, email=None, name=None):
-    """Return the reason a password is refused, in GOV.UK wording, or None when it is acceptable."""
+    """Return the reason a password is refused, in GOV.UK wording (in the page's language; English outside a
+    request, as for the CLI), or None when it is acceptable."""
     if not password:
-        return "Enter a password"
+        return _("Enter a password")
     if len(password) < MIN_LENGTH:
-        return f"Password must be {MIN_LENGTH} characters or more"
+        return _("Password must be %(num)s characters or more", num=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Password must be {MAX_LENGTH} characters or fewer"
+        return _("Password must be %(num)s characters or fewer", num=MAX_LENGTH)
     folded = password.casefold()
     if folded in _common_passwords() or folded.strip() in _SERVICE_WORDS or len(set(folded)) < 4:
-        return "Password is too easy to guess. Choose a password that is not commonly used, such as three random words"
+        return _(
+            "Password is too easy to guess. Choose a password that is not commonly used, such as three random words"
+        )
     if email and folded == email.casefold():
-        return "Password must not be your email address"
+        return _("Password must not be your email address")
     if name and folded.replace(" ", "") == name.casefold().replace(" ", ""):
-        return "Password must not be your name"
+        return _("Password must not be your name")
     # Common passwords with digits added ("password1234") are still guessable.
     stripped = folded.rstrip("0123456789!?.")
     if stripped and stripped != folded and (stripped in _common_passwords() or stripped in _SERVICE_WORDS):
-        return "Password is too easy to guess. Choose a password that is not commonly used, such as three random words"
+        return _(
+            "Password is too easy to guess. Choose a password that is not commonly used, such as three random words"
+        )
     return None

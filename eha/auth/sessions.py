@@ -9,6 +9,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from eha import audit
 from eha.auth import lockout
@@ -25,7 +27,7 @@ _TOUCH_INTERVAL = timedelta(seconds=30)
 
 def init_login_manager(login_manager):
     login_manager.login_view = "auth.sign_in"
-    login_manager.login_message = "Sign in to continue"
+    login_manager.login_message = _l("Sign in to continue")
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # we rotate and check our own server-side sessions
     login_manager.user_loader(load_session_user)
@@ -98,8 +100,8 @@ class SignInResult:
         self.attempt = attempt
 
 
-GENERIC_ERROR = "Enter a correct email address and password"
-PASSWORDS_OFF = "Your organisation signs in to eha with single sign-on, not a password: use the button on this page"
+GENERIC_ERROR = _l("Enter a correct email address and password")
+PASSWORDS_OFF = _l("Your organisation signs in to eha with single sign-on, not a password: use the button on this page")
 
 
 def authenticate(email, password):
@@ -145,9 +147,10 @@ def _record_lock(user, attempt):
 
 def locked_message():
     minutes = current_app.config["EHA_LOCKOUT_MINUTES"]
-    return (
-        f"There have been too many attempts to sign in to this account. Try again in {minutes} minutes, "
-        "or ask your administrator to unlock it"
+    return _(
+        "There have been too many attempts to sign in to this account. Try again in %(minutes)s minutes, "
+        "or ask your administrator to unlock it",
+        minutes=minutes,
     )
 
 

@@ -8,6 +8,7 @@ compare text holding a NUL, and no one types one).
 import unicodedata
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
@@ -15,8 +16,8 @@ from werkzeug.datastructures import MultiDict
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import InputRequired, Length, StopValidation
 
-EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
-CHARACTERS_ERROR = "Password must only include letters, numbers, spaces and symbols"
+EMAIL_FORMAT = _l("Enter an email address in the correct format, like name@example.com")
+CHARACTERS_ERROR = _l("Password must only include letters, numbers, spaces and symbols")
 
 
 def without_control_characters(text):
@@ -37,25 +38,25 @@ def _no_control_characters(message, keep_rest=False):
 
 class SignInForm(FlaskForm):
     email = EmailField(
-        "Email address",
+        _l("Email address"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter your email address"),
+            InputRequired(message=_l("Enter your email address")),
             _no_control_characters(EMAIL_FORMAT, keep_rest=True),
             Length(max=320),
         ],
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
     )
     password = PasswordField(
-        "Password",
+        _l("Password"),
         widget=GovPasswordInput(),
         validators=[
-            InputRequired(message="Enter your password"),
+            InputRequired(message=_l("Enter your password")),
             _no_control_characters(CHARACTERS_ERROR),
             Length(max=1024),
         ],
     )
-    submit = SubmitField("Sign in", widget=GovSubmitInput())
+    submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
 
     class Meta:
         def wrap_formdata(self, form, formdata):

@@ -19,6 +19,7 @@ import threading
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import MultiDict
 
@@ -35,6 +36,7 @@ from eha.forms.fields import (
     MaxLength,
     RequiredToComplete,
 )
+from eha.i18n import current_language
 
 
 class SectionForm(BaseForm):
@@ -61,8 +63,11 @@ class SectionForm(BaseForm):
                 if field.data < self.born_on:
                     name = spec.name_in_errors
                     field.errors = [
-                        f"{name[:1].upper()}{name[1:]} must be the same as or after "
-                        f"{format_date(self.born_on)}, when the child was born"
+                        _(
+                            "%(name)s must be the same as or after %(date)s, when the child was born",
+                            name=f"{name[:1].upper()}{name[1:]}",
+                            date=format_date(self.born_on, "long", current_language()),
+                        )
                     ]
                     ok = False
         return ok

@@ -4,13 +4,14 @@ optional (an empty box passes), keeps what was typed when it is wrong, and tidie
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 from eha.contacts import uk_phone_number, uk_postcode
 
-EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
-PHONE_FORMAT = "Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
-POSTCODE_FORMAT = "Enter a real postcode, like SW1A 1AA"
+EMAIL_FORMAT = _l("Enter an email address in the correct format, like name@example.com")
+PHONE_FORMAT = _l("Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192")
+POSTCODE_FORMAT = _l("Enter a real postcode, like SW1A 1AA")
 
 
 class EmailAddress:

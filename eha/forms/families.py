@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField
 from wtforms.validators import StopValidation, ValidationError
 
@@ -18,6 +20,7 @@ from eha.forms.fields import (
     MaxLength,
     capitalise,
 )
+from eha.i18n import current_language
 from eha.models.choices import SEXES
 from eha.nhs import valid_nhs_number
 
@@ -40,15 +43,15 @@ class Required:
 class NhsNumber:
     def __call__(self, form, field):
         if field.data and not valid_nhs_number(field.data):
-            raise ValidationError("Enter a valid NHS number, like 943 476 5919")
+            raise ValidationError(_l("Enter a valid NHS number, like 943 476 5919"))
 
 
 class BornInThePast:
     def __call__(self, form, field):
         if isinstance(field.data, date) and field.data >= date.today():
-            raise ValidationError(f"{capitalise(field.name_in_errors)} must be in the past")
+            raise ValidationError(_("%(name)s must be in the past", name=capitalise(field.name_in_errors)))
         if isinstance(field.data, date) and field.data.year < 1900:
-            raise ValidationError(f"{capitalise(field.name_in_errors)} must be after 1900")
+            raise ValidationError(_("%(name)s must be after 1900", name=capitalise(field.name_in_errors)))
 
 
 def _text(label, max_length, required=None, error_name=None, hint="", area=False, extra=()):
@@ -58,8 +61,10 @@ def _text(label, max_length, required=None, error_name=None, hint="", area=False
     return cls(label, validators=validators, max_length=max_length, error_name=error_name, description=hint)
 
 
-SEX_CHOICES = list(SEXES.items())
-YES_NO = [("yes", "Yes"), ("no", "No")]
+# The labels of eha.models.choices.SEXES, in the page's language.
+SEX_LABELS = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other"), "not_known": _l("Not known")}
+SEX_CHOICES = [(code, SEX_LABELS.get(code, label)) for code, label in SEXES.items()]
+YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 
 
 class HouseholdForm(BaseForm):
@@ -71,21 +76,24 @@ class HouseholdForm(BaseForm):
 class FindChildForm(BaseForm):
     """Step 1 of starting an assessment: look for the child already on record."""
 
-    first_name = _text("First name", 100)
-    last_name = _text("Last name", 100)
+    first_name = _text(_l("First name"), 100)
+    last_name = _text(_l("Last name"), 100)
     date_of_birth = GovDateField(
-        "Date of birth", validators=[BornInThePast()], error_name="date of birth", description="For example, 27 3 2015"
+        _l("Date of birth"),
+        validators=[BornInThePast()],
+        error_name=_l("date of birth"),
+        description=_l("For example, 27 3 2015"),
     )
-    nhs_number = _text("NHS number", 20, error_name="NHS number", hint="10 digits, like 943 476 5919")
+    nhs_number = _text(_l("NHS number"), 20, error_name=_l("NHS number"), hint=_l("10 digits, like 943 476 5919"))
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         if ok and self.nhs_number.data:
             if not valid_nhs_number(self.nhs_number.data):
-                self.nhs_number.errors.append("Enter a valid NHS number, like 943 476 5919")
+                self.nhs_number.errors.append(_l("Enter a valid NHS number, like 943 476 5919"))
                 return False
         if ok and not (self.last_name.data or self.date_of_birth.data or self.nhs_number.data):
-            self.last_name.errors.append("Enter the child's last name, date of birth or NHS number")
+            self.last_name.errors.append(_l("Enter the child's last name, date of birth or NHS number"))
             return False
         return ok
 
@@ -102,23 +110,25 @@ class FindChildForm(BaseForm):
 
 class SafetyForm(BaseForm):
     at_risk = GovRadioField(
-        "Could the child be at risk of significant harm?",
+        _l("Could the child be at risk of significant harm?"),
         choices=YES_NO,
-        validators=[Required("Select yes if the child could be at risk of significant harm")],
-        description="Significant harm includes physical, sexual or emotional abuse and neglect. If you are not "
-        "sure, answer yes and talk to the front door.",
+        validators=[Required(_l("Select yes if the child could be at risk of significant harm"))],
+        description=_l(
+            "Significant harm includes physical, sexual or emotional abuse and neglect. If you are not "
+            "sure, answer yes and talk to the front door."
+        ),
     )
 
 
 class FamilyDetailsForm(BaseForm):
     name = _text(
-        "Family name",
+        _l("Family name"),
         200,
-        "Enter the family name",
-        hint="How the family would like to be known, for example 'The Kowalski family'",
+        _l("Enter the family name"),
+        hint=_l("How the family would like to be known, for example 'The Kowalski family'"),
     )
-    address = _text("Address", 1000, area=True)
-    postcode = _text("Postcode", 10, extra=[Postcode()])
+    address = _text(_l("Address"), 1000, area=True)
+    postcode = _text(_l("Postcode"), 10, extra=[Postcode()])
 
 
 class EditFamilyForm(FamilyDetailsForm, HouseholdForm):
@@ -126,17 +136,21 @@ class EditFamilyForm(FamilyDetailsForm, HouseholdForm):
 
 
 class ChildForm(HouseholdForm):
-    first_name = _text("First name", 100, "Enter the child's first name", error_name="the child's first name")
-    last_name = _text("Last name", 100, "Enter the child's last name", error_name="the child's last name")
-    date_of_birth = GovDateField(
-        "Date of birth",
-        validators=[Required("Enter the child's date of birth"), BornInThePast()],
-        error_name="date of birth",
-        description="For example, 27 3 2015",
+    first_name = _text(
+        _l("First name"), 100, _l("Enter the child's first name"), error_name=_l("the child's first name")
     )
-    sex = GovRadioField("Sex", choices=SEX_CHOICES, validators=[Required("Select the child's sex")])
-    school = _text("School or early years setting", 200)
-    nhs_number = _text("NHS number (optional)", 20, error_name="NHS number", hint="10 digits, like 943 476 5919")
+    last_name = _text(_l("Last name"), 100, _l("Enter the child's last name"), error_name=_l("the child's last name"))
+    date_of_birth = GovDateField(
+        _l("Date of birth"),
+        validators=[Required(_l("Enter the child's date of birth")), BornInThePast()],
+        error_name=_l("date of birth"),
+        description=_l("For example, 27 3 2015"),
+    )
+    sex = GovRadioField(_l("Sex"), choices=SEX_CHOICES, validators=[Required(_l("Select the child's sex"))])
+    school = _text(_l("School or early years setting"), 200)
+    nhs_number = _text(
+        _l("NHS number (optional)"), 20, error_name=_l("NHS number"), hint=_l("10 digits, like 943 476 5919")
+    )
 
     def validate(self, extra_validators=None):
         extra = dict(extra_validators or {})
@@ -145,20 +159,22 @@ class ChildForm(HouseholdForm):
 
 
 class CarerForm(HouseholdForm):
-    name = _text("Full name", 200, "Enter the parent or carer's full name", error_name="full name")
+    name = _text(_l("Full name"), 200, _l("Enter the parent or carer's full name"), error_name=_l("full name"))
     relationship_to_child = _text(
-        "Relationship to the child",
+        _l("Relationship to the child"),
         100,
-        "Enter their relationship to the child",
-        error_name="relationship to the child",
-        hint="For example, mother, father, grandmother, step-father",
+        _l("Enter their relationship to the child"),
+        error_name=_l("relationship to the child"),
+        hint=_l("For example, mother, father, grandmother, step-father"),
     )
-    phone = _text("Phone number", 50, extra=[PhoneNumber()])
-    email = _text("Email address", 320, extra=[EmailAddress()])
-    address = _text("Address, if different from the family's", 1000, area=True, error_name="address")
-    preferred_language = _text("Preferred language", 100, hint="For example, English, Polish, Turkish")
+    phone = _text(_l("Phone number"), 50, extra=[PhoneNumber()])
+    email = _text(_l("Email address"), 320, extra=[EmailAddress()])
+    address = _text(_l("Address, if different from the family's"), 1000, area=True, error_name=_l("address"))
+    preferred_language = _text(_l("Preferred language"), 100, hint=_l("For example, English, Polish, Turkish"))
     interpreter_needed = GovRadioField(
-        "Is an interpreter needed?", choices=YES_NO, validators=[Required("Select yes if an interpreter is needed")]
+        _l("Is an interpreter needed?"),
+        choices=YES_NO,
+        validators=[Required(_l("Select yes if an interpreter is needed"))],
     )
 
 
@@ -210,26 +226,26 @@ class NewFamilyForm(FamilyDetailsForm):
 
 
 class NetworkMemberForm(HouseholdForm):
-    name = _text("Full name", 200, "Enter their full name", error_name="full name")
+    name = _text(_l("Full name"), 200, _l("Enter their full name"), error_name=_l("full name"))
     relationship_to_family = _text(
-        "Relationship to the family",
+        _l("Relationship to the family"),
         100,
-        "Enter their relationship to the family",
-        error_name="relationship to the family",
-        hint="For example, grandmother, neighbour, family friend",
+        _l("Enter their relationship to the family"),
+        error_name=_l("relationship to the family"),
+        hint=_l("For example, grandmother, neighbour, family friend"),
     )
-    contact = _text("Contact details", 300)
-    support_offered = _text("Support they give or could give", 2000, area=True, error_name="support")
+    contact = _text(_l("Contact details"), 300)
+    support_offered = _text(_l("Support they give or could give"), 2000, area=True, error_name=_l("support"))
 
 
 class InvolvedAgencyForm(HouseholdForm):
-    agency_id = GovRadioField("Agency on record", choices=[])
+    agency_id = GovRadioField(_l("Agency on record"), choices=[])
     agency_name = _text(
-        "Or type the agency's name", 200, error_name="agency name", hint="If the agency is not in the list"
+        _l("Or type the agency's name"), 200, error_name=_l("agency name"), hint=_l("If the agency is not in the list")
     )
-    contact_name = _text("Contact name", 200)
-    contact_details = _text("Contact details", 300)
-    involvement = _text("What they do with the family", 2000, area=True, error_name="involvement")
+    contact_name = _text(_l("Contact name"), 200)
+    contact_details = _text(_l("Contact details"), 300)
+    involvement = _text(_l("What they do with the family"), 2000, area=True, error_name=_l("involvement"))
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,7 +259,7 @@ class InvolvedAgencyForm(HouseholdForm):
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         if ok and not self.agency_id.data and not self.agency_name.data:
-            self.agency_id.errors.append("Select an agency or type the agency's name")
+            self.agency_id.errors.append(_l("Select an agency or type the agency's name"))
             return False
         return ok
 
@@ -255,7 +271,7 @@ def _shown(field):
     """A field's value as a person reads it (a choice's label, a date in words)."""
     value = field.data
     if isinstance(value, date):
-        return format_date(value)
+        return format_date(value, "long", current_language())
     for choice in getattr(field, "choices", None) or ():
         choice_value, label = (choice.value, choice.label) if hasattr(choice, "value") else tuple(choice)[:2]
         if value is not None and str(choice_value) == str(value):

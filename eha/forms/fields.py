@@ -20,11 +20,15 @@ import re
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from govuk_frontend_wtf.gov_form_base import GovFormBase
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
     GovDateInput,
+    GovPasswordInput,
     GovRadioInput,
     GovTextArea,
     GovTextInput,
@@ -37,13 +41,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
 from eha.formatting import lower_first
+from eha.i18n import current_language
 
 SCALE_VALUES = tuple(str(n) for n in range(0, 11))
 
 
 def make_choices(pairs) -> list:
     """``(value, label)`` pairs as the choices this WTForms version prefers."""
-    pairs = [(str(value), str(label)) for value, label in pairs]
+    pairs = [(str(value), label if isinstance(label, LazyString) else str(label)) for value, label in pairs]
     return [SelectChoice(value, label) for value, label in pairs]
 
 
@@ -58,10 +63,16 @@ def capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# A date part as error messages name it ("must include a month").
+_PART_WORDS = {"day": _l("day"), "month": _l("month"), "year": _l("year")}
+_PART_LABELS = {"day": _l("Day"), "month": _l("Month"), "year": _l("Year")}
+
+
 def _join_parts(parts: list[str]) -> str:
-    if len(parts) == 1:
-        return parts[0]
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+    words = [str(_PART_WORDS.get(part, part)) for part in parts]
+    if len(words) == 1:
+        return words[0]
+    return _("%(parts)s and %(last)s", parts=", ".join(words[:-1]), last=words[-1])
 
 
 def normalise_newlines(value: Any) -> Any:
@@ -88,6 +99,61 @@ class _ErrorNameMixin:
 
 
 # --- widgets ---
+
+
+def _error_prefix(params: dict) -> None:
+    """The hidden "Error:" before a field's message, in the page's language (the macro's default is English)."""
+    if isinstance(params.get("errorMessage"), dict):
+        params["errorMessage"].setdefault("visuallyHiddenText", _("Error"))
+
+
+def _plural_forms(one, other) -> dict:
+    """The character count's plural messages. GOV.UK Frontend picks a form with the browser's ``Intl.PluralRules``
+    for the page's ``lang``: Welsh has six forms (zero, one, two, few, many, other), English two."""
+    one, other = str(one), str(other)
+    if current_language() == "cy":
+        return {"zero": other, "one": one, "two": other, "few": other, "many": other, "other": other}
+    return {"one": one, "other": other}
+
+
+def _character_count_texts(params: dict) -> None:
+    params.setdefault("textareaDescriptionText", _("You can enter up to %{count} characters"))
+    params.setdefault(
+        "charactersUnderLimitText",
+        _plural_forms(_("You have %{count} character remaining"), _("You have %{count} characters remaining")),
+    )
+    params.setdefault("charactersAtLimitText", _("You have 0 characters remaining"))
+    params.setdefault(
+        "charactersOverLimitText",
+        _plural_forms(_("You have %{count} character too many"), _("You have %{count} characters too many")),
+    )
+
+
+def _password_texts(params: dict) -> None:
+    params.setdefault("showPasswordText", _("Show"))
+    params.setdefault("hidePasswordText", _("Hide"))
+    params.setdefault("showPasswordAriaLabelText", _("Show password"))
+    params.setdefault("hidePasswordAriaLabelText", _("Hide password"))
+    params.setdefault("passwordShownAnnouncementText", _("Your password is visible"))
+    params.setdefault("passwordHiddenAnnouncementText", _("Your password is hidden"))
+
+
+_gov_map_gov_params = GovFormBase.map_gov_params
+
+
+def _map_gov_params_in_the_pages_language(self, field, **kwargs):
+    """Every GOV.UK widget (ours and govuk-frontend-wtf's own, as on the sign-in form) gets the macros' fixed
+    words in the page's language."""
+    params = _gov_map_gov_params(self, field, **kwargs)
+    _error_prefix(params)
+    if isinstance(self, GovPasswordInput):
+        _password_texts(params)
+    if isinstance(self, GovCharacterCount):
+        _character_count_texts(params)
+    return params
+
+
+GovFormBase.map_gov_params = _map_gov_params_in_the_pages_language
 
 
 def _option_hints(field, params: dict) -> None:
@@ -182,7 +248,7 @@ class GovSafeDateInput(GovDateInput):
             classes = f"govuk-input--width-{width}" + (" govuk-input--error" if part in bad else "")
             items.append(
                 {
-                    "label": part.capitalize(),
+                    "label": str(_PART_LABELS[part]),
                     "id": f"{field.id}-{part}",
                     "name": field.name,
                     "classes": classes,
@@ -241,7 +307,7 @@ class GovRadioField(_ErrorNameMixin, RadioField):
         if self.data not in self.allowed_values:
             self.data = None
             # Only a forged POST gets here; the message must not echo what was sent.
-            raise StopValidation("Select an option from the list")
+            raise StopValidation(_("Select an option from the list"))
 
 
 class GovScaleField(GovRadioField):
@@ -263,7 +329,7 @@ class GovScaleField(GovRadioField):
             return
         if self.data not in self.allowed_values:
             self.data = None
-            raise StopValidation("Select a number from 0 to 10")
+            raise StopValidation(_("Select a number from 0 to 10"))
 
     @property
     def score(self) -> int | None:
@@ -304,7 +370,7 @@ class GovCheckboxesField(_ErrorNameMixin, SelectMultipleField):
             return
         if any(value not in self.allowed_values for value in self.data):
             self.data = [value for value in self.data if value in self.allowed_values]
-            raise StopValidation("Select options from the list")
+            raise StopValidation(_("Select options from the list"))
 
 
 class GovDateField(_ErrorNameMixin, Field):
@@ -356,15 +422,16 @@ class GovDateField(_ErrorNameMixin, Field):
         self.parts = tuple(value[:_MAX_PART_ECHO] for value in parts)  # type: ignore[assignment]
         self.data = None
         name = capitalise(self.name_in_errors)
+        real_date = _("%(name)s must be a real date", name=name)
         if len(valuelist) > 3:
             self.bad_parts = _PART_NAMES
-            raise ValueError(f"{name} must be a real date")
+            raise ValueError(real_date)
         if not any(parts):
             return
         missing = [part for part, value in zip(_PART_NAMES, parts, strict=True) if not value]
         if missing:
             self.bad_parts = tuple(missing)
-            raise ValueError(f"{name} must include a {_join_parts(missing)}")
+            raise ValueError(_("%(name)s must include a %(parts)s", name=name, parts=_join_parts(missing)))
         # At most 4 digits a part: no bigger number can be part of a real date, and int() and date() must
         # never see one (date() raises OverflowError, not ValueError).
         not_numbers = [
@@ -372,22 +439,22 @@ class GovDateField(_ErrorNameMixin, Field):
         ]
         if not_numbers:
             self.bad_parts = tuple(not_numbers)
-            raise ValueError(f"{name} must be a real date")
+            raise ValueError(real_date)
         day, month, year = (int(value) for value in parts)
         if len(parts[2]) != 4:
             self.bad_parts = ("year",)
-            raise ValueError("Year must include 4 numbers")
+            raise ValueError(_("Year must include 4 numbers"))
         if not 1 <= month <= 12:
             self.bad_parts = ("month",)
-            raise ValueError(f"{name} must be a real date")
+            raise ValueError(real_date)
         try:
             value = date(year, month, day)
         except ValueError:
             self.bad_parts = ("day",)
-            raise ValueError(f"{name} must be a real date") from None
+            raise ValueError(real_date) from None
         if self.past and value > date.today():
             self.bad_parts = _PART_NAMES
-            raise ValueError(f"{name} must be today or in the past")
+            raise ValueError(_("%(name)s must be today or in the past", name=name))
         self.data = value
 
 
@@ -403,7 +470,13 @@ class MaxLength:
 
     def __call__(self, form, field):
         if isinstance(field.data, str) and len(field.data) > self.max_length:
-            raise ValidationError(f"{capitalise(field.name_in_errors)} must be {self.max_length} characters or fewer")
+            raise ValidationError(
+                _(
+                    "%(name)s must be %(max)s characters or fewer",
+                    name=capitalise(field.name_in_errors),
+                    max=self.max_length,
+                )
+            )
 
 
 class RequiredToComplete:
@@ -413,6 +486,8 @@ class RequiredToComplete:
     draft.
     """
 
+    MESSAGES = {"Enter": _l("Enter %(name)s"), "Select": _l("Select %(name)s")}
+
     def __init__(self, verb: str = "Enter"):
         self.verb = verb
 
@@ -421,4 +496,4 @@ class RequiredToComplete:
             return
         data = field.data
         if data is None or (isinstance(data, str) and not data.strip()) or (isinstance(data, list) and not data):
-            raise StopValidation(f"{self.verb} {field.name_in_errors}")
+            raise StopValidation(str(self.MESSAGES[self.verb]) % {"name": field.name_in_errors})

@@ -13,6 +13,8 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, load_only, raiseload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -24,6 +26,7 @@ from eha.definitions.store import definition_for
 from eha.errors import Invalid, NotFound, NotPermitted, StaleEdit
 from eha.extensions import db
 from eha.formatting import format_date
+from eha.i18n import current_language, either
 from eha.models.assessments import Assessment, AssessmentChild, ReferenceCounter, SectionAnswer
 from eha.models.choices import MANAGER
 from eha.models.families import Carer, Child, Family, fold_name
@@ -37,10 +40,11 @@ from eha.workflow.timescales import add_working_days
 
 REF_PREFIX = "EHA"
 
+NO_SUCH_SECTION = _l("There is no such section.")
 STATUS_LABELS = {
-    STATUS_NOT_STARTED: "Not started",
-    STATUS_IN_PROGRESS: "In progress",
-    STATUS_COMPLETED: "Completed",
+    STATUS_NOT_STARTED: _l("Not started"),
+    STATUS_IN_PROGRESS: _l("In progress"),
+    STATUS_COMPLETED: _l("Completed"),
 }
 
 
@@ -131,9 +135,8 @@ def contacts_for(family_ids):
 
 def _refuse_family(family_id):
     names = contacts_for([family_id]).get(family_id) or []
-    who = " or ".join(names) if names else "the early help hub"
     raise NotPermitted(
-        f"This family's record is held on a case you cannot see. Contact {who} to be involved.",
+        _l("This family's record is held on a case you cannot see. Contact %(who)s to be involved.", who=either(names)),
         detail={"reason": "family not visible", "family_id": family_id},
     )
 
@@ -315,22 +318,34 @@ def refuse_taken_nhs_number(user, nhs_number, *, family=None, child=None, field=
     number = spaced_nhs_number(digits)
     if family is not None and family.id is not None and holder.family_id == family.id:
         raise NhsNumberOnRecord(
-            f"{holder.name} in this household already has the NHS number {number}: enter this child's own NHS number",
+            _(
+                "%(name)s in this household already has the NHS number %(number)s: enter this child's own NHS number",
+                name=holder.name,
+                number=number,
+            ),
             field=field,
         )
     if holder.family_id in visible_family_ids(user, [holder.family_id]):
         raise NhsNumberOnRecord(
-            f"The NHS number {number} is already on record for {holder.name}, born "
-            f"{format_date(holder.date_of_birth)} ({holder.family.name}): use that child's record, or check the "
-            "number",
+            _(
+                "The NHS number %(number)s is already on record for %(name)s, born %(date)s (%(family)s): use that "
+                "child's record, or check the number",
+                number=number,
+                name=holder.name,
+                date=format_date(holder.date_of_birth, "long", current_language()),
+                family=holder.family.name,
+            ),
             holder=holder,
             field=field,
         )
     names = contacts_for([holder.family_id]).get(holder.family_id) or []
-    who = " or ".join(names) if names else "the early help hub"
     raise NhsNumberOnRecord(
-        f"The NHS number {number} is already on record for a child on a case you cannot see: check the number, "
-        f"or contact {who}",
+        _(
+            "The NHS number %(number)s is already on record for a child on a case you cannot see: check the "
+            "number, or contact %(who)s",
+            number=number,
+            who=either(names),
+        ),
         field=field,
     )
 
@@ -439,7 +454,7 @@ def start_with_new_family(user, *, name, address, postcode, child, carer):
             family = create_family(user, name=name, address=address, postcode=postcode, child=child, carer=carer)
     except IntegrityError as exc:
         refuse_taken_nhs_number(user, child.get("nhs_number"), field="child_nhs_number")
-        raise Invalid("Someone saved this family at the same time: try again", field="name") from exc
+        raise Invalid(_("Someone saved this family at the same time: try again"), field="name") from exc
     return start_assessment(user, family, family.children, field="child_first_name")
 
 
@@ -457,7 +472,7 @@ def family_for_start(user, family_id):
     whom to contact; a family that has gone is a 404."""
     family = db.session.get(Family, family_id) if family_id else None
     if family is None:
-        raise NotFound("There is no such family.")
+        raise NotFound(_l("There is no such family."))
     if family.id not in visible_family_ids(user, [family.id]):
         _refuse_family(family.id)
     busy = open_episode_child_ids([c.id for c in family.children])
@@ -470,7 +485,7 @@ def start_with_family(user, family_id, child_ids):
     choice = family_for_start(user, family_id)
     chosen = [c for c in choice.available if str(c.id) in set(child_ids)]
     if not chosen:
-        raise Invalid("Select at least one child", field="children")
+        raise Invalid(_("Select at least one child"), field="children")
     return start_assessment(user, choice.family, chosen, field="children")
 
 
@@ -594,15 +609,15 @@ def section_of(case, key, child_id=None):
     a child, or a child the case is not about."""
     definition = definition_for(case)
     if not definition.has_section(key):
-        raise NotFound("There is no such section.")
+        raise NotFound(NO_SUCH_SECTION)
     section = definition.section(key)
     if not section.each_child:
         if child_id is not None:
-            raise NotFound("There is no such section.")
+            raise NotFound(NO_SUCH_SECTION)
         return definition, section, None
     child = next((c for c in case.children if c.id == child_id), None)
     if child is None:
-        raise NotFound("There is no such section.")
+        raise NotFound(NO_SUCH_SECTION)
     return definition, section, child
 
 

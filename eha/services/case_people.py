@@ -10,6 +10,8 @@ they did (signatures, actions, attendance) stays. Audit details hold ids and cod
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from eha import access, audit
 from eha.errors import Invalid, NotAllowed, NotFound, StaleEdit, expect_version
@@ -19,9 +21,9 @@ from eha.models.base import utcnow
 from eha.models.choices import CASE_PERSON_KINDS
 from eha.transaction import case_action
 
-CLOSED = "This case is closed: the people on it can no longer change."
-REMOVED = "This person is no longer on the case: they can no longer be changed."
-NOT_ON_CASE = "There is no such person on this case."
+CLOSED = _l("This case is closed: the people on it can no longer change.")
+REMOVED = _l("This person is no longer on the case: they can no longer be changed.")
+NOT_ON_CASE = _l("There is no such person on this case.")
 
 # Field -> its longest value; the form and the service both hold to these.
 LIMITS = {
@@ -36,15 +38,18 @@ LIMITS = {
 FIELDS = ("kind", *LIMITS)
 # How each field is named in a message and on the conflict notice.
 FIELD_LABELS = {
-    "kind": "Kind",
-    "name": "Full name",
-    "role": "Role or relationship to the family",
-    "organisation": "Organisation",
-    "email": "Email address",
-    "phone": "Phone number",
-    "communication_needs": "Communication needs",
-    "interpreter_language": "Interpreter language",
+    "kind": _l("Kind"),
+    "name": _l("Full name"),
+    "role": _l("Role or relationship to the family"),
+    "organisation": _l("Organisation"),
+    "email": _l("Email address"),
+    "phone": _l("Phone number"),
+    "communication_needs": _l("Communication needs"),
+    "interpreter_language": _l("Interpreter language"),
 }
+
+# The message when a required field is empty.
+ENTER = {"name": _l("Enter their full name"), "role": _l("Enter their role or relationship to the family")}
 
 
 # --- reading ---
@@ -147,7 +152,9 @@ def prefill_from_network(case, member_id):
 
 def conflict_rows(person):
     """``[(label, saved now)]`` of ``person`` for the conflict notice."""
-    shown = {**{name: getattr(person, name) for name in FIELDS}, "kind": CASE_PERSON_KINDS.get(person.kind)}
+    from eha.forms.case_people import KIND_LABELS
+
+    shown = {**{name: getattr(person, name) for name in FIELDS}, "kind": KIND_LABELS.get(person.kind)}
     return [(FIELD_LABELS[name], shown[name]) for name in FIELDS]
 
 
@@ -162,13 +169,15 @@ def _clean(fields):
         value = value.strip() if isinstance(value, str) else None
         cleaned[name] = value or None
     if cleaned["kind"] not in CASE_PERSON_KINDS:
-        raise Invalid("Select whether they are in the family's network or a professional", field="kind")
+        raise Invalid(_("Select whether they are in the family's network or a professional"), field="kind")
     for name in ("name", "role"):
         if not cleaned[name]:
-            raise Invalid(f"Enter their {FIELD_LABELS[name].lower()}", field=name)
+            raise Invalid(ENTER[name], field=name)
     for name, limit in LIMITS.items():
         if cleaned[name] and len(cleaned[name]) > limit:
-            raise Invalid(f"{FIELD_LABELS[name]} must be {limit} characters or fewer", field=name)
+            raise Invalid(
+                _("%(name)s must be %(max)s characters or fewer", name=FIELD_LABELS[name], max=limit), field=name
+            )
     return cleaned
 
 
@@ -178,7 +187,7 @@ def _network_member(case, member_id):
     member = next((m for m in available_network(case) if m.id == member_id), None)
     if member is None:
         raise Invalid(
-            "Select someone from the household's network who is not already on the case",
+            _("Select someone from the household's network who is not already on the case"),
             field="name",
             detail={"network_member": member_id if isinstance(member_id, int) else None},
         )

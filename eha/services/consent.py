@@ -9,6 +9,8 @@ undone by a save made from the page before it.
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from eha import access, audit, young_people
 from eha.errors import Invalid, NotAllowed, StaleEdit
@@ -46,22 +48,36 @@ def _check_young_person(giver, given_on, how):
     age = young_people.child_age(record, given_on)
     least = young_people.min_age()
     if age is None:
-        raise Invalid(f"Add {record.name}'s date of birth before recording their agreement", field="given_by")
+        raise Invalid(
+            _("Add %(name)s's date of birth before recording their agreement", name=record.name), field="given_by"
+        )
     if age < least:
         raise Invalid(
-            f"{record.name} was {age} on the date agreed. A child under {least} cannot give agreement: choose a "
-            "parent or carer",
+            _(
+                "%(name)s was %(age)s on the date agreed. A child under %(least)s cannot give agreement: choose a "
+                "parent or carer",
+                name=record.name,
+                age=age,
+                least=least,
+            ),
             field="given_by",
         )
     if how.get("competence") is None:
-        raise Invalid(f"Select whether you judge {record.name} competent to give agreement", field="competence")
+        raise Invalid(
+            _("Select whether you judge %(name)s competent to give agreement", name=record.name), field="competence"
+        )
     if how["competence"] != "yes":
         raise Invalid(
-            f"{record.name} cannot give agreement unless you judge them competent: choose a parent or carer",
+            _(
+                "%(name)s cannot give agreement unless you judge them competent: choose a parent or carer",
+                name=record.name,
+            ),
             field="competence",
         )
     if not how.get("competence_notes"):
-        raise Invalid(f"Enter how you judged that {record.name} is competent to agree", field="competence_notes")
+        raise Invalid(
+            _("Enter how you judged that %(name)s is competent to agree", name=record.name), field="competence_notes"
+        )
 
 
 def _how_given(giver, given_on, how):
@@ -71,7 +87,7 @@ def _how_given(giver, given_on, how):
         _check_young_person(giver, given_on, how)
     interpreter = _yes_no(how.get("interpreter_used"))
     if interpreter and not how.get("interpreter_language"):
-        raise Invalid("Enter the language the interpreter used", field="interpreter_language")
+        raise Invalid(_("Enter the language the interpreter used"), field="interpreter_language")
     young = giver.kind == "young_person"
     return {
         "given_as": how.get("given_as") or None,
@@ -145,7 +161,7 @@ def _check_marker(case, marker, field):
     latest = _latest(case)
     if marker != marker_of(latest):
         raise StaleEdit(
-            "Someone else changed the family's agreement after you opened this page. Check it, then save again.",
+            _l("Someone else changed the family's agreement after you opened this page. Check it, then save again."),
             saved=latest,
             detail={"field": field},
         )
@@ -161,7 +177,7 @@ def record_consent(case, user, *, given_by, given_on, agency_ids, withheld, lega
     ref = PersonRef.parse(given_by)
     giver = next((g for g in consent_givers(case) if g.ref == ref), None)
     if giver is None:
-        raise Invalid("Select who agreed to early help", field="given_by")
+        raise Invalid(_("Select who agreed to early help"), field="given_by")
     columns = _how_given(giver, given_on, how or {})
     agencies = (
         db.session.scalars(
@@ -200,9 +216,9 @@ def withdraw_consent(case, user, *, withdrawn_on, notes, marker):
     """Record that the family withdrew the current agreement: the agencies it named lose sight of the case."""
     consent = _check_marker(case, marker, "withdrawn_on")
     if consent is None or consent.withdrawn_on is not None:
-        raise NotAllowed("There is no current agreement to withdraw.")
+        raise NotAllowed(_l("There is no current agreement to withdraw."))
     if withdrawn_on < consent.given_on:
-        raise Invalid("Date agreement was withdrawn must be on or after the date agreed", field="withdrawn_on")
+        raise Invalid(_("Date agreement was withdrawn must be on or after the date agreed"), field="withdrawn_on")
     consent.withdrawn_on = withdrawn_on
     consent.withdrawal_notes = notes or None
     consent.withdrawn_recorded_by_id = user.id

@@ -12,6 +12,7 @@ Every change carries the family's version: a save from a page opened before some
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -19,6 +20,7 @@ from eha import access, audit
 from eha.access import EDIT, Need
 from eha.errors import NotFound, NotPermitted, StaleEdit
 from eha.extensions import db
+from eha.i18n import either
 from eha.models.assessments import Assessment, AssessmentChild
 from eha.models.base import utcnow
 from eha.models.choices import MANAGER
@@ -69,10 +71,12 @@ def may_change_household(user, case):
 
 def _hidden_cases_refusal(case):
     names = contacts_for([case.family_id]).get(case.family_id) or []
-    others = names or ["the early help hub"]
     return NotPermitted(
-        "The family's details are shared with another early help case that you cannot see, so you cannot "
-        f"change them. Contact {' or '.join(others)} to have them changed.",
+        _l(
+            "The family's details are shared with another early help case that you cannot see, so you cannot "
+            "change them. Contact %(who)s to have them changed.",
+            who=either(names),
+        ),
         detail={"reason": "family shared with a case not visible"},
     )
 
@@ -89,7 +93,7 @@ class HouseholdNeed(Need):
 
 
 HOUSEHOLD = HouseholdNeed("change household", EDIT.permits, EDIT.refusal).during(
-    OPEN_STATES, "This case is closed, so the family's details cannot be changed through it."
+    OPEN_STATES, _l("This case is closed, so the family's details cannot be changed through it.")
 )
 
 
@@ -110,7 +114,7 @@ def household_record(case, what, record_id=None):
         return None
     found = next((r for r in getattr(family, PARTS[what][1]) if r.id == record_id), None)
     if found is None:
-        raise NotFound("There is no such person or agency in this family.", detail={"record_id": record_id})
+        raise NotFound(_l("There is no such person or agency in this family."), detail={"record_id": record_id})
     return found
 
 

@@ -1,6 +1,7 @@
 """The case list, starting an assessment (find the child, safety first, the family), and the case overview."""
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eha.access import STAFF, VIEW, case_route, route
@@ -87,7 +88,7 @@ def _chosen_family():
     if choice == "new":
         return None
     if not choice.isascii() or not choice.isdigit() or int(choice) not in _flow().get("families", ()):
-        raise Invalid("Search again and choose a family from the results.")
+        raise Invalid(_l("Search again and choose a family from the results."))
     return int(choice)
 
 

@@ -1,11 +1,12 @@
 """People on a case without an eha account: the list, adding, changing and taking someone off the case."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eha.access import MANAGE, VIEW, case_route, note_recorded
 from eha.errors import Invalid, StaleEdit
-from eha.forms.case_people import CasePersonForm, RemovePersonForm
+from eha.forms.case_people import KIND_LABELS, CasePersonForm, RemovePersonForm
 from eha.forms.plans import parse_version
 from eha.services import case_people as service
 from eha.workflow.states import OPEN_STATES
@@ -22,7 +23,9 @@ def _back(case):
 @case_route(bp, "/people", need=VIEW)
 def index(case):
     """Who is on the case without an account, and who is no longer on it."""
-    return render_template("views/case_people/index.html", case=case, **service.page_context(case, current_user))
+    return render_template(
+        "views/case_people/index.html", case=case, **{**service.page_context(case, current_user), "kinds": KIND_LABELS}
+    )
 
 
 def _form_page(case, form, person=None, conflict=None, status=200):
@@ -47,14 +50,14 @@ def new(case):
     if not form.validate():
         return _form_page(case, form)
     if form.network_member_forged:
-        form.name.errors.append("Select someone from the household's network who is not already on the case")
+        form.name.errors.append(_("Select someone from the household's network who is not already on the case"))
         return _form_page(case, form)
     try:
         person = service.add_person(case, current_user, form.fields(), network_member_id=form.network_member_id)
     except Invalid as error:
         form.add_error(error)
         return _form_page(case, form)
-    flash(f"{person.name} is on the case", "success")
+    flash(_("%(name)s is on the case", name=person.name), "success")
     return _back(case)
 
 
@@ -80,7 +83,7 @@ def edit(case, person_id):
         saved = service.current_person(case, person_id)
         form.version.data = str(saved.version_id)
         return _form_page(case, form, saved, conflict=service.conflict_rows(saved), status=409)
-    flash(f"{person.name}'s details are saved", "success")
+    flash(_("%(name)s's details are saved", name=person.name), "success")
     return _back(case)
 
 
@@ -96,5 +99,5 @@ def remove(case, person_id):
             "views/case_people/remove.html", case=case, person=person, actions=owned, version=form.version.data
         )
     service.remove_person(case, person_id, current_user, expected_version=parse_version(form.version.data))
-    flash(f"{person.name} is no longer on the case", "success")
+    flash(_("%(name)s is no longer on the case", name=person.name), "success")
     return _back(case)

@@ -1,12 +1,13 @@
 """The family's agreement to early help: record it, change it (a new record), withdraw it."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eha.access import MANAGE, VIEW, case_route
 from eha.errors import Invalid, NotAllowed, StaleEdit
-from eha.forms.consent import ConsentForm, WithdrawConsentForm
-from eha.models.choices import CONSENT_CONTACTS, CONSENT_FORMS
+from eha.forms.consent import CONSENT_CONTACT_LABELS, CONSENT_FORM_LABELS, ConsentForm, WithdrawConsentForm
 from eha.services import consent as service
 
 bp = Blueprint("consent", __name__, url_prefix="/assessments/<caseref:ref>/consent")
@@ -45,7 +46,7 @@ def edit(case):
             how=form.how_given(),
         )
         if saved:
-            flash("The family's agreement has been recorded", "success")
+            flash(_("The family's agreement has been recorded"), "success")
             return redirect(url_for("assessments.show", ref=case.ref))
     return render_template(
         "views/consent/edit.html",
@@ -56,8 +57,8 @@ def edit(case):
         can_manage=page["can_manage"],
         extra_errors=errors,
         has_givers=bool(page["givers"]),
-        consent_forms=CONSENT_FORMS,
-        consent_contacts=CONSENT_CONTACTS,
+        consent_forms=CONSENT_FORM_LABELS,
+        consent_contacts=CONSENT_CONTACT_LABELS,
     ), status
 
 
@@ -66,8 +67,8 @@ def withdraw(case):
     current = case.current_consent
     if current is None or current.withdrawn_on is not None:
         if request.method == "POST":
-            raise NotAllowed("There is no current agreement to withdraw.")
-        flash("There is no current agreement to withdraw", "info")
+            raise NotAllowed(_l("There is no current agreement to withdraw."))
+        flash(_("There is no current agreement to withdraw"), "info")
         return redirect(url_for(".edit", ref=case.ref))
     form = WithdrawConsentForm(data={"marker": service.marker_of(current)})
     errors, status = None, 200
@@ -82,7 +83,7 @@ def withdraw(case):
         )
         if saved:
             flash(
-                "The withdrawal of agreement has been recorded. Agencies in the team no longer see this case.",
+                _("The withdrawal of agreement has been recorded. Agencies in the team no longer see this case."),
                 "success",
             )
             return redirect(url_for("assessments.show", ref=case.ref))

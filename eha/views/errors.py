@@ -1,6 +1,8 @@
 """Error pages in the house style; never a stack trace. The domain errors (``eha.errors``) are mapped here, once."""
 
 from flask import Blueprint, g, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from eha.api import errors as api_errors
@@ -10,15 +12,15 @@ from eha.extensions import db
 bp = Blueprint("errors", __name__)
 
 TITLES = {
-    400: "Sorry, there is a problem with your request",
-    403: "You cannot do that on this case",
-    404: "Page not found",
-    405: "Sorry, there is a problem with your request",
-    409: "This cannot be done now",
-    410: "This record has been disposed of",
-    413: "The file or form you sent is too large",
-    429: "Too many requests",
-    500: "Sorry, there is a problem with the service",
+    400: _l("Sorry, there is a problem with your request"),
+    403: _l("You cannot do that on this case"),
+    404: _l("Page not found"),
+    405: _l("Sorry, there is a problem with your request"),
+    409: _l("This cannot be done now"),
+    410: _l("This record has been disposed of"),
+    413: _l("The file or form you sent is too large"),
+    429: _l("Too many requests"),
+    500: _l("Sorry, there is a problem with the service"),
 }
 
 
@@ -50,8 +52,10 @@ def domain_error(error):
 def csrf_error(error):
     return _render(
         400,
-        "The form you sent had expired or was not sent from this service. "
-        "Go back, reload the page and try again. Your answers have not been saved.",
+        _(
+            "The form you sent had expired or was not sent from this service. "
+            "Go back, reload the page and try again. Your answers have not been saved."
+        ),
     )
 
 

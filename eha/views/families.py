@@ -5,6 +5,8 @@ before someone else's save answers 409 with what is saved now beside what the us
 """
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eha.access import VIEW, case_route
@@ -16,19 +18,23 @@ bp = Blueprint("families", __name__, url_prefix="/assessments/<caseref:ref>/fami
 
 FORMS = {
     # what: (form, page title for adding, page title for changing)
-    "family": (EditFamilyForm, None, "Change the family's details"),
-    "child": (ChildForm, "Add a child", "Change a child's details"),
-    "carer": (CarerForm, "Add a parent or carer", "Change a parent or carer's details"),
-    "network": (NetworkMemberForm, "Add someone from the wider family network", "Change a wider family network member"),
-    "agency": (InvolvedAgencyForm, "Add an agency already involved", "Change an agency already involved"),
+    "family": (EditFamilyForm, None, _l("Change the family's details")),
+    "child": (ChildForm, _l("Add a child"), _l("Change a child's details")),
+    "carer": (CarerForm, _l("Add a parent or carer"), _l("Change a parent or carer's details")),
+    "network": (
+        NetworkMemberForm,
+        _l("Add someone from the wider family network"),
+        _l("Change a wider family network member"),
+    ),
+    "agency": (InvolvedAgencyForm, _l("Add an agency already involved"), _l("Change an agency already involved")),
 }
 
 # What the conflict page calls the people already on record when the user was adding one.
 ON_RECORD = {
-    "child": "Children",
-    "carer": "Parents and carers",
-    "network": "Wider family network",
-    "agency": "Agencies already involved",
+    "child": _l("Children"),
+    "carer": _l("Parents and carers"),
+    "network": _l("Wider family network"),
+    "agency": _l("Agencies already involved"),
 }
 
 
@@ -78,7 +84,7 @@ def _change(case, what, record_id=None):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("The family's details have been saved", "success")
+            flash(_("The family's details have been saved"), "success")
             return redirect(url_for(".show", ref=case.ref))
     endpoint, args = (
         (".edit_family", {})

@@ -5,6 +5,8 @@ user is anonymous to every other page until the code is accepted.
 """
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eha.access import SIGNED_IN, route
@@ -17,8 +19,8 @@ from eha.views.auth import next_page
 
 bp = Blueprint("mfa", __name__)
 
-RESTART_MESSAGE = "You entered a wrong security code too many times. Sign in again to continue."
-WRONG_CODE = "The security code is wrong or has already been used. Wait for a new code and try again"
+RESTART_MESSAGE = _l("You entered a wrong security code too many times. Sign in again to continue.")
+WRONG_CODE = _l("The security code is wrong or has already been used. Wait for a new code and try again")
 
 
 def _pending_session():
@@ -41,7 +43,7 @@ def _answer(outcome, form):
         return redirect(next_page())
     if outcome in (auth.RESTART, auth.LOCKED):
         session.clear()
-        flash(RESTART_MESSAGE if outcome == auth.RESTART else auth.locked_message(), "info")
+        flash(str(RESTART_MESSAGE) if outcome == auth.RESTART else auth.locked_message(), "info")
         return redirect(url_for("auth.sign_in"))
     form.code.errors = list(form.code.errors) + [WRONG_CODE]
     return None
@@ -115,7 +117,9 @@ def account():
     form = SecurityCodeForm()
     if form.validate_on_submit():
         if totp.enrol_from_account(user, form.code.data):
-            flash("Two-factor sign-in is set up. You will need a code from your app each time you sign in", "success")
+            flash(
+                _("Two-factor sign-in is set up. You will need a code from your app each time you sign in"), "success"
+            )
             return redirect(url_for("mfa.account"))
         form.code.errors = list(form.code.errors) + [WRONG_CODE]
     return render_template(

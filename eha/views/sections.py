@@ -1,6 +1,8 @@
 """One section of the assessment: read it, fill it in, save a draft or save it as complete."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eha.access import EDIT, VIEW, case_route
@@ -11,7 +13,7 @@ from eha.workflow.states import DRAFT
 
 bp = Blueprint("sections", __name__, url_prefix="/assessments/<caseref:ref>/sections")
 
-SAVING = EDIT.during((DRAFT,), "The assessment has been completed, so its sections can be read but not changed.")
+SAVING = EDIT.during((DRAFT,), _l("The assessment has been completed, so its sections can be read but not changed."))
 
 
 def _render(case, page, form, version, *, conflict=None, status=200):
@@ -94,9 +96,11 @@ def _edit(case, key, child_id):
         saved_version = stale.saved.version_id if stale.saved is not None else 0
         return _render(case, page, form, saved_version, conflict=conflict, status=409)
     if not complete:
-        flash(f"{page.title}: your answers have been saved. You can come back to them later.", "success")
+        flash(
+            _("%(title)s: your answers have been saved. You can come back to them later.", title=page.title), "success"
+        )
         return redirect(url_for("assessments.show", ref=case.ref))
-    flash(f"{page.title}: saved", "success")
+    flash(_("%(title)s: saved", title=page.title), "success")
     next_page = page.next_page()
     if next_page:
         return redirect(page_url(case.ref, *next_page))

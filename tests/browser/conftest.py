@@ -354,7 +354,7 @@ def check_page(page, name, *, screenshot=True):
     assert h1_count == 1, f"{name} has {h1_count} <h1> elements, not 1"
     h1 = page.locator("h1").inner_text().strip()
     title = page.title()
-    assert title.removeprefix("Error: ").startswith(h1.split("\n")[-1].strip()[:20]), (
+    assert title.removeprefix("Error: ").removeprefix("Gwall: ").startswith(h1.split("\n")[-1].strip()[:20]), (
         f"{name}: the title {title!r} does not start with the h1 {h1!r}"
     )
 

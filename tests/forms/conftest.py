@@ -2,6 +2,7 @@
 
 import pytest
 from flask import Flask
+from flask_babel import Babel
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
@@ -24,6 +25,7 @@ def make_app() -> Flask:
         ]
     )
     WTFormsHelpers(app)
+    Babel(app)  # the fields' messages go through Flask-Babel (English here)
     return app
 
 
