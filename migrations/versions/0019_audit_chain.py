@@ -15,7 +15,7 @@ Events written before this revision keep their own links (``prev_hash`` set) and
 the first link's previous hash is the last of them. Nothing is re-signed, so no key is needed to upgrade.
 
 Revision ID: 0019_audit_chain
-Revises: 0017_kept_reasons
+Revises: 0018_user_language
 Create Date: 2026-12-01
 
 """
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019_audit_chain"
-down_revision = "0017_kept_reasons"
+down_revision = "0018_user_language"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ partial indexes hold only those rows (and, on PostgreSQL, the columns the report
 them in order without sorting or touching the rest of the table.
 
 Revision ID: 0021_report_indexes
-Revises: 0017_kept_reasons
+Revises: 0019_audit_chain
 Create Date: 2026-12-01
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021_report_indexes"
-down_revision = "0017_kept_reasons"
+down_revision = "0019_audit_chain"
 branch_labels = None
 depends_on = None
 

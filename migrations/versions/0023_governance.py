@@ -9,7 +9,7 @@ Data Protection Act 2018 exemption relied on, which the response names, and why,
 Marks made before this change relied on the third-party exemption.
 
 Revision ID: 0023_governance
-Revises: 0017_kept_reasons
+Revises: 0021_report_indexes
 Create Date: 2026-12-01
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023_governance"
-down_revision = "0017_kept_reasons"
+down_revision = "0021_report_indexes"
 branch_labels = None
 depends_on = None
 
