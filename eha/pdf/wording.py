@@ -101,6 +101,9 @@ class Wording:
         self.doc_title = _("Family plan {reference} version {version}")
         self.subject = _("Early help family plan")
         self.large_print = _("Large print")
+        self.skip_link = _("Skip to the plan")
+        self.signed_on = _("Signed on {date}")
+        self.how_signed = _("How they signed: {method}")
         self.not_yet_translated = NOT_YET_TRANSLATED.format(language=t.requested_name) if t.untranslated_request else ""
 
     @classmethod
