@@ -60,8 +60,10 @@ class Wording:
         # actions
         self.actions_heading = _("What we will do")
         self.family_who = _("You and your family")
+        # TRANSLATORS: {mark} is the words "You and your family" printed in bold, as on each of the family's actions.
         self.actions_intro = _("You and your family will do the actions marked {mark}.")
         self.no_actions = _("No actions agreed yet.")
+        # TRANSLATORS: the heading of the narrow column with each action's number.
         self.col_number = _("No.")
         self.col_what = _("What will happen")
         self.col_who = _("Who will do it")
@@ -87,6 +89,7 @@ class Wording:
         self.col_method = _("How they signed")
         self.later_heading = _("Signed after the plan was agreed")
         self.check_heading = _("Checking this copy")
+        # TRANSLATORS: keep "SHA-256" as it is: it names the kind of code, which a worker types into eha.
         self.digest_label = _("Digest (SHA-256):")
         self.digest_how = (
             _("This code comes from the signed plan."),
