@@ -239,6 +239,7 @@ def _audit_rows(ctx, case, rows):
             user_email=None, user_name="Bench user", user_role="practitioner", agency_name="Bench agency",
             assessment_id=case["id"], case_ref=case["ref"], action=AUDIT_ACTIONS[k % len(AUDIT_ACTIONS)],
             outcome="success", detail={"n": k}, ip_address="127.0.0.1", prev_hash=ctx.last_hash, key_id=ctx.key_id,
+            request_id=None,
         )  # fmt: skip
         event.hash = audit.compute_hash(event, ctx.key)
         ctx.last_hash = event.hash

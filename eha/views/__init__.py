@@ -34,6 +34,7 @@ BLUEPRINT_MODULES = (
     "eha.views.corrections",
     "eha.views.retention",
     "eha.views.subject_access",
+    "eha.views.pickers",
 )
 
 
