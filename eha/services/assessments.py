@@ -29,7 +29,7 @@ from eha.models.choices import MANAGER
 from eha.models.families import Carer, Child, Family, fold_name
 from eha.models.users import Agency, User
 from eha.nhs import normalise_nhs_number
-from eha.pagination import bounded_paginate
+from eha.pagination import DueOrder, seek_paginate
 from eha.services.case_page import build_panel
 from eha.transaction import autocommit, case_action
 from eha.workflow.states import DRAFT, OPEN_STATES, STATES
@@ -535,10 +535,15 @@ CASE_LIST_OPTIONS = (
 )
 
 
+# The list's order, as ``ix_assessments_due_order`` holds it: the seek key of its pages.
+CASE_LIST_ORDER = DueOrder(Assessment.next_due_on, Assessment.id)
+
+
 def case_list_page(user, *, state=None, text=None, needs=None):
-    """The ``?page=`` page of ``case_list``, counted up to ``eha.pagination.COUNT_BOUND``: three queries."""
-    return bounded_paginate(
-        case_list(user, state=state, text=text, needs=needs), Assessment.id, options=CASE_LIST_OPTIONS
+    """A page of ``case_list`` at ``?after=``/``?before=`` (keyset: a deep page costs what the first does; an
+    old ``?page=N`` still opens), counted up to ``eha.pagination.COUNT_BOUND``: three queries."""
+    return seek_paginate(
+        case_list(user, state=state, text=text, needs=needs), CASE_LIST_ORDER, options=CASE_LIST_OPTIONS
     )
 
 
