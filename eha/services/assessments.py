@@ -226,7 +226,7 @@ TYPO_MIN_LENGTH = 4
 # keeps only those one typo from the start of a name (the similarity alone would also find "walski" inside
 # Kowalski, or "smart" for "smith").
 TYPO_SIMILARITY = "0.3"
-# How many near names the database offers for checking, beyond the children found as typed.
+# How many near names the database offers for checking (nearest first) when none match as typed.
 _TYPO_CANDIDATES = 200
 
 
@@ -275,28 +275,24 @@ def near_name(text):
     return sa.literal(text).op("<%", is_comparison=True)(child_search_name().self_group())
 
 
-def _find_with_typos(conditions, words, date_of_birth, limit):
-    """Children found as typed first (the usual order), then those one typo away, nearest first."""
-    exact = sa.and_(*conditions)
+def _find_with_typos(words, date_of_birth, limit):
+    """When no child matches as typed: those one typo away, nearest first."""
     near = [near_name(word) for word in words] + ([Child.date_of_birth == date_of_birth] if date_of_birth else [])
     similarity = functools.reduce(operator.add, (sa.func.word_similarity(word, child_search_name()) for word in words))
     allow_typos()
     children = db.session.scalars(
         sa.select(Child)
-        .where(sa.or_(exact, sa.and_(*near)))
+        .where(*near)
         .options(selectinload(Child.family))
-        .order_by(
-            sa.case((exact, 0), else_=1),
-            sa.case((exact, 0.0), else_=-similarity),
-            Child.search_last_name,
-            Child.search_first_name,
-            Child.id,
-        )
-        .limit(limit + 1 + _TYPO_CANDIDATES)
+        .order_by(similarity.desc(), Child.search_last_name, Child.search_first_name, Child.id)
+        .limit(_TYPO_CANDIDATES)
     ).all()
     full = lambda child: f"{child.search_first_name} {child.search_last_name}"  # noqa: E731
-    kept = [c for c in children if all(one_edit_from_start(word, full(c)) for word in words)]
-    return kept[: limit + 1]
+    return [c for c in children if all(one_edit_from_start(word, full(c)) for word in words)][: limit + 1]
+
+
+def _typos_allowed(words):
+    return bool(words) and typos_searched() and any(len(word) >= TYPO_MIN_LENGTH for word in words)
 
 
 def _episodes(user, children):
@@ -333,17 +329,16 @@ def find_children(user, *, first_name=None, last_name=None, date_of_birth=None, 
     conditions = _search_conditions(first_name, last_name, date_of_birth, nhs_number)
     if not conditions:
         return matches
+    children = db.session.scalars(
+        sa.select(Child)
+        .where(*conditions)
+        .options(selectinload(Child.family))
+        .order_by(Child.search_last_name, Child.search_first_name, Child.id)
+        .limit(limit + 1)
+    ).all()
     words = [] if nhs_number and normalise_nhs_number(nhs_number) else _search_words(first_name, last_name)
-    if words and typos_searched() and any(len(word) >= TYPO_MIN_LENGTH for word in words):
-        children = _find_with_typos(conditions, words, date_of_birth, limit)
-    else:
-        children = db.session.scalars(
-            sa.select(Child)
-            .where(*conditions)
-            .options(selectinload(Child.family))
-            .order_by(Child.search_last_name, Child.search_first_name, Child.id)
-            .limit(limit + 1)
-        ).all()
+    if not children and _typos_allowed(words):
+        children = _find_with_typos(words, date_of_birth, limit)
     if len(children) > limit:
         matches.more = True
         children = children[:limit]
@@ -580,16 +575,25 @@ def _cases_matching(text):
     "Contains in the first name or the last name or first-space-last" is the same as "contains in first-space-
     last", so one condition, which the trigram indexes answer on PostgreSQL (SQLite scans, as before)."""
     folded = fold_name(text)
+    by_ref = sa.func.upper(Assessment.ref).like(f"%{text.upper()}%")
     name_matches = child_search_name().like(f"%{folded}%")
-    if typos_searched() and len(folded) >= TYPO_MIN_LENGTH:
-        # One typo allowed ("smiht"): the trigram index answers both conditions (a bitmap OR).
+    if _typos_allowed([folded]) and not _any_case_matches(by_ref, name_matches):
+        # Nothing matches as typed: allow one typo ("smiht"), which the trigram index answers too.
         allow_typos()
-        name_matches = sa.or_(name_matches, near_name(folded))
+        name_matches = near_name(folded)
     by_child = (
         sa.select(AssessmentChild.assessment_id).join(Child, Child.id == AssessmentChild.child_id).where(name_matches)
     )
-    by_ref = sa.select(Assessment.id).where(sa.func.upper(Assessment.ref).like(f"%{text.upper()}%"))
-    return sa.union(by_ref, by_child)
+    return sa.union(sa.select(Assessment.id).where(by_ref), by_child)
+
+
+def _any_case_matches(by_ref, name_matches):
+    """Whether any case (seen by the user or not) has this reference or child's name as typed: two index probes
+    that stop at the first match."""
+    by_name = sa.select(AssessmentChild.assessment_id).join(Child, Child.id == AssessmentChild.child_id)
+    return db.session.scalar(
+        sa.select(sa.or_(sa.select(Assessment.id).where(by_ref).exists(), by_name.where(name_matches).exists()))
+    )
 
 
 def case_list(user, *, state=None, text=None, needs=None):
