@@ -13,8 +13,10 @@ CHROMIUM_PATH ?= /usr/bin/chromium
 GOVUK := node_modules/govuk-frontend/dist/govuk
 NPM_STAMP := node_modules/.package-lock.json
 STATIC := eha/static
+AUTOCOMPLETE := node_modules/accessible-autocomplete/dist
 ASSETS := $(STATIC)/css/application.css $(STATIC)/js/govuk-frontend.min.js \
-	$(STATIC)/js/application.mjs $(STATIC)/assets/manifest.json
+	$(STATIC)/js/application.mjs $(STATIC)/assets/manifest.json \
+	$(STATIC)/js/accessible-autocomplete.min.js $(STATIC)/css/accessible-autocomplete.min.css
 
 # Workers and access log are in gunicorn.conf.py, shared with bench/http_bench.py.
 GUNICORN := $(BIN)/gunicorn -c gunicorn.conf.py
@@ -66,6 +68,15 @@ $(STATIC)/css/application.css: $(wildcard assets/scss/*.scss) $(NPM_STAMP)
 $(STATIC)/js/govuk-frontend.min.js: $(NPM_STAMP)
 	@mkdir -p $(@D)
 	cp $(GOVUK)/govuk-frontend.min.js $(GOVUK)/govuk-frontend.min.js.map $(@D)/
+
+# GOV.UK's accessible-autocomplete: the person pickers' search box, with JavaScript (eha.services.pickers).
+$(STATIC)/js/accessible-autocomplete.min.js: $(NPM_STAMP)
+	@mkdir -p $(@D)
+	cp $(AUTOCOMPLETE)/accessible-autocomplete.min.js $(AUTOCOMPLETE)/accessible-autocomplete.min.js.map $(@D)/
+
+$(STATIC)/css/accessible-autocomplete.min.css: $(NPM_STAMP)
+	@mkdir -p $(@D)
+	cp $(AUTOCOMPLETE)/accessible-autocomplete.min.css $@
 
 $(STATIC)/js/application.mjs: assets/js/application.mjs
 	@mkdir -p $(@D)

@@ -1,5 +1,9 @@
 """Paging lists: the one page parser (bounded, so no address can ask for page 10**20) and the one paginator."""
 
+import re
+from dataclasses import dataclass
+from datetime import date
+
 import sqlalchemy as sa
 from flask import current_app, request
 
@@ -75,3 +79,142 @@ def bounded_paginate(select, id_column, *, options=(), per_page=None, bound=None
     if offset < counted:
         items = db.session.scalars(select.options(*options).limit(per_page).offset(offset)).all()
     return BoundedPage(items, page, per_page, counted, bound)
+
+
+# --- keyset (seek) paging: the case list ---
+
+_SEEK_KEY = re.compile(r"^(undated|[0-9]{4}-[0-9]{2}-[0-9]{2})\.([0-9]{1,18})$")
+
+
+@dataclass(frozen=True)
+class SeekKey:
+    """Where a page of a list in ``DueOrder`` starts or ends: a row's due date (None: undated) and id. In an
+    address it is ``2027-03-01.1234`` or ``undated.1234``; anything else is no key (the first page)."""
+
+    due: date | None
+    id: int
+
+    def __str__(self):
+        return f"{self.due.isoformat() if self.due else 'undated'}.{self.id}"
+
+    @classmethod
+    def parse(cls, raw):
+        match = _SEEK_KEY.match(raw or "")
+        if match is None:
+            return None
+        try:
+            due = None if match[1] == "undated" else date.fromisoformat(match[1])
+        except ValueError:
+            return None
+        return cls(due, int(match[2]))
+
+
+class DueOrder:
+    """The order "undated last, soonest due first, newest first among equals": ``(due IS NULL), due, id DESC``,
+    which a three-column index holds (``ix_assessments_due_order``). Each seek is one or two index ranges: the
+    dated rows from a date on (the few of that same date filtered), then the undated ones, so a deep page
+    costs what the first does."""
+
+    def __init__(self, due, ident):
+        self.due, self.ident = due, ident
+
+    @property
+    def forward(self):
+        return (self.due.is_(None), self.due, self.ident.desc())
+
+    @property
+    def backward(self):
+        return (self.due.is_(None).desc(), self.due.desc(), self.ident)
+
+    def _dated(self):
+        # Written as the index's own first column, so the planner starts the range there.
+        return self.due.is_(None) == sa.false()
+
+    def after(self, key):
+        """The conditions of the rows after ``key``, one per index range, in the list's order."""
+        if key.due is None:
+            return [sa.and_(self.due.is_(None), self.ident < key.id)]
+        same_day_before = sa.and_(self.due == key.due, self.ident >= key.id)
+        return [sa.and_(self._dated(), self.due >= key.due, sa.not_(same_day_before)), self.due.is_(None)]
+
+    def before(self, key):
+        """The conditions of the rows before ``key``, one per index range, nearest first (``backward``)."""
+        if key.due is None:
+            return [sa.and_(self.due.is_(None), self.ident > key.id), self._dated()]
+        same_day_after = sa.and_(self.due == key.due, self.ident <= key.id)
+        return [sa.and_(self._dated(), self.due <= key.due, sa.not_(same_day_after))]
+
+    def key_of(self, row):
+        return SeekKey(getattr(row, self.due.key), getattr(row, self.ident.key))
+
+
+class SeekPage(BoundedPage):
+    """A ``BoundedPage`` reached by seek key: the pager's links carry ``next_args`` / ``prev_args`` (the key of
+    the row they continue from, and the page's number, which is only shown)."""
+
+    def __init__(self, items, number, per_page, counted, bound, *, has_prev, has_next, order):
+        super().__init__(items, number, per_page, counted, bound)
+        self.has_prev, self.has_next = has_prev and bool(items), has_next
+        self.prev_num = number - 1 if self.has_prev else None
+        self.next_num = number + 1 if self.has_next else None
+        if self.exact:
+            self.pages = max(self.pages, number)
+        elif number >= self.pages:
+            self.pages = number + 1
+        self.next_args = {"after": str(order.key_of(items[-1])), "n": number + 1} if has_next and items else {}
+        # Back to page 1 is the list's own address; before it, the key of this page's first row.
+        self.prev_args = {} if number <= 2 or not items else {"before": str(order.key_of(items[0])), "n": number - 1}
+
+
+def _seek(select, conditions, order_by, limit, options):
+    """Up to ``limit`` rows of ``select`` over the index ranges ``conditions``, in order: one query per range, and
+    the next range only if the earlier ones ran out."""
+    rows = []
+    for condition in conditions:
+        rows += db.session.scalars(
+            select.where(condition).order_by(None).order_by(*order_by).options(*options).limit(limit - len(rows))
+        ).all()
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def _key_of_page(select, order, page, per_page):
+    """The key just before page ``page`` of an old ``?page=N`` address: one walk of the ids, once, so a bookmark
+    still opens where it did (its links then seek)."""
+    row = db.session.execute(
+        select.with_only_columns(order.due, order.ident)
+        .order_by(None)
+        .order_by(*order.forward)
+        .offset((page - 1) * per_page - 1)
+        .limit(1)
+    ).first()
+    return SeekKey(row[0], row[1]) if row is not None else None
+
+
+def seek_paginate(select, order, *, options=(), per_page=None, bound=None):
+    """A page of ``select`` (unordered) in ``order`` (a ``DueOrder``) at ``?after=KEY`` or ``?before=KEY``; the
+    count stops at ``bound`` (``COUNT_BOUND``). An old ``?page=N`` still opens page N. Queries: the count, the
+    page (a second only where the page crosses from dated to undated), whatever ``options`` load."""
+    per_page = per_page or current_app.config["EHA_PAGE_SIZE"]
+    bound = bound or COUNT_BOUND
+    ids = select.with_only_columns(order.ident).order_by(None).limit(bound + 1)
+    counted = db.session.scalar(sa.select(sa.func.count()).select_from(ids.subquery()))
+    after, before = SeekKey.parse(request.args.get("after")), SeekKey.parse(request.args.get("before"))
+    number = page_number("n")
+    if after is None and before is None and page_number() > 1:
+        number = page_number()
+        after = _key_of_page(select, order, number, per_page)
+        if after is None:  # past the last page: empty, not an error
+            return SeekPage([], number, per_page, counted, bound, has_prev=False, has_next=False, order=order)
+    if before is not None:
+        rows = _seek(select, order.before(before), order.backward, per_page + 1, options)
+        has_prev = len(rows) > per_page
+        items = list(reversed(rows[:per_page]))
+        return SeekPage(items, max(number, 2) if has_prev else 1, per_page, counted, bound, has_prev=has_prev,
+                        has_next=True, order=order)  # fmt: skip
+    conditions = order.after(after) if after is not None else [sa.true()]
+    rows = _seek(select, conditions, order.forward, per_page + 1, options)
+    first = after is None
+    return SeekPage(rows[:per_page], 1 if first else max(number, 2), per_page, counted, bound,
+                    has_prev=not first, has_next=len(rows) > per_page, order=order)  # fmt: skip

@@ -1,19 +1,20 @@
 """The duty-to-share grant form and its revoke button."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea
-from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
+from wtforms import IntegerField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from eha.forms.base import BaseForm
-from eha.forms.fields import GovDateField
+from eha.forms.families import Required
+from eha.forms.fields import GovDateField, GovRadioField
 
 
 class GrantForm(BaseForm):
-    user = SelectField(
+    # A search over every practitioner (eha.services.pickers): only those found and the one chosen are choices.
+    user = GovRadioField(
         "Who needs access",
-        widget=GovSelect(),
-        validate_choice=False,
-        validators=[InputRequired(message="Select the practitioner to give access to")],
+        validators=[Required("Select the practitioner to give access to")],
+        error_name="the practitioner to give access to",
     )
     reason = TextAreaField(
         "Why they need access without the family's agreement",
@@ -26,19 +27,10 @@ class GrantForm(BaseForm):
     ends_on = GovDateField("When access ends", error_name="the date access ends")
     submit = SubmitField("Give access", widget=GovSubmitInput())
 
-    def set_users(self, users):
-        self.user.choices = [("", "Choose a practitioner")] + [(str(u.id), f"{u.name}, {u.agency.name}") for u in users]
-        self._users = {u.id: u for u in users}
-
-    def chosen_user(self):
-        try:
-            return self._users.get(int(self.user.data))
-        except (TypeError, ValueError):
-            return None
-
-    def validate_user(self, field):
-        if self.chosen_user() is None:
-            raise ValidationError("Select the practitioner to give access to")
+    @property
+    def user_id(self):
+        value = self.user.data
+        return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
 
     def validate_ends_on(self, field):
         if field.data is None and not field.errors:

@@ -7,7 +7,7 @@ from wtforms import HiddenField
 from eha.forms.base import BaseForm
 from eha.forms.families import Required
 from eha.forms.fields import GovDateField, GovRadioField, GovTextAreaField, MaxLength
-from eha.forms.plans import RequiredDate, set_choices
+from eha.forms.plans import RequiredDate
 from eha.services.lead import REASON_MAX
 
 
@@ -40,9 +40,8 @@ class ChangeLeadForm(BaseForm):
     )
     version = HiddenField()
 
-    def __init__(self, *args, choices=(), old_lead=None, **kwargs):
+    def __init__(self, *args, old_lead=None, **kwargs):
         super().__init__(*args, **kwargs)
-        set_choices(self.new_lead, choices)
         if old_lead is not None:
             self.keep_old.label.text = f"Should {old_lead.name} stay in the Team Around the Family?"
 

@@ -8,6 +8,8 @@ work inside the caller's transaction.
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -32,7 +34,7 @@ from eha.models.choices import MANAGER
 from eha.models.families import Carer, Child, Family, fold_name
 from eha.models.users import Agency, User
 from eha.nhs import normalise_nhs_number
-from eha.pagination import bounded_paginate
+from eha.pagination import DueOrder, seek_paginate
 from eha.services.case_page import build_panel
 from eha.transaction import autocommit, case_action
 from eha.workflow.states import DRAFT, OPEN_STATES, STATES
@@ -200,11 +202,15 @@ def _name_word_matches(word):
     return sa.or_(*options)
 
 
+def _search_words(first_name, last_name):
+    return f"{fold_name(first_name)} {fold_name(last_name)}".split()[:_MAX_NAME_WORDS]
+
+
 def _search_conditions(first_name, last_name, date_of_birth, nhs_number):
     nhs = normalise_nhs_number(nhs_number) if nhs_number else ""
     if nhs:
         return [Child.nhs_number == nhs]
-    words = f"{fold_name(first_name)} {fold_name(last_name)}".split()[:_MAX_NAME_WORDS]
+    words = _search_words(first_name, last_name)
     conditions = [_name_word_matches(word) for word in words]
     # Implied by each word's match, and what the PostgreSQL trigram index answers: the database finds the few
     # children whose full name contains the words, then checks where in the name each word starts.
@@ -212,6 +218,84 @@ def _search_conditions(first_name, last_name, date_of_birth, nhs_number):
     if conditions and date_of_birth:
         conditions.append(Child.date_of_birth == date_of_birth)
     return conditions
+
+
+# --- one typo (PostgreSQL): "smiht" finds Smith ---
+
+# A word this long may have one typo; a shorter one must start the name as typed (one edit of "li" is anything).
+TYPO_MIN_LENGTH = 4
+# One typo can leave only a third of a short word's trigrams ("smtih" shares "  s" and " sm" of Smith's six):
+# pg_trgm's word similarity of 0.3 finds such near names from the trigram index, then ``one_edit_from_start``
+# keeps only those one typo from the start of a name (the similarity alone would also find "walski" inside
+# Kowalski, or "smart" for "smith").
+TYPO_SIMILARITY = "0.3"
+# How many near names the database offers for checking (nearest first) when none match as typed.
+_TYPO_CANDIDATES = 200
+
+
+def typos_searched():
+    """Whether names are searched with a typo allowed: on PostgreSQL, whose pg_trgm (migration 0009) can find
+    near names from an index. SQLite keeps the folded prefix search."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def allow_typos():
+    """Set, for this transaction only, the word similarity at which pg_trgm's ``<%`` finds a name with one typo."""
+    db.session.execute(sa.select(sa.func.set_config("pg_trgm.word_similarity_threshold", TYPO_SIMILARITY, True)))
+
+
+def _one_edit(a, b):
+    """Whether ``a`` and ``b`` are at most one edit apart (a letter added, dropped, changed or two swapped)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    a, b = a[start:], b[start:]
+    swapped = len(a) == len(b) >= 2 and a[0] == b[1] and a[1] == b[0] and a[2:] == b[2:]
+    return swapped or a[1:] == b[1:] or a[1:] == b or a == b[1:]
+
+
+def one_edit_from_start(word, name):
+    """Whether ``word`` (folded) is one typo from the start of a part of ``name`` (folded): "smiht" and "smth"
+    start "smith"; "walski" starts no part of "kowalski"."""
+    parts = name.replace("-", " ").split()
+    for part in parts:
+        if part.startswith(word):
+            return True
+        if len(word) >= TYPO_MIN_LENGTH and any(
+            _one_edit(word, part[:length]) for length in (len(word) - 1, len(word), len(word) + 1)
+        ):
+            return True
+    return False
+
+
+def near_name(text):
+    """PostgreSQL: ``text`` is near a word of the child's folded name (pg_trgm's ``<%``, which the trigram index
+    on that name answers)."""
+    return sa.literal(text).op("<%", is_comparison=True)(child_search_name().self_group())
+
+
+def _find_with_typos(words, date_of_birth, limit):
+    """When no child matches as typed: those one typo away, nearest first."""
+    near = [near_name(word) for word in words] + ([Child.date_of_birth == date_of_birth] if date_of_birth else [])
+    similarity = functools.reduce(operator.add, (sa.func.word_similarity(word, child_search_name()) for word in words))
+    allow_typos()
+    children = db.session.scalars(
+        sa.select(Child)
+        .where(*near)
+        .options(selectinload(Child.family))
+        .order_by(similarity.desc(), Child.search_last_name, Child.search_first_name, Child.id)
+        .limit(_TYPO_CANDIDATES)
+    ).all()
+    full = lambda child: f"{child.search_first_name} {child.search_last_name}"  # noqa: E731
+    return [c for c in children if all(one_edit_from_start(word, full(c)) for word in words)][: limit + 1]
+
+
+def _typos_allowed(words):
+    return bool(words) and typos_searched() and any(len(word) >= TYPO_MIN_LENGTH for word in words)
 
 
 def _episodes(user, children):
@@ -255,6 +339,9 @@ def find_children(user, *, first_name=None, last_name=None, date_of_birth=None, 
         .order_by(Child.search_last_name, Child.search_first_name, Child.id)
         .limit(limit + 1)
     ).all()
+    words = [] if nhs_number and normalise_nhs_number(nhs_number) else _search_words(first_name, last_name)
+    if not children and _typos_allowed(words):
+        children = _find_with_typos(words, date_of_birth, limit)
     if len(children) > limit:
         matches.more = True
         children = children[:limit]
@@ -502,13 +589,26 @@ def _cases_matching(text):
     """The ids of the cases whose reference, or a child's first, last or full name, contains ``text`` (folded).
     "Contains in the first name or the last name or first-space-last" is the same as "contains in first-space-
     last", so one condition, which the trigram indexes answer on PostgreSQL (SQLite scans, as before)."""
+    folded = fold_name(text)
+    by_ref = sa.func.upper(Assessment.ref).like(f"%{text.upper()}%")
+    name_matches = child_search_name().like(f"%{folded}%")
+    if _typos_allowed([folded]) and not _any_case_matches(by_ref, name_matches):
+        # Nothing matches as typed: allow one typo ("smiht"), which the trigram index answers too.
+        allow_typos()
+        name_matches = near_name(folded)
     by_child = (
-        sa.select(AssessmentChild.assessment_id)
-        .join(Child, Child.id == AssessmentChild.child_id)
-        .where(child_search_name().like(f"%{fold_name(text)}%"))
+        sa.select(AssessmentChild.assessment_id).join(Child, Child.id == AssessmentChild.child_id).where(name_matches)
     )
-    by_ref = sa.select(Assessment.id).where(sa.func.upper(Assessment.ref).like(f"%{text.upper()}%"))
-    return sa.union(by_ref, by_child)
+    return sa.union(sa.select(Assessment.id).where(by_ref), by_child)
+
+
+def _any_case_matches(by_ref, name_matches):
+    """Whether any case (seen by the user or not) has this reference or child's name as typed: two index probes
+    that stop at the first match."""
+    by_name = sa.select(AssessmentChild.assessment_id).join(Child, Child.id == AssessmentChild.child_id)
+    return db.session.scalar(
+        sa.select(sa.or_(sa.select(Assessment.id).where(by_ref).exists(), by_name.where(name_matches).exists()))
+    )
 
 
 def case_list(user, *, state=None, text=None, needs=None):
@@ -552,10 +652,15 @@ CASE_LIST_OPTIONS = (
 )
 
 
+# The list's order, as ``ix_assessments_due_order`` holds it: the seek key of its pages.
+CASE_LIST_ORDER = DueOrder(Assessment.next_due_on, Assessment.id)
+
+
 def case_list_page(user, *, state=None, text=None, needs=None):
-    """The ``?page=`` page of ``case_list``, counted up to ``eha.pagination.COUNT_BOUND``: three queries."""
-    return bounded_paginate(
-        case_list(user, state=state, text=text, needs=needs), Assessment.id, options=CASE_LIST_OPTIONS
+    """A page of ``case_list`` at ``?after=``/``?before=`` (keyset: a deep page costs what the first does; an
+    old ``?page=N`` still opens), counted up to ``eha.pagination.COUNT_BOUND``: three queries."""
+    return seek_paginate(
+        case_list(user, state=state, text=text, needs=needs), CASE_LIST_ORDER, options=CASE_LIST_OPTIONS
     )
 
 

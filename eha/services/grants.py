@@ -33,17 +33,27 @@ def grants_for_case(case):
     ).all()
 
 
-def grantable_users():
-    """Active practitioners (managers see every case already; administrators see no case content)."""
-    return db.session.scalars(
-        sa.select(User).where(User.active.is_(True), User.role == PRACTITIONER).order_by(sa.func.lower(User.name))
-    ).all()
+def grantable_query():
+    """A select of who may be given access: active practitioners (managers see every case already;
+    administrators see no case content). The page searches it (``eha.services.pickers``), never lists it."""
+    return sa.select(User).where(User.active.is_(True), User.role == PRACTITIONER)
+
+
+def grant_page(case, *, text=None, chosen=None):
+    """The duty-to-share page: the case's grants and the practitioner picker's offer for ``text`` (keeping the
+    one ``chosen``)."""
+    from eha.services import pickers
+
+    return {"grants": grants_for_case(case), "offer": pickers.offer_for("grant", case, text, chosen)}
 
 
 @case_action
 def create_grant(case, *, by, user, reason, ends_on, today=None):
-    """A manager gives ``user`` access to ``case`` until ``ends_on`` (the duty to share), with the reason."""
+    """A manager gives ``user`` (a ``User`` or a user id) access to ``case`` until ``ends_on`` (the duty to
+    share), with the reason."""
     today = today or date.today()
+    if not isinstance(user, User):
+        user = db.session.get(User, user) if isinstance(user, int) else None
     if user is None or not user.active or user.role != PRACTITIONER:
         raise Invalid("Select the practitioner to give access to", field="user")
     if ends_on <= today:

@@ -30,29 +30,21 @@ def current_lead(case):
     return case.lead or case.started_by
 
 
+def eligible_leads_query(case):
+    """A select of who the case can be handed to: active practitioners of the agencies within the family's
+    current agreement, other than the current lead (searched by the handover page's picker)."""
+    agency_ids = agreed_agency_ids(case)
+    return sa.select(User).where(
+        User.agency_id.in_(agency_ids) if agency_ids else sa.false(),
+        User.active.is_(True),
+        User.role == PRACTITIONER,
+        User.id != current_lead(case).id,
+    )
+
+
 def eligible_leads(case):
     """Active practitioners of the agencies within the family's current agreement, other than the current lead."""
-    agency_ids = agreed_agency_ids(case)
-    if not agency_ids:
-        return []
-    return db.session.scalars(
-        sa.select(User)
-        .where(
-            User.agency_id.in_(agency_ids),
-            User.active.is_(True),
-            User.role == PRACTITIONER,
-            User.id != current_lead(case).id,
-        )
-        .order_by(User.name, User.id)
-    ).all()
-
-
-def lead_choices(case):
-    """``[(user id, "Nia Nurse, Health Visiting (School nurse)")]``: who the case can be handed to."""
-    return [
-        (str(u.id), f"{u.name}, {u.agency.name}" + (f" ({u.job_title})" if u.job_title else ""))
-        for u in eligible_leads(case)
-    ]
+    return db.session.scalars(eligible_leads_query(case).order_by(User.name, User.id)).all()
 
 
 def lead_changes(case):
@@ -69,12 +61,25 @@ def lead_changes(case):
     ).all()
 
 
-def page_context(case):
-    return {"current_lead": current_lead(case), "choices": lead_choices(case), "lead_changes": lead_changes(case)}
+def page_context(case, *, text=None, chosen=None):
+    """The handover page: the lead now, the picker's offer of new leads for ``text`` (keeping the one
+    ``chosen``), whether there is anyone to hand to (``choices``), and the earlier handovers."""
+    from eha.services import pickers
+
+    pool = pickers.lead_pool(case)
+    offer = pickers.offer(pool, text, [chosen] if chosen else [])
+    return {
+        "current_lead": current_lead(case),
+        "offer": offer,
+        "choices": bool(offer.choices) or (offer.searching and pool.any()),
+        "lead_changes": lead_changes(case),
+    }
 
 
 def _new_lead(case, new_lead_id):
-    chosen = next((u for u in eligible_leads(case) if u.id == new_lead_id), None)
+    chosen = None
+    if new_lead_id is not None:
+        chosen = db.session.scalar(eligible_leads_query(case).where(User.id == new_lead_id))
     if chosen is None:
         raise Invalid(
             "Select a practitioner from an agency the family agreed may be involved",

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from eha import access, audit, people
@@ -59,28 +59,20 @@ def agreed_agency_ids(case):
     return consent.agency_ids
 
 
-def invitable_professionals(case):
-    """Active users (not administrators) of the agencies within the family's agreement, by agency and name."""
+def invitable_query(case):
+    """A select of who can be invited: active users (not administrators) of the agencies within the family's
+    agreement (searched by the schedule page's picker once there are many)."""
     agency_ids = agreed_agency_ids(case)
-    if not agency_ids:
-        return []
-    return (
-        db.session.scalars(
-            sa.select(User)
-            .where(User.agency_id.in_(agency_ids), User.active.is_(True), User.role != ADMIN)
-            .order_by(User.name)
-        )
-        .unique()
-        .all()
+    return sa.select(User).where(
+        User.agency_id.in_(agency_ids) if agency_ids else sa.false(), User.active.is_(True), User.role != ADMIN
     )
 
 
-def professional_choices(case):
-    """``[(value, label)]``: the professionals who can be invited, "Nia Nurse, Health Visiting (School nurse)"."""
-    return [
-        (people.user(u.id).value, f"{u.name}, {u.agency.name}" + (f" ({u.job_title})" if u.job_title else ""))
-        for u in invitable_professionals(case)
-    ]
+def invitable_professionals(case):
+    """Active users (not administrators) of the agencies within the family's agreement, by agency and name."""
+    if not agreed_agency_ids(case):
+        return []
+    return db.session.scalars(invitable_query(case).order_by(User.name)).unique().all()
 
 
 def family_members(case):
@@ -450,7 +442,8 @@ def person_needs(person):
 def _wanted(case, user_ids, family_values, person_values=()):
     """``{PersonRef: participant}`` for those invited who may be: agreed professionals, the family and the people
     on the case now. Communication needs start from the carer's or person's record."""
-    professionals = {u.id: u for u in invitable_professionals(case)}
+    chosen = invitable_query(case).where(User.id.in_(list(user_ids)[:500])).options(joinedload(User.agency))
+    professionals = {u.id: u for u in db.session.scalars(chosen).unique()} if user_ids else {}
     family = {people.carer(c.id): c for c in case.family.carers} | {people.child(c.id): c for c in case.family.children}
     wanted = {}
     for user_id in user_ids:

@@ -35,6 +35,7 @@ BLUEPRINT_MODULES = (
     "eha.views.retention",
     "eha.views.subject_access",
     "eha.views.sar_redactions",
+    "eha.views.pickers",
 )
 
 

@@ -6,10 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from eha import audit
-from eha.access import HISTORY, MANAGER_ONLY, case_route
+from eha.access import HISTORY, MANAGER_ONLY, case_route, note_recorded
 from eha.errors import Invalid
 from eha.formatting import format_date
 from eha.forms.grants import GrantForm, RevokeGrantForm
+from eha.forms.pickers import finding, give_offer, picker_text
 from eha.models.choices import ROLES
 from eha.services import grants as grant_service
 from eha.services.history import case_events
@@ -22,12 +23,20 @@ def show(case):
     return render_template("views/history/show.html", case=case, page=case_events(case), label=audit.label, roles=ROLES)
 
 
-def _grants_page(case, form):
+def _grant_form(case):
+    """The grant form, its practitioner picker offering those found (and the one chosen), and the page around it."""
+    form = GrantForm()
+    page = grant_service.grant_page(case, text=picker_text(form.user), chosen=form.user.data)
+    give_offer(form.user, page.pop("offer"))
+    return form, page
+
+
+def _grants_page(case, form, page):
     return render_template(
         "views/history/access.html",
         case=case,
         form=form,
-        grants=grant_service.grants_for_case(case),
+        **page,
         is_active=grant_service.is_active,
         revoke_form=RevokeGrantForm(formdata=None),
         max_days=grant_service.MAX_DAYS,
@@ -45,19 +54,21 @@ def _grants_page(case, form):
     refused="grant_created",
 )
 def access_grants(case):
-    form = GrantForm()
-    form.set_users(grant_service.grantable_users())
+    form, page = _grant_form(case)
+    if finding():
+        note_recorded()  # a search is not an attempt to grant: nothing to record
+        return _grants_page(case, form, page)
     if form.validate_on_submit():
         try:
             grant = grant_service.create_grant(
-                case, by=current_user, user=form.chosen_user(), reason=form.reason.data, ends_on=form.ends_on.data
+                case, by=current_user, user=form.user_id, reason=form.reason.data, ends_on=form.ends_on.data
             )
         except Invalid as error:
             form.add_error(error)
         else:
             flash(f"{grant.user.name} can see this case until {format_date(grant.ends_on)}", "success")
             return redirect(url_for("history.access_grants", ref=case.ref))
-    return _grants_page(case, form)
+    return _grants_page(case, form, page)
 
 
 @case_route(bp, "/access/revoke", methods=("POST",), need=MANAGER_ONLY, refused="grant_revoked")

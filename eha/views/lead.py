@@ -5,9 +5,10 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from eha.access import MANAGE, case_route
+from eha.access import MANAGE, case_route, note_recorded
 from eha.errors import Invalid, StaleEdit
 from eha.forms.lead import ChangeLeadForm
+from eha.forms.pickers import finding, give_offer, picker_text
 from eha.forms.plans import parse_version
 from eha.services import lead as service
 from eha.workflow.states import OPEN_STATES
@@ -17,8 +18,12 @@ bp = Blueprint("lead", __name__, url_prefix="/assessments/<caseref:ref>")
 CHANGE_LEAD = MANAGE.during(OPEN_STATES, service.CLOSED)
 
 
-def _form(page, **kwargs):
-    return ChangeLeadForm(choices=page["choices"], old_lead=page["current_lead"], **kwargs)
+def _form(case, **kwargs):
+    """The form and the page around it: the new lead's picker offers the practitioners found (or all, if few)."""
+    form = ChangeLeadForm(old_lead=service.current_lead(case), **kwargs)
+    page = service.page_context(case, text=picker_text(form.new_lead), chosen=form.new_lead.data)
+    give_offer(form.new_lead, page.pop("offer"))
+    return form, page
 
 
 def _render(case, form, page, conflict=False):
@@ -30,11 +35,13 @@ def _render(case, form, page, conflict=False):
 @case_route(bp, "/lead", methods=("GET", "POST"), need=CHANGE_LEAD, audit="case_viewed", refused="lead_changed")
 def change(case):
     """Who the case is handed to, from when, why, and whether the old lead stays in the TAF."""
-    page = service.page_context(case)
     if request.method == "GET":
         data = {"version": str(case.version_id), "keep_old": "yes", "handed_over_on": date.today()}
-        return _render(case, _form(page, data=data), page)
-    form = _form(page)
+        return _render(case, *_form(case, data=data))
+    form, page = _form(case)
+    if finding():
+        note_recorded()  # a search for the new lead is not an attempt to change it: nothing to record
+        return _render(case, form, page)
     if not form.validate():
         return _render(case, form, page)
     try:
@@ -49,9 +56,8 @@ def change(case):
         )
     except Invalid as error:
         form.add_error(error)
-        return _render(case, form, service.page_context(case))
+        return _render(case, form, page)
     except StaleEdit:
-        page = service.page_context(case)
         form.version.data = str(case.version_id)
         return _render(case, form, page, conflict=True)
     flash(f"{new.name} is now the lead professional", "success")

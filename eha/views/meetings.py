@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eha.access import MANAGE, VIEW, case_route
+from eha.access import MANAGE, VIEW, case_route, note_recorded
 from eha.errors import Conflict, GuardFailed, Invalid
 from eha.formatting import format_datetime
 from eha.forms.meetings import (
@@ -17,10 +17,12 @@ from eha.forms.meetings import (
     record_form,
     time_value,
 )
+from eha.forms.pickers import finding, give_offer, picker_text
 from eha.forms.plans import parse_version
 from eha.i18n import translated
 from eha.models.choices import MEETING_KINDS
 from eha.services import meetings as service
+from eha.services import pickers
 from eha.workflow.states import OPEN_STATES
 
 # The prefix stops at the case so that the TAF page (``/assessments/<ref>/team``) lives here too.
@@ -35,12 +37,10 @@ def _kind():
 
 
 def _schedule_form(case, kind, form_class=ScheduleMeetingForm, **kwargs):
-    form = form_class(
-        professionals=service.professional_choices(case),
-        family=service.family_members(case),
-        people=service.people_choices(case),
-        **kwargs,
-    )
+    form = form_class(family=service.family_members(case), people=service.people_choices(case), **kwargs)
+    # The professionals are a search once the agreed agencies have many people (eha.services.pickers).
+    field = form.professionals
+    give_offer(field, pickers.offer_for("invite", case, picker_text(field), field.data))
     form.require_invitee = kind == service.FAMILY_NETWORK
     return form
 
@@ -73,7 +73,9 @@ def new(case):
     page = service.schedule_page(case, kind)
     form = _new_form(case, kind)
     errors = None
-    if form.validate_on_submit():
+    if finding():
+        note_recorded()  # a search for whom to invite is not an attempt to schedule: nothing to record
+    elif form.validate_on_submit():
         try:
             meeting = service.schedule(
                 case,
@@ -195,7 +197,8 @@ def record(case, meeting_id):
 
 def _edit_form(case, meeting, **kwargs):
     form = _schedule_form(case, meeting.kind, form_class=EditMeetingForm, **kwargs)
-    form.require_professional = meeting.kind == "taf" and bool(form.professionals.choices)
+    offer = form.professionals.offer
+    form.require_professional = meeting.kind == "taf" and (offer.searching or bool(offer.choices))
     return form
 
 
@@ -234,6 +237,9 @@ def edit(case, meeting_id):
         )
         return _render_edit(case, meeting, form)
     form = _edit_form(case, meeting)
+    if finding():
+        note_recorded()  # a search for whom to invite is not an attempt to reschedule: nothing to record
+        return _render_edit(case, meeting, form)
     if not form.validate():
         return _render_edit(case, meeting, form)
     return _save(

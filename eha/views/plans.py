@@ -4,9 +4,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eha.access import MANAGE, UPDATE_OWN_ACTION, VIEW, case_route
+from eha.access import MANAGE, UPDATE_OWN_ACTION, VIEW, case_route, note_recorded
 from eha.errors import Invalid, StaleEdit
+from eha.forms.pickers import finding, give_offer, picker_text
 from eha.forms.plans import ActionForm, ProgressForm, SignatureForm, parse_version
+from eha.services import pickers
 from eha.services import plans as service
 from eha.workflow.table import PLANNING
 
@@ -41,8 +43,19 @@ def _on_get(data):
 
 
 def _action_form(case, data=None, action=None):
-    needs, owners = service.action_choices(case, action)
-    return ActionForm(needs=needs, owners=owners, due_bounds=service.action_due_bounds(case), data=_on_get(data))
+    """The action form; "Who will do it?" lists the case's people, or is a search once there are many of them."""
+    needs, _owners = service.action_choices(case, action)
+    form = ActionForm(needs=needs, due_bounds=service.action_due_bounds(case), data=_on_get(data))
+    give_offer(form.owner, pickers.offer_for("owner", case, picker_text(form.owner), form.owner.data, action=action))
+    return form
+
+
+def _searched(case, form, action=None):
+    """The page again after the owner search (nothing saved, nothing to record), or None if it was not one."""
+    if not finding():
+        return None
+    note_recorded()
+    return _action_page(case, form, action)
 
 
 def _action_page(case, form, action=None, conflict=None, status=200):
@@ -70,6 +83,9 @@ def _action_fields(form):
 def action_new(case):
     service.check_can_add_action(case)
     form = _action_form(case)
+    searched = _searched(case, form)
+    if searched is not None:
+        return searched
     if form.validate_on_submit():
         try:
             change = service.add_action(case, current_user, **_action_fields(form))
@@ -84,6 +100,9 @@ def action_new(case):
 def action_edit(case, key):
     action, data = service.action_to_change(case, key)
     form = _action_form(case, data=data, action=action)
+    searched = _searched(case, form, action)
+    if searched is not None:
+        return searched
     if form.validate_on_submit():
         try:
             change = service.change_action(

@@ -146,3 +146,57 @@ def test_the_case_list_filter_ignores_accents_too(app, practitioner):
     case = helpers.case(practitioner, name="The Trần family", first_name="Minh", last_name="Trần")
     assert [c.id for c in db.session.scalars(service.case_list(practitioner, text="tran"))] == [case.id]
     assert [c.id for c in db.session.scalars(service.case_list(practitioner, text="Trần"))] == [case.id]
+
+
+# --- one typo, on PostgreSQL (pg_trgm); SQLite keeps the folded prefix search ---
+
+on_postgresql = pytest.mark.skipif(
+    not __import__("os").environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="typo-tolerant search is PostgreSQL's (pg_trgm); SQLite keeps the folded prefix search",
+)
+
+
+@on_postgresql
+@pytest.mark.parametrize("typed", ["smiht", "smtih", "smth", "smiith", "smyth", "xmith", "SMITH"])
+def test_one_typo_still_finds_the_child(client, signed_in, practitioner, typed):
+    helpers.family(practitioner, name="The Smith family", first_name="Jade", last_name="Smith")
+    signed_in(practitioner)
+    assert "Jade Smith" in _search(client, last_name=typed)
+
+
+@on_postgresql
+def test_a_typo_is_allowed_only_when_nothing_matches_as_typed(client, signed_in, practitioner):
+    helpers.family(practitioner, name="The Kowalski family", first_name="Maja", last_name="Kowalski")
+    helpers.family(practitioner, name="The Smyth family", first_name="Ola", last_name="Smyth")
+    helpers.family(practitioner, name="The Smith family", first_name="Jade", last_name="Smith")
+    signed_in(practitioner)
+    assert "No children on record match" in _search(client, last_name="walski")  # inside a name is no match
+    assert "No children on record match" in _search(client, last_name="smrtkx")  # two typos are too many
+    page = _search(client, last_name="smith")
+    assert "Jade Smith" in page and "Ola Smyth" not in page  # found as typed: no near names
+    page = _search(client, last_name="smyht")
+    assert "Ola Smyth" in page and "Jade Smith" not in page  # one typo from Smyth, two from Smith
+    page = _search(client, first_name="mja", last_name="kowlaski")  # a short word must start the name as typed
+    assert "Maja Kowalski" not in page
+    assert "Maja Kowalski" in _search(client, first_name="maj", last_name="kowlaski")
+
+
+@on_postgresql
+def test_an_accent_or_its_absence_is_no_typo(client, signed_in, practitioner):
+    helpers.family(practitioner, name="The Nguyễn family", first_name="Zoë", last_name="Nguyễn")
+    signed_in(practitioner)
+    assert "Zoë Nguyễn" in _search(client, first_name="Zoe", last_name="nguyen")
+    assert "Zoë Nguyễn" in _search(client, first_name="zoe", last_name="nguyne")
+
+
+@on_postgresql
+def test_the_case_list_search_allows_one_typo(app, practitioner):
+    case = helpers.case(practitioner, name="The Smith family", first_name="Jade", last_name="Smith")
+    assert [c.id for c in db.session.scalars(service.case_list(practitioner, text="smiht"))] == [case.id]
+    assert [c.id for c in db.session.scalars(service.case_list(practitioner, text="zzzzz"))] == []
+
+
+def test_one_edit_from_the_start_of_a_name():
+    check = service.one_edit_from_start
+    assert check("smiht", "jade smith") and check("smth", "jade smith") and check("kowal", "maja nowak-kowalska")
+    assert not check("walski", "maja kowalski") and not check("smrtk", "jade smith") and not check("jdae", "ja")
