@@ -1,0 +1,403 @@
+"""Printing any script: fonts per run, shaping, and right-to-left order for ReportLab.
+
+ReportLab draws glyphs one after another from left to right in one font. A plan in Urdu, or a Polish
+family's answer in an English plan, needs three things ReportLab leaves to us:
+
+* **Fonts per run.** Text is split into runs by script (Latin and everything Noto Sans covers, Arabic
+  script, Bengali), each run wrapped in ``<font name=…>`` with the bundled Noto font for it. Digits,
+  spaces and punctuation belong to the run they sit in, when its font has them.
+* **Shaping.** Arabic letters join and Bengali conjuncts form only when the text is shaped. ReportLab
+  shapes with HarfBuzz (uharfbuzz) when a paragraph style has ``shaping=1``; we switch it on only for
+  paragraphs that need it (shaping costs time). HarfBuzz shapes each right-to-left word into glyphs in
+  visual order.
+* **Direction.** ReportLab lays words out left to right in the order given, and its own bidi support
+  needs ``rlbidi``, which is not on PyPI. So a paragraph with any right-to-left text is broken into lines
+  here (logical order, widths measured from the shaped words), each line's words are put in visual order
+  by the Unicode bidi algorithm's rules at word level (X/W/N/I rules simplified to whole words, then L2),
+  and ReportLab gets one line per ``<br/>``. Right-to-left editions also align right and mirror tables.
+
+Every user string is still escaped: ``paragraph`` takes our markup (``<b>``, ``<i>``, ``<br/>`` and
+escaped text only) and re-escapes each run it emits.
+
+Text extraction (pypdf) of a right-to-left line returns Arabic letters as presentation forms (NFKC gives
+the letters back) in logical order: pypdf reverses right-to-left runs. Bengali comes back in glyph order:
+a vowel sign drawn before its consonant (ি, ে, ৈ) is extracted before it, and conjuncts whose glyph has
+no single character extract as private-use characters, though they print correctly.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape, unescape
+
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont, shapeStr
+from reportlab.platypus import Paragraph
+
+FONT_DIR = Path(__file__).parent / "fonts"
+
+RTL_LOCALES = frozenset({"ar", "ur"})
+
+# script: (regular name, bold name, regular file, bold file)
+_FONTS = {
+    "latn": ("EHANoto", "EHANoto-Bold", "NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
+    "arab": ("EHANaskh", "EHANaskh-Bold", "NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf"),
+    "beng": ("EHABengali", "EHABengali-Bold", "NotoSansBengali-Regular.ttf", "NotoSansBengali-Bold.ttf"),
+}
+COMPLEX = frozenset({"arab", "beng"})  # scripts that print correctly only when shaped
+
+# Arabic script (Arabic, Urdu, Persian letters, presentation forms) and Bengali blocks.
+_RANGES = (
+    (0x0600, 0x06FF, "arab"),
+    (0x0750, 0x077F, "arab"),
+    (0x08A0, 0x08FF, "arab"),
+    (0xFB50, 0xFDFF, "arab"),
+    (0xFE70, 0xFEFF, "arab"),
+    (0x0980, 0x09FF, "beng"),
+)
+
+_lock = threading.Lock()
+_registered = False
+
+
+def register_fonts() -> None:
+    """Register the bundled Noto fonts once per process (parsing a TrueType file is slow)."""
+    global _registered
+    if _registered:
+        return
+    with _lock:
+        if _registered:
+            return
+        for regular, bold, regular_file, bold_file in _FONTS.values():
+            pdfmetrics.registerFont(TTFont(regular, str(FONT_DIR / regular_file)))
+            pdfmetrics.registerFont(TTFont(bold, str(FONT_DIR / bold_file)))
+            pdfmetrics.registerFontFamily(regular, normal=regular, bold=bold, italic=regular, boldItalic=bold)
+        _registered = True
+
+
+def font_for(script: str, bold: bool = False) -> str:
+    regular, bold_name, _, _ = _FONTS[script]
+    return bold_name if bold else regular
+
+
+def is_rtl(locale: str | None) -> bool:
+    return (locale or "").split("-")[0].split("_")[0].lower() in RTL_LOCALES
+
+
+def script_of(char: str) -> str | None:
+    """The script of one character, or None for characters any run may carry (digits, punctuation, space)."""
+    code = ord(char)
+    for low, high, script in _RANGES:
+        if low <= code <= high:
+            # Arabic-Indic digits and Arabic punctuation stay with the Arabic font.
+            return script
+    if unicodedata.category(char)[0] in "LM":
+        return "latn"
+    return None
+
+
+def _covers(font_name: str, char: str) -> bool:
+    return ord(char) in pdfmetrics.getFont(font_name).face.charToGlyph
+
+
+@dataclass(frozen=True)
+class Run:
+    """Text in one font."""
+
+    text: str
+    font: str
+    script: str
+
+    @property
+    def markup(self) -> str:
+        return f'<font name="{self.font}">{escape(self.text)}</font>'
+
+
+def runs(text: str, bold: bool = False) -> list[Run]:
+    """Split text into runs by script; neutral characters join the run before them (or after, at the start)."""
+    register_fonts()
+    scripts: list[str | None] = [script_of(ch) for ch in text]
+    # Neutral characters take the script before them when its font has the glyph, otherwise Latin.
+    current = next((s for s in scripts if s), "latn")
+    resolved: list[str] = []
+    for ch, script in zip(text, scripts, strict=True):
+        if script is None:
+            script = current if _covers(font_for(current, bold), ch) else "latn"
+        else:
+            current = script
+        resolved.append(script)
+    result: list[Run] = []
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or resolved[i] != resolved[start]:
+            result.append(Run(text[start:i], font_for(resolved[start], bold), resolved[start]))
+            start = i
+    return result
+
+
+# -- our markup in, words out -----------------------------------------------------------------------------
+_TAGS = {"<b>": ("bold", True), "</b>": ("bold", False), "<i>": None, "</i>": None}
+
+
+def _pieces(safe_markup: str) -> list[tuple[str, bool]]:
+    """Our own markup as (text, bold) pieces; ``<br/>`` becomes a newline. Italic prints upright.
+
+    Only the tags eha's renderers write are understood; anything else in angle brackets would be user text
+    that skipped ``esc()``, so it is refused rather than guessed at.
+    """
+    pieces: list[tuple[str, bool]] = []
+    bold = False
+    pos = 0
+    while pos < len(safe_markup):
+        lt = safe_markup.find("<", pos)
+        if lt == -1:
+            pieces.append((unescape(safe_markup[pos:]), bold))
+            break
+        if lt > pos:
+            pieces.append((unescape(safe_markup[pos:lt]), bold))
+        gt = safe_markup.find(">", lt)
+        tag = safe_markup[lt : gt + 1].replace(" ", "")
+        if tag in ("<br/>", "<br>"):
+            pieces.append(("\n", bold))
+        elif tag in _TAGS:
+            if _TAGS[tag]:
+                bold = _TAGS[tag][1]
+        else:
+            raise ValueError(f"Unexpected markup {tag!r}: escape user text with esc()")
+        pos = gt + 1
+    return pieces
+
+
+@dataclass(frozen=True)
+class Word:
+    """One space-separated word: its runs and its bidi class ('L', 'R', 'EN' for numbers, 'ON' neutral)."""
+
+    runs: tuple[Run, ...]
+    bidi: str
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+    @property
+    def markup(self) -> str:
+        return "".join(r.markup for r in self.runs)
+
+
+def _bidi_class(text: str) -> str:
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return "L"
+        if kind in ("R", "AL"):
+            return "R"
+    if any(unicodedata.bidirectional(ch) in ("EN", "AN") for ch in text):
+        return "EN"
+    return "ON"
+
+
+def words_of(safe_markup: str, bold: bool = False) -> list[list[Word]]:
+    """Hard lines (split at ``<br/>``) of words, in logical order."""
+    lines: list[list[Word]] = [[]]
+    pending: list[tuple[str, bool]] = []  # pieces of the word being read (a word can change weight)
+
+    def flush():
+        if pending:
+            text = "".join(t for t, _ in pending)
+            word_runs = tuple(r for t, b in pending for r in runs(t, b or bold))
+            lines[-1].append(Word(word_runs, _bidi_class(text)))
+            pending.clear()
+
+    for text, piece_bold in _pieces(safe_markup):
+        for i, part in enumerate(text.replace("\n", " \n ").split(" ")):
+            if i:
+                flush()
+            if part == "\n":
+                lines.append([])
+            elif part:
+                pending.append((part, piece_bold))
+    flush()
+    return lines
+
+
+# -- bidi at word level ---------------------------------------------------------------------------------
+def word_levels(words: list[Word], base: int) -> list[int]:
+    """Embedding levels of whole words (UAX #9 W, N and I rules, with words for characters)."""
+    kinds = [w.bidi for w in words]
+    # W7 (and W2 in effect): a number after Latin text, or at the start of a left-to-right paragraph, is Latin.
+    last_strong = "R" if base else "L"
+    for i, kind in enumerate(kinds):
+        if kind in ("L", "R"):
+            last_strong = kind
+        elif kind == "EN" and last_strong == "L":
+            kinds[i] = "L"
+    # N1/N2: neutrals between words of one direction take it (numbers count as R), otherwise the base.
+    strong = ["R" if k == "EN" else k for k in kinds]
+    for i, kind in enumerate(kinds):
+        if kind != "ON":
+            continue
+        before = next((s for s in reversed(strong[:i]) if s != "ON"), "R" if base else "L")
+        after = next((s for s in strong[i + 1 :] if s != "ON"), "R" if base else "L")
+        kinds[i] = before if before == after else ("R" if base else "L")
+    # I1/I2
+    levels = []
+    for kind in kinds:
+        if base == 0:
+            levels.append({"L": 0, "R": 1, "EN": 2}[kind])
+        else:
+            levels.append({"L": 2, "R": 1, "EN": 2}[kind])
+    return levels
+
+
+def visual_order(items: list, levels: list[int]) -> list:
+    """UAX #9 rule L2: from the highest level down to the lowest odd one, reverse every run at or above it."""
+    items = list(items)
+    if not levels:
+        return items
+    odd = [lv for lv in levels if lv % 2] or [min(levels) + 1]
+    levels = list(levels)
+    for level in range(max(levels), min(odd) - 1, -1):
+        i = 0
+        while i < len(items):
+            if levels[i] >= level:
+                j = i
+                while j < len(items) and levels[j] >= level:
+                    j += 1
+                items[i:j] = items[i:j][::-1]
+                levels[i:j] = levels[i:j][::-1]
+                i = j
+            else:
+                i += 1
+    return items
+
+
+# -- measuring and line breaking ------------------------------------------------------------------------
+def _run_width(run: Run, size: float) -> float:
+    if run.script in COMPLEX:
+        shaped = shapeStr(run.text, run.font, size)
+        data = getattr(shaped, "__shapeData__", None)
+        if data is not None:
+            return sum(d.x_advance for d in data) * size / 1000
+    return pdfmetrics.stringWidth(run.text, run.font, size)
+
+
+def word_width(word: Word, size: float) -> float:
+    return sum(_run_width(r, size) for r in word.runs)
+
+
+def break_lines(words: list[Word], width: float, size: float) -> list[list[Word]]:
+    """Greedy line breaking in logical order; a word wider than the line stands alone on its line."""
+    lines: list[list[Word]] = []
+    line: list[Word] = []
+    used = 0.0
+    for word in words:
+        w = word_width(word, size)
+        space = pdfmetrics.stringWidth(" ", word.runs[0].font, size)
+        if line and used + space + w > width:
+            lines.append(line)
+            line, used = [], 0.0
+        used += (space if line else 0) + w
+        line.append(word)
+    if line:
+        lines.append(line)
+    return lines
+
+
+# -- paragraphs -----------------------------------------------------------------------------------------
+class ScriptParagraph(Paragraph):
+    """A Paragraph whose right-to-left (or mixed) text is broken into lines here and each line reordered.
+
+    Created with ``laid_out`` (the logical words and base level), it breaks its lines again for each new
+    width. The pieces ReportLab makes when it splits one across pages are plain lines already in visual
+    order (created with ``frags=``), so they need nothing more.
+    """
+
+    def __init__(self, text, style=None, bulletText=None, frags=None, *, laid_out=None, **kwargs):
+        self._laid_out = laid_out
+        self._laid_for: float | None = None
+        super().__init__(text, style, bulletText=bulletText, frags=frags, **kwargs)
+
+    def wrap(self, availWidth, availHeight):  # ReportLab's argument names
+        if self._laid_out is not None and self._laid_for != availWidth:
+            style = self.style
+            width = availWidth - style.leftIndent - style.rightIndent - style.firstLineIndent
+            # A whisker narrower than ReportLab's own measure, so it never breaks one of our lines again.
+            markup = self._visual_markup(width - 0.5)
+            self._setup(markup, style, self.bulletText, None, lambda text: text)
+            self._laid_for = availWidth
+        return super().wrap(availWidth, availHeight)
+
+    def _visual_markup(self, width: float) -> str:
+        hard_lines, base = self._laid_out
+        size = self.style.fontSize
+        out = []
+        for hard_line in hard_lines:
+            for line in break_lines(hard_line, width, size) or [[]]:
+                levels = word_levels(line, base)
+                out.append(" ".join(w.markup for w in visual_order(line, levels)))
+        return "<br/>".join(out)
+
+
+def _style_for(style: ParagraphStyle, used: set[str], rtl: bool, bold: bool) -> ParagraphStyle:
+    main = next((s for s in ("arab", "beng") if s in used), "latn")
+    changes: dict = {"fontName": font_for(main, bold)}
+    if used & COMPLEX:
+        changes["shaping"] = 1
+        # Naskh and Bengali reach higher and lower than Latin: give their lines a little more room.
+        changes["leading"] = max(style.leading, style.fontSize * 1.5)
+    if rtl and style.alignment == TA_LEFT:
+        changes["alignment"] = TA_RIGHT
+        changes["leftIndent"], changes["rightIndent"] = style.rightIndent, style.leftIndent
+    return ParagraphStyle(f"{style.name}-{main}{'-rtl' if rtl else ''}", parent=style, **changes)
+
+
+def paragraph(safe_markup: str, style: ParagraphStyle, locale: str | None = None, **kwargs) -> Paragraph:
+    """A Paragraph of our markup (user text inside already ``esc()``-ed) that prints in any script.
+
+    ``locale`` is the edition's language: in Arabic and Urdu editions paragraphs read right to left and align
+    right. Text in another direction inside (a name, a number, a family's answer) keeps its own order.
+    """
+    register_fonts()
+    bold = "Bold" in style.fontName
+    lines = words_of(safe_markup, bold)
+    words = [w for line in lines for w in line]
+    used = {r.script for w in words for r in w.runs}
+    rtl = is_rtl(locale)
+    para_style = _style_for(style, used, rtl, bold)
+    base = 1 if rtl else 0
+    if rtl or any(w.bidi == "R" for w in words):
+        return ScriptParagraph("", para_style, laid_out=(lines, base), **kwargs)
+    markup = "<br/>".join(" ".join(w.markup for w in line) for line in lines)
+    return ScriptParagraph(markup, para_style, **kwargs)
+
+
+def mirror(row: list, locale: str | None) -> list:
+    """A table row (or column widths) in reading order: reversed in right-to-left editions."""
+    return list(reversed(row)) if is_rtl(locale) else list(row)
+
+
+def mirror_style(commands: list[tuple], columns: int, locale: str | None) -> list[tuple]:
+    """Table style commands with column indices mirrored to match ``mirror``-ed rows."""
+    if not is_rtl(locale):
+        return list(commands)
+
+    def flip(col: int) -> int:
+        return columns - 1 - (col % columns)
+
+    swap = {"LINEBEFORE": "LINEAFTER", "LINEAFTER": "LINEBEFORE"}
+    out = []
+    for name, (c0, r0), (c1, r1), *rest in commands:
+        a, b = flip(c0), flip(c1)
+        out.append((swap.get(name, name), (min(a, b), r0), (max(a, b), r1), *rest))
+    return out
+
+
+def alignment(locale: str | None, centre: bool = False) -> int:
+    if centre:
+        return TA_CENTER
+    return TA_RIGHT if is_rtl(locale) else TA_LEFT
