@@ -46,6 +46,10 @@ RTL_LOCALES = frozenset({"ar", "ur"})
 # script: (regular name, bold name, regular file, bold file)
 _FONTS = {
     "latn": ("EHANoto", "EHANoto-Bold", "NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
+    # Urdu prints in Naskh too. Nastaliq is the style Urdu readers expect in print, and HarfBuzz shapes it
+    # well enough, but almost none of its joined glyphs has a character of its own in the font, so
+    # ReportLab gives them private-use codes: the PDF's text (search, copy, screen readers) would be lost
+    # and it needs twice the line height. Naskh has every Urdu letter and extracts as presentation forms.
     "arab": ("EHANaskh", "EHANaskh-Bold", "NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf"),
     "beng": ("EHABengali", "EHABengali-Bold", "NotoSansBengali-Regular.ttf", "NotoSansBengali-Bold.ttf"),
 }
@@ -374,6 +378,31 @@ def paragraph(safe_markup: str, style: ParagraphStyle, locale: str | None = None
         return ScriptParagraph("", para_style, laid_out=(lines, base), **kwargs)
     markup = "<br/>".join(" ".join(w.markup for w in line) for line in lines)
     return ScriptParagraph(markup, para_style, **kwargs)
+
+
+def draw_line(
+    canvas,
+    safe_markup: str,
+    x: float,
+    baseline: float,
+    style: ParagraphStyle,
+    locale: str | None,
+    anchor: str = "start",
+) -> None:
+    """Draw one line of our markup on a canvas (running headers, footers, page X of Y) shaped and in order.
+
+    ``anchor`` is where ``x`` is: "start", "end" or "centre" of the text, in the edition's reading direction
+    ("start" is the right end in right-to-left editions). Nothing wraps: the line is as wide as it needs.
+    """
+    alignments = {"start": alignment(locale), "centre": TA_CENTER}
+    alignments["end"] = TA_LEFT if is_rtl(locale) else TA_RIGHT
+    para = paragraph(safe_markup, style, locale)
+    para.style.alignment = alignments[anchor]  # a copy made for this paragraph: where x is, not the default
+    room = 10_000.0  # wide enough never to wrap; the text is placed by its alignment in this box
+    para.wrap(room, 1_000.0)
+    left = {TA_LEFT: x, TA_RIGHT: x - room, TA_CENTER: x - room / 2}[para.style.alignment]
+    # ReportLab puts the first baseline one font size below the top of the paragraph.
+    para.drawOn(canvas, left, baseline - (para.height - para.style.fontSize))
 
 
 def mirror(row: list, locale: str | None) -> list:

@@ -180,3 +180,30 @@ def test_word_order_follows_the_bidi_algorithm(words, base, expected):
     items = [word(w) for w in words]
     order = scripts.visual_order(list(range(len(items))), scripts.word_levels(items, base))
     assert [words[i] for i in order] == expected
+
+
+def test_a_running_footer_in_urdu_is_drawn_shaped_at_its_reading_start():
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer)
+    page_label = "صفحہ 1 از 3"
+    scripts.draw_line(canvas, esc(page_label), 500, 40, body(12), "ur", anchor="start")
+    scripts.draw_line(canvas, esc("EHA-000123"), 100, 40, body(12), "ur", anchor="end")
+    canvas.showPage()
+    canvas.save()
+    reader = PdfReader(io.BytesIO(buffer.getvalue()))
+    found = []
+    reader.pages[0].extract_text(
+        visitor_text=lambda t, cm, tm, *_: t.strip() and found.append((tm[4] + cm[4], tm[5] + cm[5]))
+    )
+    text = lines(reader)
+    # pypdf's reversal of right-to-left runs shuffles the digits among them; the words are all there.
+    assert sorted(text[0].replace(" ", "")) == sorted(page_label.replace(" ", ""))
+    assert "صفحہ" in text[0]
+    assert "EHA-000123" in " ".join(text)
+    xs = sorted(x for x, _ in found)
+    # Both on the baseline asked for; the reference starts at x (the left end), the label ends at 500.
+    assert all(abs(y - 40) < 1 for _, y in found)
+    assert abs(xs[0] - 100) < 1
+    assert xs[-1] < 500
