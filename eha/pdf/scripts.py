@@ -36,8 +36,9 @@ from xml.sax.saxutils import escape, unescape
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont, shapeStr
+from reportlab.pdfbase.ttfonts import ShapedFragWord, TTFont, shapeFragWord, shapeStr
 from reportlab.platypus import Paragraph
+from reportlab.platypus import paragraph as rl_paragraph
 
 FONT_DIR = Path(__file__).parent / "fonts"
 
@@ -144,6 +145,33 @@ def runs(text: str, bold: bool = False) -> list[Run]:
     return result
 
 
+def shape_frag_word(word):
+    """ReportLab's ``shapeFragWord``, one fragment at a time.
+
+    ReportLab shapes a whole word with the font of its first fragment and then looks the glyphs up in each
+    fragment's own font: a word that changes font (Arabic in Noto Naskh with a bracket or hyphen in Noto
+    Sans, which the Arabic fonts leave out) prints wrong glyphs. And HarfBuzz reverses a whole right-to-left
+    buffer, digits too. Our fragments are already cut by font and bidi class and put in visual order
+    (``line_markup``), so each is shaped on its own and the results joined.
+    """
+    items = word[1:]
+    if isinstance(word, ShapedFragWord) or len(items) < 2 or any(hasattr(f, "cbDefn") for f, _ in items):
+        return shapeFragWord(word)
+    joined, width, changed = [], 0.0, False
+    for frag, text in items:
+        part = shapeFragWord(word.__class__([pdfmetrics.stringWidth(text, frag.fontName, frag.fontSize), (frag, text)]))
+        changed = changed or isinstance(part, ShapedFragWord)
+        width += part[0]
+        joined += part[1:]
+    if not changed:
+        return word
+    return ShapedFragWord([width, *joined])
+
+
+# ReportLab's paragraph module calls the name it imported; this is the one place it is replaced.
+rl_paragraph.shapeFragWord = shape_frag_word
+
+
 # -- our markup in, words out -----------------------------------------------------------------------------
 _TAGS = {"<b>": ("bold", True), "</b>": ("bold", False), "<i>": None, "</i>": None}
 
@@ -192,6 +220,57 @@ class Word:
     def markup(self) -> str:
         return "".join(r.markup for r in self.runs)
 
+    @property
+    def pieces(self) -> list[Piece]:
+        """The word cut where the font or the bidi class changes: the units put in visual order."""
+        out: list[Piece] = []
+        for run in self.runs:
+            kind = None
+            for ch in run.text:
+                ch_kind = _char_class(ch, kind)
+                if out and kind == ch_kind and out[-1].font == run.font:
+                    out[-1] = Piece(out[-1].text + ch, run.font, ch_kind)
+                else:
+                    out.append(Piece(ch, run.font, ch_kind))
+                kind = ch_kind
+        return out
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Characters of one font and one bidi class ('L', 'R', 'EN' for numbers, 'ON' for the rest)."""
+
+    text: str
+    font: str
+    bidi: str
+
+    def markup(self, level: int) -> str:
+        text = self.text
+        if self.bidi == "ON" and level % 2:
+            # HarfBuzz reverses a right-to-left run of letters itself; punctuation on its own is ours to
+            # reverse, brackets mirrored (UAX #9 rule L4).
+            text = "".join(_MIRROR.get(ch, ch) for ch in reversed(text))
+        return f'<font name="{self.font}">{escape(text)}</font>'
+
+
+SPACE = Piece(" ", "", "ON")
+
+
+def _char_class(ch: str, previous: str | None) -> str:
+    kind = unicodedata.bidirectional(ch)
+    if kind == "L":
+        return "L"
+    if kind in ("R", "AL"):
+        return "R"
+    if kind in ("EN", "AN"):
+        return "EN"
+    if kind == "NSM" and previous:
+        return previous  # a combining mark (an Arabic vowel sign) stays with its letter
+    return "ON"
+
+
+_MIRROR = dict(zip("()[]{}<>«»‹›", ")(][}{><»«›‹", strict=True))
+
 
 def _bidi_class(text: str) -> str:
     for ch in text:
@@ -230,8 +309,8 @@ def words_of(safe_markup: str, bold: bool = False) -> list[list[Word]]:
 
 
 # -- bidi at word level ---------------------------------------------------------------------------------
-def word_levels(words: list[Word], base: int) -> list[int]:
-    """Embedding levels of whole words (UAX #9 W, N and I rules, with words for characters)."""
+def word_levels(words: list, base: int) -> list[int]:
+    """Embedding levels of words or pieces (anything with ``bidi``): UAX #9 W, N and I rules, simplified."""
     kinds = [w.bidi for w in words]
     # W7 (and W2 in effect): a number after Latin text, or at the start of a left-to-right paragraph, is Latin.
     last_strong = "R" if base else "L"
@@ -278,6 +357,18 @@ def visual_order(items: list, levels: list[int]) -> list:
             else:
                 i += 1
     return items
+
+
+def line_markup(line: list[Word], base: int) -> str:
+    """One line of words as ReportLab markup in visual order (left to right)."""
+    pieces: list[Piece] = []
+    for word in line:
+        if pieces:
+            pieces.append(SPACE)
+        pieces += word.pieces
+    levels = word_levels(pieces, base)
+    order = visual_order(list(range(len(pieces))), levels)
+    return "".join(" " if pieces[i] is SPACE else pieces[i].markup(levels[i]) for i in order)
 
 
 # -- measuring and line breaking ------------------------------------------------------------------------
@@ -342,8 +433,7 @@ class ScriptParagraph(Paragraph):
         out = []
         for hard_line in hard_lines:
             for line in break_lines(hard_line, width, size) or [[]]:
-                levels = word_levels(line, base)
-                out.append(" ".join(w.markup for w in visual_order(line, levels)))
+                out.append(line_markup(line, base))
         return "<br/>".join(out)
 
 
@@ -360,24 +450,49 @@ def _style_for(style: ParagraphStyle, used: set[str], rtl: bool, bold: bool) -> 
     return ParagraphStyle(f"{style.name}-{main}{'-rtl' if rtl else ''}", parent=style, **changes)
 
 
-def paragraph(safe_markup: str, style: ParagraphStyle, locale: str | None = None, **kwargs) -> Paragraph:
+def is_plain(text: str, locale: str | None = None) -> bool:
+    """True when ``text`` needs none of this: a left-to-right edition and only characters Noto Sans prints
+    unshaped (then callers may keep ReportLab's fast paths: one-font paragraphs, ``drawString``)."""
+    return not is_rtl(locale) and not any(script_of(ch) in COMPLEX for ch in text)
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """Width of one line of plain text as it will print (each run in its font, complex scripts shaped)."""
+    register_fonts()
+    return sum(_run_width(run, size) for run in runs(text, bold))
+
+
+def paragraph(
+    safe_markup: str,
+    style: ParagraphStyle,
+    locale: str | None = None,
+    *,
+    plain: type[Paragraph] = Paragraph,
+    bullet: str | None = None,
+) -> Paragraph:
     """A Paragraph of our markup (user text inside already ``esc()``-ed) that prints in any script.
 
     ``locale`` is the edition's language: in Arabic and Urdu editions paragraphs read right to left and align
-    right. Text in another direction inside (a name, a number, a family's answer) keeps its own order.
+    right. Text in another direction inside (a name, a number, a family's answer) keeps its own order. Text
+    that needs nothing special (``is_plain``) is handed to ``plain`` unchanged, so ReportLab's one-font
+    fast paths still apply.
     """
     register_fonts()
+    if is_plain(safe_markup, locale):
+        return plain(safe_markup, style, bulletText=bullet)
     bold = "Bold" in style.fontName
+    rtl = is_rtl(locale)
+    if rtl and bullet:
+        # ReportLab draws bullets at the left: in a right-to-left paragraph the bullet is its first word.
+        safe_markup, bullet = f"{escape(bullet)}\u00a0{safe_markup}", None
     lines = words_of(safe_markup, bold)
     words = [w for line in lines for w in line]
     used = {r.script for w in words for r in w.runs}
-    rtl = is_rtl(locale)
     para_style = _style_for(style, used, rtl, bold)
-    base = 1 if rtl else 0
     if rtl or any(w.bidi == "R" for w in words):
-        return ScriptParagraph("", para_style, laid_out=(lines, base), **kwargs)
+        return ScriptParagraph("", para_style, bulletText=bullet, laid_out=(lines, 1 if rtl else 0))
     markup = "<br/>".join(" ".join(w.markup for w in line) for line in lines)
-    return ScriptParagraph(markup, para_style, **kwargs)
+    return ScriptParagraph(markup, para_style, bulletText=bullet)
 
 
 def draw_line(

@@ -126,7 +126,7 @@ def test_user_markup_prints_literally_and_unescaped_markup_is_refused():
     reader = build([scripts.paragraph(esc(hostile), body(), "ar")])
     assert lines(reader) == [hostile]
     with pytest.raises(ValueError):
-        scripts.paragraph('<font size="90">x</font>', body(), "en")
+        scripts.paragraph('<font size="90">x</font>', body(), "ar")
 
 
 def test_bold_in_our_markup_picks_the_bold_font_of_each_script():
@@ -207,3 +207,41 @@ def test_a_running_footer_in_urdu_is_drawn_shaped_at_its_reading_start():
     assert all(abs(y - 40) < 1 for _, y in found)
     assert abs(xs[0] - 100) < 1
     assert xs[-1] < 500
+
+
+def test_plain_latin_text_in_a_left_to_right_edition_keeps_reportlabs_own_paragraph():
+    from eha.pdf.base import WrapOnceParagraph
+
+    para = scripts.paragraph("<b>Rhif</b> Gŵyl", body(), "cy", plain=WrapOnceParagraph)
+    assert type(para) is WrapOnceParagraph
+    assert type(scripts.paragraph(ARABIC, body(), "cy", plain=WrapOnceParagraph)) is scripts.ScriptParagraph
+
+
+def test_a_bullet_in_a_right_to_left_paragraph_is_its_first_word():
+    para = scripts.paragraph(esc(URDU_TITLE), body(), "ur", bullet="\u2022")
+    assert para.bulletText is None
+    reader = build([para])
+    drawn = []
+    reader.pages[0].extract_text(visitor_text=lambda t, cm, tm, *_: t.strip() and drawn.append((tm[4], t.strip())))
+    # ReportLab draws a line's pieces left to right: the bullet, drawn last, is the rightmost.
+    assert drawn[-1][1] == "\u2022"
+    assert "\u2022" not in "".join(t for _, t in drawn[:-1])
+
+
+def test_an_arabic_word_in_brackets_is_shaped_in_its_own_font_beside_the_latin_brackets():
+    # Noto Naskh has no brackets: "(" and ")" print in Noto Sans, inside the same word as the Arabic.
+    word = "(تاريخ)"
+    reader = build([scripts.paragraph(esc(f"{word} {ARABIC}"), body(), "ar")])
+    [line] = lines(reader)
+    assert "تاريخ" in line and ARABIC in line
+    assert {"NotoNaskhArabic-Regular", "NotoSans-Regular"} <= embedded_fonts(reader)
+
+
+def test_brackets_and_numbers_in_an_arabic_line_are_placed_and_mirrored_as_the_bidi_algorithm_says():
+    import re
+
+    [line] = scripts.words_of("(تاريخ الميلاد 5 مارس 2015) خطتك")
+    drawn = re.findall(r">([^<]*)</font>", scripts.line_markup(line, 1))
+    # Left to right on the page. The closing bracket is logically after 2015, so in a right-to-left line it
+    # is to the left of the number, and mirrored; the opening bracket is the rightmost glyph, mirrored.
+    assert drawn == ["خطتك", "(", "2015", "مارس", "5", "الميلاد", "تاريخ", ")"]
