@@ -7,6 +7,7 @@ draft watermark) and the type scale for normal and large print.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import threading
@@ -16,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import pyphen
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -28,15 +30,19 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
+    Flowable,
     Frame,
     LongTable,
     PageTemplate,
     Paragraph,
+    Table,
     TableStyle,
 )
 from reportlab.platypus.paragraph import _FUZZ
 
 from eha.formatting import format_date, format_datetime
+
+from .i18n import Translator, translator
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT = "EHASans"
@@ -73,6 +79,106 @@ def register_fonts() -> None:
         # optional C accelerator, a tenth of the render time. Binary streams are plain, valid PDF.
         rl_config.useA85 = 0
         _fonts_registered = True
+
+
+NBSP = "\u00a0"
+SOFT_HYPHEN = "\u00ad"
+# pyphen dictionaries for the plan's languages (names are hyphenated by the plan's language: the nearest guess).
+HYPHEN_LANGS = {"en": "en_GB", "cy": "cy_GB", "pl": "pl_PL", "ro": "ro_RO"}
+
+
+@functools.lru_cache(maxsize=8)
+def _hyphenator(lang: str) -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang=lang if lang in pyphen.LANGUAGES else "en_GB")
+
+
+def hyphenate_long_words(text: str, width: float, style: ParagraphStyle, lang: str) -> tuple[str, bool]:
+    """``text`` with soft hyphens at the syllables of each word wider than ``width``; whether it changed.
+
+    Only such words: a soft hyphen lets ReportLab break that word anywhere it likes, and every other word must
+    stay whole. A word with no syllable break left still fits, because the style splits long words as a last resort.
+    """
+    words = text.split(" ")
+    changed = False
+    for index, word in enumerate(words):
+        if len(word) > 3 and pdfmetrics.stringWidth(word, style.fontName, style.fontSize) > width:
+            words[index] = _hyphenator(lang).inserted(word, hyphen=SOFT_HYPHEN)
+            changed = True
+    return " ".join(words), changed
+
+
+def share_width(least: list[float], most: list[float], total: float) -> list[float]:
+    """Widths summing to ``total``: each column its least width, the rest shared in proportion to what each
+    still wants (``most - least``); any left over after that goes in proportion to ``most``. When even the least
+    widths do not fit, they are scaled down (and long words hyphenate)."""
+    floor = sum(least)
+    if not least:
+        return []
+    if floor >= total:
+        return _fair_shares(least, total)
+    spare = total - floor
+    wants = [max(m - w, 0) for w, m in zip(least, most, strict=True)]
+    wanted = sum(wants)
+    if wanted >= spare:
+        return [w + spare * want / wanted for w, want in zip(least, wants, strict=True)]
+    widths = [max(w, m) for w, m in zip(least, most, strict=True)]
+    left, weight = total - sum(widths), sum(widths)
+    return [w + left * w / weight for w in widths]
+
+
+def _fair_shares(least: list[float], total: float) -> list[float]:
+    """When the columns' least widths do not fit: the narrow ones keep theirs, the wide ones share what is left
+    equally (their long words hyphenate), so a "No." column never shrinks to nothing beside a 500-letter word."""
+    widths = [0.0] * len(least)
+    left, remaining = total, len(least)
+    for index in sorted(range(len(least)), key=least.__getitem__):
+        widths[index] = min(least[index], left / remaining)
+        left -= widths[index]
+        remaining -= 1
+    return widths
+
+
+class KeepRoom(CondPageBreak):
+    """A page break unless ``heading`` and the start of ``body`` fit in the space left on the page.
+
+    The start of ``body`` is every flowable but the last whole, then the last one's first piece: two lines of a
+    paragraph (widows and orphans are not allowed), or a table's header and first row (or, for a row taller than
+    a page, as much as the table splits inside a row). Unlike ``keepWithNext`` it never drags a long table to
+    the next page whole.
+    """
+
+    def __init__(self, heading: Flowable, body: list):
+        super().__init__(0)
+        self.heading = heading
+        self.body = body
+
+    def wrap(self, availWidth, availHeight):  # ReportLab's argument names
+        self.height = self.room(availWidth)
+        return super().wrap(availWidth, availHeight)
+
+    def room(self, width: float) -> float:
+        big = 10_000
+        height = self.heading.wrap(width, big)[1] + self.heading.getSpaceAfter()
+        for index, flowable in enumerate(self.body):
+            last = index == len(self.body) - 1
+            full = flowable.wrap(width, big)[1] + flowable.getSpaceBefore()
+            if not last:
+                height += full + flowable.getSpaceAfter()
+                continue
+            height += min(full, _first_piece(flowable, width, big))
+        return height + 2  # rounding in the frame's own sums
+
+
+def _first_piece(flowable: Flowable, width: float, big: float) -> float:
+    if isinstance(flowable, Table):
+        rows = flowable._rowHeights  # set by wrap()
+        header = sum(rows[: flowable.repeatRows]) if isinstance(flowable.repeatRows, int) else rows[0]
+        first = rows[min(len(rows) - 1, flowable.repeatRows if isinstance(flowable.repeatRows, int) else 1)]
+        return header + min(first, flowable.splitInRow or first)
+    if isinstance(flowable, Paragraph):
+        style = flowable.style
+        return flowable.getSpaceBefore() + style.leading * 2
+    return flowable.wrap(width, big)[1]
 
 
 # C0/C1 control characters (but not tab or newline) and the Unicode line/paragraph separators: ReportLab would
@@ -122,6 +228,7 @@ class WrapOnceParagraph(Paragraph):
     """
 
     _wrapped_for: float | None = None
+    SPLIT_SLACK = 30  # points: more than any cell's left and right padding
 
     def wrap(self, availWidth, availHeight):  # ReportLab's argument names
         # split() deletes blPara when it gives up on a page: then break the lines again.
@@ -130,6 +237,37 @@ class WrapOnceParagraph(Paragraph):
         result = super().wrap(availWidth, availHeight)
         self._wrapped_for = availWidth
         return result
+
+    def split(self, availWidth, availHeight):  # ReportLab's argument names
+        """Split as ReportLab does, but hand both halves the lines already broken.
+
+        ReportLab breaks the lines of each half again; for a 5,000-character answer running over several pages
+        that is most of the render time. Greedy line breaking does not depend on where a line starts on the
+        page, so the second half's lines are the first's remaining ones at the same width.
+        """
+        # A table splits a cell's Paragraph at the column's full width but wraps and draws it inside the cell's
+        # padding: split at the width it was wrapped to, or the halves' lines would not be the ones drawn.
+        wrapped = self._wrapped_for
+        if wrapped and "blPara" in self.__dict__ and wrapped < availWidth <= wrapped + self.SPLIT_SLACK:
+            availWidth = wrapped
+        parts = super().split(availWidth, availHeight)
+        # Only plain paragraphs (one font, ``kind`` 0): mixed-font lines index into their paragraph's fragments.
+        if len(parts) != 2 or self.blPara.kind != 0 or self.style.endDots:
+            return parts
+        if getattr(self.style, "autoLeading", "") not in ("", "off"):
+            return parts
+        first, second = parts
+        if self.style.firstLineIndent:
+            return parts
+        lines = self.blPara.lines
+        count = len(first.blPara.lines)
+        first.blPara = self.blPara.clone(lines=lines[:count])  # ReportLab's own is a stand-in, not drawable
+        first._wrapped_for = availWidth
+        second.blPara = self.blPara.clone(lines=lines[count:])
+        second.width = availWidth
+        second.height = len(lines[count:]) * self.style.leading
+        second._wrapped_for = availWidth
+        return parts
 
 
 class NumberedCanvas(Canvas):
@@ -181,8 +319,15 @@ class PageNumberedRenderer:
     WATERMARK_GREY = colors.Color(0.82, 0.82, 0.82)
     RULE_WIDTH = 0.8
 
-    def __init__(self, *, reference: str, large: bool = False, is_draft: bool = False):
+    font = FONT
+    font_bold = FONT_BOLD
+
+    def __init__(
+        self, *, reference: str, large: bool = False, is_draft: bool = False, language: Translator | None = None
+    ):
         register_fonts()
+        self.language = language or translator()
+        self.gettext = self.language.gettext
         self.large = large
         self.is_draft = is_draft
         self.reference = clean(reference)
@@ -211,7 +356,7 @@ class PageNumberedRenderer:
     def make_styles(self) -> dict[str, ParagraphStyle]:
         body = ParagraphStyle(
             "body",
-            fontName=FONT,
+            fontName=self.font,
             fontSize=self.body_size,
             leading=self.leading,
             textColor=colors.black,
@@ -222,15 +367,15 @@ class PageNumberedRenderer:
             allowOrphans=0,
         )
         cell = ParagraphStyle("cell", parent=body, spaceAfter=0)
-        return {
+        styles = {
             "body": body,
-            "bold": ParagraphStyle("bold", parent=body, fontName=FONT_BOLD),
+            "bold": ParagraphStyle("bold", parent=body, fontName=self.font_bold),
             "cell": cell,
-            "cell_bold": ParagraphStyle("cell_bold", parent=cell, fontName=FONT_BOLD),
+            "cell_bold": ParagraphStyle("cell_bold", parent=cell, fontName=self.font_bold),
             "h1": ParagraphStyle(
                 "h1",
                 parent=body,
-                fontName=FONT_BOLD,
+                fontName=self.font_bold,
                 fontSize=self.h1_size,
                 leading=round(self.h1_size * 1.2, 1),
                 spaceAfter=self.body_size * 0.6,
@@ -239,7 +384,7 @@ class PageNumberedRenderer:
             "h2": ParagraphStyle(
                 "h2",
                 parent=body,
-                fontName=FONT_BOLD,
+                fontName=self.font_bold,
                 fontSize=self.h2_size,
                 leading=round(self.h2_size * 1.25, 1),
                 spaceBefore=self.body_size * 1.1,
@@ -250,14 +395,14 @@ class PageNumberedRenderer:
                 parent=body,
                 leftIndent=self.body_size * 1.3,
                 bulletIndent=self.body_size * 0.2,
-                bulletFontName=FONT,
+                bulletFontName=self.font,
                 bulletFontSize=self.body_size,
                 spaceAfter=self.body_size * 0.25,
             ),
             "boxed": ParagraphStyle(
                 "boxed",
                 parent=body,
-                fontName=FONT_BOLD,
+                fontName=self.font_bold,
                 borderColor=colors.black,
                 borderWidth=1.5,
                 borderPadding=self.body_size * 0.5,
@@ -265,37 +410,109 @@ class PageNumberedRenderer:
                 spaceAfter=self.body_size * 1.1,
             ),
         }
+        # Break at the soft hyphens ``fitted`` puts in a word too wide for its column (and only there).
+        for name in list(styles):
+            styles[f"{name}_hyphenated"] = ParagraphStyle(
+                f"{name}_hyphenated", parent=styles[name], embeddedHyphenation=1
+            )
+        return styles
+
+    # -- text ----------------------------------------------------------------------------------------------
+    def shape(self, text: str) -> str:
+        """Text as it must be drawn: the hook for scripts that need shaping and right-to-left order."""
+        return text
+
+    def date(self, value: date | None, empty: str = "") -> str:
+        """A date in the plan's language that never breaks across lines (no-break spaces)."""
+        return self.language.date(value, empty).replace(" ", NBSP) if value is not None else empty
+
+    def heading_para(self, text: object, style: str = "h2") -> Paragraph:
+        return WrapOnceParagraph(esc(self.shape(clean(text))), self.styles[style])
+
+    def section(self, heading: object, body: list, keep: int | None = None, style: str = "h2") -> list:
+        """A heading and what follows it: the heading moves to the next page unless the start of ``body`` fits
+        under it: its first ``keep`` flowables (all by default), the last of them only its first lines or row."""
+        title = self.heading_para(heading, style)
+        return [KeepRoom(title, body[:keep] if keep else body), title, *body]
 
     def heading(self, user_text: object) -> list:
-        """A section heading that never sits alone at the foot of a page.
-
-        ``keepWithNext`` would move a heading *and* a following long table or answer to a fresh page, leaving
-        most of a page blank; a conditional page break only asks for room for a few lines.
-        """
+        """A bare section heading (kept with the first lines after it only as far as ``CondPageBreak`` can)."""
         room = self.h2_size * 1.25 + self.body_size * 1.1 + self.leading * 4
-        return [CondPageBreak(room), WrapOnceParagraph(esc(user_text), self.styles["h2"])]
+        return [CondPageBreak(room), self.heading_para(user_text)]
 
     def para(self, user_text: object, style: str = "body") -> Paragraph:
-        """A Paragraph of the user's own words (escaped)."""
-        return WrapOnceParagraph(esc(user_text), self.styles[style])
+        """A Paragraph of the user's own words, or of our fixed text (escaped)."""
+        return WrapOnceParagraph(esc(self.shape(clean(user_text))), self.styles[style])
 
     def markup(self, safe_markup: str, style: str = "body") -> Paragraph:
         """A Paragraph of our own markup; any user text inside must already be ``esc()``-ed."""
         return WrapOnceParagraph(safe_markup, self.styles[style])
 
-    def long_table(self, rows: list[list], col_widths: list[float]) -> LongTable:
-        """A ruled table whose first row is a header repeated on every page, and whose long rows split.
+    def fit(self, user_text: object, width: float, style: str = "cell") -> tuple[str, bool]:
+        """``user_text`` escaped for a column ``width`` wide: a word wider than the column (and only such a
+        word) gets soft hyphens at its syllables; whether it did (then use the ``_hyphenated`` style)."""
+        text, hyphenated = hyphenate_long_words(
+            self.shape(clean(user_text)), width, self.styles[style], self.hyphen_lang()
+        )
+        return esc(text), hyphenated
 
-        ReportLab's default (split between rows first, then inside a row) places the rest of a split table
-        back in the same frame, so a long row would be split there under a second copy of the header, mid
-        page. Splitting inside the row first fills the page instead; ``splitInRow`` is the least height, in
-        points, left on either side of such a split, so nobody gets a one-line sliver.
+    def fitted(self, user_text: object, width: float, style: str = "cell") -> Paragraph:
+        """The user's words as a Paragraph in a column ``width`` wide, broken between words only (see ``fit``)."""
+        text, hyphenated = self.fit(user_text, width, style)
+        return WrapOnceParagraph(text, self.styles[style + "_hyphenated" if hyphenated else style])
+
+    def fitted_markup(self, parts: list[tuple[str, str]], width: float, style: str = "cell") -> Paragraph:
+        """A Paragraph of ``(template, user text)`` parts, each template our markup with one ``{}`` for the
+        fitted, escaped user text (``"<b>{}</b>"``), joined as they are."""
+        hyphenated = False
+        pieces = []
+        for template, text in parts:
+            fitted, changed = self.fit(text, width, style)
+            hyphenated = hyphenated or changed
+            pieces.append(template.format(fitted))
+        return WrapOnceParagraph("".join(pieces), self.styles[style + "_hyphenated" if hyphenated else style])
+
+    def hyphen_lang(self) -> str:
+        return HYPHEN_LANGS.get(self.language.locale, "en_GB")
+
+    # -- tables --------------------------------------------------------------------------------------------
+    def cell_padding(self) -> float:
+        return self.body_size * 0.35
+
+    def content_widths(self, columns: list[list[str]], styles: list[str], total: float | None = None) -> list[float]:
+        """Column widths from what is in them: each at least as wide as its longest word (a date is one word),
+        the space left shared by how much more each column would need to print on one line.
+
+        ``columns``: per column, its plain texts (header included); ``styles``: each column's style name.
+        """
+        total = self.frame_width if total is None else total
+        pad = 2 * self.cell_padding() + 1
+        least, most = [], []
+        for texts, style in zip(columns, styles, strict=True):
+            font = self.styles[style]
+            size, name = font.fontSize, font.fontName
+            words = {w for text in texts for line in clean(text).split("\n") for w in line.split(" ") if w}
+            longest = max((pdfmetrics.stringWidth(w, name, size) for w in words), default=0)
+            widest = max(
+                (pdfmetrics.stringWidth(line, name, size) for text in texts for line in clean(text).split("\n")),
+                default=0,
+            )
+            least.append(longest + pad)
+            most.append(max(widest, longest) + pad)
+        return share_width(least, most, total)
+
+    def long_table(self, rows: list[list], col_widths: list[float]) -> LongTable:
+        """A ruled table whose first row is a header repeated on every page.
+
+        Rows are not split: a row that does not fit moves to the next page whole. Only a row taller than a
+        whole page is split inside (``splitInRow`` is the least height left on either side, so nobody gets a
+        one-line sliver), and the header is repeated above its continuation.
         """
         table = LongTable(
             rows,
             colWidths=col_widths,
             repeatRows=1,
-            splitByRow=0,
+            splitByRow=1,
             splitInRow=int(self.leading * 2 + self.body_size),
             hAlign="LEFT",
         )
@@ -361,43 +578,49 @@ class PageNumberedRenderer:
         canvas.setFillColor(colors.black)
         canvas.setStrokeColor(colors.black)
 
-        canvas.setFont(FONT_BOLD, self.body_size)
+        canvas.setFont(self.font_bold, self.body_size)
         canvas.drawCentredString(centre, top_marking, MARKING)
         canvas.drawCentredString(centre, bottom_marking, MARKING)
 
-        canvas.setFont(FONT, self.body_size)
-        canvas.drawString(left, header, self.header_left())
-        canvas.setFont(FONT_BOLD, self.body_size)
-        canvas.drawRightString(right, header, self.header_right())
+        canvas.setFont(self.font, self.body_size)
+        canvas.drawString(left, header, self.shape(self.header_left()))
+        canvas.setFont(self.font_bold, self.body_size)
+        canvas.drawRightString(right, header, self.shape(self.header_right()))
         canvas.setLineWidth(self.RULE_WIDTH)
         rule_y = header - self.body_size * 0.4
         canvas.line(left, rule_y, right, rule_y)
 
         rule_y = footer + self.body_size
         canvas.line(left, rule_y, right, rule_y)
-        canvas.setFont(FONT, self.body_size)
-        canvas.drawString(left, footer, self.footer_left())
+        canvas.setFont(self.font, self.body_size)
+        canvas.drawString(left, footer, self.shape(self.footer_left()))
         canvas.restoreState()
 
     def footer_left(self) -> str:
         return self.reference
 
+    def watermark_text(self) -> str:
+        return DRAFT_MARK
+
+    def page_label(self, page: int, total: int) -> str:
+        return f"Page {page} of {total}"
+
     def draw_watermark(self, canvas: Canvas) -> None:
         """A large diagonal DRAFT - NOT AGREED behind the content, light enough to read the text through."""
         canvas.saveState()
         canvas.setFillColor(self.WATERMARK_GREY)
-        canvas.setFont(FONT_BOLD, self.WATERMARK_SIZE)
+        canvas.setFont(self.font_bold, self.WATERMARK_SIZE)
         canvas.translate(self.PAGE_WIDTH / 2, self.PAGE_HEIGHT / 2)
         canvas.rotate(55)
-        canvas.drawCentredString(0, -self.WATERMARK_SIZE / 3, DRAFT_MARK)
+        canvas.drawCentredString(0, -self.WATERMARK_SIZE / 3, self.shape(self.watermark_text()))
         canvas.restoreState()
 
     def draw_page_label(self, canvas: Canvas, page: int, total: int) -> None:
         _, _, footer, _ = self._marking_lines()
         canvas.saveState()
         canvas.setFillColor(colors.black)
-        canvas.setFont(FONT_BOLD, self.body_size)
-        canvas.drawRightString(self.PAGE_WIDTH - self.MARGIN_X, footer, f"Page {page} of {total}")
+        canvas.setFont(self.font_bold, self.body_size)
+        canvas.drawRightString(self.PAGE_WIDTH - self.MARGIN_X, footer, self.shape(self.page_label(page, total)))
         canvas.restoreState()
 
     # -- building ------------------------------------------------------------------------------------------
@@ -412,7 +635,7 @@ class PageNumberedRenderer:
             author=clean(self.author),
             subject=clean(self.subject),
             creator="eha",
-            lang=LANG,
+            lang=self.language.tag,
             pageCompression=1,
         )
         doc.addPageTemplates([PageTemplate(id="page", frames=self.frames(), onPage=self.draw_page)])

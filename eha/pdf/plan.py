@@ -1,7 +1,13 @@
-"""The family plan the family takes home: plain English, A4, large readable type.
+"""The family plan the family takes home: plain English (or the family's language), A4, large readable type.
 
 ``render_plan(doc)`` turns a ``PlanDocument`` (plain data, see ``eha.pdf.model``) into PDF bytes. The app
-builds the ``PlanDocument``; nothing here touches the database or Flask.
+builds the ``PlanDocument``; nothing here touches the database or Flask. The fixed text comes from
+``eha.pdf.wording`` in the language of ``language`` (``eha.pdf.i18n.translator``); the family's words print as
+they were written.
+
+Two editions: the standard one lays the actions out as a table whose columns are sized from their content (a
+name or a date never breaks inside a word); the large-print one (16 pt) as a single column of cards, one per
+action, because five columns of 16 pt text leave no room for a name.
 """
 
 from __future__ import annotations
@@ -11,35 +17,47 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
 from eha.formatting import without_emergency_line
 
-from .base import DRAFT_MARK, FONT_BOLD, PageNumberedRenderer, WrapOnceParagraph, clean, date_time, esc, long_date
-from .model import Action, PlanDocument
+from .base import NBSP, PageNumberedRenderer, WrapOnceParagraph, clean, esc
+from .i18n import Translator
+from .model import Action, PlanDocument, Signature
+from .wording import Wording
 
-FAMILY_WHO = "Your family"
-FAMILY_TAG = "(your action)"
+
+def digest_groups(digest: str) -> str:
+    """The digest in groups of eight, easier to read out and compare (the check page ignores the spaces)."""
+    return " ".join(digest[i : i + 8] for i in range(0, len(digest), 8))
 
 
 class PlanRenderer(PageNumberedRenderer):
     """Lays out one version of a family plan. Use ``render_plan``; the class keeps the parts small."""
 
-    # Action table column shares of the frame width: No., What, Who, By when, How we'll know it worked.
-    ACTION_COLUMNS = (0.08, 0.31, 0.19, 0.16, 0.26)
-    ACTION_COLUMNS_LARGE = (0.09, 0.30, 0.20, 0.17, 0.24)
     FAMILY_ROW_SHADE = colors.Color(0.9, 0.9, 0.9)  # a helper only: the words say whose action it is
+    LABEL_SHARE_MAX = 0.45
 
-    def __init__(self, doc: PlanDocument, *, large: bool = False):
-        super().__init__(reference=doc.reference, large=large, is_draft=doc.is_draft)
+    def __init__(
+        self, doc: PlanDocument, *, large: bool = False, language: Translator | None = None, interpreter: bool = False
+    ):
+        super().__init__(reference=doc.reference, large=large, is_draft=doc.is_draft, language=language)
         self.doc = doc
-        self.title = f"Family plan {clean(doc.reference)} version {doc.version}"
+        self.words = w = Wording(self.language)
+        self.interpreter = interpreter
+        self.title = w.doc_title.format(reference=clean(doc.reference), version=doc.version)
         self.author = clean(doc.organisation)
-        self.subject = "Early help family plan" + (f" ({DRAFT_MARK})" if doc.is_draft else "")
+        self.subject = w.subject + (f" ({w.draft_mark})" if doc.is_draft else "")
 
     # -- decorations ---------------------------------------------------------------------------------------
     def header_right(self) -> str:
-        text = f"Plan version {self.doc.version}"
-        return f"{text} - {DRAFT_MARK}" if self.is_draft else text
+        text = self.words.header_version.format(version=self.doc.version)
+        return f"{text} - {self.words.draft_mark}" if self.is_draft else text
 
     def footer_left(self) -> str:
-        return f"{self.reference} - Plan version {self.doc.version}"
+        return f"{self.reference} - {self.words.header_version.format(version=self.doc.version)}"
+
+    def watermark_text(self) -> str:
+        return self.words.draft_mark
+
+    def page_label(self, page: int, total: int) -> str:
+        return self.words.page_of.format(page=page, total=total)
 
     # -- story ---------------------------------------------------------------------------------------------
     def build_story(self) -> list:
@@ -47,32 +65,36 @@ class PlanRenderer(PageNumberedRenderer):
         story += self.title_block()
         story += self.lead_block()
         story += self.team_block()
-        story += self.text_block("What we are worried about", self.doc.worries)
-        story += self.text_block("What is working well", self.doc.working_well)
+        story += self.text_block(self.words.worries_heading, self.doc.worries)
+        story += self.text_block(self.words.working_well_heading, self.doc.working_well)
         story += self.needs_block()
         story += self.actions_block()
         story += self.review_block()
         story += self.front_door_block()
-        story += self.signatures_block()
-        story += self.digest_block()
+        # The signatures and the digest go together, so the last page never holds the digest alone.
+        story.append(KeepTogether(self.signatures_block() + self.digest_block()))
         return story
 
-    def h1(self, text: str) -> Paragraph:
-        return self.markup(esc(text), "h1")
+    def fixed(self, text: str) -> str:
+        """Our fixed text (already translated) escaped for a Paragraph."""
+        return esc(self.shape(text))
 
-    def key_values(self, rows: list[tuple[str, Paragraph]], label_share: float = 0.3) -> Table:
-        """Label/value pairs in a borderless table, labels bold.
+    def key_values(self, rows: list[tuple[str, Paragraph]]) -> Table:
+        """Label/value pairs in a borderless table, labels bold, the label column as wide as its longest label.
 
         The labels are our own short words, so they are plain table strings: no markup parsing, no line
         breaking (a measurable share of the render time).
         """
         width = self.frame_width
-        data = [[label, value] for label, value in rows]
-        table = Table(data, colWidths=[width * label_share, width * (1 - label_share)], hAlign="LEFT")
+        labels = [self.shape(label) for label, _ in rows]
         pad = self.body_size * 0.2
+        label_width = self.content_widths([labels], ["cell_bold"], total=width)[0]
+        label_width = min(max(label_width, self.body_size * 4) + pad * 2, width * self.LABEL_SHARE_MAX)
+        data = [[label, value] for label, (_, value) in zip(labels, rows, strict=True)]
+        table = Table(data, colWidths=[label_width, width - label_width], hAlign="LEFT")
         table.setStyle(
             [
-                ("FONT", (0, 0), (0, -1), FONT_BOLD, self.body_size, self.leading),
+                ("FONT", (0, 0), (0, -1), self.font_bold, self.body_size, self.leading),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), pad * 2),
@@ -82,197 +104,275 @@ class PlanRenderer(PageNumberedRenderer):
         )
         return table
 
+    def value_width(self) -> float:
+        """Room for a value in ``key_values`` at its narrowest (labels take at most ``LABEL_SHARE_MAX``)."""
+        return self.frame_width * (1 - self.LABEL_SHARE_MAX)
+
+    def language_notes(self) -> list:
+        """What the family must know about the language of this copy, at the top: not translated yet; the
+        interpreter (in this language and in English); their own words left as written."""
+        w, notes = self.words, []
+        if w.not_yet_translated:
+            notes.append(self.para(w.not_yet_translated, "boxed"))
+        if self.interpreter:
+            english = Wording.english().interpreter
+            text = w.interpreter if w.interpreter == english else f"{w.interpreter}\n{english}"
+            notes.append(self.para(text, "boxed"))
+        if not self.language.is_english:
+            notes.append(self.para(w.own_words))
+        return notes
+
     def title_block(self) -> list:
-        d = self.doc
+        d, w = self.doc, self.words
+        width = self.value_width()
         children = [
-            esc(child.name) + (f" (born {long_date(child.date_of_birth)})" if child.date_of_birth else "")
+            w.child(self.fit(child.name, width)[0], self.date(child.date_of_birth) if child.date_of_birth else None)
             for child in d.children
         ]
-        status = "Draft - not agreed yet" if d.is_draft else "Agreed and signed"
+        status = w.status_draft if d.is_draft else w.status_signed
         rows = [
-            ("Family", self.para(d.family_name, "cell")),
-            ("Children", self.markup("<br/>".join(children) or "None recorded", "cell")),
-            ("Plan version", self.markup(f"{esc(d.version)} ({status})", "cell")),
-            ("Next review", self.markup(esc(long_date(d.next_review, "Not set yet")), "cell")),
-            ("Reference", self.para(d.reference, "cell")),
+            (w.family, self.fitted(d.family_name, width)),
+            (w.children, self.markup("<br/>".join(children) or self.fixed(w.none_written), "cell")),
+            (w.plan_version, self.markup(f"{esc(d.version)} ({self.fixed(status)})", "cell")),
+            (w.next_review, self.markup(esc(self.date(d.next_review, w.no_date)), "cell")),
+            (w.reference, self.para(d.reference, "cell")),
         ]
-        story: list = [self.h1("Your family plan"), self.key_values(rows)]
+        story: list = [self.heading_para(w.title, "h1"), *self.language_notes(), self.key_values(rows)]
         if d.is_draft:
-            story.append(
-                self.markup(
-                    f"{DRAFT_MARK}. This plan has not been agreed and signed yet, so it may still change.",
-                    "boxed",
-                )
-            )
+            story.append(self.markup(f"{self.fixed(w.draft_mark)}. {self.fixed(w.draft_box)}", "boxed"))
         else:
             story.append(Spacer(1, self.body_size * 0.6))
-        service = ", ".join(esc(part) for part in (d.service_name, d.organisation) if clean(part))
-        story.append(
-            self.markup(
-                "This plan was made with your family and the people working with you"
-                + (f" ({service})" if service else "")
-                + ". It says what we are worried about, what is going well and what everyone will do. "
-                "Please keep it somewhere safe."
-            )
-        )
+        service = ", ".join(clean(part) for part in (d.service_name, d.organisation) if clean(part))
+        story.append(self.para(" ".join(w.intro_lines(service))))
         return story
 
     def lead_block(self) -> list:
-        lead = self.doc.lead
-        rows = [("Name", self.para(lead.name, "cell"))]
-        for label, value in (("Role", lead.role), ("Agency", lead.agency), ("Phone", lead.phone)):
+        lead, w = self.doc.lead, self.words
+        width = self.value_width()
+        rows = [(w.name, self.fitted(lead.name, width))]
+        for label, value in ((w.job, lead.role), (w.works_for, lead.agency), (w.phone, lead.phone)):
             if clean(value):
-                rows.append((label, self.para(value, "cell")))
+                rows.append((label, self.fitted(value, width)))
         if clean(lead.email):
-            rows.append(("Email", self.para(lead.email, "cell")))
-        return [
-            *self.heading("Your main contact (lead professional)"),
-            self.markup("This is the person to contact first about your plan."),
-            self.key_values(rows, label_share=0.22),
-        ]
+            rows.append((w.email, self.para(lead.email, "cell")))
+        return self.section(w.lead_heading, [self.para(w.lead_intro), self.key_values(rows)])
 
     def team_block(self) -> list:
-        members = self.doc.taf_members
-        story: list = [*self.heading("Who is helping your family")]
+        members, w = self.doc.taf_members, self.words
         if not members:
-            story.append(self.markup("No one else has joined the team around your family yet."))
-            return story
-        story.append(self.markup("These people make up the team around your family (TAF):"))
-        width = self.frame_width
-        header = [self.markup(h, "cell_bold") for h in ("Name", "Agency", "Role")]
-        rows = [[self.para(m.name, "cell"), self.para(m.agency, "cell"), self.para(m.role, "cell")] for m in members]
-        story.append(self.long_table([header, *rows], [width * 0.32, width * 0.38, width * 0.30]))
-        return story
+            return self.section(w.team_heading, [self.para(w.team_none)])
+        header = [w.name, w.works_for, w.job]
+        columns = [[m.name for m in members], [m.agency for m in members], [m.role for m in members]]
+        rows = [[m.name, m.agency, m.role] for m in members]
+        table = self.content_table(header, columns, rows)
+        return self.section(w.team_heading, [self.para(w.team_intro), table])
+
+    def content_table(self, header: list[str], columns: list[list[str]], rows: list[list[str]]):
+        """A ruled table of plain user texts, columns sized from their content, header repeated."""
+        widths = self.content_widths(
+            [[head, *texts] for head, texts in zip(header, columns, strict=True)], ["cell_bold"] * len(header)
+        )
+        inner = [width - 2 * self.cell_padding() for width in widths]
+        head = [self.fitted(h, inner[i], "cell_bold") for i, h in enumerate(header)]
+        body = [[self.fitted(text, inner[i]) for i, text in enumerate(row)] for row in rows]
+        return self.long_table([head, *body], widths)
 
     def text_block(self, heading: str, text: str) -> list:
-        paragraphs = [p for p in clean(text).split("\n\n") if p.strip()] or ["Nothing written yet."]
-        return [*self.heading(heading), *(self.para(p) for p in paragraphs)]
+        paragraphs = [p for p in clean(text).split("\n\n") if p.strip()] or [self.words.nothing_yet]
+        width = self.frame_width
+        return self.section(heading, [self.fitted(p, width, "body") for p in paragraphs], keep=1)
 
     def needs_block(self) -> list:
-        story: list = [*self.heading("What needs to change")]
         needs = [n for n in self.doc.needs if clean(n).strip()]
         if not needs:
-            story.append(self.markup("No needs written yet."))
+            return self.section(self.words.needs_heading, [self.para(self.words.nothing_yet)])
+        width = self.frame_width - self.styles["bullet"].leftIndent
+        bullets = []
         for need in needs:
-            story.append(WrapOnceParagraph(esc(need), self.styles["bullet"], bulletText="\u2022"))
-        return story
+            text, hyphenated = self.fit(need, width, "bullet")
+            style = self.styles["bullet_hyphenated" if hyphenated else "bullet"]
+            bullets.append(WrapOnceParagraph(text, style, bulletText="\u2022"))
+        return self.section(self.words.needs_heading, bullets, keep=1)
 
-    def action_row(self, action: Action) -> list:
-        what = esc(action.what)
-        if clean(action.need).strip():
-            what += f"<br/><i>For:</i> {esc(action.need)}"
-        if action.is_family:
-            # In words and in bold, never by shading alone.
-            who_markup = f"<b>{FAMILY_WHO} {FAMILY_TAG}</b>"
-            if clean(action.who).strip():
-                who_markup += f"<br/><b>{esc(action.who)}</b>"
-            number = f"<b>{esc(action.number)}</b>"
-        else:
-            who_markup = esc(action.who)
-            number = esc(action.number)
-        return [
-            self.markup(number, "cell"),
-            self.markup(what, "cell"),
-            self.markup(who_markup, "cell"),
-            self.markup(esc(long_date(action.by_when, "No date set")), "cell"),
-            self.para(action.success or "Not written yet", "cell"),
-        ]
-
+    # -- actions -------------------------------------------------------------------------------------------
     def actions_block(self) -> list:
-        story: list = [
-            *self.heading("What we will do"),
-            self.markup(
-                f"Actions marked <b>{FAMILY_WHO} {FAMILY_TAG}</b> are the things your family has agreed to do."
-            ),
-        ]
+        w = self.words
         actions = list(self.doc.actions)
+        mark = f"<b>{self.fixed(w.family_who)}</b>"
+        intro = self.markup(self.fixed(w.actions_intro).replace("{mark}", mark))
         if not actions:
-            story.append(self.markup("No actions agreed yet."))
-            return story
-        header = [
-            self.markup(h, "cell_bold")
-            for h in ("No.", "What will happen", "Who will do it", "By when", "How we will know it worked")
+            return self.section(w.actions_heading, [intro, self.para(w.no_actions)])
+        if self.large:
+            return self.section(w.actions_heading, [intro, *self.action_cards(actions)], keep=2)
+        return self.section(w.actions_heading, [intro, self.actions_table(actions)])
+
+    def action_texts(self, action: Action) -> dict[str, str]:
+        w = self.words
+        return {
+            "number": clean(action.number),
+            "what": clean(action.what),
+            "need": clean(action.need).strip(),
+            "who": clean(action.who).strip(),
+            "when": self.date(action.by_when, w.no_date),
+            "success": clean(action.success) or w.not_written,
+        }
+
+    def actions_table(self, actions: list[Action]) -> Table:
+        w = self.words
+        texts = [self.action_texts(a) for a in actions]
+        header = [w.col_number, w.col_what, w.col_who, w.col_when, w.col_success]
+        columns = [
+            [t["number"] for t in texts],
+            [t["what"] for t in texts] + [f"{w.helps_with} {t['need']}" for t in texts if t["need"]],
+            [t["who"] for t in texts] + ([w.family_who] if any(a.is_family for a in actions) else []),
+            [t["when"] for t in texts],
+            [t["success"] for t in texts],
         ]
-        shares = self.ACTION_COLUMNS_LARGE if self.large else self.ACTION_COLUMNS
-        table = self.long_table(
-            [header, *(self.action_row(a) for a in actions)], [self.frame_width * share for share in shares]
-        )
+        widths = self.content_widths([[h, *c] for h, c in zip(header, columns, strict=True)], ["cell_bold"] * 5)
+        inner = [width - 2 * self.cell_padding() for width in widths]
+        head = [self.fitted(h, inner[i], "cell_bold") for i, h in enumerate(header)]
+        rows = [self.action_row(a, t, inner) for a, t in zip(actions, texts, strict=True)]
+        table = self.long_table([head, *rows], widths)
         family_rows = []
         for row, action in enumerate(actions, start=1):
             if action.is_family:
                 family_rows.append(("BACKGROUND", (0, row), (-1, row), self.FAMILY_ROW_SHADE))
                 family_rows.append(("LINEBEFORE", (0, row), (0, row), 4, colors.black))
         table.setStyle(family_rows)
-        story.append(table)
-        return story
+        return table
 
-    def review_block(self) -> list:
-        d = self.doc
-        if d.next_review:
-            when = esc(long_date(d.next_review))
-            text = f"We will meet again to check how the plan is going on <b>{when}</b>."
+    def action_row(self, action: Action, texts: dict[str, str], inner: list[float]) -> list:
+        w = self.words
+        # Separate Paragraphs: a plain one (one font) splits across pages without breaking its lines again.
+        what = [self.fitted(texts["what"], inner[1])]
+        if texts["need"]:
+            what.append(self.fitted_markup([(f"<i>{self.fixed(w.helps_with)}</i> {{}}", texts["need"])], inner[1]))
+        if action.is_family:
+            # In words and in bold, never by shading alone.
+            who = [("<b>{}</b>", w.family_who)] + ([("<br/><b>{}</b>", texts["who"])] if texts["who"] else [])
+            number = [("<b>{}</b>", texts["number"])]
         else:
-            text = "The date of the next review has not been set yet. Your lead professional will tell you."
-        return [*self.heading("When we will next meet"), self.markup(text)]
+            who, number = [("{}", texts["who"])], [("{}", texts["number"])]
+        return [
+            self.fitted_markup(number, inner[0]),
+            what,
+            self.fitted_markup(who, inner[2]),
+            self.fitted_markup([("{}", texts["when"])], inner[3]),
+            self.fitted(texts["success"], inner[4]),
+        ]
+
+    def action_cards(self, actions: list[Action]) -> list:
+        """Large print: one card per action, the four questions one under another, the full width."""
+        story: list = []
+        for action in actions:
+            story += [self.action_card(action), Spacer(1, self.body_size)]
+        return story[:-1]
+
+    def action_card(self, action: Action) -> Table:
+        w, t = self.words, self.action_texts(action)
+        pad = self.cell_padding() * 1.5
+        inner = self.frame_width - 2 * pad
+        title = [("<b>{}</b>", w.action_card.format(number=t["number"]))]
+        if action.is_family:
+            title.append(("<br/><b>{}</b>", w.family_card))
+        who = [("{}", t["who"])] if not action.is_family else [("<b>{}</b>", w.family_who)]
+        if action.is_family and t["who"]:
+            who.append(("<br/><b>{}</b>", t["who"]))
+        rows = [[self.fitted_markup(title, inner, "cell")]]
+        what_cell = [self.para(w.col_what, "cell_bold"), self.fitted(t["what"], inner)]
+        if t["need"]:
+            what_cell.append(self.fitted_markup([(f"<i>{self.fixed(w.helps_with)}</i> {{}}", t["need"])], inner))
+        rows.append([what_cell])
+        for label, parts in (
+            (w.col_who, who),
+            (w.col_when, [("{}", t["when"])]),
+            (w.col_success, [("{}", t["success"])]),
+        ):
+            rows.append([[self.para(label, "cell_bold"), self.fitted_markup(parts, inner, "cell")]])
+        card = Table(
+            rows,
+            colWidths=[self.frame_width],
+            repeatRows=1,  # a card split across pages says whose action continues
+            splitByRow=1,
+            splitInRow=int(self.leading * 3 + self.body_size),
+            hAlign="LEFT",
+        )
+        style = [
+            ("BOX", (0, 0), (-1, -1), 1.5, colors.black),
+            ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad),
+            ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+            ("TOPPADDING", (0, 0), (-1, -1), pad),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+        ]
+        if action.is_family:
+            style += [
+                ("BACKGROUND", (0, 0), (-1, 0), self.FAMILY_ROW_SHADE),
+                ("LINEBEFORE", (0, 0), (0, -1), 5, colors.black),
+            ]
+        card.setStyle(style)
+        return card
+
+    # -- the end of the plan -------------------------------------------------------------------------------
+    def review_block(self) -> list:
+        d, w = self.doc, self.words
+        if d.next_review:
+            when = f"<b>{esc(self.date(d.next_review))}</b>"
+            text = self.fixed(w.review_on).replace("{date}", when)
+        else:
+            text = self.fixed(w.review_none)
+        return self.section(w.review_heading, [self.markup(text)])
 
     def front_door_block(self) -> list:
-        story: list = [
-            *self.heading("If things get worse"),
-            self.markup("<b>If a child is in danger right now, call 999.</b>"),
-            self.markup("If you are worried things are getting worse, contact your lead professional or:"),
+        w = self.words
+        front_door = without_emergency_line(self.doc.front_door) or w.front_door_default
+        body = [
+            self.markup(f"<b>{self.fixed(w.danger)}</b>"),
+            self.para(w.worried),
+            self.para(front_door, "boxed"),
         ]
-        front_door = without_emergency_line(self.doc.front_door) or "Your local council's children's services."
-        story.append(self.para(front_door, "boxed"))
-        return story
+        return self.section(w.worse_heading, body)
 
     def signatures_block(self) -> list:
+        w = self.words
         sigs = list(self.doc.signatures)
-        story: list = [*self.heading("Who agreed this plan")]
         if not sigs:
-            story.append(self.markup("Nobody has signed this version of the plan yet."))
-            return story
-        story.append(self.signatures_table(sigs))
+            return self.section(w.signed_heading, [self.para(w.no_signatures)])
+        story = self.section(w.signed_heading, [self.signatures_table(sigs)])
         later = list(self.doc.later_signatures)
         if later:
             story.append(Spacer(1, self.leading / 2))
-            story.append(self.markup("<b>Signed after the plan was agreed</b>"))
-            story.append(self.signatures_table(later))
+            story += self.section(w.later_heading, [self.signatures_table(later)], style="bold")
         return story
 
-    def signatures_table(self, sigs):
-        width = self.frame_width
-        header = [self.markup(h, "cell_bold") for h in ("Name", "Role", "Date", "How signed")]
-        rows = [
-            [
-                self.para(s.name, "cell"),
-                self.para(s.role, "cell"),
-                self.markup(esc(long_date(s.signed_on)), "cell"),
-                self.para(s.method, "cell"),
-            ]
-            for s in sigs
-        ]
-        shares = (0.28, 0.26, 0.21, 0.25) if not self.large else (0.27, 0.24, 0.24, 0.25)
-        return self.long_table([header, *rows], [width * s for s in shares])
+    def signatures_table(self, sigs: list[Signature]) -> Table:
+        w = self.words
+        header = [w.name, w.col_role, w.col_date, w.col_method]
+        rows = [[s.name, s.role, self.date(s.signed_on), s.method] for s in sigs]
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        return self.content_table(header, columns, rows)
 
     def digest_block(self) -> list:
-        d = self.doc
-        story: list = [*self.heading("Checking this copy")]
-        if d.digest:
-            story.append(self.markup(f"<b>Digest (SHA-256):</b> {esc(d.digest)}"))
-            story.append(
-                self.markup(
-                    "This code is worked out from the signed plan. To check a printed copy, a worker "
-                    f"opens the case {esc(d.reference)} in eha, goes to the plan, chooses version "
-                    f"{esc(d.version)} and compares the digest shown there with the one above. If they are "
-                    "different, this copy is not the plan that was agreed."
-                )
-            )
+        d, w = self.doc, self.words
+        if not d.digest:
+            body = [self.markup(f"{self.fixed(w.draft_mark)}: {self.fixed(w.no_digest)}")]
         else:
-            story.append(self.markup(f"{DRAFT_MARK}: this version has not been signed, so it has no digest yet."))
-        story.append(self.markup(f"Printed on {esc(date_time(d.generated_at))}."))
-        return [KeepTogether(story)]
+            how = " ".join(w.digest_how).format(reference=clean(d.reference), version=d.version)
+            body = [
+                self.markup(f"<b>{self.fixed(w.digest_label)}</b> {esc(digest_groups(d.digest))}"),
+                self.para(how),
+            ]
+        body.append(self.para(w.printed_on.format(date=self.language.date_time(d.generated_at))))
+        return self.section(w.check_heading, body)
 
 
-def render_plan(doc: PlanDocument, large: bool = False) -> bytes:
-    """Render one version of a family plan to PDF bytes. ``large=True`` for large print (16 pt body)."""
-    return PlanRenderer(doc, large=large).render()
+def render_plan(
+    doc: PlanDocument, large: bool = False, *, language: Translator | None = None, interpreter: bool = False
+) -> bytes:
+    """Render one version of a family plan to PDF bytes. ``large=True`` for large print (16 pt body, action
+    cards); ``language`` from ``eha.pdf.i18n.translator`` (English by default); ``interpreter`` adds the note."""
+    return PlanRenderer(doc, large=large, language=language, interpreter=interpreter).render()
+
+
+__all__ = ["NBSP", "PlanRenderer", "digest_groups", "render_plan"]
