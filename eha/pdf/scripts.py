@@ -37,6 +37,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapedFragWord, TTFont, shapeFragWord, shapeStr
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import Paragraph
 from reportlab.platypus import paragraph as rl_paragraph
 
@@ -46,7 +47,7 @@ RTL_LOCALES = frozenset({"ar", "ur"})
 
 # script: (regular name, bold name, regular file, bold file)
 _FONTS = {
-    "latn": ("EHANoto", "EHANoto-Bold", "NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
+    "latn": ("EHASans", "EHASans-Bold", "NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
     # Urdu prints in Naskh too. Nastaliq is the style Urdu readers expect in print, and HarfBuzz shapes it
     # well enough, but almost none of its joined glyphs has a character of its own in the font, so
     # ReportLab gives them private-use codes: the PDF's text (search, copy, screen readers) would be lost
@@ -172,6 +173,21 @@ def shape_frag_word(word):
 rl_paragraph.shapeFragWord = shape_frag_word
 
 
+def _set_rise(self, rise, _original=PDFTextObject.setRise):
+    """``PDFTextObject.setRise`` that works when nothing has been written yet.
+
+    ReportLab raises IndexError (it looks at the last operator written) when a shaped fragment's first glyph
+    sits above or below the line (an Arabic tanween or hamza, after a comma in the same font) and the
+    fragment did not have to switch font first.
+    """
+    if not self._code:
+        self._code.append("")
+    _original(self, rise)
+
+
+PDFTextObject.setRise = _set_rise
+
+
 # -- our markup in, words out -----------------------------------------------------------------------------
 _TAGS = {"<b>": ("bold", True), "</b>": ("bold", False), "<i>": None, "</i>": None}
 
@@ -244,13 +260,14 @@ class Piece:
     font: str
     bidi: str
 
-    def markup(self, level: int) -> str:
+    def markup(self, level: int, tagged: bool = True) -> str:
+        """The piece for ReportLab; untagged, it takes the paragraph's font."""
         text = self.text
         if self.bidi == "ON" and level % 2:
             # HarfBuzz reverses a right-to-left run of letters itself; punctuation on its own is ours to
             # reverse, brackets mirrored (UAX #9 rule L4).
             text = "".join(_MIRROR.get(ch, ch) for ch in reversed(text))
-        return f'<font name="{self.font}">{escape(text)}</font>'
+        return f'<font name="{self.font}">{escape(text)}</font>' if tagged else escape(text)
 
 
 SPACE = Piece(" ", "", "ON")
@@ -359,16 +376,28 @@ def visual_order(items: list, levels: list[int]) -> list:
     return items
 
 
-def line_markup(line: list[Word], base: int) -> str:
-    """One line of words as ReportLab markup in visual order (left to right)."""
+def line_markup(line: list[Word], base: int, font: str = "") -> str:
+    """One line of words as ReportLab markup in visual order (left to right).
+
+    A word that is one piece in the paragraph's ``font`` goes untagged (ReportLab parses every tag, and that
+    is most of the time a line costs); pieces of one word are always tagged, so that each stays a fragment
+    of its own and is shaped on its own (see ``shape_frag_word``).
+    """
     pieces: list[Piece] = []
+    alone: list[bool] = []
     for word in line:
         if pieces:
             pieces.append(SPACE)
-        pieces += word.pieces
+            alone.append(True)
+        word_pieces = word.pieces
+        pieces += word_pieces
+        alone += [len(word_pieces) == 1] * len(word_pieces)
     levels = word_levels(pieces, base)
     order = visual_order(list(range(len(pieces))), levels)
-    return "".join(" " if pieces[i] is SPACE else pieces[i].markup(levels[i]) for i in order)
+    return "".join(
+        " " if pieces[i] is SPACE else pieces[i].markup(levels[i], tagged=not (alone[i] and pieces[i].font == font))
+        for i in order
+    )
 
 
 # -- measuring and line breaking ------------------------------------------------------------------------
@@ -415,17 +444,26 @@ class ScriptParagraph(Paragraph):
     def __init__(self, text, style=None, bulletText=None, frags=None, *, laid_out=None, **kwargs):
         self._laid_out = laid_out
         self._laid_for: float | None = None
+        self._frags_for: dict[float, list] = {}  # width: parsed lines (tables wrap a cell at several widths)
+        self._wrapped: tuple | None = None
         super().__init__(text, style, bulletText=bulletText, frags=frags, **kwargs)
 
     def wrap(self, availWidth, availHeight):  # ReportLab's argument names
+        # Breaking shaped lines is slow: keep the result while the width stays (split() drops blPara).
+        if self._wrapped and self._wrapped[0] == availWidth and "blPara" in self.__dict__:
+            return self._wrapped[1:]
         if self._laid_out is not None and self._laid_for != availWidth:
-            style = self.style
-            width = availWidth - style.leftIndent - style.rightIndent - style.firstLineIndent
-            # A whisker narrower than ReportLab's own measure, so it never breaks one of our lines again.
-            markup = self._visual_markup(width - 0.5)
-            self._setup(markup, style, self.bulletText, None, lambda text: text)
+            if availWidth not in self._frags_for:
+                style = self.style
+                width = availWidth - style.leftIndent - style.rightIndent - style.firstLineIndent
+                # A whisker narrower than ReportLab's own measure, so it never breaks one of our lines again.
+                self._setup(self._visual_markup(width - 0.5), style, self.bulletText, None, lambda text: text)
+                self._frags_for[availWidth] = self.frags
+            self.frags = self._frags_for[availWidth]
             self._laid_for = availWidth
-        return super().wrap(availWidth, availHeight)
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped = (availWidth, *size)
+        return size
 
     def _visual_markup(self, width: float) -> str:
         hard_lines, base = self._laid_out
@@ -433,7 +471,7 @@ class ScriptParagraph(Paragraph):
         out = []
         for hard_line in hard_lines:
             for line in break_lines(hard_line, width, size) or [[]]:
-                out.append(line_markup(line, base))
+                out.append(line_markup(line, base, self.style.fontName))
         return "<br/>".join(out)
 
 
@@ -460,6 +498,19 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
     """Width of one line of plain text as it will print (each run in its font, complex scripts shaped)."""
     register_fonts()
     return sum(_run_width(run, size) for run in runs(text, bold))
+
+
+def base_level(words: list[Word], rtl: bool) -> int:
+    """A paragraph's direction (UAX #9 P2, P3): 1, right to left, or 0.
+
+    In a right-to-left edition every paragraph with right-to-left text in it reads right to left (our
+    sentences, with names inside); one with none (a Polish answer, a reference) reads left to right, so its
+    full stops stay at its end. Elsewhere the first letter decides, as HTML's ``dir="auto"`` does.
+    """
+    if rtl:
+        return 1 if any(w.bidi == "R" for w in words) else 0
+    first = next((w.bidi for w in words if w.bidi in ("L", "R")), "L")
+    return 1 if first == "R" else 0
 
 
 def paragraph(
@@ -490,7 +541,7 @@ def paragraph(
     used = {r.script for w in words for r in w.runs}
     para_style = _style_for(style, used, rtl, bold)
     if rtl or any(w.bidi == "R" for w in words):
-        return ScriptParagraph("", para_style, bulletText=bullet, laid_out=(lines, 1 if rtl else 0))
+        return ScriptParagraph("", para_style, bulletText=bullet, laid_out=(lines, base_level(words, rtl)))
     markup = "<br/>".join(" ".join(w.markup for w in line) for line in lines)
     return ScriptParagraph(markup, para_style, bulletText=bullet)
 

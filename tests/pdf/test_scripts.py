@@ -26,7 +26,7 @@ POLISH_NAME = "Małgorzata Wiśniewska-Łukasik"
 
 def body(size=14, bold=False):
     scripts.register_fonts()
-    return ParagraphStyle("body", fontName="EHANoto-Bold" if bold else "EHANoto", fontSize=size, leading=size * 1.35)
+    return ParagraphStyle("body", fontName="EHASans-Bold" if bold else "EHASans", fontSize=size, leading=size * 1.35)
 
 
 def build(flowables, width=170 * mm) -> PdfReader:
@@ -149,11 +149,11 @@ def test_a_long_right_to_left_answer_splits_across_pages_without_losing_words():
 
 
 def test_table_columns_are_mirrored_in_right_to_left_editions():
-    style = [("FONT", (0, 0), (0, -1), "EHANoto-Bold"), ("LINEBEFORE", (0, 1), (0, 1), 4, None)]
+    style = [("FONT", (0, 0), (0, -1), "EHASans-Bold"), ("LINEBEFORE", (0, 1), (0, 1), 4, None)]
     assert scripts.mirror(["label", "value"], "ar") == ["value", "label"]
     assert scripts.mirror(["label", "value"], "cy") == ["label", "value"]
     assert scripts.mirror_style(style, 2, "ur") == [
-        ("FONT", (1, 0), (1, -1), "EHANoto-Bold"),
+        ("FONT", (1, 0), (1, -1), "EHASans-Bold"),
         ("LINEAFTER", (1, 1), (1, 1), 4, None),
     ]
     rows = [scripts.mirror([scripts.paragraph("الهاتف", body(), "ar"), scripts.paragraph("Kelly", body(), "ar")], "ar")]
@@ -175,7 +175,7 @@ def test_table_columns_are_mirrored_in_right_to_left_editions():
 def test_word_order_follows_the_bidi_algorithm(words, base, expected):
     def word(label):
         text = {"R": "ب", "L": "b"}.get(label[0], label) + label[1:]
-        return scripts.Word((scripts.Run(text, "EHANoto", "latn"),), scripts._bidi_class(text))
+        return scripts.Word((scripts.Run(text, "EHASans", "latn"),), scripts._bidi_class(text))
 
     items = [word(w) for w in words]
     order = scripts.visual_order(list(range(len(items))), scripts.word_levels(items, base))
@@ -245,3 +245,16 @@ def test_brackets_and_numbers_in_an_arabic_line_are_placed_and_mirrored_as_the_b
     # Left to right on the page. The closing bracket is logically after 2015, so in a right-to-left line it
     # is to the left of the number, and mirrored; the opening bracket is the rightmost glyph, mirrored.
     assert drawn == ["خطتك", "(", "2015", "مارس", "5", "الميلاد", "تاريخ", ")"]
+
+
+def test_a_mark_above_the_first_glyph_after_a_comma_in_the_same_font_prints():
+    # ReportLab used to raise IndexError here (setRise on an empty fragment).
+    text = "تزداد سوءاً، اتصلوا"
+    reader = build([scripts.paragraph(text, body(), "ar")])
+    assert "اتصلوا" in lines(reader)[0]
+
+
+def test_a_latin_answer_in_an_arabic_edition_reads_left_to_right_with_its_full_stop_at_the_end():
+    answer = "Oliwia lubi szkołę, ale źle śpi."
+    reader = build([scripts.paragraph(esc(answer), body(), "ar")])
+    assert lines(reader) == [answer]
