@@ -133,7 +133,10 @@ def runs(text: str, bold: bool = False) -> list[Run]:
     resolved: list[str] = []
     for ch, script in zip(text, scripts, strict=True):
         if script is None:
-            script = current if _covers(font_for(current, bold), ch) else "latn"
+            # The run's own font if it has the character, else the first of ours that does (a Bengali
+            # danda after a Latin bracket, a bracket after Arabic).
+            fonts = (current, *(s for s in ("latn", "beng", "arab") if s != current))
+            script = next((s for s in fonts if _covers(font_for(s, bold), ch)), "latn")
         else:
             current = script
         resolved.append(script)

@@ -258,3 +258,10 @@ def test_a_latin_answer_in_an_arabic_edition_reads_left_to_right_with_its_full_s
     answer = "Oliwia lubi szkołę, ale źle śpi."
     reader = build([scripts.paragraph(esc(answer), body(), "ar")])
     assert lines(reader) == [answer]
+
+
+def test_a_bengali_danda_after_latin_text_prints_in_the_bengali_font():
+    # Noto Sans has no danda (।): it must not print as a missing-glyph box after "Council)".
+    [line] = scripts.words_of("পরিবার (Early Help Council)। এতে")
+    danda = [r for w in line for r in w.runs if "।" in r.text]
+    assert [r.font for r in danda] == ["EHABengali"]
