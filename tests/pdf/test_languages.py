@@ -175,3 +175,21 @@ def test_bengali_prints_in_its_font_and_says_what_extracts():
     assert "আমরা কী করব" in text
     assert "পরিবার" not in text  # documented: extraction, not print, is what is wrong
     assert "NotoSansBengali-Bold" in fonts_of(pdf)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "ب" * 3000,  # one Arabic "word" wider than any column
+        ("كلمة word ١٢٣ (نص) " * 300)[:5000],  # mixed scripts and directions, brackets, Arabic digits
+        "خطة\x00\x07 عائلتكم\u202e\u200f abc",  # NUL, control and bidi override characters
+        '<b>خطة</b> &amp; <font size="90">x</font> ]]>',  # markup typed by a user
+    ],
+    ids=["long-word", "mixed", "controls", "markup"],
+)
+def test_any_answer_prints_in_the_urdu_edition(answer):
+    first = wisniewska_plan().actions[0]
+    pdf = render("ur", worries=answer, family_name=answer[:200], actions=(dataclasses.replace(first, what=answer),))
+    assert PdfReader(io.BytesIO(pdf)).pages
+    if answer.startswith("<b>"):
+        assert "<font" in text_of(pdf)  # printed literally, not obeyed
