@@ -9,9 +9,28 @@ from __future__ import annotations
 from reportlab.platypus import Spacer, Table
 
 from .base import PageNumberedRenderer, clean, date_time, esc, long_date
+from .i18n import N_
 from .model import AssessmentDocument, SectionDoc
 
-RECORD_LABEL = "Assessment record"
+# The printout's fixed text, in plain English (its reading age is tested with the plan's: tests/pdf/test_wording.py).
+RECORD_LABEL = N_("Assessment record")
+BORN = N_("born {date}")
+NONE_RECORDED = N_("None written down")
+NO_SECTIONS = N_("No part of the assessment has been finished yet.")
+NO_ANSWERS = N_("No questions in this part have been answered.")
+NOT_ANSWERED = N_("Not answered")
+UNTITLED = N_("Untitled part")
+LABELS = {
+    "reference": N_("Reference"),
+    "family": N_("Family"),
+    "children": N_("Children"),
+    "stage": N_("Stage"),
+    "form": N_("Form"),
+    "service": N_("Service"),
+    "printed": N_("Printed"),
+    "question": N_("Question"),
+    "answer": N_("Answer"),
+}
 
 
 class AssessmentRenderer(PageNumberedRenderer):
@@ -35,20 +54,18 @@ class AssessmentRenderer(PageNumberedRenderer):
     def build_story(self) -> list:
         d = self.doc
         children = [
-            esc(child.name) + (f" (born {long_date(child.date_of_birth)})" if child.date_of_birth else "")
+            esc(child.name) + (f" ({BORN.format(date=long_date(child.date_of_birth))})" if child.date_of_birth else "")
             for child in d.children
         ]
+        service = ", ".join(p for p in (clean(d.service_name), clean(d.organisation)) if p)
         rows = [
-            ("Reference", self.para(d.reference, "cell")),
-            ("Family", self.para(d.family_name, "cell")),
-            ("Children", self.markup("<br/>".join(children) or "None recorded", "cell")),
-            ("Stage", self.para(d.state_label, "cell")),
-            ("Form", self.para(d.definition_label, "cell")),
-            (
-                "Service",
-                self.para(", ".join(p for p in (clean(d.service_name), clean(d.organisation)) if p), "cell"),
-            ),
-            ("Printed", self.markup(esc(date_time(d.generated_at)), "cell")),
+            (LABELS["reference"], self.para(d.reference, "cell")),
+            (LABELS["family"], self.para(d.family_name, "cell")),
+            (LABELS["children"], self.markup("<br/>".join(children) or NONE_RECORDED, "cell")),
+            (LABELS["stage"], self.para(d.state_label, "cell")),
+            (LABELS["form"], self.para(d.definition_label, "cell")),
+            (LABELS["service"], self.para(service, "cell")),
+            (LABELS["printed"], self.markup(esc(date_time(d.generated_at)), "cell")),
         ]
         story: list = [
             self.markup(esc(RECORD_LABEL), "h1"),
@@ -56,7 +73,7 @@ class AssessmentRenderer(PageNumberedRenderer):
             Spacer(1, self.body_size),
         ]
         if not d.sections:
-            story.append(self.markup("No sections have been completed yet."))
+            story.append(self.markup(NO_SECTIONS))
         for section in d.sections:
             story += self.section(section)
         return story
@@ -77,17 +94,17 @@ class AssessmentRenderer(PageNumberedRenderer):
         return table
 
     def section(self, section: SectionDoc) -> list:
-        story: list = self.heading(section.title or "Untitled section")
+        story: list = self.heading(section.title or UNTITLED)
         answers = list(section.answers)
         if not answers:
-            story.append(self.markup("No questions answered in this section."))
+            story.append(self.markup(NO_ANSWERS))
             return story
         width = self.frame_width
-        header = [self.markup("Question", "cell_bold"), self.markup("Answer", "cell_bold")]
+        header = [self.markup(LABELS["question"], "cell_bold"), self.markup(LABELS["answer"], "cell_bold")]
         rows = [
             [
                 self.para(label, "cell_bold"),
-                self.para(answer if clean(answer).strip() else "Not answered", "cell"),
+                self.para(answer if clean(answer).strip() else NOT_ANSWERED, "cell"),
             ]
             for label, answer in answers
         ]

@@ -90,25 +90,55 @@ def _hyphenator(lang: str) -> pyphen.Pyphen:
     return pyphen.Pyphen(lang=lang if lang in pyphen.LANGUAGES else "en_GB")
 
 
-def hyphenate_long_words(text: str, width: float, style: ParagraphStyle, lang: str) -> tuple[str, bool]:
-    """``text`` with soft hyphens at the syllables of each word wider than ``width``; whether it changed.
+_HYPHEN_PARTS = re.compile(r"[^-]+-?|-")
 
-    Only such words: a soft hyphen lets ReportLab break that word anywhere it likes, and every other word must
-    stay whole. A word with no syllable break left still fits, because the style splits long words as a last resort.
+
+def word_parts(word: str, free: bool) -> list[str]:
+    """The pieces of ``word`` no line break may fall inside: the whole word, or (``free`` text, where a line may
+    break after a hyphen) each hyphenated part with its hyphen: "Wiśniewska-", "Łukasik"."""
+    return _HYPHEN_PARTS.findall(word) if free and "-" in word[1:-1] else [word]
+
+
+def hyphenate_long_words(
+    text: str, width: float, style: ParagraphStyle, lang: str, free: bool = False
+) -> tuple[str, bool]:
+    """``text`` with each word wider than ``width`` made to fit; whether soft hyphens were added (then the
+    Paragraph needs the ``_hyphenated`` style, which breaks at them).
+
+    Only such words change; every other word stays whole. In ``free`` (running) text a hyphenated word wider than
+    the column breaks after its own hyphens first: a space goes in after each, which can never show, because
+    the whole word cannot fit on one line. A word, or part, still too wide gets soft hyphens at its syllables
+    (pyphen); one with no syllable break left still fits, because the style splits long words as a last resort.
     """
+
+    def wide(piece: str) -> bool:
+        return len(piece) > 3 and pdfmetrics.stringWidth(piece, style.fontName, style.fontSize) > width
+
     words = text.split(" ")
     changed = False
     for index, word in enumerate(words):
-        if len(word) > 3 and pdfmetrics.stringWidth(word, style.fontName, style.fontSize) > width:
-            words[index] = _hyphenator(lang).inserted(word, hyphen=SOFT_HYPHEN)
-            changed = True
+        if not wide(word):
+            continue
+        parts = word_parts(word, free)
+        for number, part in enumerate(parts):
+            if wide(part):
+                parts[number] = _hyphenator(lang).inserted(part, hyphen=SOFT_HYPHEN)
+                changed = True
+        words[index] = " ".join(parts)
     return " ".join(words), changed
 
 
+def text_width(text: str, font: str, size: float) -> float:
+    """Printed width of one line: Latin by the font's metrics, other scripts in their own fonts, shaped."""
+    if scripts.is_plain(text):
+        return pdfmetrics.stringWidth(text, font, size)
+    return scripts.text_width(text, size, bold="Bold" in font)
+
+
 def share_width(least: list[float], most: list[float], total: float) -> list[float]:
-    """Widths summing to ``total``: each column its least width, the rest shared in proportion to what each
-    still wants (``most - least``); any left over after that goes in proportion to ``most``. When even the least
-    widths do not fit, they are scaled down (and long words hyphenate)."""
+    """Widths summing to ``total``: each column its least width, then the rest shared out so that a column that
+    wants little more (``most - least``) gets all of it and long text shares what is left; any left over after
+    that goes in proportion to ``most``. When even the least widths do not fit, see ``_fair_shares``."""
     floor = sum(least)
     if not least:
         return []
@@ -118,7 +148,8 @@ def share_width(least: list[float], most: list[float], total: float) -> list[flo
     wants = [max(m - w, 0) for w, m in zip(least, most, strict=True)]
     wanted = sum(wants)
     if wanted >= spare:
-        return [w + spare * want / wanted for w, want in zip(least, wants, strict=True)]
+        # Columns that want little (a date, a number, a name) get all of it; long text shares the rest.
+        return [w + extra for w, extra in zip(least, _fair_shares(wants, spare), strict=True)]
     widths = [max(w, m) for w, m in zip(least, most, strict=True)]
     left, weight = total - sum(widths), sum(widths)
     return [w + left * w / weight for w in widths]
@@ -156,27 +187,31 @@ class KeepRoom(CondPageBreak):
 
     def room(self, width: float) -> float:
         big = 10_000
-        height = self.heading.wrap(width, big)[1] + self.heading.getSpaceAfter()
+        canv = getattr(self, "canv", None)
+        heading = self.heading
+        height = heading.getSpaceBefore() + heading.wrapOn(canv, width, big)[1] + heading.getSpaceAfter()
         for index, flowable in enumerate(self.body):
-            last = index == len(self.body) - 1
-            full = flowable.wrap(width, big)[1] + flowable.getSpaceBefore()
-            if not last:
+            full = flowable.wrapOn(canv, width, big)[1] + flowable.getSpaceBefore()
+            if index < len(self.body) - 1:
                 height += full + flowable.getSpaceAfter()
-                continue
-            height += min(full, _first_piece(flowable, width, big))
+            else:
+                height += min(full, _first_piece(flowable, full))
         return height + 2  # rounding in the frame's own sums
 
 
-def _first_piece(flowable: Flowable, width: float, big: float) -> float:
+def _first_piece(flowable: Flowable, full: float) -> float:
+    """The least of ``flowable`` (already wrapped) that may start a page: a table's header and first row (or
+    as much of that row as it splits inside), a paragraph's first two lines, anything else whole."""
     if isinstance(flowable, Table):
         rows = flowable._rowHeights  # set by wrap()
-        header = sum(rows[: flowable.repeatRows]) if isinstance(flowable.repeatRows, int) else rows[0]
-        first = rows[min(len(rows) - 1, flowable.repeatRows if isinstance(flowable.repeatRows, int) else 1)]
-        return header + min(first, flowable.splitInRow or first)
+        repeat = flowable.repeatRows if isinstance(flowable.repeatRows, int) else 1
+        first = rows[min(len(rows) - 1, repeat)]
+        return sum(rows[:repeat]) + min(first, flowable.splitInRow or first)
     if isinstance(flowable, Paragraph):
-        style = flowable.style
-        return flowable.getSpaceBefore() + style.leading * 2
-    return flowable.wrap(width, big)[1]
+        # No widows or orphans: three lines or fewer move whole, a longer paragraph may leave two behind.
+        lines = len(getattr(flowable, "blPara", None).lines) if "blPara" in flowable.__dict__ else 0
+        return full if lines <= 3 else flowable.getSpaceBefore() + flowable.style.leading * 2
+    return full
 
 
 # C0/C1 control characters (but not tab or newline) and the Unicode line/paragraph separators: ReportLab would
@@ -319,6 +354,7 @@ class PageNumberedRenderer:
 
     font = FONT
     font_bold = FONT_BOLD
+    FREE_COLUMN_SHARE = 0.2  # of the width, at least, for a column of running text beside names and dates
 
     def __init__(
         self, *, reference: str, large: bool = False, is_draft: bool = False, language: Translator | None = None
@@ -421,8 +457,12 @@ class PageNumberedRenderer:
         return text
 
     def date(self, value: date | None, empty: str = "") -> str:
-        """A date in the plan's language that never breaks across lines (no-break spaces)."""
-        return self.language.date(value, empty).replace(" ", NBSP) if value is not None else empty
+        """A date in the plan's language whose day and month never part (a no-break space); only the year may
+        go to the next line, in a column too narrow for the whole date."""
+        if value is None:
+            return empty
+        day, _, rest = self.language.date(value, empty).partition(" ")
+        return f"{day}{NBSP}{rest}" if rest else day
 
     def paragraph(self, safe_markup: str, style: str = "body", bullet: str | None = None) -> Paragraph:
         """Every Paragraph the renderers draw: our markup (user text inside ``esc()``-ed) in the plan's language,
@@ -453,26 +493,30 @@ class PageNumberedRenderer:
         """A Paragraph of our own markup; any user text inside must already be ``esc()``-ed."""
         return self.paragraph(safe_markup, style)
 
-    def fit(self, user_text: object, width: float, style: str = "cell") -> tuple[str, bool]:
+    def fit(self, user_text: object, width: float, style: str = "cell", free: bool = False) -> tuple[str, bool]:
         """``user_text`` escaped for a column ``width`` wide: a word wider than the column (and only such a
-        word) gets soft hyphens at its syllables; whether it did (then use the ``_hyphenated`` style)."""
+        word) gets soft hyphens at its syllables; whether it did (use the ``_hyphenated`` style). ``free``:
+        running text, where a line may also break after a hyphen already in a word; a name's column is not
+        free, so "Wiśniewska-Łukasik" stays on one line there."""
         text, hyphenated = hyphenate_long_words(
-            self.shape(clean(user_text)), width, self.styles[style], self.hyphen_lang()
+            self.shape(clean(user_text)), width, self.styles[style], self.hyphen_lang(), free
         )
         return esc(text), hyphenated
 
-    def fitted(self, user_text: object, width: float, style: str = "cell") -> Paragraph:
+    def fitted(self, user_text: object, width: float, style: str = "cell", free: bool = False) -> Paragraph:
         """The user's words as a Paragraph in a column ``width`` wide, broken between words only (see ``fit``)."""
-        text, hyphenated = self.fit(user_text, width, style)
+        text, hyphenated = self.fit(user_text, width, style, free)
         return self.paragraph(text, style + "_hyphenated" if hyphenated else style)
 
-    def fitted_markup(self, parts: list[tuple[str, str]], width: float, style: str = "cell") -> Paragraph:
+    def fitted_markup(
+        self, parts: list[tuple[str, str]], width: float, style: str = "cell", free: bool = False
+    ) -> Paragraph:
         """A Paragraph of ``(template, user text)`` parts, each template our markup with one ``{}`` for the
         fitted, escaped user text (``"<b>{}</b>"``), joined as they are."""
         hyphenated = False
         pieces = []
         for template, text in parts:
-            fitted, changed = self.fit(text, width, style)
+            fitted, changed = self.fit(text, width, style, free)
             hyphenated = hyphenated or changed
             pieces.append(template.format(fitted))
         return self.paragraph("".join(pieces), style + "_hyphenated" if hyphenated else style)
@@ -484,33 +528,43 @@ class PageNumberedRenderer:
     def cell_padding(self) -> float:
         return self.body_size * 0.35
 
-    def content_widths(self, columns: list[list[str]], styles: list[str], total: float | None = None) -> list[float]:
-        """Column widths from what is in them: each at least as wide as its longest word (a date is one word),
-        the space left shared by how much more each column would need to print on one line.
-
-        ``columns``: per column, its plain texts (header included); ``styles``: each column's style name.
-        """
+    def content_widths(
+        self,
+        columns: list[list[str]],
+        header: list[str] | None = None,
+        *,
+        total: float | None = None,
+        free: frozenset[int] | set[int] = frozenset(),
+        style: str = "cell",
+    ) -> list[float]:
+        """Column widths from what is in them: each at least as wide as its longest word (a date is one word;
+        in a ``free`` column, running text, the longest hyphenated part), the space left shared by how much
+        more each column would need to print on one line. ``header`` texts are measured in bold."""
         total = self.frame_width if total is None else total
         pad = 2 * self.cell_padding() + 1
         least, most = [], []
-        for texts, style in zip(columns, styles, strict=True):
-            font = self.styles[style]
-            size, name = font.fontSize, font.fontName
-            words = {w for text in texts for line in clean(text).split("\n") for w in line.split(" ") if w}
-            longest = max((self.text_width(w, name, size) for w in words), default=0)
-            widest = max(
-                (self.text_width(line, name, size) for text in texts for line in clean(text).split("\n")),
-                default=0,
-            )
-            least.append(longest + pad)
-            most.append(max(widest, longest) + pad)
+        for index, texts in enumerate(columns):
+            heads = [header[index]] if header else []
+            longest, widest = self._measure(texts, self.styles[style], index in free)
+            head_longest, head_widest = self._measure(heads, self.styles["cell_bold"], False)
+            least.append(max(longest, head_longest) + pad)
+            most.append(max(widest, head_widest, longest, head_longest) + pad)
+        # Running text gets a floor before names and dates take their fill, as far as the width allows.
+        floors = [max(0, total * self.FREE_COLUMN_SHARE - least[i]) if i in free else 0 for i in range(len(least))]
+        raised = _fair_shares(floors, max(0, total - sum(least))) if sum(floors) else floors
+        least = [w + extra for w, extra in zip(least, raised, strict=True)]
+        most = [max(m, w) for m, w in zip(most, least, strict=True)]
         return share_width(least, most, total)
 
-    def text_width(self, text: str, font: str, size: float) -> float:
-        """Printed width of one line: Latin by the font's metrics, other scripts in their fonts, shaped."""
-        if scripts.is_plain(text):
-            return pdfmetrics.stringWidth(text, font, size)
-        return scripts.text_width(text, size, bold=font == self.font_bold)
+    @staticmethod
+    def _measure(texts: list[str], style: ParagraphStyle, free: bool) -> tuple[float, float]:
+        """(longest unbreakable piece, longest line) of ``texts`` in ``style``, in points."""
+        name, size = style.fontName, style.fontSize
+        lines = [line for text in texts for line in clean(text).split("\n")]
+        pieces = {part for line in lines for word in line.split(" ") if word for part in word_parts(word, free)}
+        longest = max((text_width(p, name, size) for p in pieces), default=0)
+        widest = max((text_width(line, name, size) for line in lines), default=0)
+        return longest, widest
 
     @property
     def rtl(self) -> bool:

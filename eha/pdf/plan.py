@@ -89,7 +89,7 @@ class PlanRenderer(PageNumberedRenderer):
         width = self.frame_width
         labels = [self.shape(label) for label, _ in rows]
         pad = self.body_size * 0.2
-        label_width = self.content_widths([labels], ["cell_bold"], total=width)[0]
+        label_width = self.content_widths([labels], total=width, style="cell_bold")[0]
         label_width = min(max(label_width, self.body_size * 4) + pad * 2, width * self.LABEL_SHARE_MAX)
         # Labels in a script that needs shaping, or in a right-to-left edition, are Paragraphs.
         plain = all(scripts.is_plain(label, self.language.locale) for label in labels)
@@ -181,9 +181,7 @@ class PlanRenderer(PageNumberedRenderer):
 
     def content_table(self, header: list[str], columns: list[list[str]], rows: list[list[str]]):
         """A ruled table of plain user texts, columns sized from their content, header repeated."""
-        widths = self.content_widths(
-            [[head, *texts] for head, texts in zip(header, columns, strict=True)], ["cell_bold"] * len(header)
-        )
+        widths = self.content_widths(columns, header)
         inner = [width - 2 * self.cell_padding() for width in widths]
         head = [self.fitted(h, inner[i], "cell_bold") for i, h in enumerate(header)]
         body = [[self.fitted(text, inner[i]) for i, text in enumerate(row)] for row in rows]
@@ -192,7 +190,7 @@ class PlanRenderer(PageNumberedRenderer):
     def text_block(self, heading: str, text: str) -> list:
         paragraphs = [p for p in clean(text).split("\n\n") if p.strip()] or [self.words.nothing_yet]
         width = self.frame_width
-        return self.section(heading, [self.fitted(p, width, "body") for p in paragraphs], keep=1)
+        return self.section(heading, [self.fitted(p, width, "body", free=True) for p in paragraphs], keep=1)
 
     def needs_block(self) -> list:
         needs = [n for n in self.doc.needs if clean(n).strip()]
@@ -201,7 +199,7 @@ class PlanRenderer(PageNumberedRenderer):
         width = self.frame_width - self.styles["bullet"].leftIndent
         bullets = []
         for need in needs:
-            text, hyphenated = self.fit(need, width, "bullet")
+            text, hyphenated = self.fit(need, width, "bullet", free=True)
             bullets.append(self.paragraph(text, "bullet_hyphenated" if hyphenated else "bullet", bullet="\u2022"))
         return self.section(self.words.needs_heading, bullets, keep=1)
 
@@ -239,7 +237,7 @@ class PlanRenderer(PageNumberedRenderer):
             [t["when"] for t in texts],
             [t["success"] for t in texts],
         ]
-        widths = self.content_widths([[h, *c] for h, c in zip(header, columns, strict=True)], ["cell_bold"] * 5)
+        widths = self.content_widths(columns, header, free={1, 4})
         inner = [width - 2 * self.cell_padding() for width in widths]
         head = [self.fitted(h, inner[i], "cell_bold") for i, h in enumerate(header)]
         rows = [self.action_row(a, t, inner) for a, t in zip(actions, texts, strict=True)]
@@ -255,9 +253,10 @@ class PlanRenderer(PageNumberedRenderer):
     def action_row(self, action: Action, texts: dict[str, str], inner: list[float]) -> list:
         w = self.words
         # Separate Paragraphs: a plain one (one font) splits across pages without breaking its lines again.
-        what = [self.fitted(texts["what"], inner[1])]
+        what = [self.fitted(texts["what"], inner[1], free=True)]
         if texts["need"]:
-            what.append(self.fitted_markup([(f"<i>{self.fixed(w.helps_with)}</i> {{}}", texts["need"])], inner[1]))
+            need = [(f"<i>{self.fixed(w.helps_with)}</i> {{}}", texts["need"])]
+            what.append(self.fitted_markup(need, inner[1], free=True))
         if action.is_family:
             # In words and in bold, never by shading alone.
             who = [("<b>{}</b>", w.family_who)] + ([("<br/><b>{}</b>", texts["who"])] if texts["who"] else [])
@@ -269,14 +268,15 @@ class PlanRenderer(PageNumberedRenderer):
             what,
             self.fitted_markup(who, inner[2]),
             self.fitted_markup([("{}", texts["when"])], inner[3]),
-            self.fitted(texts["success"], inner[4]),
+            self.fitted(texts["success"], inner[4], free=True),
         ]
 
     def action_cards(self, actions: list[Action]) -> list:
         """Large print: one card per action, the four questions one under another, the full width."""
         story: list = []
         for action in actions:
-            story += [self.action_card(action), Spacer(1, self.body_size)]
+            # Whole on one page when it fits; a card taller than a page splits, its title repeated.
+            story += [KeepTogether([self.action_card(action)]), Spacer(1, self.body_size)]
         return story[:-1]
 
     def action_card(self, action: Action) -> Table:

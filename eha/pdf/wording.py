@@ -60,8 +60,10 @@ class Wording:
         # actions
         self.actions_heading = _("What we will do")
         self.family_who = _("You and your family")
+        # TRANSLATORS: {mark} is the words "You and your family" printed in bold, as on each of the family's actions.
         self.actions_intro = _("You and your family will do the actions marked {mark}.")
         self.no_actions = _("No actions agreed yet.")
+        # TRANSLATORS: the heading of the narrow column with each action's number.
         self.col_number = _("No.")
         self.col_what = _("What will happen")
         self.col_who = _("Who will do it")
@@ -87,6 +89,7 @@ class Wording:
         self.col_method = _("How they signed")
         self.later_heading = _("Signed after the plan was agreed")
         self.check_heading = _("Checking this copy")
+        # TRANSLATORS: keep "SHA-256" as it is: it names the kind of code, which a worker types into eha.
         self.digest_label = _("Digest (SHA-256):")
         self.digest_how = (
             _("This code comes from the signed plan."),
@@ -101,6 +104,9 @@ class Wording:
         self.doc_title = _("Family plan {reference} version {version}")
         self.subject = _("Early help family plan")
         self.large_print = _("Large print")
+        self.skip_link = _("Skip to the plan")
+        self.signed_on = _("Signed on {date}")
+        self.how_signed = _("How they signed: {method}")
         self.not_yet_translated = NOT_YET_TRANSLATED.format(language=t.requested_name) if t.untranslated_request else ""
 
     @classmethod

@@ -22,13 +22,15 @@ from eha.definitions import answer_display
 from eha.definitions.store import definition_for
 from eha.errors import Conflict, DomainError, NotFound
 from eha.extensions import db
-from eha.formatting import format_date, now_in_london
+from eha.formatting import format_date, now_in_london, without_emergency_line
 from eha.models.assessments import Assessment
 from eha.models.choices import CONSENT_CONTACTS, CONSENT_FORMS, CONSENT_GIVEN_BY, SIGNING_METHODS
 from eha.models.plans import PlanVersion
 from eha.pdf import render_assessment, render_plan
 from eha.pdf.digest import plan_digest
-from eha.pdf.model import AssessmentDocument, Person, SectionDoc
+from eha.pdf.i18n import Translator, needs_interpreter, plan_language, supported, translator
+from eha.pdf.model import AssessmentDocument, Person, PlanDocument, SectionDoc
+from eha.pdf.wording import Wording
 from eha.services import plans as plan_service
 from eha.transaction import autocommit
 from eha.workflow.states import CLOSED, STATE_LABELS
@@ -121,29 +123,84 @@ def _printable(version):
     return SimpleNamespace(signed_content=content, number=version.number, digest=version.digest)
 
 
-def plan_pdf(case, version, *, large=False):
+def plan_language_for(case, lang=None):
+    """``(translator, interpreter)`` for a printing of ``case``'s plan: ``lang`` if given (an unknown code is
+    English), else the first carer's preferred language; whether any carer needs an interpreter."""
+    carers = list(case.family.carers)
+    code = supported(lang) if lang else plan_language(carers)
+    return translator(code), needs_interpreter(carers)
+
+
+def plan_pdf(case, version, *, large=False, lang=None):
     """PDF bytes of ``version`` (sealed when a certificate is configured)."""
-    return seal_if_configured(render_plan(plan_document(case, version), large=large))
+    language, interpreter = plan_language_for(case, lang)
+    document = plan_document(case, version)
+    return seal_if_configured(render_plan(document, large=large, language=language, interpreter=interpreter))
 
 
-def plan_filename(ref, number, *, large=False):
-    return f"{ref}-plan-v{number}{'-large-print' if large else ''}.pdf"
+def plan_filename(ref, number, *, large=False, lang="en", extension="pdf"):
+    language = "" if lang == "en" else f"-{lang}"
+    return f"{ref}-plan-v{number}{language}{'-large-print' if large else ''}.{extension}"
 
 
 @autocommit
-def download_plan(case, number=None, *, large=False):
-    """The plan PDF ``(bytes, filename)`` of version ``number`` (None: the one that prints by default), the
-    download recorded. Raises ``NoSuchDocument`` (404) or ``DigestMismatch`` (409), with what was asked for."""
-    detail = {"document": "plan", "version": number, "large": large}
+def download_plan(case, number=None, *, large=False, lang=None):
+    """The plan PDF ``(bytes, filename)`` of version ``number`` (None: the one that prints by default) in
+    ``lang`` (None: the family's), the download recorded. Raises ``NoSuchDocument`` (404) or
+    ``DigestMismatch`` (409), with what was asked for."""
+    code = plan_language_for(case, lang)[0].requested
+    detail = {"document": "plan", "version": number, "large": large, "lang": code}
     try:
         version = plan_version_to_print(case, number)
         detail["version"] = version.number
-        data = plan_pdf(case, version, large=large)
+        data = plan_pdf(case, version, large=large, lang=code)
     except DomainError as error:
         error.detail = {**detail, **error.detail}
         raise
     audit.record("pdf_downloaded", assessment=case, detail=detail)
-    return data, plan_filename(case.ref, version.number, large=large)
+    return data, plan_filename(case.ref, version.number, large=large, lang=code)
+
+
+@dataclass(frozen=True)
+class PlanCopy:
+    """What the accessible HTML and plain-text copies of a plan version print: the same view-model as the PDF
+    and its fixed text in the plan's language."""
+
+    document: PlanDocument
+    language: Translator
+    wording: Wording
+    interpreter: bool
+    large: bool
+    filename: str
+
+    @property
+    def english(self):
+        """The fixed text in English, for the notes printed in English as well as in the plan's language."""
+        return Wording.english()
+
+    @property
+    def front_door(self):
+        """Who to contact if things get worse (the council's words, without its own 999 line: ours comes first)."""
+        return without_emergency_line(self.document.front_door) or self.wording.front_door_default
+
+
+@autocommit
+def plan_copy(case, number=None, *, large=False, lang=None, kind="html"):
+    """The plan version ``number`` as an accessible copy (``kind`` "html" or "text"), recorded like a PDF
+    download. Raises what ``download_plan`` raises."""
+    language, interpreter = plan_language_for(case, lang)
+    detail = {"document": "plan", "format": kind, "version": number, "large": large, "lang": language.requested}
+    try:
+        version = plan_version_to_print(case, number)
+        detail["version"] = version.number
+        document = plan_document(case, version)
+    except DomainError as error:
+        error.detail = {**detail, **error.detail}
+        raise
+    audit.record("pdf_downloaded", assessment=case, detail=detail)
+    extension = "html" if kind == "html" else "txt"
+    filename = plan_filename(case.ref, version.number, large=large, lang=language.requested, extension=extension)
+    return PlanCopy(document, language, Wording(language), interpreter, large, filename)
 
 
 # --- the assessment record ---

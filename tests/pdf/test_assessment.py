@@ -62,4 +62,4 @@ def test_assessment_metadata():
 
 def test_an_assessment_with_no_sections_renders():
     text = pdf_text(render_assessment(typical_assessment(sections=(), children=())))
-    assert "No sections have been completed yet" in text
+    assert "No part of the assessment has been finished yet" in text

@@ -113,6 +113,8 @@ EXPECTATIONS = {
     "plans.finalise": "case-manage",
     "plans.action_progress": "action-owner",
     "pdfs.plan": "case-view",
+    "pdfs.plan_html": "case-view",
+    "pdfs.plan_text": "case-view",
     "pdfs.assessment": "case-view",
     "verify.check": "staff",
     "reviews.index": "case-view",
