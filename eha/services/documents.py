@@ -148,17 +148,18 @@ def download_plan(case, number=None, *, large=False, lang=None):
     """The plan PDF ``(bytes, filename)`` of version ``number`` (None: the one that prints by default) in
     ``lang`` (None: the family's), the download recorded. Raises ``NoSuchDocument`` (404) or
     ``DigestMismatch`` (409), with what was asked for."""
-    code = plan_language_for(case, lang)[0].requested
-    detail = {"document": "plan", "version": number, "large": large, "lang": code}
+    language = plan_language_for(case, lang)[0]
+    detail = {"document": "plan", "version": number, "large": large, "lang": language.requested}
     try:
         version = plan_version_to_print(case, number)
         detail["version"] = version.number
-        data = plan_pdf(case, version, large=large, lang=code)
+        data = plan_pdf(case, version, large=large, lang=language.requested)
     except DomainError as error:
         error.detail = {**detail, **error.detail}
         raise
     audit.record("pdf_downloaded", assessment=case, detail=detail)
-    return data, plan_filename(case.ref, version.number, large=large, lang=code)
+    # Named by the language it is printed in (English while the one asked for has no catalogue).
+    return data, plan_filename(case.ref, version.number, large=large, lang=language.locale)
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ def plan_copy(case, number=None, *, large=False, lang=None, kind="html"):
         raise
     audit.record("pdf_downloaded", assessment=case, detail=detail)
     extension = "html" if kind == "html" else "txt"
-    filename = plan_filename(case.ref, version.number, large=large, lang=language.requested, extension=extension)
+    filename = plan_filename(case.ref, version.number, large=large, lang=language.locale, extension=extension)
     return PlanCopy(document, language, Wording(language), interpreter, large, filename)
 
 

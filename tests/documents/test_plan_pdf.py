@@ -142,9 +142,9 @@ def test_every_download_writes_exactly_one_audit_event(client, signed_in, lead):
     client.get(f"/assessments/{case.ref}/plan.pdf?version=1&large=1")
     client.get(f"/assessments/{case.ref}/assessment.pdf")
     events = downloads(case)
-    assert [e.detail for e in events] == [
-        {"document": "plan", "version": 1, "large": False},
-        {"document": "plan", "version": 1, "large": True},
+    assert [e.detail for e in events] == [  # the Nowaks' carer prefers Polish: the plan is asked for in Polish
+        {"document": "plan", "version": 1, "large": False, "lang": "pl"},
+        {"document": "plan", "version": 1, "large": True, "lang": "pl"},
         {"document": "assessment", "large": False},
     ]
     assert all(e.user_id == lead.id and e.outcome == "success" for e in events)
