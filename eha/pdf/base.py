@@ -628,6 +628,10 @@ class PageNumberedRenderer:
         footer = bottom_marking + line
         return top_marking, header, footer, bottom_marking
 
+    def frame_height(self) -> float:
+        _, header, footer, _ = self._marking_lines()
+        return (header - self.body_size * 0.4 - self.GAP) - (footer + self.body_size + self.GAP)
+
     def frames(self) -> list[Frame]:
         _, header, footer, _ = self._marking_lines()
         bottom = footer + self.body_size + self.GAP

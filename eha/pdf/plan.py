@@ -24,6 +24,22 @@ from .model import Action, PlanDocument, Signature
 from .wording import Wording
 
 
+class KeepCard(KeepTogether):
+    """A card kept whole on the next page when little room is left on this one, but split (its title repeated)
+    when at least ``split_room`` points are left and it splits there, rather than leave half a page blank."""
+
+    def __init__(self, card: Table, split_room: float):
+        super().__init__([card])
+        self.split_room = split_room
+
+    def split(self, aW, aH):  # ReportLab's argument names
+        if aH >= self.split_room:
+            parts = self._content[0].split(aW, aH)
+            if len(parts) > 1:
+                return parts
+        return super().split(aW, aH)
+
+
 def digest_groups(digest: str) -> str:
     """The digest in groups of eight, easier to read out and compare (the check page ignores the spaces)."""
     return " ".join(digest[i : i + 8] for i in range(0, len(digest), 8))
@@ -275,8 +291,8 @@ class PlanRenderer(PageNumberedRenderer):
         """Large print: one card per action, the four questions one under another, the full width."""
         story: list = []
         for action in actions:
-            # Whole on one page when it fits; a card taller than a page splits, its title repeated.
-            story += [KeepTogether([self.action_card(action)]), Spacer(1, self.body_size)]
+            # Whole on one page when it fits, or little room is left; else split there, its title repeated.
+            story += [KeepCard(self.action_card(action), self.frame_height() * 0.4), Spacer(1, self.body_size)]
         return story[:-1]
 
     def action_card(self, action: Action) -> Table:
