@@ -25,7 +25,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -42,6 +41,7 @@ from reportlab.platypus.paragraph import _FUZZ
 
 from eha.formatting import format_date, format_datetime
 
+from . import scripts
 from .i18n import Translator, translator
 
 FONT_DIR = Path(__file__).parent / "fonts"
@@ -61,7 +61,7 @@ _fonts_registered = False
 
 
 def register_fonts() -> None:
-    """Register DejaVu Sans (regular and bold) once per process.
+    """Register the Noto fonts (``eha.pdf.scripts``: Noto Sans as ``EHASans``, Arabic, Bengali) once per process.
 
     Parsing a TrueType file costs tens of milliseconds, so it must not happen per render. ReportLab keeps
     per-document subset state inside the TTFont (in a WeakKeyDictionary), so sharing it is safe.
@@ -72,9 +72,7 @@ def register_fonts() -> None:
     with _fonts_lock:
         if _fonts_registered:
             return
-        pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
-        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+        scripts.register_fonts()
         # ReportLab ASCII85-encodes every compressed stream by default: a quarter bigger and, without the
         # optional C accelerator, a tenth of the render time. Binary streams are plain, valid PDF.
         rl_config.useA85 = 0
@@ -128,6 +126,13 @@ def hyphenate_long_words(
                 changed = True
         words[index] = " ".join(parts)
     return " ".join(words), changed
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    """Printed width of one line: Latin by the font's metrics, other scripts in their own fonts, shaped."""
+    if scripts.is_plain(text):
+        return pdfmetrics.stringWidth(text, font, size)
+    return scripts.text_width(text, size, bold="Bold" in font)
 
 
 def share_width(least: list[float], most: list[float], total: float) -> list[float]:
@@ -459,8 +464,15 @@ class PageNumberedRenderer:
         day, _, rest = self.language.date(value, empty).partition(" ")
         return f"{day}{NBSP}{rest}" if rest else day
 
+    def paragraph(self, safe_markup: str, style: str = "body", bullet: str | None = None) -> Paragraph:
+        """Every Paragraph the renderers draw: our markup (user text inside ``esc()``-ed) in the plan's language,
+        each script in its font, shaped, right to left where it should be (``eha.pdf.scripts``)."""
+        return scripts.paragraph(
+            safe_markup, self.styles[style], self.language.locale, plain=WrapOnceParagraph, bullet=bullet
+        )
+
     def heading_para(self, text: object, style: str = "h2") -> Paragraph:
-        return WrapOnceParagraph(esc(self.shape(clean(text))), self.styles[style])
+        return self.paragraph(esc(self.shape(clean(text))), style)
 
     def section(self, heading: object, body: list, keep: int | None = None, style: str = "h2") -> list:
         """A heading and what follows it: the heading moves to the next page unless the start of ``body`` fits
@@ -475,11 +487,11 @@ class PageNumberedRenderer:
 
     def para(self, user_text: object, style: str = "body") -> Paragraph:
         """A Paragraph of the user's own words, or of our fixed text (escaped)."""
-        return WrapOnceParagraph(esc(self.shape(clean(user_text))), self.styles[style])
+        return self.paragraph(esc(self.shape(clean(user_text))), style)
 
     def markup(self, safe_markup: str, style: str = "body") -> Paragraph:
         """A Paragraph of our own markup; any user text inside must already be ``esc()``-ed."""
-        return WrapOnceParagraph(safe_markup, self.styles[style])
+        return self.paragraph(safe_markup, style)
 
     def fit(self, user_text: object, width: float, style: str = "cell", free: bool = False) -> tuple[str, bool]:
         """``user_text`` escaped for a column ``width`` wide: a word wider than the column (and only such a
@@ -494,7 +506,7 @@ class PageNumberedRenderer:
     def fitted(self, user_text: object, width: float, style: str = "cell", free: bool = False) -> Paragraph:
         """The user's words as a Paragraph in a column ``width`` wide, broken between words only (see ``fit``)."""
         text, hyphenated = self.fit(user_text, width, style, free)
-        return WrapOnceParagraph(text, self.styles[style + "_hyphenated" if hyphenated else style])
+        return self.paragraph(text, style + "_hyphenated" if hyphenated else style)
 
     def fitted_markup(
         self, parts: list[tuple[str, str]], width: float, style: str = "cell", free: bool = False
@@ -507,7 +519,7 @@ class PageNumberedRenderer:
             fitted, changed = self.fit(text, width, style, free)
             hyphenated = hyphenated or changed
             pieces.append(template.format(fitted))
-        return WrapOnceParagraph("".join(pieces), self.styles[style + "_hyphenated" if hyphenated else style])
+        return self.paragraph("".join(pieces), style + "_hyphenated" if hyphenated else style)
 
     def hyphen_lang(self) -> str:
         return HYPHEN_LANGS.get(self.language.locale, "en_GB")
@@ -550,9 +562,23 @@ class PageNumberedRenderer:
         name, size = style.fontName, style.fontSize
         lines = [line for text in texts for line in clean(text).split("\n")]
         pieces = {part for line in lines for word in line.split(" ") if word for part in word_parts(word, free)}
-        longest = max((pdfmetrics.stringWidth(p, name, size) for p in pieces), default=0)
-        widest = max((pdfmetrics.stringWidth(line, name, size) for line in lines), default=0)
+        longest = max((text_width(p, name, size) for p in pieces), default=0)
+        widest = max((text_width(line, name, size) for line in lines), default=0)
         return longest, widest
+
+    @property
+    def rtl(self) -> bool:
+        return scripts.is_rtl(self.language.locale)
+
+    def mirrored(self, rows: list[list], col_widths: list[float]) -> tuple[list[list], list[float]]:
+        """Rows and widths in reading order: right to left editions put the first column on the right."""
+        return [scripts.mirror(row, self.language.locale) for row in rows], scripts.mirror(
+            col_widths, self.language.locale
+        )
+
+    def mirror_style(self, commands: list[tuple], columns: int) -> list[tuple]:
+        """Table style commands for ``mirrored`` rows (column indices and before/after swapped)."""
+        return scripts.mirror_style(commands, columns, self.language.locale)
 
     def long_table(self, rows: list[list], col_widths: list[float]) -> LongTable:
         """A ruled table whose first row is a header repeated on every page.
@@ -561,13 +587,14 @@ class PageNumberedRenderer:
         whole page is split inside (``splitInRow`` is the least height left on either side, so nobody gets a
         one-line sliver), and the header is repeated above its continuation.
         """
+        rows, col_widths = self.mirrored(rows, col_widths)
         table = LongTable(
             rows,
             colWidths=col_widths,
             repeatRows=1,
             splitByRow=1,
             splitInRow=int(self.leading * 2 + self.body_size),
-            hAlign="LEFT",
+            hAlign="RIGHT" if self.rtl else "LEFT",
         )
         table.setStyle(self.table_style())
         return table
@@ -639,19 +666,45 @@ class PageNumberedRenderer:
         canvas.drawCentredString(centre, top_marking, MARKING)
         canvas.drawCentredString(centre, bottom_marking, MARKING)
 
-        canvas.setFont(self.font, self.body_size)
-        canvas.drawString(left, header, self.shape(self.header_left()))
-        canvas.setFont(self.font_bold, self.body_size)
-        canvas.drawRightString(right, header, self.shape(self.header_right()))
+        self.draw_text(canvas, self.header_left(), "start", header)
+        self.draw_text(canvas, self.header_right(), "end", header, bold=True)
         canvas.setLineWidth(self.RULE_WIDTH)
         rule_y = header - self.body_size * 0.4
         canvas.line(left, rule_y, right, rule_y)
 
         rule_y = footer + self.body_size
         canvas.line(left, rule_y, right, rule_y)
-        canvas.setFont(self.font, self.body_size)
-        canvas.drawString(left, footer, self.shape(self.footer_left()))
+        self.draw_text(canvas, self.footer_left(), "start", footer)
         canvas.restoreState()
+
+    def draw_text(
+        self,
+        canvas: Canvas,
+        text: str,
+        anchor: str,
+        baseline: float,
+        *,
+        bold: bool = False,
+        size: float | None = None,
+        x: float | None = None,
+        color: colors.Color = colors.black,
+    ) -> None:
+        """One line of page furniture at the ``start`` or ``end`` of the line, in reading order (the start is
+        the right margin in right-to-left editions), or centred on ``x``; shaped where the script needs it."""
+        size = size or self.body_size
+        font = self.font_bold if bold else self.font
+        if x is None:
+            left, right = self.MARGIN_X, self.PAGE_WIDTH - self.MARGIN_X
+            x = {"start": right if self.rtl else left, "end": left if self.rtl else right}[anchor]
+        text = clean(text)
+        if scripts.is_plain(text, self.language.locale):
+            canvas.setFont(font, size)
+            canvas.setFillColor(color)
+            draw = {"start": canvas.drawString, "end": canvas.drawRightString, "centre": canvas.drawCentredString}
+            draw[anchor](x, baseline, self.shape(text))
+            return
+        style = ParagraphStyle("furniture", fontName=font, fontSize=size, leading=size * 1.2, textColor=color)
+        scripts.draw_line(canvas, esc(text), x, baseline, style, self.language.locale, anchor)
 
     def footer_left(self) -> str:
         return self.reference
@@ -666,18 +719,25 @@ class PageNumberedRenderer:
         """A large diagonal DRAFT - NOT AGREED behind the content, light enough to read the text through."""
         canvas.saveState()
         canvas.setFillColor(self.WATERMARK_GREY)
-        canvas.setFont(self.font_bold, self.WATERMARK_SIZE)
         canvas.translate(self.PAGE_WIDTH / 2, self.PAGE_HEIGHT / 2)
         canvas.rotate(55)
-        canvas.drawCentredString(0, -self.WATERMARK_SIZE / 3, self.shape(self.watermark_text()))
+        self.draw_text(
+            canvas,
+            self.watermark_text(),
+            "centre",
+            -self.WATERMARK_SIZE / 3,
+            bold=True,
+            size=self.WATERMARK_SIZE,
+            x=0,
+            color=self.WATERMARK_GREY,
+        )
         canvas.restoreState()
 
     def draw_page_label(self, canvas: Canvas, page: int, total: int) -> None:
         _, _, footer, _ = self._marking_lines()
         canvas.saveState()
         canvas.setFillColor(colors.black)
-        canvas.setFont(self.font_bold, self.body_size)
-        canvas.drawRightString(self.PAGE_WIDTH - self.MARGIN_X, footer, self.shape(self.page_label(page, total)))
+        self.draw_text(canvas, self.page_label(page, total), "end", footer, bold=True)
         canvas.restoreState()
 
     # -- building ------------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
 from eha.formatting import without_emergency_line
 
-from .base import NBSP, PageNumberedRenderer, WrapOnceParagraph, clean, esc
+from . import scripts
+from .base import NBSP, PageNumberedRenderer, clean, esc
 from .i18n import Translator
 from .model import Action, PlanDocument, Signature
 from .wording import Wording
@@ -106,14 +107,25 @@ class PlanRenderer(PageNumberedRenderer):
         pad = self.body_size * 0.2
         label_width = self.content_widths([labels], total=width, style="cell_bold")[0]
         label_width = min(max(label_width, self.body_size * 4) + pad * 2, width * self.LABEL_SHARE_MAX)
-        data = [[label, value] for label, (_, value) in zip(labels, rows, strict=True)]
-        table = Table(data, colWidths=[label_width, width - label_width], hAlign="LEFT")
+        # Labels in a script that needs shaping, or in a right-to-left edition, are Paragraphs.
+        plain = all(scripts.is_plain(label, self.language.locale) for label in labels)
+        cells = labels if plain else [self.para(label, "cell_bold") for label in labels]
+        data, widths = self.mirrored(
+            [[label, value] for label, (_, value) in zip(cells, rows, strict=True)], [label_width, width - label_width]
+        )
+        table = Table(data, colWidths=widths, hAlign="RIGHT" if self.rtl else "LEFT")
+        # The gap between label and value is on the label's inner side: its right, or its left when mirrored.
+        padding = [
+            ("FONT", (0, 0), (0, -1), self.font_bold, self.body_size, self.leading),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), pad * 2),
+        ]
+        if self.rtl:
+            padding = [("LEFTPADDING", (0, 0), (-1, -1), pad * 2), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
         table.setStyle(
             [
-                ("FONT", (0, 0), (0, -1), self.font_bold, self.body_size, self.leading),
+                *padding,
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), pad * 2),
                 ("TOPPADDING", (0, 0), (-1, -1), pad),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
             ]
@@ -204,8 +216,7 @@ class PlanRenderer(PageNumberedRenderer):
         bullets = []
         for need in needs:
             text, hyphenated = self.fit(need, width, "bullet", free=True)
-            style = self.styles["bullet_hyphenated" if hyphenated else "bullet"]
-            bullets.append(WrapOnceParagraph(text, style, bulletText="\u2022"))
+            bullets.append(self.paragraph(text, "bullet_hyphenated" if hyphenated else "bullet", bullet="\u2022"))
         return self.section(self.words.needs_heading, bullets, keep=1)
 
     # -- actions -------------------------------------------------------------------------------------------
@@ -252,7 +263,7 @@ class PlanRenderer(PageNumberedRenderer):
             if action.is_family:
                 family_rows.append(("BACKGROUND", (0, row), (-1, row), self.FAMILY_ROW_SHADE))
                 family_rows.append(("LINEBEFORE", (0, row), (0, row), 4, colors.black))
-        table.setStyle(family_rows)
+        table.setStyle(self.mirror_style(family_rows, len(header)))
         return table
 
     def action_row(self, action: Action, texts: dict[str, str], inner: list[float]) -> list:
@@ -327,7 +338,7 @@ class PlanRenderer(PageNumberedRenderer):
                 ("BACKGROUND", (0, 0), (-1, 0), self.FAMILY_ROW_SHADE),
                 ("LINEBEFORE", (0, 0), (0, -1), 5, colors.black),
             ]
-        card.setStyle(style)
+        card.setStyle(self.mirror_style(style, 1))
         return card
 
     # -- the end of the plan -------------------------------------------------------------------------------

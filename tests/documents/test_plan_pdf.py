@@ -25,7 +25,7 @@ def test_the_signed_plan_prints_its_reference_version_actions_signatures_and_dig
     case = helpers.assessed_case(lead)
     version = helpers.signed_plan(case, lead, whats=["Walk Zofia to school", "Book a GP appointment"])
     signed_in(lead)
-    response = client.get(f"/assessments/{case.ref}/plan.pdf")
+    response = client.get(f"/assessments/{case.ref}/plan.pdf?lang=en")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == f'attachment; filename="{case.ref}-plan-v1.pdf"'
@@ -44,7 +44,7 @@ def test_an_unsigned_plan_prints_as_a_draft_without_a_digest(client, signed_in, 
     case = helpers.assessed_case(lead)
     helpers.draft(case, lead, ["Walk Zofia to school"])
     signed_in(lead)
-    response = client.get(f"/assessments/{case.ref}/plan.pdf")
+    response = client.get(f"/assessments/{case.ref}/plan.pdf?lang=en")
     assert response.status_code == 200
     assert "DRAFT - NOT AGREED" in helpers.pdf_text(response.data)
     assert "Walk Zofia to school" in helpers.pdf_text(response.data)
@@ -53,7 +53,7 @@ def test_an_unsigned_plan_prints_as_a_draft_without_a_digest(client, signed_in, 
 def test_no_plan_at_all_is_a_helpful_404(client, signed_in, lead):
     case = helpers.assessed_case(lead)
     signed_in(lead)
-    response = client.get(f"/assessments/{case.ref}/plan.pdf")
+    response = client.get(f"/assessments/{case.ref}/plan.pdf?lang=en")
     assert response.status_code == 404
     assert "There is no plan for this case yet" in response.text
 
@@ -62,8 +62,8 @@ def test_large_print_really_is_larger_and_says_so_in_the_filename(client, signed
     case = helpers.assessed_case(lead)
     helpers.signed_plan(case, lead)
     signed_in(lead)
-    normal = client.get(f"/assessments/{case.ref}/plan.pdf")
-    large = client.get(f"/assessments/{case.ref}/plan.pdf?large=1")
+    normal = client.get(f"/assessments/{case.ref}/plan.pdf?lang=en")
+    large = client.get(f"/assessments/{case.ref}/plan.pdf?lang=en&large=1")
     assert large.headers["Content-Disposition"] == f'attachment; filename="{case.ref}-plan-v1-large-print.pdf"'
     assert helpers.font_sizes(normal.data).most_common(1)[0][0] >= 12
     assert helpers.font_sizes(large.data).most_common(1)[0][0] >= 16
@@ -74,7 +74,7 @@ def test_hostile_text_in_actions_prints_literally_through_the_route(client, sign
     case = helpers.assessed_case(lead)
     helpers.signed_plan(case, lead, whats=HOSTILE, family_what="</para> & <br/>")
     signed_in(lead)
-    response = client.get(f"/assessments/{case.ref}/plan.pdf")
+    response = client.get(f"/assessments/{case.ref}/plan.pdf?lang=en")
     assert response.status_code == 200
     flat = helpers.squash(helpers.pdf_text(response.data))
     for hostile in [*HOSTILE, "</para> & <br/>"]:
@@ -91,7 +91,7 @@ def test_an_earlier_version_still_prints_what_was_signed_with_its_own_digest(cli
     family.name = "Renamed family"
     db.session.commit()
     signed_in(lead)
-    old = client.get(f"/assessments/{case.ref}/plan.pdf?version=1")
+    old = client.get(f"/assessments/{case.ref}/plan.pdf?lang=en&version=1")
     assert old.status_code == 200
     assert old.headers["Content-Disposition"] == f'attachment; filename="{case.ref}-plan-v1.pdf"'
     old_text = helpers.pdf_text(old.data)
@@ -99,7 +99,7 @@ def test_an_earlier_version_still_prints_what_was_signed_with_its_own_digest(cli
     # (squashed: the column of what will happen is sized from its content, so the words may wrap)
     assert helpers.squash("Walk Zofia to school") in helpers.squash(old_text) and "Renamed" not in old_text
     assert plan_digest(v1.signed_content) == v1.digest
-    current = client.get(f"/assessments/{case.ref}/plan.pdf")
+    current = client.get(f"/assessments/{case.ref}/plan.pdf?lang=en")
     assert v2.digest in helpers.squash(helpers.pdf_text(current.data))
     assert "-plan-v2.pdf" in current.headers["Content-Disposition"]
 
@@ -109,9 +109,9 @@ def test_a_draft_after_a_signed_plan_does_not_replace_it_unless_asked_for(client
     v1 = helpers.signed_plan(case, lead)
     helpers.draft(case, lead, ["A new idea"])
     signed_in(lead)
-    current = client.get(f"/assessments/{case.ref}/plan.pdf")
+    current = client.get(f"/assessments/{case.ref}/plan.pdf?lang=en")
     assert v1.digest in helpers.squash(helpers.pdf_text(current.data))
-    draft = client.get(f"/assessments/{case.ref}/plan.pdf?version=2")
+    draft = client.get(f"/assessments/{case.ref}/plan.pdf?lang=en&version=2")
     assert draft.status_code == 200 and "DRAFT - NOT AGREED" in helpers.pdf_text(draft.data)
 
 

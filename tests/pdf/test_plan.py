@@ -345,7 +345,7 @@ def test_the_font_is_embedded_dejavu_sans(typical_pdf):
             fonts.add(str(font["/BaseFont"]))
             if font["/Subtype"] == "/TrueType":
                 assert "/FontFile2" in font["/FontDescriptor"]
-    assert any("DejaVuSans" in name for name in fonts)
+    assert any("NotoSans" in name for name in fonts)
 
 
 def test_an_empty_plan_still_renders():

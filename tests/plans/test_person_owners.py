@@ -263,7 +263,7 @@ def test_the_grandmother_signs_the_agreed_plan_by_phone_and_the_digest_does_not_
     )
 
     # The PDF prints her action and her later signature, with the same digest.
-    pdf = client_request.client.get(f"/assessments/{case.ref}/plan.pdf?version=1")
+    pdf = client_request.client.get(f"/assessments/{case.ref}/plan.pdf?version=1&lang=en")
     assert pdf.status_code == 200
     text = squash(pdf_text(pdf.data))
     assert squash("Take Zofia to school on Mondays") in text

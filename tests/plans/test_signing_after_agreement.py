@@ -129,7 +129,7 @@ def test_the_father_signs_the_signed_plan_and_its_digest_does_not_change(app, cl
     assert result.exit_code == 0 and "plan version 1" in result.output and "current" in result.output
 
     # The PDF prints all three signatures, the later one marked, with the same digest.
-    pdf = client_request.client.get(f"/assessments/{case.ref}/plan.pdf?version=1")
+    pdf = client_request.client.get(f"/assessments/{case.ref}/plan.pdf?version=1&lang=en")
     assert pdf.status_code == 200
     text = squash(pdf_text(pdf.data))
     assert all(squash(name) in text for name in ("Lena Lead", "Agnieszka Nowak", FATHER))
