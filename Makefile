@@ -50,10 +50,14 @@ translations: $(MO_FILES) ## Compile the message catalogues (pybabel compile)
 $(TRANSLATIONS)/%.mo: $(TRANSLATIONS)/%.po | venv
 	$(BIN)/pybabel compile --statistics -i $< -o $@
 
-translations-update: venv ## Extract the interface's strings into messages.pot and update every messages.po
+translations-update: venv ## Extract the interface's and the plan's strings and update every catalogue
 	$(BIN)/pybabel extract --no-default-keywords $(BABEL_KEYWORDS) -F babel.cfg --sort-output --no-location \
 		--project eha --copyright-holder "eha contributors" -o $(TRANSLATIONS)/messages.pot .
-	$(BIN)/pybabel update -D messages -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel update -D messages -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete --no-wrap
+	@# The printed plan's own domain: its fixed text is eha/pdf/wording.py (eha/pdf/i18n.py reads the .po files).
+	$(BIN)/pybabel extract -F $(TRANSLATIONS)/plan.cfg -k N_ -k ngettext:1,2 --no-location --sort-output \
+		--project=eha --copyright-holder "eha contributors" --msgid-bugs-address=early-help@example.gov.uk -o $(TRANSLATIONS)/plan.pot .
+	$(BIN)/pybabel update -D plan -i $(TRANSLATIONS)/plan.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 # Nothing here needs an install script; sass's optional file watcher is only for --watch.
 $(NPM_STAMP): package-lock.json
