@@ -406,6 +406,18 @@ class PageNumberedRenderer:
             "bold": ParagraphStyle("bold", parent=body, fontName=self.font_bold),
             "cell": cell,
             "cell_bold": ParagraphStyle("cell_bold", parent=cell, fontName=self.font_bold),
+            **self._heading_styles(body),
+            **self._block_styles(body),
+        }
+        # Break at the soft hyphens ``fitted`` puts in a word too wide for its column (and only there).
+        for name in list(styles):
+            styles[f"{name}_hyphenated"] = ParagraphStyle(
+                f"{name}_hyphenated", parent=styles[name], embeddedHyphenation=1
+            )
+        return styles
+
+    def _heading_styles(self, body) -> dict[str, ParagraphStyle]:
+        return {
             "h1": ParagraphStyle(
                 "h1",
                 parent=body,
@@ -424,6 +436,10 @@ class PageNumberedRenderer:
                 spaceBefore=self.body_size * 1.1,
                 spaceAfter=self.body_size * 0.4,
             ),
+        }
+
+    def _block_styles(self, body) -> dict[str, ParagraphStyle]:
+        return {
             "bullet": ParagraphStyle(
                 "bullet",
                 parent=body,
@@ -444,12 +460,6 @@ class PageNumberedRenderer:
                 spaceAfter=self.body_size * 1.1,
             ),
         }
-        # Break at the soft hyphens ``fitted`` puts in a word too wide for its column (and only there).
-        for name in list(styles):
-            styles[f"{name}_hyphenated"] = ParagraphStyle(
-                f"{name}_hyphenated", parent=styles[name], embeddedHyphenation=1
-            )
-        return styles
 
     # -- text ----------------------------------------------------------------------------------------------
     def shape(self, text: str) -> str:

@@ -19,6 +19,14 @@ class Wording:
     def __init__(self, t: Translator):
         _ = t.gettext
         self.t = t
+        self._summary(_)
+        self._team(_)
+        self._actions(_)
+        self._ending(_)
+        self._furniture(_)
+        self.not_yet_translated = NOT_YET_TRANSLATED.format(language=t.requested_name) if t.untranslated_request else ""
+
+    def _summary(self, _):
         # title and summary
         self.title = _("Your family plan")
         self.family = _("Family")
@@ -41,6 +49,8 @@ class Wording:
             "If you need an interpreter to read this plan or talk about it, tell your main contact. It is free."
         )
         self.own_words = _("Your own words and the names in this plan have not been translated.")
+
+    def _team(self, _):
         # main contact and team
         self.lead_heading = _("Your main contact")
         self.lead_intro = _("Contact this person first about your plan.")
@@ -57,6 +67,8 @@ class Wording:
         self.working_well_heading = _("What is going well")
         self.nothing_yet = _("Nothing written yet.")
         self.needs_heading = _("What needs to change")
+
+    def _actions(self, _):
         # actions
         self.actions_heading = _("What we will do")
         self.family_who = _("You and your family")
@@ -74,6 +86,8 @@ class Wording:
         self.not_written = _("Not written yet")
         self.action_card = _("Action {number}")
         self.family_card = _("You and your family will do this.")
+
+    def _ending(self, _):
         # review, worries, signatures, checking
         self.review_heading = _("When we will meet again")
         self.review_on = _("We will meet again on {date} to check how the plan is going.")
@@ -98,6 +112,8 @@ class Wording:
         )
         self.no_digest = _("This version has not been signed, so it has no code yet.")
         self.printed_on = _("Printed on {date}.")
+
+    def _furniture(self, _):
         # page furniture and file details
         self.header_version = _("Plan version {version}")
         self.page_of = _("Page {page} of {total}")
@@ -107,7 +123,6 @@ class Wording:
         self.skip_link = _("Skip to the plan")
         self.signed_on = _("Signed on {date}")
         self.how_signed = _("How they signed: {method}")
-        self.not_yet_translated = NOT_YET_TRANSLATED.format(language=t.requested_name) if t.untranslated_request else ""
 
     @classmethod
     def english(cls) -> Wording:

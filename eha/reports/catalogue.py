@@ -87,21 +87,9 @@ def _month_label(key):
 # --- cases open, started and closed each month ---
 
 
-def cases_over_time(filters, user, today):
-    months = months_table(filters)
-    cases = _cases(filters, user)
-
-    def per_month(column, name):
-        return (
-            sa.select(month_of(column).label("key"), sa.func.count().label("n"))
-            .where(cases, column >= filters.start, column < filters.end)
-            .group_by(month_of(column))
-            .subquery(name)
-        )
-
-    started, closed = per_month(Assessment.started_at, "started"), per_month(Assessment.closed_at, "closed")
-    # Open at the end of a month = open when the first month began, plus every start, less every closure, up to
-    # that month's end: one pass over each date's index, not every case against every month.
+def _open_at_month_end(months, cases):
+    """Open at the end of a month = open when the first month began, plus every start, less every closure, up to
+    that month's end: one pass over each date's index, not every case against every month. Returns (net, open)."""
     first, last = sa.select(sa.func.min(months.c.starts)).scalar_subquery(), sa.select(sa.func.max(months.c.ends))
     last = last.scalar_subquery()
     open_at_first = (
@@ -122,6 +110,23 @@ def cases_over_time(filters, user, today):
     ).subquery("moves")
     net = sa.select(moves.c.key, sa.func.sum(moves.c.delta).label("n")).group_by(moves.c.key).subquery("net")
     open_at_end = open_at_first + sa.func.sum(sa.func.coalesce(net.c.n, 0)).over(order_by=months.c.key)
+    return net, open_at_end
+
+
+def cases_over_time(filters, user, today):
+    months = months_table(filters)
+    cases = _cases(filters, user)
+
+    def per_month(column, name):
+        return (
+            sa.select(month_of(column).label("key"), sa.func.count().label("n"))
+            .where(cases, column >= filters.start, column < filters.end)
+            .group_by(month_of(column))
+            .subquery(name)
+        )
+
+    started, closed = per_month(Assessment.started_at, "started"), per_month(Assessment.closed_at, "closed")
+    net, open_at_end = _open_at_month_end(months, cases)
     query = (
         sa.select(
             months.c.key,
@@ -219,6 +224,37 @@ def _first_taf_held():
     )
 
 
+def _reviews_in_time(filters, cases, period):
+    """Per month: the reviews held in the period, and those held within the review interval of the meeting before."""
+    held = (
+        sa.select(
+            Meeting.assessment_id,
+            Meeting.kind,
+            Meeting.held_on,
+            sa.func.lag(Meeting.held_on)
+            .over(partition_by=Meeting.assessment_id, order_by=(Meeting.held_on, Meeting.id))
+            .label("previous"),
+        )
+        # (the meetings held by the period's end: a meeting's previous one is always before it)
+        .where(Meeting.status == "held", Meeting.kind.in_(("taf", "review")), Meeting.held_on <= filters.date_to)
+        .subquery("held")
+    )
+    weeks = current_app.config["EHA_REVIEW_INTERVAL_WEEKS"]
+    reviews = (
+        sa.select(
+            month_of(held.c.held_on).label("key"),
+            sa.func.count().label("due"),
+            _count_if(days_between(held.c.previous, held.c.held_on) <= 7 * weeks).label("in_time"),
+        )
+        .select_from(held)
+        .join(Assessment, Assessment.id == held.c.assessment_id)
+        .where(cases, held.c.kind == "review", held.c.previous.is_not(None), held.c.held_on.between(*period))
+        .group_by(month_of(held.c.held_on))
+        .subquery("reviews")
+    )
+    return reviews
+
+
 def _timeliness_query(filters, user, today, months):
     cases = _cases(filters, user)
     period = (filters.date_from, filters.date_to)
@@ -248,32 +284,7 @@ def _timeliness_query(filters, user, today, months):
         .group_by(month_of(Assessment.first_taf_due_on))
         .subquery("tafs")
     )
-    held = (
-        sa.select(
-            Meeting.assessment_id,
-            Meeting.kind,
-            Meeting.held_on,
-            sa.func.lag(Meeting.held_on)
-            .over(partition_by=Meeting.assessment_id, order_by=(Meeting.held_on, Meeting.id))
-            .label("previous"),
-        )
-        # (the meetings held by the period's end: a meeting's previous one is always before it)
-        .where(Meeting.status == "held", Meeting.kind.in_(("taf", "review")), Meeting.held_on <= filters.date_to)
-        .subquery("held")
-    )
-    weeks = current_app.config["EHA_REVIEW_INTERVAL_WEEKS"]
-    reviews = (
-        sa.select(
-            month_of(held.c.held_on).label("key"),
-            sa.func.count().label("due"),
-            _count_if(days_between(held.c.previous, held.c.held_on) <= 7 * weeks).label("in_time"),
-        )
-        .select_from(held)
-        .join(Assessment, Assessment.id == held.c.assessment_id)
-        .where(cases, held.c.kind == "review", held.c.previous.is_not(None), held.c.held_on.between(*period))
-        .group_by(month_of(held.c.held_on))
-        .subquery("reviews")
-    )
+    reviews = _reviews_in_time(filters, cases, period)
     parts = (assessments, tafs, reviews)
     query = sa.select(months.c.key).select_from(months)
     for part in parts:
@@ -435,8 +446,8 @@ def coded_answers(fields, name="coded"):
     return (parts[0] if len(parts) == 1 else sa.union(*parts)).subquery(name)
 
 
-def needs(filters, user, today):
-    cases = sa.and_(_cases(filters, user), _active_in(filters))
+def _needs_with_outcomes(cases):
+    """Each need identified, the cases identifying it and the outcomes recorded for it at closure."""
     found = coded_answers(coded.needs_fields())
     identified = (
         sa.select(found.c.code.label("code"), sa.func.count(sa.distinct(found.c.assessment_id)).label("cases"))
@@ -467,6 +478,12 @@ def needs(filters, user, today):
         .outerjoin(outcomes, outcomes.c.code == identified.c.code)
         .order_by(identified.c.cases.desc(), identified.c.code)
     )
+    return by_need
+
+
+def needs(filters, user, today):
+    cases = sa.and_(_cases(filters, user), _active_in(filters))
+    by_need = _needs_with_outcomes(cases)
     cin = coded_answers(coded.cin_fields())
     by_factor = (
         sa.select(cin.c.code, sa.func.count(sa.distinct(cin.c.assessment_id)))
