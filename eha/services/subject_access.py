@@ -29,6 +29,7 @@ from eha.models.base import utcnow
 from eha.models.choices import MANAGER, SAR_EXEMPTIONS, SAR_PERSON_KINDS
 from eha.models.families import Carer, Child, Family, NetworkMember, fold_name
 from eha.models.governance import SarRedaction, SubjectAccessRequest
+from eha.notifications import events as notification_events
 from eha.services.retention import owned_rows
 from eha.transaction import autocommit
 
@@ -240,10 +241,11 @@ def open_request(by, kind, person_id, received_on, today=None):
     )
     db.session.add(sar)
     db.session.flush()
+    told = notification_events.subject_access_opened(sar, cases_of(sar))
     audit.record(
         "sar_opened",
         user=by,
-        detail={"sar": sar.id, "person_kind": kind, "person_id": person.id, "cases": len(person.refs)},
+        detail={"sar": sar.id, "person_kind": kind, "person_id": person.id, "cases": len(person.refs), "told": told},
     )
     return sar
 
