@@ -439,11 +439,21 @@ def _redacted_people(sar):
     return wanted, names
 
 
-def _table_rows(table, condition, wanted, redact):
+def _whose(table, row):
+    """The person a row is about, (kind, id), when it is a family member's record or the correction of one (what
+    a withheld person's fact said before is theirs too); None for a case's own rows."""
     kind = FAMILY_TABLES.get(table.name)
+    if kind:
+        return (kind, row._mapping[table.c.id])
+    if table.name == "fact_corrections":
+        return (row._mapping[table.c.record_kind], row._mapping[table.c.record_id])
+    return None
+
+
+def _table_rows(table, condition, wanted, redact):
     rows = []
     for row in db.session.execute(sa.select(table).where(condition).order_by(*table.primary_key.columns)):
-        exemption = wanted.get((kind, row._mapping[table.c.id])) if kind else None
+        exemption = wanted.get(_whose(table, row))
         if exemption:
             rows.append({"withheld": WITHHELD, "exemption": SAR_EXEMPTIONS[exemption]})
         else:

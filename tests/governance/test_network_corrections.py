@@ -2,15 +2,21 @@
 the fact, the family page's edits writing the same history, a stale edit refused with the input kept, the audit
 trail holding ids and field names only, and disposal taking the corrections with the family."""
 
+import io
+import json
+import zipfile
+
 import sqlalchemy as sa
 
 from eha.extensions import db
 from eha.models.audit import AuditEvent
 from eha.models.families import NetworkMember
-from eha.models.governance import FactCorrection
+from eha.models.governance import FactCorrection, SubjectAccessRequest
 from eha.services import retention
+from tests import factories
 from tests.governance.test_corrections import _form_values
 from tests.governance.test_retention import _approve_on_the_page, cli
+from tests.governance.test_subject_access import _lead_marks, _open_request, _person_key
 from tests.pages import Page
 
 
@@ -151,3 +157,28 @@ def test_disposal_takes_the_network_members_corrections_with_the_family(app, dem
     assert cli(app, "audit", "verify").exit_code == 0
     details = " ".join(str(e.detail) for e in db.session.scalars(sa.select(AuditEvent)))
     assert "Eileen" not in details and "01632" not in details
+
+
+def test_a_withheld_network_members_corrections_are_withheld_from_a_subject_access_export(app, demo, as_user):
+    case = demo.marsh[2]
+    ray = _ray(case)
+    manager = as_user(demo.manager)
+    form = _form(case, ray, name="Raymond Marsh", contact="07700 900777, 2 Mill Lane")
+    assert manager.post(f"/assessments/{case.ref}/corrections/network/{ray.id}", data=form).status_code == 302
+    key, _page = _person_key(manager, "donna")
+    assert _open_request(manager, key).status_code == 302
+    sar = db.session.scalar(sa.select(SubjectAccessRequest))
+    lead = app.test_client()
+    factories.sign_in(lead, demo.lead)
+    # The lead marks him as he is named now; what his facts said before is his personal data too.
+    _lead_marks(lead, case, ["Raymond Marsh"])
+    db.session.expire_all()
+    decision = {"version": str(sar.version_id), "decision": "approve"}
+    assert manager.post(f"/subject-access/{sar.id}/review", data=decision).status_code == 302
+    response = manager.post(f"/subject-access/{sar.id}/export")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    text = json.dumps(json.loads(archive.read(f"SAR-{sar.id:06d}.json")), ensure_ascii=False)
+    assert "Donna Marsh" in text and "Withheld" in text
+    assert "Raymond" not in text and "07700 900777" not in text and "Mill Lane" not in text
+    assert "Ray rang" not in text and "Ray Marsh" not in text
