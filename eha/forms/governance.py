@@ -145,3 +145,15 @@ class FamilyCorrectionForm(CorrectionForm):
     address = GovTextAreaField("Address (optional)", validators=[Optional(), MaxLength(500)], max_length=500)
     postcode = _fact("Postcode (optional)", "postcode", 10, required=False)
     FACTS = ("address", "postcode")
+
+
+class NetworkCorrectionForm(CorrectionForm):
+    """The same limits as the family page's network member form."""
+
+    name = _fact("Name", "name", 200)
+    relationship_to_family = _fact("Relationship to the family", "relationship to the family", 100)
+    contact = _fact("Contact details (optional)", "contact details", 300, required=False)
+    support_offered = GovTextAreaField(
+        "Support they offer (optional)", validators=[Optional(), MaxLength(2000)], max_length=2000
+    )
+    FACTS = ("name", "relationship_to_family", "contact", "support_offered")

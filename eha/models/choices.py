@@ -129,6 +129,7 @@ NOTIFICATION_KINDS = {
     "invitation_cancel": "Meeting cancelled",
     "action_owned": "New action",
     "access_ended": "Access ended",
+    "subject_access": "Subject access request",
     "daily_digest": "Daily summary",
     "weekly_digest": "Weekly summary",
     "webhook": "Webhook delivery",  # a signed POST to a system's subscription (eha.api.webhooks), not an email
@@ -165,9 +166,21 @@ SAR_STATUSES = {
     "completed": "Export produced",
 }
 # Records whose facts can be corrected, and the facts of each.
-CORRECTABLE_RECORDS = {"child": "Child", "carer": "Parent or carer", "family": "Family"}
+CORRECTABLE_RECORDS = {
+    "child": "Child",
+    "carer": "Parent or carer",
+    "family": "Family",
+    "network": "Family network member",
+}
 CORRECTABLE_FIELDS = {
     "child": {"first_name": "First name", "last_name": "Last name", "date_of_birth": "Date of birth"},
     "carer": {"name": "Name", "address": "Address", "phone": "Phone", "email": "Email"},
     "family": {"address": "Address", "postcode": "Postcode"},
+    # Everything a network member's record holds about them: who they are, to the family, and how to reach them.
+    "network": {
+        "name": "Name",
+        "relationship_to_family": "Relationship to the family",
+        "contact": "Contact details",
+        "support_offered": "Support they offer",
+    },
 }

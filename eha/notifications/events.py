@@ -1,8 +1,9 @@
 """The events that send messages: each function queues its messages in the caller's transaction.
 
 The services call these as the last step of the change (see the README for where): a meeting scheduled,
-rescheduled or cancelled; an action given a new owner; the family withdrawing agreement. Each message's key
-names the event and the recipient, so calling one twice for the same event queues nothing more.
+rescheduled or cancelled; an action given a new owner; the family withdrawing agreement; a subject access request
+opened on a case. Each message's key names the event and the recipient, so calling one twice for the same event
+queues nothing more.
 """
 
 from types import SimpleNamespace
@@ -186,6 +187,26 @@ def access_ended(case, consent):
             body=message.body,
             case=case,
             user_id=user.id,
+        )
+    return queued
+
+
+def subject_access_opened(sar, cases):
+    """Tell the lead professional of each case a subject access request covers, once per request and case."""
+    queued = 0
+    for case in cases:
+        lead = case.lead
+        if lead is None or not lead.active:
+            continue
+        message = messages.subject_access(case.ref, messages.language_of(lead))
+        queued += enqueue(
+            f"subject_access:{sar.id}:{case.id}:{people.user(lead.id)}",
+            "subject_access",
+            address=lead.email,
+            subject=message.subject,
+            body=message.body,
+            case=case,
+            user_id=lead.id,
         )
     return queued
 

@@ -121,6 +121,26 @@ def access_ended(ref, language="en"):
         return Message(gettext("You no longer have access to %(ref)s", ref=ref), body, url)
 
 
+def subject_access(ref, language="en"):
+    """To a case's lead professional: a subject access request covers their case (no name of who asked)."""
+    url = case_link(ref, "/subject-access")
+    with force_locale(language):
+        body = (
+            gettext(
+                "A manager has opened a subject access request that covers case %(ref)s, which you lead. "
+                "The request must be answered within one calendar month.",
+                ref=ref,
+            )
+            + "\n\n"
+            + gettext(
+                "Mark anyone else in the case whose personal data must be withheld from the response, then send "
+                "your marks for review."
+            )
+            + f"\n\n{url}{_footer()}"
+        )
+        return Message(gettext("A subject access request covers %(ref)s", ref=ref), body, url)
+
+
 def _item_line(item, language):
     due = gettext("due %(date)s", date=format_date(item.due_on, language=language))
     return f"- {item.ref}: {gettext(item.what)}, {due} - {case_link(item.ref)}"

@@ -1,4 +1,5 @@
-"""Rectification (issue 19, UK GDPR Art. 16): correcting a fact about a child, a parent or carer, or the family,
+"""Rectification (issue 19, UK GDPR Art. 16): correcting a fact about a child, a parent or carer, a member of the
+wider family network, or the family,
 keeping what it said before, who corrected it, when and why. The lead professional and managers correct facts
 and see their history beside them.
 
@@ -15,19 +16,19 @@ from eha.errors import NotAllowed, NotFound, StaleEdit
 from eha.extensions import db
 from eha.models.base import utcnow
 from eha.models.choices import CORRECTABLE_FIELDS
-from eha.models.families import Carer, Child
+from eha.models.families import Carer, Child, NetworkMember
 from eha.models.governance import FactCorrection
 from eha.transaction import case_action
 
-MODELS = {"child": Child, "carer": Carer}
+MODELS = {"child": Child, "carer": Carer, "network": NetworkMember}
 
 
 def record_for(case, kind, record_id=None):
-    """The family, or its child or carer ``record_id``; 404 when it is not this case's family's."""
+    """The family, or its child, carer or network member ``record_id``; 404 when it is not this case's family's."""
     family = case.family
     if kind == "family":
         return family
-    rows = {"child": family.children, "carer": family.carers}.get(kind)
+    rows = {"child": family.children, "carer": family.carers, "network": family.network}.get(kind)
     found = next((r for r in rows or [] if r.id == record_id), None)
     if found is None:
         raise NotFound("There is no such person in this family.", detail={"record": kind, "record_id": record_id})

@@ -23,7 +23,7 @@ from eha.errors import NotAllowed, expect_version
 from eha.extensions import db
 from eha.models.assessments import Assessment, AssessmentChild
 from eha.models.base import utcnow
-from eha.models.families import Carer, Child, Family
+from eha.models.families import Carer, Child, Family, NetworkMember
 from eha.models.governance import DisposalBatch, DisposalItem, FactCorrection, LegalHold
 from eha.transaction import autocommit
 from eha.workflow.states import CLOSED
@@ -253,11 +253,13 @@ def _family_still_used(family_id, case_id):
 def _dispose_family(family_id):
     people = sa.select(Child.id).where(Child.family_id == family_id)
     carers = sa.select(Carer.id).where(Carer.family_id == family_id)
+    network = sa.select(NetworkMember.id).where(NetworkMember.family_id == family_id)
     db.session.execute(
         sa.delete(FactCorrection).where(
             sa.or_(
                 sa.and_(FactCorrection.record_kind == "child", FactCorrection.record_id.in_(people)),
                 sa.and_(FactCorrection.record_kind == "carer", FactCorrection.record_id.in_(carers)),
+                sa.and_(FactCorrection.record_kind == "network", FactCorrection.record_id.in_(network)),
                 sa.and_(FactCorrection.record_kind == "family", FactCorrection.record_id == family_id),
             )
         )

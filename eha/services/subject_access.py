@@ -29,6 +29,7 @@ from eha.models.base import utcnow
 from eha.models.choices import MANAGER, SAR_EXEMPTIONS, SAR_PERSON_KINDS
 from eha.models.families import Carer, Child, Family, NetworkMember, fold_name
 from eha.models.governance import SarRedaction, SubjectAccessRequest
+from eha.notifications import events as notification_events
 from eha.services.retention import owned_rows
 from eha.transaction import autocommit
 
@@ -240,10 +241,11 @@ def open_request(by, kind, person_id, received_on, today=None):
     )
     db.session.add(sar)
     db.session.flush()
+    told = notification_events.subject_access_opened(sar, cases_of(sar))
     audit.record(
         "sar_opened",
         user=by,
-        detail={"sar": sar.id, "person_kind": kind, "person_id": person.id, "cases": len(person.refs)},
+        detail={"sar": sar.id, "person_kind": kind, "person_id": person.id, "cases": len(person.refs), "told": told},
     )
     return sar
 
@@ -437,11 +439,21 @@ def _redacted_people(sar):
     return wanted, names
 
 
-def _table_rows(table, condition, wanted, redact):
+def _whose(table, row):
+    """The person a row is about, (kind, id), when it is a family member's record or the correction of one (what
+    a withheld person's fact said before is theirs too); None for a case's own rows."""
     kind = FAMILY_TABLES.get(table.name)
+    if kind:
+        return (kind, row._mapping[table.c.id])
+    if table.name == "fact_corrections":
+        return (row._mapping[table.c.record_kind], row._mapping[table.c.record_id])
+    return None
+
+
+def _table_rows(table, condition, wanted, redact):
     rows = []
     for row in db.session.execute(sa.select(table).where(condition).order_by(*table.primary_key.columns)):
-        exemption = wanted.get((kind, row._mapping[table.c.id])) if kind else None
+        exemption = wanted.get(_whose(table, row))
         if exemption:
             rows.append({"withheld": WITHHELD, "exemption": SAR_EXEMPTIONS[exemption]})
         else:

@@ -1,18 +1,30 @@
 """Rectification (issue 19): the lead professional or a manager corrects a fact about a child, a parent or carer,
-or the household, and sees each fact's history (what it said before, who changed it, when and why) beside it."""
+a member of the wider family network, or the household, and sees each fact's history (what it said before, who
+changed it, when and why) beside it."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from eha.access import HISTORY, case_route
 from eha.errors import StaleEdit
-from eha.forms.governance import CarerCorrectionForm, ChildCorrectionForm, FamilyCorrectionForm, as_int
+from eha.forms.governance import (
+    CarerCorrectionForm,
+    ChildCorrectionForm,
+    FamilyCorrectionForm,
+    NetworkCorrectionForm,
+    as_int,
+)
 from eha.models.choices import CORRECTABLE_FIELDS, CORRECTABLE_RECORDS
 from eha.services import corrections
 
 bp = Blueprint("corrections", __name__, url_prefix="/assessments/<caseref:ref>/corrections")
 
-FORMS = {"child": ChildCorrectionForm, "carer": CarerCorrectionForm, "family": FamilyCorrectionForm}
+FORMS = {
+    "child": ChildCorrectionForm,
+    "carer": CarerCorrectionForm,
+    "family": FamilyCorrectionForm,
+    "network": NetworkCorrectionForm,
+}
 
 
 @case_route(bp, "", need=HISTORY, audit="case_viewed", audit_detail={"page": "corrections"})
@@ -21,6 +33,7 @@ def index(case):
     records = [("family", family, "The household")]
     records += [("child", child, child.name) for child in family.children]
     records += [("carer", carer, carer.name) for carer in family.carers]
+    records += [("network", member, member.name) for member in family.network]
     return render_template(
         "views/corrections/index.html",
         case=case,
@@ -79,3 +92,8 @@ def child(case, record_id):
 @case_route(bp, "/carer/<int:record_id>", methods=("GET", "POST"), need=HISTORY, refused="fact_corrected")
 def carer(case, record_id):
     return _correct(case, "carer", record_id)
+
+
+@case_route(bp, "/network/<int:record_id>", methods=("GET", "POST"), need=HISTORY, refused="fact_corrected")
+def network(case, record_id):
+    return _correct(case, "network", record_id)

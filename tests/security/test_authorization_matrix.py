@@ -188,6 +188,7 @@ EXPECTATIONS = {
     "corrections.family": "case-history",
     "corrections.child": "case-history",
     "corrections.carer": "case-history",
+    "corrections.network": "case-history",
     "retention.index": "manager-only",
     "retention.create_batch": "manager-only",
     "retention.decide": "manager-only",
