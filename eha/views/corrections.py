@@ -2,6 +2,7 @@
 or the household, and sees each fact's history (what it said before, who changed it, when and why) beside it."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eha.access import HISTORY, case_route
@@ -18,7 +19,7 @@ FORMS = {"child": ChildCorrectionForm, "carer": CarerCorrectionForm, "family": F
 @case_route(bp, "", need=HISTORY, audit="case_viewed", audit_detail={"page": "corrections"})
 def index(case):
     family = case.family
-    records = [("family", family, "The household")]
+    records = [("family", family, _("The household"))]
     records += [("child", child, child.name) for child in family.children]
     records += [("carer", carer, carer.name) for carer in family.carers]
     return render_template(
@@ -26,7 +27,7 @@ def index(case):
         case=case,
         records=records,
         fields=CORRECTABLE_FIELDS,
-        history={(kind, row.id): corrections.history(kind, row.id) for kind, row, _ in records},
+        history={(kind, row.id): corrections.history(kind, row.id) for kind, row, _title in records},
     )
 
 
@@ -61,7 +62,7 @@ def _correct(case, kind, record_id=None):
             )
         except StaleEdit:
             return _page(case, kind, record, form, conflict=True)
-        flash("The correction has been saved, with what it said before", "success")
+        flash(_("The correction has been saved, with what it said before"), "success")
         return redirect(url_for("corrections.index", ref=case.ref))
     return _page(case, kind, record, form)
 
