@@ -152,6 +152,10 @@ def test_api_tokens_in_welsh_with_welsh_errors_and_the_choice_kept(client, clien
     )
     assert page.h1 == "Eich tocyn API newydd"
     assert "Tocyn ar gyfer Allforyn MIS:" in page.text
+    page = client_request.get("/account/tokens")
+    assert page.words("th .govuk-visually-hidden") == ["Cam gweithredu"]  # a hidden heading, not escaped markup
+    assert "&lt;span" not in page.html
+    assert page.words("td")[2] == "Gweld eich achosion a’u crynodebau"
 
 
 def test_the_accessibility_statement_in_welsh(client_request, app):
