@@ -14,7 +14,7 @@ from eha.forms.fields import (
     MaxLength,
     make_choices,
 )
-from eha.i18n import lazy_choices
+from eha.i18n import lazy_choices, translated
 from eha.models.choices import SAR_EXEMPTIONS
 
 REASON_MAX = 2000
@@ -97,7 +97,7 @@ class WithholdForm(BaseForm):
     submit = SubmitField(_l("Withhold their personal data"), widget=GovSubmitInput())
 
     def set_people(self, people):
-        pairs = [(p.key, f"{p.name} ({p.kind_label}: {p.about})") for p in people]
+        pairs = [(p.key, f"{p.name} ({translated(p.kind_label)}: {p.about})") for p in people]
         self.person.choices = make_choices(pairs)
         self.person.allowed_values = frozenset(key for key, _label in pairs)
 

@@ -181,3 +181,19 @@ def test_the_accessibility_statement_in_english_is_unchanged(client_request, app
         "This service is partially compliant with the Web Content Accessibility Guidelines version 2.2 AA standard, "
         "due to the non-compliances listed below." in page.words("p")
     )
+
+
+def test_what_needs_the_manager_in_welsh(client, client_request, manager):
+    page = _in_welsh(client, client_request, manager, "/")
+    needs = page.words("#what-needs-you li")
+    assert "Adolygiadau hwyr: dim" in needs
+    assert "Achosion agored heb weithiwr proffesiynol arweiniol: dim" in needs
+    assert any(n.startswith("Achosion agored heb weithgarwch ers ") for n in needs)
+
+
+def test_the_help_pages_steps_and_states_in_welsh(client_request):
+    page = client_request.get("/help/workflow?lang=cy")
+    cells = page.words("td")
+    assert "Unrhyw gam agored" in cells
+    assert "Dyddiad cyfarfod adolygu." in cells
+    assert page.one("img.app-workflow-diagram").get("alt").startswith("Diagram o’r camau: ")
