@@ -44,6 +44,12 @@ def translated(text):
     return gettext(text) if text else text
 
 
+def lazy_choices(labels):
+    """``(value, label)`` pairs of a dict of stored English labels (marked with ``N_``), each label shown in the
+    page's language: for a form's choices, built at import time."""
+    return [(value, lazy_gettext(label)) for value, label in labels.items()]
+
+
 def chosen_language():
     """The code asked for with ``?lang=``, or None when none (or one eha does not have) was asked for."""
     code = request.args.get("lang", "").strip().lower()

@@ -1,5 +1,6 @@
 """Forms for information governance: legal holds, disposal batches, subject access requests, corrections."""
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import InputRequired, Optional, ValidationError
@@ -13,6 +14,7 @@ from eha.forms.fields import (
     MaxLength,
     make_choices,
 )
+from eha.i18n import lazy_choices, translated
 from eha.models.choices import SAR_EXEMPTIONS
 
 REASON_MAX = 2000
@@ -31,21 +33,21 @@ def as_int(value):
 
 class HoldForm(BaseForm):
     on = GovRadioField(
-        "What to hold",
-        choices=[("case", "This case"), ("family", "Every case of this family")],
-        validators=[InputRequired(message="Select what to hold")],
+        _l("What to hold"),
+        choices=[("case", _l("This case")), ("family", _l("Every case of this family"))],
+        validators=[InputRequired(message=_l("Select what to hold"))],
     )
     reason = _reason(
-        "Why the records must be kept (the investigation or litigation)", "Enter why the records must be kept"
+        _l("Why the records must be kept (the investigation or litigation)"), _l("Enter why the records must be kept")
     )
-    submit = SubmitField("Place legal hold", widget=GovSubmitInput())
+    submit = SubmitField(_l("Place legal hold"), widget=GovSubmitInput())
 
 
 class LiftHoldForm(BaseForm):
     hold_id = HiddenField()
     version = HiddenField()
-    reason = _reason("Why the hold can be lifted", "Enter why the hold can be lifted")
-    submit = SubmitField("Lift legal hold", widget=GovSubmitInput())
+    reason = _reason(_l("Why the hold can be lifted"), _l("Enter why the hold can be lifted"))
+    submit = SubmitField(_l("Lift legal hold"), widget=GovSubmitInput())
 
 
 class DecisionForm(BaseForm):
@@ -60,19 +62,19 @@ class DecisionForm(BaseForm):
 
     def validate_decision(self, field):
         if field.data not in ("approve", "reject"):
-            raise ValidationError("Choose approve or reject")
+            raise ValidationError(_l("Choose approve or reject"))
 
 
 class OpenRequestForm(BaseForm):
     person = HiddenField()
     received_on = GovDateField(
-        "When the request was received", error_name="the date the request was received", past=True
+        _l("When the request was received"), error_name=_l("the date the request was received"), past=True
     )
-    submit = SubmitField("Open the request", widget=GovSubmitInput())
+    submit = SubmitField(_l("Open the request"), widget=GovSubmitInput())
 
     def validate_received_on(self, field):
         if field.data is None and not field.errors:
-            raise ValidationError("Enter the date the request was received")
+            raise ValidationError(_l("Enter the date the request was received"))
 
 
 class WithholdForm(BaseForm):
@@ -80,22 +82,22 @@ class WithholdForm(BaseForm):
 
     version = HiddenField()
     person = GovRadioField(
-        "Whose personal data must be withheld",
-        validators=[InputRequired(message="Select whose personal data must be withheld")],
+        _l("Whose personal data must be withheld"),
+        validators=[InputRequired(message=_l("Select whose personal data must be withheld"))],
     )
     exemption = GovRadioField(
-        "The exemption relied on",
-        choices=list(SAR_EXEMPTIONS.items()),
-        validators=[InputRequired(message="Select the exemption relied on")],
+        _l("The exemption relied on"),
+        choices=lazy_choices(SAR_EXEMPTIONS),
+        validators=[InputRequired(message=_l("Select the exemption relied on"))],
     )
     reason = _reason(
-        "Why it must be withheld (the reviewing manager reads this; the person asking does not)",
-        "Enter why it must be withheld",
+        _l("Why it must be withheld (the reviewing manager reads this; the person asking does not)"),
+        _l("Enter why it must be withheld"),
     )
-    submit = SubmitField("Withhold their personal data", widget=GovSubmitInput())
+    submit = SubmitField(_l("Withhold their personal data"), widget=GovSubmitInput())
 
     def set_people(self, people):
-        pairs = [(p.key, f"{p.name} ({p.kind_label}: {p.about})") for p in people]
+        pairs = [(p.key, f"{p.name} ({translated(p.kind_label)}: {p.about})") for p in people]
         self.person.choices = make_choices(pairs)
         self.person.allowed_values = frozenset(key for key, _label in pairs)
 
@@ -106,15 +108,17 @@ class VersionForm(BaseForm):
     version = HiddenField()
 
 
-def _fact(label, error_name, max_length, required=True):
-    checks = [InputRequired(message=f"Enter the {error_name}")] if required else [Optional()]
+def _fact(label, error_name, max_length, missing=None):
+    checks = [InputRequired(message=missing)] if missing else [Optional()]
     return GovStringField(label, validators=[*checks, MaxLength(max_length)], error_name=error_name)
 
 
 class CorrectionForm(BaseForm):
     version = HiddenField()
-    reason = _reason("Why this is being corrected, and who said it was wrong", "Enter why this is being corrected")
-    submit = SubmitField("Save the correction", widget=GovSubmitInput())
+    reason = _reason(
+        _l("Why this is being corrected, and who said it was wrong"), _l("Enter why this is being corrected")
+    )
+    submit = SubmitField(_l("Save the correction"), widget=GovSubmitInput())
 
     FACTS = ()
 
@@ -123,27 +127,27 @@ class CorrectionForm(BaseForm):
 
 
 class ChildCorrectionForm(CorrectionForm):
-    first_name = _fact("First name", "child's first name", 100)
-    last_name = _fact("Last name", "child's last name", 100)
-    date_of_birth = GovDateField("Date of birth", error_name="the child's date of birth", past=True)
+    first_name = _fact(_l("First name"), _l("child's first name"), 100, _l("Enter the child's first name"))
+    last_name = _fact(_l("Last name"), _l("child's last name"), 100, _l("Enter the child's last name"))
+    date_of_birth = GovDateField(_l("Date of birth"), error_name=_l("the child's date of birth"), past=True)
     FACTS = ("first_name", "last_name", "date_of_birth")
 
     def validate_date_of_birth(self, field):
         if field.data is None and not field.errors:
-            raise ValidationError("Enter the child's date of birth")
+            raise ValidationError(_l("Enter the child's date of birth"))
 
 
 class CarerCorrectionForm(CorrectionForm):
-    name = _fact("Name", "name", 200)
-    address = GovTextAreaField("Address (optional)", validators=[Optional(), MaxLength(500)], max_length=500)
-    phone = _fact("Phone (optional)", "phone number", 50, required=False)
-    email = _fact("Email (optional)", "email address", 320, required=False)
+    name = _fact(_l("Name"), _l("name"), 200, _l("Enter the name"))
+    address = GovTextAreaField(_l("Address (optional)"), validators=[Optional(), MaxLength(500)], max_length=500)
+    phone = _fact(_l("Phone (optional)"), _l("phone number"), 50)
+    email = _fact(_l("Email (optional)"), _l("email address"), 320)
     FACTS = ("name", "address", "phone", "email")
 
 
 class FamilyCorrectionForm(CorrectionForm):
-    address = GovTextAreaField("Address (optional)", validators=[Optional(), MaxLength(500)], max_length=500)
-    postcode = _fact("Postcode (optional)", "postcode", 10, required=False)
+    address = GovTextAreaField(_l("Address (optional)"), validators=[Optional(), MaxLength(500)], max_length=500)
+    postcode = _fact(_l("Postcode (optional)"), _l("postcode"), 10)
     FACTS = ("address", "postcode")
 
 

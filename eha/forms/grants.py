@@ -1,5 +1,6 @@
 """The duty-to-share grant form and its revoke button."""
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from wtforms import IntegerField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
@@ -12,20 +13,20 @@ from eha.forms.fields import GovDateField, GovRadioField
 class GrantForm(BaseForm):
     # A search over every practitioner (eha.services.pickers): only those found and the one chosen are choices.
     user = GovRadioField(
-        "Who needs access",
-        validators=[Required("Select the practitioner to give access to")],
-        error_name="the practitioner to give access to",
+        _l("Who needs access"),
+        validators=[Required(_l("Select the practitioner to give access to"))],
+        error_name=_l("the practitioner to give access to"),
     )
     reason = TextAreaField(
-        "Why they need access without the family's agreement",
+        _l("Why they need access without the family's agreement"),
         widget=GovTextArea(),
         validators=[
-            InputRequired(message="Enter why they need access without the family's agreement"),
-            Length(max=2000, message="Reason must be 2000 characters or fewer"),
+            InputRequired(message=_l("Enter why they need access without the family's agreement")),
+            Length(max=2000, message=_l("Reason must be 2000 characters or fewer")),
         ],
     )
-    ends_on = GovDateField("When access ends", error_name="the date access ends")
-    submit = SubmitField("Give access", widget=GovSubmitInput())
+    ends_on = GovDateField(_l("When access ends"), error_name=_l("the date access ends"))
+    submit = SubmitField(_l("Give access"), widget=GovSubmitInput())
 
     @property
     def user_id(self):
@@ -34,7 +35,7 @@ class GrantForm(BaseForm):
 
     def validate_ends_on(self, field):
         if field.data is None and not field.errors:
-            raise ValidationError("Enter the date access ends")
+            raise ValidationError(_l("Enter the date access ends"))
 
 
 class RevokeGrantForm(BaseForm):

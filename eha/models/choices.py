@@ -80,12 +80,12 @@ CLOSED_ACTION_PROGRESS = ("done", "no_longer_needed")
 
 # The API (eha.api): what a token may do, and how it was issued.
 API_SCOPES = {
-    "read": "See your cases and their summaries",
-    "actions:update": "Update progress on the actions you own",
-    "webhooks": "Manage webhook subscriptions for case state changes",
+    "read": N_("See your cases and their summaries"),
+    "actions:update": N_("Update progress on the actions you own"),
+    "webhooks": N_("Manage webhook subscriptions for case state changes"),
 }
-API_TOKEN_KINDS = {"personal": "Personal access token", "client": "OAuth client credentials"}
-WEBHOOK_EVENTS = {"case.state_changed": "A case moved to another state"}
+API_TOKEN_KINDS = {"personal": N_("Personal access token"), "client": N_("OAuth client credentials")}
+WEBHOOK_EVENTS = {"case.state_changed": N_("A case moved to another state")}
 
 REVIEW_DECISIONS = {
     "continue": N_("Continue with the plan"),
@@ -140,47 +140,47 @@ DIGEST_KINDS = {"daily": "Daily summary of what is due on your cases", "weekly":
 
 # Information governance (issue 19).
 DISPOSAL_STATUSES = {
-    "pending": "Waiting for a manager's approval",
-    "approved": "Approved",
-    "disposed": "Disposed of",
-    "cancelled": "Cancelled",
+    "pending": N_("Waiting for a manager's approval"),
+    "approved": N_("Approved"),
+    "disposed": N_("Disposed of"),
+    "cancelled": N_("Cancelled"),
 }
 SAR_PERSON_KINDS = {
-    "child": "Child",
-    "carer": "Parent or carer",
-    "network": "Family network member",
-    "case_person": "Someone on a case without an eha account",
+    "child": N_("Child"),
+    "carer": N_("Parent or carer"),
+    "network": N_("Family network member"),
+    "case_person": N_("Someone on a case without an eha account"),
 }
 # Why a third party's personal data is withheld from a subject access response: the Data Protection Act 2018
 # exemption the practitioner relies on, as the response names it.
 SAR_EXEMPTIONS = {
-    "third_party": "Another person's personal data (DPA 2018, Schedule 2, paragraph 16)",
-    "serious_harm": "Likely to cause serious harm (DPA 2018, Schedule 3, Part 4: social work data)",
-    "crime": "Prevention or detection of crime (DPA 2018, Schedule 2, paragraph 2)",
-    "legal_privilege": "Legal professional privilege (DPA 2018, Schedule 2, paragraph 19)",
+    "third_party": N_("Another person's personal data (DPA 2018, Schedule 2, paragraph 16)"),
+    "serious_harm": N_("Likely to cause serious harm (DPA 2018, Schedule 3, Part 4: social work data)"),
+    "crime": N_("Prevention or detection of crime (DPA 2018, Schedule 2, paragraph 2)"),
+    "legal_privilege": N_("Legal professional privilege (DPA 2018, Schedule 2, paragraph 19)"),
 }
 SAR_STATUSES = {
-    "redaction": "Marking third parties to redact",
-    "review": "Waiting for the redactions to be reviewed",
-    "ready": "Reviewed: ready to export",
-    "completed": "Export produced",
+    "redaction": N_("Marking third parties to redact"),
+    "review": N_("Waiting for the redactions to be reviewed"),
+    "ready": N_("Reviewed: ready to export"),
+    "completed": N_("Export produced"),
 }
 # Records whose facts can be corrected, and the facts of each.
 CORRECTABLE_RECORDS = {
-    "child": "Child",
-    "carer": "Parent or carer",
-    "family": "Family",
-    "network": "Family network member",
+    "child": N_("Child"),
+    "carer": N_("Parent or carer"),
+    "family": N_("Family"),
+    "network": N_("Family network member"),
 }
 CORRECTABLE_FIELDS = {
-    "child": {"first_name": "First name", "last_name": "Last name", "date_of_birth": "Date of birth"},
-    "carer": {"name": "Name", "address": "Address", "phone": "Phone", "email": "Email"},
-    "family": {"address": "Address", "postcode": "Postcode"},
+    "child": {"first_name": N_("First name"), "last_name": N_("Last name"), "date_of_birth": N_("Date of birth")},
+    "carer": {"name": N_("Name"), "address": N_("Address"), "phone": N_("Phone"), "email": N_("Email")},
+    "family": {"address": N_("Address"), "postcode": N_("Postcode")},
     # Everything a network member's record holds about them: who they are, to the family, and how to reach them.
     "network": {
-        "name": "Name",
-        "relationship_to_family": "Relationship to the family",
-        "contact": "Contact details",
-        "support_offered": "Support they offer",
+        "name": N_("Name"),
+        "relationship_to_family": N_("Relationship to the family"),
+        "contact": N_("Contact details"),
+        "support_offered": N_("Support they offer"),
     },
 }

@@ -5,8 +5,10 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
 from eha.extensions import db
+from eha.i18n import N_
 from eha.models.assessments import AccessGrant, Assessment
 from eha.models.audit import AuditEvent
 from eha.models.base import utcnow
@@ -65,34 +67,38 @@ def _long_plans(today):
 # code -> (what the home page says, the condition on Assessment for the list)
 NEEDS = {
     "closure-sign-off": (
-        "Closures waiting for your sign-off",
+        N_("Closures waiting for your sign-off"),
         lambda today: sa.and_(_open(), Assessment.pending_closure_at.is_not(None)),
     ),
     "assessment-overdue": (
-        "Assessments overdue",
+        N_("Assessments overdue"),
         lambda today: sa.and_(Assessment.state == DRAFT, Assessment.assessment_due_on < today),
     ),
     "first-taf-overdue": (
-        "First TAF meetings overdue",
+        N_("First TAF meetings overdue"),
         lambda today: sa.and_(Assessment.state.in_((ASSESSED, TAF_SCHEDULED)), Assessment.first_taf_due_on < today),
     ),
     "review-overdue": (
-        "Reviews overdue",
+        N_("Reviews overdue"),
         lambda today: sa.and_(Assessment.state.in_(PLAN_STATES), Assessment.next_review_due_on < today),
     ),
     "drift": (None, _drifting),  # the label names the configured number of days
-    "no-lead": ("Open cases without a lead professional", lambda today: sa.and_(_open(), Assessment.lead_id.is_(None))),
+    "no-lead": (
+        N_("Open cases without a lead professional"),
+        lambda today: sa.and_(_open(), Assessment.lead_id.is_(None)),
+    ),
     "long-plan": (None, _long_plans),
 }
 
 
 def label(code):
+    """What the home page says for ``code``, in the page's language."""
     text = NEEDS[code][0]
     if text is not None:
-        return text
+        return gettext(text)
     if code == "drift":
-        return f"Open cases with no activity for {current_app.config['EHA_DRIFT_DAYS']} days"
-    return f"Plans with more than {current_app.config['EHA_PLAN_ACTIONS_WARNING']} actions"
+        return gettext("Open cases with no activity for %(days)s days", days=current_app.config["EHA_DRIFT_DAYS"])
+    return gettext("Plans with more than %(num)s actions", num=current_app.config["EHA_PLAN_ACTIONS_WARNING"])
 
 
 def condition(code, today=None):

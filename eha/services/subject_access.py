@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy.orm.attributes import flag_modified
 
 from eha import audit
@@ -82,7 +83,7 @@ class Person:
 
 def _label(kind, row):
     if kind == "child":
-        return row.name, f"Born {format_date(row.date_of_birth)}"
+        return row.name, gettext("Born %(date)s", date=format_date(row.date_of_birth))
     if kind == "carer":
         return row.name, row.relationship_to_child
     if kind == "network":

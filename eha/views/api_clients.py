@@ -1,6 +1,7 @@
 """Administrators' page for the API: OAuth clients (other systems) and webhook subscriptions."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eha.access import ADMINS, route
@@ -68,12 +69,12 @@ def new_webhook():
 @route(bp, "/api-clients/<int:client_id>/revoke", need=ADMINS, methods=("POST",))
 def revoke(client_id):
     api_credentials.revoke_client(current_user, client_id)
-    flash("The client is revoked: its tokens no longer work", "success")
+    flash(_("The client is revoked: its tokens no longer work"), "success")
     return redirect(url_for("api_clients.index"))
 
 
 @route(bp, "/api-clients/webhooks/<int:webhook_id>/revoke", need=ADMINS, methods=("POST",))
 def revoke_webhook(webhook_id):
     webhooks.unsubscribe(current_user, webhook_id, any_owner=True)
-    flash("The subscription is ended", "success")
+    flash(_("The subscription is ended"), "success")
     return redirect(url_for("api_clients.index"))

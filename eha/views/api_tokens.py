@@ -1,6 +1,7 @@
 """Your account's API tokens: create one (shown once), see them, revoke one."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eha.access import SIGNED_IN, route
@@ -37,5 +38,5 @@ def index():
 @route(bp, "/account/tokens/<int:token_id>/revoke", need=SIGNED_IN, methods=("POST",))
 def revoke(token_id):
     api_credentials.revoke_personal_token(current_user, token_id)
-    flash("The token is revoked: it no longer works", "success")
+    flash(_("The token is revoked: it no longer works"), "success")
     return redirect(url_for("api_tokens.index"))

@@ -3,6 +3,7 @@ a member of the wider family network, or the household, and sees each fact's his
 changed it, when and why) beside it."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eha.access import HISTORY, case_route
@@ -30,7 +31,7 @@ FORMS = {
 @case_route(bp, "", need=HISTORY, audit="case_viewed", audit_detail={"page": "corrections"})
 def index(case):
     family = case.family
-    records = [("family", family, "The household")]
+    records = [("family", family, _("The household"))]
     records += [("child", child, child.name) for child in family.children]
     records += [("carer", carer, carer.name) for carer in family.carers]
     records += [("network", member, member.name) for member in family.network]
@@ -39,7 +40,7 @@ def index(case):
         case=case,
         records=records,
         fields=CORRECTABLE_FIELDS,
-        history={(kind, row.id): corrections.history(kind, row.id) for kind, row, _ in records},
+        history={(kind, row.id): corrections.history(kind, row.id) for kind, row, _title in records},
     )
 
 
@@ -74,7 +75,7 @@ def _correct(case, kind, record_id=None):
             )
         except StaleEdit:
             return _page(case, kind, record, form, conflict=True)
-        flash("The correction has been saved, with what it said before", "success")
+        flash(_("The correction has been saved, with what it said before"), "success")
         return redirect(url_for("corrections.index", ref=case.ref))
     return _page(case, kind, record, form)
 

@@ -1,6 +1,7 @@
 """Legal hold on a case or its family (issue 19): a manager places and lifts it, with a reason."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eha.access import MANAGER_ONLY, case_route
@@ -15,7 +16,7 @@ def place(case):
     form = HoldForm()
     if form.validate_on_submit():
         holds.place(case, current_user, on=form.on.data, reason=form.reason.data)
-        flash("The legal hold is in place: these records will not be disposed of while it stands", "success")
+        flash(_("The legal hold is in place: these records will not be disposed of while it stands"), "success")
         return redirect(url_for("holds.place", ref=case.ref))
     return render_template(
         "views/holds/show.html",
@@ -46,5 +47,5 @@ def lift(case):
         reason=form.reason.data,
         expected_version=as_int(form.version.data),
     )
-    flash("The legal hold has been lifted", "success")
+    flash(_("The legal hold has been lifted"), "success")
     return redirect(url_for("holds.place", ref=case.ref))

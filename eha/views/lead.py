@@ -3,6 +3,7 @@
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eha.access import MANAGE, case_route, note_recorded
@@ -60,5 +61,5 @@ def change(case):
     except StaleEdit:
         form.version.data = str(case.version_id)
         return _render(case, form, page, conflict=True)
-    flash(f"{new.name} is now the lead professional", "success")
+    flash(_("%(name)s is now the lead professional", name=new.name), "success")
     return redirect(url_for("assessments.show", ref=case.ref))

@@ -4,6 +4,7 @@
 retention dispose`` then disposes of the approved ones."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eha.access import MANAGERS, route
@@ -29,9 +30,9 @@ def index():
 def create_batch():
     batch = retention.create_batch(by=current_user)
     if batch is None:
-        flash("Nothing new is due: every case due is already in a batch", "success")
+        flash(_("Nothing new is due: every case due is already in a batch"), "success")
     else:
-        flash(f"Batch {batch.id} of {len(batch.items)} cases is waiting for approval", "success")
+        flash(_("Batch %(id)s of %(num)d cases is waiting for approval", id=batch.id, num=len(batch.items)), "success")
     return redirect(url_for("retention.index"))
 
 
@@ -44,5 +45,6 @@ def decide(batch_id):
     if not form.validate_on_submit():
         abort(400)
     retention.decide_batch(batch, current_user, approve=form.approve, expected_version=as_int(form.version.data))
-    flash(f"Batch {batch.id} {'approved' if form.approve else 'cancelled'}", "success")
+    message = _("Batch %(id)s approved", id=batch.id) if form.approve else _("Batch %(id)s cancelled", id=batch.id)
+    flash(message, "success")
     return redirect(url_for("retention.index"))

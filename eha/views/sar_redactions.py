@@ -3,6 +3,7 @@ party whose personal data must be withheld from a request covering the case, wit
 why, and sends the marks to a manager for review."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eha.access import HISTORY, case_route
@@ -62,7 +63,10 @@ def withhold(case, sar_id):
         reason=form.reason.data,
         expected_version=as_int(form.version.data),
     )
-    flash(f"{person.name}'s personal data will be withheld from {sars.reference(sar)}", "success")
+    flash(
+        _("%(name)s's personal data will be withheld from %(ref)s", name=person.name, ref=sars.reference(sar)),
+        "success",
+    )
     return redirect(url_for("sar_redactions.index", ref=case.ref))
 
 
@@ -75,7 +79,7 @@ def release(case, sar_id, redaction_id):
     form = VersionForm()
     form.validate_on_submit()
     sars.release(sar, case, current_user, redaction_id, expected_version=as_int(form.version.data))
-    flash("That person's personal data is no longer withheld", "success")
+    flash(_("That person's personal data is no longer withheld"), "success")
     return redirect(url_for("sar_redactions.index", ref=case.ref))
 
 
@@ -85,5 +89,5 @@ def send(case, sar_id):
     form = VersionForm()
     form.validate_on_submit()
     sars.send_for_review(sar, case, current_user, expected_version=as_int(form.version.data))
-    flash(f"The redactions on {sars.reference(sar)} are with a manager for review", "success")
+    flash(_("The redactions on %(ref)s are with a manager for review", ref=sars.reference(sar)), "success")
     return redirect(url_for("sar_redactions.index", ref=case.ref))

@@ -3,6 +3,7 @@ received, see what the cases' lead professionals marked to withhold, review it, 
 audited."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eha.access import MANAGERS, route
@@ -26,7 +27,7 @@ def index():
 
 
 def _person_from(value):
-    kind, _, raw = (value or "").partition("-")
+    kind, _dash, raw = (value or "").partition("-")
     person_id = as_int(raw)
     if person_id is None or kind not in sars.MODELS:
         abort(404)
@@ -42,7 +43,9 @@ def new():
     person = _person_from(chosen)
     if form.validate_on_submit():
         sar = sars.open_request(current_user, person.kind, person.id, form.received_on.data)
-        flash(f"Request {sars.reference(sar)} opened: due {format_date(sar.due_on)}", "success")
+        flash(
+            _("Request %(ref)s opened: due %(date)s", ref=sars.reference(sar), date=format_date(sar.due_on)), "success"
+        )
         return redirect(url_for("subject_access.show", sar_id=sar.id))
     return render_template("views/subject_access/new.html", form=form, person=person)
 
@@ -82,7 +85,10 @@ def review(sar_id):
     if not form.validate_on_submit():
         abort(400)
     sars.review(sar, current_user, approve=form.approve, expected_version=as_int(form.version.data))
-    flash("Redactions approved: the export can be produced" if form.approve else "Sent back to mark again", "success")
+    flash(
+        _("Redactions approved: the export can be produced") if form.approve else _("Sent back to mark again"),
+        "success",
+    )
     return redirect(url_for("subject_access.show", sar_id=sar.id))
 
 

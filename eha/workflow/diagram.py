@@ -7,10 +7,13 @@ the help page.
 from collections import defaultdict
 from xml.sax.saxutils import escape
 
+from flask_babel import gettext as _
+
+from eha.i18n import N_
 from eha.workflow.states import CLOSED, CLOSURE_REASONS, CLOSURE_REASONS_FROM, OPEN_STATES, STATE_LABELS, STEPPED_UP
 from eha.workflow.table import TRIGGERS
 
-STAYS = "Stays where it is"
+STAYS = N_("Stays where it is")
 
 BOX_W, BOX_H = 170, 60
 GAP = 60
@@ -45,20 +48,23 @@ def internal_steps():
 
 
 def _from_words(states):
-    return "Any open stage" if tuple(states) == OPEN_STATES else ", ".join(STATE_LABELS[s] for s in states)
+    if tuple(states) == OPEN_STATES:
+        return _("Any open stage")
+    return ", ".join(_(STATE_LABELS[s]) for s in states)
 
 
 def steps_in_words():
     """``[(label, from, to, what it needs)]``: the table as the help page shows it."""
     return [
-        (t.label, _from_words(t.sources), STATE_LABELS[t.dest] if t.dest else STAYS, t.conditions) for t in TRIGGERS
+        (_(t.label), _from_words(t.sources), _(STATE_LABELS[t.dest] if t.dest else STAYS), _(t.conditions))
+        for t in TRIGGERS
     ]
 
 
 def closure_reasons_in_words():
     """``[(reason, [the states it may be given from])]``; stepping up has its own step."""
     return [
-        (label, [STATE_LABELS[s] for s in CLOSURE_REASONS_FROM[code]])
+        (_(label), [_(STATE_LABELS[s]) for s in CLOSURE_REASONS_FROM[code]])
         for code, label in CLOSURE_REASONS.items()
         if code != STEPPED_UP
     ]
@@ -67,13 +73,19 @@ def closure_reasons_in_words():
 def summary():
     """The diagram in one sentence, for its alternative text."""
     forwards = [
-        f"{STATE_LABELS[t.sources[0]]} to {STATE_LABELS[t.dest]} by '{t.label}'"
+        _(
+            "%(start)s to %(end)s by '%(step)s'",
+            start=_(STATE_LABELS[t.sources[0]]),
+            end=_(STATE_LABELS[t.dest]),
+            step=_(t.label),
+        )
         for t in TRIGGERS
         if t.dest not in (None, CLOSED)
     ]
-    return (
-        "A diagram of the stages: " + "; ".join(forwards) + ". From any open stage the case can be closed or "
-        "stepped up; a manager's sign-off of a closure is asked for and sent back without changing the stage."
+    return _(
+        "A diagram of the stages: %(steps)s. From any open stage the case can be closed or stepped up; a manager's "
+        "sign-off of a closure is asked for and sent back without changing the stage.",
+        steps="; ".join(forwards),
     )
 
 

@@ -102,8 +102,10 @@ TRIGGERS = (
         guards=(guards.agreement_recorded, guards.required_fields_complete, guards.has_child, guards.need_identified),
         effects=(effects.mark_completed,),
         success=N_("The assessment is complete"),
-        conditions="The family's agreement is recorded and not withdrawn; every required question is answered; "
-        "at least one child; at least one need identified.",
+        conditions=N_(
+            "The family's agreement is recorded and not withdrawn; every required question is answered; "
+            "at least one child; at least one need identified."
+        ),
     ),
     Trigger(
         "schedule_taf",
@@ -114,8 +116,10 @@ TRIGGERS = (
         guards=(guards.taf_meeting_arranged,),
         effects=(effects.note_meeting,),
         page=("meetings.new", {"kind": "taf"}),
-        conditions="A meeting date, a place or video link, and at least one professional invited from an agency "
-        "the family agreed to.",
+        conditions=N_(
+            "A meeting date, a place or video link, and at least one professional invited from an agency "
+            "the family agreed to."
+        ),
     ),
     Trigger(
         "agree_plan",
@@ -126,9 +130,11 @@ TRIGGERS = (
         guards=(guards.taf_meeting_held, guards.has_lead, guards.plan_signed_with_actions),
         effects=(effects.review_due_from_meeting, effects.note_plan_version),
         success=N_("The plan is agreed and active"),
-        conditions="The TAF meeting recorded as held, with who attended; a lead professional; at least one action "
-        "(what, who, by when, how we'll know it worked); the plan signed by the lead professional and a "
-        "parent, carer or the young person.",
+        conditions=N_(
+            "The TAF meeting recorded as held, with who attended; a lead professional; at least one action "
+            "(what, who, by when, how we'll know it worked); the plan signed by the lead professional and a "
+            "parent, carer or the young person."
+        ),
     ),
     Trigger(
         "schedule_review",
@@ -139,7 +145,7 @@ TRIGGERS = (
         guards=(guards.review_meeting_dated,),
         effects=(effects.note_meeting,),
         page=("meetings.new", {"kind": "review"}),
-        conditions="A review meeting date.",
+        conditions=N_("A review meeting date."),
     ),
     Trigger(
         "record_review",
@@ -150,8 +156,10 @@ TRIGGERS = (
         guards=(guards.review_recorded,),
         effects=(effects.review_due_from_meeting, effects.note_plan_version),
         page=("reviews.new", {}),
-        conditions="The review meeting held; progress recorded for every open action; the family's view and the "
-        "scaling scores; a changed plan is a new version, signed again.",
+        conditions=N_(
+            "The review meeting held; progress recorded for every open action; the family's view and the "
+            "scaling scores; a changed plan is a new version, signed again."
+        ),
     ),
     Trigger(
         "close",
@@ -165,8 +173,10 @@ TRIGGERS = (
         page=("closure.close", {}),
         kind="secondary",
         success=N_("The case is closed"),
-        conditions="A closure reason allowed from the state; from a plan state, an outcome for each need; a "
-        "manager's sign-off when the council requires it.",
+        conditions=N_(
+            "A closure reason allowed from the state; from a plan state, an outcome for each need; a "
+            "manager's sign-off when the council requires it."
+        ),
     ),
     Trigger(
         "request_closure",
@@ -182,7 +192,7 @@ TRIGGERS = (
         page=("closure.close", {}),
         success=N_("Closure sent to a manager for sign-off"),
         what="ask for the case to be closed",
-        conditions="The same as closing the case; the case stays open, awaiting a manager's sign-off.",
+        conditions=N_("The same as closing the case; the case stays open, awaiting a manager's sign-off."),
     ),
     Trigger(
         "approve_closure",
@@ -200,8 +210,10 @@ TRIGGERS = (
         post=True,
         success=N_("Closure signed off: the case is closed"),
         what="sign off a closure",
-        conditions="A closure awaiting sign-off; a manager signs it off. The case closes with the lead "
-        "professional's reason and outcomes.",
+        conditions=N_(
+            "A closure awaiting sign-off; a manager signs it off. The case closes with the lead "
+            "professional's reason and outcomes."
+        ),
     ),
     Trigger(
         "reject_closure",
@@ -218,7 +230,7 @@ TRIGGERS = (
         page=("closure.reject", {}),
         success=N_("Closure not signed off: the lead professional will see why"),
         what="send a closure back",
-        conditions="A closure awaiting sign-off; a manager says why it is not signed off. The case stays open.",
+        conditions=N_("A closure awaiting sign-off; a manager says why it is not signed off. The case stays open."),
     ),
     Trigger(
         "step_up",
@@ -231,7 +243,7 @@ TRIGGERS = (
         page=("closure.step_up", {}),
         kind="warning",
         success=N_("The case is closed: stepped up to children's social care"),
-        conditions="The referral's date, the team referred to and the reason.",
+        conditions=N_("The referral's date, the team referred to and the reason."),
     ),
 )
 
