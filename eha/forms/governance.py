@@ -154,10 +154,15 @@ class FamilyCorrectionForm(CorrectionForm):
 class NetworkCorrectionForm(CorrectionForm):
     """The same limits as the family page's network member form."""
 
-    name = _fact("Name", "name", 200)
-    relationship_to_family = _fact("Relationship to the family", "relationship to the family", 100)
-    contact = _fact("Contact details (optional)", "contact details", 300, required=False)
+    name = _fact(_l("Name"), _l("name"), 200, _l("Enter the name"))
+    relationship_to_family = _fact(
+        _l("Relationship to the family"),
+        _l("relationship to the family"),
+        100,
+        _l("Enter the relationship to the family"),
+    )
+    contact = _fact(_l("Contact details (optional)"), _l("contact details"), 300)
     support_offered = GovTextAreaField(
-        "Support they offer (optional)", validators=[Optional(), MaxLength(2000)], max_length=2000
+        _l("Support they offer (optional)"), validators=[Optional(), MaxLength(2000)], max_length=2000
     )
     FACTS = ("name", "relationship_to_family", "contact", "support_offered")
