@@ -31,7 +31,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_login import current_user, login_required
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from eha import audit
 from eha.errors import Disposed, DomainError, GuardFailed, NotAllowed, NotPermitted
@@ -162,7 +162,16 @@ def load_case(ref, user, *, audit_action="case_viewed", detail=None):
     """Return the case ``ref`` if ``user`` may see it (recording the look), else refuse with 404."""
     if not isinstance(ref, str) or len(ref) > 20 or not ref.isprintable():
         abort(404)
-    case = db.session.scalar(sa.select(Assessment).where(Assessment.ref == ref, visible_cases_filter(user)))
+    # The case's children come in the same query: every case page heads itself with their names (issue 14).
+    case = (
+        db.session.scalars(
+            sa.select(Assessment)
+            .where(Assessment.ref == ref, visible_cases_filter(user))
+            .options(joinedload(Assessment.subjects))
+        )
+        .unique()
+        .first()
+    )
     if case is None:
         refuse(user, ref)
     g.eha_case = case  # so a forged field noticed later in the request is recorded against this case
