@@ -9,6 +9,7 @@ pages fails here: look for a lazy load first (``before_cursor_execute`` below li
 import sqlalchemy as sa
 
 from eha.extensions import db
+from eha.models.assessments import FormDefinitionVersion
 from tests.plans import helpers
 
 # The pages' queries, counted on SQLite and PostgreSQL alike.
@@ -93,3 +94,24 @@ def test_the_plan_page_holds_its_count_and_loads_no_owner_alone(client, signed_i
     assert len(statements) == PLAN_PAGE_QUERIES, "\n".join(statements)
     assert not [s for s in statements if "WHERE case_people.id =" in s], "\n".join(statements)
     assert "Seen Zofia twice" in response.get_data(as_text=True)
+
+
+def test_an_activated_definition_is_what_the_next_assessment_starts_on(client, signed_in, lead, admin):
+    """The active definition is read per request, not kept in the process: an administrator's activation (in any
+    worker) is what the next assessment starts on, and the one before keeps its own version."""
+    from eha.definitions import latest_definition
+
+    before = helpers.assessed_case(lead, name="The Before family")
+    shipped = latest_definition()
+    assert (before.definition_name, before.definition_version) == (shipped.name, shipped.version)
+    signed_in(admin)
+    text = shipped.to_text().replace(f"version: {shipped.version}", f"version: {shipped.version + 1}", 1)
+    assert client.post("/admin/definitions", data={"content": text}).status_code == 302
+    record = db.session.scalar(
+        sa.select(FormDefinitionVersion).where(FormDefinitionVersion.version == shipped.version + 1)
+    )
+    assert client.post(f"/admin/definitions/{record.id}/activate").status_code == 302
+    after = helpers.assessed_case(lead, name="The After family")
+    assert after.definition_version == shipped.version + 1
+    db.session.refresh(before)
+    assert before.definition_version == shipped.version
