@@ -31,7 +31,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_login import current_user, login_required
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from eha import audit
 from eha.errors import Disposed, DomainError, GuardFailed, NotAllowed, NotPermitted
@@ -65,16 +65,23 @@ def agreement_names_agency(agency_id):
     )
 
 
-def taf_case_ids(user):
-    """The cases where ``user`` is a current TAF member and the case's latest agreement is not withdrawn and names
-    the user's agency (read from the user's TAF rows outwards: one index range, then one look-up per row)."""
+@functools.cache
+def _taf_case_latest_consent_id():
+    """The id of the latest agreement of ``TafMember``'s case (built once per process: expressions are
+    immutable, and an alias costs a visible part of every list page's CPU)."""
     latest = aliased(Consent)
-    latest_consent_id = (
+    return (
         sa.select(sa.func.max(latest.id))
         .where(latest.assessment_id == TafMember.assessment_id)
         .correlate(TafMember)
         .scalar_subquery()
     )
+
+
+def taf_case_ids(user):
+    """The cases where ``user`` is a current TAF member and the case's latest agreement is not withdrawn and names
+    the user's agency (read from the user's TAF rows outwards: one index range, then one look-up per row)."""
+    latest_consent_id = _taf_case_latest_consent_id()
     return (
         sa.select(TafMember.assessment_id)
         .join(Consent, Consent.assessment_id == TafMember.assessment_id)
@@ -162,7 +169,16 @@ def load_case(ref, user, *, audit_action="case_viewed", detail=None):
     """Return the case ``ref`` if ``user`` may see it (recording the look), else refuse with 404."""
     if not isinstance(ref, str) or len(ref) > 20 or not ref.isprintable():
         abort(404)
-    case = db.session.scalar(sa.select(Assessment).where(Assessment.ref == ref, visible_cases_filter(user)))
+    # The case's children come in the same query: every case page heads itself with their names (issue 14).
+    case = (
+        db.session.scalars(
+            sa.select(Assessment)
+            .where(Assessment.ref == ref, visible_cases_filter(user))
+            .options(joinedload(Assessment.subjects))
+        )
+        .unique()
+        .first()
+    )
     if case is None:
         refuse(user, ref)
     g.eha_case = case  # so a forged field noticed later in the request is recorded against this case

@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app, request
+from sqlalchemy.orm import lazyload
 
 from eha.extensions import db
 
@@ -26,9 +27,15 @@ def page_number(name="page"):
 def paginate(select, per_page=None):
     """A Flask-SQLAlchemy page of ``select`` at ``?page=``; past the last page it is empty, not a 404."""
     per_page = per_page or current_app.config["EHA_PAGE_SIZE"]
-    return db.paginate(
-        select, page=page_number(), per_page=per_page, max_per_page=per_page, error_out=False, count=True
+    page = db.paginate(
+        select, page=page_number(), per_page=per_page, max_per_page=per_page, error_out=False, count=False
     )
+    if page.page == 1 and len(page.items) < per_page:
+        page.total = len(page.items)  # a short first page is the whole list: no count query (issue 14)
+    else:
+        rows = select.options(lazyload("*")).order_by(None).subquery()
+        page.total = db.session.scalar(sa.select(sa.func.count()).select_from(rows))
+    return page
 
 
 # Lists count at most this many rows: past it the page says "more than 10,000" rather than count every case.

@@ -1,6 +1,7 @@
 """Form definitions held in the database: the shipped ones, uploads, and the active version."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 
 from eha.extensions import db
 from eha.models.assessments import FormDefinitionVersion
@@ -76,7 +77,30 @@ def get_stored_definition(name, version):
     return _parsed_cache[key]
 
 
+# The databases this process has stored the shipped definitions in (a deploy that ships a new version stores it
+# on first use after the restart; every later request reads only the active row).
+_shipped_stored = set()
+
+
+def _active_record():
+    return db.session.scalar(
+        sa.select(FormDefinitionVersion)
+        .where(FormDefinitionVersion.active)
+        .options(defer(FormDefinitionVersion.content))
+    )
+
+
 def active_definition_record():
-    """The definition version new assessments start on."""
-    ensure_shipped_definitions()
-    return db.session.scalar(sa.select(FormDefinitionVersion).where(FormDefinitionVersion.active))
+    """The definition version new assessments start on: one indexed read of the active row (its content, the
+    large part, is read only if asked for). Never cached in the process, so an administrator's activation is
+    seen at once by every gunicorn worker; the parsed definition is cached by name and version, which never
+    change (``get_stored_definition``)."""
+    database = db.engine.url.render_as_string(hide_password=True)
+    if database not in _shipped_stored:
+        ensure_shipped_definitions()
+        _shipped_stored.add(database)
+    record = _active_record()
+    if record is None:  # none active yet (a new or emptied database)
+        ensure_shipped_definitions()
+        record = _active_record()
+    return record

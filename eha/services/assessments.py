@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, load_only, raiseload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from eha import access, audit
@@ -29,7 +30,7 @@ from eha.errors import Invalid, NotFound, NotPermitted, StaleEdit
 from eha.extensions import db
 from eha.formatting import format_date
 from eha.i18n import current_language, either
-from eha.models.assessments import Assessment, AssessmentChild, ReferenceCounter, SectionAnswer
+from eha.models.assessments import Assessment, AssessmentChild, Consent, ReferenceCounter, SectionAnswer
 from eha.models.choices import MANAGER
 from eha.models.families import Carer, Child, Family, fold_name
 from eha.models.users import Agency, User
@@ -695,8 +696,31 @@ def task_list(case, definition):
     return rows
 
 
+def _load_case_page_rows(case):
+    """What the case page reads beyond the case row, in two queries rather than four (issue 14): the family with
+    its children and carers (the page counts them), and the case's agreements with the agencies they name."""
+    db.session.scalars(
+        sa.select(Family)
+        .where(Family.id == case.family_id)
+        .options(joinedload(Family.children), joinedload(Family.carers))
+    ).unique().all()
+    if "consents" in sa.inspect(case).unloaded:
+        consents = (
+            db.session.scalars(
+                sa.select(Consent)
+                .where(Consent.assessment_id == case.id)
+                .order_by(Consent.id)
+                .options(joinedload(Consent.agencies))
+            )
+            .unique()
+            .all()
+        )
+        set_committed_value(case, "consents", consents)
+
+
 def case_page(case, user):
     """What the case page shows: the task list, the workflow panel and which links this user has."""
+    _load_case_page_rows(case)
     definition = definition_for(case)
     return {
         "tasks": task_list(case, definition),
