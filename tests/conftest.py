@@ -97,8 +97,18 @@ def mail_dir(tmp_path):
     return tmp_path / "mail"
 
 
+def _forget_stored_definitions():
+    """Each test has a database of its own, where a definition's name and version can mean other content (two
+    tests both upload "version 3"): the process's caches of stored definitions start empty for each test."""
+    from eha.definitions import store
+
+    store._parsed_cache.clear()
+    store._shipped_stored.clear()
+
+
 @pytest.fixture
 def app(database_url, app_settings, mail_dir):
+    _forget_stored_definitions()
     app = _make_app(database_url, **{"EHA_MAIL_DIR": str(mail_dir), **app_settings})
     ctx = app.app_context()
     ctx.push()
