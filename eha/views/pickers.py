@@ -22,23 +22,31 @@ def _answer(kind, case):
     return response
 
 
-# The searches are not recorded as looks at the case: they return only who may be chosen, on a page whose
-# opening was recorded.
-@case_route(bp, "/grant", need=MANAGER_ONLY, audit=None, refused="grant_created")
+# Each search is recorded as a look at the case, like any other case address: the owner search answers with the
+# family's own names. The detail says which picker, never what was typed.
+@case_route(
+    bp, "/grant", audit_detail={"page": "people-search", "picker": "grant"}, need=MANAGER_ONLY, refused="grant_created"
+)
 def grant(case):
     return _answer("grant", case)
 
 
-@case_route(bp, "/lead", need=CHANGE_LEAD, audit=None, refused="lead_changed")
+@case_route(
+    bp, "/lead", audit_detail={"page": "people-search", "picker": "lead"}, need=CHANGE_LEAD, refused="lead_changed"
+)
 def lead(case):
     return _answer("lead", case)
 
 
-@case_route(bp, "/invite", need=MANAGE, audit=None, refused="meeting_scheduled")
+@case_route(
+    bp, "/invite", audit_detail={"page": "people-search", "picker": "invite"}, need=MANAGE, refused="meeting_scheduled"
+)
 def invite(case):
     return _answer("invite", case)
 
 
-@case_route(bp, "/owner", need=PLANNER, audit=None, refused="plan_changed")
+@case_route(
+    bp, "/owner", audit_detail={"page": "people-search", "picker": "owner"}, need=PLANNER, refused="plan_changed"
+)
 def owner(case):
     return _answer("owner", case)
