@@ -61,6 +61,7 @@ def lifetime(purpose):
 
 
 def lifetime_text(purpose):
+    """How long a link works, in the current language ("30 minutes", "30 munud")."""
     config = current_app.config
     if purpose == "setup":
         hours = config["EHA_ACCOUNT_SETUP_HOURS"]

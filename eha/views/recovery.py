@@ -6,7 +6,6 @@ link page answers a bad link (unknown, expired, used) with a page saying so, and
 
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from eha.auth import recovery
 from eha.auth.recovery import LinkProblem, PasswordRefused
@@ -21,16 +20,6 @@ def _request_limit():
     return current_app.config["EHA_SIGN_IN_RATE_LIMIT"]
 
 
-def lifetime_text(purpose):
-    """How long a link works, in the page's language ("30 minutes", "30 munud")."""
-    config = current_app.config
-    if purpose == "setup":
-        hours = config["EHA_ACCOUNT_SETUP_HOURS"]
-        return ngettext("%(num)d hour", "%(num)d hours", hours)
-    minutes = config["EHA_PASSWORD_RESET_MINUTES"]
-    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
-
-
 @bp.route("/account/reset-password", methods=["GET", "POST"])
 @limiter.limit(_request_limit, methods=["POST"])
 def forgotten_password():
@@ -40,7 +29,9 @@ def forgotten_password():
             recovery.request_from_sign_in_page(form.email.data)
         except MailError:
             pass  # logged by eha.mail; the page must read the same whatever happened
-        return render_template("views/recovery/sent.html", email=form.email.data, expiry=lifetime_text("reset"))
+        return render_template(
+            "views/recovery/sent.html", email=form.email.data, expiry=recovery.lifetime_text("reset")
+        )
     return render_template("views/recovery/forgotten.html", form=form)
 
 
@@ -49,7 +40,7 @@ def _link_problem(problem):
     return render_template(
         "views/recovery/link_problem.html",
         reason=problem.reason,
-        expiry=lifetime_text(problem.link.purpose if problem.link else "reset"),
+        expiry=recovery.lifetime_text(problem.link.purpose if problem.link else "reset"),
     )
 
 
