@@ -275,3 +275,25 @@ def test_two_presses_scheduling_a_family_network_meeting_at_once_schedule_one(ap
     loser = next(text for status, text in results if status == 409)
     assert "A family network meeting is already scheduled" in loser
     assert _count(Meeting, Meeting.assessment_id == case.id, Meeting.kind == "family_network") == 1
+
+
+def test_two_corrections_of_one_network_members_name_at_once_save_one_and_tell_the_other(app, demo):
+    from eha.models.families import NetworkMember
+    from tests.governance.test_network_corrections import _form, _ray
+
+    case = demo.marsh[2]
+    ray = _ray(case)
+    url = f"/assessments/{case.ref}/corrections/network/{ray.id}"
+    browsers = _browsers(app, demo.lead, demo.manager)
+    assert all(browser.get(url).status_code == 200 for browser in browsers)
+    forms = [_form(case, ray, name="Raymond Marsh"), _form(case, ray, name="Ray Marsh-Jones")]
+    results = _post_at_once(browsers, url, forms)
+    statuses = [status for status, _ in results]
+    assert sorted(statuses) == [302, 409], statuses
+    winner = statuses.index(302)
+    loser_page = lxml.html.fromstring(results[1 - winner][1])
+    assert loser_page.cssselect('input[name="name"]')[0].get("value") == forms[1 - winner]["name"]
+    db.session.expire_all()
+    assert db.session.get(NetworkMember, ray.id).name == forms[winner]["name"]
+    where = (FactCorrection.record_kind == "network", FactCorrection.record_id == ray.id)
+    assert _count(FactCorrection, *where) == 1
