@@ -289,6 +289,8 @@ def _refuse_non_json(value: Any) -> Any:
 def _shipped() -> tuple[Definition, ...]:
     found = []
     for path in sorted(DEFINITIONS_DIR.glob("*.y*ml")) + sorted(DEFINITIONS_DIR.glob("*.json")):
+        if "." in path.stem:  # eha-default-v2.cy.yaml: a translation (eha.definitions.translations)
+            continue
         try:
             found.append(load_definition(path.read_bytes()))
         except DefinitionError as exc:

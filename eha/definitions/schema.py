@@ -179,6 +179,8 @@ class Section:
     definition_name: str = ""
     definition_version: int = 0
     kind: str = "family"
+    # The language its text is in (eha.definitions.translations); never part of the content or the digest.
+    language: str = "en"
 
     @property
     def each_child(self) -> bool:
@@ -213,6 +215,7 @@ class Definition:
     title: str
     sections: tuple[Section, ...]
     description: str | None = None
+    language: str = "en"
     _digest: str = field(default="", compare=False, repr=False)
 
     def section(self, key: str) -> Section:

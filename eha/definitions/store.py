@@ -104,3 +104,77 @@ def active_definition_record():
         ensure_shipped_definitions()
         record = _active_record()
     return record
+
+
+# --- a version's text in another language (eha.definitions.translations) ---
+
+
+def _latest_translation_id(name, version, language):
+    from eha.models.assessments import FormDefinitionTranslation
+
+    return db.session.scalar(
+        sa.select(FormDefinitionTranslation.id)
+        .join(FormDefinitionVersion, FormDefinitionVersion.id == FormDefinitionTranslation.definition_id)
+        .where(
+            FormDefinitionVersion.name == name,
+            FormDefinitionVersion.version == version,
+            FormDefinitionTranslation.language == language,
+        )
+        .order_by(FormDefinitionTranslation.id.desc())
+        .limit(1)
+    )
+
+
+def _shipped_translation_text(definition, language):
+    """The translation file shipped beside ``definition``, if it is the shipped version (not an upload that took
+    its name and version in another database) and has one."""
+    from eha.definitions.loading import get_definition
+    from eha.definitions.translations import shipped_translation_path
+
+    try:
+        shipped = get_definition(definition.name, definition.version)
+    except KeyError:
+        return None
+    path = shipped_translation_path(definition.name, definition.version, language)
+    if shipped.digest != definition.digest or not path.exists():
+        return None
+    return path.read_bytes()
+
+
+def stored_translation(name, version, language):
+    """``(Translation or None, where it came from)``: the latest uploaded for this version and language, else the
+    file shipped beside it; ``where`` is the upload's id, ``"shipped"`` or None."""
+    from eha.definitions.translations import load_translation
+    from eha.models.assessments import FormDefinitionTranslation
+
+    definition = get_stored_definition(name, version)
+    upload_id = _latest_translation_id(name, version, language)
+    if upload_id is not None:
+        text, where = db.session.get(FormDefinitionTranslation, upload_id).content, upload_id
+    else:
+        text = _shipped_translation_text(definition, language)
+        where = "shipped" if text is not None else None
+    return (load_translation(text, definition) if text is not None else None), where
+
+
+def localised_definition(name, version, language):
+    """The stored definition with its text in ``language`` where it has a translation, English elsewhere. One
+    small query for a language other than English (an upload is seen at once by every worker); parsed once."""
+    from eha.definitions.translations import TRANSLATION_LANGUAGES, localise
+
+    if language not in TRANSLATION_LANGUAGES:
+        return get_stored_definition(name, version)
+    source = _latest_translation_id(name, version, language) or "shipped"
+    # Kept with the parsed definitions, so whatever forgets those (a test's fresh database) forgets these too.
+    key = (name, version, language, source)
+    if key not in _parsed_cache:
+        translation, _where = stored_translation(name, version, language)
+        _parsed_cache[key] = localise(get_stored_definition(name, version), translation)
+    return _parsed_cache[key]
+
+
+def reader_definition(case):
+    """The case's definition in the reader's language: for what a page shows, never for what is stored."""
+    from eha.i18n import current_language
+
+    return localised_definition(case.definition_name, case.definition_version, current_language())

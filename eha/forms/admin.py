@@ -151,6 +151,7 @@ class DefinitionUploadForm(BaseForm):
         validators=[Optional(), Length(max=500_000, message=TOO_LONG)],
     )
     submit = SubmitField(_l("Upload definition"), widget=GovSubmitInput())
+    nothing_given = "Upload a definition file or paste the definition"
 
     def uploaded(self):
         upload = self.file.data
@@ -166,12 +167,25 @@ class DefinitionUploadForm(BaseForm):
                 return None
         if self.content.data:
             return self.content.data
-        self.content.errors = ["Upload a definition file or paste the definition"]
+        self.content.errors = [str(self.nothing_given)]
         return None
 
     def problem_field(self):
         """Where a problem with the definition is shown: on the file when one was uploaded."""
         return "file" if self.uploaded() else "content"
+
+
+class TranslationUploadForm(DefinitionUploadForm):
+    """A definition version's text in another language (``eha.definitions.translations``)."""
+
+    file = FileField(_l("Upload a translation file (YAML)"), widget=GovFileInput())
+    content = TextAreaField(
+        _l("Or paste the translation"),
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=500_000, message=_l("The translation must be 500,000 characters or fewer"))],
+    )
+    submit = SubmitField(_l("Upload translation"), widget=GovSubmitInput())
+    nothing_given = _l("Upload a translation file or paste the translation")
 
 
 class ConfirmForm(BaseForm):

@@ -124,17 +124,17 @@ def _unbound_field(spec: FieldSpec):
     raise ValueError(f"unknown field type {spec.type!r}")
 
 
-_cache: dict[tuple[str, int, str], tuple[Section, type[SectionForm]]] = {}
+_cache: dict[tuple[str, int, str, str], tuple[Section, type[SectionForm]]] = {}
 _cache_lock = threading.Lock()
 
 
 def build_section_form(section: Section) -> type[SectionForm]:
-    """The form class for a section, built once per (definition name, version, section key).
+    """The form class for a section, built once per (definition name, version, section key, language).
 
     If a different section arrives under the same name, version and key (a definition being edited, a test),
     it gets its own class rather than a stale one.
     """
-    cache_key = (section.definition_name, section.definition_version, section.key)
+    cache_key = (section.definition_name, section.definition_version, section.key, section.language)
     cached = _cache.get(cache_key)
     if cached is not None and cached[0] == section:
         return cached[1]

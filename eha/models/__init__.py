@@ -7,6 +7,7 @@ from eha.models.assessments import (  # noqa: F401
     AssessmentChild,
     CasePerson,
     Consent,
+    FormDefinitionTranslation,
     FormDefinitionVersion,
     LeadChange,
     ReferenceCounter,

@@ -32,6 +32,20 @@ class FormDefinitionVersion(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
 
+class FormDefinitionTranslation(db.Model):
+    """A definition version's text in another language, uploaded by an administrator (the version's own content
+    never changes). A new upload is a new row; the latest for a language is the one shown."""
+
+    __tablename__ = "form_definition_translations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(sa.ForeignKey("form_definitions.id"), index=True)
+    language: Mapped[str] = mapped_column(sa.String(10))
+    content: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
 class ReferenceCounter(db.Model):
     """One row per reference prefix; incremented under a row lock to allocate EHA- numbers."""
 

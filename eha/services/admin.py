@@ -7,7 +7,7 @@ Each user action is one ``@autocommit`` function (one transaction, its audit eve
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -21,7 +21,7 @@ from eha.definitions import DefinitionError, load_definition
 from eha.errors import Invalid, NotAllowed, NotFound
 from eha.extensions import db
 from eha.mail import MailError
-from eha.models.assessments import FormDefinitionVersion
+from eha.models.assessments import FormDefinitionTranslation, FormDefinitionVersion
 from eha.models.choices import ADMIN, ROLES
 from eha.models.users import Agency, SsoAccountRule, User
 from eha.transaction import autocommit
@@ -326,11 +326,15 @@ class DefinitionReview:
     definition: object
     active: FormDefinitionVersion | None
     diff: object
+    translations: list = field(default_factory=list)
 
 
 def review_definition(definition_id):
+    """The version in the reader's language (its preview is what a practitioner reading in it sees); the changes
+    from the active version are compared in the definitions' own text."""
     from eha.definitions.diff import compare
-    from eha.definitions.store import active_definition_record, get_stored_definition
+    from eha.definitions.store import active_definition_record, get_stored_definition, localised_definition
+    from eha.i18n import current_language
 
     record = get_definition(definition_id)
     definition = get_stored_definition(record.name, record.version)
@@ -338,7 +342,69 @@ def review_definition(definition_id):
     diff = None
     if active is not None and active.id != record.id:
         diff = compare(get_stored_definition(active.name, active.version), definition)
-    return DefinitionReview(record, definition, active, diff)
+    shown = localised_definition(record.name, record.version, current_language())
+    return DefinitionReview(record, shown, active, diff, definition_translations(record, definition))
+
+
+@dataclass
+class TranslationStatus:
+    """A language a version may be read in: where its text comes from and how much of it is translated."""
+
+    language: str
+    name: str
+    source: object  # the upload (FormDefinitionTranslation), "shipped", or None: shown in English
+    translated: int
+    total: int
+
+
+def _text_count(definition):
+    count = sum(1 for text in (definition.title, definition.description) if text)
+    for section in definition.sections:
+        count += sum(1 for text in (section.title, section.description) if text)
+        for spec in section.fields:
+            count += sum(1 for text in (spec.label, spec.hint, spec.error_name) if text)
+            count += sum(1 for option in spec.options for text in (option.label, option.hint) if text)
+    return count
+
+
+def definition_translations(record, definition):
+    from eha.definitions.store import stored_translation
+    from eha.definitions.translations import TRANSLATION_LANGUAGES
+
+    out = []
+    for language, name in TRANSLATION_LANGUAGES.items():
+        translation, where = stored_translation(record.name, record.version, language)
+        source = db.session.get(FormDefinitionTranslation, where) if isinstance(where, int) else where
+        translated = len(translation.texts) if translation is not None else 0
+        out.append(TranslationStatus(language, name, source, translated, _text_count(definition)))
+    return out
+
+
+@autocommit
+def upload_translation(acting, record, text):
+    """Check a translation of ``record``'s version and store it; it is read at once. ``Invalid`` names the
+    problem and where (the version's own content is never touched)."""
+    from eha.definitions.store import get_stored_definition
+    from eha.definitions.translations import load_translation
+
+    definition = get_stored_definition(record.name, record.version)
+    try:
+        translation = load_translation(text, definition)
+    except DefinitionError as exc:
+        raise Invalid(f"The translation has a problem: {exc}", field="content") from None
+    row = FormDefinitionTranslation(
+        definition_id=record.id, language=translation.language, content=text, created_by_id=acting.id
+    )
+    db.session.add(row)
+    db.session.flush()
+    _changed(
+        "form definition translation uploaded",
+        definition=record.name,
+        version=record.version,
+        definition_id=record.id,
+        language=translation.language,
+    )
+    return row
 
 
 @autocommit

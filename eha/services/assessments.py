@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from eha import access, audit
 from eha.access import visible_cases_filter
 from eha.definitions import STATUS_COMPLETED, STATUS_IN_PROGRESS, STATUS_NOT_STARTED, answer_display, section_status
-from eha.definitions.store import definition_for
+from eha.definitions.store import reader_definition
 from eha.errors import Invalid, NotFound, NotPermitted, StaleEdit
 from eha.extensions import db
 from eha.formatting import format_date
@@ -721,7 +721,7 @@ def _load_case_page_rows(case):
 def case_page(case, user):
     """What the case page shows: the task list, the workflow panel and which links this user has."""
     _load_case_page_rows(case)
-    definition = definition_for(case)
+    definition = reader_definition(case)
     return {
         "tasks": task_list(case, definition),
         "definition": definition,
@@ -735,8 +735,9 @@ def case_page(case, user):
 def section_of(case, key, child_id=None):
     """``(definition, section, child)``: the section ``key`` of the case's definition, and for a section asked of
     each child, the child ``child_id`` the case is about. 404 for no such section, a household section asked for
-    a child, or a child the case is not about."""
-    definition = definition_for(case)
+    a child, or a child the case is not about. In the reader's language: keys and option values are the same in
+    every language, so what is saved from it is."""
+    definition = reader_definition(case)
     if not definition.has_section(key):
         raise NotFound(NO_SUCH_SECTION)
     section = definition.section(key)

@@ -23,11 +23,13 @@ from eha.forms.admin import (
     NewUserForm,
     NotificationSettingsForm,
     SsoAccountRuleForm,
+    TranslationUploadForm,
     UserActionForm,
     UserDetailsForm,
 )
 from eha.forms.builder import make_section_form
 from eha.forms.plans import parse_version
+from eha.i18n import LANGUAGES
 from eha.models.choices import ROLES
 from eha.notifications import settings as notification_settings
 from eha.pagination import paginate
@@ -391,7 +393,28 @@ def definitions():
 @route(bp, "/definitions/<int:definition_id>", need=ADMINS)
 def definition(definition_id):
     review = service.review_definition(definition_id)
-    return render_template("views/admin/definition.html", record=review.record, review=review)
+    return render_template(
+        "views/admin/definition.html", record=review.record, review=review, form=TranslationUploadForm(formdata=None)
+    )
+
+
+@route(bp, "/definitions/<int:definition_id>/translations", need=ADMINS, methods=("POST",))
+def definition_translation(definition_id):
+    """A version's text in another language, uploaded after (or with) the version; its content is untouched."""
+    record = service.get_definition(definition_id)
+    form = TranslationUploadForm()
+    if form.validate_on_submit() and (text := form.definition_text()) is not None:
+        try:
+            row = service.upload_translation(current_user, record, text)
+        except Invalid as error:
+            error.field = form.problem_field()
+            form.add_error(error)
+        else:
+            language = LANGUAGES.get(row.language, row.language)
+            flash(_("Translation uploaded: the %(language)s text is shown from now on", language=language), "success")
+            return redirect(url_for("admin.definition", definition_id=record.id))
+    review = service.review_definition(definition_id)
+    return render_template("views/admin/definition.html", record=review.record, review=review, form=form)
 
 
 @route(bp, "/definitions/<int:definition_id>/preview/<key:key>", need=ADMINS)

@@ -319,7 +319,8 @@ def test_every_administration_page_is_a_well_formed_page(client_request, signed_
         assert client_request.get(url).h1 == heading, url
     definition = client_request.get(uploaded)
     assert definition.select(".govuk-back-link") and definition.words("main form button") == [
-        "Use this version for new assessments"
+        "Use this version for new assessments",
+        "Upload translation",
     ]
     assert len(client_request.get("/admin/definitions").select("tbody tr")) >= 1
     assert client_request.get("/admin/", expected_status=302).location.endswith("/admin/users")

@@ -157,6 +157,7 @@ EXPECTATIONS = {
     "admin.definition": "admin-only",
     "admin.activate_definition": "admin-only",
     "admin.definition_preview": "admin-only",
+    "admin.definition_translation": "admin-only",
     "admin.notification_settings_page": "admin-only",
     "api_tokens.index": "signed-in",
     "api_tokens.revoke": "signed-in",
