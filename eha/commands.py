@@ -234,6 +234,58 @@ def verify_command(digest):
     click.echo(f"{match.case.ref} plan version {version.number}, signed {signed}: {match.standing}")
 
 
+# --- flask definitions: a form definition version's text in another language (issue 18) ---
+
+definitions_cli = AppGroup("definitions", help="Assessment form definitions.")
+
+
+@definitions_cli.command("translation-template")
+@click.argument("name")
+@click.argument("version", type=int)
+@click.option("--language", default="cy", show_default=True, help="The language the translator writes in.")
+def translation_template_command(name, version, language):
+    """Print a translation file for version VERSION of NAME with every text in English, to be overwritten."""
+    from eha.definitions.store import get_stored_definition
+    from eha.definitions.translations import TRANSLATION_LANGUAGES, template
+
+    if language not in TRANSLATION_LANGUAGES:
+        click.echo(f"The language must be one of {', '.join(TRANSLATION_LANGUAGES)}", err=True)
+        sys.exit(2)
+    try:
+        definition = get_stored_definition(name, version)
+    except LookupError:
+        click.echo(f"There is no version {version} of {name}", err=True)
+        sys.exit(1)
+    click.echo(template(definition, language), nl=False)
+
+
+@definitions_cli.command("add-translation")
+@click.argument("file", type=click.File("rb"))
+@click.option("--check", is_flag=True, help="Only check it: store nothing.")
+def add_translation_command(file, check):
+    """Check the translation in FILE against the version it names and store it (shown from then on)."""
+    from eha.definitions.store import get_stored_definition
+    from eha.definitions.translations import load_translation
+    from eha.errors import Invalid
+    from eha.services import admin
+
+    text = file.read(2 * 1024 * 1024 + 1)
+    try:
+        record = admin.translation_record(text)
+        if check:
+            try:
+                load_translation(text, get_stored_definition(record.name, record.version))
+            except ValueError as exc:
+                raise Invalid(f"The translation has a problem: {exc}") from None
+        else:
+            admin.upload_translation(None, record, text)
+    except Invalid as error:
+        click.echo(str(error.message), err=True)
+        sys.exit(1)
+    done = "is correct" if check else "stored"
+    click.echo(f"Translation of {record.name} version {record.version} {done}")
+
+
 # --- flask retention: what is due for disposal, and disposing of the approved batches (issue 19) ---
 
 retention_cli = AppGroup("retention", help="Retention: review what is due for disposal, and dispose of it.")
@@ -282,6 +334,7 @@ def register_commands(app):
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(plans_cli)
+    app.cli.add_command(definitions_cli)
 
     from eha.auth.sso_cli import sso_cli
 

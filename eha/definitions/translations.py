@@ -118,7 +118,7 @@ class _Reader:
 
     def field(self, raw: Any, place: tuple[str, ...], spec: FieldSpec) -> None:
         english = {"label": spec.label, "hint": spec.hint, "error_name": spec.error_name}
-        raw = _mapping(raw, place, {**english, "options": None})
+        raw = _mapping(raw, place, {**english, "options": None} if spec.options else english)
         self.texts_of(raw, place, english, _TEXT_LIMITS)
         if "options" in raw:
             options = {option.value: option for option in spec.options}
@@ -164,6 +164,17 @@ def _check_header(raw: Mapping[str, Any], definition: Definition) -> str:
             f"translation: 'language' must be one of {', '.join(TRANSLATION_LANGUAGES)}, not {language!r}"
         )
     return language
+
+
+def translation_target(text: str | bytes) -> tuple[str, int]:
+    """``(definition name, version)`` a translation says it is for, before it is checked against that version."""
+    raw = _mapping(_parse(text), (), _TOP_KEYS)
+    for key in ("definition", "version"):
+        if key not in raw:
+            raise DefinitionError(f"translation: '{key}' is required")
+    if not isinstance(raw["definition"], str) or type(raw["version"]) is not int:
+        raise DefinitionError("translation: 'definition' must be a name and 'version' a whole number")
+    return raw["definition"], raw["version"]
 
 
 def load_translation(text: str | bytes, definition: Definition) -> Translation:

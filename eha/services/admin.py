@@ -383,7 +383,7 @@ def definition_translations(record, definition):
 @autocommit
 def upload_translation(acting, record, text):
     """Check a translation of ``record``'s version and store it; it is read at once. ``Invalid`` names the
-    problem and where (the version's own content is never touched)."""
+    problem and where (the version's own content is never touched). ``acting`` is None from the command line."""
     from eha.definitions.store import get_stored_definition
     from eha.definitions.translations import load_translation
 
@@ -392,8 +392,13 @@ def upload_translation(acting, record, text):
         translation = load_translation(text, definition)
     except DefinitionError as exc:
         raise Invalid(f"The translation has a problem: {exc}", field="content") from None
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")  # load_translation has refused anything that is not UTF-8
     row = FormDefinitionTranslation(
-        definition_id=record.id, language=translation.language, content=text, created_by_id=acting.id
+        definition_id=record.id,
+        language=translation.language,
+        content=text,
+        created_by_id=acting.id if acting is not None else None,
     )
     db.session.add(row)
     db.session.flush()
@@ -437,6 +442,26 @@ def upload_definition(acting, text):
     _changed(
         "form definition uploaded", definition=definition.name, version=definition.version, definition_id=record.id
     )
+    return record
+
+
+def translation_record(text):
+    """The stored version a translation names (the shipped ones included); ``Invalid`` if it names none."""
+    from eha.definitions.store import ensure_shipped_definitions
+    from eha.definitions.translations import translation_target
+
+    try:
+        name, version = translation_target(text)
+    except DefinitionError as exc:
+        raise Invalid(f"The translation has a problem: {exc}", field="content") from None
+    ensure_shipped_definitions()
+    record = db.session.scalar(
+        sa.select(FormDefinitionVersion).where(
+            FormDefinitionVersion.name == name, FormDefinitionVersion.version == version
+        )
+    )
+    if record is None:
+        raise Invalid(f"There is no version {version} of {name} to translate", field="content")
     return record
 
 
