@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from eha import audit
-from eha.definitions.store import reader_definition
+from eha.definitions.store import definition_for
 from eha.extensions import db
 from eha.formatting import format_datetime, london_time, lower_first
 from eha.models.audit import AuditEvent
@@ -143,7 +143,7 @@ def timeline(case, per_page=TIMELINE_PAGE_SIZE):
         .order_by(AuditEvent.seq.desc()),
         per_page=per_page,
     )
-    definition = reader_definition(case)
+    definition = definition_for(case)
     names, returns = staff_names(page.items), closure_returns(page.items)
     page.items = [
         Entry(
