@@ -181,7 +181,7 @@ def test_a_translation_uploaded_after_the_version_shows_in_the_preview_with_engl
     assert "2 of " in page.text
 
     preview = client_request.get(f"{uploaded}/preview/strengths?lang=cy")
-    assert preview.h1.endswith("Cryfderau’r teulu")
+    assert preview.h1 == "Rhagolwg: Cryfderau’r teulu"
     assert "Pwy all helpu %(name)s?" in preview.words("label")
     # Left out of the translation: shown in English.
     assert "The family's strengths" in preview.words("label")
