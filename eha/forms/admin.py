@@ -150,8 +150,24 @@ class DefinitionUploadForm(BaseForm):
         widget=GovTextArea(),
         validators=[Optional(), Length(max=500_000, message=TOO_LONG)],
     )
+    translation = FileField(
+        _l("Its Welsh text (optional): upload a translation file (YAML)"),
+        description=_l("You can also add it later, on the version's page."),
+        widget=GovFileInput(),
+    )
     submit = SubmitField(_l("Upload definition"), widget=GovSubmitInput())
     nothing_given = "Upload a definition file or paste the definition"
+
+    def translation_text(self):
+        """The translation file uploaded with the definition, or None (``translation.errors`` set if unreadable)."""
+        upload = self.translation.data
+        if not (upload and getattr(upload, "filename", "")):
+            return None
+        try:
+            return upload.read(2 * 1024 * 1024 + 1).decode("utf-8")
+        except UnicodeDecodeError:
+            self.translation.errors = [_l("The translation file must be a YAML text file")]
+            return None
 
     def uploaded(self):
         upload = self.file.data
@@ -184,6 +200,7 @@ class TranslationUploadForm(DefinitionUploadForm):
         widget=GovTextArea(),
         validators=[Optional(), Length(max=500_000, message=_l("The translation must be 500,000 characters or fewer"))],
     )
+    translation = None  # this form is the translation
     submit = SubmitField(_l("Upload translation"), widget=GovSubmitInput())
     nothing_given = _l("Upload a translation file or paste the translation")
 

@@ -385,9 +385,13 @@ def upload_translation(acting, record, text):
     """Check a translation of ``record``'s version and store it; it is read at once. ``Invalid`` names the
     problem and where (the version's own content is never touched). ``acting`` is None from the command line."""
     from eha.definitions.store import get_stored_definition
+
+    return _store_translation(acting, record, get_stored_definition(record.name, record.version), text)
+
+
+def _store_translation(acting, record, definition, text):
     from eha.definitions.translations import load_translation
 
-    definition = get_stored_definition(record.name, record.version)
     try:
         translation = load_translation(text, definition)
     except DefinitionError as exc:
@@ -413,8 +417,9 @@ def upload_translation(acting, record, text):
 
 
 @autocommit
-def upload_definition(acting, text):
-    """Check and store a new definition version (inactive). Raises ``Invalid`` with the problem named."""
+def upload_definition(acting, text, translation=None):
+    """Check and store a new definition version (inactive), with its ``translation`` text if given: both are
+    stored or neither. Raises ``Invalid`` with the problem named (on ``translation`` for the translation's)."""
     try:
         definition = load_definition(text)
     except DefinitionError as exc:
@@ -442,6 +447,12 @@ def upload_definition(acting, text):
     _changed(
         "form definition uploaded", definition=definition.name, version=definition.version, definition_id=record.id
     )
+    if translation is not None:
+        try:
+            _store_translation(acting, record, definition, translation)
+        except Invalid as error:
+            error.field = "translation"
+            raise
     return record
 
 

@@ -372,10 +372,14 @@ def remove_sso_rule(rule_id):
 def definitions():
     form = DefinitionUploadForm()
     if form.validate_on_submit() and (text := form.definition_text()) is not None:
+        translation = form.translation_text()
         try:
-            record = service.upload_definition(current_user, text)
+            if form.translation.errors:
+                raise Invalid(form.translation.errors.pop(), field="translation")
+            record = service.upload_definition(current_user, text, translation=translation)
         except Invalid as error:
-            error.field = form.problem_field()
+            if error.field != "translation":
+                error.field = form.problem_field()
             form.add_error(error)
         else:
             flash(

@@ -1,6 +1,8 @@
 """The assessment's own questions in Welsh (issue 18): a definition version's text comes from a translation beside
 it, checked against the version, while the version's content, digest and the values saved never change."""
 
+import io
+
 import pytest
 import sqlalchemy as sa
 import yaml
@@ -149,10 +151,7 @@ def test_every_text_of_both_shipped_versions_has_its_welsh(version):
 
 
 def _upload_version_3(client_request):
-    shipped = latest_definition()
-    text = shipped.to_text().replace(f"version: {shipped.version}", f"version: {shipped.version + 1}", 1)
-    text = text.replace("label: Who can help?", "label: Who can help %(name)s?", 1)
-    return client_request.post("/admin/definitions", data={"content": text}).location
+    return client_request.post("/admin/definitions", data={"content": _version_3_text()}).location
 
 
 WELSH_V3 = """
@@ -259,3 +258,47 @@ def test_the_command_line_checks_stores_and_refuses_translations(app, tmp_path, 
     nowhere.write_text(WELSH_V3.replace("version: 3", "version: 99"), encoding="utf-8")
     missing = runner.invoke(args=["definitions", "add-translation", str(nowhere)])
     assert missing.exit_code == 1 and "There is no version 99 of eha-default to translate" in missing.output
+
+
+def _version_3_text():
+    shipped = latest_definition()
+    text = shipped.to_text().replace(f"version: {shipped.version}", f"version: {shipped.version + 1}", 1)
+    return text.replace("label: Who can help?", "label: Who can help %(name)s?", 1)
+
+
+def test_a_translation_uploaded_with_the_version_is_stored_with_it_or_neither_is(client_request, signed_in, admin):
+    signed_in(admin)
+    bad = WELSH_V3.replace("support-network:", "who-helps:").encode()
+    page = client_request.post(
+        "/admin/definitions",
+        data={"content": _version_3_text(), "translation": (io.BytesIO(bad), "v3.cy.yaml")},
+        content_type="multipart/form-data",
+        expected_status=200,
+    )
+    assert page.errors() == ["The translation has a problem: sections.strengths.fields: unknown key 'who-helps'"]
+    assert page.one(".govuk-error-summary__list a").get("href") == "#translation"
+    versions = client_request.get("/admin/definitions")
+    assert [row.text_content().split()[1] for row in versions.select("tbody tr")] == ["2", "1"]
+
+    uploaded = client_request.post(
+        "/admin/definitions",
+        data={"content": _version_3_text(), "translation": (io.BytesIO(WELSH_V3.encode()), "v3.cy.yaml")},
+        content_type="multipart/form-data",
+    ).location
+    assert client_request.get(f"{uploaded}/preview/strengths?lang=cy").h1 == "Rhagolwg: Cryfderau’r teulu"
+
+
+def test_the_conflict_page_in_welsh_compares_the_answers_under_the_welsh_questions(
+    client, client_request, practitioner
+):
+    case = helpers.case(practitioner)
+    factories.sign_in(client, practitioner)
+    url = _about_the_child(case)
+    client_request.post(url, data={"version": "0", "action": "draft", "lives-in-household": "yes"})
+    client_request.get(f"{url}?lang=cy")
+    page = client_request.post(
+        url, data={"version": "0", "action": "draft", "lives-in-household": "sometimes"}, expected_status=409
+    )
+    rows = [[cell.text_content().strip() for cell in row.cssselect("th, td")] for row in page.select("tbody tr")]
+    assert ["A yw’r plentyn yn byw ar yr aelwyd?", "Ydy", "Rhywfaint o’r amser"] in rows
+    assert _saved(case, "about-the-child").answers == {"lives-in-household": "yes"}
