@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from eha import access, audit, young_people
 from eha.definitions import needs_identified
-from eha.definitions.store import definition_for
+from eha.definitions.store import definition_for, reader_definition
 from eha.errors import Invalid, NotAllowed, NotFound, NotPermitted, StaleEdit, expect_version
 from eha.extensions import db
 from eha.formatting import format_date, format_timestamp, london_time, now_in_london
@@ -97,9 +97,10 @@ def signed_plan(case):
     )
 
 
-def need_labels(case):
-    """``{code: label}`` for the needs the case's assessment identified, in the definition's order."""
-    definition = definition_for(case)
+def need_labels(case, *, shown=False):
+    """``{code: label}`` for the needs the case's assessment identified, in the definition's order; ``shown``: in
+    the reader's language, for a page (the plan's own content, which is signed, keeps the definition's English)."""
+    definition = reader_definition(case) if shown else definition_for(case)
     labels = {}
     for _section, spec in definition.iter_fields():
         if spec.type == "needs":
@@ -181,7 +182,7 @@ def _owner_columns(user=None, carer=None, child=None, person=None):
 def action_choices(case, action=None):
     """The action form's choices: ``(needs, owners)``, each ``[(value, label)]`` (``action``: the one changed)."""
     owners = [(ref.value, label) for ref, (label, _columns) in _owners(case, action).items()]
-    return list(need_labels(case).items()), owners
+    return list(need_labels(case, shown=True).items()), owners
 
 
 def action_due_bounds(case, today=None):
@@ -325,7 +326,7 @@ def plan_page(case, user):
 def _action_rows(case, version, user):
     if version is None:
         return []
-    labels = need_labels(case)
+    labels = need_labels(case, shown=True)
     left_team = {m.user_id for m in case.taf_members if m.removed_at is not None}
     recorded = progress_recorded(case, [a for a in version.actions if a.progress])
     return [
