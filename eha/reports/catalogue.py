@@ -156,8 +156,8 @@ def cases_over_time(filters, user, today):
     )
     return Report(
         "cases-over-time",
-        _("Cases open, started and closed"),
-        _("How many early help episodes started and closed each month, and how many were open at the end of it."),
+        _(TITLES["cases-over-time"]),
+        _(DESCRIPTIONS["cases-over-time"]),
         [table],
         Chart("months", 0, (1, 2, 3), _("cases")),
     )
@@ -194,8 +194,8 @@ def cases_by_state_and_agency(filters, user, today):
     )
     return Report(
         "cases-by-state-and-agency",
-        _("Cases by state and by agency"),
-        _("The cases open at some time in the period, by their state now and by the lead professional's agency."),
+        _(TITLES["cases-by-state-and-agency"]),
+        _(DESCRIPTIONS["cases-by-state-and-agency"]),
         [
             state_table,
             Table(
@@ -367,15 +367,8 @@ def timeliness(filters, user, today):
     )
     return Report(
         "timeliness",
-        _("Timeliness"),
-        _(
-            "Assessments completed within %(assess_days)s working days, first Team Around the Family meetings within "
-            "%(taf_days)s working days of the assessment, and reviews within %(weeks)s weeks, as percentages of those "
-            "due each month (one not done and not yet due is not counted), with the cases overdue now.",
-            assess_days=assess_days,
-            taf_days=taf_days,
-            weeks=weeks,
-        ),
+        _(TITLES["timeliness"]),
+        _(DESCRIPTIONS["timeliness"], assess_days=assess_days, taf_days=taf_days, weeks=weeks),
         [by_month, overdue],
         Chart("months", 0, (2, 4, 6), "%"),
     )
@@ -444,11 +437,8 @@ def time_in_state(filters, user, today):
     )
     return Report(
         "time-in-state",
-        _("Time in each state"),
-        _(
-            "How long cases stayed in each state before moving on, from the workflow's transition history: the "
-            "median and the 90th percentile (nine in ten moved on sooner), for the moves made in the period."
-        ),
+        _(TITLES["time-in-state"]),
+        _(DESCRIPTIONS["time-in-state"]),
         [table],
         Chart("states", 0, (2, 3), _("days"), horizontal=True),
     )
@@ -520,12 +510,8 @@ def needs(filters, user, today):
     )
     return Report(
         "needs",
-        _("Needs and outcomes"),
-        _(
-            "The Supporting Families headline needs the assessments identified, with the outcome recorded for each "
-            "at closure, and the children in need census factors recorded, for the cases open at some time in the "
-            "period."
-        ),
+        _(TITLES["needs"]),
+        _(DESCRIPTIONS["needs"]),
         [
             Table(
                 "needs",
@@ -589,11 +575,8 @@ def closures(filters, user, today):
     )
     return Report(
         "closures",
-        _("Closures, step-ups and step-downs"),
-        _(
-            "Why the cases closed in the period closed, and each month how many stepped up to children's social "
-            "care or down to one agency or universal services."
-        ),
+        _(TITLES["closures"]),
+        _(DESCRIPTIONS["closures"]),
         [
             Table(
                 "reasons",
@@ -718,11 +701,8 @@ def distance_travelled(filters, user, today):
     )
     return Report(
         "distance-travelled",
-        _("Distance travelled"),
-        _(
-            "The family's and the practitioner's 0 to 10 \"where are things now?\" scores at the first review "
-            "against the latest, for the cases reviewed at least twice in the period."
-        ),
+        _(TITLES["distance-travelled"]),
+        _(DESCRIPTIONS["distance-travelled"]),
         [summary_table, per_case],
         Chart("summary", 0, (1, 2, 3), _("cases")),
     )
@@ -780,8 +760,8 @@ def re_referrals(filters, user, today):
     listing = _re_referrals(filters, user).order_by(sa.text("started_at"), sa.text("ref"))
     return Report(
         "re-referrals",
-        _("Re-referrals"),
-        _("Children with a new early help episode that started within 12 months of an earlier one closing."),
+        _(TITLES["re-referrals"]),
+        _(DESCRIPTIONS["re-referrals"]),
         [
             Table(
                 "months",
@@ -835,8 +815,8 @@ def caseload(filters, user, today):
     )
     return Report(
         "caseload",
-        _("Caseload"),
-        _("The open cases each lead professional leads now, and each agency's share."),
+        _(TITLES["caseload"]),
+        _(DESCRIPTIONS["caseload"]),
         [
             Table(
                 "agencies",
@@ -885,11 +865,8 @@ def taf_involvement(filters, user, today):
     )
     return Report(
         "taf-involvement",
-        _("The multi-agency picture"),
-        _(
-            "Which kinds of agency take part in how many plans: Team Around the Family members on the cases with an "
-            "agreed plan, open at some time in the period."
-        ),
+        _(TITLES["taf-involvement"]),
+        _(DESCRIPTIONS["taf-involvement"]),
         [
             Table(
                 "kinds",
@@ -933,6 +910,46 @@ TITLES = {
     "re-referrals": N_("Re-referrals"),
     "caseload": N_("Caseload"),
     "taf-involvement": N_("The multi-agency picture"),
+}
+
+# What each report shows, in a sentence (under its title).
+DESCRIPTIONS = {
+    "cases-over-time": N_(
+        "How many early help episodes started and closed each month, and how many were open at the end of it."
+    ),
+    "cases-by-state-and-agency": N_(
+        "The cases open at some time in the period, by their state now and by the lead professional's agency."
+    ),
+    "timeliness": N_(
+        "Assessments completed within %(assess_days)s working days, first Team Around the Family meetings within "
+        "%(taf_days)s working days of the assessment, and reviews within %(weeks)s weeks, as percentages of those "
+        "due each month (one not done and not yet due is not counted), with the cases overdue now."
+    ),
+    "time-in-state": N_(
+        "How long cases stayed in each state before moving on, from the workflow's transition history: the "
+        "median and the 90th percentile (nine in ten moved on sooner), for the moves made in the period."
+    ),
+    "needs": N_(
+        "The Supporting Families headline needs the assessments identified, with the outcome recorded for each "
+        "at closure, and the children in need census factors recorded, for the cases open at some time in the "
+        "period."
+    ),
+    "closures": N_(
+        "Why the cases closed in the period closed, and each month how many stepped up to children's social "
+        "care or down to one agency or universal services."
+    ),
+    "distance-travelled": N_(
+        "The family's and the practitioner's 0 to 10 \"where are things now?\" scores at the first review "
+        "against the latest, for the cases reviewed at least twice in the period."
+    ),
+    "re-referrals": N_(
+        "Children with a new early help episode that started within 12 months of an earlier one closing."
+    ),
+    "caseload": N_("The open cases each lead professional leads now, and each agency's share."),
+    "taf-involvement": N_(
+        "Which kinds of agency take part in how many plans: Team Around the Family members on the cases with an "
+        "agreed plan, open at some time in the period."
+    ),
 }
 
 

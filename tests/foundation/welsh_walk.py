@@ -103,14 +103,18 @@ def addresses(app, values):
     return out, missing
 
 
-def english_left(client, app, values):
-    """``{path: [English messages]}`` for every page ``client`` (signed in as someone) reaches in Welsh."""
-    left = {}
+def english_left(client, app, values, only=None):
+    """``({path: [English messages]}, pages read)`` for every page ``client`` (signed in as someone) reaches in
+    Welsh (those whose address starts with ``only``, when given)."""
+    left, read = {}, 0
     for _endpoint, path in addresses(app, values)[0]:
+        if only and not path.startswith(only):
+            continue
         response = client.get(path, query_string={"lang": "cy"})
         if response.status_code != 200 or response.mimetype != "text/html":
             continue
+        read += 1
         found = english_on(response.get_data(as_text=True))
         if found:
             left[path] = found
-    return left
+    return left, read
