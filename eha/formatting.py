@@ -56,6 +56,13 @@ def format_date(value, fmt="long", language="en"):
     return f"{parsed.day} {month[:3] if fmt == 'short' else month} {parsed.year}"
 
 
+def month_label(year, month, language="en"):
+    """A month in a report's table or chart: "Mar 2026", in Welsh "Maw 2026" (Babel's CLDR abbreviations)."""
+    if language != "en":
+        return babel_dates.format_date(date(year, month, 1), "LLL y", locale=language)
+    return f"{MONTHS[month - 1][:3]} {year}"
+
+
 # The 12-hour clock's suffixes: GOV.UK's "am"/"pm", Welsh "yb" (y bore) and "yh" (yr hwyr). Other languages print
 # the 24-hour time their CLDR data gives.
 _DAY_PERIODS = {"en": ("am", "pm"), "cy": ("yb", "yh")}

@@ -56,8 +56,18 @@ def chosen_language():
     return code if code in LANGUAGES else None
 
 
+# The API's pages for people (its reference) follow the interface's language; everything else under /api/ is data.
+API_PAGES_FOR_PEOPLE = ("api_reference.docs",)
+
+
+def _is_api_data(req):
+    return req.path.startswith("/api/") and req.endpoint not in API_PAGES_FOR_PEOPLE
+
+
 def select_locale():
     if not has_request_context():  # a CLI command, a background job: English unless force_locale says otherwise
+        return DEFAULT_LANGUAGE
+    if _is_api_data(request):  # the API's JSON and CSV are data formats: English whoever asks
         return DEFAULT_LANGUAGE
     asked = chosen_language()
     if asked:

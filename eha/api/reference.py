@@ -2,9 +2,13 @@
 
 No script and nothing from a CDN (Swagger UI and Redoc would need both), so it works offline and under the
 strict Content-Security-Policy; it cannot disagree with the document because it is read from it.
+
+The page's own words follow the interface's language (Welsh with ``?lang=cy``); what the document says (paths,
+field names, types, its summaries) is the contract and is shown as written.
 """
 
 from flask import Blueprint, current_app, render_template
+from flask_babel import gettext as _
 
 bp = Blueprint("api_reference", __name__)
 
@@ -25,15 +29,17 @@ def describe_schema(schema):
         return name
     for key in ("anyOf", "oneOf", "allOf"):
         if key in schema:
-            return " or ".join(describe_schema(part) for part in schema[key])
+            return _(" or ").join(describe_schema(part) for part in schema[key])
     kind = schema.get("type", "object")
     if isinstance(kind, list):
-        return " or ".join(describe_schema({**schema, "type": k}) for k in kind)
+        return _(" or ").join(describe_schema({**schema, "type": k}) for k in kind)
     if kind == "array":
-        return "array of " + describe_schema(schema.get("items"))
+        return _("array of %(type)s", type=describe_schema(schema.get("items")))
     text = kind + (f" ({schema['format']})" if schema.get("format") else "")
     if schema.get("enum") and kind != "null":
-        text += ": one of " + ", ".join(str(v) for v in schema["enum"] if v is not None)
+        text = _(
+            "%(type)s: one of %(values)s", type=text, values=", ".join(str(v) for v in schema["enum"] if v is not None)
+        )
     return text
 
 

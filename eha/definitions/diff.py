@@ -1,21 +1,26 @@
 """What a new form definition version changes from another: sections and questions added, removed and changed,
-and which questions become required or optional. An administrator reads this before activating a version."""
+and which questions become required or optional. An administrator reads this before activating a version.
+
+Each change is a lazy message: it reads in the language of the page that shows it (Welsh with ``?lang=cy``), while
+the section titles and the questions are the definition's own words, quoted as written."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from eha.definitions.schema import Definition, FieldSpec, Section
 
-# FieldSpec attribute -> how a change to it is named
+# FieldSpec attribute -> what the page says when it changes (whole phrases, so each translates as one)
 _FIELD_ASPECTS = (
-    ("label", "question wording"),
-    ("type", "kind of answer"),
-    ("hint", "hint"),
-    ("options", "options"),
-    ("max_length", "length allowed"),
-    ("past", "date must be in the past"),
-    ("role", "scaling role"),
+    ("label", _l("question wording changed")),
+    ("type", _l("kind of answer changed")),
+    ("hint", _l("hint changed")),
+    ("options", _l("options changed")),
+    ("max_length", _l("length allowed changed")),
+    ("past", _l("date must be in the past changed")),
+    ("role", _l("scaling role changed")),
 )
 
 
@@ -28,7 +33,7 @@ class FieldChange:
     @property
     def text(self) -> str:
         """One line for the page: "Voice of the child: 'Who spoke with the child?' (now required to complete)"."""
-        what = "; ".join(self.changes)
+        what = "; ".join(str(change) for change in self.changes)
         if not self.label:
             return f"{self.section}: {what}"
         return f"{self.section}: '{self.label}' ({what})"
@@ -60,24 +65,24 @@ class DefinitionDiff:
 
 
 def _required_note(spec: FieldSpec) -> str:
-    return "required to complete" if spec.required else "optional"
+    return _l("required to complete") if spec.required else _l("optional")
 
 
 def _field_changes(old: FieldSpec, new: FieldSpec) -> tuple[str, ...]:
-    out = [f"{name} changed" for attr, name in _FIELD_ASPECTS if getattr(old, attr) != getattr(new, attr)]
+    out = [changed for attr, changed in _FIELD_ASPECTS if getattr(old, attr) != getattr(new, attr)]
     if old.required != new.required:
-        out.append("now required to complete" if new.required else "no longer required")
+        out.append(_l("now required to complete") if new.required else _l("no longer required"))
     return tuple(out)
 
 
 def _section_changes(old: Section, new: Section) -> tuple[str, ...]:
     out = []
     if old.title != new.title:
-        out.append(f"title changed from '{old.title}'")
+        out.append(_l("title changed from '%(title)s'", title=old.title))
     if old.kind != new.kind:
-        out.append("now asked of each child" if new.each_child else "now asked once for the family")
+        out.append(_l("now asked of each child") if new.each_child else _l("now asked once for the family"))
     if old.description != new.description:
-        out.append("description changed")
+        out.append(_l("description changed"))
     return tuple(out)
 
 

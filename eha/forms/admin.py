@@ -14,6 +14,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
 from eha.forms.base import BaseForm
 from eha.forms.fields import GovRadioField, make_choices
+from eha.i18n import lazy_choices
 from eha.models.choices import AGENCY_KINDS, ROLES
 
 
@@ -31,7 +32,7 @@ class UserDetailsForm(BaseForm):
         ],
     )
     role = GovRadioField(
-        _l("Role"), choices=list(ROLES.items()), validators=[InputRequired(message=_l("Select a role"))]
+        _l("Role"), choices=lazy_choices(ROLES), validators=[InputRequired(message=_l("Select a role"))]
     )
     agency = SelectField(
         _l("Agency"),
@@ -129,10 +130,12 @@ class AgencyForm(BaseForm):
     )
     kind = GovRadioField(
         _l("Kind of agency"),
-        choices=list(AGENCY_KINDS.items()),
+        choices=lazy_choices(AGENCY_KINDS),
         validators=[InputRequired(message=_l("Select the kind of agency"))],
     )
-    active = GovRadioField(_l("Can staff be added to it?"), choices=[("yes", "Yes, active"), ("no", "No, deactivated")])
+    active = GovRadioField(
+        _l("Can staff be added to it?"), choices=[("yes", _l("Yes, active")), ("no", _l("No, deactivated"))]
+    )
     password_sign_in = GovRadioField(
         _l("Can its staff sign in with an eha password?"),
         choices=[("yes", "Yes, with a password or single sign-on"), ("no", "No, only with single sign-on")],
@@ -209,7 +212,7 @@ class ConfirmForm(BaseForm):
     """Only the CSRF token (activate a definition)."""
 
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 
 
 def _email_validators(label, *, required):
@@ -278,7 +281,7 @@ class SsoAccountRuleForm(BaseForm):
         ],
     )
     role = GovRadioField(
-        _l("Role"), choices=list(ROLES.items()), validators=[InputRequired(message=_l("Select a role"))]
+        _l("Role"), choices=lazy_choices(ROLES), validators=[InputRequired(message=_l("Select a role"))]
     )
     agency = SelectField(
         _l("Agency"),

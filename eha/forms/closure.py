@@ -1,5 +1,6 @@
 """Closing a case, stepping it up, and a manager's decision on a closure awaiting sign-off."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
@@ -14,6 +15,7 @@ from eha.forms.fields import (
     MaxLength,
     make_choices,
 )
+from eha.i18n import lazy_choices, translated
 from eha.models.choices import NEED_OUTCOMES
 
 
@@ -68,16 +70,16 @@ def close_form(reasons, needs, not_done=(), **kwargs):
             _CloseForm,
             outcome_field_name(code),
             GovRadioField(
-                f"Outcome for '{label}'",
-                choices=list(NEED_OUTCOMES.items()),
-                validators=[Required(f"Select an outcome for the need '{label}'")],
+                _("Outcome for '%(need)s'", need=label),
+                choices=lazy_choices(NEED_OUTCOMES),
+                validators=[Required(_("Select an outcome for the need '%(need)s'", need=label))],
             ),
         )
         setattr(
             _CloseForm,
             comment_field_name(code),
             GovTextAreaField(
-                f"Comment on '{label}' (optional)",
+                _("Comment on '%(need)s' (optional)", need=label),
                 validators=[MaxLength(1000)],
                 max_length=1000,
                 error_name="comment",
@@ -86,7 +88,7 @@ def close_form(reasons, needs, not_done=(), **kwargs):
     form = _CloseForm(**kwargs)
     form._needs = list(needs)
     form._not_done = list(not_done)
-    form.reason.choices = make_choices(list(reasons))
+    form.reason.choices = make_choices([(code, translated(label)) for code, label in reasons])
     form.reason.allowed_values = frozenset(code for code, _label in reasons)
     return form
 

@@ -22,6 +22,7 @@ from eha.forms.fields import (
     MaxLength,
 )
 from eha.forms.plans import LONG_TEXT, SHORT_TEXT, NotInPast, RequiredDate, set_choices
+from eha.i18n import lazy_choices
 from eha.models.choices import INVITE_METHODS
 from eha.people import PersonRef
 from eha.services.meetings import ATTENDANCE
@@ -239,7 +240,7 @@ def participant_label(participant):
 def attendance_field(participant):
     return GovRadioField(
         participant_label(participant),
-        choices=list(ATTENDANCE.items()),
+        choices=lazy_choices(ATTENDANCE),
         error_name=f"whether {participant.name} attended",
     )
 
@@ -357,7 +358,7 @@ def invitations_form(meeting, **kwargs):
             f"how_{p.id}",
             GovRadioField(
                 f"How was {p.name} invited?",
-                choices=list(INVITE_METHODS.items()),
+                choices=lazy_choices(INVITE_METHODS),
                 error_name=f"how {p.name} was invited",
             ),
         )

@@ -6,13 +6,14 @@ from wtforms import SubmitField
 
 from eha.forms.base import BaseForm
 from eha.forms.fields import GovCheckboxesField, make_choices
+from eha.i18n import lazy_choices
 from eha.models.choices import DIGEST_KINDS
 
 
 class DigestChoiceForm(BaseForm):
     digests = GovCheckboxesField(
         _l("Which email summaries do you want?"),
-        choices=list(DIGEST_KINDS.items()),
+        choices=lazy_choices(DIGEST_KINDS),
         description=_l("Select all that apply. Meeting invitations and messages about your actions always come."),
         error_name="digests",
     )

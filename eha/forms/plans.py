@@ -20,6 +20,7 @@ from eha.forms.fields import (
     MaxLength,
     make_choices,
 )
+from eha.i18n import lazy_choices
 from eha.models.choices import ACTION_PROGRESS, SIGNING_METHODS
 
 SHORT_TEXT = 1000
@@ -142,7 +143,7 @@ class SignatureForm(BaseForm):
     method = GovRadioField(
         _l("How did they sign?"),
         validators=[Required(_l("Select how they signed the plan"))],
-        choices=list(SIGNING_METHODS.items()),
+        choices=lazy_choices(SIGNING_METHODS),
         error_name="how they signed",
     )
     version = HiddenField()
@@ -157,7 +158,7 @@ class ProgressForm(BaseForm):
     progress = GovRadioField(
         _l("How is this action going?"),
         validators=[Required(_l("Select how this action is going"))],
-        choices=list(ACTION_PROGRESS.items()),
+        choices=lazy_choices(ACTION_PROGRESS),
         error_name="progress",
     )
     comment = GovTextAreaField(

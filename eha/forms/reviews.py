@@ -11,6 +11,7 @@ from eha.forms.families import Required
 from eha.forms.fields import GovCheckboxesField, GovRadioField, GovScaleField, GovTextAreaField, MaxLength
 from eha.forms.meetings import RecordMeetingForm, record_form
 from eha.forms.plans import LONG_TEXT
+from eha.i18n import lazy_choices
 from eha.models.choices import ACTION_PROGRESS, REVIEW_DECISIONS
 
 
@@ -36,7 +37,7 @@ class ReviewForm(RecordMeetingForm):
     decision = GovRadioField(
         _l("What happens next?"),
         validators=[Required(_l("Select what happens next"))],
-        choices=list(REVIEW_DECISIONS.items()),
+        choices=lazy_choices(REVIEW_DECISIONS),
         error_name="what happens next",
     )
     plan_changed = GovCheckboxesField(
@@ -123,7 +124,7 @@ def review_form(meeting, actions, updates=None, leads=None):
             f"progress_{number}",
             GovRadioField(
                 f"Action {number}: {action.what[:200]}",
-                choices=list(ACTION_PROGRESS.items()),
+                choices=lazy_choices(ACTION_PROGRESS),
                 validators=[Required(f"Select the progress on action {number}")],
                 error_name=f"the progress on action {number}",
                 description=updates[action.key].recorded if action.key in updates else None,

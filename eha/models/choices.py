@@ -5,15 +5,15 @@ Labels are English, as stored and exported; those marked ``N_`` are translated w
 from eha.i18n import N_
 
 AGENCY_KINDS = {
-    "school": "School or college",
-    "health": "Health",
-    "social_care": "Children's social care",
-    "police": "Police",
-    "housing": "Housing",
-    "voluntary": "Voluntary or community sector",
-    "early_help": "Early help",
-    "youth_justice": "Youth justice",
-    "other": "Other",
+    "school": N_("School or college"),
+    "health": N_("Health"),
+    "social_care": N_("Children's social care"),
+    "police": N_("Police"),
+    "housing": N_("Housing"),
+    "voluntary": N_("Voluntary or community sector"),
+    "early_help": N_("Early help"),
+    "youth_justice": N_("Youth justice"),
+    "other": N_("Other"),
 }
 
 PRACTITIONER = "practitioner"
@@ -134,7 +134,7 @@ NOTIFICATION_KINDS = {
     "weekly_digest": "Weekly summary",
     "webhook": "Webhook delivery",  # a signed POST to a system's subscription (eha.api.webhooks), not an email
 }
-NOTIFICATION_STATUSES = {"queued": "Queued", "sending": "Sending", "sent": "Sent", "failed": "Failed"}
+NOTIFICATION_STATUSES = {"queued": N_("Queued"), "sending": N_("Sending"), "sent": N_("Sent"), "failed": N_("Failed")}
 # The digests a user may choose (invitations and the other messages always go).
 DIGEST_KINDS = {"daily": "Daily summary of what is due on your cases", "weekly": "Weekly summary for managers"}
 

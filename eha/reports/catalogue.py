@@ -9,10 +9,12 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
 from eha.access import visible_cases_filter
-from eha.formatting import MONTHS
+from eha.formatting import lower_first, month_label
+from eha.i18n import N_, current_language, translated
 from eha.models.assessments import Assessment, AssessmentChild, SectionAnswer, TafMember
 from eha.models.audit import TRANSITION_ACTIONS, AuditEvent
 from eha.models.choices import AGENCY_KINDS, NEED_OUTCOMES
@@ -71,7 +73,7 @@ def _count_if(condition):
 
 def _percent(part, whole):
     if not whole:
-        return "No cases"
+        return _("No cases")
     return f"{round(100 * part / whole)}%"
 
 
@@ -81,7 +83,7 @@ def _days(value):
 
 def _month_label(key):
     year, month = key.split("-")
-    return f"{MONTHS[int(month) - 1][:3]} {year}"
+    return month_label(int(year), int(month), current_language())
 
 
 # --- cases open, started and closed each month ---
@@ -142,22 +144,22 @@ def cases_over_time(filters, user, today):
     )
     table = Table(
         "months",
-        "Cases each month",
+        _("Cases each month"),
         (
-            Column("Month"),
-            Column("Started", True),
-            Column("Closed", True),
-            Column("Open at the end of the month", True),
+            Column(_("Month")),
+            Column(_("Started"), True),
+            Column(_("Closed"), True),
+            Column(_("Open at the end of the month"), True),
         ),
         query,
         shape=lambda r: (_month_label(r[0]), r[1], r[2], r[3]),
     )
     return Report(
         "cases-over-time",
-        "Cases open, started and closed",
-        "How many early help episodes started and closed each month, and how many were open at the end of it.",
+        _(TITLES["cases-over-time"]),
+        _(DESCRIPTIONS["cases-over-time"]),
         [table],
-        Chart("months", 0, (1, 2, 3), "cases"),
+        Chart("months", 0, (1, 2, 3), _("cases")),
     )
 
 
@@ -173,7 +175,7 @@ def cases_by_state_and_agency(filters, user, today):
         .order_by(_state_order(Assessment.state))
     )
     lead = aliased(User)
-    agency_name = sa.func.coalesce(Agency.name, "No lead professional")
+    agency_name = sa.func.coalesce(Agency.name, _("No lead professional"))
     by_agency = (
         sa.select(agency_name, *[_count_if(Assessment.state == s) for s in STATES], sa.func.count())
         .select_from(Assessment)
@@ -185,25 +187,29 @@ def cases_by_state_and_agency(filters, user, today):
     )
     state_table = Table(
         "states",
-        "Cases by state",
-        (Column("State"), Column("Cases", True)),
+        _("Cases by state"),
+        (Column(_("State")), Column(_("Cases"), True)),
         by_state,
-        shape=lambda r: (STATE_LABELS.get(r[0], r[0]), r[1]),
+        shape=lambda r: (translated(STATE_LABELS.get(r[0], r[0])), r[1]),
     )
     return Report(
         "cases-by-state-and-agency",
-        "Cases by state and by agency",
-        "The cases open at some time in the period, by their state now and by the lead professional's agency.",
+        _(TITLES["cases-by-state-and-agency"]),
+        _(DESCRIPTIONS["cases-by-state-and-agency"]),
         [
             state_table,
             Table(
                 "agencies",
-                "Cases by the lead professional's agency",
-                (Column("Agency"), *[Column(STATE_LABELS[s], True) for s in STATES], Column("All", True)),
+                _("Cases by the lead professional's agency"),
+                (
+                    Column(_("Agency")),
+                    *[Column(translated(STATE_LABELS[s]), True) for s in STATES],
+                    Column(_("All"), True),
+                ),
                 by_agency,
             ),
         ],
-        Chart("states", 0, (1,), "cases", horizontal=True),
+        Chart("states", 0, (1,), _("cases"), horizontal=True),
     )
 
 
@@ -326,33 +332,43 @@ def timeliness(filters, user, today):
 
     by_month = Table(
         "months",
-        "Done on time, by the month each was due",
+        _("Done on time, by the month each was due"),
         (
-            Column("Month"),
-            Column("Assessments due", True),
-            Column(f"Completed within {assess_days} working days", True),
-            Column("First TAF meetings due", True),
-            Column(f"Held within {taf_days} working days of the assessment", True),
-            Column("Reviews held", True),
-            Column(f"Within {weeks} weeks of the last meeting", True),
+            Column(_("Month")),
+            Column(_("Assessments due"), True),
+            Column(_("Completed within %(days)s working days", days=assess_days), True),
+            Column(_("First TAF meetings due"), True),
+            Column(_("Held within %(days)s working days of the assessment", days=taf_days), True),
+            Column(_("Reviews held"), True),
+            Column(_("Within %(weeks)s weeks of the last meeting", weeks=weeks), True),
         ),
         _timeliness_query(filters, user, today, months),
         shape=shape,
     )
     overdue = Table(
         "overdue",
-        "Overdue now",
-        (Column("Case"), Column("State"), Column("What is due"), Column("Due on"), Column("Lead professional")),
+        _("Overdue now"),
+        (
+            Column(_("Case")),
+            Column(_("State")),
+            Column(_("What is due")),
+            Column(_("Due on")),
+            Column(_("Lead professional")),
+        ),
         _overdue_query(filters, user, today),
-        shape=lambda r: (r[0], STATE_LABELS.get(r[1], r[1]), r[2] or "", r[3].isoformat(), r[4] or "Not chosen"),
+        shape=lambda r: (
+            r[0],
+            translated(STATE_LABELS.get(r[1], r[1])),
+            translated(r[2]) or "",
+            r[3].isoformat(),
+            r[4] or _("Not chosen"),
+        ),
         page_rows=PAGE_ROWS,
     )
     return Report(
         "timeliness",
-        "Timeliness",
-        f"Assessments completed within {assess_days} working days, first Team Around the Family meetings within "
-        f"{taf_days} working days of the assessment, and reviews within {weeks} weeks, as percentages of those "
-        "due each month (one not done and not yet due is not counted), with the cases overdue now.",
+        _(TITLES["timeliness"]),
+        _(DESCRIPTIONS["timeliness"], assess_days=assess_days, taf_days=taf_days, weeks=weeks),
         [by_month, overdue],
         Chart("months", 0, (2, 4, 6), "%"),
     )
@@ -409,23 +425,22 @@ def time_in_state(filters, user, today):
     )
     table = Table(
         "states",
-        "Days in each state before moving on",
+        _("Days in each state before moving on"),
         (
-            Column("State"),
-            Column("Times a case left it", True),
-            Column("Median days", True),
-            Column("90th percentile", True),
+            Column(_("State")),
+            Column(_("Times a case left it"), True),
+            Column(_("Median days"), True),
+            Column(_("90th percentile"), True),
         ),
         query,
-        shape=lambda r: (STATE_LABELS.get(r[0], r[0]), r[1], _days(r[2]), _days(r[3])),
+        shape=lambda r: (translated(STATE_LABELS.get(r[0], r[0])), r[1], _days(r[2]), _days(r[3])),
     )
     return Report(
         "time-in-state",
-        "Time in each state",
-        "How long cases stayed in each state before moving on, from the workflow's transition history: the "
-        "median and the 90th percentile (nine in ten moved on sooner), for the moves made in the period.",
+        _(TITLES["time-in-state"]),
+        _(DESCRIPTIONS["time-in-state"]),
         [table],
-        Chart("states", 0, (2, 3), "days", horizontal=True),
+        Chart("states", 0, (2, 3), _("days"), horizontal=True),
     )
 
 
@@ -495,31 +510,32 @@ def needs(filters, user, today):
     )
     return Report(
         "needs",
-        "Needs and outcomes",
-        "The Supporting Families headline needs the assessments identified, with the outcome recorded for each "
-        "at closure, and the children in need census factors recorded, for the cases open at some time in the "
-        "period.",
+        _(TITLES["needs"]),
+        _(DESCRIPTIONS["needs"]),
         [
             Table(
                 "needs",
-                "Needs identified and outcomes at closure",
+                _("Needs identified and outcomes at closure"),
                 (
-                    Column("Need"),
-                    Column("Cases", True),
-                    *[Column(f"Outcome: {label.lower()}", True) for label in NEED_OUTCOMES.values()],
+                    Column(_("Need")),
+                    Column(_("Cases"), True),
+                    *[
+                        Column(_("Outcome: %(outcome)s", outcome=lower_first(_(label))), True)
+                        for label in NEED_OUTCOMES.values()
+                    ],
                 ),
                 by_need,
-                shape=lambda r: (coded.label(r[0]), *r[1:]),
+                shape=lambda r: (translated(coded.label(r[0])), *r[1:]),
             ),
             Table(
                 "cin-factors",
-                "Children in need census factors",
-                (Column("Code"), Column("Factor"), Column("Cases", True)),
+                _("Children in need census factors"),
+                (Column(_("Code")), Column(_("Factor")), Column(_("Cases"), True)),
                 by_factor,
-                shape=lambda r: (r[0], coded.label(r[0]), r[1]),
+                shape=lambda r: (r[0], translated(coded.label(r[0])), r[1]),
             ),
         ],
-        Chart("needs", 0, (1,), "cases", horizontal=True),
+        Chart("needs", 0, (1,), _("cases"), horizontal=True),
     )
 
 
@@ -559,31 +575,30 @@ def closures(filters, user, today):
     )
     return Report(
         "closures",
-        "Closures, step-ups and step-downs",
-        "Why the cases closed in the period closed, and each month how many stepped up to children's social "
-        "care or down to one agency or universal services.",
+        _(TITLES["closures"]),
+        _(DESCRIPTIONS["closures"]),
         [
             Table(
                 "reasons",
-                "Closure reasons",
-                (Column("Reason"), Column("Cases", True)),
+                _("Closure reasons"),
+                (Column(_("Reason")), Column(_("Cases"), True)),
                 reasons,
-                shape=lambda r: (CLOSURE_REASONS.get(r[0], r[0] or "Not recorded"), r[1]),
+                shape=lambda r: (translated(CLOSURE_REASONS.get(r[0], r[0])) or _("Not recorded"), r[1]),
             ),
             Table(
                 "months",
-                "Step-ups and step-downs each month",
+                _("Step-ups and step-downs each month"),
                 (
-                    Column("Month"),
-                    Column("Stepped up", True),
-                    Column("Stepped down", True),
-                    Column("All closures", True),
+                    Column(_("Month")),
+                    Column(_("Stepped up"), True),
+                    Column(_("Stepped down"), True),
+                    Column(_("All closures"), True),
                 ),
                 steps,
                 shape=lambda r: (_month_label(r[0]), r[1], r[2], r[3]),
             ),
         ],
-        Chart("reasons", 0, (1,), "cases", horizontal=True),
+        Chart("reasons", 0, (1,), _("cases"), horizontal=True),
     )
 
 
@@ -654,26 +669,31 @@ def distance_travelled(filters, user, today):
             sa.select(
                 sa.literal(whose, sa.String), *[_count_if(moved == d) for d in ("up", "same", "down")]
             ).select_from(pairs)
-            for whose, moved in (("The family's", family), ("The practitioner's", practitioner))
+            for whose, moved in ((_("The family's"), family), (_("The practitioner's"), practitioner))
         ]
     )
     summary_table = Table(
         "summary",
-        "How many moved up, stayed or moved down",
-        (Column("Whose score"), Column("Moved up", True), Column("Stayed the same", True), Column("Moved down", True)),
+        _("How many moved up, stayed or moved down"),
+        (
+            Column(_("Whose score")),
+            Column(_("Moved up"), True),
+            Column(_("Stayed the same"), True),
+            Column(_("Moved down"), True),
+        ),
         summary,
     )
     per_case = Table(
         "cases",
-        "First and latest review scores for each case",
+        _("First and latest review scores for each case"),
         (
-            Column("Case"),
-            Column("First review"),
-            Column("Latest review"),
-            Column("Family: first", True),
-            Column("Family: latest", True),
-            Column("Practitioner: first", True),
-            Column("Practitioner: latest", True),
+            Column(_("Case")),
+            Column(_("First review")),
+            Column(_("Latest review")),
+            Column(_("Family: first"), True),
+            Column(_("Family: latest"), True),
+            Column(_("Practitioner: first"), True),
+            Column(_("Practitioner: latest"), True),
         ),
         _first_and_latest_reviews(filters, user).order_by(Assessment.ref),
         shape=lambda r: (r[0], r[1].date().isoformat(), r[2].date().isoformat(), *r[3:]),
@@ -681,11 +701,10 @@ def distance_travelled(filters, user, today):
     )
     return Report(
         "distance-travelled",
-        "Distance travelled",
-        "The family's and the practitioner's 0 to 10 \"where are things now?\" scores at the first review "
-        "against the latest, for the cases reviewed at least twice in the period.",
+        _(TITLES["distance-travelled"]),
+        _(DESCRIPTIONS["distance-travelled"]),
         [summary_table, per_case],
-        Chart("summary", 0, (1, 2, 3), "cases"),
+        Chart("summary", 0, (1, 2, 3), _("cases")),
     )
 
 
@@ -741,32 +760,32 @@ def re_referrals(filters, user, today):
     listing = _re_referrals(filters, user).order_by(sa.text("started_at"), sa.text("ref"))
     return Report(
         "re-referrals",
-        "Re-referrals",
-        "Children with a new early help episode that started within 12 months of an earlier one closing.",
+        _(TITLES["re-referrals"]),
+        _(DESCRIPTIONS["re-referrals"]),
         [
             Table(
                 "months",
-                "Children re-referred each month",
-                (Column("Month"), Column("Children", True)),
+                _("Children re-referred each month"),
+                (Column(_("Month")), Column(_("Children"), True)),
                 by_month,
                 shape=lambda r: (_month_label(r[0]), r[1]),
             ),
             Table(
                 "episodes",
-                "The new episodes",
+                _("The new episodes"),
                 (
-                    Column("New case"),
-                    Column("Earlier case"),
-                    Column("Earlier case closed"),
-                    Column("New case started"),
-                    Column("Days between", True),
+                    Column(_("New case")),
+                    Column(_("Earlier case")),
+                    Column(_("Earlier case closed")),
+                    Column(_("New case started")),
+                    Column(_("Days between"), True),
                 ),
                 listing,
                 shape=lambda r: (r[0], r[1], r[3].date().isoformat(), r[4].date().isoformat(), round(r[5])),
                 page_rows=PAGE_ROWS,
             ),
         ],
-        Chart("months", 0, (1,), "children"),
+        Chart("months", 0, (1,), _("children")),
     )
 
 
@@ -796,25 +815,25 @@ def caseload(filters, user, today):
     )
     return Report(
         "caseload",
-        "Caseload",
-        "The open cases each lead professional leads now, and each agency's share.",
+        _(TITLES["caseload"]),
+        _(DESCRIPTIONS["caseload"]),
         [
             Table(
                 "agencies",
-                "Open cases by the lead professional's agency",
-                (Column("Agency"), Column("Open cases", True), Column("Lead professionals", True)),
+                _("Open cases by the lead professional's agency"),
+                (Column(_("Agency")), Column(_("Open cases"), True), Column(_("Lead professionals"), True)),
                 per_agency,
             ),
             Table(
                 "leads",
-                "Open cases by lead professional",
-                (Column("Lead professional"), Column("Agency"), Column("Open cases", True)),
+                _("Open cases by lead professional"),
+                (Column(_("Lead professional")), Column(_("Agency")), Column(_("Open cases"), True)),
                 per_lead,
                 page_rows=PAGE_ROWS,
             ),
         ],
-        Chart("agencies", 0, (1,), "cases", horizontal=True),
-        period_note="Caseload is the cases open now, whatever the period.",
+        Chart("agencies", 0, (1,), _("cases"), horizontal=True),
+        period_note=_("Caseload is the cases open now, whatever the period."),
     )
 
 
@@ -846,26 +865,25 @@ def taf_involvement(filters, user, today):
     )
     return Report(
         "taf-involvement",
-        "The multi-agency picture",
-        "Which kinds of agency take part in how many plans: Team Around the Family members on the cases with an "
-        "agreed plan, open at some time in the period.",
+        _(TITLES["taf-involvement"]),
+        _(DESCRIPTIONS["taf-involvement"]),
         [
             Table(
                 "kinds",
-                "Plans with a TAF member from each kind of agency",
-                (Column("Kind of agency"), Column("Plans", True), Column("TAF members", True)),
+                _("Plans with a TAF member from each kind of agency"),
+                (Column(_("Kind of agency")), Column(_("Plans"), True), Column(_("TAF members"), True)),
                 by_kind,
-                shape=lambda r: (AGENCY_KINDS.get(r[0], r[0]), r[1], r[2]),
+                shape=lambda r: (translated(AGENCY_KINDS.get(r[0], r[0])), r[1], r[2]),
             ),
             Table(
                 "agencies",
-                "Plans by agency",
-                (Column("Agency"), Column("Kind"), Column("Plans", True), Column("TAF members", True)),
+                _("Plans by agency"),
+                (Column(_("Agency")), Column(_("Kind")), Column(_("Plans"), True), Column(_("TAF members"), True)),
                 by_agency,
-                shape=lambda r: (r[0], AGENCY_KINDS.get(r[1], r[1]), r[2], r[3]),
+                shape=lambda r: (r[0], translated(AGENCY_KINDS.get(r[1], r[1])), r[2], r[3]),
             ),
         ],
-        Chart("kinds", 0, (1,), "plans", horizontal=True),
+        Chart("kinds", 0, (1,), _("plans"), horizontal=True),
     )
 
 
@@ -882,16 +900,56 @@ REPORTS = {
     "taf-involvement": taf_involvement,
 }
 TITLES = {
-    "cases-over-time": "Cases open, started and closed",
-    "cases-by-state-and-agency": "Cases by state and by agency",
-    "timeliness": "Timeliness",
-    "time-in-state": "Time in each state",
-    "needs": "Needs and outcomes",
-    "closures": "Closures, step-ups and step-downs",
-    "distance-travelled": "Distance travelled",
-    "re-referrals": "Re-referrals",
-    "caseload": "Caseload",
-    "taf-involvement": "The multi-agency picture",
+    "cases-over-time": N_("Cases open, started and closed"),
+    "cases-by-state-and-agency": N_("Cases by state and by agency"),
+    "timeliness": N_("Timeliness"),
+    "time-in-state": N_("Time in each state"),
+    "needs": N_("Needs and outcomes"),
+    "closures": N_("Closures, step-ups and step-downs"),
+    "distance-travelled": N_("Distance travelled"),
+    "re-referrals": N_("Re-referrals"),
+    "caseload": N_("Caseload"),
+    "taf-involvement": N_("The multi-agency picture"),
+}
+
+# What each report shows, in a sentence (under its title).
+DESCRIPTIONS = {
+    "cases-over-time": N_(
+        "How many early help episodes started and closed each month, and how many were open at the end of it."
+    ),
+    "cases-by-state-and-agency": N_(
+        "The cases open at some time in the period, by their state now and by the lead professional's agency."
+    ),
+    "timeliness": N_(
+        "Assessments completed within %(assess_days)s working days, first Team Around the Family meetings within "
+        "%(taf_days)s working days of the assessment, and reviews within %(weeks)s weeks, as percentages of those "
+        "due each month (one not done and not yet due is not counted), with the cases overdue now."
+    ),
+    "time-in-state": N_(
+        "How long cases stayed in each state before moving on, from the workflow's transition history: the "
+        "median and the 90th percentile (nine in ten moved on sooner), for the moves made in the period."
+    ),
+    "needs": N_(
+        "The Supporting Families headline needs the assessments identified, with the outcome recorded for each "
+        "at closure, and the children in need census factors recorded, for the cases open at some time in the "
+        "period."
+    ),
+    "closures": N_(
+        "Why the cases closed in the period closed, and each month how many stepped up to children's social "
+        "care or down to one agency or universal services."
+    ),
+    "distance-travelled": N_(
+        "The family's and the practitioner's 0 to 10 \"where are things now?\" scores at the first review "
+        "against the latest, for the cases reviewed at least twice in the period."
+    ),
+    "re-referrals": N_(
+        "Children with a new early help episode that started within 12 months of an earlier one closing."
+    ),
+    "caseload": N_("The open cases each lead professional leads now, and each agency's share."),
+    "taf-involvement": N_(
+        "Which kinds of agency take part in how many plans: Team Around the Family members on the cases with an "
+        "agreed plan, open at some time in the period."
+    ),
 }
 
 

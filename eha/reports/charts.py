@@ -8,6 +8,7 @@ neighbouring bars stay apart. Text is #0b0c0c in the council's font stack (the S
 
 from xml.dom import minidom
 
+from flask_babel import gettext as _
 from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -154,27 +155,35 @@ def report_chart(report):
 def describe(report, table, rows, names, spec):
     """The chart's text alternative: what it shows, the highest value of each series, and where the figures are."""
     if not rows:
-        return f"Bar chart of {_lower_first(table.caption)}: nothing to show for this period and these filters."
+        return _(
+            "Bar chart of %(what)s: nothing to show for this period and these filters.",
+            what=_lower_first(table.caption),
+        )
     parts = []
     for name, i in zip(names, spec.series, strict=True):
         top = max(rows, key=lambda row: _number(row[i]))
-        parts.append(f"{name}: highest {top[i]} ({top[spec.category]})")
-    return (
-        f"Bar chart of {_lower_first(table.caption)} ({spec.unit}), {len(rows)} bars per series. "
-        + "; ".join(parts)
-        + ". The same figures are in the table below the chart."
+        parts.append(
+            _("%(series)s: highest %(value)s (%(category)s)", series=name, value=top[i], category=top[spec.category])
+        )
+    return _(
+        "Bar chart of %(what)s (%(unit)s), %(bars)s bars per series. %(highest)s. The same figures are in the table "
+        "below the chart.",
+        what=_lower_first(table.caption),
+        unit=spec.unit,
+        bars=len(rows),
+        highest="; ".join(parts),
     )
 
 
 def scaling_chart(rows):
     """The case's "where are things now?" scores at the assessment and each review (``(label, when, family,
     practitioner)`` rows), as an SVG for the reviews page; a score not recorded draws no bar."""
-    text = (
+    text = _(
         "Bar chart of the family's and the practitioner's scores from 0 to 10 at the assessment and each review. "
         "The same figures are in the table below."
     )
     series = [[row[2] or 0 for row in rows], [row[3] or 0 for row in rows]]
-    drawing = bar_chart([row[0] for row in rows], series, ["Family", "Practitioner"])
+    drawing = bar_chart([row[0] for row in rows], series, [_("Family"), _("Practitioner")])
     chart = drawing.contents[0]
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 10, 5
     return to_svg(drawing, text)

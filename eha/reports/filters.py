@@ -6,21 +6,23 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from eha.extensions import db
+from eha.i18n import N_
 from eha.models.assessments import Assessment, TafMember
 from eha.models.users import Agency, User
 from eha.workflow.states import STATE_LABELS
 
 # Periods offered on the page: code -> (label, months back from the start of this month, or a financial year).
 PERIODS = {
-    "3m": "The last 3 months",
-    "6m": "The last 6 months",
-    "12m": "The last 12 months",
-    "18m": "The last 18 months",
-    "fy": "This financial year (from 1 April)",
-    "last-fy": "The last financial year",
-    "custom": "Dates I choose (below)",
+    "3m": N_("The last 3 months"),
+    "6m": N_("The last 6 months"),
+    "12m": N_("The last 12 months"),
+    "18m": N_("The last 18 months"),
+    "fy": N_("This financial year (from 1 April)"),
+    "last-fy": N_("The last financial year"),
+    "custom": N_("Dates I choose (below)"),
 }
 DEFAULT_PERIOD = "12m"
 _MONTHS = {"3m": 3, "6m": 6, "12m": 12, "18m": 18}
@@ -29,6 +31,12 @@ MAX_PERIOD_DAYS = 3660  # ten years
 # The page's two GOV.UK date inputs: ``from-day``, ``from-month``, ``from-year`` and the same for ``to``.
 DATE_INPUTS = {"from": "start", "to": "end"}
 DATE_PARTS = ("day", "month", "year")
+# Each input's messages, whole sentences so that each can be translated (``start``/``end`` as words would not be).
+_NOT_ENTERED = {"from": N_("Enter the start of the period"), "to": N_("Enter the end of the period")}
+_NOT_REAL = {
+    "from": N_("The start of the period must be a real date, for example 1 4 2025"),
+    "to": N_("The end of the period must be a real date, for example 1 4 2025"),
+}
 
 
 def months_back(today, months):
@@ -158,21 +166,21 @@ def _typed_date(parts):
 def _dates_chosen(args, errors):
     """``(start, end)`` from the page's date inputs; on a mistake, (None, None) and an error on that input."""
     chosen = {}
-    for name, which in DATE_INPUTS.items():
+    for name in DATE_INPUTS:
         parts = _date_parts(args, name)
         if not any(parts.values()):
-            errors.append((f"{name}-day", f"Enter the {which} of the period"))
+            errors.append((f"{name}-day", _(_NOT_ENTERED[name])))
         elif (chosen_date := _typed_date(parts)) is None:
-            errors.append((f"{name}-day", f"The {which} of the period must be a real date, for example 1 4 2025"))
+            errors.append((f"{name}-day", _(_NOT_REAL[name])))
         else:
             chosen[name] = chosen_date
     if len(chosen) < 2:
         return None, None
     start, end = chosen["from"], chosen["to"]
     if end < start:
-        errors.append(("to-day", "The end of the period must be the same as or after its start"))
+        errors.append(("to-day", _("The end of the period must be the same as or after its start")))
     elif (end - start).days > MAX_PERIOD_DAYS:
-        errors.append(("to-day", "The period must be 10 years or shorter"))
+        errors.append(("to-day", _("The period must be 10 years or shorter")))
     else:
         return start, end
     return None, None
@@ -213,16 +221,16 @@ def _period(args, today, errors):
         start, bad_start = _iso(args.get("from"))
         end, bad_end = _iso(args.get("to"))
         if bad_start or bad_end or start is None or end is None:
-            errors.append(("period", "Enter the period's dates as YYYY-MM-DD"))
+            errors.append(("period", _("Enter the period's dates as YYYY-MM-DD")))
         elif end < start:
-            errors.append(("period", "The end of the period must be the same as or after its start"))
+            errors.append(("period", _("The end of the period must be the same as or after its start")))
         elif (end - start).days > MAX_PERIOD_DAYS:
-            errors.append(("period", "The period must be 10 years or shorter"))
+            errors.append(("period", _("The period must be 10 years or shorter")))
         else:
             return start, end, "custom"
     code = (args.get("period") or DEFAULT_PERIOD).strip()
     if code not in PERIODS or code == "custom":
-        errors.append(("period", "Choose a period from the list"))
+        errors.append(("period", _("Choose a period from the list")))
         code = DEFAULT_PERIOD
     start, end = period_dates(code, today)
     return start, end, code
@@ -239,18 +247,18 @@ def parse_filters(args, today=None):
     start, end, period = _period(args, today or date.today(), errors)
     values = {}
     for key, model, message in (
-        ("lead_agency", Agency, "Choose the lead professional's agency from the list"),
-        ("taf_agency", Agency, "Choose a TAF member's agency from the list"),
-        ("lead", User, "Choose a lead professional from the list"),
+        ("lead_agency", Agency, N_("Choose the lead professional's agency from the list")),
+        ("taf_agency", Agency, N_("Choose a TAF member's agency from the list")),
+        ("lead", User, N_("Choose a lead professional from the list")),
     ):
         value, bad = _id(args.get(key))
         if bad or not _known(model, value):
-            errors.append((key, message))
+            errors.append((key, _(message)))
             value = None
         values[key] = value
     state = (args.get("state") or "").strip() or None
     if state is not None and state not in STATE_LABELS:
-        errors.append(("state", "Choose a state from the list"))
+        errors.append(("state", _("Choose a state from the list")))
         state = None
     filters = Filters(
         date_from=start,

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from eha.i18n import N_
 from eha.models.assessments import Assessment, AssessmentChild, SectionAnswer
 from eha.models.families import Child
 from eha.models.plans import NeedOutcome, PlanVersion
@@ -323,9 +324,9 @@ def _sustained(outcome, recurred, follow_up, today):
 
 
 RETURNS = {
-    "ssd-early-help": ("Standard Safeguarding Dataset: early help episodes", ssd_early_help),
-    "annex-a-early-help": ("Ofsted ILACS Annex A: early help", annex_a_early_help),
-    "supporting-families": ("Supporting Families outcomes", supporting_families),
+    "ssd-early-help": (N_("Standard Safeguarding Dataset: early help episodes"), ssd_early_help),
+    "annex-a-early-help": (N_("Ofsted ILACS Annex A: early help"), annex_a_early_help),
+    "supporting-families": (N_("Supporting Families outcomes"), supporting_families),
 }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -213,7 +214,7 @@ def invitee_rows(meeting):
     return [
         {
             "participant": p,
-            "who": p.agency_name or "Family",
+            "who": p.agency_name or gettext("Family"),
             "how": INVITE_METHODS.get(p.invited_how, "Not recorded") if p.invited_how else "Not recorded",
             "needs": p.communication_needs,
             "interpreter": p.interpreter_language,

@@ -6,10 +6,12 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from eha import audit
 from eha.errors import Invalid
 from eha.extensions import db
+from eha.i18n import N_, translated
 from eha.models.assessments import Assessment
 from eha.models.audit import AuditEvent
 from eha.models.base import utcnow
@@ -25,6 +27,10 @@ from eha.workflow.states import STATES
 # Audit actions that mean "opened a case" for the access review.
 CASE_OPENING_ACTIONS = ("case_viewed", "section_viewed", "plan_viewed", "pdf_downloaded", "history_viewed", "export")
 REVIEW_DAYS = 90
+# The period's two date inputs: their legends and hints, whole sentences to translate.
+_DATE_LEGENDS = {"from": N_("The start of the period"), "to": N_("The end of the period")}
+_DATE_HINTS = {"from": N_("For example, 1 4 2025"), "to": N_("For example, 31 3 2026")}
+_DATE_PART_LABELS = {"day": N_("Day"), "month": N_("Month"), "year": N_("Year")}
 
 
 def cases_by_state():
@@ -111,17 +117,17 @@ def date_inputs(args, filters, errors):
     messages = dict(errors)
     values = date_input_values(args, filters)
     inputs = []
-    for name, which in DATE_INPUTS.items():
+    for name in DATE_INPUTS:
         message = messages.get(f"{name}-day")
         params = {
             "id": name,
             "namePrefix": name,
-            "fieldset": {"legend": {"text": f"The {which} of the period", "classes": "govuk-fieldset__legend--s"}},
-            "hint": {"text": "For example, 1 4 2025" if name == "from" else "For example, 31 3 2026"},
+            "fieldset": {"legend": {"text": _(_DATE_LEGENDS[name]), "classes": "govuk-fieldset__legend--s"}},
+            "hint": {"text": _(_DATE_HINTS[name])},
             "items": [
                 {
                     "name": part,
-                    "label": part.capitalize(),
+                    "label": _(_DATE_PART_LABELS[part]),
                     "value": values[name][part],
                     "classes": ("govuk-input--width-4" if part == "year" else "govuk-input--width-2")
                     + (" govuk-input--error" if message else ""),
@@ -143,13 +149,14 @@ def _items(pairs, chosen, none_text):
 
 def _period_items(filters, periods, typed):
     chosen = "custom" if typed else filters.period
-    return [{"value": code, "text": text, "selected": code == chosen} for code, text in periods.items()]
+    return [{"value": code, "text": _(text), "selected": code == chosen} for code, text in periods.items()]
 
 
 def filter_selects(filters, choices, errors):
     """The filter form's ``govukSelect`` parameters, in two columns, with each field's error."""
     messages = dict(errors)
     typed = any(field in messages for field in ("from-day", "to-day"))
+    states = [(code, translated(label)) for code, label in choices["states"].items()]
 
     def select(name, label, items):
         params = {"id": name, "name": name, "label": {"text": label}, "items": items}
@@ -159,18 +166,20 @@ def filter_selects(filters, choices, errors):
 
     return [
         [
-            select("period", "Period", _period_items(filters, choices["periods"], typed)),
-            select("state", "State now", _items(choices["states"].items(), filters.state, "Any state")),
-            select("lead", "Lead professional", _items(choices["leads"], filters.lead_id, "Anyone")),
+            select("period", _("Period"), _period_items(filters, choices["periods"], typed)),
+            select("state", _("State now"), _items(states, filters.state, _("Any state"))),
+            select("lead", _("Lead professional"), _items(choices["leads"], filters.lead_id, _("Anyone"))),
         ],
         [
             select(
                 "lead_agency",
-                "Lead professional's agency",
-                _items(choices["agencies"], filters.lead_agency_id, "Any agency"),
+                _("Lead professional's agency"),
+                _items(choices["agencies"], filters.lead_agency_id, _("Any agency")),
             ),
             select(
-                "taf_agency", "Agency of a TAF member", _items(choices["agencies"], filters.taf_agency_id, "Any agency")
+                "taf_agency",
+                _("Agency of a TAF member"),
+                _items(choices["agencies"], filters.taf_agency_id, _("Any agency")),
             ),
         ],
     ]
@@ -218,7 +227,7 @@ def return_period(args, today=None):
         return first, last
     chosen, errors = parse_filters({"from": args.get("from", ""), "to": args.get("to", "")}, today)
     if errors or chosen.period != "custom":
-        raise Invalid("Enter the return's period as two dates, YYYY-MM-DD, the first on or before the second.")
+        raise Invalid(_("Enter the return's period as two dates, YYYY-MM-DD, the first on or before the second."))
     return chosen.date_from, chosen.date_to
 
 
@@ -241,7 +250,7 @@ def financial_years(today=None, count=3):
     for back in range(count):
         first = date(start.year - back, 4, 1)
         last = date(first.year + 1, 3, 31)
-        years.append((f"April {first.year} to March {last.year}", first, last))
+        years.append((_("April %(first)s to March %(last)s", first=first.year, last=last.year), first, last))
     return years
 
 

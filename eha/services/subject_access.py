@@ -25,6 +25,7 @@ from eha import audit
 from eha.errors import NotAllowed, NotFound, NotPermitted, expect_version
 from eha.extensions import db
 from eha.formatting import format_date
+from eha.i18n import current_language
 from eha.models.assessments import Assessment, AssessmentChild, CasePerson
 from eha.models.base import utcnow
 from eha.models.choices import MANAGER, SAR_EXEMPTIONS, SAR_PERSON_KINDS
@@ -524,7 +525,8 @@ def export(sar, by):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{name}.json", json.dumps(data, indent=2, ensure_ascii=False, default=str))
-        archive.writestr(f"{name}.pdf", render_subject_access(data))
+        # The readable copy in the language of the manager's page; the JSON's keys and values stay as they are.
+        archive.writestr(f"{name}.pdf", render_subject_access(data, gettext, current_language()))
     sar.status = "completed"
     sar.exported_at = utcnow()
     db.session.flush()

@@ -435,6 +435,9 @@ def definition_preview(definition_id, key):
         record=review.record,
         definition=review.definition,
         section=section,
+        # A section asked of each child is headed with the child's name: here a placeholder (plain text, escaped
+        # once by the page).
+        heading=section.title_for(_("[the child's name]")),
         form=make_section_form(section, formdata=None),
         previous_key=pages[index - 1] if index else None,
         next_key=pages[index + 1] if index + 1 < len(pages) else None,

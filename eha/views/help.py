@@ -2,7 +2,9 @@
 show no case content."""
 
 from flask import Blueprint, Response, render_template
+from flask_babel import force_locale
 
+from eha.i18n import DEFAULT_LANGUAGE, chosen_language, current_language
 from eha.workflow import diagram
 
 bp = Blueprint("help", __name__, url_prefix="/help")
@@ -15,9 +17,15 @@ def workflow():
         steps=diagram.steps_in_words(),
         summary=diagram.summary(),
         reasons=diagram.closure_reasons_in_words(),
+        # The diagram in the page's language: by its address (none for English, the README's copy).
+        diagram_lang=None if current_language() == DEFAULT_LANGUAGE else current_language(),
     )
 
 
 @bp.get("/workflow.svg")
 def workflow_svg():
-    return Response(diagram.render(), mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"})
+    # The diagram's language is in its address (the Welsh page asks for ?lang=cy), never the session's: a cached
+    # copy is shared, so one address must always be one language.
+    with force_locale(chosen_language() or DEFAULT_LANGUAGE):
+        svg = diagram.render()
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"})

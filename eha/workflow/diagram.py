@@ -1,7 +1,8 @@
 """The state diagram as SVG, drawn from the transition table (no graphviz needed), and the table in words for
 the help page.
 
-``python -m eha.workflow.diagram > docs/workflow.svg`` writes the copy the README shows.
+``python -m eha.workflow.diagram > docs/workflow.svg`` writes the copy the README shows. Its words go through the
+catalogue: drawn inside a Welsh request (or ``force_locale("cy")``) the same table draws the Welsh diagram.
 """
 
 from collections import defaultdict
@@ -23,6 +24,7 @@ CLOSED_Y = 330
 WIDTH = MARGIN * 2 + len(OPEN_STATES) * BOX_W + (len(OPEN_STATES) - 1) * GAP
 HEIGHT = CLOSED_Y + BOX_H + MARGIN
 FONT = 'font-family="Arial, Helvetica, sans-serif"'
+LINE_CHARS = 18  # a state's name longer than this is drawn on two lines, so it stays inside its box
 
 
 def _positions():
@@ -96,12 +98,23 @@ def _text(x, y, text, size=14, anchor="middle", weight="normal"):
     )
 
 
+def _lines(text, width=LINE_CHARS):
+    """``text`` as one line, or two split at the space nearest its middle when it is longer than ``width``."""
+    spaces = [i for i, c in enumerate(text) if c == " "]
+    if len(text) <= width or not spaces:
+        return [text]
+    middle = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return [text[:middle], text[middle + 1 :]]
+
+
 def _box(state, x, y, w=BOX_W):
     fill = "#f3f2f1" if state == CLOSED else "#ffffff"
+    lines = _lines(_(STATE_LABELS[state])) if state != CLOSED else [_(STATE_LABELS[state])]
+    first = y + BOX_H / 2 + 5 - 9 * (len(lines) - 1)
     return (
         f'<g id="state-{state}"><rect x="{x}" y="{y}" width="{w}" height="{BOX_H}" rx="6" fill="{fill}" '
         f'stroke="#0b0c0c" stroke-width="2"/>'
-        + _text(x + w / 2, y + BOX_H / 2 + 5, STATE_LABELS[state], 15, weight="bold")
+        + "".join(_text(x + w / 2, first + 18 * i, line, 15, weight="bold") for i, line in enumerate(lines))
         + "</g>"
     )
 
@@ -112,10 +125,11 @@ def _arrow(x1, y1, x2, y2):
 
 def render():
     pos = _positions()
+    title = _("How a case moves through early help: the workflow states and steps")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
         f'height="{HEIGHT}" role="img" aria-labelledby="workflow-title">',
-        '<title id="workflow-title">How a case moves through early help: the workflow states and steps</title>',
+        f'<title id="workflow-title">{escape(title)}</title>',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" '
         'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#0b0c0c"/></marker></defs>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
@@ -146,13 +160,13 @@ def render():
         _text(
             MARGIN + closed_w,
             HEIGHT - 8,
-            f"Without changing the stage, from any open stage: {internal}",
+            _("Without changing the stage, from any open stage: %(steps)s", steps=internal),
             12,
             anchor="end",
         )
     )
     parts.append(
-        _text(MARGIN, HEIGHT - 8, "Every step runs its checks first; a closed case is final.", 12, anchor="start")
+        _text(MARGIN, HEIGHT - 8, _("Every step runs its checks first; a closed case is final."), 12, anchor="start")
     )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
