@@ -317,6 +317,15 @@ def definition_versions():
     ).all()
 
 
+def reader_titles(rows):
+    """Each listed version's title in the reader's language (its translation's, else its own), by id."""
+    from eha.definitions.store import localised_definition
+    from eha.i18n import current_language
+
+    language = current_language()
+    return {record.id: localised_definition(record.name, record.version, language).title for record, _user in rows}
+
+
 @dataclass
 class DefinitionReview:
     """What an administrator checks before activating a version: it as a practitioner will see it, and what it

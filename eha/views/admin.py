@@ -391,7 +391,10 @@ def definitions():
                 "success",
             )
             return redirect(url_for("admin.definition", definition_id=record.id))
-    return render_template("views/admin/definitions.html", form=form, definition_rows=service.definition_versions())
+    rows = service.definition_versions()
+    return render_template(
+        "views/admin/definitions.html", form=form, definition_rows=rows, titles=service.reader_titles(rows)
+    )
 
 
 @route(bp, "/definitions/<int:definition_id>", need=ADMINS)

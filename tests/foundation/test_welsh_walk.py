@@ -14,9 +14,6 @@ from tests.foundation.welsh_walk import addresses, english_left
 # What the walk may still find, where (a part of the address, "" for anywhere), and why it is not the
 # interface's to translate.
 ALLOWED = {
-    # The form definitions' own words, content a council edits: their Welsh is the definitions' own (eha/definitions/).
-    ("Early help assessment", ""): "the shipped definition's title",
-    ("The family's view", ""): "a shipped definition's section title",
     ("Early help", ""): "the service's name in the header (configuration, EHA_SERVICE_NAME)",
     # The signed plan's accessible copy prints the lead's role as it was signed (inside the plan's digest).
     ("Lead professional", "/plan.html"): "the role recorded in a signed plan",
