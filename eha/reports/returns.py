@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from eha.models.assessments import Assessment, AssessmentChild, SectionAnswer
 from eha.models.families import Child
 from eha.models.plans import NeedOutcome, PlanVersion
+from eha.models.report_facts import NEED
 from eha.models.users import Agency, User
 from eha.reports import coded
 from eha.reports.filters import Filters
@@ -199,7 +200,7 @@ def annex_a_early_help(period, today):
 def _needs_of(name):
     from eha.reports.catalogue import coded_answers
 
-    return coded_answers(coded.needs_fields(), name)
+    return coded_answers(NEED, name)
 
 
 SF_COLUMNS = (

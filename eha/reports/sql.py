@@ -1,5 +1,5 @@
 """SQL that SQLite and PostgreSQL spell differently, written once: the month of a timestamp, the days between
-two timestamps, and the codes inside a JSON list. Reports aggregate in the database with these, never in Python."""
+two timestamps. Reports aggregate in the database with these, never in Python."""
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -45,14 +45,6 @@ def _days_pg(element, compiler, **kw):
         f"(EXTRACT(EPOCH FROM (CAST({compiler.process(end, **kw)} AS TIMESTAMP) - "
         f"CAST({compiler.process(start, **kw)} AS TIMESTAMP))) / 86400.0)"
     )
-
-
-def json_list_items(column, key):
-    """A table-valued function over the strings in ``column[key]`` (a JSON list), with one column ``value``.
-    Join it laterally: ``select(...).select_from(Table).join(items, sa.true())``."""
-    if db.engine.dialect.name == "postgresql":
-        return sa.func.json_array_elements_text(column.op("->")(key)).table_valued("value").lateral()
-    return sa.func.json_each(column, f'$."{key}"').table_valued("value")
 
 
 def without_jit():
