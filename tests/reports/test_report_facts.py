@@ -202,3 +202,27 @@ def test_migration_0026_fills_the_tables_as_the_application_writes_them(scratch_
         assert _facts() == written
         db.session.remove()
         db.engine.dispose()
+
+
+def test_distance_travelled_compares_the_first_review_with_the_latest_as_worked_out_by_hand(
+    client_request, signed_in, people
+):
+    from eha.demo import cases as build
+    from eha.transaction import committing
+
+    lead, nurse, manager = people
+    # Three reviews: the family's score 3, 5, 7 (first 3, latest 7: up); the practitioner's 4, 4, 2 (down).
+    # A second case reviewed once is not compared.
+    reviewed = case(lead, [nurse.agency], family="A", child=("Ann", "A", date(2015, 1, 1)), started=date.today())
+    once = case(lead, [nurse.agency], family="B", child=("Ben", "B", date(2015, 1, 1)), started=date.today())
+    with committing():
+        _version, meeting = build.to_review_scheduled(reviewed, lead, [nurse])
+        for family_score, practitioner_score in ((3, 4), (5, 4), (7, 2)):
+            build.review(reviewed, meeting, lead, family_score=family_score, practitioner_score=practitioner_score)
+        _version, other = build.to_review_scheduled(once, lead, [nurse])
+        build.review(once, other, lead, family_score=1, practitioner_score=9)
+    signed_in(manager)
+    page = client_request.get("/reports/distance-travelled")
+    assert _rows(page, "table-summary") == [["The family's", "1", "0", "0"], ["The practitioner's", "0", "0", "1"]]
+    today = date.today().isoformat()
+    assert _rows(page, "table-cases") == [[reviewed.ref, today, today, "3", "7", "4", "2"]]
