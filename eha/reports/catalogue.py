@@ -369,22 +369,23 @@ def time_in_state(filters, user, today):
         sa.select(
             CaseMove.from_state.label("state"),
             CaseMove.at.label("left_at"),
-            days_between(sa.func.coalesce(previous, Assessment.started_at), CaseMove.at).label("days"),
+            sa.func.coalesce(previous, Assessment.started_at).label("entered_at"),
         )
         .join(Assessment, Assessment.id == CaseMove.assessment_id)
         .where(_cases(filters, user))
         .subquery("spells")
     )
-    ranked = (
-        sa.select(
-            spells.c.state,
-            spells.c.days,
-            sa.func.row_number().over(partition_by=spells.c.state, order_by=spells.c.days).label("rank"),
-            sa.func.count().over(partition_by=spells.c.state).label("n"),
-        )
+    in_period = (  # the days counted only for the moves made in the period
+        sa.select(spells.c.state, days_between(spells.c.entered_at, spells.c.left_at).label("days"))
         .where(spells.c.left_at >= filters.start, spells.c.left_at < filters.end)
-        .subquery("ranked")
+        .subquery("in_period")
     )
+    ranked = sa.select(
+        in_period.c.state,
+        in_period.c.days,
+        sa.func.row_number().over(partition_by=in_period.c.state, order_by=in_period.c.days).label("rank"),
+        sa.func.count().over(partition_by=in_period.c.state).label("n"),
+    ).subquery("ranked")
     # Nearest-rank percentiles: the smallest value whose rank is at least p x n.
     query = (
         sa.select(
