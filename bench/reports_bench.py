@@ -77,6 +77,15 @@ ENRICH_SQL = (
        WHERE a.ref LIKE 'EHA-5%'
          AND NOT EXISTS (SELECT 1 FROM section_answers s WHERE s.assessment_id = a.id AND s.section_key = 'needs'
                          AND s.child_id IS NULL)""",
+    # the reports' narrow copy of those answers (case_codes, migration 0026), as the application writes it
+    """INSERT INTO case_codes (assessment_id, kind, code)
+       SELECT DISTINCT s.assessment_id, f.kind, item.value
+       FROM section_answers s
+       CROSS JOIN (VALUES ('need', 'supporting-families'), ('cin', 'cin-factors')) AS f(kind, field)
+       CROSS JOIN LATERAL json_array_elements_text(s.answers -> f.field) AS item(value)
+       JOIN assessments a ON a.id = s.assessment_id
+       WHERE s.section_key = 'needs' AND a.ref LIKE 'EHA-5%'
+       ON CONFLICT DO NOTHING""",
     # an outcome for each need of each closed episode
     """INSERT INTO need_outcomes (assessment_id, need_code, outcome, recorded_at)
        SELECT a.id, n.code, (ARRAY['met', 'partly_met', 'not_met'])[1 + (a.id + length(n.code)) % 3], a.closed_at
@@ -94,6 +103,13 @@ ENRICH_SQL = (
        WHERE a.ref LIKE 'EHA-5%' AND a.state IN ('plan_active', 'review_scheduled', 'closed')
          AND NOT EXISTS (SELECT 1 FROM reviews x WHERE x.assessment_id = a.id)""",
 )
+
+MOVES_SQL = """INSERT INTO case_moves (assessment_id, seq, from_state, to_state, at)
+   SELECT assessment_id, seq, detail ->> 'from', detail ->> 'to', occurred_at FROM audit_events
+   WHERE action = 'transition' AND outcome = 'success' AND detail ->> 'trigger' = 'bench'
+     AND detail ->> 'from' <> detail ->> 'to'
+   ORDER BY seq
+   ON CONFLICT DO NOTHING"""
 
 # the moves each bench episode made, (from, to, days after its start); closed ones close at ``closed_at``
 MOVES = (
@@ -183,6 +199,8 @@ def enrich(app):
                     "SELECT setval(pg_get_serial_sequence('audit_events', 'id'), (SELECT max(id) FROM audit_events))"
                 )
             )
+        # the reports' copy of the moves (case_moves, migration 0026), as fire() writes it
+        conn.execute(sa.text(MOVES_SQL))
     with app.app_context(), db.engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("VACUUM ANALYZE"))
     print(f"   enriched in {time.perf_counter() - start:.0f}s", flush=True)

@@ -35,6 +35,7 @@ from eha.models.plans import (  # noqa: F401
     PlanVersion,
     Review,
 )
+from eha.models.report_facts import CaseCode, CaseMove  # noqa: F401
 from eha.models.users import (  # noqa: F401
     Agency,
     MfaResetRequest,

@@ -15,14 +15,14 @@ from sqlalchemy.orm import aliased
 from eha.access import visible_cases_filter
 from eha.formatting import lower_first, month_label
 from eha.i18n import N_, current_language, translated
-from eha.models.assessments import Assessment, AssessmentChild, SectionAnswer, TafMember
-from eha.models.audit import TRANSITION_ACTIONS, AuditEvent
+from eha.models.assessments import Assessment, AssessmentChild, TafMember
 from eha.models.choices import AGENCY_KINDS, NEED_OUTCOMES
 from eha.models.meetings import Meeting
 from eha.models.plans import NeedOutcome, PlanVersion, Review
+from eha.models.report_facts import CIN_FACTOR, NEED, CaseCode, CaseMove
 from eha.models.users import Agency, User
 from eha.reports import coded
-from eha.reports.sql import days_between, json_list_items, month_of
+from eha.reports.sql import days_between, month_of
 from eha.reports.tables import Column, Table, months_table
 from eha.workflow.states import CLOSURE_REASONS, OPEN_STATES, STATE_LABELS, STATES, STEPPED_DOWN, STEPPED_UP
 
@@ -377,41 +377,31 @@ def timeliness(filters, user, today):
 # --- time in each state ---
 
 
-def _transition_actions():
-    """The workflow's transition audit actions, as the partial index the report reads lists them (migration 0021;
-    a test checks they are the workflow's)."""
-    return TRANSITION_ACTIONS
-
-
 def time_in_state(filters, user, today):
-    moved_from = AuditEvent.detail["from"].as_string()
-    moved_to = AuditEvent.detail["to"].as_string()
-    previous = sa.func.lag(AuditEvent.occurred_at).over(partition_by=AuditEvent.assessment_id, order_by=AuditEvent.seq)
+    # Each change of state the workflow made (its narrow copy, ``case_moves``): the days since the case's move
+    # before it, or since it started.
+    previous = sa.func.lag(CaseMove.at).over(partition_by=CaseMove.assessment_id, order_by=CaseMove.seq)
     spells = (
         sa.select(
-            moved_from.label("state"),
-            AuditEvent.occurred_at.label("left_at"),
-            days_between(sa.func.coalesce(previous, Assessment.started_at), AuditEvent.occurred_at).label("days"),
+            CaseMove.from_state.label("state"),
+            CaseMove.at.label("left_at"),
+            sa.func.coalesce(previous, Assessment.started_at).label("entered_at"),
         )
-        .join(Assessment, Assessment.id == AuditEvent.assessment_id)
-        .where(
-            _cases(filters, user),
-            AuditEvent.action.in_(_transition_actions()),
-            AuditEvent.outcome == "success",
-            moved_from != moved_to,
-        )
+        .join(Assessment, Assessment.id == CaseMove.assessment_id)
+        .where(_cases(filters, user))
         .subquery("spells")
     )
-    ranked = (
-        sa.select(
-            spells.c.state,
-            spells.c.days,
-            sa.func.row_number().over(partition_by=spells.c.state, order_by=spells.c.days).label("rank"),
-            sa.func.count().over(partition_by=spells.c.state).label("n"),
-        )
+    in_period = (  # the days counted only for the moves made in the period
+        sa.select(spells.c.state, days_between(spells.c.entered_at, spells.c.left_at).label("days"))
         .where(spells.c.left_at >= filters.start, spells.c.left_at < filters.end)
-        .subquery("ranked")
+        .subquery("in_period")
     )
+    ranked = sa.select(
+        in_period.c.state,
+        in_period.c.days,
+        sa.func.row_number().over(partition_by=in_period.c.state, order_by=in_period.c.days).label("rank"),
+        sa.func.count().over(partition_by=in_period.c.state).label("n"),
+    ).subquery("ranked")
     # Nearest-rank percentiles: the smallest value whose rank is at least p x n.
     query = (
         sa.select(
@@ -447,25 +437,17 @@ def time_in_state(filters, user, today):
 # --- needs and outcomes ---
 
 
-def coded_answers(fields, name="coded"):
-    """A select of ``(assessment_id, code)`` for the codes picked in ``fields`` of the assessment."""
-    parts = []
-    for section_key, field_key in fields:
-        items = json_list_items(SectionAnswer.answers, field_key)
-        parts.append(
-            sa.select(SectionAnswer.assessment_id.label("assessment_id"), items.c.value.label("code"))
-            .select_from(SectionAnswer)
-            .join(items, sa.true())
-            .where(SectionAnswer.section_key == section_key)
-        )
-    return (parts[0] if len(parts) == 1 else sa.union(*parts)).subquery(name)
+def coded_answers(kind, name="coded"):
+    """A select of ``(assessment_id, code)`` for the codes of ``kind`` (``NEED``, ``CIN_FACTOR``) the cases' answers
+    pick: the narrow copy written as the answers are saved (``case_codes``), one row per case and code."""
+    return sa.select(CaseCode.assessment_id, CaseCode.code).where(CaseCode.kind == kind).subquery(name)
 
 
 def _needs_with_outcomes(cases):
     """Each need identified, the cases identifying it and the outcomes recorded for it at closure."""
-    found = coded_answers(coded.needs_fields())
+    found = coded_answers(NEED)
     identified = (
-        sa.select(found.c.code.label("code"), sa.func.count(sa.distinct(found.c.assessment_id)).label("cases"))
+        sa.select(found.c.code.label("code"), sa.func.count().label("cases"))  # (one row per case and code)
         .join(Assessment, Assessment.id == found.c.assessment_id)
         .where(cases)
         .group_by(found.c.code)
@@ -499,14 +481,14 @@ def _needs_with_outcomes(cases):
 def needs(filters, user, today):
     cases = sa.and_(_cases(filters, user), _active_in(filters))
     by_need = _needs_with_outcomes(cases)
-    cin = coded_answers(coded.cin_fields())
+    cin = coded_answers(CIN_FACTOR)
     by_factor = (
-        sa.select(cin.c.code, sa.func.count(sa.distinct(cin.c.assessment_id)))
+        sa.select(cin.c.code, sa.func.count())
         .select_from(cin)
         .join(Assessment, Assessment.id == cin.c.assessment_id)
         .where(cases)
         .group_by(cin.c.code)
-        .order_by(sa.func.count(sa.distinct(cin.c.assessment_id)).desc(), cin.c.code)
+        .order_by(sa.func.count().desc(), cin.c.code)
     )
     return Report(
         "needs",
@@ -607,7 +589,7 @@ def closures(filters, user, today):
 
 def _first_and_latest_reviews(filters, user):
     """Each case reviewed at least twice in the period: its first and latest review's dates and scores, read in
-    one pass over the period's reviews (numbered from each end), not three joins of every review."""
+    one pass over the period's reviews (numbered in order, and counted), not three joins of every review."""
     ranked = (
         sa.select(
             Review.assessment_id,
@@ -615,16 +597,17 @@ def _first_and_latest_reviews(filters, user):
             Review.family_score,
             Review.practitioner_score,
             sa.func.row_number().over(partition_by=Review.assessment_id, order_by=Review.id).label("from_first"),
-            sa.func.row_number()
-            .over(partition_by=Review.assessment_id, order_by=Review.id.desc())
-            .label("from_latest"),
+            # (the latest is the one numbered as many as there are: one order to sort by, which an index holds)
+            sa.func.count().over(partition_by=Review.assessment_id).label("reviews"),
         )
         .where(Review.created_at >= filters.start, Review.created_at < filters.end)
         .subquery("ranked")
     )
 
+    ends_at = {"from_first": ranked.c.from_first == 1, "from_latest": ranked.c.from_first == ranked.c.reviews}
+
     def at(end, column):
-        return sa.func.max(sa.case((getattr(ranked.c, end) == 1, column)))
+        return sa.func.max(sa.case((ends_at[end], column)))
 
     ends = (
         sa.select(

@@ -18,6 +18,7 @@ from eha.i18n import N_
 from eha.models.assessments import Assessment, AssessmentChild, SectionAnswer
 from eha.models.families import Child
 from eha.models.plans import NeedOutcome, PlanVersion
+from eha.models.report_facts import NEED
 from eha.models.users import Agency, User
 from eha.reports import coded
 from eha.reports.filters import Filters
@@ -29,12 +30,24 @@ from eha.reports.tables import Column, Table
 SF_MIN_NEEDS = 3
 SF_FOLLOW_UP_DAYS = 183
 
-# Annex A codes for what eha does not record (ethnicity "NOBT": information not yet obtained).
-ANNEX_A_GENDER = {"male": "Male", "female": "Female"}
-ANNEX_A_UNKNOWN_GENDER = "Unknown"
-ANNEX_A_ETHNICITY_NOT_OBTAINED = "NOBT"
-ANNEX_A_DISABILITY = {"yes": "Yes", "no": "No"}
-ANNEX_A_DISABILITY_UNKNOWN = "Unknown"
+# Ofsted's ILACS Annex A, list 2 (early help): its drop-down values, as the template's validation lists them
+# (docs/returns.md cites the source). eha's "other" is Annex A's "Neither"; eha's "not known" is "Not stated/recorded".
+ANNEX_A_UNKNOWN_GENDER = "c) Not stated/recorded"
+ANNEX_A_GENDER = {"male": "a) Male", "female": "b) Female", "not_known": ANNEX_A_UNKNOWN_GENDER, "other": "d) Neither"}
+# The DfE census ethnicity codes, each prefixed by its letter in the template's list (NOBT's letter is the
+# source's: see docs/returns.md).
+ANNEX_A_ETHNICITY = {
+    code: f"{letter}) {code}"
+    for letter, code in zip(
+        "abcdefghijklmnopqrs",
+        (
+            "WBRI", "WIRI", "WIRT", "WOTH", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND",
+            "APKN", "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU",
+        ),
+        strict=True,
+    )
+}  # fmt: skip
+ANNEX_A_ETHNICITY["NOBT"] = ANNEX_A_ETHNICITY_NOT_OBTAINED = "s) NOBT"
 
 # Where eha-default-v2 (and later versions) ask what the returns need: each child's "About the child" answers
 # (ethnicity as the DfE census code, disability) and the household's "About the request" (who asked for help).
@@ -154,7 +167,6 @@ def annex_a_early_help(period, today):
             Assessment.completed_at,
             agency.name,
             about.answers["ethnicity"].as_string(),
-            about.answers["disability"].as_string(),
         )
         .select_from(AssessmentChild)
         .join(Assessment, Assessment.id == AssessmentChild.assessment_id)
@@ -171,12 +183,11 @@ def annex_a_early_help(period, today):
         tuple(
             Column(name)
             for name in (
-                "Child unique ID",
+                "Child Unique ID",
                 "Gender",
                 "Ethnicity",
-                "Date of birth",
-                "Age of child (years)",
-                "Disability",
+                "Date of Birth",
+                "Age of Child (Years)",
                 "Assessment start date",
                 "Assessment completion date",
                 "Organisation completing assessment",
@@ -186,10 +197,9 @@ def annex_a_early_help(period, today):
         shape=lambda r: (
             str(r[0]),
             ANNEX_A_GENDER.get(r[1], ANNEX_A_UNKNOWN_GENDER),
-            r[6] or ANNEX_A_ETHNICITY_NOT_OBTAINED,
+            ANNEX_A_ETHNICITY.get(r[6], ANNEX_A_ETHNICITY_NOT_OBTAINED),
             _uk_date(r[2]),
             str(age_on(r[2], r[3].date())),
-            ANNEX_A_DISABILITY.get(r[7], ANNEX_A_DISABILITY_UNKNOWN),
             _uk_date(r[3]),
             _uk_date(r[4]),
             r[5] if r[4] else "",
@@ -200,7 +210,7 @@ def annex_a_early_help(period, today):
 def _needs_of(name):
     from eha.reports.catalogue import coded_answers
 
-    return coded_answers(coded.needs_fields(), name)
+    return coded_answers(NEED, name)
 
 
 SF_COLUMNS = (

@@ -1,5 +1,5 @@
 """SQL that SQLite and PostgreSQL spell differently, written once: the month of a timestamp, the days between
-two timestamps, and the codes inside a JSON list. Reports aggregate in the database with these, never in Python."""
+two timestamps. Reports aggregate in the database with these, never in Python."""
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -47,19 +47,20 @@ def _days_pg(element, compiler, **kw):
     )
 
 
-def json_list_items(column, key):
-    """A table-valued function over the strings in ``column[key]`` (a JSON list), with one column ``value``.
-    Join it laterally: ``select(...).select_from(Table).join(items, sa.true())``."""
-    if db.engine.dialect.name == "postgresql":
-        return sa.func.json_array_elements_text(column.op("->")(key)).table_valued("value").lateral()
-    return sa.func.json_each(column, f'$."{key}"').table_valued("value")
+# Each report sorts or hashes up to a few hundred thousand narrow rows (the moves, the TAF members) at county
+# scale: with PostgreSQL's default 4 MB those sorts spilled to disk (an external merge of 2-4 MB).
+REPORT_WORK_MEM = "32MB"
 
 
 def without_jit():
-    """Turn PostgreSQL's JIT compiler off for the rest of this transaction (``SET LOCAL``; nothing on SQLite).
+    """Turn PostgreSQL's JIT compiler off, and give the sorts room, for the rest of this transaction (local
+    settings; nothing on SQLite).
 
-    The reports' aggregates are estimated as costly (a JSON list is guessed at 100 items, a months join at every
-    case for every month), so PostgreSQL compiles them: at 100,000 episodes, compiling the needs report's query
-    took 2.6 s of its 2.8 s; the query itself runs in under 200 ms. One statement before each report table."""
+    The reports' aggregates are estimated as costly (a months join at every case for every month), so PostgreSQL
+    compiles them: at 100,000 episodes, compiling the needs report's query took 2.6 s of its 2.8 s; the query
+    itself runs in under 200 ms. One statement before each report table."""
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text("SET LOCAL jit = off"))
+        db.session.execute(
+            sa.text("SELECT set_config('jit', 'off', true), set_config('work_mem', :work_mem, true)"),
+            {"work_mem": REPORT_WORK_MEM},
+        )

@@ -30,7 +30,9 @@ from eha.workflow.states import CLOSED
 
 RULE_CODE = "closure+{years}y/dob+{age}y"
 # Registers about the records, kept when a case is disposed of (they hold ids, codes and the managers' reasons).
-KEPT_TABLES = frozenset({"audit_events", "disposal_items", "legal_holds", "assessments"})
+# ``case_moves`` is the reports' copy of the workflow's moves in the audit trail (states and times, as the kept
+# case row's dates are), kept with it so time in each state still counts the disposed case's history.
+KEPT_TABLES = frozenset({"audit_events", "case_moves", "disposal_items", "legal_holds", "assessments"})
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from eha import access, audit
 from eha.errors import GuardFailed, NotAllowed, NotPermitted
 from eha.extensions import db
 from eha.models.base import utcnow
+from eha.models.report_facts import move_for
 from eha.services import webhooks
 from eha.transaction import STALE_CASE, lock_case
 from eha.workflow import effects, machine, table
@@ -134,7 +135,9 @@ def fire(case, trigger, by, *, today=None, **data):
         effect(case, ctx)
     effects.refresh_due(case, ctx.config, ctx.today)
     detail = {"trigger": trigger, "from": source, "to": case.state, **ctx.audit_detail}
-    audit.record(spec.audit, assessment=case, user=by, detail=detail)
+    move = move_for(audit.record(spec.audit, assessment=case, user=by, detail=detail))
+    if move is not None:
+        db.session.add(move)  # the reports' copy of the change of state (time in each state)
     if case.state != source:
         # The systems subscribed to state changes hear of it once this transaction commits (the outbox).
         webhooks.queue_state_change(case, trigger=trigger, source=source)

@@ -35,8 +35,8 @@ def test_the_demo_history_shows_days_in_each_state_and_fills_the_returns(app, cl
     # The history children's own answers reach the returns: their ethnicity, disability, and who asked for help.
     period = f"from={(date.today() - timedelta(days=600)).isoformat()}&to={date.today().isoformat()}"
     annex_a = list(csv.reader(io.StringIO(client.get(f"/reports/returns/annex-a-early-help.csv?{period}").text)))
-    assert {"WBRI", "AIND", "BCRB"} <= {row[2] for row in annex_a[1:]}
-    assert {"Yes", "No", "Unknown"} <= {row[5] for row in annex_a[1:]}
+    assert {"a) WBRI", "j) AIND", "n) BCRB"} <= {row[2] for row in annex_a[1:]}
+    assert {"a) Male", "b) Female"} <= {row[1] for row in annex_a[1:]}
     ssd = list(csv.reader(io.StringIO(client.get(f"/reports/returns/ssd-early-help.csv?{period}").text)))
     assert {"agency", "self-referral"} <= {row[4] for row in ssd[1:]}
 

@@ -1,0 +1,116 @@
+"""Report facts (issue 15): the coded answers and the workflow's moves, kept as narrow rows beside where they are
+recorded, so the reports group integers, codes and dates instead of parsing each case's JSON.
+
+``case_codes`` holds each Supporting Families headline need and children in need census factor a case's answers
+pick, rewritten from the answers whenever a needs section is saved (by any writer: the session's flush keeps them
+in step). ``case_moves`` holds each change of state the workflow made, written by ``fire()`` beside its audit
+event. Both are copies: the answers and the audit trail stay the record; migration 0026 filled these from them.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from eha.extensions import db
+from eha.models.assessments import SectionAnswer
+from eha.models.choices import check_in
+
+NEED, CIN_FACTOR = "need", "cin"
+CODE_KINDS = (NEED, CIN_FACTOR)
+
+
+class CaseCode(db.Model):
+    """One code a case's answers pick: a headline need (``need``) or a census factor (``cin``)."""
+
+    __tablename__ = "case_codes"
+    __table_args__ = (
+        sa.CheckConstraint(check_in("kind", CODE_KINDS), name="kind"),
+        sa.Index("ix_case_codes_kind_code", "kind", "code", "assessment_id"),
+    )
+
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(50), primary_key=True)
+
+
+class CaseMove(db.Model):
+    """A change of state: the workflow's successful transition audit event whose ``from`` and ``to`` differ."""
+
+    __tablename__ = "case_moves"
+    __table_args__ = (
+        # Time in state reads each case's moves in chain order, and nothing else: an index-only scan.
+        sa.Index("ix_case_moves_case_seq", "assessment_id", "seq", postgresql_include=["from_state", "at"]),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id"))
+    seq: Mapped[int] = mapped_column(sa.BigInteger, unique=True)  # the audit event's
+    from_state: Mapped[str] = mapped_column(sa.String(30))
+    to_state: Mapped[str] = mapped_column(sa.String(30))
+    at: Mapped[datetime] = mapped_column(sa.DateTime)  # the audit event's occurred_at
+
+
+def codes_in(answers, fields):
+    """The codes ``answers`` (a section's saved answers) pick in ``fields`` (field keys)."""
+    codes = set()
+    for key in fields:
+        value = (answers or {}).get(key)
+        if isinstance(value, str):
+            codes.add(value)
+        elif isinstance(value, list):
+            codes.update(str(v) for v in value if v is not None)
+    return codes
+
+
+def _coded_fields():
+    """{section key: [(kind, field key)]} of the questions whose codes the reports count."""
+    from eha.reports import coded  # the shipped definitions say which questions these are
+
+    fields = {}
+    for kind, pairs in ((NEED, coded.needs_fields()), (CIN_FACTOR, coded.cin_fields())):
+        for section_key, field_key in pairs:
+            fields.setdefault(section_key, []).append((kind, field_key))
+    return fields
+
+
+def move_for(event):
+    """The ``CaseMove`` for a transition audit event just written (flushed: it has its seq), or None."""
+    detail = event.detail or {}
+    source, dest = detail.get("from"), detail.get("to")
+    if event.outcome != "success" or source is None or dest is None or source == dest:
+        return None
+    return CaseMove(
+        assessment_id=event.assessment_id, seq=event.seq, from_state=source, to_state=dest, at=event.occurred_at
+    )
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _rewrite_case_codes(session, _context):
+    """Rewrite the codes of every case whose needs sections this flush wrote (added, changed or deleted)."""
+    fields = None
+    case_ids = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, SectionAnswer):
+            fields = fields if fields is not None else _coded_fields()
+            if obj.section_key in fields and obj.assessment_id is not None:
+                case_ids.add(obj.assessment_id)
+    if case_ids:
+        rewrite_case_codes(session.connection(), case_ids, fields)
+
+
+def rewrite_case_codes(connection, case_ids, fields=None):
+    fields = fields or _coded_fields()
+    table = CaseCode.__table__
+    connection.execute(sa.delete(table).where(table.c.assessment_id.in_(case_ids)))
+    saved = connection.execute(
+        sa.select(SectionAnswer.assessment_id, SectionAnswer.section_key, SectionAnswer.answers).where(
+            SectionAnswer.assessment_id.in_(case_ids), SectionAnswer.section_key.in_(list(fields))
+        )
+    )
+    rows = set()
+    for case_id, section_key, answers in saved:
+        for kind, field_key in fields[section_key]:
+            rows.update((case_id, kind, code) for code in codes_in(answers, (field_key,)))
+    if rows:
+        connection.execute(sa.insert(table), [{"assessment_id": c, "kind": k, "code": v} for c, k, v in sorted(rows)])

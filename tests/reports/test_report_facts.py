@@ -1,0 +1,228 @@
+"""The reports' narrow tables (case_codes, case_moves) say what the answers and the audit trail say, after saves and
+moves made on the pages; and the needs and time-in-state reports read them, as a manager sees."""
+
+import os
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from config import normalise_database_url
+from eha.extensions import db
+from eha.models.assessments import SectionAnswer
+from eha.models.audit import AuditEvent
+from eha.models.report_facts import CaseCode, CaseMove
+from tests.conftest import POSTGRES_URL
+from tests.reports.helpers import case, close_met
+from tests.workflow.helpers import team
+
+
+@pytest.fixture
+def people(app):
+    return team(app)
+
+
+def _rows(page, heading_id):
+    table = page.one(f"#{heading_id} + table")
+    return [
+        [" ".join(c.text_content().split()) for c in row.cssselect("th, td")] for row in table.cssselect("tbody tr")
+    ]
+
+
+def _codes_in_the_table(made):
+    db.session.expire_all()
+    rows = db.session.execute(sa.select(CaseCode.kind, CaseCode.code).where(CaseCode.assessment_id == made.id))
+    return sorted(tuple(r) for r in rows)
+
+
+def _codes_in_the_answers(made):
+    answers = db.session.scalar(
+        sa.select(SectionAnswer.answers).where(
+            SectionAnswer.assessment_id == made.id, SectionAnswer.section_key == "needs"
+        )
+    )
+    return sorted(
+        [("need", code) for code in answers.get("supporting-families", [])]
+        + [("cin", code) for code in answers.get("cin-factors", [])]
+    )
+
+
+def _moves_in_the_table(made):
+    db.session.expire_all()
+    rows = db.session.execute(
+        sa.select(CaseMove.seq, CaseMove.from_state, CaseMove.to_state, CaseMove.at)
+        .where(CaseMove.assessment_id == made.id)
+        .order_by(CaseMove.seq)
+    )
+    return [tuple(r) for r in rows]
+
+
+def _moves_in_the_trail(made):
+    events = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(
+            AuditEvent.assessment_id == made.id,
+            AuditEvent.action.in_(("transition", "closure_requested", "closure_rejected")),
+            AuditEvent.outcome == "success",
+        )
+        .order_by(AuditEvent.seq)
+    )
+    return [
+        (e.seq, e.detail["from"], e.detail["to"], e.occurred_at) for e in events if e.detail["from"] != e.detail["to"]
+    ]
+
+
+def _save_needs(client, made, needs, factors):
+    version = db.session.scalar(
+        sa.select(SectionAnswer.version_id).where(
+            SectionAnswer.assessment_id == made.id, SectionAnswer.section_key == "needs"
+        )
+    )
+    response = client.post(
+        f"/assessments/{made.ref}/sections/needs",
+        data={"version": str(version or 0), "action": "draft", "supporting-families": needs, "cin-factors": factors},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def test_the_codes_follow_the_needs_saved_on_the_page(client, client_request, signed_in, people):
+    lead, nurse, manager = people
+    made = case(
+        lead, [nurse.agency], family="Bennett", child=("Ella", "Bennett", date(2015, 5, 3)), started=date.today()
+    )
+    # The builder's answers (education, relationships) are there from the start.
+    assert _codes_in_the_table(made) == [("need", "sf-education"), ("need", "sf-relationships")]
+    signed_in(lead)
+    _save_needs(client, made, ["sf-health", "sf-housing", "sf-education"], ["1B", "2C"])
+    assert _codes_in_the_table(made) == _codes_in_the_answers(made)
+    assert _codes_in_the_table(made) == [
+        ("cin", "1B"),
+        ("cin", "2C"),
+        ("need", "sf-education"),
+        ("need", "sf-health"),
+        ("need", "sf-housing"),
+    ]
+    # A need taken off and a factor cleared go from the table too.
+    _save_needs(client, made, ["sf-health"], [])
+    assert _codes_in_the_table(made) == _codes_in_the_answers(made) == [("need", "sf-health")]
+
+    # What the manager's needs report counts: one case with a health need, none with education any more.
+    signed_in(manager)
+    page = client_request.get("/reports/needs")
+    assert [row[:2] for row in _rows(page, "table-needs")] == [["Improved mental and physical health", "1"]]
+    assert not page.select("#table-cin-factors + table")  # no factors recorded: no table
+
+
+def test_the_moves_follow_the_transitions_made_on_the_pages(client, client_request, signed_in, people):
+    lead, nurse, manager = people
+    made = case(
+        lead, [nurse.agency], family="Bennett", child=("Ella", "Bennett", date(2015, 5, 3)), started=date.today()
+    )
+    assert _moves_in_the_table(made) == []
+    signed_in(lead)
+    assert client.post(f"/assessments/{made.ref}/transitions/complete_assessment").status_code == 302
+    assert _moves_in_the_table(made) == _moves_in_the_trail(made)
+    assert [(m[1], m[2]) for m in _moves_in_the_table(made)] == [("draft", "assessed")]
+    # A step refused (not allowed from "assessed") writes no move.
+    assert client.post(f"/assessments/{made.ref}/transitions/complete_assessment").status_code == 409
+    assert len(_moves_in_the_table(made)) == 1
+
+    other = case(lead, [nurse.agency], family="Cole", child=("Sam", "Cole", date(2014, 2, 1)), started=date.today())
+    close_met(other, lead, manager, nurse)
+    assert _moves_in_the_table(other) == _moves_in_the_trail(other)
+    assert [(m[1], m[2]) for m in _moves_in_the_table(other)] == [
+        ("draft", "assessed"),
+        ("assessed", "taf_scheduled"),
+        ("taf_scheduled", "plan_active"),
+        ("plan_active", "review_scheduled"),
+        ("review_scheduled", "plan_active"),
+        ("plan_active", "closed"),
+    ]
+    # Time in state counts each state left: "Assessment in progress" by both cases, "Plan active" twice by one.
+    signed_in(manager)
+    page = client_request.get("/reports/time-in-state")
+    left = {row[0]: row[1] for row in _rows(page, "table-states")}
+    assert left["Assessment in progress"] == "2" and left["Assessed"] == "1" and left["Plan active"] == "2"
+
+
+@pytest.fixture
+def scratch_url(tmp_path):
+    """An empty database of this test's own (the suite's databases are already at the latest migration)."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        return
+    parsed = sa.engine.make_url(normalise_database_url(POSTGRES_URL))
+    name = f"{parsed.database}_facts_{os.getpid()}"
+    admin = sa.create_engine(parsed, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield parsed.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _facts():
+    with db.engine.connect() as conn:
+        codes = conn.execute(sa.text("SELECT assessment_id, kind, code FROM case_codes ORDER BY 1, 2, 3")).all()
+        moves = conn.execute(
+            sa.text("SELECT assessment_id, seq, from_state, to_state, at FROM case_moves ORDER BY seq")
+        ).all()
+    return [tuple(r) for r in codes], [tuple(r) for r in moves]
+
+
+def test_migration_0026_fills_the_tables_as_the_application_writes_them(scratch_url):
+    """Cases written by the application, the tables dropped (down to 0025) and filled again by the migration."""
+    from flask_migrate import downgrade, upgrade
+
+    from eha import create_app
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=scratch_url)
+    with app.app_context():
+        upgrade()
+        lead, nurse, manager = team(app)
+        first = case(lead, [nurse.agency], family="A", child=("Ann", "A", date(2015, 1, 1)), started=date.today())
+        close_met(first, lead, manager, nurse)
+        case(
+            lead,
+            [nurse.agency],
+            family="B",
+            child=("Ben", "B", date(2015, 1, 1)),
+            started=date.today(),
+            needs=("sf-health", "sf-housing", "sf-crime"),
+        )
+        written = _facts()
+        assert len(written[0]) == 5 and len(written[1]) == 6
+        db.session.remove()
+        downgrade(revision="0025_network_corrections")
+        with db.engine.connect() as conn:
+            assert "case_codes" not in sa.inspect(conn).get_table_names()
+        upgrade()
+        assert _facts() == written
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_distance_travelled_compares_the_first_review_with_the_latest_as_worked_out_by_hand(
+    client_request, signed_in, people
+):
+    from eha.demo import cases as build
+    from eha.transaction import committing
+
+    lead, nurse, manager = people
+    # Three reviews: the family's score 3, 5, 7 (first 3, latest 7: up); the practitioner's 4, 4, 2 (down).
+    # A second case reviewed once is not compared.
+    reviewed = case(lead, [nurse.agency], family="A", child=("Ann", "A", date(2015, 1, 1)), started=date.today())
+    once = case(lead, [nurse.agency], family="B", child=("Ben", "B", date(2015, 1, 1)), started=date.today())
+    with committing():
+        _version, meeting = build.to_review_scheduled(reviewed, lead, [nurse])
+        for family_score, practitioner_score in ((3, 4), (5, 4), (7, 2)):
+            build.review(reviewed, meeting, lead, family_score=family_score, practitioner_score=practitioner_score)
+        _version, other = build.to_review_scheduled(once, lead, [nurse])
+        build.review(once, other, lead, family_score=1, practitioner_score=9)
+    signed_in(manager)
+    page = client_request.get("/reports/distance-travelled")
+    assert _rows(page, "table-summary") == [["The family's", "1", "0", "0"], ["The practitioner's", "0", "0", "1"]]
+    today = date.today().isoformat()
+    assert _rows(page, "table-cases") == [[reviewed.ref, today, today, "3", "7", "4", "2"]]
