@@ -5,7 +5,7 @@ the latest for a language being the one practitioners read. Shipped versions' tr
 package (``eha/definitions/shipped/*.cy.yaml``), not rows.
 
 Revision ID: 0028_definition_translations
-Revises: 0025_network_corrections
+Revises: 0026_report_facts
 Create Date: 2026-12-01
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0028_definition_translations"
-down_revision = "0025_network_corrections"
+down_revision = "0026_report_facts"
 branch_labels = None
 depends_on = None
 
