@@ -434,11 +434,13 @@ def _plan(app):
             sa.text("SELECT ref FROM assessments WHERE lead_id = :u AND state = 'plan_active' ORDER BY id LIMIT 1"),
             {"u": practitioner_id},
         ).scalar()
-        # Where page 500 starts for a manager who follows "Next" 499 times: the seek key of page 499's last row.
+        # Where page 500 starts for a manager who follows "Next" 499 times: the seek key of page 499's last row
+        # (at a size with fewer pages, of the row before the last page).
         due, last_id = db.session.execute(
             sa.text(
                 "SELECT next_due_on, id FROM assessments WHERE disposed_at IS NULL "
-                "ORDER BY next_due_on IS NULL, next_due_on, id DESC OFFSET :n LIMIT 1"
+                "ORDER BY next_due_on IS NULL, next_due_on, id DESC "
+                "OFFSET LEAST(:n, (SELECT count(*) FROM assessments WHERE disposed_at IS NULL) - 26) LIMIT 1"
             ),
             {"n": 499 * app.config["EHA_PAGE_SIZE"] - 1},
         ).one()
