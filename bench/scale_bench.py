@@ -434,10 +434,22 @@ def _plan(app):
             sa.text("SELECT ref FROM assessments WHERE lead_id = :u AND state = 'plan_active' ORDER BY id LIMIT 1"),
             {"u": practitioner_id},
         ).scalar()
+        # Where page 500 starts for a manager who follows "Next" 499 times: the seek key of page 499's last row
+        # (at a size with fewer pages, of the row before the last page).
+        due, last_id = db.session.execute(
+            sa.text(
+                "SELECT next_due_on, id FROM assessments WHERE disposed_at IS NULL "
+                "ORDER BY next_due_on IS NULL, next_due_on, id DESC "
+                "OFFSET LEAST(:n, (SELECT count(*) FROM assessments WHERE disposed_at IS NULL) - 26) LIMIT 1"
+            ),
+            {"n": 499 * app.config["EHA_PAGE_SIZE"] - 1},
+        ).one()
+    page_500 = f"/assessments?after={due.isoformat() if due else 'undated'}.{last_id}&n=500"
     pages = {
         "/ My cases, practitioner": ("practitioner", "GET", "/"),
         "/assessments manager, page 1": ("manager", "GET", "/assessments"),
-        "/assessments?page=500 manager": ("manager", "GET", "/assessments?page=500"),
+        "/assessments page 500 (its Next link) manager": ("manager", "GET", page_500),
+        "/assessments?page=500 (old bookmark) manager": ("manager", "GET", "/assessments?page=500"),
         "/assessments?q=smith manager": ("manager", "GET", "/assessments?q=smith"),
         "/assessments practitioner, page 1": ("practitioner", "GET", "/assessments"),
         "/assessments?q=smith practitioner": ("practitioner", "GET", "/assessments?q=smith"),

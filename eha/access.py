@@ -31,6 +31,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_login import current_user, login_required
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased, joinedload
 
 from eha import audit
@@ -80,21 +81,23 @@ def _taf_case_latest_consent_id():
 
 def taf_case_ids(user):
     """The cases where ``user`` is a current TAF member and the case's latest agreement is not withdrawn and names
-    the user's agency (read from the user's TAF rows outwards: one index range, then one look-up per row)."""
+    the user's agency, read from the user's TAF rows outwards: one index range, then for each row a scalar
+    subquery of index look-ups (its case's latest agreement, then that agreement's agency). A scalar subquery,
+    not a join: joined, PostgreSQL hashed every agreement of every case to find the few (issue 14)."""
     latest_consent_id = _taf_case_latest_consent_id()
-    return (
-        sa.select(TafMember.assessment_id)
-        .join(Consent, Consent.assessment_id == TafMember.assessment_id)
+    names_agency = (
+        sa.select(consent_agencies.c.agency_id)
+        .select_from(Consent)
         .join(
             consent_agencies,
             sa.and_(consent_agencies.c.consent_id == Consent.id, consent_agencies.c.agency_id == user.agency_id),
         )
-        .where(
-            TafMember.user_id == user.id,
-            TafMember.removed_at.is_(None),
-            Consent.id == latest_consent_id,
-            Consent.withdrawn_on.is_(None),
-        )
+        .where(Consent.id == latest_consent_id, Consent.withdrawn_on.is_(None))
+        .correlate(TafMember)
+        .scalar_subquery()
+    )
+    return sa.select(TafMember.assessment_id).where(
+        TafMember.user_id == user.id, TafMember.removed_at.is_(None), names_agency.is_not(None)
     )
 
 
@@ -119,6 +122,19 @@ def visible_case_ids(user, today=None):
     )
 
 
+def among_ids(column, ids):
+    """``column`` is one of the ids ``ids`` (a select of one column) selects. On PostgreSQL the ids are gathered
+    once, first, into an array (an InitPlan: ``column = ANY((SELECT array_agg(id) FROM ...))``), so the outer
+    query reads only those rows through the primary key: as ``IN (subquery)`` the planner hash-joins the few ids
+    to a scan of every case once the table is large (issue 14). SQLite answers ``IN (subquery)`` from the ids."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return column.in_(ids)
+    found = ids.subquery()
+    gathered = sa.select(sa.func.array_agg(found.c[0])).scalar_subquery()
+    # The cast makes it an array expression: ``ANY (SELECT ...)`` alone would compare with each row's array.
+    return column == sa.any_(sa.cast(gathered, postgresql.ARRAY(sa.Integer)))
+
+
 def visible_to_staff(user):
     """``user`` is signed in, active and not an administrator (who sees no case content)."""
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active) and (
@@ -132,7 +148,7 @@ def visible_cases_filter(user, today=None):
         return sa.false()
     if user.role == MANAGER:
         return sa.true()
-    return Assessment.id.in_(visible_case_ids(user, today))
+    return among_ids(Assessment.id, visible_case_ids(user, today))
 
 
 def visible_cases(user):

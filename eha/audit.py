@@ -11,10 +11,12 @@ elsewhere does (``anchor_line`` and ``check_anchors``; ``flask audit anchor`` an
 --anchor``). docs/operations/audit.md.
 """
 
+import collections
 import functools
 import hashlib
 import hmac
 import json
+import os
 import re
 import secrets
 import threading
@@ -28,6 +30,7 @@ from flask_login import current_user
 from psycopg.rows import namedtuple_row
 
 from config import DEV_AUDIT_KEY, audit_key_list
+from eha import audit_fast
 from eha.extensions import db
 from eha.models.audit import AuditChainHead, AuditEvent, AuditLink
 from eha.models.base import utcnow
@@ -479,15 +482,20 @@ class ChainCheck:
         return self
 
 
-def _stream(statement, batch_size):
-    """Rows of ``statement`` in batches through a server-side cursor, never ORM objects. On PostgreSQL the Core
-    statement runs on the driver's own binary cursor: a million rows through the result layer cost seconds."""
+def _stream(statement, batch_size, plain=False):
+    """Rows of ``statement`` in batches through a server-side cursor, never ORM objects (``plain``: tuples). On
+    PostgreSQL the Core statement runs on the driver's own binary cursor: a million rows through the result layer
+    cost seconds."""
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
-        yield from connection.execute(statement, execution_options={"stream_results": True, "yield_per": batch_size})
+        rows = connection.execute(statement, execution_options={"stream_results": True, "yield_per": batch_size})
+        yield from (tuple(row) for row in rows) if plain else rows
         return
     compiled = statement.compile(dialect=connection.dialect)
     driver = connection.connection.driver_connection
+    if plain:
+        yield from audit_fast.stream(driver, str(compiled), compiled.params, batch_size)
+        return
     name = f"eha_audit_{secrets.token_hex(4)}"
     with driver.cursor(name=name, binary=True, row_factory=namedtuple_row) as cursor:
         cursor.itersize = batch_size
@@ -547,48 +555,71 @@ def _walk_self_linked(result, keys, remember, batch_size):
     return None
 
 
-def _links_query(after):
-    links = _links()
-    columns = [
-        links.c.position.label("link_position"),
-        links.c.prev_hash.label("link_prev"),
-        links.c.key_id.label("link_key"),
-        links.c.hash.label("link_hash"),
-    ]
-    return (
-        sa.select(*columns, *_event_columns())
-        .select_from(links.outerjoin(AuditEvent.__table__, AuditEvent.id == links.c.event_id))
-        .where(links.c.position > after)
-        .order_by(links.c.position)
+# The columns of the links query's fast rows (``eha.audit_fast``), in its order: the link, then the event's
+# id, seq, own link and hash, then what the event signs, in ``_canonical_own``'s order.
+_FAST_NAMES = ("link_position", "link_prev", "link_key", "link_hash", "id", "seq", "prev_hash", "hash",
+               "occurred_at", "user_id", "user_email", "user_name", "user_role", "agency_name",
+               "assessment_id", "case_ref", "action", "outcome", "detail_json", "ip_address", "request_id",
+               "nonce", "key_id")  # fmt: skip
+_FastRow = collections.namedtuple("_FastRow", _FAST_NAMES)
+# Fewer links than this per worker are checked in this process: forking costs more than it saves.
+PARALLEL_FROM = 100_000
+
+
+def _fast_links_query(after=None, upto=None):
+    """The links after position ``after`` (or after ``:low``, up to ``:high``, for a worker), each with its event,
+    as ``_FAST_NAMES``."""
+    links, events = _links(), AuditEvent.__table__
+    columns = [links.c.position, links.c.prev_hash, links.c.key_id, links.c.hash]
+    columns += [events.c[name] for name in _FAST_NAMES[4:18]]
+    columns += [sa.cast(events.c.detail, sa.Text)] + [events.c[name] for name in _FAST_NAMES[19:]]
+    query = sa.select(*columns).select_from(links.outerjoin(events, events.c.id == links.c.event_id))
+    if after is None:
+        query = query.where(links.c.position > sa.bindparam("low"), links.c.position <= sa.bindparam("high"))
+    else:
+        query = query.where(links.c.position > after)
+    return query.order_by(links.c.position)
+
+
+def _verify_workers(result, batch_size):
+    """How many processes check the links (PostgreSQL, and enough links for each), or 0 for this one alone."""
+    workers = current_app.config.get("EHA_AUDIT_VERIFY_WORKERS") or os.cpu_count() or 1
+    if workers < 2 or db.session.connection().dialect.name != "postgresql":
+        return 0, 0
+    end = db.session.scalar(sa.select(sa.func.max(_links().c.position))) or 0
+    workers = min(workers, (end - result.checked) // PARALLEL_FROM)
+    return (workers, end) if workers >= 2 else (0, 0)
+
+
+def _walk_in_parallel(result, key_bytes, remember, batch_size):
+    """Check the links there are now in worker processes (``eha.audit_fast.verify_ranges``), moving ``result``
+    on as far as they verified and joined; the ordered walk goes on from there."""
+    workers, end = _verify_workers(result, batch_size)
+    if not workers:
+        return
+    connection = db.session.connection()
+    compiled = _fast_links_query().compile(dialect=connection.dialect)
+    conninfo = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    start = (result.checked, result.last_hash)
+    result.checked, result.last_hash, hashes = audit_fast.verify_ranges(
+        conninfo, str(compiled), key_bytes, start, end, workers=workers, remember=remember, batch_size=batch_size
     )
-
-
-def _sound_link(row, position, last_hash, key_bytes):
-    """True when ``row`` is the next link and it and its event verify: the hot path of ``verify``, one call and
-    no allocation beyond the two messages (``_link_problem`` says what is wrong, when this is False)."""
-    key = key_bytes.get(row.key_id)
-    link_key = key_bytes.get(row.link_key)
-    if key is None or link_key is None or row.id is None or row.prev_hash or not row.nonce:
-        return False
-    if row.link_position != position or row.link_prev != last_hash:
-        return False
-    own = hmac.digest(key, _canonical_own(row), "sha256").hex()
-    if own != row.hash:
-        return False
-    message = _link_message(position, row.seq, own, last_hash, row.link_key)
-    return hmac.digest(link_key, message, "sha256").hex() == row.link_hash
+    result.hashes.update(hashes)
 
 
 def _walk_links(result, keys, remember, batch_size):
     key_bytes = {name: key.encode() for name, key in keys.items()}
-    for row in _stream(_links_query(result.checked), batch_size):
-        if not _sound_link(row, result.checked + 1, result.last_hash, key_bytes):
-            problem = _link_problem(row, result, keys) or "it does not verify"
-            return result.fail(row if row.id is not None else None, problem)
-        if remember and row.link_position in remember:
-            result.hashes[row.link_position] = row.link_hash
-        result.last_hash, result.checked = row.link_hash, row.link_position
-    return None
+    _walk_in_parallel(result, key_bytes, remember, batch_size)
+    rows = _stream(_fast_links_query(result.checked), batch_size, plain=True)
+    checked, last_hash, bad = audit_fast.walk(
+        rows, result.checked, result.last_hash, key_bytes, remember, result.hashes
+    )
+    result.checked, result.last_hash = checked, last_hash
+    if bad is None:
+        return None
+    row = _FastRow._make(bad)
+    problem = _link_problem(row, result, keys) or "it does not verify"
+    return result.fail(row if row.id is not None else None, problem)
 
 
 def _read_head():

@@ -597,8 +597,10 @@ def _cases_matching(text):
         # Nothing matches as typed: allow one typo ("smiht"), which the trigram index answers too.
         allow_typos()
         name_matches = near_name(folded)
-    by_child = (
-        sa.select(AssessmentChild.assessment_id).join(Child, Child.id == AssessmentChild.child_id).where(name_matches)
+    # The children found first, then their episodes through the child_id index (as an id set: joined, PostgreSQL
+    # hashed all 180,000 episode-child rows at 100k to find the 2,000 Smiths' episodes).
+    by_child = sa.select(AssessmentChild.assessment_id).where(
+        access.among_ids(AssessmentChild.child_id, sa.select(Child.id).where(name_matches))
     )
     return sa.union(sa.select(Assessment.id).where(by_ref), by_child)
 
@@ -628,7 +630,7 @@ def case_list(user, *, state=None, text=None, needs=None):
         query = query.where(needing)
     text = (text or "").replace("\x00", "").strip()[:100]
     if text:
-        query = query.where(Assessment.id.in_(_cases_matching(text)))
+        query = query.where(access.among_ids(Assessment.id, _cases_matching(text)))
     return query.order_by(Assessment.next_due_on.is_(None), Assessment.next_due_on, Assessment.id.desc())
 
 

@@ -18,7 +18,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload, load_only, raiseload, selectinload
 
-from eha.access import granted_case_ids, taf_case_ids, visible_to_staff
+from eha.access import among_ids, granted_case_ids, taf_case_ids, visible_to_staff
 from eha.extensions import db
 from eha.models.assessments import Assessment, AssessmentChild, TafMember
 from eha.models.choices import CLOSED_ACTION_PROGRESS
@@ -87,7 +87,7 @@ def my_case_ids(user):
 def my_cases_filter(user):
     if not visible_to_staff(user):
         return sa.false()
-    return sa.and_(Assessment.id.in_(my_case_ids(user)), Assessment.state.in_(OPEN_STATES))
+    return sa.and_(among_ids(Assessment.id, my_case_ids(user)), Assessment.state.in_(OPEN_STATES))
 
 
 def _runs(user):
