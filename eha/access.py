@@ -40,6 +40,7 @@ from eha.extensions import db
 from eha.i18n import DEFAULT_LANGUAGE
 from eha.models.assessments import AccessGrant, Assessment, Consent, TafMember, consent_agencies
 from eha.models.choices import ADMIN, MANAGER
+from eha.statement_cache import StatementCache, per_user
 
 
 def agreement_names_agency(agency_id):
@@ -181,20 +182,27 @@ def refuse(user, ref=None, detail=None):
     abort(404)
 
 
+_CASE_BY_REF = StatementCache()
+
+
+def _case_by_ref(user):
+    """The case named by the ``ref`` parameter if ``user`` may see it, with its children in the same query (every
+    case page heads itself with their names). Built once per user per day (``eha.statement_cache``)."""
+    return _CASE_BY_REF.get(
+        per_user(user),
+        lambda: (
+            sa.select(Assessment)
+            .where(Assessment.ref == sa.bindparam("ref"), visible_cases_filter(user))
+            .options(joinedload(Assessment.subjects))
+        ),
+    )
+
+
 def load_case(ref, user, *, audit_action="case_viewed", detail=None):
     """Return the case ``ref`` if ``user`` may see it (recording the look), else refuse with 404."""
     if not isinstance(ref, str) or len(ref) > 20 or not ref.isprintable():
         abort(404)
-    # The case's children come in the same query: every case page heads itself with their names (issue 14).
-    case = (
-        db.session.scalars(
-            sa.select(Assessment)
-            .where(Assessment.ref == ref, visible_cases_filter(user))
-            .options(joinedload(Assessment.subjects))
-        )
-        .unique()
-        .first()
-    )
+    case = db.session.scalars(_case_by_ref(user), {"ref": ref}).unique().first()
     if case is None:
         refuse(user, ref)
     g.eha_case = case  # so a forged field noticed later in the request is recorded against this case

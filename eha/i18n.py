@@ -182,12 +182,31 @@ def _translations_are_text(app):
     template (``{% set link %}<a ...>{% endset %}``) can be passed in as one."""
     LazyString.__html__ = _escaped_lazy_html
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: escape(get_translations().ugettext(s)),
-        ngettext=lambda s, p, n: escape(get_translations().ungettext(s, p, n)),
+        gettext=lambda s: escape(_page_translations().ugettext(s)),
+        ngettext=lambda s, p, n: escape(_page_translations().ungettext(s, p, n)),
         newstyle=True,
-        pgettext=lambda c, s: escape(get_translations().upgettext(c, s)),
-        npgettext=lambda c, s, p, n: escape(get_translations().unpgettext(c, s, p, n)),
+        pgettext=lambda c, s: escape(_page_translations().upgettext(c, s)),
+        npgettext=lambda c, s, p, n: escape(_page_translations().unpgettext(c, s, p, n)),
     )
+
+
+def _page_translations():
+    """Flask-Babel's ``get_translations()``, looked up once per request and locale: a page calls ``_()`` a
+    hundred times, and each lookup walks the request's Babel state three times (a quarter of the plan page's
+    rendering, issue 14). Kept beside the locale it was found for, so ``force_locale`` (which sets another
+    locale object) is obeyed inside its block and after it."""
+    state = g.get("_flask_babel")
+    if state is not None:
+        memo = getattr(state, "eha_translations", None)
+        locale = getattr(state, "babel_locale", None)
+        if memo is not None and locale is not None and memo[0] is locale:
+            return memo[1]
+    translations = get_translations()
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None) if state is not None else None
+    if locale is not None:
+        state.eha_translations = (locale, translations)
+    return translations
 
 
 class _JSONProvider(DefaultJSONProvider):

@@ -9,6 +9,7 @@ from flask import current_app, request
 from sqlalchemy.orm import lazyload
 
 from eha.extensions import db
+from eha.statement_cache import StatementCache
 
 MAX_PAGE = 100_000
 
@@ -70,21 +71,34 @@ class BoundedPage:
         return f"{self.pages:,}" if self.exact else f"more than {self.pages - 1:,}"
 
 
-def bounded_paginate(select, id_column, *, options=(), per_page=None, bound=None):
+_REUSED = StatementCache()
+
+
+def bounded_paginate(select, id_column, *, options=(), per_page=None, bound=None, reuse_as=None):
     """A page of ``select`` at ``?page=`` with a count that reads at most ``bound`` rows (or as many as it takes
     to reach the page), so a list of 100,000 cases is not counted on every page. ``id_column`` is what the count
     selects; ``options`` (loader options) apply to the page's rows only. Two queries, like ``paginate``, plus
-    whatever ``options`` load."""
+    whatever ``options`` load.
+
+    ``reuse_as``: a key (``eha.statement_cache.per_user`` and the list's name) under which the two statements are
+    built once and reused; ``select`` is then a function that builds the list's statement."""
     per_page = per_page or current_app.config["EHA_PAGE_SIZE"]
     page = page_number()
     offset = (page - 1) * per_page
     bound = max(bound or COUNT_BOUND, offset + per_page)
-    # Only the ids, up to one past the bound: the count is an index range at most ``bound`` long.
-    ids = select.with_only_columns(id_column).order_by(None).limit(bound + 1)
-    counted = db.session.scalar(sa.select(sa.func.count()).select_from(ids.subquery()))
+
+    def build():
+        statement = select() if reuse_as is not None else select
+        # Only the ids, up to one past the bound: the count is an index range at most ``bound`` long.
+        ids = statement.with_only_columns(id_column).order_by(None).limit(bound + 1)
+        count = sa.select(sa.func.count()).select_from(ids.subquery())
+        return count, statement.options(*options).limit(per_page).offset(offset)
+
+    count, rows = build() if reuse_as is None else _REUSED.get((reuse_as, per_page, offset, bound), build)
+    counted = db.session.scalar(count)
     items = []
     if offset < counted:
-        items = db.session.scalars(select.options(*options).limit(per_page).offset(offset)).all()
+        items = db.session.scalars(rows).all()
     return BoundedPage(items, page, per_page, counted, bound)
 
 

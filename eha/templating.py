@@ -85,12 +85,23 @@ NAVIGATION = (
 
 
 def main_navigation():
-    endpoints = current_app.view_functions
-    items = []
-    for endpoint, text, roles in NAVIGATION:
-        if endpoint in endpoints and current_user.is_authenticated and current_user.role in roles:
-            items.append({"href": url_for(endpoint), "text": text, "active": request.endpoint == endpoint})
-    return items
+    """The header's links for the signed-in user's role, the current page's marked. The same for every page of
+    one role at one address, so built once per app for each (issue 14); the labels stay lazy, so each page shows
+    them in its own language."""
+    if not current_user.is_authenticated:
+        return []
+    key = (current_user.role, request.endpoint, request.script_root)
+    built = current_app.extensions.setdefault("eha_navigation", {})
+    if key not in built:
+        if len(built) > 1000:  # the address's script root comes from the request: never let it grow unbounded
+            built.clear()
+        endpoints = current_app.view_functions
+        built[key] = tuple(
+            {"href": url_for(endpoint), "text": text, "active": request.endpoint == endpoint}
+            for endpoint, text, roles in NAVIGATION
+            if endpoint in endpoints and current_user.role in roles
+        )
+    return [dict(item) for item in built[key]]
 
 
 def init_app(app):

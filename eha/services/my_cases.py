@@ -26,6 +26,7 @@ from eha.models.families import Child, Family
 from eha.models.plans import PlanAction, PlanVersion
 from eha.models.users import User
 from eha.pagination import bounded_paginate
+from eha.statement_cache import per_user
 from eha.workflow.states import OPEN_STATES
 
 
@@ -196,7 +197,9 @@ MY_CASES_OPTIONS = (
 def my_cases(user):
     """A page (``?page=``) of the user's open cases: for a TAF member, the cases where they own open actions
     first, by their soonest own due date; then overdue first, then soonest due, undated last."""
-    page = bounded_paginate(_page_query(user), Assessment.id, options=MY_CASES_OPTIONS)
+    page = bounded_paginate(
+        lambda: _page_query(user), Assessment.id, options=MY_CASES_OPTIONS, reuse_as=("my_cases", per_user(user))
+    )
     own = own_actions(user, [case.id for case in page.items])
     rows = [
         CaseRow(case, runs=(case.lead_id or case.started_by_id) == user.id, own=own.get(case.id, []))
