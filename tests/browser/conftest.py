@@ -7,6 +7,10 @@ The live server always uses its own temporary SQLite file, even when ``TEST_DATA
 PostgreSQL: the rest of the suite truncates that database between tests, and a server thread sharing
 it would see its data vanish mid-journey. CSRF protection is ON, as in production.
 
+``make test`` runs them in two xdist workers (``-n 2 --dist loadgroup``): each worker has its own live
+server, SQLite file and Chromium, and each file's tests stay together on one worker, in file order
+(journeys 2, 3 and 4, which carry one case on, share a group).
+
 Every page a journey checks (``check_page``) is run through axe-core with the WCAG 2.2 A/AA tags, must
 have exactly one ``<h1>``, must not scroll sideways at 320 CSS px (400% zoom), and is saved as a
 screenshot under ``test-artifacts/screenshots/``. Any console error (Chromium logs CSP violations
@@ -54,9 +58,19 @@ def _in_browser_dir(item):
     return BROWSER_DIR in Path(str(item.path)).resolve().parents
 
 
+# Journeys 3 and 4 carry on with journey 2's case (``plan_case``): under xdist they share a worker.
+_GROUPS = {
+    "test_journey_2_plan": "journey-2-3-4",
+    "test_journey_3_taf_member": "journey-2-3-4",
+    "test_journey_4_reviews_closure": "journey-2-3-4",
+}
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Mark every test here ``browser`` before ``-m`` selects, and skip them all without a Chromium."""
+    """Mark every test here ``browser`` before ``-m`` selects, and skip them all without a Chromium.
+
+    Each file is an xdist group (``--dist loadgroup``): its tests run on one worker, in order."""
     skip = None
     if chromium_path() is None:
         skip = pytest.mark.skip(
@@ -65,6 +79,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if _in_browser_dir(item):
             item.add_marker(pytest.mark.browser)
+            stem = Path(str(item.path)).stem
+            item.add_marker(pytest.mark.xdist_group(_GROUPS.get(stem, stem)))
             if skip is not None:
                 item.add_marker(skip)
 
@@ -103,6 +119,29 @@ def _report_in_browser_dir(report):
         report.nodeid.replace("\\", "/").startswith(str(BROWSER_DIR.relative_to(ROOT)).replace("\\", "/") + "/")
         or "tests/browser/" in report.nodeid
     )
+
+
+_SHARED_STATS = ("pages", "axe_violations", "keyboard_presses")
+
+
+def pytest_sessionfinish(session):
+    """An xdist worker hands its counts (made in ``check_page``, not in reports) to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["eha_browser_stats"] = {
+            **{key: STATS.get(key, 0) for key in _SHARED_STATS},
+            "urls": sorted(STATS["urls"]),
+        }
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller adds up its workers' counts for the summary."""
+    stats = getattr(node, "workeroutput", {}).get("eha_browser_stats")
+    if stats:
+        for key in _SHARED_STATS:
+            STATS[key] = STATS.get(key, 0) + stats[key]
+        STATS["urls"].update(stats["urls"])
 
 
 def pytest_terminal_summary(terminalreporter):
