@@ -25,6 +25,30 @@ from tests import factories
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
 
+# Browser journeys 3 and 4 carry on with journey 2's case (tests/browser ``plan_case``): under ``--dist loadfile``
+# the three files are one unit of work, so one worker runs them in order instead of each building its own case.
+_SCHEDULED_TOGETHER = {
+    f"tests/browser/{name}.py": "tests/browser/journeys 2, 3 and 4"
+    for name in ("test_journey_2_plan", "test_journey_3_taf_member", "test_journey_4_reviews_closure")
+}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile``, with the files above scheduled as one. (Not xdist_group: xdist 3.8's ``loadgroup``
+    renames items by an attribute pytest 9 no longer reads, so its groups are silently ignored.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            scope = super()._split_scope(nodeid)
+            return _SCHEDULED_TOGETHER.get(scope, scope)
+
+    return FilesTogether(config, log)
+
+
 def _make_app(database_url, **overrides):
     settings = {"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False}
     settings.update(overrides)
