@@ -213,7 +213,7 @@ def _forget_stored_definitions():
 
 
 @pytest.fixture
-def app(database_url, app_settings, mail_dir):
+def app(database_url, app_settings, mail_dir, request):
     _forget_stored_definitions()
     app = _make_app(database_url, **{"EHA_MAIL_DIR": str(mail_dir), **app_settings})
     ctx = app.app_context()
@@ -224,7 +224,7 @@ def app(database_url, app_settings, mail_dir):
         db.session.remove()
         db.engine.dispose()
         ctx.pop()
-        if POSTGRES_URL:
+        if POSTGRES_URL and "demo_loaded" not in request.fixturenames:  # a demo copy is dropped whole instead
             _truncate_postgres(app)
 
 
