@@ -49,6 +49,26 @@ def pytest_xdist_make_scheduler(config, log):
     return FilesTogether(config, log)
 
 
+def pytest_runtest_logreport(report):
+    from tests.browser import conftest as browser
+
+    browser.count_report(report)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    from tests.browser import conftest as browser
+
+    browser.add_worker_counts(node)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The browser journeys' summary (tests/browser/conftest.py), from whichever process ran or gathered them."""
+    from tests.browser import conftest as browser
+
+    browser.write_summary(terminalreporter)
+
+
 def _make_app(database_url, **overrides):
     settings = {"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False}
     settings.update(overrides)

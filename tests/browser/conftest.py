@@ -95,7 +95,9 @@ def pytest_configure(config):
         config.pluginmanager.register(_FileOrder(), "eha-browser-file-order")
 
 
-def pytest_runtest_logreport(report):
+# The three report hooks below are called from tests/conftest.py, not registered here: under xdist the controller
+# collects nothing, so it never loads this file, and the summary would say nothing (tests/conftest.py it always loads).
+def count_report(report):
     if not _report_in_browser_dir(report):
         return
     STATS["seconds"] += report.duration  # setup too: the live server, and cases journeys build first
@@ -124,8 +126,7 @@ def pytest_sessionfinish(session):
         }
 
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node, error):
+def add_worker_counts(node):
     """The controller adds up its workers' counts for the summary."""
     stats = getattr(node, "workeroutput", {}).get("eha_browser_stats")
     if stats:
@@ -134,7 +135,7 @@ def pytest_testnodedown(node, error):
         STATS["urls"].update(stats["urls"])
 
 
-def pytest_terminal_summary(terminalreporter):
+def write_summary(terminalreporter):
     if not STATS["journeys"]:
         return
     terminalreporter.section("browser journeys")
