@@ -114,11 +114,19 @@ dev: venv assets ## Like run, but Flask's debug server reloading on change
 	EHA_CONFIG=development $(FLASK) demo
 	EHA_CONFIG=development exec $(FLASK) run --debug -h 127.0.0.1 -p $${PORT:-5000}
 
+# BROWSER_TESTS=no leaves the browser tests out, saying so: .ci/run's PostgreSQL pass uses it, because they
+# serve from their own SQLite file whatever TEST_DATABASE_URL says, so its SQLite pass has already run them.
+BROWSER_TESTS ?= yes
+
 test: venv assets lint ## Run lint, then the tests (PostgreSQL too when TEST_DATABASE_URL is set)
-	@# Unit and request tests in two processes (each with its own database), then the browser tests.
-	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} -m "not browser" $(PYTEST_ARGS)
-	@if [ -x "$(CHROMIUM_PATH)" ]; then \
-		CHROMIUM_PATH="$(CHROMIUM_PATH)" $(BIN)/pytest -m browser $(PYTEST_ARGS); \
+	@# Unit and request tests in two processes (each with its own database), then the browser tests in two
+	@# (each with its own live server and Chromium; a file's tests stay on one worker, in order).
+	@# worksteal: a worker that runs out takes queued tests from the other, so one long test does not end the run alone.
+	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} --dist worksteal -m "not browser" $(PYTEST_ARGS)
+	@if [ "$(BROWSER_TESTS)" = no ]; then \
+		echo "Browser tests not run (BROWSER_TESTS=no): they always use their own SQLite server"; \
+	elif [ -x "$(CHROMIUM_PATH)" ]; then \
+		CHROMIUM_PATH="$(CHROMIUM_PATH)" $(BIN)/pytest -n $${PYTEST_WORKERS:-2} --dist loadfile -m browser $(PYTEST_ARGS); \
 	else \
 		echo "Chromium not found at $(CHROMIUM_PATH): skipping browser tests (apt-get install -y chromium)"; \
 	fi

@@ -2,8 +2,14 @@
 
 SQLite (default): the migrations run once into a template file; each test gets a copy.
 PostgreSQL (``TEST_DATABASE_URL``): the migrations run once; each test ends by truncating.
+
+A test that asks for ``demo_loaded`` starts on a database where ``flask demo`` has already run: the demo is built
+once per worker (through the command, as a user runs it) and each such test gets a copy (a file copy on SQLite,
+``CREATE DATABASE … TEMPLATE`` on PostgreSQL), instead of spending a whole demo build of its own.
 """
 
+import copy
+import json
 import os
 import shutil
 
@@ -17,6 +23,50 @@ from eha.extensions import db
 from tests import factories
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+# Browser journeys 3 and 4 carry on with journey 2's case (tests/browser ``plan_case``): under ``--dist loadfile``
+# the three files are one unit of work, so one worker runs them in order instead of each building its own case.
+_SCHEDULED_TOGETHER = {
+    f"tests/browser/{name}.py": "tests/browser/journeys 2, 3 and 4"
+    for name in ("test_journey_2_plan", "test_journey_3_taf_member", "test_journey_4_reviews_closure")
+}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile``, with the files above scheduled as one. (Not xdist_group: xdist 3.8's ``loadgroup``
+    renames items by an attribute pytest 9 no longer reads, so its groups are silently ignored.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            scope = super()._split_scope(nodeid)
+            return _SCHEDULED_TOGETHER.get(scope, scope)
+
+    return FilesTogether(config, log)
+
+
+def pytest_runtest_logreport(report):
+    from tests.browser import conftest as browser
+
+    browser.count_report(report)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    from tests.browser import conftest as browser
+
+    browser.add_worker_counts(node)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The browser journeys' summary (tests/browser/conftest.py), from whichever process ran or gathered them."""
+    from tests.browser import conftest as browser
+
+    browser.write_summary(terminalreporter)
 
 
 def _make_app(database_url, **overrides):
@@ -76,13 +126,89 @@ def _truncate_postgres(app):
         db.engine.dispose()
 
 
-@pytest.fixture
-def database_url(database_template, tmp_path):
+def _admin_engine(url):
+    return sa.create_engine(sa.engine.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def _pg_create_from(url, template_name, name):
+    """A PostgreSQL database ``name`` copied from ``template_name``, next to ``url``; its URL."""
+    admin = _admin_engine(url)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
+    admin.dispose()
+    return sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def _pg_drop(url):
+    admin = _admin_engine(url)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.engine.make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(database_template, tmp_path_factory):
+    """``(database, summary)``: the migrated database with ``flask demo --json`` run on it, once per worker.
+
+    ``summary`` is what that first run printed. On PostgreSQL it is a database of its own, migrated here: copying
+    the worker's database as a template would need every connection to it closed."""
     if POSTGRES_URL:
-        return database_template
+        worker_url = sa.engine.make_url(database_template)
+        where = worker_url.set(database=f"{worker_url.database}_demo").render_as_string(hide_password=False)
+        _pg_drop(where)
+        admin = _admin_engine(where)
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{worker_url.database}_demo"'))
+        admin.dispose()
+        migrating = _make_app(where)
+        with migrating.app_context():
+            upgrade()
+            db.engine.dispose()
+        url = where
+    else:
+        where = tmp_path_factory.mktemp("demo-db") / "demo.sqlite3"
+        shutil.copyfile(database_template, where)
+        url = f"sqlite:///{where}"
+    _forget_stored_definitions()
+    app = _make_app(url, EHA_MAIL_DIR=str(tmp_path_factory.mktemp("demo-mail")))
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["demo", "--json"])
+        assert result.exit_code == 0, result.output
+        db.session.remove()
+        db.engine.dispose()
+    yield where, json.loads(result.output)
+    if POSTGRES_URL:
+        _pg_drop(where)
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path, request):
+    if "demo_loaded" in request.fixturenames:
+        where, _summary = request.getfixturevalue("demo_template")
+        if POSTGRES_URL:
+            name = sa.engine.make_url(where).database
+            url = _pg_create_from(where, name, f"{name}_copy")
+            yield url
+            _pg_drop(url)
+            return
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(where, path)
+        yield f"sqlite:///{path}"
+        return
+    if POSTGRES_URL:
+        yield database_template
+        return
     path = tmp_path / "test.sqlite3"
     shutil.copyfile(database_template, path)
-    return f"sqlite:///{path}"
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def demo_loaded(app, demo_template):
+    """This test's database already holds the demo (``flask demo`` has run once); what that run printed with
+    ``--json`` (users and cases), as a dict. Running the demo again in the test is its second run."""
+    return copy.deepcopy(demo_template[1])
 
 
 @pytest.fixture
@@ -107,7 +233,7 @@ def _forget_stored_definitions():
 
 
 @pytest.fixture
-def app(database_url, app_settings, mail_dir):
+def app(database_url, app_settings, mail_dir, request):
     _forget_stored_definitions()
     app = _make_app(database_url, **{"EHA_MAIL_DIR": str(mail_dir), **app_settings})
     ctx = app.app_context()
@@ -118,7 +244,7 @@ def app(database_url, app_settings, mail_dir):
         db.session.remove()
         db.engine.dispose()
         ctx.pop()
-        if POSTGRES_URL:
+        if POSTGRES_URL and "demo_loaded" not in request.fixturenames:  # a demo copy is dropped whole instead
             _truncate_postgres(app)
 
 

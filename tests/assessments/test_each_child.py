@@ -200,12 +200,10 @@ def test_a_taf_member_reads_a_childs_section_but_cannot_change_it(client, signed
     assert client.post(url, data={"version": "1", "child-views": "Changed"}).status_code == 403
 
 
-def test_the_demo_has_a_family_of_three_each_child_with_their_own_answers(app, client, signed_in):
-    from eha.demo import load_demo
+def test_the_demo_has_a_family_of_three_each_child_with_their_own_answers(app, client, signed_in, demo_loaded):
     from eha.demo.each_child import FAMILY_NAME
     from eha.models.families import Family
 
-    load_demo()
     case = db.session.scalar(
         sa.select(Assessment).join(Family, Family.id == Assessment.family_id).where(Family.name == FAMILY_NAME)
     )

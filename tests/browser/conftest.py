@@ -7,6 +7,10 @@ The live server always uses its own temporary SQLite file, even when ``TEST_DATA
 PostgreSQL: the rest of the suite truncates that database between tests, and a server thread sharing
 it would see its data vanish mid-journey. CSRF protection is ON, as in production.
 
+``make test`` runs them in two xdist workers (``-n 2 --dist loadfile``): each worker has its own live
+server, SQLite file and Chromium, and each file's tests stay together on one worker, in file order
+(journeys 2, 3 and 4, which carry one case on, are kept together too: ``tests/conftest.py``).
+
 Every page a journey checks (``check_page``) is run through axe-core with the WCAG 2.2 A/AA tags, must
 have exactly one ``<h1>``, must not scroll sideways at 320 CSS px (400% zoom), and is saved as a
 screenshot under ``test-artifacts/screenshots/``. Any console error (Chromium logs CSP violations
@@ -38,7 +42,9 @@ CHROMIUM_ARGS = [
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DEFAULT_VIEWPORT = {"width": 1024, "height": 800}
 NARROW_VIEWPORT = {"width": 320, "height": 800}
-TIMEOUT_MS = 10_000
+# How long an action waits for the page before failing: two workers share the machine with their servers and
+# Chromiums (and a CI machine with other jobs); a first POST on a cold server under load took over 10 s.
+TIMEOUT_MS = 30_000
 
 STATS = {"journeys": 0, "passed": 0, "pages": 0, "urls": set(), "axe_violations": 0, "seconds": 0.0}
 
@@ -89,7 +95,9 @@ def pytest_configure(config):
         config.pluginmanager.register(_FileOrder(), "eha-browser-file-order")
 
 
-def pytest_runtest_logreport(report):
+# The three report hooks below are called from tests/conftest.py, not registered here: under xdist the controller
+# collects nothing, so it never loads this file, and the summary would say nothing (tests/conftest.py it always loads).
+def count_report(report):
     if not _report_in_browser_dir(report):
         return
     STATS["seconds"] += report.duration  # setup too: the live server, and cases journeys build first
@@ -105,7 +113,29 @@ def _report_in_browser_dir(report):
     )
 
 
-def pytest_terminal_summary(terminalreporter):
+_SHARED_STATS = ("pages", "axe_violations", "keyboard_presses")
+
+
+def pytest_sessionfinish(session):
+    """An xdist worker hands its counts (made in ``check_page``, not in reports) to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["eha_browser_stats"] = {
+            **{key: STATS.get(key, 0) for key in _SHARED_STATS},
+            "urls": sorted(STATS["urls"]),
+        }
+
+
+def add_worker_counts(node):
+    """The controller adds up its workers' counts for the summary."""
+    stats = getattr(node, "workeroutput", {}).get("eha_browser_stats")
+    if stats:
+        for key in _SHARED_STATS:
+            STATS[key] = STATS.get(key, 0) + stats[key]
+        STATS["urls"].update(stats["urls"])
+
+
+def write_summary(terminalreporter):
     if not STATS["journeys"]:
         return
     terminalreporter.section("browser journeys")

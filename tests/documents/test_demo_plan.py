@@ -1,6 +1,5 @@
 """The demo plan prints in full and the digest on paper finds it again."""
 
-import json
 import re
 
 import sqlalchemy as sa
@@ -11,10 +10,8 @@ from eha.models.users import User
 from tests.documents import helpers
 
 
-def test_the_demo_plan_prints_the_family_s_own_actions_and_its_digest_finds_it(app, client, signed_in):
-    result = app.test_cli_runner().invoke(args=["demo", "--json"])
-    assert result.exit_code == 0, result.output
-    case = next(a for a in json.loads(result.output)["assessments"] if a["state"] == "plan_active")
+def test_the_demo_plan_prints_the_family_s_own_actions_and_its_digest_finds_it(app, client, signed_in, demo_loaded):
+    case = next(a for a in demo_loaded["assessments"] if a["state"] == "plan_active")
     signed_in(db.session.scalar(sa.select(User).where(User.email == case["lead_email"])))
     response = client.get(f"/assessments/{case['ref']}/plan.pdf")
     assert response.status_code == 200

@@ -11,7 +11,6 @@ from datetime import date
 import lxml.html
 import sqlalchemy as sa
 
-from eha.demo import load_demo
 from eha.extensions import db
 from eha.models.assessments import Assessment, CasePerson, ClosureReturn, Consent, SectionAnswer
 from eha.models.audit import AuditEvent
@@ -122,8 +121,8 @@ def _drive_the_pages(client, users, cases):
     )
 
 
-def test_no_personal_value_of_a_family_appears_in_any_audit_detail(app, client):
-    summary = load_demo()
+def test_no_personal_value_of_a_family_appears_in_any_audit_detail(app, client, demo_loaded):
+    summary = demo_loaded
     users = {u.email: u for u in db.session.scalars(sa.select(User))}
     refs = [a["ref"] for a in summary["assessments"]]
     cases = db.session.scalars(sa.select(Assessment).where(Assessment.ref.in_(refs))).all()
@@ -149,8 +148,8 @@ def _staff_values():
     return {v for v in values if len(v) >= 4}
 
 
-def test_no_staff_name_email_or_agency_name_appears_in_any_audit_detail(app, client):
-    summary = load_demo()
+def test_no_staff_name_email_or_agency_name_appears_in_any_audit_detail(app, client, demo_loaded):
+    summary = demo_loaded
     users = {u.email: u for u in db.session.scalars(sa.select(User))}
     refs = [a["ref"] for a in summary["assessments"]]
     cases = db.session.scalars(sa.select(Assessment).where(Assessment.ref.in_(refs))).all()

@@ -80,9 +80,8 @@ def test_a_delivery_task_queued_in_redis_sends_the_outbox(app, smtp, monkeypatch
     queue.flush()
 
 
-def test_flask_demo_queues_its_meetings_invitations_once(app):
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["demo"]).exit_code == 0
+def test_flask_demo_queues_its_meetings_invitations_once(app, demo_loaded):
+    runner = app.test_cli_runner()  # `flask demo` has run once
     invitations = helpers.rows("invitation")
     assert invitations and all(r.calendar and "METHOD:REQUEST" in r.calendar for r in invitations)
     assert runner.invoke(args=["demo"]).exit_code == 0

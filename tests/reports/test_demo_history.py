@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from eha.demo import load_demo
 from eha.extensions import db
 from eha.models.users import User
 
@@ -20,8 +19,9 @@ def _rows(page, heading_id):
     ]
 
 
-def test_the_demo_history_shows_days_in_each_state_and_fills_the_returns(app, client, client_request, signed_in):
-    load_demo()
+def test_the_demo_history_shows_days_in_each_state_and_fills_the_returns(
+    app, client, client_request, signed_in, demo_loaded
+):
     signed_in(db.session.scalar(sa.select(User).where(User.role == "manager").order_by(User.id)))
     page = client_request.get("/reports/time-in-state?period=18m")
     rows = {row[0]: row for row in _rows(page, "table-states")}
@@ -41,8 +41,7 @@ def test_the_demo_history_shows_days_in_each_state_and_fills_the_returns(app, cl
     assert {"agency", "self-referral"} <= {row[4] for row in ssd[1:]}
 
 
-def test_the_backdated_audit_trail_verifies(app):
-    load_demo()
+def test_the_backdated_audit_trail_verifies(app, demo_loaded):
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert "intact" in result.output

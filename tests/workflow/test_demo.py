@@ -8,8 +8,8 @@ from eha.models.assessments import Assessment
 from eha.workflow.states import STATES
 
 
-def test_the_demo_has_cases_in_every_state_and_is_idempotent(app):
-    first = load_demo()
+def test_the_demo_has_cases_in_every_state_and_is_idempotent(app, demo_loaded):
+    first = demo_loaded  # the first run
     states = {a["state"] for a in first["assessments"]}
     assert set(STATES) <= states
     pending = db.session.scalars(sa.select(Assessment).where(Assessment.pending_closure_reason.is_not(None))).all()
@@ -21,11 +21,13 @@ def test_the_demo_has_cases_in_every_state_and_is_idempotent(app):
     assert [a["ref"] for a in second["assessments"]] == [a["ref"] for a in first["assessments"]]
 
 
-def test_the_demo_has_an_open_plan_shared_by_four_agencies_and_the_grandmother(app, client, client_request):
+def test_the_demo_has_an_open_plan_shared_by_four_agencies_and_the_grandmother(
+    app, client, client_request, demo_loaded
+):
     from tests.browser.test_journey_2_plan import pdf_text
     from tests.factories import sign_in
 
-    demo = load_demo()
+    demo = demo_loaded
     whole_team = [a for a in demo["assessments"] if len({m["agency"] for m in a["team"]}) >= 3]
     assert whole_team, demo["assessments"]
     case = db.session.scalar(sa.select(Assessment).where(Assessment.ref == whole_team[0]["ref"]))
@@ -46,11 +48,12 @@ def test_the_demo_has_an_open_plan_shared_by_four_agencies_and_the_grandmother(a
     assert "Take Ella to school on Tuesdays and Thursdays" in text and "Margaret Bennett" in text
 
 
-def test_the_demos_taf_meetings_have_an_agenda_and_say_how_each_invitee_was_invited(app, client, client_request):
+def test_the_demos_taf_meetings_have_an_agenda_and_say_how_each_invitee_was_invited(
+    app, client, client_request, demo_loaded
+):
     from eha.models.meetings import Meeting
     from tests.factories import sign_in
 
-    load_demo()
     taf = db.session.scalars(sa.select(Meeting).where(Meeting.kind == "taf")).all()
     assert taf
     for meeting in taf:
@@ -68,11 +71,10 @@ def test_the_demos_taf_meetings_have_an_agenda_and_say_how_each_invitee_was_invi
     assert any(r.startswith("Margaret Bennett") and "By letter" in r and "Hard of hearing" in r for r in rows), rows
 
 
-def test_the_demo_schedules_a_family_network_meeting_for_the_bennetts(app, client, client_request):
+def test_the_demo_schedules_a_family_network_meeting_for_the_bennetts(app, client, client_request, demo_loaded):
     from eha.models.meetings import Meeting
     from tests.factories import sign_in
 
-    load_demo()
     (network,) = db.session.scalars(sa.select(Meeting).where(Meeting.kind == "family_network")).all()
     assert network.status == "scheduled"
     assert sorted(p.name for p in network.participants) == ["Laura Bennett", "Margaret Bennett"]
