@@ -3,7 +3,6 @@ one of the catalogue's messages in English (issue 18). The walk is ``tests/found
 
 import sqlalchemy as sa
 
-from eha.demo import load_demo
 from eha.extensions import db
 from eha.models.assessments import Assessment, AssessmentChild, CasePerson, FormDefinitionVersion
 from eha.models.meetings import Meeting
@@ -56,8 +55,7 @@ def _allowed(english, path):
     return any(english == message and where in path for message, where in ALLOWED)
 
 
-def test_no_page_shows_the_catalogues_english_to_a_welsh_user(app):
-    load_demo()
+def test_no_page_shows_the_catalogues_english_to_a_welsh_user(app, demo_loaded):
     case = db.session.scalar(
         sa.select(Assessment).where(Assessment.state == "plan_active", Assessment.lead_id.is_not(None))
     )
