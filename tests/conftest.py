@@ -300,3 +300,22 @@ def client_request(client):
     from tests.pages import ClientRequest
 
     return ClientRequest(client)
+
+
+@pytest.fixture
+def scratch_url(tmp_path):
+    """An empty database of this test's own, for migrating from nothing (the suite's databases are already at the
+    latest migration): a SQLite file, or on PostgreSQL a database created for the test and dropped after it."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        return
+    parsed = sa.engine.make_url(normalise_database_url(POSTGRES_URL))
+    name = f"{parsed.database}_scratch_{os.getpid()}"  # one per process: xdist workers never share one
+    admin = sa.create_engine(parsed, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield parsed.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -66,3 +66,11 @@ def count_queries():
 
 
 TODAY = date.today()
+
+
+def table_rows(page, heading_id):
+    """The body rows of the table after the heading ``heading_id``: each a list of its cells' text."""
+    table = page.one(f"#{heading_id} + table")
+    return [
+        [" ".join(c.text_content().split()) for c in row.cssselect("th, td")] for row in table.cssselect("tbody tr")
+    ]

@@ -10,13 +10,7 @@ import sqlalchemy as sa
 
 from eha.extensions import db
 from eha.models.users import User
-
-
-def _rows(page, heading_id):
-    table = page.one(f"#{heading_id} + table")
-    return [
-        [" ".join(c.text_content().split()) for c in row.cssselect("th, td")] for row in table.cssselect("tbody tr")
-    ]
+from tests.reports.helpers import table_rows
 
 
 def test_the_demo_history_shows_days_in_each_state_and_fills_the_returns(
@@ -24,7 +18,7 @@ def test_the_demo_history_shows_days_in_each_state_and_fills_the_returns(
 ):
     signed_in(db.session.scalar(sa.select(User).where(User.role == "manager").order_by(User.id)))
     page = client_request.get("/reports/time-in-state?period=18m")
-    rows = {row[0]: row for row in _rows(page, "table-states")}
+    rows = {row[0]: row for row in table_rows(page, "table-states")}
     assert set(rows) >= {"Assessment in progress", "Assessed", "TAF meeting scheduled", "Plan active"}
     medians = {state: float(row[2]) for state, row in rows.items()}
     assert medians["Assessment in progress"] >= 12  # assessed after 12 to 30 days

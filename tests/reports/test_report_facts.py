@@ -1,32 +1,22 @@
 """The reports' narrow tables (case_codes, case_moves) say what the answers and the audit trail say, after saves and
 moves made on the pages; and the needs and time-in-state reports read them, as a manager sees."""
 
-import os
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
-from config import normalise_database_url
 from eha.extensions import db
 from eha.models.assessments import SectionAnswer
 from eha.models.audit import AuditEvent
 from eha.models.report_facts import CaseCode, CaseMove
-from tests.conftest import POSTGRES_URL
-from tests.reports.helpers import case, close_met
+from tests.reports.helpers import case, close_met, table_rows
 from tests.workflow.helpers import team
 
 
 @pytest.fixture
 def people(app):
     return team(app)
-
-
-def _rows(page, heading_id):
-    table = page.one(f"#{heading_id} + table")
-    return [
-        [" ".join(c.text_content().split()) for c in row.cssselect("th, td")] for row in table.cssselect("tbody tr")
-    ]
 
 
 def _codes_in_the_table(made):
@@ -109,7 +99,7 @@ def test_the_codes_follow_the_needs_saved_on_the_page(client, client_request, si
     # What the manager's needs report counts: one case with a health need, none with education any more.
     signed_in(manager)
     page = client_request.get("/reports/needs")
-    assert [row[:2] for row in _rows(page, "table-needs")] == [["Improved mental and physical health", "1"]]
+    assert [row[:2] for row in table_rows(page, "table-needs")] == [["Improved mental and physical health", "1"]]
     assert not page.select("#table-cin-factors + table")  # no factors recorded: no table
 
 
@@ -141,26 +131,8 @@ def test_the_moves_follow_the_transitions_made_on_the_pages(client, client_reque
     # Time in state counts each state left: "Assessment in progress" by both cases, "Plan active" twice by one.
     signed_in(manager)
     page = client_request.get("/reports/time-in-state")
-    left = {row[0]: row[1] for row in _rows(page, "table-states")}
+    left = {row[0]: row[1] for row in table_rows(page, "table-states")}
     assert left["Assessment in progress"] == "2" and left["Assessed"] == "1" and left["Plan active"] == "2"
-
-
-@pytest.fixture
-def scratch_url(tmp_path):
-    """An empty database of this test's own (the suite's databases are already at the latest migration)."""
-    if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
-        return
-    parsed = sa.engine.make_url(normalise_database_url(POSTGRES_URL))
-    name = f"{parsed.database}_facts_{os.getpid()}"
-    admin = sa.create_engine(parsed, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield parsed.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _facts():
@@ -223,6 +195,6 @@ def test_distance_travelled_compares_the_first_review_with_the_latest_as_worked_
         build.review(once, other, lead, family_score=1, practitioner_score=9)
     signed_in(manager)
     page = client_request.get("/reports/distance-travelled")
-    assert _rows(page, "table-summary") == [["The family's", "1", "0", "0"], ["The practitioner's", "0", "0", "1"]]
+    assert table_rows(page, "table-summary") == [["The family's", "1", "0", "0"], ["The practitioner's", "0", "0", "1"]]
     today = date.today().isoformat()
-    assert _rows(page, "table-cases") == [[reviewed.ref, today, today, "3", "7", "4", "2"]]
+    assert table_rows(page, "table-cases") == [[reviewed.ref, today, today, "3", "7", "4", "2"]]

@@ -11,20 +11,13 @@ import sqlalchemy as sa
 from eha.extensions import db
 from eha.models.audit import AuditEvent
 from eha.reports.catalogue import REPORTS
-from tests.reports.helpers import at, case, close_met, count_queries, dated
+from tests.reports.helpers import at, case, close_met, count_queries, dated, table_rows
 from tests.workflow.helpers import team
 
 
 @pytest.fixture
 def people(app):
     return team(app)
-
-
-def _rows(page, heading_id):
-    table = page.one(f"#{heading_id} + table")
-    return [
-        [" ".join(c.text_content().split()) for c in row.cssselect("th, td")] for row in table.cssselect("tbody tr")
-    ]
 
 
 @pytest.mark.parametrize("name", sorted(REPORTS))
@@ -65,14 +58,14 @@ def test_cases_each_month_are_counted_as_worked_out_by_hand(client_request, sign
     assert b.closed_at is None
     signed_in(manager)
     page = client_request.get("/reports/cases-over-time?from=2025-09-01&to=2025-11-30")
-    assert _rows(page, "table-months") == [
+    assert table_rows(page, "table-months") == [
         ["Sep 2025", "1", "0", "1"],
         ["Oct 2025", "1", "1", "1"],
         ["Nov 2025", "1", "0", "2"],
     ]
     # From October, A was already open when the period began: it counts until it closes.
     page = client_request.get("/reports/cases-over-time?from=2025-10-01&to=2025-11-30")
-    assert _rows(page, "table-months") == [["Oct 2025", "1", "1", "1"], ["Nov 2025", "1", "0", "2"]]
+    assert table_rows(page, "table-months") == [["Oct 2025", "1", "1", "1"], ["Nov 2025", "1", "0", "2"]]
 
 
 def test_filtering_by_the_lead_professionals_agency_counts_only_their_cases(client_request, signed_in, people):
@@ -81,7 +74,7 @@ def test_filtering_by_the_lead_professionals_agency_counts_only_their_cases(clie
     case(nurse, [lead.agency], family="B", child=("Ben", "B", date(2015, 1, 1)), started=date.today())
     signed_in(manager)
     page = client_request.get(f"/reports/caseload?lead_agency={nurse.agency.id}")
-    assert _rows(page, "table-agencies") == [["Northshire Community Health", "1", "1"]]
+    assert table_rows(page, "table-agencies") == [["Northshire Community Health", "1", "1"]]
 
 
 def test_a_forged_filter_shows_an_error_and_the_report_without_it(client_request, signed_in, people):
@@ -164,7 +157,11 @@ def test_a_manager_chooses_the_period_with_the_date_inputs(client_request, signe
     query = _period_form(**{"from": ("1", "9", "2025"), "to": ("30", "11", "2025")})
     page = client_request.get("/reports/cases-over-time", query_string=query)
     assert "From 1 September 2025 to 30 November 2025" in page.text
-    assert [row[:2] for row in _rows(page, "table-months")] == [["Sep 2025", "1"], ["Oct 2025", "0"], ["Nov 2025", "0"]]
+    assert [row[:2] for row in table_rows(page, "table-months")] == [
+        ["Sep 2025", "1"],
+        ["Oct 2025", "0"],
+        ["Nov 2025", "0"],
+    ]
     assert page.one("#from-day").get("value") == "1" and page.one("#to-year").get("value") == "2025"
     assert page.one("#period option[selected]").get("value") == "custom"
     # The download links carry the period chosen.
@@ -208,7 +205,7 @@ def test_a_preset_period_wins_over_dates_left_in_the_inputs(client_request, sign
     signed_in(people[2])
     query = {**_period_form(**{"from": ("1", "9", "2025"), "to": ("30", "11", "2025")}), "period": "3m"}
     page = client_request.get("/reports/cases-over-time", query_string=query)
-    assert not page.errors() and len(_rows(page, "table-months")) == 3
+    assert not page.errors() and len(table_rows(page, "table-months")) == 3
     assert page.one("#period option[selected]").get("value") == "3m"
 
 

@@ -8,31 +8,12 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from config import DEV_AUDIT_KEY, normalise_database_url
+from config import DEV_AUDIT_KEY
 from eha import audit, create_app
 from eha.extensions import db
 from eha.models.audit import AuditEvent
-from tests.conftest import POSTGRES_URL
 
 BEFORE = "0005_account_recovery"  # the revision before 0006_audit_keyed_chain
-
-
-@pytest.fixture
-def scratch_url(tmp_path, worker_id):
-    """An empty database of this test's own (the suite's databases are already at the latest migration)."""
-    if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
-        return
-    parsed = sa.engine.make_url(normalise_database_url(POSTGRES_URL))
-    name = f"{parsed.database}_migration_{worker_id}"
-    admin = sa.create_engine(parsed, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield parsed.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _unkeyed_hash(row):
