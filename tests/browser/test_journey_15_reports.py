@@ -120,7 +120,7 @@ def test_a_manager_reads_the_reports_filters_and_downloads(live_app, browsing, d
     check_page(page, "j15-returns")
     for name, header in (
         ("Standard Safeguarding Dataset", "earl_episode_id,earl_person_id"),
-        ("Ofsted ILACS Annex A", "Child unique ID,Gender"),
+        ("Ofsted ILACS Annex A", "Child Unique ID,Gender"),
         ("Supporting Families outcomes", "family_id,case_ref"),
     ):
         with page.expect_download() as download:

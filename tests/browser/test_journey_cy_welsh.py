@@ -79,8 +79,10 @@ def test_a_practitioner_works_in_welsh_from_the_footer_link(page, demo_password)
         expect(page.locator(".govuk-summary-list__key", has_text="Cytundeb y teulu")).to_be_visible()
         check_page(page, "jcy-case-new")
 
-        # A section with a required answer, saved empty: the error summary is in Welsh.
-        page.locator(".govuk-task-list").get_by_role("link", name=re.compile("^Developmental needs")).first.click()
+        # A section with a required answer, saved empty: the error summary is in Welsh. The task list names the
+        # section in the definition's Welsh ("Developmental needs").
+        page.locator(".govuk-task-list").get_by_role("link", name=re.compile("^Anghenion datblygiadol")).first.click()
+        expect(page.locator("h1")).to_contain_text("Anghenion datblygiadol")
         page.get_by_role("button", name="Cadw a pharhau").click()
         summary = page.locator(".govuk-error-summary")
         expect(summary).to_be_visible()
