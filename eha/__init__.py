@@ -6,6 +6,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from config import CONFIGS
+from eha.routing import LazyBuildRule
 
 
 def create_app(config_name=None, **overrides):
@@ -14,6 +15,7 @@ def create_app(config_name=None, **overrides):
     config_class = CONFIGS[config_name]
 
     app = Flask(__name__, instance_relative_config=True, static_url_path="/static")
+    app.url_rule_class = LazyBuildRule  # builders compiled on first use (eha/routing.py)
     app.config.from_object(config_class)
     app.config.update(overrides)
     config_class.check(app.config)
