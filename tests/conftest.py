@@ -310,12 +310,18 @@ def scratch_url(tmp_path):
         yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
         return
     parsed = sa.engine.make_url(normalise_database_url(POSTGRES_URL))
-    name = f"{parsed.database}_scratch_{os.getpid()}"  # one per process: xdist workers never share one
-    admin = sa.create_engine(parsed, isolation_level="AUTOCOMMIT")
+    # One per process: xdist workers never share one.
+    yield from empty_pg_database(parsed, f"{parsed.database}_scratch_{os.getpid()}")
+
+
+def empty_pg_database(url, name):
+    """Yield the URL of an empty PostgreSQL database ``name`` next to ``url``, dropped afterwards."""
+    url = sa.engine.make_url(url)
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield parsed.set(database=name).render_as_string(hide_password=False)
+    yield url.set(database=name).render_as_string(hide_password=False)
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.assessments import helpers
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, empty_pg_database
 from tests.deploy.servers import ROOT
 
 
@@ -26,15 +26,7 @@ def restored_database(database_url):
     if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
         pytest.skip("pg_dump and pg_restore are not installed (postgresql-client)")
     source = sa.engine.make_url(database_url)
-    name = f"{source.database}_restored"
-    admin = sa.create_engine(source.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield source.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    yield from empty_pg_database(source, f"{source.database}_restored")
 
 
 def _flask(database_url, *args):
