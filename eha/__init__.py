@@ -7,6 +7,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from config import CONFIGS
 from eha.routing import LazyBuildRule
+from eha.template_cache import TEMPLATES
 
 
 def create_app(config_name=None, **overrides):
@@ -16,6 +17,8 @@ def create_app(config_name=None, **overrides):
 
     app = Flask(__name__, instance_relative_config=True, static_url_path="/static")
     app.url_rule_class = LazyBuildRule  # builders compiled on first use (eha/routing.py)
+    # Before app.jinja_env is first read, which builds the environment from these options.
+    app.jinja_options = {**app.jinja_options, "trim_blocks": True, "lstrip_blocks": True, "bytecode_cache": TEMPLATES}
     app.config.from_object(config_class)
     app.config.update(overrides)
     config_class.check(app.config)
@@ -33,8 +36,6 @@ def create_app(config_name=None, **overrides):
             ),
         ]
     )
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True
 
     from eha import observability
 
