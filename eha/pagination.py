@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app, request
+from flask_babel import gettext as _
 from sqlalchemy.orm import lazyload
 
 from eha.extensions import db
@@ -64,11 +65,11 @@ class BoundedPage:
 
     @property
     def total_text(self):
-        return f"{self.total:,}" if self.exact else f"more than {self.total:,}"
+        return f"{self.total:,}" if self.exact else _("more than %(count)s", count=f"{self.total:,}")
 
     @property
     def pages_text(self):
-        return f"{self.pages:,}" if self.exact else f"more than {self.pages - 1:,}"
+        return f"{self.pages:,}" if self.exact else _("more than %(count)s", count=f"{self.pages - 1:,}")
 
 
 _REUSED = StatementCache()
