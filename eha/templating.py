@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from eha.formatting import family_label, format_date, format_datetime, format_timestamp, without_emergency_line
 from eha.i18n import current_language, translated
+from eha.reports.tables import shown as report_cell
 from eha.workflow.states import STATE_LABELS, STATE_TAG_CLASSES
 
 TERMS = {
@@ -120,6 +121,7 @@ def init_app(app):
     app.add_template_filter(
         lambda value, with_time=True: format_timestamp(value, with_time, current_language()), "timestamp"
     )
+    app.add_template_filter(lambda value: report_cell(value, current_language()), "report_cell")
     app.add_template_filter(family_label, "family_label")
     app.add_template_filter(without_emergency_line, "without_emergency_line")
     app.add_template_filter(state_label, "state_label")

@@ -129,8 +129,13 @@ def scaling_scores(
     return scores
 
 
-def answer_items(spec: FieldSpec, value: Any) -> list[str]:
-    """The human-readable parts of an answer: one string per chosen option, or a single string."""
+SCORE_OUT_OF = "{score} out of {most}"
+
+
+def answer_items(spec: FieldSpec, value: Any, language: str = "en", out_of: str = SCORE_OUT_OF) -> list[str]:
+    """The human-readable parts of an answer: one string per chosen option, or a single string. A date answer
+    reads in ``language`` ("5 Mawrth 2026"), a score as ``out_of`` says (translated by the caller); options read
+    as ``spec`` (a localised definition's) names them."""
     if not is_answered(spec, value):
         return []
     if spec.type in ("checkboxes", "needs"):
@@ -142,15 +147,18 @@ def answer_items(spec: FieldSpec, value: Any) -> list[str]:
         return [spec.option_label(str(value))]
     if spec.type == "date":
         try:
-            return [format_date(value if isinstance(value, date) else date.fromisoformat(str(value)))]
+            day = value if isinstance(value, date) else date.fromisoformat(str(value))
+            return [format_date(day, language=language)]
         except ValueError:
             return [str(value)]
     if spec.type == "scale":
         score = as_score(value)
-        return [f"{score} out of {SCALE_MAX}"] if score is not None else [str(value)]
+        return [out_of.format(score=score, most=SCALE_MAX)] if score is not None else [str(value)]
     return [str(value)]
 
 
-def answer_display(spec: FieldSpec, value: Any, separator: str = "; ") -> str:
+def answer_display(
+    spec: FieldSpec, value: Any, separator: str = "; ", language: str = "en", out_of: str = SCORE_OUT_OF
+) -> str:
     """A saved answer as plain text for the review screen and the PDF; ``""`` when unanswered."""
-    return separator.join(answer_items(spec, value))
+    return separator.join(answer_items(spec, value, language, out_of))

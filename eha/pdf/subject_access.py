@@ -5,7 +5,7 @@ with the usual markings (OFFICIAL-SENSITIVE, reference, page X of Y). Every valu
 
 Its fixed text is in the language of the manager's page that asked for the export (``gettext`` and ``language``
 given by the service, the interface's catalogue; Welsh from a Welsh page). What the JSON holds is printed as it
-is: the records' values, and a field's name from its JSON key (through the catalogue where it has a label there).
+is: the records' values; a field is named by its label in ``FIELD_LABELS`` (or its humanised JSON key), translated.
 """
 
 from __future__ import annotations
@@ -48,6 +48,131 @@ TABLE_LABELS = {
     "closure_returns": N_("Closures not signed off"),
     "lead_changes": N_("Changes of lead professional"),
 }
+
+# A record's fields named as a reader would name them (the JSON keeps the column names); a field not here is named
+# from its key ("date_of_birth" -> "Date of birth"), through the catalogue. Ids are eha's own record numbers.
+FIELD_LABELS = {
+    "action_key": N_("Action reference"),
+    "added_by_id": N_("Added by (user number)"),
+    "agency_id": N_("Agency (record number)"),
+    "answers": N_("Answers"),
+    "apologies": N_("Sent apologies"),
+    "apologies_update": N_("Update sent with the apologies"),
+    "assessment_due_on": N_("Assessment due on"),
+    "assessment_id": N_("Case (record number)"),
+    "at": N_("When"),
+    "by_id": N_("By (user number)"),
+    "carer_id": N_("Parent or carer (record number)"),
+    "child_id": N_("Child (record number)"),
+    "closed_at": N_("Closed at"),
+    "closed_by_id": N_("Closed by (user number)"),
+    "closure_approved_by_id": N_("Closure approved by (user number)"),
+    "closure_notes": N_("Closure notes"),
+    "closure_reason": N_("Reason for closing"),
+    "comment": N_("Comment"),
+    "competence_judged": N_("Judged competent to agree"),
+    "competence_notes": N_("How competence was judged"),
+    "completed_at": N_("Completed at"),
+    "corrected_at": N_("Corrected at"),
+    "corrected_by_id": N_("Corrected by (user number)"),
+    "created_at": N_("Created at"),
+    "created_by_id": N_("Created by (user number)"),
+    "definition_name": N_("Assessment form"),
+    "definition_version": N_("Assessment form version"),
+    "digest": N_("Digest (SHA-256)"),
+    "disposal_rule": N_("Retention rule"),
+    "disposed_at": N_("Disposed of at"),
+    "family_id": N_("Family (record number)"),
+    "family_score": N_("Family's score"),
+    "family_view": N_("Family's view"),
+    "first_taf_due_on": N_("First TAF meeting due on"),
+    "from_user_id": N_("From (user number)"),
+    "given_as": N_("How it was given"),
+    "given_by_kind": N_("Who they are"),
+    "given_by_name": N_("Agreed by"),
+    "given_on": N_("Date agreed"),
+    "given_via": N_("Given in person or by phone"),
+    "id": N_("Record number"),
+    "interpreter_needed": N_("Interpreter needed"),
+    "invited_how": N_("How they were invited"),
+    "involvement": N_("Involvement"),
+    "key": N_("Identifier"),
+    "lead_agreed_id": N_("Agreed by the new lead professional (user number)"),
+    "lead_id": N_("Lead professional (user number)"),
+    "legal_basis": N_("Legal basis"),
+    "meeting_id": N_("Meeting (record number)"),
+    "method": N_("How they signed"),
+    "need_code": N_("Need"),
+    "network_member_id": N_("Family network member (record number)"),
+    "new_value": N_("New value"),
+    "next_due_label": N_("What is due next"),
+    "next_due_on": N_("Next due on"),
+    "next_review_due_on": N_("Next review due on"),
+    "next_review_on": N_("Next review on"),
+    "next_review_reason": N_("Reason for the next review date"),
+    "nhs_number": N_("NHS number"),
+    "number": N_("Number"),
+    "old_lead_kept": N_("The old lead professional stayed on the team"),
+    "old_value": N_("Old value"),
+    "owner_carer_id": N_("Owner: parent or carer (record number)"),
+    "owner_child_id": N_("Owner: child (record number)"),
+    "owner_name": N_("Owner"),
+    "owner_person_id": N_("Owner: person without an eha account (record number)"),
+    "owner_user_id": N_("Owner: worker (user number)"),
+    "pending_closure_at": N_("Closure asked for at"),
+    "pending_closure_by_id": N_("Closure asked for by (user number)"),
+    "pending_closure_notes": N_("Notes with the closure asked for"),
+    "pending_closure_outcomes": N_("Outcomes with the closure asked for"),
+    "pending_closure_reason": N_("Reason for the closure asked for"),
+    "person_id": N_("Person (record number)"),
+    "plan_changed": N_("Plan changed"),
+    "plan_version_id": N_("Plan version (record number)"),
+    "position": N_("Order"),
+    "practitioner_score": N_("Practitioner's score"),
+    "progress_at": N_("Progress recorded at"),
+    "progress_comment": N_("Comment on progress"),
+    "record_id": N_("Record corrected (record number)"),
+    "record_kind": N_("Kind of record corrected"),
+    "recorded_at": N_("Recorded at"),
+    "recorded_by_id": N_("Recorded by (user number)"),
+    "ref": N_("Case reference"),
+    "relationship_to_child": N_("Relationship to the child"),
+    "relationship_to_family": N_("Relationship to the family"),
+    "removed_at": N_("Removed at"),
+    "removed_by_id": N_("Removed by (user number)"),
+    "removed_reason": N_("Reason for removing"),
+    "returned_at": N_("Returned at"),
+    "returned_by_id": N_("Returned by (user number)"),
+    "review_id": N_("Review (record number)"),
+    "scheduled_for": N_("Arranged for"),
+    "school": N_("School"),
+    "section_key": N_("Assessment section"),
+    "signed_at": N_("Signed at"),
+    "signed_content": N_("What was signed"),
+    "signed_on": N_("Date signed"),
+    "signer_kind": N_("Who signed"),
+    "significant_harm_answer": N_("Answer about significant harm"),
+    "started_at": N_("Started at"),
+    "started_by_id": N_("Started by (user number)"),
+    "step_up_on": N_("Stepped up on"),
+    "step_up_reason": N_("Reason for stepping up"),
+    "step_up_team": N_("Team stepped up to"),
+    "success_measure": N_("How we will know it worked"),
+    "support_offered": N_("Support offered"),
+    "to_user_id": N_("To (user number)"),
+    "updated_at": N_("Updated at"),
+    "updated_by_id": N_("Updated by (user number)"),
+    "user_id": N_("Worker (user number)"),
+    "withdrawal_notes": N_("Notes on withdrawing agreement"),
+    "withdrawn_on": N_("Agreement withdrawn on"),
+    "withdrawn_recorded_by_id": N_("Withdrawal recorded by (user number)"),
+}
+
+
+def field_label(key: str, _=None) -> str:
+    """The printed name of the field ``key`` in the language ``_`` translates into (default English)."""
+    _ = _ or _english
+    return _(FIELD_LABELS[key]) if key in FIELD_LABELS else _(humanise(key))
 
 
 def humanise(name: str) -> str:
@@ -147,7 +272,7 @@ class SubjectAccessRenderer(PageNumberedRenderer):
         width = self.frame_width
         header = [self.markup(esc(_("Field")), "cell_bold"), self.markup(esc(_("Recorded")), "cell_bold")]
         rows = [
-            [self.para(k if named else _(humanise(k)), "cell_bold"), self.para(show(v, _), "cell")]
+            [self.para(k if named else field_label(k, _), "cell_bold"), self.para(show(v, _), "cell")]
             for k, v in row.items()
         ]
         return self.long_table([header, *rows], [width * self.FIELD_SHARE, width * (1 - self.FIELD_SHARE)])

@@ -1,13 +1,36 @@
 """A report's table: its columns, the one SQL query that makes its rows, and how a row reads. The page shows
 the first rows (or all, for an aggregate); a CSV export streams every row with ``yield_per``, so 100,000 rows
-never sit in memory at once."""
+never sit in memory at once.
 
+A row carries its dates as ISO text ("2026-05-01"): that is what the CSV and .xlsx downloads keep (machine
+readable, the same in every language). The page shows each as the rest of the interface writes dates, in the
+reader's language (``shown``: "1 May 2026", "1 Mai 2026")."""
+
+import re
 from dataclasses import dataclass, field
+from datetime import date
 
 import sqlalchemy as sa
 
 from eha.extensions import db
+from eha.formatting import format_date
 from eha.reports.sql import without_jit
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def shown(value, language="en"):
+    """A table cell as the page shows it: a date (or a row's ISO date text) as the interface writes dates in
+    ``language``; anything else as it is."""
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, date):
+        return format_date(value, language=language)
+    return value
+
 
 STREAM_CHUNK = 1000
 

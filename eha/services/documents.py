@@ -14,15 +14,17 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy.orm import joinedload
 
 from eha import audit
 from eha.access import visible_cases_filter
 from eha.definitions import answer_display
-from eha.definitions.store import definition_for
+from eha.definitions.store import localised_definition
 from eha.errors import Conflict, DomainError, NotFound
 from eha.extensions import db
 from eha.formatting import format_date, now_in_london, without_emergency_line
+from eha.i18n import current_language, translated
 from eha.models.assessments import Assessment
 from eha.models.choices import CONSENT_CONTACTS, CONSENT_FORMS, CONSENT_GIVEN_BY, SIGNING_METHODS
 from eha.models.plans import PlanVersion
@@ -205,85 +207,109 @@ def plan_copy(case, number=None, *, large=False, lang=None, kind="html"):
 
 
 # --- the assessment record ---
+#
+# The record is the reader's: it prints in ``?lang`` when given, else in the language the reader has chosen for
+# the interface (the plan, the family's, prints in the carer's language). The renderer's fixed text comes from
+# the plan's catalogue through the translator; the labels built here (the family's and the agreement's rows,
+# the stage) are the interface's words, already in its catalogue, so they are translated with it. The
+# definition's questions, sections and options are its translation in that language (English where it has
+# none); the family's answers and every name print as they were written.
 
 
-def _family_section(case):
+def record_language(lang=None):
+    """The translator a printing of the assessment record uses: ``lang`` if given (an unknown code is English),
+    else the reader's interface language."""
+    return translator(supported(lang) if lang else current_language())
+
+
+def _family_section(case, language):
     rows = []
     for child in case.children:
         parts = [child.name]
         if child.date_of_birth:
-            parts.append(f"born {format_date(child.date_of_birth)}")
+            parts.append(gettext("born %(date)s", date=format_date(child.date_of_birth, language=language)))
         if child.school:
             parts.append(child.school)
-        rows.append(("Child", ", ".join(parts)))
+        rows.append((gettext("Child"), ", ".join(parts)))
     for carer in case.family.carers:
         parts = [carer.name]
         if carer.relationship_to_child:
             parts.append(carer.relationship_to_child)
         if carer.preferred_language:
-            parts.append(f"speaks {carer.preferred_language}")
-        rows.append(("Parent or carer", ", ".join(parts)))
-    return SectionDoc(title="About the family", answers=rows)
+            parts.append(gettext("speaks %(language)s", language=carer.preferred_language))
+        rows.append((gettext("Parent or carer"), ", ".join(parts)))
+    return SectionDoc(title=gettext("About the family"), answers=rows)
 
 
-def _answers_doc(section, saved, title):
+def _answers_doc(section, saved, title, language):
     saved = saved or {}
+    # TRANSLATORS: a 0 to 10 score in the printed assessment record; keep {score} and {most} as they are.
+    out_of = gettext("{score} out of {most}")
     return SectionDoc(
-        title=title, answers=[(spec.label, answer_display(spec, saved.get(spec.key))) for spec in section.fields]
+        title=title,
+        answers=[
+            (spec.label, answer_display(spec, saved.get(spec.key), language=language, out_of=out_of))
+            for spec in section.fields
+        ],
     )
 
 
 def _yes_no(value):
-    return {True: "Yes", False: "No"}.get(value, "")
+    return {True: gettext("Yes"), False: gettext("No")}.get(value, "")
 
 
-def _agreement_section(case):
+def _agreement_section(case, language):
     """The agreement as recorded: who, when, how, the interpreter, the privacy notice and, for a young person,
     the competence judgement. None when no agreement has been recorded."""
     consent = case.current_consent
     if consent is None:
         return None
     rows = [
-        ("Agreed by", consent.given_by_name),
-        ("Who they are", CONSENT_GIVEN_BY.get(consent.given_by_kind, "")),
-        ("Date agreed", format_date(consent.given_on)),
+        (gettext("Agreed by"), consent.given_by_name),
+        (gettext("Who they are"), translated(CONSENT_GIVEN_BY.get(consent.given_by_kind, ""))),
+        (gettext("Date agreed"), format_date(consent.given_on, language=language)),
         (
-            "How it was given",
+            gettext("How it was given"),
             ", ".join(
-                label
+                translated(label)
                 for label in (CONSENT_FORMS.get(consent.given_as), CONSENT_CONTACTS.get(consent.given_via))
                 if label
             ),
         ),
-        ("Interpreter used", _yes_no(consent.interpreter_used)),
-        ("Interpreter's language", consent.interpreter_language or ""),
-        ("Privacy notice given", _yes_no(consent.privacy_notice_given)),
+        (gettext("Interpreter used"), _yes_no(consent.interpreter_used)),
+        (gettext("Interpreter's language"), consent.interpreter_language or ""),
+        (gettext("Privacy notice given"), _yes_no(consent.privacy_notice_given)),
     ]
     if consent.given_by_kind == "young_person":
         rows += [
-            ("Judged competent to agree", _yes_no(consent.competence_judged)),
-            ("How competence was judged", consent.competence_notes or ""),
+            (gettext("Judged competent to agree"), _yes_no(consent.competence_judged)),
+            (gettext("How competence was judged"), consent.competence_notes or ""),
         ]
     if consent.withdrawn_on:
-        rows.append(("Withdrawn", format_date(consent.withdrawn_on)))
-    return SectionDoc(title="The family's agreement", answers=rows)
+        rows.append((gettext("Withdrawn"), format_date(consent.withdrawn_on, language=language)))
+    return SectionDoc(title=gettext("The family's agreement"), answers=rows)
 
 
-def assessment_document(case, *, generated_at=None):
-    """The ``AssessmentDocument`` for ``case``: every section of its pinned definition, with every answer; a
-    section asked of each child once for every child, under the child's name."""
-    definition = definition_for(case)
+def assessment_document(case, *, generated_at=None, language="en"):
+    """The ``AssessmentDocument`` for ``case`` in ``language`` (a code): every section of its pinned definition,
+    with every answer; a section asked of each child once for every child, under the child's name."""
+    definition = localised_definition(case.definition_name, case.definition_version, language)
     answers = case.answers_by_section()
     by_child = case.answers_by_child()
-    sections = [_family_section(case)]
-    agreement = _agreement_section(case)
-    if agreement is not None:
-        sections.append(agreement)
-    for section, child in definition.pages(case.children):
-        if child is None:
-            sections.append(_answers_doc(section, answers.get(section.key), section.title))
-        else:
-            sections.append(_answers_doc(section, by_child.get((section.key, child.id)), section.title_for(child.name)))
+    with force_locale(language):
+        sections = [_family_section(case, language)]
+        agreement = _agreement_section(case, language)
+        if agreement is not None:
+            sections.append(agreement)
+        for section, child in definition.pages(case.children):
+            if child is None:
+                saved, title = answers.get(section.key), section.title
+            else:
+                saved, title = by_child.get((section.key, child.id)), section.title_for(child.name)
+            sections.append(_answers_doc(section, saved, title, language))
+        state_label = translated(STATE_LABELS.get(case.state, case.state))
+        version = definition.version
+        definition_label = gettext("%(title)s (version %(version)s)", title=definition.title, version=version)
     config = current_app.config
     return AssessmentDocument(
         reference=case.ref,
@@ -291,27 +317,37 @@ def assessment_document(case, *, generated_at=None):
         service_name=config["EHA_SERVICE_NAME"],
         family_name=case.family.name,
         children=[Person(name=c.name, date_of_birth=c.date_of_birth) for c in case.children],
-        state_label=STATE_LABELS.get(case.state, case.state),
-        definition_label=f"{definition.title} (version {definition.version})",
+        state_label=state_label,
+        definition_label=definition_label,
         sections=sections,
         generated_at=generated_at or now_in_london(),
     )
 
 
-def assessment_pdf(case, *, large=False):
-    return seal_if_configured(render_assessment(assessment_document(case), large=large))
+def assessment_pdf(case, *, large=False, lang=None):
+    """PDF bytes of the assessment record (sealed when a certificate is configured) in ``lang`` (None: the
+    reader's language)."""
+    language = record_language(lang)
+    document = assessment_document(case, language=language.locale)
+    return seal_if_configured(render_assessment(document, large=large, language=language))
 
 
-def assessment_filename(ref, *, large=False):
-    return f"{ref}-assessment{'-large-print' if large else ''}.pdf"
+def assessment_filename(ref, *, large=False, lang="en"):
+    language = "" if lang == "en" else f"-{lang}"
+    return f"{ref}-assessment{language}{'-large-print' if large else ''}.pdf"
 
 
 @autocommit
-def download_assessment(case, *, large=False):
-    """The assessment record PDF ``(bytes, filename)``, the download recorded."""
-    data = assessment_pdf(case, large=large)
-    audit.record("pdf_downloaded", assessment=case, detail={"document": "assessment", "large": large})
-    return data, assessment_filename(case.ref, large=large)
+def download_assessment(case, *, large=False, lang=None):
+    """The assessment record PDF ``(bytes, filename)`` in ``lang`` (None: the reader's language), the download
+    recorded with the language asked for."""
+    language = record_language(lang)
+    data = assessment_pdf(case, large=large, lang=language.requested)
+    audit.record(
+        "pdf_downloaded", assessment=case, detail={"document": "assessment", "large": large, "lang": language.requested}
+    )
+    # Named by the language it is printed in, as the plan is.
+    return data, assessment_filename(case.ref, large=large, lang=language.locale)
 
 
 # --- sealing ---

@@ -74,4 +74,5 @@ def plan_text(case):
 
 @case_route(bp, "/assessment.pdf", need=VIEW, audit=None, refused="pdf_downloaded")
 def assessment(case):
-    return _pdf(*documents.download_assessment(case, large=_large()))
+    """The assessment record in ``?lang`` (with ``large=1``), else in the reader's own language."""
+    return _pdf(*documents.download_assessment(case, large=_large(), lang=_lang()))

@@ -146,7 +146,7 @@ def test_every_download_writes_exactly_one_audit_event(client, signed_in, lead):
     assert [e.detail for e in events] == [  # the Nowaks' carer prefers Polish: the plan is asked for in Polish
         {"document": "plan", "version": 1, "large": False, "lang": "pl"},
         {"document": "plan", "version": 1, "large": True, "lang": "pl"},
-        {"document": "assessment", "large": False},
+        {"document": "assessment", "large": False, "lang": "en"},  # the record is the reader's: English here
     ]
     assert all(e.user_id == lead.id and e.outcome == "success" for e in events)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == before + 3

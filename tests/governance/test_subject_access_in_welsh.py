@@ -33,3 +33,27 @@ def test_a_welsh_managers_export_prints_its_fixed_text_in_welsh_and_keeps_the_js
     assert "Everything held about" not in text and "What has been withheld" not in text
     assert "Yr aelwyd" in text and "Maes" in text  # a table's name and the field column, in Welsh
     assert "Donna Marsh" in text and "4 Quarry Row" in text  # the records, as held
+
+
+def test_every_field_of_the_welsh_export_is_named_in_welsh_never_by_its_key(app, demo, as_user):
+    from eha.pdf.subject_access import FIELD_LABELS
+
+    lead_client = app.test_client()
+    factories.sign_in(lead_client, demo.lead)
+    client = as_user(demo.manager)
+    sar = _whole_request(client, demo, lead_client)
+    client.get(f"/subject-access/{sar.id}?lang=cy")
+    archive = zipfile.ZipFile(io.BytesIO(client.post(f"/subject-access/{sar.id}/export").data))
+    json_name, pdf_name = sorted(archive.namelist())
+    data = json.loads(archive.read(json_name))
+    keys = {key for case in data["cases"] for rows in case["records"].values() for row in rows for key in row}
+    assert {"id", "assessment_id", "created_at", "nhs_number"} <= keys  # the JSON keeps its column names
+    reader = PdfReader(io.BytesIO(archive.read(pdf_name)))
+    text = " ".join(" ".join(p.extract_text() or "" for p in reader.pages).split())
+    assert "Rhif cofnod" in text and "Achos (rhif cofnod)" in text and "Crëwyd am" in text and "Rhif GIG" in text
+    values = json.dumps(data["cases"], ensure_ascii=False)  # a value may hold the words ("… Primary School")
+    for key in keys & set(FIELD_LABELS):
+        humanised = key.replace("_", " ").capitalize()
+        assert f" {humanised} " not in f" {text} " or humanised in values, key
+    for english in ("Assessment id", "Created at", "Nhs number", "Record number", "Updated by id"):
+        assert english not in text, english

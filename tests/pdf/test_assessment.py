@@ -63,3 +63,11 @@ def test_assessment_metadata():
 def test_an_assessment_with_no_sections_renders():
     text = pdf_text(render_assessment(typical_assessment(sections=(), children=())))
     assert "No part of the assessment has been finished yet" in text
+
+
+def test_a_right_to_left_edition_of_the_record_prints_and_says_its_language():
+    from eha.pdf.i18n import translator
+
+    reader = PdfReader(io.BytesIO(render_assessment(typical_assessment(), language=translator("ar"))))
+    assert reader.trailer["/Root"]["/Lang"] == "ar"
+    assert "Bennett" in "".join(page.extract_text() for page in reader.pages)

@@ -38,3 +38,17 @@ def test_an_administrator_cannot_download_the_case_list(app, client, signed_in):
     admin = factories.user(role="admin", agency=factories.agency())
     signed_in(admin)
     assert client.get("/assessments/export.csv").status_code in (403, 404)
+
+
+def test_the_case_list_download_keeps_english_headings_and_iso_dates_for_a_welsh_reader(app, client, signed_in):
+    """A data file for the council's own tools: the same columns and words whoever downloads it (issue 18)."""
+    lead, nurse, _manager = team(app)
+    mine = case(lead, [nurse.agency], family="Mine", child=("Ann", "Mine", date(2015, 1, 1)), started=date.today())
+    signed_in(lead)
+    page = client.get("/assessments?lang=cy")
+    assert 'lang="cy"' in page.get_data(as_text=True)
+    response = client.get("/assessments/export.csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["Reference", "State", "Family", "Next due", "Due on", "Lead professional", "Started", "Closed"]
+    assert rows[1][0] == mine.ref and rows[1][1] == "Assessment in progress"
+    assert rows[1][6] == date.today().isoformat()

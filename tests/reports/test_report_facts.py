@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from eha.extensions import db
+from eha.formatting import format_date
 from eha.models.assessments import SectionAnswer
 from eha.models.audit import AuditEvent
 from eha.models.report_facts import CaseCode, CaseMove
@@ -196,5 +197,5 @@ def test_distance_travelled_compares_the_first_review_with_the_latest_as_worked_
     signed_in(manager)
     page = client_request.get("/reports/distance-travelled")
     assert table_rows(page, "table-summary") == [["The family's", "1", "0", "0"], ["The practitioner's", "0", "0", "1"]]
-    today = date.today().isoformat()
+    today = format_date(date.today())  # the page writes dates as the interface does (the CSV keeps ISO)
     assert table_rows(page, "table-cases") == [[reviewed.ref, today, today, "3", "7", "4", "2"]]
