@@ -796,7 +796,7 @@ class SectionPage:
     def rows(self):
         """Each question with its answer as text, for reading."""
         answers = self.answers or {}
-        return [(spec, answer_display(spec, answers.get(spec.key), "\n")) for spec in self.section.fields]
+        return [(spec, shown_answer(spec, answers.get(spec.key))) for spec in self.section.fields]
 
     @property
     def born_on(self):
@@ -812,6 +812,12 @@ class SectionPage:
         pages = [(section.key, child.id if child else None) for section, child in self.definition.pages(self.children)]
         index = pages.index((self.section.key, self.child_id))
         return pages[index + 1] if index + 1 < len(pages) else None
+
+
+def shown_answer(spec, value):
+    """A saved answer as the reader reads it on a page: a date in their language ("5 Mawrth 2026"), a score as
+    their language says it ("3 allan o 10"), options as ``spec`` (the reader's definition) names them."""
+    return answer_display(spec, value, "\n", language=current_language(), out_of=_("{score} out of {most}"))
 
 
 def section_page(case, key, user, child_id=None):
@@ -833,7 +839,7 @@ def section_conflict(section, saved, typed):
     theirs = saved.answers if saved is not None else {}
     return {
         "rows": [
-            (spec, answer_display(spec, theirs.get(spec.key), "\n"), answer_display(spec, typed.get(spec.key), "\n"))
+            (spec, shown_answer(spec, theirs.get(spec.key)), shown_answer(spec, typed.get(spec.key)))
             for spec in section.fields
         ],
         "by": saved.updated_by.name if saved is not None and saved.updated_by else None,

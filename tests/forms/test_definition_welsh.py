@@ -302,3 +302,36 @@ def test_the_conflict_page_in_welsh_compares_the_answers_under_the_welsh_questio
     rows = [[cell.text_content().strip() for cell in row.cssselect("th, td")] for row in page.select("tbody tr")]
     assert ["A yw’r plentyn yn byw ar yr aelwyd?", "Ydy", "Rhywfaint o’r amser"] in rows
     assert _saved(case, "about-the-child").answers == {"lives-in-household": "yes"}
+
+
+def test_the_conflict_page_in_welsh_reads_scores_and_dates_in_welsh(client, client_request, practitioner):
+    case = helpers.case(practitioner)
+    factories.sign_in(client, practitioner)
+    scaling, request_url = (f"/assessments/{case.ref}/sections/{key}" for key in ("scaling", "about-the-request"))
+    client_request.post(scaling, data={"version": "0", "action": "draft", "family-score": "3"})
+    client_request.post(
+        request_url,
+        data={
+            "version": "0",
+            "action": "draft",
+            "start-date": ["5", "3", "2026"],
+        },
+    )
+    client_request.get(f"{scaling}?lang=cy")
+    page = client_request.post(
+        scaling, data={"version": "0", "action": "draft", "family-score": "7"}, expected_status=409
+    )
+    rows = [[cell.text_content().strip() for cell in row.cssselect("th, td")] for row in page.select("tbody tr")]
+    assert any(row[1:] == ["3 allan o 10", "7 allan o 10"] for row in rows), rows
+    assert "out of 10" not in page.text
+    page = client_request.post(
+        request_url,
+        data={
+            "version": "0",
+            "action": "draft",
+            "start-date": ["6", "3", "2026"],
+        },
+        expected_status=409,
+    )
+    rows = [[cell.text_content().strip() for cell in row.cssselect("th, td")] for row in page.select("tbody tr")]
+    assert any(row[1:] == ["5 Mawrth 2026", "6 Mawrth 2026"] for row in rows), rows
