@@ -117,12 +117,19 @@ dev: venv assets ## Like run, but Flask's debug server reloading on change
 # BROWSER_TESTS=no leaves the browser tests out, saying so: .ci/run's PostgreSQL pass uses it, because they
 # serve from their own SQLite file whatever TEST_DATABASE_URL says, so its SQLite pass has already run them.
 BROWSER_TESTS ?= yes
+# DATABASE_TESTS_ONLY=yes leaves out the tests that reach no database (marked no_database by tests/conftest.py):
+# .ci/run's PostgreSQL pass uses it, because its SQLite pass has run them and they cannot differ on PostgreSQL.
+DATABASE_TESTS_ONLY ?= no
+UNIT_TESTS := not browser$(if $(filter yes,$(DATABASE_TESTS_ONLY)), and not no_database)
 
 test: venv assets lint ## Run lint, then the tests (PostgreSQL too when TEST_DATABASE_URL is set)
 	@# Unit and request tests in two processes (each with its own database), then the browser tests in two
 	@# (each with its own live server and Chromium; a file's tests stay on one worker, in order).
 	@# worksteal: a worker that runs out takes queued tests from the other, so one long test does not end the run alone.
-	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} --dist worksteal -m "not browser" $(PYTEST_ARGS)
+	@if [ "$(DATABASE_TESTS_ONLY)" = yes ]; then \
+		echo "Tests that reach no database not run (DATABASE_TESTS_ONLY=yes): they cannot differ on another database"; \
+	fi
+	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} --dist worksteal -m "$(UNIT_TESTS)" $(PYTEST_ARGS)
 	@if [ "$(BROWSER_TESTS)" = no ]; then \
 		echo "Browser tests not run (BROWSER_TESTS=no): they always use their own SQLite server"; \
 	elif [ -x "$(CHROMIUM_PATH)" ]; then \

@@ -1,7 +1,11 @@
 """Test fixtures: an app on a database built by the migrations, clients, signed-in users.
 
 SQLite (default): the migrations run once into a template file; each test gets a copy.
-PostgreSQL (``TEST_DATABASE_URL``): the migrations run once; each test ends by truncating.
+PostgreSQL (``TEST_DATABASE_URL``): the migrations run once; each test ends by emptying the tables.
+
+A test that reaches no database (none of ``DATABASE_FIXTURES``, and its module never names ``TEST_DATABASE_URL``)
+is marked ``no_database``: .ci/run's PostgreSQL pass leaves those to its SQLite pass (``make test
+DATABASE_TESTS_ONLY=yes``), because they cannot behave differently there.
 
 A test that asks for ``demo_loaded`` starts on a database where ``flask demo`` has already run: the demo is built
 once per worker (through the command, as a user runs it) and each such test gets a copy (a file copy on SQLite,
@@ -23,6 +27,27 @@ from eha.extensions import db
 from tests import factories
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+DATABASE_FIXTURES = frozenset({"database_url", "database_template", "demo_template", "scratch_url"})
+_NAMES_THE_DATABASE = {}
+
+
+def _module_names_the_database(item):
+    path = str(getattr(item, "fspath", ""))
+    if path not in _NAMES_THE_DATABASE:
+        try:
+            with open(path, encoding="utf-8") as file:
+                source = file.read()
+        except OSError:
+            source = "TEST_DATABASE_URL"  # unknown: assume it does
+        _NAMES_THE_DATABASE[path] = "TEST_DATABASE_URL" in source or "POSTGRES_URL" in source
+    return _NAMES_THE_DATABASE[path]
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by marker
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())) and not _module_names_the_database(item):
+            item.add_marker(pytest.mark.no_database)
 
 
 # Browser journeys 3 and 4 carry on with journey 2's case (tests/browser ``plan_case``): under ``--dist loadfile``
