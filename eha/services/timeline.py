@@ -101,17 +101,17 @@ def _named(event, names):
     return gettext(words, name=name) if name else None
 
 
-# The fixed sentences services write in ``detail["text"]`` (English, for the audit trail): the timeline shows each
-# in the reader's language, after a name.
+# The fixed sentences services write in ``detail["text"]`` (English, for the audit trail; the keys are not for the
+# catalogue): the timeline shows each in the reader's language, after a name.
 FIXED_TEXTS = {
-    N_("Added an action"): N_("added an action"),
-    N_("Changed an action"): N_("changed an action"),
-    N_("Removed an action"): N_("removed an action"),
-    N_("Handed the case to another lead professional"): N_("handed the case to another lead professional"),
-    N_("Removed a member from the Team Around the Family"): N_("removed a member from the Team Around the Family"),
-    N_("Added someone without an eha account to the case"): N_("added someone without an eha account to the case"),
-    N_("Changed the details of someone on the case"): N_("changed the details of someone on the case"),
-    N_("Took someone without an eha account off the case"): N_("took someone without an eha account off the case"),
+    "Added an action": N_("added an action"),
+    "Changed an action": N_("changed an action"),
+    "Removed an action": N_("removed an action"),
+    "Handed the case to another lead professional": N_("handed the case to another lead professional"),
+    "Removed a member from the Team Around the Family": N_("removed a member from the Team Around the Family"),
+    "Added someone without an eha account to the case": N_("added someone without an eha account to the case"),
+    "Changed the details of someone on the case": N_("changed the details of someone on the case"),
+    "Took someone without an eha account off the case": N_("took someone without an eha account off the case"),
 }
 
 # ``audit.label`` of each action a case's timeline shows, after a name, for events without a sentence of their own.
