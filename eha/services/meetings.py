@@ -800,7 +800,7 @@ def check_invitations_open(case, meeting):
         raise NotAllowed(_l("This case is closed: meetings can no longer change."), detail={"meeting": meeting.id})
     if meeting.status == "cancelled":
         raise NotAllowed(
-            "This meeting was cancelled: its invitations can no longer change.", detail={"meeting": meeting.id}
+            _l("This meeting was cancelled: its invitations can no longer change."), detail={"meeting": meeting.id}
         )
 
 
