@@ -379,3 +379,23 @@ def test_the_same_steps_in_english_read_as_before(client, signed_in, lead, nurse
     response = client.post(f"/assessments/{case.ref}/transitions/agree_plan")
     assert response.status_code == 409
     assert "This case is closed: you cannot agree the plan." in words(response)
+
+
+def test_an_event_written_before_its_parameters_were_kept_shows_its_stored_english(client, signed_in, lead):
+    """Stored events are never rewritten (the chain's hashes cover them): one from before this change, with only
+    its English sentence, is shown as written, in a Welsh page as in an English one."""
+    from eha import audit
+    from eha.transaction import committing
+
+    signed_in(lead)
+    case = start(client)
+    with committing():
+        audit.record(
+            "meeting_scheduled",
+            assessment=case,
+            user=lead,
+            detail={"meeting": 1, "kind": "taf", "text": "Scheduled a team around the family meeting for 3 May 2026"},
+        )
+    welsh = "\n".join(timeline_entries(client.get(f"/assessments/{case.ref}?lang=cy")))
+    assert "scheduled a team around the family meeting for 3 May 2026" in welsh
+    assert "wedi dechrau’r asesiad" in welsh
