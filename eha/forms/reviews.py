@@ -11,7 +11,7 @@ from eha.forms.families import Required
 from eha.forms.fields import GovCheckboxesField, GovRadioField, GovScaleField, GovTextAreaField, MaxLength
 from eha.forms.meetings import RecordMeetingForm, record_form
 from eha.forms.plans import LONG_TEXT
-from eha.i18n import lazy_choices
+from eha.i18n import in_english, lazy_choices
 from eha.models.choices import ACTION_PROGRESS, REVIEW_DECISIONS
 
 
@@ -83,7 +83,7 @@ class ReviewForm(RecordMeetingForm):
     def add_guard_errors(self, messages):
         """The workflow's reasons, each on the question it is about."""
         for message in messages:
-            field = self.plan_changed if "plan" in message.lower() else self.held_on
+            field = self.plan_changed if "plan" in in_english(message).lower() else self.held_on
             field.errors = [*field.errors, message]
 
     def validate_next_review_on(self, field):

@@ -9,6 +9,7 @@ and the fields only, so disposal can remove the values with the rest of the fami
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from eha import audit
@@ -31,7 +32,7 @@ def record_for(case, kind, record_id=None):
     rows = {"child": family.children, "carer": family.carers, "network": family.network}.get(kind)
     found = next((r for r in rows or [] if r.id == record_id), None)
     if found is None:
-        raise NotFound("There is no such person in this family.", detail={"record": kind, "record_id": record_id})
+        raise NotFound(_l("There is no such person in this family."), detail={"record": kind, "record_id": record_id})
     return found
 
 
@@ -109,7 +110,7 @@ def correct(case, by, kind, record_id, changes, *, reason, expected_version):
     """Correct the facts in ``changes`` ({field: new value}) of one record; each changed field gets a correction
     row with its old value. Nothing changed is an error (there is nothing to record)."""
     if case.disposed_at is not None:
-        raise NotAllowed("This case has been disposed of.")
+        raise NotAllowed(_l("This case has been disposed of."))
     family = case.family
     db.session.refresh(family)
     if expected_version is None or str(expected_version) != str(family.version_id):
@@ -140,7 +141,7 @@ def correct(case, by, kind, record_id, changes, *, reason, expected_version):
         _apply(kind, record, field, value)
         changed.append(field)
     if not changed:
-        raise NotAllowed("Nothing was changed: enter the corrected value.")
+        raise NotAllowed(_l("Nothing was changed: enter the corrected value."))
     family.updated_at = now  # bumps the household's version: pages opened before this correction are stale
     try:
         db.session.flush()

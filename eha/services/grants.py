@@ -6,6 +6,7 @@ Grants are recorded with a reason and an end date, audited, and listed for revie
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from eha import audit
@@ -55,13 +56,15 @@ def create_grant(case, *, by, user, reason, ends_on, today=None):
     if not isinstance(user, User):
         user = db.session.get(User, user) if isinstance(user, int) else None
     if user is None or not user.active or user.role != PRACTITIONER:
-        raise Invalid("Select the practitioner to give access to", field="user")
+        raise Invalid(_l("Select the practitioner to give access to"), field="user")
     if ends_on <= today:
-        raise Invalid("End date must be in the future", field="ends_on")
+        raise Invalid(_l("End date must be in the future"), field="ends_on")
     if ends_on > today + timedelta(days=MAX_DAYS):
-        raise Invalid(f"End date must be within {MAX_DAYS} days of today", field="ends_on")
+        raise Invalid(_l("End date must be within %(days)s days of today", days=MAX_DAYS), field="ends_on")
     if any(is_active(g, today) and g.user_id == user.id for g in grants_for_case(case)):
-        raise Invalid(f"{user.name} already has access under a grant. End it first to change it", field="user")
+        raise Invalid(
+            _l("%(name)s already has access under a grant. End it first to change it", name=user.name), field="user"
+        )
     grant = AccessGrant(assessment_id=case.id, user=user, granted_by_id=by.id, reason=reason, ends_on=ends_on)
     db.session.add(grant)
     db.session.flush()
@@ -85,7 +88,7 @@ def revoke_grant(case, grant_id, *, by):
         sa.select(AccessGrant).where(AccessGrant.id == grant_id, AccessGrant.assessment_id == case.id)
     )
     if grant is None:
-        raise NotFound("There is no such grant on this case.", detail={"grant_id": grant_id})
+        raise NotFound(_l("There is no such grant on this case."), detail={"grant_id": grant_id})
     if grant.revoked_at is None:
         grant.revoked_at = utcnow()
         grant.revoked_by_id = by.id

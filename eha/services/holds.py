@@ -4,6 +4,7 @@ record is never disposed of (``eha.services.retention`` re-checks at disposal). 
 The reasons are kept on the hold, never copied into the audit trail (they may name people)."""
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from eha import audit
 from eha.errors import NotAllowed, NotFound, NotPermitted, expect_version
@@ -14,7 +15,11 @@ from eha.models.families import Family
 from eha.models.governance import LegalHold
 from eha.transaction import case_action
 
-MANAGERS_ONLY = "Only a manager can place or lift a legal hold."
+ALREADY_HELD = {
+    "case": _l("This case is already on legal hold."),
+    "family": _l("This family is already on legal hold."),
+}
+MANAGERS_ONLY = _l("Only a manager can place or lift a legal hold.")
 
 
 def holds_for(case):
@@ -40,15 +45,15 @@ def place(case, by, *, on, reason):
     """Hold ``case`` (``on`` = "case") or every case of its family (``on`` = "family")."""
     _require_manager(by)
     if on not in ("case", "family"):
-        raise NotAllowed("Choose whether to hold this case or the whole family.")
+        raise NotAllowed(_l("Choose whether to hold this case or the whole family."))
     if case.disposed_at is not None:
-        raise NotAllowed("This case has been disposed of: there is nothing left to hold.")
+        raise NotAllowed(_l("This case has been disposed of: there is nothing left to hold."))
     target = {"assessment_id": case.id} if on == "case" else {"family_id": case.family_id}
     if on == "family":  # the case row is locked already; two of the family's cases are two rows, so lock the family
         db.session.execute(sa.select(Family.id).where(Family.id == case.family_id).with_for_update())
     existing = db.session.scalar(sa.select(LegalHold).filter_by(lifted_at=None, **target))
     if existing is not None:
-        raise NotAllowed(f"This {on} is already on legal hold.")
+        raise NotAllowed(ALREADY_HELD[on])
     hold = LegalHold(reason=reason, placed_by_id=by.id, placed_at=utcnow(), **target)
     db.session.add(hold)
     db.session.flush()
@@ -63,10 +68,10 @@ def lift(case, by, hold_id, *, reason, expected_version):
     _require_manager(by)
     hold = next((h for h in holds_for(case) if h.id == hold_id), None)
     if hold is None:
-        raise NotFound("There is no such hold on this case or its family.", detail={"hold": hold_id})
+        raise NotFound(_l("There is no such hold on this case or its family."), detail={"hold": hold_id})
     expect_version(expected_version, hold.version_id)
     if not hold.is_active:
-        raise NotAllowed("This hold has already been lifted.")
+        raise NotAllowed(_l("This hold has already been lifted."))
     hold.lifted_at = utcnow()
     hold.lifted_by_id = by.id
     hold.lift_reason = reason

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from eha import audit
@@ -22,7 +23,7 @@ from eha.services.meetings import agreed_agency_ids
 from eha.transaction import case_action
 
 REASON_MAX = 2000
-CLOSED = "This case is closed: its lead professional can no longer change."
+CLOSED = _l("This case is closed: its lead professional can no longer change.")
 
 
 def current_lead(case):
@@ -82,7 +83,7 @@ def _new_lead(case, new_lead_id):
         chosen = db.session.scalar(eligible_leads_query(case).where(User.id == new_lead_id))
     if chosen is None:
         raise Invalid(
-            "Select a practitioner from an agency the family agreed may be involved",
+            _l("Select a practitioner from an agency the family agreed may be involved"),
             field="new_lead",
             detail={"to": new_lead_id if isinstance(new_lead_id, int) else None},
         )
@@ -91,15 +92,18 @@ def _new_lead(case, new_lead_id):
 
 def _check(case, reason, on):
     if not reason or not reason.strip():
-        raise Invalid("Enter why the lead professional is changing", field="reason")
+        raise Invalid(_l("Enter why the lead professional is changing"), field="reason")
     if len(reason) > REASON_MAX:
-        raise Invalid(f"Why the lead professional is changing must be {REASON_MAX} characters or fewer", field="reason")
+        raise Invalid(
+            _l("Why the lead professional is changing must be %(max)s characters or fewer", max=REASON_MAX),
+            field="reason",
+        )
     if on is None:
-        raise Invalid("Enter the date of the handover", field="handed_over_on")
+        raise Invalid(_l("Enter the date of the handover"), field="handed_over_on")
     if on > date.today():
-        raise Invalid("Date of the handover must be today or in the past", field="handed_over_on")
+        raise Invalid(_l("Date of the handover must be today or in the past"), field="handed_over_on")
     if on < case.started_at.date():
-        raise Invalid("Date of the handover must be on or after the day the case started", field="handed_over_on")
+        raise Invalid(_l("Date of the handover must be on or after the day the case started"), field="handed_over_on")
 
 
 def _join_team(case, user_id, by):

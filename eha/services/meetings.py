@@ -16,6 +16,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -46,7 +47,24 @@ FAMILY_NETWORK = "family_network"
 # The stage shown for a case still "TAF meeting scheduled" once that meeting is recorded as held.
 TAF_HELD = N_("TAF meeting held")
 
-CHANGED = "Someone else changed this meeting after you opened it. Your changes have not been saved."
+
+def _iso(value):
+    """A date or time for an audit event's detail: the timeline puts it into words in the reader's language."""
+    return value.isoformat() if value is not None else None
+
+
+# A refused change to a meeting, by what was asked ("rescheduled" or "cancelled") and what the meeting is now.
+NO_LONGER = {
+    "rescheduled": _l("This case is closed: meetings can no longer be rescheduled."),
+    "cancelled": _l("This case is closed: meetings can no longer be cancelled."),
+}
+NOT_SCHEDULED = {
+    ("held", "rescheduled"): _l("This meeting has been held: only a scheduled meeting can be rescheduled."),
+    ("held", "cancelled"): _l("This meeting has been held: only a scheduled meeting can be cancelled."),
+    ("cancelled", "rescheduled"): _l("This meeting has been cancelled: only a scheduled meeting can be rescheduled."),
+    ("cancelled", "cancelled"): _l("This meeting has been cancelled: only a scheduled meeting can be cancelled."),
+}
+CHANGED = _l("Someone else changed this meeting after you opened it. Your changes have not been saved.")
 
 
 # --- reading: who can be invited, the meetings, the pages ---
@@ -160,7 +178,7 @@ def meeting_of(case, meeting_id):
         _meetings(case).where(Meeting.id == meeting_id).execution_options(populate_existing=True)
     )
     if meeting is None:
-        raise NotFound("There is no such meeting on this case.", detail={"meeting": meeting_id})
+        raise NotFound(_l("There is no such meeting on this case."), detail={"meeting": meeting_id})
     return meeting
 
 
@@ -331,7 +349,7 @@ def saved_rows(meeting):
 def schedule_refusal(case, kind):
     """Why a meeting of ``kind`` cannot be scheduled on ``case`` now, or None."""
     if not case.is_open:
-        return "This case is closed: meetings can no longer be scheduled."
+        return _l("This case is closed: meetings can no longer be scheduled.")
     if kind == "review" and case.state == REVIEW_SCHEDULED and awaiting_replacement(case) == "review":
         return None
     if kind == FAMILY_NETWORK:
@@ -339,23 +357,25 @@ def schedule_refusal(case, kind):
     if case.state in SCHEDULING[kind]:
         return None
     if kind == "taf":
-        return "A TAF meeting can be scheduled once the assessment is complete."
+        return _l("A TAF meeting can be scheduled once the assessment is complete.")
     if case.state == REVIEW_SCHEDULED:
-        return "A review meeting is already scheduled: record it on the review page, or cancel it, first."
+        return _l("A review meeting is already scheduled: record it on the review page, or cancel it, first.")
     return "A review can be scheduled while the plan is active and no other review is waiting to be recorded."
 
 
 def _family_network_refusal(case):
     consent = case.current_consent
     if consent is None or consent.withdrawn_on is not None:
-        return "A family network meeting can be arranged once the family's agreement is recorded (and not withdrawn)."
+        return _l(
+            "A family network meeting can be arranged once the family's agreement is recorded (and not withdrawn)."
+        )
     if case.state not in SCHEDULING[FAMILY_NETWORK]:
-        return "A family network meeting can be arranged once the assessment is complete."
+        return _l("A family network meeting can be arranged once the assessment is complete.")
     waiting = sa.select(Meeting.id).where(
         Meeting.assessment_id == case.id, Meeting.kind == FAMILY_NETWORK, Meeting.status == "scheduled"
     )
     if db.session.scalar(waiting.limit(1)) is not None:
-        return "A family network meeting is already scheduled: record it, or cancel it, before arranging another."
+        return _l("A family network meeting is already scheduled: record it, or cancel it, before arranging another.")
     return None
 
 
@@ -377,12 +397,16 @@ def schedule_page(case, kind):
 
 def check_recordable(case, meeting):
     if not case.is_open:
-        raise NotAllowed("This case is closed: meetings can no longer be recorded.", detail={"meeting": meeting.id})
+        raise NotAllowed(_l("This case is closed: meetings can no longer be recorded."), detail={"meeting": meeting.id})
     if meeting.status == "cancelled":
-        raise NotAllowed("This meeting was cancelled: it cannot be recorded as held.", detail={"meeting": meeting.id})
+        raise NotAllowed(
+            _l("This meeting was cancelled: it cannot be recorded as held."), detail={"meeting": meeting.id}
+        )
     if recorded_on_review_page(case, meeting):
         raise NotAllowed(
-            "Record this review meeting on the review page, with the progress on each action and the family's view.",
+            _l(
+                "Record this review meeting on the review page, with the progress on each action and the family's view."
+            ),
             detail={"meeting": meeting.id},
         )
 
@@ -392,10 +416,10 @@ def scheduled_meeting(case, meeting_id, verb):
     case's, ``NotAllowed`` unless it is still scheduled on an open case."""
     meeting = meeting_of(case, meeting_id)
     if not case.is_open:
-        raise NotAllowed(f"This case is closed: meetings can no longer be {verb}.", detail={"meeting": meeting.id})
+        raise NotAllowed(NO_LONGER[verb], detail={"meeting": meeting.id})
     if meeting.status != "scheduled":
         raise NotAllowed(
-            f"This meeting has been {meeting.status}: only a scheduled meeting can be {verb}.",
+            NOT_SCHEDULED.get((meeting.status, verb), NOT_SCHEDULED[("cancelled", verb)]),
             detail={"meeting": meeting.id},
         )
     return meeting
@@ -405,7 +429,7 @@ def _unchanged_since_opened(case, meeting_id, expected_version, verb):
     """Under the case lock: the scheduled meeting, at the version the user opened (missing counts as stale)."""
     meeting = meeting_of(case, meeting_id)
     if not case.is_open:
-        raise NotAllowed(f"This case is closed: meetings can no longer be {verb}.", detail={"meeting": meeting.id})
+        raise NotAllowed(NO_LONGER[verb], detail={"meeting": meeting.id})
     expect_version(expected_version, meeting.version_id)
     if meeting.status != "scheduled":
         raise Conflict(CHANGED)
@@ -530,6 +554,7 @@ def schedule(
         detail={
             "meeting": meeting.id,
             "kind": kind,
+            "when": _iso(meeting.scheduled_for),  # the timeline's sentence, in the reader's language
             "text": f"Scheduled a {MEETING_KINDS[kind].lower()} for {format_datetime(meeting.scheduled_for)}",
         },
     )
@@ -573,6 +598,7 @@ def reschedule(
             "meeting": meeting.id,
             "kind": meeting.kind,
             "rescheduled": True,
+            "when": _iso(meeting.scheduled_for),
             "text": f"Rescheduled the {meeting.kind_label.lower()} to {format_datetime(meeting.scheduled_for)}",
         },
     )
@@ -596,6 +622,7 @@ def cancel(case, meeting_id, by, *, expected_version, reason):
             "meeting": meeting.id,
             "kind": meeting.kind,
             "cancelled": True,
+            "when": _iso(meeting.scheduled_for),
             "text": f"Cancelled the {meeting.kind_label.lower()} of {format_datetime(meeting.scheduled_for)}",
         },
     )
@@ -697,6 +724,7 @@ def record(
         detail={
             "meeting": meeting.id,
             "kind": meeting.kind,
+            "held_on": _iso(held_on),
             "text": f"Recorded the {meeting.kind_label.lower()} held on {format_date(held_on)}",
         },
     )
@@ -719,7 +747,7 @@ def agree_lead(case, meeting, by, lead_agreed_id):
         return
     if lead_agreed_id not in {u.id for u in lead_candidates(case)}:
         raise Invalid(
-            "Select the lead professional from the current lead and the members of the Team Around the Family",
+            _l("Select the lead professional from the current lead and the members of the Team Around the Family"),
             field="lead_agreed",
             detail={"to": lead_agreed_id},
         )
@@ -757,6 +785,7 @@ def update_invitations(case, meeting_id, by, *, expected_version, details):
             "meeting": meeting.id,
             "kind": meeting.kind,
             "invitations": True,
+            "when": _iso(meeting.scheduled_for),
             "interpreters": sum(1 for p in meeting.participants if p.interpreter_language),
             "text": f"Updated the invitations to the {meeting.kind_label.lower()} "
             f"of {format_datetime(meeting.scheduled_for)}",
@@ -768,10 +797,10 @@ def update_invitations(case, meeting_id, by, *, expected_version, details):
 def check_invitations_open(case, meeting):
     """The invitations of a meeting can change while the case is open and the meeting is not cancelled."""
     if not case.is_open:
-        raise NotAllowed("This case is closed: meetings can no longer change.", detail={"meeting": meeting.id})
+        raise NotAllowed(_l("This case is closed: meetings can no longer change."), detail={"meeting": meeting.id})
     if meeting.status == "cancelled":
         raise NotAllowed(
-            "This meeting was cancelled: its invitations can no longer change.", detail={"meeting": meeting.id}
+            _l("This meeting was cancelled: its invitations can no longer change."), detail={"meeting": meeting.id}
         )
 
 
@@ -832,14 +861,14 @@ def member_to_remove(case, user_id):
     """The current member ``user_id`` and how many open actions they own; ``NotFound`` when not in the team."""
     member = current_member(case, user_id) if isinstance(user_id, int) else None
     if member is None:
-        raise NotFound("They are not in the Team Around the Family.", detail={"user": user_id})
+        raise NotFound(_l("They are not in the Team Around the Family."), detail={"user": user_id})
     return member, open_actions_by_owner(case).get(member.user_id, 0)
 
 
 def removal_page(case, user, raw_user_id):
     """For the team page's ``?remove=<user id>``: the member to remove, if ``user`` may change the team."""
     if not (access.can_manage(user, case) and case.is_open):
-        raise NotPermitted("Only the lead professional or a manager can change the team of an open case.")
+        raise NotPermitted(_l("Only the lead professional or a manager can change the team of an open case."))
     user_id = int(raw_user_id) if raw_user_id.isascii() and raw_user_id.isdigit() and len(raw_user_id) < 10 else None
     return member_to_remove(case, user_id)
 
@@ -849,7 +878,7 @@ def remove_member(case, user_id, by, *, reason):
     """Take a professional off the TAF, with why: they lose sight of the case on their next request. Their actions
     stay, to be given a new owner in the plan."""
     if not case.is_open:
-        raise NotAllowed("This case is closed: the team can no longer change.", detail={"user": user_id})
+        raise NotAllowed(_l("This case is closed: the team can no longer change."), detail={"user": user_id})
     member, _owned = member_to_remove(case, user_id)
     member.removed_at = utcnow()
     member.removed_reason = reason

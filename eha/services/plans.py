@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -50,20 +51,20 @@ FAMILY_SIGNER_KINDS = ("carer", "young_person")
 # (Someone on the case without an account signs as "network" or "professional", their ``CasePerson.kind``.)
 SIGNER_KINDS = {"lead": "lead", "carer": "carer", "child": "young_person", "taf": "taf_member"}
 
-PLANNING_MESSAGE = "The plan can only be changed once the assessment is complete and while the case is open"
-SIGNED_MESSAGE = "This version of the plan is signed. Select Change the plan to make a new version first."
-NO_DRAFT_MESSAGE = (
+PLANNING_MESSAGE = _l("The plan can only be changed once the assessment is complete and while the case is open")
+SIGNED_MESSAGE = _l("This version of the plan is signed. Select Change the plan to make a new version first.")
+NO_DRAFT_MESSAGE = _l(
     "There is no draft plan to sign. It may have been signed already: add actions to the plan, or "
     "select Change the plan."
 )
-NOT_CURRENT_MESSAGE = (
+NOT_CURRENT_MESSAGE = _l(
     "There is no plan to sign. Add the first action on the plan page, and the plan can be signed from then on."
 )
 # A draft is signed until it has the signatures it needs; the signed version in force takes later signatures
 # (another parent, the young person, a TAF member) without changing what was signed or its digest.
 SIGNABLE = ("draft", "signed")
-CLOSED_MESSAGE = "This case is closed: progress can no longer be recorded"
-OWNER_MESSAGE = "Only the person who owns this action, the lead professional or a manager can update it."
+CLOSED_MESSAGE = _l("This case is closed: progress can no longer be recorded")
+OWNER_MESSAGE = _l("Only the person who owns this action, the lead professional or a manager can update it.")
 
 
 # --- reading ---
@@ -395,7 +396,7 @@ def _draft_action(case, key):
     """The action ``key`` of the current version, which must be a draft."""
     action = action_for_key(case, key)
     if action is None:
-        raise NotFound("There is no such action in this plan.", detail={"action": key})
+        raise NotFound(_l("There is no such action in this plan."), detail={"action": key})
     if action.plan_version.status != "draft":
         raise NotAllowed(SIGNED_MESSAGE, detail={"action": key})
     return action
@@ -478,7 +479,7 @@ def _live_action(case, key):
     signed = signed_plan(case)
     action = action_for_key(case, key, signed) if signed else None
     if action is None:
-        raise NotFound("There is no such action in this plan.", detail={"action": key})
+        raise NotFound(_l("There is no such action in this plan."), detail={"action": key})
     return action
 
 
@@ -543,7 +544,7 @@ def _flush():
 def _owner_fields(case, owner, action=None):
     found = _owners(case, action).get(PersonRef.parse(owner))
     if found is None:
-        raise Invalid("Select who will do it", field="owner")
+        raise Invalid(_l("Select who will do it"), field="owner")
     return found[1]
 
 
@@ -552,7 +553,7 @@ def action_conflict(case, key):
     action = action_for_key(case, key)
     if action is None:
         raise NotAllowed(
-            "Someone else removed this action while you were editing it. Your changes have not been saved.",
+            _l("Someone else removed this action while you were editing it. Your changes have not been saved."),
             detail={"action": key},
         )
     labels = need_labels(case)
@@ -581,7 +582,9 @@ def start_new_version(case, by):
     """Start a new draft version from the signed one (the signed version stays frozen)."""
     current = current_plan(case)
     if current is not None and current.status == "draft":
-        raise NotAllowed(f"Version {current.number} of the plan is already a draft: change it on the plan page.")
+        raise NotAllowed(
+            _l("Version %(number)s of the plan is already a draft: change it on the plan page.", number=current.number)
+        )
     version = draft_plan(case, by)
     audit.record(
         "plan_changed",
@@ -662,11 +665,11 @@ def remove_action(case, key, by, *, expected_version):
 def _signature_for(case, version, signer, name, role, signed_on, method, by):
     chosen = next((s for s in signers(case) if s.value == signer), None)
     if chosen is None:
-        raise Invalid("Select who is signing the plan", field="signer")
+        raise Invalid(_l("Select who is signing the plan"), field="signer")
     if method not in SIGNING_METHODS:
-        raise Invalid("Select how they signed the plan", field="method")
+        raise Invalid(_l("Select how they signed the plan"), field="method")
     if any(_signed_by(s) == _signer_key(chosen) for s in version.signatures):
-        raise Invalid(f"{chosen.name} has already signed this version of the plan", field="signer")
+        raise Invalid(_l("%(name)s has already signed this version of the plan", name=chosen.name), field="signer")
     ident = chosen.ref.id
     return PlanSignature(
         signer_kind=chosen.kind,
@@ -696,7 +699,7 @@ def sign(case, by, *, expected_version, expected_number, signer, name, role, sig
     if current.status == "draft":  # a signed version's content is frozen: another signature does not make it stale
         expect_version(expected_version, current.version_id)
     if not current.actions:
-        raise Invalid("Add at least one action before the plan is signed", field="signer")
+        raise Invalid(_l("Add at least one action before the plan is signed"), field="signer")
     was_draft = current.status == "draft"
     signature = _signature_for(case, current, signer, name, role, signed_on, method, by)
     current.signatures.append(signature)
@@ -746,8 +749,10 @@ def freeze(case, version, by, now=None):
         raise NotAllowed(NO_DRAFT_MESSAGE)
     if not is_complete(version):
         raise NotAllowed(
-            "The plan needs the lead professional's signature and a parent's, carer's or the "
-            "young person's before it is signed"
+            _l(
+                "The plan needs the lead professional's signature and a parent's, carer's or the "
+                "young person's before it is signed"
+            ),
         )
     # Stored as its canonical JSON (dates as ISO strings), so the stored dict gives the same digest again.
     content = json.loads(canonical_plan_content(signed_plan_content(build_document(case, version))))

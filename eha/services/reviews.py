@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from eha import audit
 from eha.definitions import scaling_scores
@@ -27,7 +28,7 @@ from eha.transaction import case_action
 from eha.workflow import engine
 from eha.workflow.states import REVIEW_SCHEDULED
 
-NO_REVIEW_MESSAGE = "There is no review meeting waiting to be recorded: schedule a review first."
+NO_REVIEW_MESSAGE = _l("There is no review meeting waiting to be recorded: schedule a review first.")
 
 
 def review_to_record(case):
@@ -107,7 +108,7 @@ def _check_still_scheduled(case, meeting, expected_version):
     db.session.refresh(meeting)  # as stored now, after the case lock: another review may have been recorded
     if meeting.status != "scheduled" or meeting.assessment_id != case.id:
         raise NotAllowed(
-            "Someone else recorded this review while you were filling it in. Your answers have not been saved."
+            _l("Someone else recorded this review while you were filling it in. Your answers have not been saved."),
         )
     expect_version(expected_version, meeting.version_id)
 
@@ -180,6 +181,9 @@ def _audit_review(case, meeting, review, by):
             "kind": "review",
             "review": review.id,
             "decision": review.decision,
+            "held_on": meeting.held_on.isoformat()
+            if meeting.held_on
+            else None,  # the timeline's sentence, in the reader's language
             "text": f"Recorded the review held on {format_date(meeting.held_on)}: "
             f"{REVIEW_DECISIONS[review.decision].lower()}",
         },

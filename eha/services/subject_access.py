@@ -19,6 +19,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import flag_modified
 
 from eha import audit
@@ -42,9 +43,11 @@ HIDDEN_COLUMNS = {"version_id", "search_first_name", "search_last_name"}
 WITHHELD = "Withheld: this record is another person's personal data"
 WITHHELD_IN_TEXT = "[withheld]"
 SEARCH_LIMIT = 20
-MANAGERS_ONLY = "Only a manager can handle a subject access request."
+MANAGERS_ONLY = _l("Only a manager can handle a subject access request.")
 MARKING = ("redaction", "review")
-ALREADY_OPEN = "A subject access request for this person is already open: carry on with it from the list of requests."
+ALREADY_OPEN = _l(
+    "A subject access request for this person is already open: carry on with it from the list of requests."
+)
 
 
 def one_calendar_month_after(day):
@@ -178,7 +181,7 @@ def find_person(kind, person_id):
     model = MODELS.get(kind)
     row = db.session.get(model, person_id) if model is not None else None
     if row is None:
-        raise NotFound("There is no such person on record.", detail={"person_kind": str(kind)[:20]})
+        raise NotFound(_l("There is no such person on record."), detail={"person_kind": str(kind)[:20]})
     name, about = _label(kind, row)
     person = Person(kind, row.id, name, about)
     person.refs = _refs_for([person]).get((kind, row.id), [])
@@ -200,7 +203,7 @@ def requests():
 def get(sar_id):
     sar = db.session.get(SubjectAccessRequest, sar_id)
     if sar is None:
-        raise NotFound("There is no such subject access request.")
+        raise NotFound(_l("There is no such subject access request."))
     return sar
 
 
@@ -225,10 +228,10 @@ def _open_request_for(kind, person_id):
 def open_request(by, kind, person_id, received_on, today=None):
     _require_manager(by)
     if received_on > (today or date.today()):
-        raise NotAllowed("The date the request was received must be today or in the past.")
+        raise NotAllowed(_l("The date the request was received must be today or in the past."))
     person = find_person(kind, person_id)
     if not person.refs:
-        raise NotAllowed("This person is on no case that is still held.")
+        raise NotAllowed(_l("This person is on no case that is still held."))
     _lock_person(kind, person.id)
     if _open_request_for(kind, person.id) is not None:
         raise NotAllowed(ALREADY_OPEN, detail={"person_kind": kind, "person_id": person.id})
@@ -314,9 +317,9 @@ def third_parties_in(sar, case):
 def _may_mark(sar, case, by):
     """A manager, or the lead professional of ``case``, one of the request's cases, marks what to withhold."""
     if by.role != MANAGER and case.lead_id != by.id:
-        raise NotPermitted("Only the case's lead professional or a manager can mark what to withhold.")
+        raise NotPermitted(_l("Only the case's lead professional or a manager can mark what to withhold."))
     if case.id not in {c.id for c in cases_of(sar)}:
-        raise NotFound("This subject access request does not cover this case.")
+        raise NotFound(_l("This subject access request does not cover this case."))
 
 
 def _locked(sar, expected_version):
@@ -324,7 +327,7 @@ def _locked(sar, expected_version):
     db.session.refresh(sar, with_for_update=True)
     expect_version(expected_version, sar.version_id)
     if sar.status not in MARKING:
-        raise NotAllowed("The redactions have been reviewed: they can no longer change.")
+        raise NotAllowed(_l("The redactions have been reviewed: they can no longer change."))
     # Every change to the marks moves the request's version on, even when its status stays: a page opened before
     # shows marks that are no longer the ones the manager will review.
     flag_modified(sar, "status")
@@ -340,7 +343,7 @@ def withhold(sar, case, by, key, *, exemption, reason, expected_version):
     _locked(sar, expected_version)
     person = next((p for p in third_parties_in(sar, case) if p.key == key), None)
     if person is None or exemption not in SAR_EXEMPTIONS:
-        raise NotAllowed("Choose someone listed on this case and an exemption.")
+        raise NotAllowed(_l("Choose someone listed on this case and an exemption."))
     mark = next((r for r in sar.redactions if (r.person_kind, r.person_id) == (person.kind, person.id)), None)
     if mark is None:
         mark = SarRedaction(person_kind=person.kind, person_id=person.id)
@@ -364,7 +367,7 @@ def release(sar, case, by, redaction_id, *, expected_version):
     _locked(sar, expected_version)
     mark = next((r for r in sar.redactions if r.id == redaction_id), None)
     if mark is None:
-        raise NotFound("There is no such redaction on this request.")
+        raise NotFound(_l("There is no such redaction on this request."))
     sar.redactions.remove(mark)
     sar.status = "redaction"
     db.session.flush()
@@ -389,7 +392,7 @@ def review(sar, by, *, approve, expected_version):
     _require_manager(by)
     expect_version(expected_version, sar.version_id)
     if sar.status != "review":
-        raise NotAllowed("There are no redactions waiting for review on this request.")
+        raise NotAllowed(_l("There are no redactions waiting for review on this request."))
     sar.status = "ready" if approve else "redaction"
     sar.reviewed_by_id = by.id if approve else None
     sar.reviewed_at = utcnow() if approve else None
@@ -519,7 +522,7 @@ def export(sar, by):
 
     _require_manager(by)
     if sar.status not in ("ready", "completed"):
-        raise NotAllowed("The redactions must be reviewed before the export can be produced.")
+        raise NotAllowed(_l("The redactions must be reviewed before the export can be produced."))
     data = export_data(sar)
     name = reference(sar)
     buffer = io.BytesIO()

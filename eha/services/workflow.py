@@ -45,7 +45,7 @@ def step(name):
     """The table row ``name``; an unknown step is not allowed (409), like a step not allowed from the state."""
     spec = table.get(name)
     if spec is None:
-        raise NotAllowed("There is no such step for a case.", detail={"trigger": str(name)[:40]})
+        raise NotAllowed(engine.NO_SUCH_STEP, detail={"trigger": str(name)[:40]})
     return spec
 
 

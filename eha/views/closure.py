@@ -5,6 +5,7 @@ refused or failed attempt).
 """
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eha.access import MANAGE, MANAGER_ONLY, case_route
@@ -15,13 +16,13 @@ from eha.workflow.states import OPEN_STATES
 
 bp = Blueprint("closure", __name__, url_prefix="/assessments/<caseref:ref>")
 
-CLOSED_ALREADY = "This case is closed already."
+CLOSED_ALREADY = _l("This case is closed already.")
 WHILE_OPEN = MANAGE.during(OPEN_STATES, CLOSED_ALREADY)
 
 
 def _to_case(case, *messages, category="success"):
     for message in messages:
-        flash(message, category)
+        flash(str(message), category)  # a lazy message, put into words now (the session keeps text)
     return redirect(url_for("assessments.show", ref=case.ref))
 
 

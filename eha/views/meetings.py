@@ -3,6 +3,7 @@ as held; and the Team Around the Family."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eha.access import MANAGE, VIEW, case_route, note_recorded
@@ -19,7 +20,7 @@ from eha.forms.meetings import (
 )
 from eha.forms.pickers import finding, give_offer, picker_text
 from eha.forms.plans import parse_version
-from eha.i18n import translated
+from eha.i18n import in_english, translated
 from eha.models.choices import MEETING_KINDS
 from eha.services import meetings as service
 from eha.services import pickers
@@ -28,7 +29,7 @@ from eha.workflow.states import OPEN_STATES
 # The prefix stops at the case so that the TAF page (``/assessments/<ref>/team``) lives here too.
 bp = Blueprint("meetings", __name__, url_prefix="/assessments/<caseref:ref>")
 
-CHANGE_TEAM = MANAGE.during(OPEN_STATES, "This case is closed: the team can no longer change.")
+CHANGE_TEAM = MANAGE.during(OPEN_STATES, _l("This case is closed: the team can no longer change."))
 
 
 def _kind():
@@ -91,7 +92,7 @@ def new(case):
             )
         except GuardFailed as failure:
             errors = [
-                {"text": message, "href": "#professionals" if "nvite" in message else "#date"}
+                {"text": message, "href": "#professionals" if "nvite" in in_english(message) else "#date"}
                 for message in failure.messages
             ]
         else:

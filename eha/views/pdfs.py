@@ -1,6 +1,7 @@
 """The printable plan and assessment record: PDF downloads and the plan's accessible copies, one audit event each."""
 
 from flask import Blueprint, Response, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from eha.access import VIEW, case_route
 from eha.errors import NotFound
@@ -28,7 +29,7 @@ def _version_number():
     if raw is None or raw == "":
         return None
     if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
-        raise NotFound("This case has no plan version that can be printed.", detail={"version": raw[:20]})
+        raise NotFound(_l("This case has no plan version that can be printed."), detail={"version": raw[:20]})
     return int(raw)
 
 

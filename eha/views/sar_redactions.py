@@ -4,6 +4,7 @@ why, and sends the marks to a manager for review."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eha.access import HISTORY, case_route
@@ -39,7 +40,7 @@ def _request_on(case, sar_id):
     for sar, people in sars.requests_covering(case):
         if sar.id == sar_id:
             return sar, people
-    raise NotFound("There is no such subject access request waiting for redactions on this case.")
+    raise NotFound(_l("There is no such subject access request waiting for redactions on this case."))
 
 
 @case_route(bp, "", need=HISTORY, audit="case_viewed", audit_detail={"page": "subject access"})

@@ -13,11 +13,14 @@ Refusals are the domain errors (``eha.errors``): ``NotAllowed`` (409), ``NotPerm
 from datetime import date
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm.exc import StaleDataError
 
 from eha import access, audit
 from eha.errors import GuardFailed, NotAllowed, NotPermitted
 from eha.extensions import db
+from eha.i18n import N_, translated
 from eha.models.base import utcnow
 from eha.models.report_facts import move_for
 from eha.services import webhooks
@@ -29,9 +32,12 @@ from eha.workflow.states import OPEN_STATES, STATE_LABELS
 # The old names, for the views still catching them while they are converted (meetings, reviews).
 
 WHO_MAY = {
-    table.MANAGE: "the lead professional or a manager",
-    table.MANAGER: "a manager",
+    table.MANAGE: N_("the lead professional or a manager"),
+    table.MANAGER: N_("a manager"),
 }
+# A refusal is a lazy message (eha.errors): its words are chosen when it is shown, so a page reads it in its
+# language and the audit trail keeps it in English (access.record_failure reads it under English).
+NO_SUCH_STEP = _l("There is no such step for a case.")
 
 
 def may_run(user, case, spec):
@@ -73,10 +79,19 @@ def needs_sign_off(by):
     return closing_trigger(by) == "request_closure"
 
 
+def _step_words(spec):
+    return LazyString(spec.words_shown)
+
+
 def _not_allowed_message(case, spec):
     if case.state not in OPEN_STATES:
-        return f"This case is closed: you cannot {spec.words}."
-    return f"You cannot {spec.words} now: the case is '{STATE_LABELS.get(case.state, case.state)}'."
+        return _l("This case is closed: you cannot %(step)s.", step=_step_words(spec))
+    label = STATE_LABELS.get(case.state, case.state)
+    return _l(
+        "You cannot %(step)s now: the case is '%(state)s'.",
+        step=_step_words(spec),
+        state=LazyString(lambda: translated(label)),
+    )
 
 
 def _context(case, spec, by, data, today=None):
@@ -100,7 +115,11 @@ def refusal(case, spec, by):
     if not machine.allowed(spec.name, case.state):
         return NotAllowed(_not_allowed_message(case, spec), detail=detail)
     if not may_run(by, case, spec):
-        return NotPermitted(f"Only {WHO_MAY.get(spec.who, 'a manager')} can {spec.words}.", detail=detail)
+        who = WHO_MAY.get(spec.who, WHO_MAY[table.MANAGER])
+        return NotPermitted(
+            _l("Only %(who)s can %(step)s.", who=LazyString(lambda: translated(who)), step=_step_words(spec)),
+            detail=detail,
+        )
     for pre in spec.requires:
         if not pre.test(case, by):
             return NotAllowed(pre.message, detail=detail)
@@ -111,7 +130,7 @@ def check(case, trigger, by, *, today=None, lock=True, **data):
     """Run the state, permission, precondition and guard checks without changing anything; returns the context."""
     spec = table.get(trigger)
     if spec is None:
-        raise NotAllowed("There is no such step for a case.", detail={"trigger": str(trigger)[:40]})
+        raise NotAllowed(NO_SUCH_STEP, detail={"trigger": str(trigger)[:40]})
     if lock:
         lock_case(case)
     error = refusal(case, spec, by)

@@ -15,8 +15,10 @@ decides the closure reasons and whether outcomes are needed. The request is alre
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from eha.formatting import lower_first
-from eha.i18n import N_
+from eha.i18n import N_, translated
 from eha.workflow import effects, guards
 from eha.workflow.states import (
     ASSESSED,
@@ -38,7 +40,7 @@ class Precondition:
     ``message`` (a refusal, not a guard: there is nothing the user can fill in to meet it)."""
 
     test: object  # (case, by) -> bool
-    message: str
+    message: object  # a lazy message: shown in the page's language, kept in the audit trail in English
 
 
 def _closure_pending(case, by):
@@ -53,20 +55,20 @@ def _decided_by_a_manager_if_pending(case, by):
     return not case.pending_closure_reason or by.is_manager
 
 
-CLOSURE_PENDING = Precondition(_closure_pending, "There is no closure waiting for sign-off on this case.")
+CLOSURE_PENDING = Precondition(_closure_pending, _l("There is no closure waiting for sign-off on this case."))
 NO_CLOSURE_PENDING = Precondition(
-    _no_closure_pending, "A manager has been asked to sign off closing this case already: they decide now."
+    _no_closure_pending, _l("A manager has been asked to sign off closing this case already: they decide now.")
 )
 MANAGER_DECIDES_PENDING = Precondition(
-    _decided_by_a_manager_if_pending, "A manager has been asked to sign off closing this case: they decide now."
+    _decided_by_a_manager_if_pending, _l("A manager has been asked to sign off closing this case: they decide now.")
 )
 
 
 @dataclass(frozen=True)
 class Trigger:
     name: str
-    label: str  # the button: "Complete the assessment"
-    done: str  # the timeline, after a name: "completed the assessment"
+    label: str  # the button: "Complete the assessment" (English, marked N_: translated where shown)
+    done: str  # the timeline, after a name: "completed the assessment" (the same)
     sources: tuple
     dest: str | None  # None: an internal transition (the state stays; the step is still audited)
     guards: tuple = ()
@@ -89,14 +91,18 @@ class Trigger:
 
     @property
     def words(self):
+        """The step after "you cannot …", in English (``words_shown`` in the page's language)."""
         return self.what or lower_first(self.label)
+
+    def words_shown(self):
+        return translated(self.what) if self.what else lower_first(translated(self.label))
 
 
 TRIGGERS = (
     Trigger(
         "complete_assessment",
         N_("Complete the assessment"),
-        "completed the assessment",
+        N_("completed the assessment"),
         (DRAFT,),
         ASSESSED,
         guards=(guards.agreement_recorded, guards.required_fields_complete, guards.has_child, guards.need_identified),
@@ -110,7 +116,7 @@ TRIGGERS = (
     Trigger(
         "schedule_taf",
         N_("Schedule the TAF meeting"),
-        "scheduled the TAF meeting",
+        N_("scheduled the TAF meeting"),
         (ASSESSED,),
         TAF_SCHEDULED,
         guards=(guards.taf_meeting_arranged,),
@@ -124,7 +130,7 @@ TRIGGERS = (
     Trigger(
         "agree_plan",
         N_("Agree the plan"),
-        "agreed the plan",
+        N_("agreed the plan"),
         (TAF_SCHEDULED,),
         PLAN_ACTIVE,
         guards=(guards.taf_meeting_held, guards.has_lead, guards.plan_signed_with_actions),
@@ -139,7 +145,7 @@ TRIGGERS = (
     Trigger(
         "schedule_review",
         N_("Schedule a review"),
-        "scheduled a review meeting",
+        N_("scheduled a review meeting"),
         (PLAN_ACTIVE,),
         REVIEW_SCHEDULED,
         guards=(guards.review_meeting_dated,),
@@ -150,7 +156,7 @@ TRIGGERS = (
     Trigger(
         "record_review",
         N_("Record the review"),
-        "recorded the review",
+        N_("recorded the review"),
         (REVIEW_SCHEDULED,),
         PLAN_ACTIVE,
         guards=(guards.review_recorded,),
@@ -164,7 +170,7 @@ TRIGGERS = (
     Trigger(
         "close",
         N_("Close the case"),
-        "closed the case",
+        N_("closed the case"),
         OPEN_STATES,
         CLOSED,
         guards=(guards.closure_reason_allowed, guards.outcomes_recorded, guards.manager_sign_off),
@@ -181,7 +187,7 @@ TRIGGERS = (
     Trigger(
         "request_closure",
         N_("Ask a manager to sign off closing the case"),
-        "asked a manager to sign off closing the case",
+        N_("asked a manager to sign off closing the case"),
         OPEN_STATES,
         None,
         guards=(guards.closure_reason_allowed, guards.outcomes_recorded),
@@ -191,13 +197,13 @@ TRIGGERS = (
         offered=False,  # the close page sends it when the council requires sign-off
         page=("closure.close", {}),
         success=N_("Closure sent to a manager for sign-off"),
-        what="ask for the case to be closed",
+        what=N_("ask for the case to be closed"),
         conditions=N_("The same as closing the case; the case stays open, awaiting a manager's sign-off."),
     ),
     Trigger(
         "approve_closure",
         N_("Sign off the closure"),
-        "signed off the closure and closed the case",
+        N_("signed off the closure and closed the case"),
         OPEN_STATES,
         CLOSED,
         guards=(guards.closure_reason_allowed, guards.outcomes_recorded),
@@ -209,7 +215,7 @@ TRIGGERS = (
         page=("closure.approve", {}),
         post=True,
         success=N_("Closure signed off: the case is closed"),
-        what="sign off a closure",
+        what=N_("sign off a closure"),
         conditions=N_(
             "A closure awaiting sign-off; a manager signs it off. The case closes with the lead "
             "professional's reason and outcomes."
@@ -218,7 +224,7 @@ TRIGGERS = (
     Trigger(
         "reject_closure",
         N_("Do not sign off"),
-        "did not sign off closing the case",
+        N_("did not sign off closing the case"),
         OPEN_STATES,
         None,
         guards=(guards.rejection_reason_given,),
@@ -229,13 +235,13 @@ TRIGGERS = (
         offered=False,
         page=("closure.reject", {}),
         success=N_("Closure not signed off: the lead professional will see why"),
-        what="send a closure back",
+        what=N_("send a closure back"),
         conditions=N_("A closure awaiting sign-off; a manager says why it is not signed off. The case stays open."),
     ),
     Trigger(
         "step_up",
         N_("Step up to children's social care"),
-        "stepped the case up to children's social care",
+        N_("stepped the case up to children's social care"),
         OPEN_STATES,
         CLOSED,
         guards=(guards.referral_details,),
