@@ -4,7 +4,7 @@ one query per table, whatever the number of cases) and the chart drawn from one 
 Callable without a request (the API and the CLI use them too): ``build(name, filters, user, today)``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
 from eha.access import visible_cases_filter
+from eha.extensions import db
 from eha.formatting import lower_first, month_label
 from eha.i18n import N_, current_language, translated
 from eha.models.assessments import Assessment, AssessmentChild, TafMember
@@ -22,7 +23,7 @@ from eha.models.plans import NeedOutcome, PlanVersion, Review
 from eha.models.report_facts import CIN_FACTOR, NEED, CaseCode, CaseMove
 from eha.models.users import Agency, User
 from eha.reports import coded
-from eha.reports.sql import days_between, month_of
+from eha.reports.sql import days_between, month_of, without_jit
 from eha.reports.tables import Column, Table, months_table
 from eha.workflow.states import CLOSURE_REASONS, OPEN_STATES, STATE_LABELS, STATES, STEPPED_DOWN, STEPPED_UP
 
@@ -378,22 +379,15 @@ def timeliness(filters, user, today):
 
 
 def time_in_state(filters, user, today):
-    # Each change of state the workflow made (its narrow copy, ``case_moves``): the days since the case's move
-    # before it, or since it started.
-    previous = sa.func.lag(CaseMove.at).over(partition_by=CaseMove.assessment_id, order_by=CaseMove.seq)
-    spells = (
+    # Each change of state the workflow made in the period (its narrow copy, ``case_moves``): the days since the
+    # case's move before it (kept on the move), or since it started. Only the period's moves are read.
+    in_period = (
         sa.select(
             CaseMove.from_state.label("state"),
-            CaseMove.at.label("left_at"),
-            sa.func.coalesce(previous, Assessment.started_at).label("entered_at"),
+            days_between(sa.func.coalesce(CaseMove.entered_at, Assessment.started_at), CaseMove.at).label("days"),
         )
         .join(Assessment, Assessment.id == CaseMove.assessment_id)
-        .where(_cases(filters, user))
-        .subquery("spells")
-    )
-    in_period = (  # the days counted only for the moves made in the period
-        sa.select(spells.c.state, days_between(spells.c.entered_at, spells.c.left_at).label("days"))
-        .where(spells.c.left_at >= filters.start, spells.c.left_at < filters.end)
+        .where(_cases(filters, user), CaseMove.at >= filters.start, CaseMove.at < filters.end)
         .subquery("in_period")
     )
     ranked = sa.select(
@@ -777,24 +771,30 @@ def re_referrals(filters, user, today):
 
 def caseload(filters, user, today):
     open_cases = sa.and_(_cases(filters, user), Assessment.state.in_(OPEN_STATES))
+    # The open cases counted per lead professional's id first (an integer hash aggregate, a row per lead), then
+    # named and summed per agency: the agencies' names are sorted once per lead, not once per case.
+    counted = (
+        sa.select(Assessment.lead_id, sa.func.count().label("n"))
+        .where(open_cases, Assessment.lead_id.is_not(None))
+        .group_by(Assessment.lead_id)
+        .subquery("counted")
+    )
     lead = aliased(User)
     per_lead = (
-        sa.select(lead.name, Agency.name, sa.func.count())
-        .select_from(Assessment)
-        .join(lead, lead.id == Assessment.lead_id)
+        sa.select(lead.name, Agency.name, counted.c.n)
+        .select_from(counted)
+        .join(lead, lead.id == counted.c.lead_id)
         .join(Agency, Agency.id == lead.agency_id)
-        .where(open_cases)
-        .group_by(lead.id, lead.name, Agency.name)
-        .order_by(sa.func.count().desc(), lead.name)
+        .order_by(counted.c.n.desc(), lead.name)
     )
+    cases = sa.cast(sa.func.sum(counted.c.n), sa.Integer)
     per_agency = (
-        sa.select(Agency.name, sa.func.count(), sa.func.count(sa.distinct(lead.id)))
-        .select_from(Assessment)
-        .join(lead, lead.id == Assessment.lead_id)
+        sa.select(Agency.name, cases, sa.func.count())
+        .select_from(counted)
+        .join(lead, lead.id == counted.c.lead_id)
         .join(Agency, Agency.id == lead.agency_id)
-        .where(open_cases)
         .group_by(Agency.name)
-        .order_by(sa.func.count().desc(), Agency.name)
+        .order_by(cases.desc(), Agency.name)
     )
     return Report(
         "caseload",
@@ -826,48 +826,104 @@ def taf_involvement(filters, user, today):
         _active_in(filters),
         Assessment.id.in_(sa.select(PlanVersion.assessment_id).where(PlanVersion.status.in_(("signed", "superseded")))),
     )
+    # The members are joined to their cases, plans and agencies once (a CTE read twice is computed once), and
+    # counted by kind and by agency in the same statement: one pass over the join at county scale, not two.
     members = (
-        sa.select(
-            TafMember.assessment_id, User.id.label("user_id"), Agency.id.label("agency_id"), Agency.name, Agency.kind
-        )
+        sa.select(TafMember.assessment_id, User.agency_id)
         .join(User, User.id == TafMember.user_id)
-        .join(Agency, Agency.id == User.agency_id)
         .join(Assessment, Assessment.id == TafMember.assessment_id)
         .where(with_plan, TafMember.removed_at.is_(None))
-        .subquery("members")
+        .cte("members")
     )
-    by_kind = (
-        sa.select(members.c.kind, sa.func.count(sa.distinct(members.c.assessment_id)), sa.func.count())
-        .group_by(members.c.kind)
-        .order_by(sa.func.count(sa.distinct(members.c.assessment_id)).desc(), members.c.kind)
+    # (grouped by the agency's id, an integer, and only then named: sorting every member by a name costs more)
+    per_agency = (
+        sa.select(
+            members.c.agency_id,
+            sa.func.count(sa.distinct(members.c.assessment_id)).label("plans"),
+            sa.func.count().label("members"),
+        )
+        .group_by(members.c.agency_id)
+        .subquery("per_agency")
     )
-    by_agency = (
-        sa.select(members.c.name, members.c.kind, sa.func.count(sa.distinct(members.c.assessment_id)), sa.func.count())
-        .group_by(members.c.agency_id, members.c.name, members.c.kind)
-        .order_by(sa.func.count(sa.distinct(members.c.assessment_id)).desc(), members.c.name)
-    )
+    parts = sa.union_all(
+        sa.select(
+            sa.literal_column("0").label("part"),
+            Agency.kind.label("sort_key"),
+            sa.null().label("name"),
+            Agency.kind,
+            sa.func.count(sa.distinct(members.c.assessment_id)).label("plans"),
+            sa.func.count().label("members"),
+        )
+        .select_from(members)
+        .join(Agency, Agency.id == members.c.agency_id)
+        .group_by(Agency.kind),
+        sa.select(
+            sa.literal_column("1"), Agency.name, Agency.name, Agency.kind, per_agency.c.plans, per_agency.c.members
+        )
+        .select_from(per_agency)
+        .join(Agency, Agency.id == per_agency.c.agency_id),
+    ).subquery("parts")
+    both = _SharedRows(sa.select(parts).order_by(parts.c.part, parts.c.plans.desc(), parts.c.sort_key))
     return Report(
         "taf-involvement",
         _(TITLES["taf-involvement"]),
         _(DESCRIPTIONS["taf-involvement"]),
         [
-            Table(
+            _PartTable(
                 "kinds",
                 _("Plans with a TAF member from each kind of agency"),
                 (Column(_("Kind of agency")), Column(_("Plans"), True), Column(_("TAF members"), True)),
-                by_kind,
-                shape=lambda r: (translated(AGENCY_KINDS.get(r[0], r[0])), r[1], r[2]),
+                both.query,
+                shape=lambda r: (translated(AGENCY_KINDS.get(r[3], r[3])), r[4], r[5]),
+                source=both,
+                part=0,
             ),
-            Table(
+            _PartTable(
                 "agencies",
                 _("Plans by agency"),
                 (Column(_("Agency")), Column(_("Kind")), Column(_("Plans"), True), Column(_("TAF members"), True)),
-                by_agency,
-                shape=lambda r: (r[0], translated(AGENCY_KINDS.get(r[1], r[1])), r[2], r[3]),
+                both.query,
+                shape=lambda r: (r[2], translated(AGENCY_KINDS.get(r[3], r[3])), r[4], r[5]),
+                source=both,
+                part=1,
             ),
         ],
         Chart("kinds", 0, (1,), _("plans"), horizontal=True),
     )
+
+
+class _SharedRows:
+    """One aggregate statement whose few rows (each tagged with its ``part``) make more than one table."""
+
+    def __init__(self, query):
+        self.query = query
+        self._rows = None
+
+    def rows(self):
+        if self._rows is None:
+            without_jit()
+            self._rows = db.session.execute(self.query).all()
+        return self._rows
+
+
+@dataclass
+class _PartTable(Table):
+    """A table of the rows of a ``_SharedRows`` tagged ``part`` (an aggregate: a few dozen rows, shown whole)."""
+
+    source: _SharedRows | None = field(default=None, repr=False)
+    part: int = 0
+
+    def rows(self):
+        if self._rows is None:
+            self._rows = self._shaped(row for row in self.source.rows() if row[0] == self.part)
+        return self._rows
+
+    @property
+    def has_more(self):
+        return False
+
+    def stream(self):
+        yield from self.rows()
 
 
 REPORTS = {
