@@ -55,6 +55,40 @@ class Report:
         return next((t for t in self.tables if t.key == key), None)
 
 
+class _SharedRows:
+    """One aggregate statement whose few rows (each tagged with its ``part``) make more than one table."""
+
+    def __init__(self, query):
+        self.query = query
+        self._rows = None
+
+    def rows(self):
+        if self._rows is None:
+            without_jit()
+            self._rows = db.session.execute(self.query).all()
+        return self._rows
+
+
+@dataclass
+class _PartTable(Table):
+    """A table of the rows of a ``_SharedRows`` tagged ``part`` (an aggregate: a few dozen rows, shown whole)."""
+
+    source: _SharedRows | None = field(default=None, repr=False)
+    part: object = 0  # the value of the rows' first column
+
+    def rows(self):
+        if self._rows is None:
+            self._rows = self._shaped(row for row in self.source.rows() if row[0] == self.part)
+        return self._rows
+
+    @property
+    def has_more(self):
+        return False
+
+    def stream(self):
+        yield from self.rows()
+
+
 def _cases(filters, user):
     """The cases the report is about: visible to ``user`` and matching the filters other than the period."""
     return sa.and_(visible_cases_filter(user), filters.cases())
@@ -437,14 +471,15 @@ def coded_answers(kind, name="coded"):
     return sa.select(CaseCode.assessment_id, CaseCode.code).where(CaseCode.kind == kind).subquery(name)
 
 
-def _needs_with_outcomes(cases):
-    """Each need identified, the cases identifying it and the outcomes recorded for it at closure."""
-    found = coded_answers(NEED)
+def _codes_with_outcomes(cases):
+    """Each code identified (headline needs and census factors, tagged with their kind), the cases identifying
+    it and, for a need, the outcomes recorded for it at closure: one statement for both of the report's tables,
+    so the cases and their codes are read once."""
     identified = (
-        sa.select(found.c.code.label("code"), sa.func.count().label("cases"))  # (one row per case and code)
-        .join(Assessment, Assessment.id == found.c.assessment_id)
+        sa.select(CaseCode.kind, CaseCode.code, sa.func.count().label("cases"))  # (one row per case and code)
+        .join(Assessment, Assessment.id == CaseCode.assessment_id)
         .where(cases)
-        .group_by(found.c.code)
+        .group_by(CaseCode.kind, CaseCode.code)
         .subquery("identified")
     )
     # The outcomes recorded at closure, one per need the case identified: counted on their own (no join of every
@@ -459,37 +494,28 @@ def _needs_with_outcomes(cases):
         .group_by(NeedOutcome.need_code)
         .subquery("outcomes")
     )
-    by_need = (
+    return (
         sa.select(
+            identified.c.kind,
             identified.c.code,
             identified.c.cases,
             *[sa.func.coalesce(outcomes.c[code], 0) for code in NEED_OUTCOMES],
         )
         .select_from(identified)
-        .outerjoin(outcomes, outcomes.c.code == identified.c.code)
-        .order_by(identified.c.cases.desc(), identified.c.code)
+        .outerjoin(outcomes, sa.and_(identified.c.kind == NEED, outcomes.c.code == identified.c.code))
+        .order_by(identified.c.kind, identified.c.cases.desc(), identified.c.code)
     )
-    return by_need
 
 
 def needs(filters, user, today):
     cases = sa.and_(_cases(filters, user), _active_in(filters))
-    by_need = _needs_with_outcomes(cases)
-    cin = coded_answers(CIN_FACTOR)
-    by_factor = (
-        sa.select(cin.c.code, sa.func.count())
-        .select_from(cin)
-        .join(Assessment, Assessment.id == cin.c.assessment_id)
-        .where(cases)
-        .group_by(cin.c.code)
-        .order_by(sa.func.count().desc(), cin.c.code)
-    )
+    both = _SharedRows(_codes_with_outcomes(cases))
     return Report(
         "needs",
         _(TITLES["needs"]),
         _(DESCRIPTIONS["needs"]),
         [
-            Table(
+            _PartTable(
                 "needs",
                 _("Needs identified and outcomes at closure"),
                 (
@@ -500,15 +526,19 @@ def needs(filters, user, today):
                         for label in NEED_OUTCOMES.values()
                     ],
                 ),
-                by_need,
-                shape=lambda r: (translated(coded.label(r[0])), *r[1:]),
+                both.query,
+                shape=lambda r: (translated(coded.label(r[1])), *r[2:]),
+                source=both,
+                part=NEED,
             ),
-            Table(
+            _PartTable(
                 "cin-factors",
                 _("Children in need census factors"),
                 (Column(_("Code")), Column(_("Factor")), Column(_("Cases"), True)),
-                by_factor,
-                shape=lambda r: (r[0], translated(coded.label(r[0])), r[1]),
+                both.query,
+                shape=lambda r: (r[1], translated(coded.label(r[1])), r[2]),
+                source=both,
+                part=CIN_FACTOR,
             ),
         ],
         Chart("needs", 0, (1,), _("cases"), horizontal=True),
@@ -890,40 +920,6 @@ def taf_involvement(filters, user, today):
         ],
         Chart("kinds", 0, (1,), _("plans"), horizontal=True),
     )
-
-
-class _SharedRows:
-    """One aggregate statement whose few rows (each tagged with its ``part``) make more than one table."""
-
-    def __init__(self, query):
-        self.query = query
-        self._rows = None
-
-    def rows(self):
-        if self._rows is None:
-            without_jit()
-            self._rows = db.session.execute(self.query).all()
-        return self._rows
-
-
-@dataclass
-class _PartTable(Table):
-    """A table of the rows of a ``_SharedRows`` tagged ``part`` (an aggregate: a few dozen rows, shown whole)."""
-
-    source: _SharedRows | None = field(default=None, repr=False)
-    part: int = 0
-
-    def rows(self):
-        if self._rows is None:
-            self._rows = self._shaped(row for row in self.source.rows() if row[0] == self.part)
-        return self._rows
-
-    @property
-    def has_more(self):
-        return False
-
-    def stream(self):
-        yield from self.rows()
 
 
 REPORTS = {
