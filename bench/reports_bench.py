@@ -203,6 +203,8 @@ def enrich(app):
                     "SELECT setval(pg_get_serial_sequence('audit_events', 'id'), (SELECT max(id) FROM audit_events))"
                 )
             )
+            # (the chain's own counter too: the next event the application records takes the seq after these)
+            conn.execute(sa.text("SELECT setval('audit_events_seq', (SELECT max(seq) FROM audit_events))"))
         # the reports' copy of the moves (case_moves, migration 0026), as fire() writes it
         conn.execute(sa.text(MOVES_SQL))
     with app.app_context(), db.engine.connect() as conn:
