@@ -104,8 +104,9 @@ ENRICH_SQL = (
          AND NOT EXISTS (SELECT 1 FROM reviews x WHERE x.assessment_id = a.id)""",
 )
 
-MOVES_SQL = """INSERT INTO case_moves (assessment_id, seq, from_state, to_state, at)
-   SELECT assessment_id, seq, detail ->> 'from', detail ->> 'to', occurred_at FROM audit_events
+MOVES_SQL = """INSERT INTO case_moves (assessment_id, seq, from_state, to_state, at, entered_at)
+   SELECT assessment_id, seq, detail ->> 'from', detail ->> 'to', occurred_at,
+          lag(occurred_at) OVER (PARTITION BY assessment_id ORDER BY seq) FROM audit_events
    WHERE action = 'transition' AND outcome = 'success' AND detail ->> 'trigger' = 'bench'
      AND detail ->> 'from' <> detail ->> 'to'
    ORDER BY seq
@@ -169,17 +170,20 @@ def enrich(app):
         conn.execute(sa.text("SET session_replication_role = replica"))
         for statement in ENRICH_SQL:
             conn.execute(sa.text(statement))
-        done = conn.execute(
-            sa.text("SELECT count(*) FROM audit_events WHERE action = 'transition' AND detail->>'trigger' = 'bench'")
-        ).scalar()
-        if not done:
+        # (the episodes added since the last run: growing 1,000 to 100,000 must give the new ones their history)
+        missing = (
+            "FROM assessments a WHERE a.ref LIKE 'EHA-5%' AND a.state <> 'draft' AND NOT EXISTS (SELECT 1 FROM "
+            "audit_events e WHERE e.assessment_id = a.id AND e.action = 'transition')"
+        )
+        if conn.execute(sa.text("SELECT count(*) " + missing)).scalar():
             head = conn.execute(sa.text("SELECT seq, last_hash FROM audit_chain_head WHERE id = 1")).one()
             key_id, ring = audit.keyring()
             ctx = SimpleNamespace(seq=head[0], last_hash=head[1], key_id=key_id, key=ring[key_id])
             cases = conn.execute(
                 sa.text(
-                    "SELECT id, ref, state, started_at, completed_at, closed_at, started_by_id FROM assessments "
-                    "WHERE ref LIKE 'EHA-5%' AND state <> 'draft' ORDER BY id"
+                    "SELECT id, ref, state, started_at, completed_at, closed_at, started_by_id "
+                    + missing
+                    + " ORDER BY id"
                 )
             )
             table = db.metadata.tables["audit_events"]
@@ -199,6 +203,8 @@ def enrich(app):
                     "SELECT setval(pg_get_serial_sequence('audit_events', 'id'), (SELECT max(id) FROM audit_events))"
                 )
             )
+            # (the chain's own counter too: the next event the application records takes the seq after these)
+            conn.execute(sa.text("SELECT setval('audit_events_seq', (SELECT max(seq) FROM audit_events))"))
         # the reports' copy of the moves (case_moves, migration 0026), as fire() writes it
         conn.execute(sa.text(MOVES_SQL))
     with app.app_context(), db.engine.connect() as conn:

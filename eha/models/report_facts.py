@@ -41,6 +41,8 @@ class CaseMove(db.Model):
     __table_args__ = (
         # Time in state reads each case's moves in chain order, and nothing else: an index-only scan.
         sa.Index("ix_case_moves_case_seq", "assessment_id", "seq", postgresql_include=["from_state", "at"]),
+        # Time in state reads the moves made in the period (migration 0029).
+        sa.Index("ix_case_moves_at", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +51,10 @@ class CaseMove(db.Model):
     from_state: Mapped[str] = mapped_column(sa.String(30))
     to_state: Mapped[str] = mapped_column(sa.String(30))
     at: Mapped[datetime] = mapped_column(sa.DateTime)  # the audit event's occurred_at
+    # When the case entered ``from_state``: the case's move before this one (its ``at``), None for its first move
+    # (it entered its first state when it started: the report reads ``started_at``, which the demo dates back).
+    # Written with the move, so time in state needs no window over every case's moves (migration 0029).
+    entered_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
 
 def codes_in(answers, fields):
@@ -80,8 +86,19 @@ def move_for(event):
     source, dest = detail.get("from"), detail.get("to")
     if event.outcome != "success" or source is None or dest is None or source == dest:
         return None
+    entered_at = db.session.scalar(  # the case's move before this one (the moves are written in chain order)
+        sa.select(CaseMove.at)
+        .where(CaseMove.assessment_id == event.assessment_id, CaseMove.seq < event.seq)
+        .order_by(CaseMove.seq.desc())
+        .limit(1)
+    )
     return CaseMove(
-        assessment_id=event.assessment_id, seq=event.seq, from_state=source, to_state=dest, at=event.occurred_at
+        assessment_id=event.assessment_id,
+        seq=event.seq,
+        from_state=source,
+        to_state=dest,
+        at=event.occurred_at,
+        entered_at=entered_at,
     )
 
 

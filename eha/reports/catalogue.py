@@ -4,7 +4,7 @@ one query per table, whatever the number of cases) and the chart drawn from one 
 Callable without a request (the API and the CLI use them too): ``build(name, filters, user, today)``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
 from eha.access import visible_cases_filter
+from eha.extensions import db
 from eha.formatting import lower_first, month_label
 from eha.i18n import N_, current_language, translated
 from eha.models.assessments import Assessment, AssessmentChild, TafMember
@@ -22,7 +23,7 @@ from eha.models.plans import NeedOutcome, PlanVersion, Review
 from eha.models.report_facts import CIN_FACTOR, NEED, CaseCode, CaseMove
 from eha.models.users import Agency, User
 from eha.reports import coded
-from eha.reports.sql import days_between, month_of
+from eha.reports.sql import days_between, month_of, without_jit
 from eha.reports.tables import Column, Table, months_table
 from eha.workflow.states import CLOSURE_REASONS, OPEN_STATES, STATE_LABELS, STATES, STEPPED_DOWN, STEPPED_UP
 
@@ -52,6 +53,40 @@ class Report:
 
     def table(self, key):
         return next((t for t in self.tables if t.key == key), None)
+
+
+class _SharedRows:
+    """One aggregate statement whose few rows (each tagged with its ``part``) make more than one table."""
+
+    def __init__(self, query):
+        self.query = query
+        self._rows = None
+
+    def rows(self):
+        if self._rows is None:
+            without_jit()
+            self._rows = db.session.execute(self.query).all()
+        return self._rows
+
+
+@dataclass
+class _PartTable(Table):
+    """A table of the rows of a ``_SharedRows`` tagged ``part`` (an aggregate: a few dozen rows, shown whole)."""
+
+    source: _SharedRows | None = field(default=None, repr=False)
+    part: object = 0  # the value of the rows' first column
+
+    def rows(self):
+        if self._rows is None:
+            self._rows = self._shaped(row for row in self.source.rows() if row[0] == self.part)
+        return self._rows
+
+    @property
+    def has_more(self):
+        return False
+
+    def stream(self):
+        yield from self.rows()
 
 
 def _cases(filters, user):
@@ -378,22 +413,15 @@ def timeliness(filters, user, today):
 
 
 def time_in_state(filters, user, today):
-    # Each change of state the workflow made (its narrow copy, ``case_moves``): the days since the case's move
-    # before it, or since it started.
-    previous = sa.func.lag(CaseMove.at).over(partition_by=CaseMove.assessment_id, order_by=CaseMove.seq)
-    spells = (
+    # Each change of state the workflow made in the period (its narrow copy, ``case_moves``): the days since the
+    # case's move before it (kept on the move), or since it started. Only the period's moves are read.
+    in_period = (
         sa.select(
             CaseMove.from_state.label("state"),
-            CaseMove.at.label("left_at"),
-            sa.func.coalesce(previous, Assessment.started_at).label("entered_at"),
+            days_between(sa.func.coalesce(CaseMove.entered_at, Assessment.started_at), CaseMove.at).label("days"),
         )
         .join(Assessment, Assessment.id == CaseMove.assessment_id)
-        .where(_cases(filters, user))
-        .subquery("spells")
-    )
-    in_period = (  # the days counted only for the moves made in the period
-        sa.select(spells.c.state, days_between(spells.c.entered_at, spells.c.left_at).label("days"))
-        .where(spells.c.left_at >= filters.start, spells.c.left_at < filters.end)
+        .where(_cases(filters, user), CaseMove.at >= filters.start, CaseMove.at < filters.end)
         .subquery("in_period")
     )
     ranked = sa.select(
@@ -443,14 +471,15 @@ def coded_answers(kind, name="coded"):
     return sa.select(CaseCode.assessment_id, CaseCode.code).where(CaseCode.kind == kind).subquery(name)
 
 
-def _needs_with_outcomes(cases):
-    """Each need identified, the cases identifying it and the outcomes recorded for it at closure."""
-    found = coded_answers(NEED)
+def _codes_with_outcomes(cases):
+    """Each code identified (headline needs and census factors, tagged with their kind), the cases identifying
+    it and, for a need, the outcomes recorded for it at closure: one statement for both of the report's tables,
+    so the cases and their codes are read once."""
     identified = (
-        sa.select(found.c.code.label("code"), sa.func.count().label("cases"))  # (one row per case and code)
-        .join(Assessment, Assessment.id == found.c.assessment_id)
+        sa.select(CaseCode.kind, CaseCode.code, sa.func.count().label("cases"))  # (one row per case and code)
+        .join(Assessment, Assessment.id == CaseCode.assessment_id)
         .where(cases)
-        .group_by(found.c.code)
+        .group_by(CaseCode.kind, CaseCode.code)
         .subquery("identified")
     )
     # The outcomes recorded at closure, one per need the case identified: counted on their own (no join of every
@@ -465,37 +494,28 @@ def _needs_with_outcomes(cases):
         .group_by(NeedOutcome.need_code)
         .subquery("outcomes")
     )
-    by_need = (
+    return (
         sa.select(
+            identified.c.kind,
             identified.c.code,
             identified.c.cases,
             *[sa.func.coalesce(outcomes.c[code], 0) for code in NEED_OUTCOMES],
         )
         .select_from(identified)
-        .outerjoin(outcomes, outcomes.c.code == identified.c.code)
-        .order_by(identified.c.cases.desc(), identified.c.code)
+        .outerjoin(outcomes, sa.and_(identified.c.kind == NEED, outcomes.c.code == identified.c.code))
+        .order_by(identified.c.kind, identified.c.cases.desc(), identified.c.code)
     )
-    return by_need
 
 
 def needs(filters, user, today):
     cases = sa.and_(_cases(filters, user), _active_in(filters))
-    by_need = _needs_with_outcomes(cases)
-    cin = coded_answers(CIN_FACTOR)
-    by_factor = (
-        sa.select(cin.c.code, sa.func.count())
-        .select_from(cin)
-        .join(Assessment, Assessment.id == cin.c.assessment_id)
-        .where(cases)
-        .group_by(cin.c.code)
-        .order_by(sa.func.count().desc(), cin.c.code)
-    )
+    both = _SharedRows(_codes_with_outcomes(cases))
     return Report(
         "needs",
         _(TITLES["needs"]),
         _(DESCRIPTIONS["needs"]),
         [
-            Table(
+            _PartTable(
                 "needs",
                 _("Needs identified and outcomes at closure"),
                 (
@@ -506,15 +526,19 @@ def needs(filters, user, today):
                         for label in NEED_OUTCOMES.values()
                     ],
                 ),
-                by_need,
-                shape=lambda r: (translated(coded.label(r[0])), *r[1:]),
+                both.query,
+                shape=lambda r: (translated(coded.label(r[1])), *r[2:]),
+                source=both,
+                part=NEED,
             ),
-            Table(
+            _PartTable(
                 "cin-factors",
                 _("Children in need census factors"),
                 (Column(_("Code")), Column(_("Factor")), Column(_("Cases"), True)),
-                by_factor,
-                shape=lambda r: (r[0], translated(coded.label(r[0])), r[1]),
+                both.query,
+                shape=lambda r: (r[1], translated(coded.label(r[1])), r[2]),
+                source=both,
+                part=CIN_FACTOR,
             ),
         ],
         Chart("needs", 0, (1,), _("cases"), horizontal=True),
@@ -777,24 +801,30 @@ def re_referrals(filters, user, today):
 
 def caseload(filters, user, today):
     open_cases = sa.and_(_cases(filters, user), Assessment.state.in_(OPEN_STATES))
+    # The open cases counted per lead professional's id first (an integer hash aggregate, a row per lead), then
+    # named and summed per agency: the agencies' names are sorted once per lead, not once per case.
+    counted = (
+        sa.select(Assessment.lead_id, sa.func.count().label("n"))
+        .where(open_cases, Assessment.lead_id.is_not(None))
+        .group_by(Assessment.lead_id)
+        .subquery("counted")
+    )
     lead = aliased(User)
     per_lead = (
-        sa.select(lead.name, Agency.name, sa.func.count())
-        .select_from(Assessment)
-        .join(lead, lead.id == Assessment.lead_id)
+        sa.select(lead.name, Agency.name, counted.c.n)
+        .select_from(counted)
+        .join(lead, lead.id == counted.c.lead_id)
         .join(Agency, Agency.id == lead.agency_id)
-        .where(open_cases)
-        .group_by(lead.id, lead.name, Agency.name)
-        .order_by(sa.func.count().desc(), lead.name)
+        .order_by(counted.c.n.desc(), lead.name)
     )
+    cases = sa.cast(sa.func.sum(counted.c.n), sa.Integer)
     per_agency = (
-        sa.select(Agency.name, sa.func.count(), sa.func.count(sa.distinct(lead.id)))
-        .select_from(Assessment)
-        .join(lead, lead.id == Assessment.lead_id)
+        sa.select(Agency.name, cases, sa.func.count())
+        .select_from(counted)
+        .join(lead, lead.id == counted.c.lead_id)
         .join(Agency, Agency.id == lead.agency_id)
-        .where(open_cases)
         .group_by(Agency.name)
-        .order_by(sa.func.count().desc(), Agency.name)
+        .order_by(cases.desc(), Agency.name)
     )
     return Report(
         "caseload",
@@ -826,44 +856,66 @@ def taf_involvement(filters, user, today):
         _active_in(filters),
         Assessment.id.in_(sa.select(PlanVersion.assessment_id).where(PlanVersion.status.in_(("signed", "superseded")))),
     )
+    # The members are joined to their cases, plans and agencies once (a CTE read twice is computed once), and
+    # counted by kind and by agency in the same statement: one pass over the join at county scale, not two.
     members = (
-        sa.select(
-            TafMember.assessment_id, User.id.label("user_id"), Agency.id.label("agency_id"), Agency.name, Agency.kind
-        )
+        sa.select(TafMember.assessment_id, User.agency_id)
         .join(User, User.id == TafMember.user_id)
-        .join(Agency, Agency.id == User.agency_id)
         .join(Assessment, Assessment.id == TafMember.assessment_id)
         .where(with_plan, TafMember.removed_at.is_(None))
-        .subquery("members")
+        .cte("members")
     )
-    by_kind = (
-        sa.select(members.c.kind, sa.func.count(sa.distinct(members.c.assessment_id)), sa.func.count())
-        .group_by(members.c.kind)
-        .order_by(sa.func.count(sa.distinct(members.c.assessment_id)).desc(), members.c.kind)
+    # (grouped by the agency's id, an integer, and only then named: sorting every member by a name costs more)
+    per_agency = (
+        sa.select(
+            members.c.agency_id,
+            sa.func.count(sa.distinct(members.c.assessment_id)).label("plans"),
+            sa.func.count().label("members"),
+        )
+        .group_by(members.c.agency_id)
+        .subquery("per_agency")
     )
-    by_agency = (
-        sa.select(members.c.name, members.c.kind, sa.func.count(sa.distinct(members.c.assessment_id)), sa.func.count())
-        .group_by(members.c.agency_id, members.c.name, members.c.kind)
-        .order_by(sa.func.count(sa.distinct(members.c.assessment_id)).desc(), members.c.name)
-    )
+    parts = sa.union_all(
+        sa.select(
+            sa.literal_column("0").label("part"),
+            Agency.kind.label("sort_key"),
+            sa.null().label("name"),
+            Agency.kind,
+            sa.func.count(sa.distinct(members.c.assessment_id)).label("plans"),
+            sa.func.count().label("members"),
+        )
+        .select_from(members)
+        .join(Agency, Agency.id == members.c.agency_id)
+        .group_by(Agency.kind),
+        sa.select(
+            sa.literal_column("1"), Agency.name, Agency.name, Agency.kind, per_agency.c.plans, per_agency.c.members
+        )
+        .select_from(per_agency)
+        .join(Agency, Agency.id == per_agency.c.agency_id),
+    ).subquery("parts")
+    both = _SharedRows(sa.select(parts).order_by(parts.c.part, parts.c.plans.desc(), parts.c.sort_key))
     return Report(
         "taf-involvement",
         _(TITLES["taf-involvement"]),
         _(DESCRIPTIONS["taf-involvement"]),
         [
-            Table(
+            _PartTable(
                 "kinds",
                 _("Plans with a TAF member from each kind of agency"),
                 (Column(_("Kind of agency")), Column(_("Plans"), True), Column(_("TAF members"), True)),
-                by_kind,
-                shape=lambda r: (translated(AGENCY_KINDS.get(r[0], r[0])), r[1], r[2]),
+                both.query,
+                shape=lambda r: (translated(AGENCY_KINDS.get(r[3], r[3])), r[4], r[5]),
+                source=both,
+                part=0,
             ),
-            Table(
+            _PartTable(
                 "agencies",
                 _("Plans by agency"),
                 (Column(_("Agency")), Column(_("Kind")), Column(_("Plans"), True), Column(_("TAF members"), True)),
-                by_agency,
-                shape=lambda r: (r[0], translated(AGENCY_KINDS.get(r[1], r[1])), r[2], r[3]),
+                both.query,
+                shape=lambda r: (r[2], translated(AGENCY_KINDS.get(r[3], r[3])), r[4], r[5]),
+                source=both,
+                part=1,
             ),
         ],
         Chart("kinds", 0, (1,), _("plans"), horizontal=True),

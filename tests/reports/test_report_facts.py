@@ -1,17 +1,20 @@
 """The reports' narrow tables (case_codes, case_moves) say what the answers and the audit trail say, after saves and
 moves made on the pages; and the needs and time-in-state reports read them, as a manager sees."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from eha import audit
+from eha.demo import cases as build
 from eha.extensions import db
 from eha.formatting import format_date
 from eha.models.assessments import SectionAnswer
 from eha.models.audit import AuditEvent
 from eha.models.report_facts import CaseCode, CaseMove
-from tests.reports.helpers import case, close_met, table_rows
+from eha.transaction import committing
+from tests.reports.helpers import at, case, close_met, dated, table_rows
 from tests.workflow.helpers import team
 
 
@@ -180,8 +183,6 @@ def test_migration_0026_fills_the_tables_as_the_application_writes_them(scratch_
 def test_distance_travelled_compares_the_first_review_with_the_latest_as_worked_out_by_hand(
     client_request, signed_in, people
 ):
-    from eha.demo import cases as build
-    from eha.transaction import committing
 
     lead, nurse, manager = people
     # Three reviews: the family's score 3, 5, 7 (first 3, latest 7: up); the practitioner's 4, 4, 2 (down).
@@ -199,3 +200,90 @@ def test_distance_travelled_compares_the_first_review_with_the_latest_as_worked_
     assert table_rows(page, "table-summary") == [["The family's", "1", "0", "0"], ["The practitioner's", "0", "0", "1"]]
     today = format_date(date.today())  # the page writes dates as the interface does (the CSV keeps ISO)
     assert table_rows(page, "table-cases") == [[reviewed.ref, today, today, "3", "7", "4", "2"]]
+
+
+class _Clock:
+    """Stands in for the audit trail's clock: the moves are stamped when the test says."""
+
+    def __init__(self):
+        self.at = None
+
+    def __call__(self):
+        return self.at
+
+
+def test_each_move_keeps_when_its_case_entered_the_state_it_left_and_time_in_state_reads_it(
+    client, client_request, signed_in, people, monkeypatch
+):
+    """Worked out by hand: Adams started 10 days ago, assessed 4 days ago (6 days in draft); Brook started 10 days
+    ago, assessed 8 days ago (2 days in draft), TAF scheduled 5 days ago (3 days assessed)."""
+    from eha.demo import cases as build
+    from eha.transaction import committing
+
+    lead, nurse, manager = people
+    clock = _Clock()
+    monkeypatch.setattr(audit, "utcnow", clock)
+    today = date.today()
+
+    def day(n):
+        return at(today - timedelta(days=n))
+
+    adams = case(lead, [nurse.agency], family="Adams", child=("Amy", "Adams", date(2015, 1, 1)), started=today)
+    brook = case(lead, [nurse.agency], family="Brook", child=("Bo", "Brook", date(2014, 1, 1)), started=today)
+
+    dated(adams, started_at=day(10))
+    dated(brook, started_at=day(10))
+    signed_in(lead)
+    clock.at = day(4)
+    assert client.post(f"/assessments/{adams.ref}/transitions/complete_assessment").status_code == 302
+    clock.at = day(8)
+    assert client.post(f"/assessments/{brook.ref}/transitions/complete_assessment").status_code == 302
+    clock.at = day(5)
+    with committing():
+        meeting = build.schedule_meeting(brook, lead, kind="taf", invite=[nurse])
+        build.fire(brook, "schedule_taf", lead, meeting=meeting)
+
+    db.session.expire_all()
+    entered = db.session.execute(
+        sa.select(CaseMove.assessment_id, CaseMove.from_state, CaseMove.entered_at, CaseMove.at).order_by(CaseMove.seq)
+    ).all()
+    assert [tuple(r) for r in entered] == [
+        (adams.id, "draft", None, day(4)),  # a case's first move: it entered draft when it started
+        (brook.id, "draft", None, day(8)),
+        (brook.id, "assessed", day(8), day(5)),  # entered "assessed" at its move before
+    ]
+
+    signed_in(manager)
+    page = client_request.get("/reports/time-in-state")
+    rows = {row[0]: row[1:] for row in table_rows(page, "table-states")}
+    # draft: 2 and 6 days -> median (nearest rank 1 of 2) 2.0, 90th percentile (rank 2) 6.0; assessed: 3 days.
+    assert rows["Assessment in progress"] == ["2", "2.0", "6.0"]
+    assert rows["Assessed"] == ["1", "3.0", "3.0"]
+
+
+def test_migration_0029_fills_entered_at_as_the_application_writes_it(scratch_url):
+    """Moves written by the application, the column dropped (down to 0028) and filled again by the migration."""
+    from flask_migrate import downgrade, upgrade
+
+    from eha import create_app
+
+    def entered():
+        with db.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text("SELECT seq, entered_at FROM case_moves ORDER BY seq"))]
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=scratch_url)
+    with app.app_context():
+        upgrade()
+        lead, nurse, manager = team(app)
+        first = case(lead, [nurse.agency], family="A", child=("Ann", "A", date(2015, 1, 1)), started=date.today())
+        close_met(first, lead, manager, nurse)
+        written = entered()
+        assert len(written) == 6 and written[0][1] is None and all(row[1] is not None for row in written[1:])
+        db.session.remove()
+        downgrade(revision="0028_definition_translations")
+        with db.engine.connect() as conn:
+            assert "entered_at" not in [c["name"] for c in sa.inspect(conn).get_columns("case_moves")]
+        upgrade()
+        assert entered() == written
+        db.session.remove()
+        db.engine.dispose()
