@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from eha.definitions.store import definition_for
 from eha.demo.cases import answers_for
 from eha.extensions import db
+from eha.formatting import MONTHS
 from eha.models.assessments import Assessment
 from eha.models.audit import AuditEvent
 from eha.models.meetings import Meeting
@@ -44,24 +45,7 @@ NEEDS = ["sf-education", "sf-health"]
 SERVICE_NAME = {"Early help"}  # the header's service name is configuration (EHA_SERVICE_NAME), as the walk allows
 
 
-@pytest.fixture
-def school(app):
-    return factories.agency(name="Northtown Primary School", kind="school")
-
-
-@pytest.fixture
-def health(app):
-    return factories.agency(name="Northshire Health Visiting", kind="health")
-
-
-@pytest.fixture
-def lead(app, school):
-    return factories.user(role="practitioner", agency=school, name="Lena Lead")
-
-
-@pytest.fixture
-def nurse(app, health):
-    return factories.user(role="practitioner", agency=health, name="Nia Nurse")
+# school, health, lead and nurse: tests/plans/conftest.py
 
 
 @pytest.fixture
@@ -344,25 +328,11 @@ def test_the_same_steps_in_english_read_as_before(client, signed_in, lead, nurse
 
     text = "\n".join(whole_timeline(client, case)[0])
     tomorrow = date.today() + timedelta(days=1)
-    months = (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    )
     for english in (
         "started the assessment",
         "recorded the family's agreement",
         "completed the assessment",
-        f"scheduled a team around the family meeting for {tomorrow.day} {months[tomorrow.month - 1]} "
+        f"scheduled a team around the family meeting for {tomorrow.day} {MONTHS[tomorrow.month - 1]} "
         f"{tomorrow.year} at 10am",
         "scheduled the TAF meeting",
         "recorded the team around the family meeting held on ",
