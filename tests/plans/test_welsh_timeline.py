@@ -20,27 +20,12 @@ from eha.models.meetings import Meeting
 from eha.models.plans import PlanAction, PlanVersion
 from tests import factories
 from tests.api.helpers import bearer, token_for
+from tests.assessments.test_start import NEW_FAMILY as STARTED_FAMILY
 from tests.foundation.welsh_walk import english_on
 from tests.plans import helpers
-from tests.plans.test_cycle import latest, parts, review_data, schedule
+from tests.plans.test_cycle import hold_meeting, latest, parts, review_data, schedule
 
-NEW_FAMILY = {
-    "name": "The Kowalski family",
-    "address": "3 Station Road, Northtown",
-    "postcode": "nt1 3dq",
-    "child_first_name": "Łukasz",
-    "child_last_name": "Kowalski",
-    "child_date_of_birth": ["4", "9", "2014"],
-    "child_sex": "male",
-    "child_school": "Northshire Academy",
-    "child_nhs_number": "",
-    "carer_name": "Małgorzata Kowalska",
-    "carer_relationship_to_child": "Mother",
-    "carer_phone": "07700 900456",
-    "carer_email": "m.kowalska@example.org",
-    "carer_preferred_language": "Polish",
-    "carer_interpreter_needed": "yes",
-}
+NEW_FAMILY = {**STARTED_FAMILY, "child_nhs_number": ""}
 NEEDS = ["sf-education", "sf-health"]
 SERVICE_NAME = {"Early help"}  # the header's service name is configuration (EHA_SERVICE_NAME), as the walk allows
 
@@ -143,20 +128,6 @@ def record_agreement(client, case, agencies):
             "agencies": [str(a.id) for a in agencies],
         },
     )
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-
-
-def hold_meeting(client, case, meeting):
-    record = {
-        "held_on": parts(date.today()),
-        "next_review_on": parts(date.today() + timedelta(days=30)),
-        "notes": "Good meeting",
-        "version": str(meeting.version_id),
-        "confirm_date": "yes",  # scheduled for tomorrow, held today
-    }
-    for p in meeting.participants:
-        record[f"attendance_{p.id}"] = "attended"
-    response = client.post(f"/assessments/{case.ref}/meetings/{meeting.id}/record", data=record)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
 
 
