@@ -850,7 +850,9 @@ def caseload(filters, user, today):
     )
 
 
-def taf_involvement(filters, user, today):
+def _taf_members_by_kind_and_agency(filters, user):
+    """One statement whose rows are part 0, per kind of agency, and part 1, per agency: (part, sort key, name,
+    kind, plans, members)."""
     with_plan = sa.and_(
         _cases(filters, user),
         _active_in(filters),
@@ -893,7 +895,11 @@ def taf_involvement(filters, user, today):
         .select_from(per_agency)
         .join(Agency, Agency.id == per_agency.c.agency_id),
     ).subquery("parts")
-    both = _SharedRows(sa.select(parts).order_by(parts.c.part, parts.c.plans.desc(), parts.c.sort_key))
+    return sa.select(parts).order_by(parts.c.part, parts.c.plans.desc(), parts.c.sort_key)
+
+
+def taf_involvement(filters, user, today):
+    both = _SharedRows(_taf_members_by_kind_and_agency(filters, user))
     return Report(
         "taf-involvement",
         _(TITLES["taf-involvement"]),
