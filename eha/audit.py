@@ -32,6 +32,7 @@ from psycopg.rows import namedtuple_row
 from config import DEV_AUDIT_KEY, audit_key_list
 from eha import audit_fast
 from eha.extensions import db
+from eha.i18n import N_, translated
 from eha.models.audit import AuditChainHead, AuditEvent, AuditLink
 from eha.models.base import utcnow
 
@@ -42,59 +43,76 @@ _ANCHOR = re.compile(
     r" mac=(?P<mac>[0-9a-f]{64})(?:\s|$)"
 )
 
-# What each action means, in words, for timelines and history pages.
+# What each action means, in words, for history pages: stored and exported in English (marked ``N_``), shown in the
+# reader's language by ``label_shown``.
 ACTION_LABELS = {
-    "sign_in": "Signed in",
-    "sign_in_failed": "Failed sign-in",
-    "sign_out": "Signed out",
-    "account_locked": "Account locked after repeated failed sign-ins",
-    "mfa_enrolled": "Set up two-factor sign-in",
-    "mfa_failed": "Entered a wrong security code",
-    "mfa_reset": "Reset a user's two-factor sign-in",
-    "mfa_reset_requested": "Asked for a second-factor reset",
-    "mfa_reset_declined": "Declined a second-factor reset",
-    "mfa_reset_refused": "Was refused a second-factor reset",
-    "password_reset_requested": "Asked for a password reset link",
-    "password_reset": "Reset their password",
-    "password_reset_refused": "Was refused a password reset",
-    "case_viewed": "Viewed the case",
-    "case_refused": "Was refused access",
-    "case_created": "Started the assessment",
-    "section_viewed": "Viewed an assessment section",
-    "section_saved": "Saved an assessment section",
-    "consent_recorded": "Recorded the family's agreement",
-    "consent_withdrawn": "Recorded that the family withdrew agreement",
-    "family_updated": "Updated the family's details",
-    "transition": "Moved the case on",
-    "closure_requested": "Asked a manager to sign off closing the case",
-    "closure_rejected": "Sent a closure back to the lead professional",
-    "meeting_scheduled": "Scheduled a meeting",
-    "taf_member_removed": "Removed someone from the Team Around the Family",
-    "lead_changed": "Changed the lead professional",
-    "case_person_added": "Added someone without an eha account to the case",
-    "case_person_changed": "Changed the details of someone on the case",
-    "case_person_removed": "Took someone without an eha account off the case",
-    "meeting_recorded": "Recorded a meeting",
-    "plan_viewed": "Viewed the plan",
-    "plan_changed": "Changed the plan",
-    "plan_signed": "Recorded a signature on the plan",
-    "action_updated": "Updated progress on an action",
-    "pdf_downloaded": "Downloaded a PDF",
-    "history_viewed": "Viewed who has seen this record",
-    "export": "Exported data",
-    "grant_created": "Granted access (duty to share)",
-    "grant_revoked": "Ended a duty-to-share grant",
-    "forged_field": "Sent a field they may not change",
-    "admin_change": "Administrative change",
-    "notifications_chosen": "Chose which email summaries to get",
-    "api_request": "Used the API",
-    "api_refused": "Was refused by the API",
-    "api_token_created": "Created an API token",
-    "api_token_revoked": "Revoked an API token",
-    "webhook_created": "Subscribed a system to case changes",
-    "webhook_revoked": "Ended a webhook subscription",
-    "sso_linked": "Linked their single sign-on account",
-    "sso_account_created": "Was given an account by single sign-on",
+    "sign_in": N_("Signed in"),
+    "sign_in_failed": N_("Failed sign-in"),
+    "sign_out": N_("Signed out"),
+    "account_locked": N_("Account locked after repeated failed sign-ins"),
+    "mfa_enrolled": N_("Set up two-factor sign-in"),
+    "mfa_failed": N_("Entered a wrong security code"),
+    "mfa_reset": N_("Reset a user's two-factor sign-in"),
+    "mfa_reset_requested": N_("Asked for a second-factor reset"),
+    "mfa_reset_declined": N_("Declined a second-factor reset"),
+    "mfa_reset_refused": N_("Was refused a second-factor reset"),
+    "password_reset_requested": N_("Asked for a password reset link"),
+    "password_reset": N_("Reset their password"),
+    "password_reset_refused": N_("Was refused a password reset"),
+    "case_viewed": N_("Viewed the case"),
+    "case_refused": N_("Was refused access"),
+    "case_created": N_("Started the assessment"),
+    "section_viewed": N_("Viewed an assessment section"),
+    "section_saved": N_("Saved an assessment section"),
+    "consent_recorded": N_("Recorded the family's agreement"),
+    "consent_withdrawn": N_("Recorded that the family withdrew agreement"),
+    "family_updated": N_("Updated the family's details"),
+    "transition": N_("Moved the case on"),
+    "closure_requested": N_("Asked a manager to sign off closing the case"),
+    "closure_rejected": N_("Sent a closure back to the lead professional"),
+    "meeting_scheduled": N_("Scheduled a meeting"),
+    "taf_member_removed": N_("Removed someone from the Team Around the Family"),
+    "lead_changed": N_("Changed the lead professional"),
+    "case_person_added": N_("Added someone without an eha account to the case"),
+    "case_person_changed": N_("Changed the details of someone on the case"),
+    "case_person_removed": N_("Took someone without an eha account off the case"),
+    "meeting_recorded": N_("Recorded a meeting"),
+    "plan_viewed": N_("Viewed the plan"),
+    "plan_changed": N_("Changed the plan"),
+    "plan_signed": N_("Recorded a signature on the plan"),
+    "action_updated": N_("Updated progress on an action"),
+    "pdf_downloaded": N_("Downloaded a PDF"),
+    "history_viewed": N_("Viewed who has seen this record"),
+    "export": N_("Exported data"),
+    "grant_created": N_("Granted access (duty to share)"),
+    "grant_revoked": N_("Ended a duty-to-share grant"),
+    "forged_field": N_("Sent a field they may not change"),
+    "admin_change": N_("Administrative change"),
+    "notifications_chosen": N_("Chose which email summaries to get"),
+    "api_request": N_("Used the API"),
+    "api_refused": N_("Was refused by the API"),
+    "api_token_created": N_("Created an API token"),
+    "api_token_revoked": N_("Revoked an API token"),
+    "webhook_created": N_("Subscribed a system to case changes"),
+    "webhook_revoked": N_("Ended a webhook subscription"),
+    "sso_linked": N_("Linked their single sign-on account"),
+    "sso_account_created": N_("Was given an account by single sign-on"),
+    "notification_settings_changed": N_("Changed the notification settings"),
+    "fact_corrected": N_("Corrected a recorded fact"),
+    "legal_hold_placed": N_("Placed a legal hold"),
+    "legal_hold_lifted": N_("Lifted a legal hold"),
+    "case_disposed": N_("Disposed of the case's records"),
+    "retention_batch_created": N_("Listed cases due for disposal"),
+    "retention_batch_approved": N_("Approved a disposal batch"),
+    "retention_batch_cancelled": N_("Cancelled a disposal batch"),
+    "retention_batch_finished": N_("Finished a disposal batch"),
+    "sar_search": N_("Searched for a subject access request's person"),
+    "sar_opened": N_("Opened a subject access request"),
+    "sar_viewed": N_("Viewed a subject access request"),
+    "sar_redactions_marked": N_("Marked what a subject access copy withholds"),
+    "sar_redaction_released": N_("Released a withheld part of a subject access copy"),
+    "sar_sent_for_review": N_("Sent a subject access copy for review"),
+    "sar_reviewed": N_("Reviewed a subject access copy"),
 }
 
 
@@ -801,7 +819,15 @@ def check_anchors(lines, batch_size=5000, since_last=False):
 
 
 def label(action):
+    """The action in words, in English (what exports and the audit trail's own tools show)."""
     return ACTION_LABELS.get(action, action.replace("_", " ").capitalize())
+
+
+def label_shown(action):
+    """The action in words in the page's language (an action eha no longer has reads as its English name)."""
+    if action in ACTION_LABELS:
+        return translated(ACTION_LABELS[action])
+    return label(action)
 
 
 def record_refusal(action, *, assessment=None, detail=None, user=None):

@@ -267,6 +267,7 @@ def add_translation_command(file, check):
     from eha.definitions.store import get_stored_definition
     from eha.definitions.translations import load_translation
     from eha.errors import Invalid
+    from eha.i18n import in_english
     from eha.services import admin
 
     text = file.read(2 * 1024 * 1024 + 1)
@@ -280,7 +281,7 @@ def add_translation_command(file, check):
         else:
             admin.upload_translation(None, record, text)
     except Invalid as error:
-        click.echo(str(error.message), err=True)
+        click.echo(in_english(error.message), err=True)  # the command line is English whatever a page last chose
         sys.exit(1)
     done = "is correct" if check else "stored"
     click.echo(f"Translation of {record.name} version {record.version} {done}")

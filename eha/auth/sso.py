@@ -35,11 +35,13 @@ import sqlalchemy as sa
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
 from flask import current_app, session, url_for
+from flask_babel import gettext
 from joserfc.errors import JoseError
 
 from eha import audit
 from eha.auth.passwords import hash_password
 from eha.extensions import db
+from eha.i18n import N_
 from eha.models.base import utcnow
 from eha.models.users import SsoAccountRule, User, UserIdentity
 
@@ -47,13 +49,18 @@ NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 # Entra ID's multi-tenant endpoints: their metadata's issuer holds "{tenantid}", which no token's issuer matches.
 MULTI_TENANT = re.compile(r"\{tenantid\}|/(common|organizations|consumers)(/|$)", re.IGNORECASE)
 NEXT_KEY = "eha_sso_next"
-FAILED = "Signing in with your {label} did not work. Try again, or contact your administrator if it keeps happening"
-CANCELLED = "You did not finish signing in with your {label}. Try again"
-NO_ACCOUNT = (
-    "You do not have an eha account yet. Ask your administrator to add you, using the email address of your {label}"
+# What a refused single sign-on tells the person (marked ``N_``: put into the page's language when refused).
+FAILED = N_(
+    "Signing in with your %(label)s did not work. Try again, or contact your administrator if it keeps happening"
 )
-DISABLED = "Your eha account has been disabled. Contact your administrator"
-TAKEN = "Your eha account is already linked to a different {label}. Sign in with that one, or ask your administrator"
+CANCELLED = N_("You did not finish signing in with your %(label)s. Try again")
+NO_ACCOUNT = N_(
+    "You do not have an eha account yet. Ask your administrator to add you, using the email address of your %(label)s"
+)
+DISABLED = N_("Your eha account has been disabled. Contact your administrator")
+TAKEN = N_(
+    "Your eha account is already linked to a different %(label)s. Sign in with that one, or ask your administrator"
+)
 
 
 @dataclass(frozen=True)
@@ -229,7 +236,7 @@ def _refuse(p, message, reason, user=None, email=None, check=None):
         detail["check"] = check[:80]
     audit.record("sign_in_failed", outcome="failed", user=user, email=email, detail=detail)
     db.session.commit()
-    raise Refused(message.format(label=p.label), reason)
+    raise Refused(gettext(message, label=p.label), reason)
 
 
 def _claimed_email(p, claims):

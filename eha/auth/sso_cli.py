@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 
 from eha.errors import Invalid, NotFound
 from eha.extensions import db
+from eha.i18n import in_english
 from eha.models.choices import ROLES
 from eha.models.users import Agency, SsoAccountRule
 from eha.services import admin as service
@@ -40,7 +41,7 @@ def allow_accounts_command(provider_name, domain, role, agency_name):
     try:
         rule = service.add_sso_rule(None, provider=provider_name, email_domain=domain, role=role, agency=agency)
     except Invalid as error:
-        raise click.UsageError(str(error)) from None
+        raise click.UsageError(in_english(error.message)) from None  # the command line is English
     click.echo(f"rule {rule.id}: {rule.email_domain} through {provider_name} creates {role} accounts in {agency.name}")
 
 

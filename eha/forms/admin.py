@@ -19,7 +19,7 @@ from eha.models.choices import AGENCY_KINDS, ROLES
 
 
 def _agency_choices(agencies):
-    return [("", "Choose an agency")] + [(str(a.id), a.name) for a in agencies]
+    return [("", _l("Choose an agency"))] + [(str(a.id), a.name) for a in agencies]
 
 
 class UserDetailsForm(BaseForm):
@@ -66,7 +66,7 @@ class UserDetailsForm(BaseForm):
         if self.chosen_agency() is None:
             from wtforms.validators import ValidationError
 
-            raise ValidationError("Select an agency")
+            raise ValidationError(_l("Select an agency"))
 
 
 class NewUserForm(UserDetailsForm):
@@ -92,7 +92,7 @@ class UserActionForm(BaseForm):
 
     action = GovRadioField(
         _l("Action"),
-        choices=[("disable", "Disable"), ("enable", "Enable"), ("unlock", "Unlock")],
+        choices=[("disable", _l("Disable")), ("enable", _l("Enable")), ("unlock", _l("Unlock"))],
         validators=[InputRequired(message=_l("Choose an action"))],
     )
 
@@ -106,7 +106,9 @@ class MfaResetRequestForm(BaseForm):
             Length(max=1000, message=_l("The reason must be 1,000 characters or fewer")),
         ],
     )
-    submit = SubmitField(_l("Ask for a reset"), widget=GovSubmitInput())
+    submit = SubmitField(
+        _l("Ask for a reset"), id="ask-for-reset", widget=GovSubmitInput()
+    )  # beside the details form's
 
 
 class MfaResetDecisionForm(BaseForm):
@@ -114,7 +116,7 @@ class MfaResetDecisionForm(BaseForm):
 
     decision = GovRadioField(
         _l("Decision"),
-        choices=[("approve", "Approve"), ("decline", "Decline")],
+        choices=[("approve", _l("Approve")), ("decline", _l("Decline"))],
         validators=[InputRequired(message=_l("Choose approve or decline"))],
     )
 
@@ -138,12 +140,12 @@ class AgencyForm(BaseForm):
     )
     password_sign_in = GovRadioField(
         _l("Can its staff sign in with an eha password?"),
-        choices=[("yes", "Yes, with a password or single sign-on"), ("no", "No, only with single sign-on")],
+        choices=[("yes", _l("Yes, with a password or single sign-on")), ("no", _l("No, only with single sign-on"))],
     )
     submit = SubmitField(_l("Save agency"), widget=GovSubmitInput())
 
 
-TOO_LONG = "The definition must be 500,000 characters or fewer"
+TOO_LONG = _l("The definition must be 500,000 characters or fewer")
 
 
 class DefinitionUploadForm(BaseForm):
@@ -159,7 +161,7 @@ class DefinitionUploadForm(BaseForm):
         widget=GovFileInput(),
     )
     submit = SubmitField(_l("Upload definition"), widget=GovSubmitInput())
-    nothing_given = "Upload a definition file or paste the definition"
+    nothing_given = _l("Upload a definition file or paste the definition")
 
     def translation_text(self):
         """The translation file uploaded with the definition, or None (``translation.errors`` set if unreadable)."""
@@ -182,7 +184,7 @@ class DefinitionUploadForm(BaseForm):
             try:
                 return self.file.data.read(2 * 1024 * 1024 + 1).decode("utf-8")
             except UnicodeDecodeError:
-                self.file.errors = ["The selected file must be a YAML or JSON text file"]
+                self.file.errors = [_l("The selected file must be a YAML or JSON text file")]
                 return None
         if self.content.data:
             return self.content.data
@@ -215,13 +217,29 @@ class ConfirmForm(BaseForm):
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 
 
-def _email_validators(label, *, required):
-    presence = InputRequired(message=f"Enter the {label}") if required else Optional()
+# Each email address's messages, as whole sentences: (missing, too long, not an email address).
+EMAIL_MESSAGES = {
+    "sender": (
+        _l("Enter the sender email address"),
+        _l("The sender email address must be 320 characters or fewer"),
+        _l("Enter the sender email address in the correct format, like earlyhelp@northshire.gov.uk"),
+    ),
+    "reply-to": (
+        _l("Enter the reply-to email address"),
+        _l("The reply-to email address must be 320 characters or fewer"),
+        _l("Enter the reply-to email address in the correct format, like earlyhelp@northshire.gov.uk"),
+    ),
+}
+
+
+def _email_validators(which, *, required):
+    missing, too_long, not_email = EMAIL_MESSAGES[which]
+    presence = InputRequired(message=missing) if required else Optional()
     return [
         presence,
-        Length(max=320, message=f"The {label} must be 320 characters or fewer"),
+        Length(max=320, message=too_long),
         Email(
-            message=f"Enter the {label} in the correct format, like earlyhelp@northshire.gov.uk",
+            message=not_email,
             check_deliverability=False,
             granular_message=False,
         ),
@@ -257,12 +275,12 @@ class NotificationSettingsForm(BaseForm):
     sender_email = EmailField(
         _l("Sender email address"),
         widget=GovTextInput(),
-        validators=_email_validators("sender email address", required=True),
+        validators=_email_validators("sender", required=True),
     )
     reply_to = EmailField(
         _l("Reply-to email address (optional)"),
         widget=GovTextInput(),
-        validators=_email_validators("reply-to email address", required=False),
+        validators=_email_validators("reply-to", required=False),
     )
     version = HiddenField()
     submit = SubmitField(_l("Save settings"), widget=GovSubmitInput())

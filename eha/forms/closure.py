@@ -39,13 +39,13 @@ class CloseForm(BaseForm):
 
     checked_not_done = GovCheckboxesField(
         _l("Actions not done"),
-        choices=[("yes", "I have checked the actions not done")],
+        choices=[("yes", _l("I have checked the actions not done"))],
         error_name="whether you have checked the actions not done",
     )
 
     def validate_checked_not_done(self, field):
         if self._not_done and not field.data:
-            raise ValidationError("Confirm you have checked the actions not done")
+            raise ValidationError(_l("Confirm you have checked the actions not done"))
 
     def outcome_fields(self):
         """``[(need label, outcome field, comment field)]`` in the definition's order."""
@@ -98,7 +98,7 @@ class NotInTheFuture:
         from datetime import date
 
         if field.data is not None and field.data > date.today():
-            raise ValidationError("Date of the referral must be today or in the past")
+            raise ValidationError(_l("Date of the referral must be today or in the past"))
 
 
 class StepUpForm(BaseForm):

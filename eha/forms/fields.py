@@ -28,6 +28,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
     GovDateInput,
+    GovIterableBase,
     GovPasswordInput,
     GovRadioInput,
     GovTextArea,
@@ -154,6 +155,18 @@ def _map_gov_params_in_the_pages_language(self, field, **kwargs):
 
 
 GovFormBase.map_gov_params = _map_gov_params_in_the_pages_language
+
+_iterable_map_gov_params = GovIterableBase.map_gov_params
+
+
+def _iterable_map_gov_params_in_the_pages_language(self, field, **kwargs):
+    """Radios and checkboxes map their own params (not through ``GovFormBase``): the same hidden "Error:"."""
+    params = _iterable_map_gov_params(self, field, **kwargs)
+    _error_prefix(params)
+    return params
+
+
+GovIterableBase.map_gov_params = _iterable_map_gov_params_in_the_pages_language
 
 
 def _option_hints(field, params: dict) -> None:

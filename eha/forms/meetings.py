@@ -22,7 +22,7 @@ from eha.forms.fields import (
     MaxLength,
 )
 from eha.forms.plans import LONG_TEXT, SHORT_TEXT, NotInPast, RequiredDate, set_choices
-from eha.i18n import lazy_choices
+from eha.i18n import current_language, lazy_choices
 from eha.models.choices import INVITE_METHODS
 from eha.people import PersonRef
 from eha.services.meetings import ATTENDANCE
@@ -113,17 +113,17 @@ class ScheduleMeetingForm(BaseForm):
 
     def validate_time(self, field):
         if not field.data:
-            raise ValidationError("Enter the time of the meeting")
+            raise ValidationError(_l("Enter the time of the meeting"))
         if parse_time(field.data) is None:
-            raise ValidationError("Time of the meeting must be a real time, like 14:30")
+            raise ValidationError(_l("Time of the meeting must be a real time, like 14:30"))
 
     def validate_place(self, field):
         if not field.data and not self.video_link.data:
-            raise ValidationError("Enter where the meeting will be held or a video link")
+            raise ValidationError(_l("Enter where the meeting will be held or a video link"))
 
     def validate_video_link(self, field):
         if field.data and not field.data.lower().startswith("https://"):
-            raise ValidationError("Enter a video link starting with https://")
+            raise ValidationError(_l("Enter a video link starting with https://"))
 
     @property
     def scheduled_for(self):
@@ -165,7 +165,7 @@ class RecordMeetingForm(BaseForm):
     )
     confirm_date = GovCheckboxesField(
         _l("Confirm the date"),
-        choices=[("yes", "I have checked the date the meeting was held")],
+        choices=[("yes", _l("I have checked the date the meeting was held"))],
         error_name="whether you have checked the date",
     )
     version = HiddenField()
@@ -184,10 +184,10 @@ class RecordMeetingForm(BaseForm):
             return
         if field.data is None:
             if self.require_next_review:
-                raise ValidationError("Enter the date of the next review")
+                raise ValidationError(_l("Enter the date of the next review"))
             return
         if self.held_on.data is not None and field.data <= self.held_on.data:
-            raise ValidationError("Date of the next review must be after the date the meeting was held")
+            raise ValidationError(_l("Date of the next review must be after the date the meeting was held"))
 
     def review_interval_weeks(self):
         return current_app.config["EHA_REVIEW_INTERVAL_WEEKS"]
@@ -203,8 +203,11 @@ class RecordMeetingForm(BaseForm):
         if self.review_is_late() and not field.data:
             weeks = self.review_interval_weeks()
             raise ValidationError(
-                f"The next review is more than {weeks} weeks after the meeting: enter why it is later than usual, "
-                "or choose an earlier date"
+                _l(
+                    "The next review is more than %(weeks)s weeks after the meeting: enter why it is later than "
+                    "usual, or choose an earlier date",
+                    weeks=weeks,
+                )
             )
 
     def date_differs(self):
@@ -215,8 +218,10 @@ class RecordMeetingForm(BaseForm):
     def validate_confirm_date(self, field):
         if self.date_differs() and not field.data:
             raise ValidationError(
-                f"The meeting was scheduled for {format_date(self.scheduled_on)}. "
-                "Check the date it was held, then confirm it"
+                _l(
+                    "The meeting was scheduled for %(date)s. Check the date it was held, then confirm it",
+                    date=format_date(self.scheduled_on, language=current_language()),
+                )
             )
 
     def validate(self, extra_validators=None):

@@ -20,7 +20,7 @@ from eha.forms.fields import (
     MaxLength,
     make_choices,
 )
-from eha.i18n import lazy_choices
+from eha.i18n import current_language, lazy_choices
 from eha.models.choices import ACTION_PROGRESS, SIGNING_METHODS
 
 SHORT_TEXT = 1000
@@ -110,11 +110,18 @@ class ActionForm(BaseForm):
         earliest, latest = self.due_bounds
         if field.data < earliest:
             raise ValidationError(
-                f"The date it will be done by must be the same as or after {format_date(earliest)}, "
-                "when the plan was made"
+                _l(
+                    "The date it will be done by must be the same as or after %(date)s, when the plan was made",
+                    date=format_date(earliest, language=current_language()),
+                )
             )
         if field.data > latest:
-            raise ValidationError(f"The date it will be done by must be the same as or before {format_date(latest)}")
+            raise ValidationError(
+                _l(
+                    "The date it will be done by must be the same as or before %(date)s",
+                    date=format_date(latest, language=current_language()),
+                )
+            )
 
 
 class SignatureForm(BaseForm):

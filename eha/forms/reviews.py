@@ -42,14 +42,14 @@ class ReviewForm(RecordMeetingForm):
     )
     plan_changed = GovCheckboxesField(
         _l("Did the plan change at this review?"),
-        choices=[("yes", "Yes, the plan changed")],
+        choices=[("yes", _l("Yes, the plan changed"))],
         error_name="whether the plan changed",
         description=_l("A changed plan is a new version that must be signed before you record the review."),
     )
 
     checked_not_started = GovCheckboxesField(
         _l("Actions not started"),
-        choices=[("yes", "I have checked the actions not started")],
+        choices=[("yes", _l("I have checked the actions not started"))],
         error_name="whether you have checked the actions not started",
     )
 
@@ -58,7 +58,7 @@ class ReviewForm(RecordMeetingForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.next_review_on.description = "Needed when the plan continues. Agree it before everyone leaves."
+        self.next_review_on.description = _l("Needed when the plan continues. Agree it before everyone leaves.")
 
     def progress_fields(self):
         return [(f, self[f"comment_{f.name.split('_', 1)[1]}"]) for f in self if f.name.startswith("progress_")]
@@ -96,11 +96,11 @@ class ReviewForm(RecordMeetingForm):
 
     def validate_checked_not_started(self, field):
         if self.not_started() and not field.data:
-            raise ValidationError("Confirm you have checked the actions not started")
+            raise ValidationError(_l("Confirm you have checked the actions not started"))
 
     def validate_plan_changed(self, field):
         if field.data and self.decision.data not in (None, "continue"):
-            raise ValidationError("Only say the plan changed when the plan continues")
+            raise ValidationError(_l("Only say the plan changed when the plan continues"))
 
 
 def action_keys(actions):

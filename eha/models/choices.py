@@ -24,7 +24,7 @@ ROLES = {PRACTITIONER: N_("Practitioner"), MANAGER: N_("Early help manager"), AD
 # Emailed single-use links: forgotten or reset passwords, and a new account's first password.
 PASSWORD_LINK_PURPOSES = {"reset": "Reset password", "setup": "Set up account"}
 # Resetting someone's second factor needs a second person's approval.
-MFA_RESET_STATUSES = {"pending": "Waiting for approval", "approved": "Approved", "declined": "Declined"}
+MFA_RESET_STATUSES = {"pending": N_("Waiting for approval"), "approved": N_("Approved"), "declined": N_("Declined")}
 
 SEXES = {"female": "Female", "male": "Male", "other": "Other", "not_known": "Not known"}
 

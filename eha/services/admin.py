@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from eha import audit
@@ -82,7 +83,7 @@ def email_taken(email, except_id=None):
     return db.session.scalar(stmt) is not None
 
 
-MAIL_FAILED = "The email could not be sent. Nothing has been changed. Try again later"
+MAIL_FAILED = _l("The email could not be sent. Nothing has been changed. Try again later")
 
 
 @autocommit
@@ -90,7 +91,7 @@ def create_user(acting, *, email, name, role, agency, job_title=None, phone=None
     """Create an account and email its owner a link to choose their password (the administrator never knows it)."""
     email = User.normalise_email(email)
     if email_taken(email):
-        raise Invalid("A user with this email address already exists", field="email")
+        raise Invalid(_l("A user with this email address already exists"), field="email")
     # A password nobody knows until the owner chooses one (a real hash, so signing in takes the usual time).
     user = User(
         email=email,
@@ -115,7 +116,7 @@ def create_user(acting, *, email, name, role, agency, job_title=None, phone=None
 def send_password_link(acting, user):
     """Email the user a single-use link to choose a new password. Their password is unchanged until they do."""
     if not user.active:
-        raise NotAllowed("This account is disabled. Enable it before sending a password reset link")
+        raise NotAllowed(_l("This account is disabled. Enable it before sending a password reset link"))
     try:
         return recovery.send_link(user, purpose="reset", requested_by=acting)
     except MailError:
@@ -139,9 +140,9 @@ def update_user(acting, user, *, name, role, agency, job_title=None, phone=None)
     raise it)."""
     role = user.role if role is None else role
     if user.id == acting.id and role != user.role:
-        raise Invalid("You cannot change your own role. Ask another administrator", field="role")
+        raise Invalid(_l("You cannot change your own role. Ask another administrator"), field="role")
     if role not in ROLES:
-        raise Invalid("Select a role", field="role")
+        raise Invalid(_l("Select a role"), field="role")
     changes = {}
     agency_before = user.agency_id
     for attr, value in (("name", name), ("role", role), ("job_title", job_title or None), ("phone", phone or None)):
@@ -170,12 +171,12 @@ def change_status(acting, user, change):
     elif change in ("disable", "enable"):
         set_active(acting, user, change == "enable")
     else:
-        raise Invalid("Select what to do with this account", field="action")
+        raise Invalid(_l("Select what to do with this account"), field="action")
 
 
 def set_active(acting, user, active):
     if user.id == acting.id and not active:
-        raise NotAllowed("You cannot disable your own account")
+        raise NotAllowed(_l("You cannot disable your own account"))
     if user.active == active:
         return False
     user.active = active
@@ -225,7 +226,7 @@ def _agency_name_taken(name, except_id=None):
 @autocommit
 def create_agency(name, kind):
     if _agency_name_taken(name):
-        raise Invalid("An agency with this name already exists", field="name")
+        raise Invalid(_l("An agency with this name already exists"), field="name")
     agency = Agency(name=name, kind=kind)
     db.session.add(agency)
     db.session.flush()
@@ -236,7 +237,7 @@ def create_agency(name, kind):
 @autocommit
 def update_agency(agency, *, name, kind, active, password_sign_in=True):
     if _agency_name_taken(name, except_id=agency.id):
-        raise Invalid("An agency with this name already exists", field="name")
+        raise Invalid(_l("An agency with this name already exists"), field="name")
     changes = {}
     fields = (("name", name), ("kind", kind), ("active", active), ("password_sign_in", password_sign_in))
     for attr, value in fields:
@@ -264,18 +265,18 @@ def add_sso_rule(acting, *, provider, email_domain, role, agency):
     """Let a first single sign-on through ``provider`` by someone at ``email_domain`` create their account."""
     domain = (email_domain or "").strip().lower().lstrip("@")
     if sso.provider(provider) is None:
-        raise Invalid("Select a single sign-on provider", field="provider")
+        raise Invalid(_l("Select a single sign-on provider"), field="provider")
     if not EMAIL_DOMAIN.match(domain):
-        raise Invalid("Enter an email domain in the correct format, like northshire.gov.uk", field="email_domain")
+        raise Invalid(_l("Enter an email domain in the correct format, like northshire.gov.uk"), field="email_domain")
     if role not in ROLES:
-        raise Invalid("Select a role", field="role")
+        raise Invalid(_l("Select a role"), field="role")
     if agency is None or not agency.active:
-        raise Invalid("Select an active agency", field="agency")
+        raise Invalid(_l("Select an active agency"), field="agency")
     taken = sa.select(SsoAccountRule.id).where(
         SsoAccountRule.provider == provider, SsoAccountRule.email_domain == domain
     )
     if db.session.scalar(taken) is not None:
-        raise Invalid("There is already a rule for this email domain and provider", field="email_domain")
+        raise Invalid(_l("There is already a rule for this email domain and provider"), field="email_domain")
     rule = SsoAccountRule(
         provider=provider, email_domain=domain, role=role, agency=agency, created_by_id=acting.id if acting else None
     )
@@ -284,7 +285,7 @@ def add_sso_rule(acting, *, provider, email_domain, role, agency):
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise Invalid("There is already a rule for this email domain and provider", field="email_domain") from None
+        raise Invalid(_l("There is already a rule for this email domain and provider"), field="email_domain") from None
     _changed("sso account rule added", rule_id=rule.id, provider=provider, role=role, agency_id=agency.id)
     return rule
 
@@ -404,7 +405,7 @@ def _store_translation(acting, record, definition, text):
     try:
         translation = load_translation(text, definition)
     except DefinitionError as exc:
-        raise Invalid(f"The translation has a problem: {exc}", field="content") from None
+        raise Invalid(_l("The translation has a problem: %(problem)s", problem=str(exc)), field="content") from None
     if isinstance(text, bytes):
         text = text.decode("utf-8")  # load_translation has refused anything that is not UTF-8
     row = FormDefinitionTranslation(
@@ -432,7 +433,7 @@ def upload_definition(acting, text, translation=None):
     try:
         definition = load_definition(text)
     except DefinitionError as exc:
-        raise Invalid(f"The form definition has a problem: {exc}", field="content") from None
+        raise Invalid(_l("The form definition has a problem: %(problem)s", problem=str(exc)), field="content") from None
     exists = db.session.scalar(
         sa.select(FormDefinitionVersion.id).where(
             FormDefinitionVersion.name == definition.name, FormDefinitionVersion.version == definition.version
@@ -440,8 +441,11 @@ def upload_definition(acting, text, translation=None):
     )
     if exists:
         raise Invalid(
-            f"Version {definition.version} of {definition.name} already exists. Give the new one a higher version "
-            "number",
+            _l(
+                "Version %(version)s of %(name)s already exists. Give the new one a higher version number",
+                version=definition.version,
+                name=definition.name,
+            ),
             field="content",
         )
     record = FormDefinitionVersion(
@@ -481,7 +485,9 @@ def translation_record(text):
         )
     )
     if record is None:
-        raise Invalid(f"There is no version {version} of {name} to translate", field="content")
+        raise Invalid(
+            _l("There is no version %(version)s of %(name)s to translate", version=version, name=name), field="content"
+        )
     return record
 
 

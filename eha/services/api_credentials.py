@@ -12,6 +12,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from eha import audit
 from eha.errors import Invalid, NotFound
@@ -53,18 +54,18 @@ def create_personal_token(user, *, name, scopes, days):
     """A new token for ``user``; returns ``(token row, the secret to show once)``."""
     scopes = clean_scopes(scopes)
     if not scopes:
-        raise Invalid("Select what the token may do", field="scopes")
+        raise Invalid(_l("Select what the token may do"), field="scopes")
     if days not in TOKEN_DAYS:
-        raise Invalid("Select when the token expires", field="days")
+        raise Invalid(_l("Select when the token expires"), field="days")
     # Two tokens made at once by one user queue on the user's row (FOR NO KEY UPDATE), so the name check and
     # the count hold: the second sees the first's token and is told its name is taken.
     db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update(key_share=True))
     live_tokens = sa.and_(ApiToken.user_id == user.id, ApiToken.kind == "personal", _live())
     if db.session.scalar(sa.select(ApiToken.id).where(live_tokens, ApiToken.name == name).limit(1)) is not None:
-        raise Invalid("You have a live token with this name: give this one another name", field="name")
+        raise Invalid(_l("You have a live token with this name: give this one another name"), field="name")
     live = db.session.scalar(sa.select(sa.func.count()).where(live_tokens))
     if live >= MAX_TOKENS_PER_USER:
-        raise Invalid(f"You have {MAX_TOKENS_PER_USER} tokens: revoke one first", field="name")
+        raise Invalid(_l("You have %(count)s tokens: revoke one first", count=MAX_TOKENS_PER_USER), field="name")
     secret = _new_secret(PERSONAL_PREFIX)
     now = utcnow()
     token = ApiToken(
@@ -106,7 +107,7 @@ def revoke_personal_token(user, token_id):
         .with_for_update()
     )
     if token is None:
-        raise NotFound("There is no such token.")
+        raise NotFound(_l("There is no such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.record("api_token_revoked", user=user, detail={"token": token.id})
@@ -128,10 +129,10 @@ def create_client(admin, *, name, user_id, scopes):
     """A new OAuth client acting as ``user_id``; returns ``(client row, the secret to show once)``."""
     scopes = clean_scopes(scopes)
     if not scopes:
-        raise Invalid("Select what the system may do", field="scopes")
+        raise Invalid(_l("Select what the system may do"), field="scopes")
     user = db.session.get(User, user_id)
     if user is None or not user.active or user.role == ADMIN:
-        raise Invalid("Select the eha user the system acts as", field="user_id")
+        raise Invalid(_l("Select the eha user the system acts as"), field="user_id")
     secret = _new_secret(CLIENT_SECRET_PREFIX)
     client = ApiClient(
         client_id="eha-" + secrets.token_hex(12),
@@ -157,7 +158,7 @@ def revoke_client(admin, client_id):
     """End a client and every token it was given."""
     client = db.session.scalar(sa.select(ApiClient).where(ApiClient.id == client_id).with_for_update())
     if client is None:
-        raise NotFound("There is no such client.")
+        raise NotFound(_l("There is no such client."))
     if client.revoked_at is None:
         now = utcnow()
         client.revoked_at = now

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from eha import audit, mail
@@ -23,6 +24,7 @@ from eha.auth import mfa as totp
 from eha.auth import sessions
 from eha.errors import NotAllowed, NotFound, NotPermitted
 from eha.extensions import db
+from eha.i18n import in_english
 from eha.models.base import utcnow
 from eha.models.choices import ADMIN, MANAGER
 from eha.models.users import MfaResetRequest, User
@@ -30,6 +32,11 @@ from eha.transaction import autocommit
 
 PENDING, APPROVED, DECLINED = "pending", "approved", "declined"
 REQUEST_LAPSES_AFTER = timedelta(days=3)
+# Why a request decided already cannot be decided again, by what it became.
+ALREADY_DECIDED = {
+    APPROVED: _l("This request has already been approved"),
+    DECLINED: _l("This request has already been declined"),
+}
 
 
 def approver_role(user):
@@ -38,7 +45,8 @@ def approver_role(user):
 
 
 def approver_text(user):
-    return "another administrator" if approver_role(user) == ADMIN else "an early help manager"
+    """Who approves, in the page's language (lazy: English in the audit trail)."""
+    return _l("another administrator") if approver_role(user) == ADMIN else _l("an early help manager")
 
 
 def is_lapsed(reset, now=None):
@@ -72,36 +80,44 @@ def _detail(reset, **extra):
 def request_reset(acting, user, reason):
     """An administrator asks for ``user``'s second factor to be cleared. Returns the pending request."""
     if not acting.is_admin:
-        raise NotPermitted("Only an administrator can ask for a reset")
+        raise NotPermitted(_l("Only an administrator can ask for a reset"))
     if user.id == acting.id:
-        raise NotAllowed("You cannot reset your own two-factor sign-in. Ask another administrator")
+        raise NotAllowed(_l("You cannot reset your own two-factor sign-in. Ask another administrator"))
     if not user.totp_secret:
-        raise NotAllowed("Two-factor sign-in is not set up for this account, so there is nothing to reset")
+        raise NotAllowed(_l("Two-factor sign-in is not set up for this account, so there is nothing to reset"))
     if pending_for(user) is not None:
-        raise NotAllowed("A reset for this account is already waiting for approval")
+        raise NotAllowed(_l("A reset for this account is already waiting for approval"))
     reset = MfaResetRequest(
         user_id=user.id, requested_by_id=acting.id, reason=reason, status=PENDING, requested_at=utcnow()
     )
     db.session.add(reset)
     db.session.flush()
-    audit.record("mfa_reset_requested", user=acting, detail=_detail(reset, approver=approver_text(user)))
+    audit.record("mfa_reset_requested", user=acting, detail=_detail(reset, approver=in_english(approver_text(user))))
     return reset
 
 
 def decision_problem(acting, reset, now=None):
     """Why ``acting`` may not approve or decline ``reset`` (a sentence), or None when they may."""
     if reset.status != PENDING:
-        return f"This request has already been {reset.status}"
+        return ALREADY_DECIDED.get(reset.status, ALREADY_DECIDED[DECLINED])
     if is_lapsed(reset, now):
         days = REQUEST_LAPSES_AFTER.days
-        return f"This request is more than {days} days old and has lapsed. The administrator can ask again"
+        return _l(
+            "This request is more than %(days)s days old and has lapsed. The administrator can ask again", days=days
+        )
     if acting.id == reset.requested_by_id:
-        return "You asked for this reset, so someone else must approve it"
+        return _l("You asked for this reset, so someone else must approve it")
     if acting.id == reset.user_id:
-        return "This reset is for your own account, so someone else must approve it"
+        return _l("This reset is for your own account, so someone else must approve it")
     needed = approver_role(reset.user)
     if acting.role != needed:
-        return f"Only {approver_text(reset.user)} can approve resetting {reset.user.name}'s two-factor sign-in"
+        if needed == ADMIN:
+            return _l(
+                "Only another administrator can approve resetting %(name)s's two-factor sign-in", name=reset.user.name
+            )
+        return _l(
+            "Only an early help manager can approve resetting %(name)s's two-factor sign-in", name=reset.user.name
+        )
     return None
 
 
@@ -110,7 +126,7 @@ def _claim(acting, reset, status):
     now = utcnow()
     problem = decision_problem(acting, reset, now)
     if problem:
-        audit.record_refusal("mfa_reset_refused", user=acting, detail=_detail(reset, reason=problem))
+        audit.record_refusal("mfa_reset_refused", user=acting, detail=_detail(reset, reason=in_english(problem)))
         raise NotPermitted(problem)
     claimed = db.session.execute(
         sa.update(MfaResetRequest)
@@ -119,7 +135,7 @@ def _claim(acting, reset, status):
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        raise NotPermitted("Someone else has just decided this request")
+        raise NotPermitted(_l("Someone else has just decided this request"))
     db.session.refresh(reset)
 
 

@@ -17,6 +17,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from eha import audit
 from eha.errors import NotAllowed, expect_version
@@ -186,7 +187,7 @@ def decide_batch(batch, by, *, approve, expected_version):
     ).scalar_one()  # fetching the row is what refreshes ``batch``
     expect_version(expected_version, batch.version_id)
     if batch.status != "pending":
-        raise NotAllowed("This batch has already been decided.")
+        raise NotAllowed(_l("This batch has already been decided."))
     batch.status = "approved" if approve else "cancelled"
     batch.approved_by_id = by.id
     batch.approved_at = utcnow()

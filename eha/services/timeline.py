@@ -259,7 +259,7 @@ def describe(event, definition=None, names=None, returns=None):
         return lower_first(str(text))
     if event.action in ACTION_WORDS:
         return translated(ACTION_WORDS[event.action])
-    return lower_first(audit.label(event.action))
+    return lower_first(audit.label_shown(event.action))
 
 
 def who(event):

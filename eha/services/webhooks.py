@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import requests
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from eha import access, audit
 from eha.errors import Conflict, Invalid, NotFound
@@ -50,10 +51,10 @@ URL_MAX = 320
 MAX_SUBSCRIPTIONS_PER_OWNER = 20
 TIMEOUT_SECONDS = 10
 ENDED = "the webhook subscription has ended"
-DUPLICATE = "This address is subscribed already: end that subscription first, or use its secret"
+DUPLICATE = _l("This address is subscribed already: end that subscription first, or use its secret")
 
 
-PRIVATE = "Enter a public address: this one is on a private, loopback or link-local network"
+PRIVATE = _l("Enter a public address: this one is on a private, loopback or link-local network")
 
 
 def _private_allowed():
@@ -73,7 +74,7 @@ def _check_url(url):
     allowed = ("https", "http") if current_app.config.get("EHA_WEBHOOK_ALLOW_HTTP") else ("https",)
     hostname = parts.hostname if parts is not None else None
     if not hostname or parts.scheme not in allowed or parts.username or parts.password:
-        raise Invalid("Enter the https:// address that receives the events (at most 320 characters)", field="url")
+        raise Invalid(_l("Enter the https:// address that receives the events (at most 320 characters)"), field="url")
     if _not_global(hostname) and not _private_allowed():
         raise Invalid(PRIVATE, field="url")
     return url
@@ -122,7 +123,7 @@ def _live_client(client_id):
         .execution_options(populate_existing=True)  # the token check loaded it before the lock: read it again
     )
     if client is None or client.revoked_at is not None:
-        raise Invalid("This system's access has been revoked", field="client")
+        raise Invalid(_l("This system's access has been revoked"), field="client")
     return client
 
 
@@ -139,7 +140,10 @@ def subscribe(owner, url, *, client_id=None, by=None):
     if any(subscription.url == url for subscription in live):
         raise Conflict(DUPLICATE)
     if len(live) >= MAX_SUBSCRIPTIONS_PER_OWNER:
-        raise Invalid(f"There are {MAX_SUBSCRIPTIONS_PER_OWNER} subscriptions already: end one first", field="url")
+        raise Invalid(
+            _l("There are %(count)s subscriptions already: end one first", count=MAX_SUBSCRIPTIONS_PER_OWNER),
+            field="url",
+        )
     subscription = WebhookSubscription(
         owner_id=owner.id,
         client_id=client_id,
@@ -200,7 +204,7 @@ def unsubscribe(by, subscription_id, *, any_owner=False):
         query = query.where(WebhookSubscription.owner_id == by.id)
     subscription = db.session.scalar(query.with_for_update())
     if subscription is None:
-        raise NotFound("There is no such subscription.")
+        raise NotFound(_l("There is no such subscription."))
     subscription.revoked_at = utcnow()
     _drop_pending([subscription.id])
     audit.record("webhook_revoked", user=by, detail={"webhook": subscription.id})
@@ -211,7 +215,7 @@ def subscribe_client(admin, client_id, url):
     """An administrator subscribes the OAuth client ``client_id`` (its user owns the subscription)."""
     client = db.session.get(ApiClient, client_id)
     if client is None or client.revoked_at is not None:
-        raise Invalid("Select the system the events are for", field="client")
+        raise Invalid(_l("Select the system the events are for"), field="client")
     return subscribe(client.user, url, client_id=client.id, by=admin)
 
 

@@ -351,7 +351,7 @@ def single_sign_on():
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("Rule added", "success")
+            flash(_("Rule added"), "success")
             return redirect(url_for("admin.single_sign_on"))
     return _sso_page(form)
 
@@ -361,7 +361,7 @@ def remove_sso_rule(rule_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     service.remove_sso_rule(rule_id)
-    flash("Rule removed: accounts it created stay", "success")
+    flash(_("Rule removed: accounts it created stay"), "success")
     return redirect(url_for("admin.single_sign_on"))
 
 
