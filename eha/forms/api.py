@@ -19,20 +19,20 @@ class TokenForm(BaseForm):
         _l("Name"),
         description=_l("What the token is for, so you can tell your tokens apart, for example 'School MIS export'."),
         validators=[Required(_l("Enter a name for the token")), MaxLength(100)],
-        error_name="name",
+        error_name=_l("name"),
         max_length=100,
     )
     scopes = GovCheckboxesField(
         _l("What may the token do?"),
         choices=lazy_choices(PERSONAL_SCOPES),
         validators=[Required(_l("Select what the token may do"))],
-        error_name="scopes",
+        error_name=_l("scopes"),
     )
     days = GovRadioField(
         _l("When does it expire?"),
         choices=[(str(days), _l("After %(num)d days", num=days)) for days in TOKEN_DAYS],
         validators=[Required(_l("Select when the token expires"))],
-        error_name="days",
+        error_name=_l("days"),
     )
     submit = SubmitField(_l("Create token"), widget=GovSubmitInput())
 
@@ -42,20 +42,20 @@ class ClientForm(BaseForm):
         _l("Name of the system"),
         description=_l("For example 'Northshire Academy MIS' or 'Council data warehouse'."),
         validators=[Required(_l("Enter the name of the system")), MaxLength(100)],
-        error_name="name",
+        error_name=_l("name"),
         max_length=100,
     )
     user_id = GovRadioField(
         _l("Which eha user does it act as?"),
         description=_l("It sees only the cases this user may see."),
         validators=[Required(_l("Select the eha user the system acts as"))],
-        error_name="user_id",
+        error_name=_l("user_id"),
     )
     scopes = GovCheckboxesField(
         _l("What may the system do?"),
         choices=lazy_choices(API_SCOPES),
         validators=[Required(_l("Select what the system may do"))],
-        error_name="scopes",
+        error_name=_l("scopes"),
     )
     submit = SubmitField(_l("Create client"), widget=GovSubmitInput())
 
@@ -70,13 +70,13 @@ class WebhookForm(BaseForm):
     client = GovRadioField(
         _l("Which system is it for?"),
         validators=[Required(_l("Select the system the events are for"))],
-        error_name="client",
+        error_name=_l("client"),
     )
     url = GovStringField(
         _l("Address that receives the events"),
         description=_l("An https:// address of the system, at most 320 characters."),
         validators=[Required(_l("Enter the address that receives the events")), MaxLength(320)],
-        error_name="url",
+        error_name=_l("url"),
         max_length=320,
     )
     submit = SubmitField(_l("Subscribe"), widget=GovSubmitInput())

@@ -33,14 +33,14 @@ class CloseForm(BaseForm):
         _l("Closure summary"),
         validators=[MaxLength(4000)],
         max_length=4000,
-        error_name="closure summary",
+        error_name=_l("closure summary"),
         description=_l("What has changed for the family, and who will support them now."),
     )
 
     checked_not_done = GovCheckboxesField(
         _l("Actions not done"),
         choices=[("yes", _l("I have checked the actions not done"))],
-        error_name="whether you have checked the actions not done",
+        error_name=_l("whether you have checked the actions not done"),
     )
 
     def validate_checked_not_done(self, field):
@@ -82,7 +82,7 @@ def close_form(reasons, needs, not_done=(), **kwargs):
                 _("Comment on '%(need)s' (optional)", need=label),
                 validators=[MaxLength(1000)],
                 max_length=1000,
-                error_name="comment",
+                error_name=_l("comment"),
             ),
         )
     form = _CloseForm(**kwargs)
@@ -105,20 +105,20 @@ class StepUpForm(BaseForm):
     on = GovDateField(
         _l("Date of the referral"),
         validators=[Required(_l("Enter the date of the referral")), NotInTheFuture()],
-        error_name="date of the referral",
+        error_name=_l("date of the referral"),
         description=_l("For example, 27 3 2026"),
     )
     team = GovStringField(
         _l("Team referred to"),
         validators=[Required(_l("Enter the team the family was referred to")), MaxLength(200)],
-        error_name="team referred to",
+        error_name=_l("team referred to"),
         description=_l("For example, Children's Front Door (MASH) or the assessment team."),
     )
     reason = GovTextAreaField(
         _l("Why is the case being stepped up?"),
         validators=[Required(_l("Enter why the case is being stepped up")), MaxLength(4000)],
         max_length=4000,
-        error_name="reason",
+        error_name=_l("reason"),
     )
 
 
@@ -127,6 +127,6 @@ class RejectClosureForm(BaseForm):
         _l("Why are you not signing off the closure?"),
         validators=[Required(_l("Enter why the closure is not signed off")), MaxLength(2000)],
         max_length=2000,
-        error_name="reason",
+        error_name=_l("reason"),
         description=_l("The lead professional sees this on the case."),
     )

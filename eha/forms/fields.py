@@ -92,7 +92,7 @@ class _ErrorNameMixin:
     @property
     def name_in_errors(self) -> str:
         if getattr(self, "error_name", None):
-            return self.error_name
+            return str(self.error_name)  # a lazy name is read in the page's language
         text = self.label.text.rstrip("?").strip()
         if len(text) > 1 and text[1].isupper():
             return text

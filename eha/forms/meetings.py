@@ -55,42 +55,42 @@ class ScheduleMeetingForm(BaseForm):
             RequiredDate(_l("Enter the date of the meeting")),
             NotInPast(_l("Date of the meeting must be today or in the future")),
         ],
-        error_name="date of the meeting",
+        error_name=_l("date of the meeting"),
         description=_l("For example, 27 3 2026"),
     )
     time = GovStringField(
         _l("Time"),
-        error_name="time of the meeting",
+        error_name=_l("time of the meeting"),
         description=_l("Use the 24-hour clock, for example, 14:30"),
         validators=[MaxLength(10)],
     )
     place = GovStringField(
         _l("Where will it be held?"),
         validators=[MaxLength(300)],
-        error_name="where it will be held",
+        error_name=_l("where it will be held"),
         description=_l("An address or a room. Leave blank if it is only by video."),
     )
     video_link = GovStringField(
         _l("Video link (optional)"),
         validators=[MaxLength(500)],
-        error_name="video link",
+        error_name=_l("video link"),
         description=_l("A link starting with https://"),
     )
     professionals = GovCheckboxesField(
         _l("Which professionals are invited?"),
-        error_name="professionals",
+        error_name=_l("professionals"),
         description=_l("Only agencies the family agreed may be involved are listed."),
     )
-    family = GovCheckboxesField(_l("Which family members are invited?"), error_name="family members")
+    family = GovCheckboxesField(_l("Which family members are invited?"), error_name=_l("family members"))
     people = GovCheckboxesField(
         _l("Who else on the case is invited?"),
-        error_name="people on the case",
+        error_name=_l("people on the case"),
         description=_l("The family's network and professionals without an eha account."),
     )
     agenda = GovTextAreaField(
         _l("Agenda (optional)"),
         validators=[MaxLength(LONG_TEXT)],
-        error_name="agenda",
+        error_name=_l("agenda"),
         max_length=LONG_TEXT,
         description="What the meeting will cover, in the order it will be taken. Everyone who can see the case "
         "can read it.",
@@ -144,29 +144,31 @@ class RecordMeetingForm(BaseForm):
     held_on = GovDateField(
         _l("Date the meeting was held"),
         past=True,
-        error_name="date the meeting was held",
+        error_name=_l("date the meeting was held"),
         validators=[RequiredDate(_l("Enter the date the meeting was held"))],
         description=_l("For example, 27 3 2026"),
     )
-    notes = GovTextAreaField(_l("Notes"), validators=[MaxLength(LONG_TEXT)], error_name="notes", max_length=LONG_TEXT)
+    notes = GovTextAreaField(
+        _l("Notes"), validators=[MaxLength(LONG_TEXT)], error_name=_l("notes"), max_length=LONG_TEXT
+    )
     decisions = GovTextAreaField(
-        _l("Decisions"), validators=[MaxLength(LONG_TEXT)], error_name="decisions", max_length=LONG_TEXT
+        _l("Decisions"), validators=[MaxLength(LONG_TEXT)], error_name=_l("decisions"), max_length=LONG_TEXT
     )
     next_review_on = GovDateField(
         _l("Date of the next review"),
-        error_name="date of the next review",
+        error_name=_l("date of the next review"),
         description=_l("Agree it before everyone leaves. For example, 8 5 2026"),
     )
     next_review_reason = GovTextAreaField(
         _l("Why is the next review later than usual?"),
         validators=[MaxLength(SHORT_TEXT)],
-        error_name="why the next review is later than usual",
+        error_name=_l("why the next review is later than usual"),
         max_length=SHORT_TEXT,
     )
     confirm_date = GovCheckboxesField(
         _l("Confirm the date"),
         choices=[("yes", _l("I have checked the date the meeting was held"))],
-        error_name="whether you have checked the date",
+        error_name=_l("whether you have checked the date"),
     )
     version = HiddenField()
 
@@ -246,7 +248,7 @@ def attendance_field(participant):
     return GovRadioField(
         participant_label(participant),
         choices=lazy_choices(ATTENDANCE),
-        error_name=f"whether {participant.name} attended",
+        error_name=_l("whether %(name)s attended", name=participant.name),
     )
 
 
@@ -254,7 +256,7 @@ def update_field(participant):
     return GovTextAreaField(
         f"Update {participant.name} sent with their apologies (optional)",
         validators=[MaxLength(SHORT_TEXT)],
-        error_name=f"the update {participant.name} sent",
+        error_name=_l("the update %(name)s sent", name=participant.name),
         max_length=SHORT_TEXT,
     )
 
@@ -288,7 +290,7 @@ def lead_field(choices):
     return GovRadioField(
         _l("Lead professional agreed at this meeting"),
         choices=choices,
-        error_name="lead professional agreed at this meeting",
+        error_name=_l("lead professional agreed at this meeting"),
         description="Choosing someone else hands the case to them from the date the meeting was held; the current "
         "lead stays in the Team Around the Family.",
     )
@@ -364,7 +366,7 @@ def invitations_form(meeting, **kwargs):
             GovRadioField(
                 f"How was {p.name} invited?",
                 choices=lazy_choices(INVITE_METHODS),
-                error_name=f"how {p.name} was invited",
+                error_name=_l("how %(name)s was invited", name=p.name),
             ),
         )
         setattr(
@@ -373,7 +375,7 @@ def invitations_form(meeting, **kwargs):
             GovTextAreaField(
                 _l("Communication needs (optional)"),
                 validators=[MaxLength(SHORT_TEXT)],
-                error_name=f"{p.name}'s communication needs",
+                error_name=_l("%(name)s's communication needs", name=p.name),
                 max_length=SHORT_TEXT,
                 description=_l("For example, large print, a hearing loop, a quiet room, or plain English."),
             ),
@@ -384,7 +386,7 @@ def invitations_form(meeting, **kwargs):
             GovStringField(
                 _l("Interpreter booked: language (optional)"),
                 validators=[MaxLength(INTERPRETER_MAX)],
-                error_name=f"the language of the interpreter booked for {p.name}",
+                error_name=_l("the language of the interpreter booked for %(name)s", name=p.name),
                 description=_l("Leave blank if no interpreter is booked."),
             ),
         )
@@ -395,7 +397,7 @@ class CancelMeetingForm(BaseForm):
     reason = GovTextAreaField(
         _l("Why is the meeting cancelled?"),
         validators=[Required(_l("Enter why the meeting is cancelled")), MaxLength(SHORT_TEXT)],
-        error_name="why the meeting is cancelled",
+        error_name=_l("why the meeting is cancelled"),
         max_length=SHORT_TEXT,
         description=_l("Everyone who can see the case can read this."),
     )
@@ -406,6 +408,6 @@ class RemoveMemberForm(BaseForm):
     reason = GovTextAreaField(
         _l("Why are they leaving the Team Around the Family?"),
         validators=[Required(_l("Enter why they are leaving the team")), MaxLength(SHORT_TEXT)],
-        error_name="why they are leaving the team",
+        error_name=_l("why they are leaving the team"),
         max_length=SHORT_TEXT,
     )

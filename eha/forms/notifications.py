@@ -15,7 +15,7 @@ class DigestChoiceForm(BaseForm):
         _l("Which email summaries do you want?"),
         choices=lazy_choices(DIGEST_KINDS),
         description=_l("Select all that apply. Meeting invitations and messages about your actions always come."),
-        error_name="digests",
+        error_name=_l("digests"),
     )
     submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 

@@ -66,17 +66,17 @@ class NotInPast:
 class ActionForm(BaseForm):
     """One action of the plan; ``due_bounds`` keeps its date between the plan being made and the horizon."""
 
-    need = GovRadioField(_l("Which need does this action address?"), error_name="the need")
+    need = GovRadioField(_l("Which need does this action address?"), error_name=_l("the need"))
     what = GovTextAreaField(
         _l("What will be done?"),
         validators=[Required(_l("Enter what will be done")), MaxLength(SHORT_TEXT)],
-        error_name="what will be done",
+        error_name=_l("what will be done"),
         max_length=SHORT_TEXT,
     )
     owner = GovRadioField(
         _l("Who will do it?"),
         validators=[Required(_l("Select who will do it"))],
-        error_name="who will do it",
+        error_name=_l("who will do it"),
         description=(
             "A member of the Team Around the Family, someone in the family, or someone on the case without an eha "
             "account."
@@ -85,13 +85,13 @@ class ActionForm(BaseForm):
     due_on = GovDateField(
         _l("By when?"),
         validators=[RequiredDate(_l("Enter the date it will be done by"))],
-        error_name="the date",
+        error_name=_l("the date"),
         description=_l("For example, 27 3 2026"),
     )
     success = GovTextAreaField(
         _l("How will we know it worked?"),
         validators=[Required(_l("Enter how we will know it worked")), MaxLength(SHORT_TEXT)],
-        error_name="how we will know it worked",
+        error_name=_l("how we will know it worked"),
         max_length=SHORT_TEXT,
     )
     version = HiddenField()
@@ -126,24 +126,26 @@ class ActionForm(BaseForm):
 
 class SignatureForm(BaseForm):
     signer = GovRadioField(
-        _l("Who is signing?"), validators=[Required(_l("Select who is signing the plan"))], error_name="who is signing"
+        _l("Who is signing?"),
+        validators=[Required(_l("Select who is signing the plan"))],
+        error_name=_l("who is signing"),
     )
     name = GovStringField(
         _l("Name"),
         validators=[MaxLength(200)],
-        error_name="name",
+        error_name=_l("name"),
         description=_l("Leave blank to use the name on record."),
     )
     role = GovStringField(
         _l("Role"),
         validators=[MaxLength(200)],
-        error_name="role",
+        error_name=_l("role"),
         description=_l("For example, Mum, Young person or Lead professional. Leave blank to use the role on record."),
     )
     signed_on = GovDateField(
         _l("Date signed"),
         validators=[RequiredDate(_l("Enter the date the plan was signed"))],
-        error_name="date signed",
+        error_name=_l("date signed"),
         past=True,
         description=_l("For example, 27 3 2026"),
     )
@@ -151,7 +153,7 @@ class SignatureForm(BaseForm):
         _l("How did they sign?"),
         validators=[Required(_l("Select how they signed the plan"))],
         choices=lazy_choices(SIGNING_METHODS),
-        error_name="how they signed",
+        error_name=_l("how they signed"),
     )
     version = HiddenField()
     plan = HiddenField()  # the plan version's number: a page opened on a version no longer current is stale
@@ -166,9 +168,9 @@ class ProgressForm(BaseForm):
         _l("How is this action going?"),
         validators=[Required(_l("Select how this action is going"))],
         choices=lazy_choices(ACTION_PROGRESS),
-        error_name="progress",
+        error_name=_l("progress"),
     )
     comment = GovTextAreaField(
-        _l("Comment (optional)"), validators=[MaxLength(2000)], error_name="comment", max_length=2000
+        _l("Comment (optional)"), validators=[MaxLength(2000)], error_name=_l("comment"), max_length=2000
     )
     version = HiddenField()

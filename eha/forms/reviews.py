@@ -19,38 +19,38 @@ class ReviewForm(RecordMeetingForm):
     family_view = GovTextAreaField(
         _l("The family's view"),
         validators=[Required(_l("Enter the family's view of how things are going")), MaxLength(LONG_TEXT)],
-        error_name="the family's view",
+        error_name=_l("the family's view"),
         max_length=LONG_TEXT,
         description=_l("How the family feel things are going, in their own words."),
     )
     family_score = GovScaleField(
         _l("The family's score"),
         validators=[Required(_l("Select the family's score from 0 to 10"))],
-        error_name="the family's score",
+        error_name=_l("the family's score"),
         description=_l("0 means things could not be worse; 10 means everything that needed to change has changed."),
     )
     practitioner_score = GovScaleField(
         _l("Your score"),
         validators=[Required(_l("Select your score from 0 to 10"))],
-        error_name="your score",
+        error_name=_l("your score"),
     )
     decision = GovRadioField(
         _l("What happens next?"),
         validators=[Required(_l("Select what happens next"))],
         choices=lazy_choices(REVIEW_DECISIONS),
-        error_name="what happens next",
+        error_name=_l("what happens next"),
     )
     plan_changed = GovCheckboxesField(
         _l("Did the plan change at this review?"),
         choices=[("yes", _l("Yes, the plan changed"))],
-        error_name="whether the plan changed",
+        error_name=_l("whether the plan changed"),
         description=_l("A changed plan is a new version that must be signed before you record the review."),
     )
 
     checked_not_started = GovCheckboxesField(
         _l("Actions not started"),
         choices=[("yes", _l("I have checked the actions not started"))],
-        error_name="whether you have checked the actions not started",
+        error_name=_l("whether you have checked the actions not started"),
     )
 
     # The actions the page asked about, in order: if they changed before saving, the answers would be misread.
@@ -126,7 +126,7 @@ def review_form(meeting, actions, updates=None, leads=None):
                 f"Action {number}: {action.what[:200]}",
                 choices=lazy_choices(ACTION_PROGRESS),
                 validators=[Required(f"Select the progress on action {number}")],
-                error_name=f"the progress on action {number}",
+                error_name=_l("the progress on action %(number)s", number=number),
                 description=updates[action.key].recorded if action.key in updates else None,
             ),
         )
@@ -136,7 +136,7 @@ def review_form(meeting, actions, updates=None, leads=None):
             GovTextAreaField(
                 f"Comment on action {number} (optional)",
                 validators=[MaxLength(2000)],
-                error_name=f"the comment on action {number}",
+                error_name=_l("the comment on action %(number)s", number=number),
                 max_length=2000,
             ),
         )

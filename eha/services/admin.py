@@ -477,7 +477,7 @@ def translation_record(text):
     try:
         name, version = translation_target(text)
     except DefinitionError as exc:
-        raise Invalid(f"The translation has a problem: {exc}", field="content") from None
+        raise Invalid(_l("The translation has a problem: %(problem)s", problem=str(exc)), field="content") from None
     ensure_shipped_definitions()
     record = db.session.scalar(
         sa.select(FormDefinitionVersion).where(

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from eha import audit
@@ -51,8 +52,10 @@ class DigestMismatch(Conflict):
 
     def __init__(self, version):
         super().__init__(
-            "This version of the plan cannot be printed: its record no longer matches the code it "
-            "was signed with. Contact your administrator.",
+            _l(
+                "This version of the plan cannot be printed: its record no longer matches the code it "
+                "was signed with. Contact your administrator."
+            ),
             detail={"reason": "stored content does not match the digest", "version": version},
         )
 
@@ -68,15 +71,17 @@ def plan_version_to_print(case, number=None):
     versions = plan_service.versions(case)
     if not versions:
         raise NoSuchDocument(
-            "There is no plan for this case yet. The lead professional adds the first action "
-            "on the plan page, and the plan can be printed from then on."
+            _l(
+                "There is no plan for this case yet. The lead professional adds the first action "
+                "on the plan page, and the plan can be printed from then on."
+            )
         )
     if number is None:
         signed = [v for v in versions if v.status == "signed"]
         return signed[-1] if signed else versions[-1]
     version = next((v for v in versions if v.number == number), None)
     if version is None or (version.status == "draft" and version is not versions[-1]):
-        raise NoSuchDocument(f"This case has no plan version {number} that can be printed.")
+        raise NoSuchDocument(_l("This case has no plan version %(number)s that can be printed.", number=number))
     return version
 
 

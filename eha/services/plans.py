@@ -648,8 +648,10 @@ def remove_action(case, key, by, *, expected_version):
         expect_version(expected_version, action.version_id)
     except StaleEdit as error:
         raise StaleEdit(
-            "Someone else changed this action after you opened the plan. It has not been removed: "
-            "check it and try again.",
+            _l(
+                "Someone else changed this action after you opened the plan. It has not been removed: "
+                "check it and try again."
+            ),
             detail={"action": key},
         ) from error
     version, what = action.plan_version, action.what

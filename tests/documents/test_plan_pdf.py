@@ -58,6 +58,20 @@ def test_no_plan_at_all_is_a_helpful_404(client, signed_in, lead):
     assert "There is no plan for this case yet" in response.text
 
 
+def test_a_welsh_reader_is_told_in_welsh_that_there_is_no_plan_yet(client, signed_in, lead):
+    case = helpers.assessed_case(lead)
+    signed_in(lead)
+    client.get("/?lang=cy")
+    response = client.get(f"/assessments/{case.ref}/plan.pdf")
+    assert response.status_code == 404
+    assert "Nid oes cynllun ar gyfer yr achos hwn eto" in response.text
+    assert "There is no plan for this case yet" not in response.text
+    helpers.draft(case, lead, ["Walk Zofia to school"])
+    response = client.get(f"/assessments/{case.ref}/plan.pdf?version=7")
+    assert response.status_code == 404
+    assert "Nid oes gan yr achos hwn fersiwn 7 o’r cynllun" in response.text
+
+
 def test_large_print_really_is_larger_and_says_so_in_the_filename(client, signed_in, lead):
     case = helpers.assessed_case(lead)
     helpers.signed_plan(case, lead)

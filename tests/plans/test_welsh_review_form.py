@@ -39,3 +39,22 @@ def test_the_same_checks_read_as_before_in_english(client, client_request, signe
     page = client_request.post(url, data=data, expected_status=200)
     assert "Confirm you have checked the actions not started" in page.errors()
     assert "Only say the plan changed when the plan continues" in page.errors()
+
+
+def test_a_welsh_lead_scheduling_a_meeting_is_told_in_welsh_which_fields_are_missing(
+    client, client_request, signed_in, lead, nurse, health
+):
+    from tests.plans.meeting_people import schedule_data
+
+    case = helpers.assessed_case(lead, agencies=[health])
+    signed_in(lead)
+    url = f"/assessments/{case.ref}/meetings/new?kind=taf"
+    client_request.get(f"{url}&lang=cy")
+    data = {**schedule_data(invite=[nurse]), "date": ["", "", ""], "time": ""}
+    page = client_request.post(url, data=data, expected_status=200)
+    errors = " ".join(page.errors())
+    assert "dyddiad y cyfarfod" in errors and "amser y cyfarfod" in errors, page.errors()
+    assert "date of the meeting" not in errors and "time of the meeting" not in errors
+    client_request.get(f"{url}&lang=en")
+    errors = " ".join(client_request.post(url, data=data, expected_status=200).errors())
+    assert "date of the meeting" in errors and "time of the meeting" in errors
