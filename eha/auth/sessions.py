@@ -177,6 +177,11 @@ def start_session(user, attempt=None, *, sso_provider=None, id_token=None, mfa_d
         id_token=id_token,
     )
     db.session.add(user_session)
+    # A language chosen on the sign-in page is the person's latest choice: it is kept across the new session and
+    # remembered on their account (without it, a Welsh sign-in page led to an English home page).
+    language = session.get("lang")
+    if language and user.language != language:
+        user.language = language
     if not mfa_needed:
         complete_sign_in(user, user_session, attempt)
     elif attempt is not None:
@@ -185,6 +190,8 @@ def start_session(user, attempt=None, *, sso_provider=None, id_token=None, mfa_d
     db.session.commit()
     session.clear()
     session[SESSION_KEY] = user_session.token
+    if language:
+        session["lang"] = language
     session.permanent = False
     g.eha_user_session = user_session
     return user_session
@@ -248,7 +255,10 @@ def end_session(user_session, action="sign_out"):
     user_session.ended_at = utcnow()
     audit.record(action, user=user_session.user)
     db.session.commit()
+    language = session.get("lang") or user_session.user.language
     session.clear()
+    if language:
+        session["lang"] = language  # the "you have signed out" page, and the next sign-in page, in the same language
 
 
 def end_all_sessions(user):

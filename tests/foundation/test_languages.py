@@ -57,6 +57,18 @@ def test_a_signed_in_users_choice_follows_them_to_their_next_sign_in(app, client
     assert 'lang="cy"' in other_browser.get("/").get_data(as_text=True)
 
 
+def test_welsh_chosen_on_the_sign_in_page_stays_after_signing_in_and_out(client, client_request, practitioner):
+    assert _html_lang(client_request.get("/sign-in?lang=cy")) == "cy"
+    response = client.post("/sign-in", data={"email": practitioner.email, "password": factories.PASSWORD})
+    assert response.status_code == 302
+    home = client_request.get("/")
+    assert _html_lang(home) == "cy" and home.h1 == "Fy achosion"
+    db.session.expire_all()
+    assert db.session.get(User, practitioner.id).language == "cy"
+    signed_out = client.post("/sign-out", follow_redirects=True).get_data(as_text=True)
+    assert 'lang="cy"' in signed_out and "<title>Mewngofnodi" in signed_out
+
+
 def test_the_footer_link_keeps_the_rest_of_the_address(client, client_request, practitioner):
     factories.sign_in(client, practitioner)
     page = client_request.get("/assessments?q=smith&lang=cy")
