@@ -69,6 +69,16 @@ def sign_both(client, case, lead):
         assert helpers.sign(client, case, signer).status_code == 302
 
 
+def signed_actions(case):
+    """The actions of the case's signed plan, in order."""
+    return db.session.scalars(
+        sa.select(PlanAction)
+        .join(PlanVersion)
+        .where(PlanVersion.assessment_id == case.id, PlanVersion.status == "signed")
+        .order_by(PlanAction.position)
+    ).all()
+
+
 def hold_meeting(client, case, meeting):
     """Record ``meeting`` (scheduled for tomorrow) as held today, everyone invited there, a review in 30 days."""
     record = {
@@ -137,12 +147,7 @@ def test_the_full_taf_cycle(client, signed_in, lead, nurse, health):
     page = client.get(f"/assessments/{case.ref}/reviews/new")
     assert page.status_code == 200 and "Action 1:" in page.text and "Action 2:" in page.text
     meeting = latest(Meeting, case)
-    actions = db.session.scalars(
-        sa.select(PlanAction)
-        .join(PlanVersion)
-        .where(PlanVersion.assessment_id == case.id, PlanVersion.status == "signed")
-        .order_by(PlanAction.position)
-    ).all()
+    actions = signed_actions(case)
 
     missing = review_data(meeting, actions)
     del missing["progress_2"]

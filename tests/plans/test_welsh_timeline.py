@@ -17,13 +17,13 @@ from eha.formatting import MONTHS
 from eha.models.assessments import Assessment
 from eha.models.audit import AuditEvent
 from eha.models.meetings import Meeting
-from eha.models.plans import PlanAction, PlanVersion
+from eha.models.plans import PlanAction
 from tests import factories
 from tests.api.helpers import bearer, token_for
 from tests.assessments.test_start import NEW_FAMILY as STARTED_FAMILY
 from tests.foundation.welsh_walk import english_on
 from tests.plans import helpers
-from tests.plans.test_cycle import hold_meeting, latest, parts, review_data, schedule
+from tests.plans.test_cycle import hold_meeting, latest, parts, review_data, schedule, signed_actions
 
 NEW_FAMILY = {**STARTED_FAMILY, "child_nhs_number": ""}
 NEEDS = ["sf-education", "sf-health"]
@@ -163,12 +163,7 @@ def the_journey(client, signed_in, case, lead, nurse, manager, health, language=
 
     assert schedule(client, case, "review", invite=[nurse]).status_code == 302
     meeting = latest(Meeting, case)
-    actions = db.session.scalars(
-        sa.select(PlanAction)
-        .join(PlanVersion)
-        .where(PlanVersion.assessment_id == case.id, PlanVersion.status == "signed")
-        .order_by(PlanAction.position)
-    ).all()
+    actions = signed_actions(case)
     response = client.post(f"/assessments/{case.ref}/reviews/new", data=review_data(meeting, actions))
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     assert helpers.reload(case).state == "plan_active"
