@@ -185,6 +185,8 @@ class Config:
 
     EHA_DEMO_PASSWORD = os.environ.get("EHA_DEMO_PASSWORD", "demo-password-change-me")
     EHA_PAGE_SIZE = 25
+    # How long a drawn page may be served again while nothing changed (eha/page_cache.py); 0 draws every page.
+    EHA_PAGE_CACHE_SECONDS = _int("EHA_PAGE_CACHE_SECONDS", 60)
 
     # Single sign-on, logs, metrics and error reports (issue 17): eha/auth/sso.py and eha/observability.py.
     # EHA_OIDC_PROVIDERS: a JSON list of OpenID providers, or the path of a file holding one.

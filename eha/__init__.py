@@ -43,6 +43,10 @@ def create_app(config_name=None, **overrides):
     _init_extensions(app)
     _register_blueprints(app)
 
+    from eha import page_cache
+
+    page_cache.init_app(app)
+
     from eha import i18n
 
     i18n.init_app(app)

@@ -17,6 +17,7 @@ from eha.models.assessments import (  # noqa: F401
 )
 from eha.models.audit import AuditChainHead, AuditEvent, AuditLink  # noqa: F401
 from eha.models.families import Carer, Child, Family, InvolvedAgency, NetworkMember  # noqa: F401
+from eha.models.generation import ChangeGeneration  # noqa: F401
 from eha.models.governance import (  # noqa: F401
     DisposalBatch,
     DisposalItem,

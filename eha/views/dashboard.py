@@ -4,6 +4,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from eha.access import SIGNED_IN, route
+from eha.page_cache import cached
 from eha.services import attention, mfa_resets
 from eha.services.meetings import taf_held_ids
 from eha.services.my_cases import my_cases
@@ -12,6 +13,7 @@ bp = Blueprint("dashboard", __name__)
 
 
 @route(bp, "/", need=SIGNED_IN)
+@cached
 def home():
     if current_user.is_admin:
         return render_template("views/dashboard/admin.html")

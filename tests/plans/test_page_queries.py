@@ -15,8 +15,9 @@ from tests.plans import helpers
 # The pages' queries, counted on SQLite and PostgreSQL alike.
 CASE_PAGE_QUERIES = 7  # session, case with children, audit INSERT, family with children and carers, agreements
 # with their agencies, section answers, timeline (a short first page: no count)
-MY_CASES_QUERIES = 5  # session, bounded count, page, children, own actions (one more, for the TAF meetings
-# held, when a case on the page is waiting for its TAF meeting)
+MY_CASES_QUERIES = 6  # session, change generation, bounded count, page, children, own actions (one more, for
+# the TAF meetings held, when a case on the page is waiting for its TAF meeting)
+MY_CASES_SERVED_AGAIN_QUERIES = 2  # session, change generation: nothing changed, the page drawn is served again
 PLAN_PAGE_QUERIES = 11  # session, case, audit INSERT, people, versions, actions, signatures, answers, TAF,
 # progress recorded, carers
 
@@ -76,8 +77,12 @@ def test_the_case_page_still_counts_the_timeline_past_its_first_page(client, sig
 def test_my_cases_holds_its_count(client, signed_in, lead, nurse, health):
     case = _case_in_force(client, signed_in, lead, nurse, health)
     client.get("/")
+    client.application.extensions["eha_page_cache"].clear()  # drawn afresh, as after any change
     response, statements = _statements(client, "/")
     assert len(statements) == MY_CASES_QUERIES, "\n".join(statements)
+    assert case.ref in response.get_data(as_text=True)
+    response, statements = _statements(client, "/")
+    assert len(statements) == MY_CASES_SERVED_AGAIN_QUERIES, "\n".join(statements)
     assert case.ref in response.get_data(as_text=True)
     # A TAF member's My cases lists the case by their own action, in the same number of queries.
     signed_in(nurse)

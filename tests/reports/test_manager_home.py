@@ -83,6 +83,7 @@ def test_the_home_page_counts_take_the_same_queries_for_2_and_12_cases(client, s
     for i in range(2):
         case(lead, [nurse.agency], family=f"F{i}", child=(f"C{i}", "T", date(2015, 1, 1)), started=date.today())
     client.get("/")
+    client.application.extensions["eha_page_cache"].clear()  # count the page drawn, not served again
     with count_queries() as few:
         client.get("/")
     for i in range(10):

@@ -106,6 +106,7 @@ def _count_my_cases_queries(client, signed_in, people):
     _cases(lead, [nurse.agency], 10)
     client.get("/")  # warm caches (form definitions, templates)
     db.session.remove()
+    client.application.extensions["eha_page_cache"].clear()  # count the page drawn, not served again
     with QueryCounter(db.engine) as ten:
         assert client.get("/").status_code == 200
     lead, nurse = db.session.get(User, lead_id), db.session.get(User, nurse_id)
