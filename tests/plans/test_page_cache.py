@@ -5,6 +5,7 @@ the next request (or, done outside eha, within the page's time limit). Reached a
 records progress on the progress page, the lead opens the case."""
 
 import re
+import threading
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from eha import page_cache
 from eha.extensions import db
 from eha.models.users import User
 from tests import factories
-from tests.conftest import _make_app
+from tests.conftest import POSTGRES_URL, _make_app
 from tests.plans import helpers
 
 NONCE = re.compile(r'<script nonce="([^"]+)"')
@@ -203,3 +204,38 @@ def test_with_the_cache_off_every_page_is_drawn(client, signed_in, lead, nurse, 
     _, second = _statements(client)
     assert len(second) == len(first) > 2
     assert not any("change_generation" in statement for statement in second)
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL (TEST_DATABASE_URL): SQLite runs one writer at a time")
+def test_writers_committing_at_once_each_bump_the_generation(client, signed_in, lead, nurse, health):
+    facts = _nurses_case(client, signed_in, lead, nurse, health)
+    writers = 8
+    families = [facts["family_id"]] + [helpers.family(lead, name=f"The Other{i} family").id for i in range(writers - 1)]
+    db.session.commit()
+    client.get("/")
+    db.session.remove()
+    read = sa.text("SELECT n FROM change_generation WHERE id = 1")
+    with db.engine.connect() as conn:
+        before = conn.execute(read).scalar()
+    barrier = threading.Barrier(writers)
+    failures = []
+    engine = db.engine
+
+    def rename(index):
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text("UPDATE families SET name = :name WHERE id = :id"),
+                             {"name": f"The Writer{index} family", "id": families[index]})  # fmt: skip
+                barrier.wait(timeout=10)  # every transaction has written its own row: now all commit at once
+        except Exception as exc:  # any failure is the finding
+            failures.append(repr(exc))
+
+    threads = [threading.Thread(target=rename, args=(i,)) for i in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    with db.engine.connect() as conn:
+        assert conn.execute(read).scalar() == before + writers
+    assert "The Writer0 family" in client.get("/").get_data(as_text=True)
