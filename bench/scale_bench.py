@@ -14,9 +14,11 @@ link with triggers off for the load (the head's trigger checks every move, and a
 At each size it serves the app with gunicorn (gunicorn.conf.py, as ``make run``; EHA_CONFIG=development), signs
 in as a manager and as a practitioner with a typical caseload, and reports for every page p50/p95 with one client
 and with ``--clients`` clients, and the SQL statements one request makes (counted in-process with the same code),
-then the ratio of each p95 to the first size's. ``--code DIR`` serves another checkout (e.g. main's) against the
-same data, to compare before and after. Bounded: ``--requests`` or ``--seconds`` per page, whichever ends first.
-Not part of ``make test``.
+then the ratio of each p95 to the first size's. The case pages are measured on a case of the same shape at
+every size (``CASE_SHAPE``: two children, four actions, one meeting, three TAF members) that no earlier run has
+opened, and every page is served once by each gunicorn worker before it is timed (``_warm_up``). ``--code DIR``
+serves another checkout (e.g. main's) against the same data, to compare before and after. Bounded: ``--requests``
+or ``--seconds`` per page, whichever ends first. Not part of ``make test``.
 """
 
 from __future__ import annotations
