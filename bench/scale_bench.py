@@ -14,9 +14,11 @@ link with triggers off for the load (the head's trigger checks every move, and a
 At each size it serves the app with gunicorn (gunicorn.conf.py, as ``make run``; EHA_CONFIG=development), signs
 in as a manager and as a practitioner with a typical caseload, and reports for every page p50/p95 with one client
 and with ``--clients`` clients, and the SQL statements one request makes (counted in-process with the same code),
-then the ratio of each p95 to the first size's. ``--code DIR`` serves another checkout (e.g. main's) against the
-same data, to compare before and after. Bounded: ``--requests`` or ``--seconds`` per page, whichever ends first.
-Not part of ``make test``.
+then the ratio of each p95 to the first size's. The case pages are measured on a case of the same shape at
+every size (``CASE_SHAPE``: two children, four actions, one meeting, three TAF members) that no earlier run has
+opened, and every page is served once by each gunicorn worker before it is timed (``_warm_up``). ``--code DIR``
+serves another checkout (e.g. main's) against the same data, to compare before and after. Bounded: ``--requests``
+or ``--seconds`` per page, whichever ends first. Not part of ``make test``.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ FIRST_NAMES = (
 ).split()
 STATES = ("draft",) * 15 + ("assessed",) * 10 + ("taf_scheduled",) * 10 + ("plan_active",) * 35
 STATES += ("review_scheduled",) * 10 + ("closed",) * 20
+BENCH_REFS_FROM = "EHA-500000"  # the bench's episodes' refs (``_episode``), as strings: above the demo's
 AUDIT_ACTIONS = ("case_viewed", "section_saved", "plan_viewed", "history_viewed", "consent_recorded")
 SEQUENCED_TABLES = (
     "agencies", "users", "families", "children", "carers", "assessments", "consents", "taf_members",
@@ -265,7 +268,9 @@ def grow(app, size):
     t = db.metadata.tables
     with app.app_context(), db.engine.begin() as conn:
         conn.execute(sa.text("SET session_replication_role = replica"))  # the head trigger (see the docstring)
-        have = conn.execute(sa.select(sa.func.count()).where(t["assessments"].c.ref.like("EHA-5%"))).scalar()
+        # The bench's refs run from EHA-500053 (after the demo's EHA-0000nn) past EHA-600000 at 100k: counted as
+        # ``LIKE 'EHA-5%'`` a 100k database had 99,947, and every ``--keep`` run added 53 more episodes.
+        have = conn.execute(sa.select(sa.func.count()).where(t["assessments"].c.ref >= BENCH_REFS_FROM)).scalar()
         if have >= size:
             return
         ctx = SimpleNamespace(fold=fold_name, family_children={})
@@ -355,6 +360,10 @@ def count_queries(plan):
             if user != who:
                 continue
             data = _form_data(client, path) if method == "POST" else None
+            # Once first, uncounted: a process's first request of a page also reads what it keeps for the rest of
+            # its life (the shipped definitions), which is no request's work (tests/plans/test_page_queries.py
+            # warms up the same way).
+            client.open(path, method=method, data=data)
             client.get("/healthz")
             statements = []
             listener = lambda *a, _found=statements, **k: _found.append(1)  # noqa: E731
@@ -388,7 +397,6 @@ def _timed(port, cookies, method, path, args, clients):
         body = urlencode({"csrf_token": finder.token, "last_name": "Smith"})
     latencies, errors, lock = [], [], threading.Lock()
     budget = {"left": args.requests * (clients if clients > 1 else 1)}
-    deadline = time.perf_counter() + args.seconds
 
     def worker():
         client = http_bench.Client(port, cookies)
@@ -404,11 +412,31 @@ def _timed(port, cookies, method, path, args, clients):
                     time.perf_counter() - started if status == 200 else status
                 )
 
-    http_bench.Client(port, cookies).request(method, path, body=body)  # warm up
+    _warm_up(port, cookies, method, path, body)
+    deadline = time.perf_counter() + args.seconds  # from here: the warm-up is not the page's budget
     with ThreadPoolExecutor(clients) as pool:
         for future in [pool.submit(worker) for _ in range(clients)]:
             future.result()
     return latencies, errors
+
+
+WARM_UP = 8  # concurrent requests, so that every gunicorn worker (gunicorn.conf.py: 2) serves the page once
+
+
+def _warm_up(port, cookies, method, path, body):
+    """Serve the page once in every worker before timing it. A worker's first request of a page also loads what
+    the process keeps (the shipped definitions, the bank holidays, the compiled templates: about a second), so a
+    single warm-up request warmed one worker, and the other worker's first timed request took that second: with a
+    few requests per page it was the p95, and once it overran ``--seconds`` (counted from before the warm-up) the
+    page had no timing at all ("–/–")."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(WARM_UP) as pool:
+        for future in [
+            pool.submit(lambda: http_bench.Client(port, cookies).request(method, path, body=body))
+            for _ in range(WARM_UP)
+        ]:
+            future.result()
 
 
 def _pct(values, p):
@@ -430,10 +458,7 @@ def _plan(app):
         practitioner_id, practitioner = db.session.execute(
             sa.text("SELECT id, email FROM users WHERE email = 'bench-0@example.org'")
         ).one()
-        ref = db.session.execute(
-            sa.text("SELECT ref FROM assessments WHERE lead_id = :u AND state = 'plan_active' ORDER BY id LIMIT 1"),
-            {"u": practitioner_id},
-        ).scalar()
+        ref, shape = _comparable_case(db.session, practitioner_id)
         # Where page 500 starts for a manager who follows "Next" 499 times: the seek key of page 499's last row
         # (at a size with fewer pages, of the row before the last page).
         due, last_id = db.session.execute(
@@ -462,8 +487,43 @@ def _plan(app):
         "plan page (lead)": ("practitioner", "GET", f"/assessments/{ref}/plan"),
         "history page (lead)": ("practitioner", "GET", f"/assessments/{ref}/history"),
     }
-    return {"users": {"manager": manager, "practitioner": practitioner}, "pages": pages,
+    return {"users": {"manager": manager, "practitioner": practitioner}, "pages": pages, "case": shape,
             "password": os.environ.get("EHA_DEMO_PASSWORD", "demo-password-change-me")}  # fmt: skip
+
+
+# The case the case pages are measured on, at every size: the practitioner leads it, its plan is in force, and it
+# is as near this shape as the practitioner's cases allow.
+CASE_SHAPE = {"children": 2, "actions": 4, "meetings": 1, "taf_members": 3}
+BUILT_EVENTS = 10  # the audit events ``_audit_rows`` gives each episode: more means a run has opened it
+
+
+def _comparable_case(session, user_id):
+    """``(ref, shape)`` of the case the case pages are measured on: of the practitioner's plans in force, one that
+    no earlier run has opened (only its built audit events; with ``--keep`` the case an earlier run chose has
+    hundreds more, all on its history page), then the nearest to ``CASE_SHAPE``, then the oldest. The first such
+    case by id, as this used to take, had 10 events at 1k and 37 on the 100k copy, which earlier runs had opened:
+    its history page was simply longer (issue 14)."""
+    import sqlalchemy as sa
+
+    row = session.execute(
+        sa.text(
+            "SELECT ref, children, actions, meetings, taf_members, events FROM ("
+            " SELECT a.id, a.ref,"
+            "  (SELECT count(*) FROM assessment_children c WHERE c.assessment_id = a.id) AS children,"
+            "  (SELECT count(*) FROM plan_actions pa JOIN plan_versions pv ON pv.id = pa.plan_version_id"
+            "    WHERE pv.assessment_id = a.id) AS actions,"
+            "  (SELECT count(*) FROM meetings m WHERE m.assessment_id = a.id) AS meetings,"
+            "  (SELECT count(*) FROM taf_members t WHERE t.assessment_id = a.id AND t.removed_at IS NULL)"
+            "    AS taf_members,"
+            "  (SELECT count(*) FROM audit_events e WHERE e.assessment_id = a.id) AS events"
+            " FROM assessments a WHERE a.lead_id = :u AND a.state = 'plan_active' AND a.ref >= :bench_refs"
+            ") AS s ORDER BY events > :built,"
+            " abs(children - :children) + abs(actions - :actions) + abs(meetings - :meetings)"
+            " + abs(taf_members - :taf_members), id LIMIT 1"
+        ),
+        {"u": user_id, "built": BUILT_EVENTS, "bench_refs": BENCH_REFS_FROM, **CASE_SHAPE},
+    ).one()
+    return row.ref, dict(zip(("children", "actions", "meetings", "taf_members", "events"), row[1:], strict=True))
 
 
 def measure(code, database_url, plan, args):
@@ -582,11 +642,17 @@ def main(argv=None):
         started = time.perf_counter()
         grow(app, size)
         print(f"{size:,} episodes built in {time.perf_counter() - started:.0f}s", flush=True)
+        plan = _plan(app)  # before and after on the same case
+        print(
+            f"{size:,}: the case pages on {plan['pages']['case page (lead)'][2].rsplit('/', 1)[-1]}: "
+            + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in plan["case"].items()),
+            flush=True,
+        )
         if args.before:
             _migrate(code, database_url, BEFORE_REVISION)
-            before_results[size] = measure(Path(args.before).resolve(), database_url, _plan(app), args)
+            before_results[size] = measure(Path(args.before).resolve(), database_url, plan, args)
             _migrate(code, database_url, "head")
-        all_results[size] = measure(code, database_url, _plan(app), args)
+        all_results[size] = measure(code, database_url, plan, args)
         rc, took, said = _verify(code, database_url)
         all_results[size]["flask audit verify"] = {"p95": took * 1000, "p50": took * 1000, "queries": f"exit {rc}"}
         print(f"{size:,}: flask audit verify exit {rc} in {took}s: {said[-120:]}", flush=True)
