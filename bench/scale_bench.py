@@ -142,6 +142,7 @@ def _family_rows(ctx, fid, n_families):
                 }
             )
             ctx.family_children.setdefault(f, []).append(ctx.child_id)
+            ctx.child_names[ctx.child_id] = f"{ctx.fold(first)} {ctx.fold(surname)}"
             ctx.child_id += 1
     return families, children, carers
 
@@ -175,6 +176,8 @@ def _case_extras(ctx, case, rows):
     cid, state = case["id"], case["state"]
     for child in ctx.family_children[case["family_id"]]:
         rows["assessment_children"].append({"assessment_id": cid, "child_id": child, "is_open": state != "closed"})
+    # What the app's flush writes (eha.models.assessments.search_names_of_case): the children's folded names.
+    case["search_names"] = ctx.separator.join(ctx.child_names[c] for c in ctx.family_children[case["family_id"]])
     if state == "draft":
         return
     agencies = random.sample(ctx.agencies, 3)
@@ -260,6 +263,7 @@ def grow(app, size):
 
     from eha import audit
     from eha.extensions import db
+    from eha.models.assessments import SEARCH_NAMES_SEPARATOR
     from eha.models.families import fold_name
 
     t = db.metadata.tables
@@ -268,7 +272,7 @@ def grow(app, size):
         have = conn.execute(sa.select(sa.func.count()).where(t["assessments"].c.ref.like("EHA-5%"))).scalar()
         if have >= size:
             return
-        ctx = SimpleNamespace(fold=fold_name, family_children={})
+        ctx = SimpleNamespace(fold=fold_name, family_children={}, child_names={}, separator=SEARCH_NAMES_SEPARATOR)
         ctx.password_hash, ctx.manager_id = conn.execute(
             sa.text("SELECT password_hash, id FROM users WHERE role = 'manager' ORDER BY id LIMIT 1")
         ).one()
