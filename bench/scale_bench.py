@@ -270,7 +270,10 @@ def grow(app, size):
     t = db.metadata.tables
     with app.app_context(), db.engine.begin() as conn:
         conn.execute(sa.text("SET session_replication_role = replica"))  # the head trigger (see the docstring)
-        have = conn.execute(sa.select(sa.func.count()).where(t["assessments"].c.ref.like("EHA-5%"))).scalar()
+        # The bench's episodes are numbered from EHA-500000 (``_episode``): past case id 100,000 they are EHA-6…,
+        # which ``LIKE 'EHA-5%'`` missed, so every --keep run at 100k added the 53 it thought were missing.
+        bench_ref = t["assessments"].c.ref >= "EHA-500000"
+        have = conn.execute(sa.select(sa.func.count()).where(bench_ref)).scalar()
         if have >= size:
             return
         ctx = SimpleNamespace(fold=fold_name, family_children={}, child_names={}, separator=SEARCH_NAMES_SEPARATOR)
