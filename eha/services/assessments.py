@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased, joinedload, load_only, raiseload, selectinlo
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from eha import access, audit
+from eha import access, audit, pagination
 from eha.access import visible_cases_filter
 from eha.definitions import STATUS_COMPLETED, STATUS_IN_PROGRESS, STATUS_NOT_STARTED, answer_display, section_status
 from eha.definitions.store import reader_definition
@@ -624,6 +624,12 @@ def _any_case_matches(by_ref, by_name):
     )
 
 
+def _search_text(text):
+    """What a search box's text searches for. The separator of ``search_names`` is taken out, as NUL is: no
+    search spans two children's names."""
+    return (text or "").replace("\x00", "").replace(SEARCH_NAMES_SEPARATOR, "").strip()[:100]
+
+
 def case_list(user, *, state=None, text=None, needs=None):
     """A select of the cases ``user`` may see, filtered by state, by reference or child's name, and by what
     needs a manager (``eha.services.attention``), soonest due first (the order ``ix_assessments_due_order``
@@ -638,8 +644,7 @@ def case_list(user, *, state=None, text=None, needs=None):
     needing = attention.condition(needs)
     if needing is not None:
         query = query.where(needing)
-    # The separator of ``search_names`` is taken out too: no search spans two children's names.
-    text = (text or "").replace("\x00", "").replace(SEARCH_NAMES_SEPARATOR, "").strip()[:100]
+    text = _search_text(text)
     if text:
         query = query.where(_cases_matching(text))
     return query.order_by(Assessment.next_due_on.is_(None), Assessment.next_due_on, Assessment.id.desc())
@@ -672,9 +677,11 @@ CASE_LIST_ORDER = DueOrder(Assessment.next_due_on, Assessment.id)
 
 def case_list_page(user, *, state=None, text=None, needs=None):
     """A page of ``case_list`` at ``?after=``/``?before=`` (keyset: a deep page costs what the first does; an
-    old ``?page=N`` still opens), counted up to ``eha.pagination.COUNT_BOUND``: three queries."""
+    old ``?page=N`` still opens), counted up to ``eha.pagination.COUNT_BOUND``, a search's matches up to
+    ``SEARCH_COUNT_BOUND``: three queries."""
+    bound = pagination.SEARCH_COUNT_BOUND if _search_text(text) else None
     return seek_paginate(
-        case_list(user, state=state, text=text, needs=needs), CASE_LIST_ORDER, options=CASE_LIST_OPTIONS
+        case_list(user, state=state, text=text, needs=needs), CASE_LIST_ORDER, options=CASE_LIST_OPTIONS, bound=bound
     )
 
 
