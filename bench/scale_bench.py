@@ -145,6 +145,7 @@ def _family_rows(ctx, fid, n_families):
                 }
             )
             ctx.family_children.setdefault(f, []).append(ctx.child_id)
+            ctx.child_names[ctx.child_id] = f"{ctx.fold(first)} {ctx.fold(surname)}"
             ctx.child_id += 1
     return families, children, carers
 
@@ -178,6 +179,8 @@ def _case_extras(ctx, case, rows):
     cid, state = case["id"], case["state"]
     for child in ctx.family_children[case["family_id"]]:
         rows["assessment_children"].append({"assessment_id": cid, "child_id": child, "is_open": state != "closed"})
+    # What the app's flush writes (eha.models.assessments.search_names_of_case): the children's folded names.
+    case["search_names"] = ctx.separator.join(ctx.child_names[c] for c in ctx.family_children[case["family_id"]])
     if state == "draft":
         return
     agencies = random.sample(ctx.agencies, 3)
@@ -263,7 +266,9 @@ def grow(app, size):
 
     from eha import audit
     from eha.extensions import db
+    from eha.models.assessments import SEARCH_NAMES_SEPARATOR
     from eha.models.families import fold_name
+    from eha.models.report_facts import recount_case_states
 
     t = db.metadata.tables
     with app.app_context(), db.engine.begin() as conn:
@@ -273,7 +278,7 @@ def grow(app, size):
         have = conn.execute(sa.select(sa.func.count()).where(t["assessments"].c.ref >= BENCH_REFS_FROM)).scalar()
         if have >= size:
             return
-        ctx = SimpleNamespace(fold=fold_name, family_children={})
+        ctx = SimpleNamespace(fold=fold_name, family_children={}, child_names={}, separator=SEARCH_NAMES_SEPARATOR)
         ctx.password_hash, ctx.manager_id = conn.execute(
             sa.text("SELECT password_hash, id FROM users WHERE role = 'manager' ORDER BY id LIMIT 1")
         ).one()
@@ -297,6 +302,7 @@ def grow(app, size):
         for name, rows in (("families", families), ("children", children), ("carers", carers)):
             _insert(conn, t[name], rows)
         _episodes(conn, t, ctx, n, fid, n_families)
+        recount_case_states(conn)  # the reports page reads these counts, which the ORM's flush keeps
         move_head = sa.text("UPDATE audit_chain_head SET seq = :s, last_hash = :h")
         conn.execute(move_head, {"s": ctx.position, "h": ctx.last_hash})
         conn.execute(sa.text("SELECT setval('audit_events_seq', :s)"), {"s": ctx.seq})

@@ -42,6 +42,9 @@ def paginate(select, per_page=None):
 
 # Lists count at most this many rows: past it the page says "more than 10,000" rather than count every case.
 COUNT_BOUND = 10_000
+# A search counts at most this many matches ("more than 500 cases"): a common name's matches grow with the
+# county (1,244 Smith cases at 100,000), and no one pages through 500 of them to find a child.
+SEARCH_COUNT_BOUND = 500
 
 
 class BoundedPage:

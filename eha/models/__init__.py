@@ -36,7 +36,7 @@ from eha.models.plans import (  # noqa: F401
     PlanVersion,
     Review,
 )
-from eha.models.report_facts import CaseCode, CaseMove  # noqa: F401
+from eha.models.report_facts import CaseCode, CaseMove, CaseStateCount  # noqa: F401
 from eha.models.users import (  # noqa: F401
     Agency,
     MfaResetRequest,
@@ -49,7 +49,15 @@ from eha.models.users import (  # noqa: F401
 
 # Indexes on expressions (the case list's order, PostgreSQL's trigram search indexes) are made by migration
 # 0009_scale_indexes and not declared here: autogenerate cannot compare expression indexes, so it leaves them out.
-EXPRESSION_INDEXES = frozenset({"ix_assessments_due_order", "ix_assessments_ref_trgm", "ix_children_search_name_trgm"})
+# So is migration 0031's trigram index on the cases' children's names (PostgreSQL only).
+EXPRESSION_INDEXES = frozenset(
+    {
+        "ix_assessments_due_order",
+        "ix_assessments_ref_trgm",
+        "ix_children_search_name_trgm",
+        "ix_assessments_search_names_trgm",
+    }
+)
 
 
 def include_in_autogenerate(obj, name, type_, reflected, compare_to):

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, relationship
 
 from eha.extensions import db
 from eha.models.base import TimestampMixin, utcnow
@@ -111,6 +111,11 @@ class Assessment(TimestampMixin, db.Model):
     disposal_rule: Mapped[str | None] = mapped_column(sa.String(200))
 
     version_id: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
+    # The case's children's folded names ("first last", ``Child.search_*``), one after another with
+    # ``SEARCH_NAMES_SEPARATOR`` between: the case list's name search reads the case's own row, so a search can
+    # walk the list's order and stop at one page (issue 14). A copy, kept by ``_rewrite_search_names`` on every
+    # flush that changes a child's name or a case's children (migration 0031 filled it). Not loaded with the case.
+    search_names: Mapped[str] = deferred(mapped_column(sa.Text, default="", server_default="", nullable=False))
 
     family = relationship("Family", lazy="joined")
     started_by = relationship("User", foreign_keys=[started_by_id], lazy="joined")
@@ -179,6 +184,61 @@ class AssessmentChild(db.Model):
 
     assessment: Mapped[Assessment] = relationship(back_populates="subjects")
     child = relationship("Child", lazy="joined")
+
+
+# Between two children's names in ``Assessment.search_names``: a search's text never holds it, so a search
+# cannot match the end of one child's name and the start of the next's.
+SEARCH_NAMES_SEPARATOR = "\x1f"
+
+
+def search_names_of_case():
+    """A scalar subquery of ``Assessment.search_names`` from its children: what a flush and migration 0031 write."""
+    from eha.models.families import Child
+
+    name = Child.search_first_name.concat(" ").concat(Child.search_last_name)
+    names = (
+        sa.select(sa.func.aggregate_strings(name, SEARCH_NAMES_SEPARATOR))
+        .select_from(AssessmentChild)
+        .join(Child, Child.id == AssessmentChild.child_id)
+        .where(AssessmentChild.assessment_id == Assessment.id)
+        .correlate(Assessment)
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(names, "")
+
+
+def rewrite_search_names(connection, case_ids=(), child_ids=()):
+    """Rewrite ``search_names`` of the cases ``case_ids`` and of every case of the children ``child_ids``."""
+    which = []
+    if case_ids:
+        which.append(Assessment.id.in_(sorted(case_ids)))
+    if child_ids:
+        of_children = sa.select(AssessmentChild.assessment_id).where(AssessmentChild.child_id.in_(sorted(child_ids)))
+        which.append(Assessment.id.in_(of_children))
+    if which:
+        table = Assessment.__table__
+        connection.execute(
+            sa.update(table).where(sa.or_(*which)).values(search_names=search_names_of_case()),
+            execution_options={"synchronize_session": False},
+        )
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _rewrite_search_names(session, _context):
+    """Keep ``Assessment.search_names`` in step: a case's children added or removed, a child's name changed."""
+    from eha.models.families import Child
+
+    case_ids, child_ids = set(), set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, AssessmentChild):
+            state = sa.inspect(obj)
+            case_ids.update(i for i in (obj.assessment_id, *state.attrs.assessment_id.history.deleted) if i)
+        elif isinstance(obj, Child) and obj in session.dirty and obj.id is not None:
+            attrs = sa.inspect(obj).attrs
+            if attrs.search_first_name.history.has_changes() or attrs.search_last_name.history.has_changes():
+                child_ids.add(obj.id)
+    if case_ids or child_ids:
+        rewrite_search_names(session.connection(), case_ids, child_ids)
 
 
 class SectionAnswer(db.Model):

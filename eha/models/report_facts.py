@@ -7,13 +7,14 @@ in step). ``case_moves`` holds each change of state the workflow made, written b
 event. Both are copies: the answers and the audit trail stay the record; migration 0026 filled these from them.
 """
 
+from collections import Counter
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from eha.extensions import db
-from eha.models.assessments import SectionAnswer
+from eha.models.assessments import Assessment, SectionAnswer
 from eha.models.choices import check_in
 
 NEED, CIN_FACTOR = "need", "cin"
@@ -55,6 +56,65 @@ class CaseMove(db.Model):
     # (it entered its first state when it started: the report reads ``started_at``, which the demo dates back).
     # Written with the move, so time in state needs no window over every case's moves (migration 0029).
     entered_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+
+class CaseStateCount(db.Model):
+    """How many cases are in each state now: the reports page's "Cases by state" reads these few rows instead of
+    counting every case (issue 14). Kept by ``_count_case_states`` on every flush that adds a case, deletes one
+    or changes its state; migration 0031 counted the cases as they stood."""
+
+    __tablename__ = "case_state_counts"
+
+    state: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    cases: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+
+
+def _state_changes(session):
+    """{state: cases in it now minus before} of the cases this flush wrote."""
+    changes = Counter()
+    for obj in session.new:
+        if isinstance(obj, Assessment) and obj.state is not None:
+            changes[obj.state] += 1
+    for obj in session.dirty:
+        if isinstance(obj, Assessment):
+            history = sa.inspect(obj).attrs.state.history
+            if history.added and history.deleted and history.added[0] != history.deleted[0]:
+                changes[history.deleted[0]] -= 1
+                changes[history.added[0]] += 1
+    for obj in session.deleted:
+        if isinstance(obj, Assessment):
+            history = sa.inspect(obj).attrs.state.history
+            was = (history.deleted or history.unchanged or [None])[0]
+            if was is not None:
+                changes[was] -= 1
+    return {state: n for state, n in changes.items() if n}
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _count_case_states(session, _context):
+    """Move the counts of the states this flush moved cases between. One row per state, updated in the states'
+    order, so two transactions moving cases between the same two states queue rather than deadlock; the rows
+    are locked only while the transaction that changed a state lasts (views and edits do not touch them)."""
+    changes = _state_changes(session)
+    if not changes:
+        return
+    table = CaseStateCount.__table__
+    connection = session.connection()
+    for state in sorted(changes):
+        moved = connection.execute(
+            sa.update(table).where(table.c.state == state).values(cases=table.c.cases + changes[state])
+        )
+        if moved.rowcount == 0:  # a state no migration counted yet
+            connection.execute(sa.insert(table).values(state=state, cases=changes[state]))
+
+
+def recount_case_states(connection):
+    """Count every case again (a bulk load that wrote cases without the ORM, as the scale bench does)."""
+    table = CaseStateCount.__table__
+    counts = dict(connection.execute(sa.select(Assessment.state, sa.func.count()).group_by(Assessment.state)).all())
+    connection.execute(sa.delete(table))
+    if counts:
+        connection.execute(sa.insert(table), [{"state": s, "cases": n} for s, n in sorted(counts.items())])
 
 
 def codes_in(answers, fields):

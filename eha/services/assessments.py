@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased, joinedload, load_only, raiseload, selectinlo
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from eha import access, audit
+from eha import access, audit, pagination
 from eha.access import visible_cases_filter
 from eha.definitions import STATUS_COMPLETED, STATUS_IN_PROGRESS, STATUS_NOT_STARTED, answer_display, section_status
 from eha.definitions.store import reader_definition
@@ -30,7 +30,14 @@ from eha.errors import Invalid, NotFound, NotPermitted, StaleEdit
 from eha.extensions import db
 from eha.formatting import format_date
 from eha.i18n import current_language, either
-from eha.models.assessments import Assessment, AssessmentChild, Consent, ReferenceCounter, SectionAnswer
+from eha.models.assessments import (
+    SEARCH_NAMES_SEPARATOR,
+    Assessment,
+    AssessmentChild,
+    Consent,
+    ReferenceCounter,
+    SectionAnswer,
+)
 from eha.models.choices import MANAGER
 from eha.models.families import Carer, Child, Family, fold_name
 from eha.models.users import Agency, User
@@ -587,31 +594,40 @@ def child_search_name():
 
 
 def _cases_matching(text):
-    """The ids of the cases whose reference, or a child's first, last or full name, contains ``text`` (folded).
-    "Contains in the first name or the last name or first-space-last" is the same as "contains in first-space-
-    last", so one condition, which the trigram indexes answer on PostgreSQL (SQLite scans, as before)."""
+    """A condition on ``Assessment``: the case's reference, or a child's first, last or full name, contains
+    ``text`` (folded). "Contains in the first name or the last name or first-space-last" is the same as
+    "contains in first-space-last", which ``Assessment.search_names`` holds for each child of the case: the
+    condition reads the case's own row, so the list can walk its order and stop after a page when many cases
+    match, and PostgreSQL's trigram indexes find the few when few do (migration 0031). SQLite scans, as before."""
     folded = fold_name(text)
     by_ref = sa.func.upper(Assessment.ref).like(f"%{text.upper()}%")
-    name_matches = child_search_name().like(f"%{folded}%")
-    if _typos_allowed([folded]) and not _any_case_matches(by_ref, name_matches):
-        # Nothing matches as typed: allow one typo ("smiht"), which the trigram index answers too.
+    by_name = Assessment.search_names.like(f"%{folded}%")
+    if _typos_allowed([folded]) and not _any_case_matches(by_ref, by_name):
+        # Nothing matches as typed: allow one typo ("smiht"), which the children's trigram index answers: the
+        # near children first, then their episodes through the child_id index (as an id set: joined,
+        # PostgreSQL hashed all 180,000 episode-child rows at 100k to find the few).
         allow_typos()
-        name_matches = near_name(folded)
-    # The children found first, then their episodes through the child_id index (as an id set: joined, PostgreSQL
-    # hashed all 180,000 episode-child rows at 100k to find the 2,000 Smiths' episodes).
-    by_child = sa.select(AssessmentChild.assessment_id).where(
-        access.among_ids(AssessmentChild.child_id, sa.select(Child.id).where(name_matches))
-    )
-    return sa.union(sa.select(Assessment.id).where(by_ref), by_child)
+        by_child = sa.select(AssessmentChild.assessment_id).where(
+            access.among_ids(AssessmentChild.child_id, sa.select(Child.id).where(near_name(folded)))
+        )
+        return access.among_ids(Assessment.id, sa.union(sa.select(Assessment.id).where(by_ref), by_child))
+    return sa.or_(by_ref, by_name)
 
 
-def _any_case_matches(by_ref, name_matches):
+def _any_case_matches(by_ref, by_name):
     """Whether any case (seen by the user or not) has this reference or child's name as typed: two index probes
     that stop at the first match."""
-    by_name = sa.select(AssessmentChild.assessment_id).join(Child, Child.id == AssessmentChild.child_id)
     return db.session.scalar(
-        sa.select(sa.or_(sa.select(Assessment.id).where(by_ref).exists(), by_name.where(name_matches).exists()))
+        sa.select(
+            sa.or_(sa.select(Assessment.id).where(by_ref).exists(), sa.select(Assessment.id).where(by_name).exists())
+        )
     )
+
+
+def _search_text(text):
+    """What a search box's text searches for. The separator of ``search_names`` is taken out, as NUL is: no
+    search spans two children's names."""
+    return (text or "").replace("\x00", "").replace(SEARCH_NAMES_SEPARATOR, "").strip()[:100]
 
 
 def case_list(user, *, state=None, text=None, needs=None):
@@ -628,9 +644,9 @@ def case_list(user, *, state=None, text=None, needs=None):
     needing = attention.condition(needs)
     if needing is not None:
         query = query.where(needing)
-    text = (text or "").replace("\x00", "").strip()[:100]
+    text = _search_text(text)
     if text:
-        query = query.where(access.among_ids(Assessment.id, _cases_matching(text)))
+        query = query.where(_cases_matching(text))
     return query.order_by(Assessment.next_due_on.is_(None), Assessment.next_due_on, Assessment.id.desc())
 
 
@@ -661,9 +677,11 @@ CASE_LIST_ORDER = DueOrder(Assessment.next_due_on, Assessment.id)
 
 def case_list_page(user, *, state=None, text=None, needs=None):
     """A page of ``case_list`` at ``?after=``/``?before=`` (keyset: a deep page costs what the first does; an
-    old ``?page=N`` still opens), counted up to ``eha.pagination.COUNT_BOUND``: three queries."""
+    old ``?page=N`` still opens), counted up to ``eha.pagination.COUNT_BOUND``, a search's matches up to
+    ``SEARCH_COUNT_BOUND``: three queries."""
+    bound = pagination.SEARCH_COUNT_BOUND if _search_text(text) else None
     return seek_paginate(
-        case_list(user, state=state, text=text, needs=needs), CASE_LIST_ORDER, options=CASE_LIST_OPTIONS
+        case_list(user, state=state, text=text, needs=needs), CASE_LIST_ORDER, options=CASE_LIST_OPTIONS, bound=bound
     )
 
 

@@ -288,6 +288,7 @@ CASE_CONTENT_CLEARED = {
     "step_up_reason": None,
     "next_due_on": None,
     "next_due_label": None,
+    "search_names": "",  # the children's names, copied for the case list's search
 }
 
 

@@ -39,7 +39,9 @@ from eha.transaction import autocommit
 MODELS = {"child": Child, "carer": Carer, "network": NetworkMember, "case_person": CasePerson}
 # The family's own tables, and which person kind each row is.
 FAMILY_TABLES = {"children": "child", "carers": "carer", "network_members": "network", "case_people": "case_person"}
-HIDDEN_COLUMNS = {"version_id", "search_first_name", "search_last_name"}
+# The search copies of names (the folded child names, the case's copy of its children's) repeat what the export
+# already holds, so they are left out, as the row version is.
+HIDDEN_COLUMNS = {"version_id", "search_first_name", "search_last_name", "search_names"}
 WITHHELD = "Withheld: this record is another person's personal data"
 WITHHELD_IN_TEXT = "[withheld]"
 SEARCH_LIMIT = 20

@@ -107,3 +107,21 @@ def test_a_short_list_gives_the_exact_count(app, client, signed_in, manager):
 LIST_QUERIES = 1 + 3
 MY_CASES_QUERIES = 1 + 1 + 3 + 1  # the change generation (eha/page_cache.py), and the user's own open actions on
 # the page's cases
+
+
+def test_a_search_counts_its_matches_only_so_far_and_still_pages_beyond(app, client, signed_in, manager, monkeypatch):
+    monkeypatch.setattr(pagination, "SEARCH_COUNT_BOUND", 3)
+    app.config["EHA_PAGE_SIZE"] = 2
+    _make_cases(manager, 5)
+    helpers.case(manager, name="The Other family", first_name="Ana", last_name="Other")
+    signed_in(manager)
+    first = client.get("/assessments?q=child").get_data(as_text=True)
+    assert "more than 3 cases" in first and "Page 1 of more than 2 (more than 3 in all)" in first
+    found = re.findall(r">(EHA-[0-9]+)<", first)
+    page = first
+    while _next_link(page):
+        page = client.get(_next_link(page)).get_data(as_text=True)
+        found += re.findall(r">(EHA-[0-9]+)<", page)
+    assert len(found) == len(set(found)) == 5  # every match, once, and not the Other family's case
+    # The whole list is not a search: it still counts to COUNT_BOUND.
+    assert "6 cases" in client.get("/assessments").get_data(as_text=True)

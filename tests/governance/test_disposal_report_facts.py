@@ -24,3 +24,16 @@ def test_disposal_leaves_no_coded_answers_and_keeps_the_moves(app, demo, as_user
     db.session.expire_all()
     assert _count(CaseCode, case_id) == 0
     assert _count(CaseMove, case_id) == moves
+
+
+def test_disposal_leaves_no_copy_of_the_childrens_names_on_the_case(app, demo, as_user):
+    from eha.models.assessments import Assessment
+
+    case_id = demo.due.id
+    assert db.session.get(Assessment, case_id).search_names  # the case list's search reads the names there
+    cli(app, "retention", "review")
+    client = as_user(demo.manager)
+    assert _approve_on_the_page(client, retention.batches()[0].id).status_code == 302
+    assert "Disposed of 1 cases" in cli(app, "retention", "dispose").output
+    db.session.expire_all()
+    assert db.session.get(Assessment, case_id).search_names == ""

@@ -94,6 +94,8 @@ def test_a_mothers_request_produces_a_zip_covering_her_three_cases_with_third_pa
     assert "Gary" not in text and "Pike" not in text and "Ray Marsh" not in text and "School runs" not in text
     assert "no consent to share" not in text  # the practitioner's reason is for the reviewer, not the requester
     carers = data["cases"][0]["records"]["carers"]
+    # The case's search copy of its children's names is not part of the record sent (nor the row version).
+    assert not {"search_names", "version_id"} & set(data["cases"][0]["records"]["case"][0])
     assert {"withheld": "Withheld: this record is another person's personal data", "exemption": exemption} in carers
     pdf = "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(archive.read(names[1]))).pages)
     flat = " ".join(pdf.split())
