@@ -605,10 +605,12 @@ def _cases_matching(text):
     if _typos_allowed([folded]) and not _any_case_matches(by_ref, by_name):
         # Nothing matches as typed: allow one typo ("smiht"), which the children's trigram index answers: the
         # near children first, then their episodes through the child_id index (as an id set: joined,
-        # PostgreSQL hashed all 180,000 episode-child rows at 100k to find the few).
+        # PostgreSQL hashed all 180,000 episode-child rows at 100k to find the few). Every word must be near a
+        # word of the same child's name: "okafor bola" is not one typo from Amara Okafor or from Bola Adeyemi.
         allow_typos()
+        near = [near_name(word) for word in folded.split()]
         by_child = sa.select(AssessmentChild.assessment_id).where(
-            access.among_ids(AssessmentChild.child_id, sa.select(Child.id).where(near_name(folded)))
+            access.among_ids(AssessmentChild.child_id, sa.select(Child.id).where(*near))
         )
         return access.among_ids(Assessment.id, sa.union(sa.select(Assessment.id).where(by_ref), by_child))
     return sa.or_(by_ref, by_name)

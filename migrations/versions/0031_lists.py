@@ -68,6 +68,7 @@ def downgrade():
         op.execute("DROP INDEX ix_assessments_due_order")
         op.execute(f"CREATE INDEX ix_assessments_due_order ON assessments ({DUE_ORDER})")
         op.execute("DROP INDEX ix_assessments_search_names_trgm")
-    with op.batch_alter_table("assessments") as batch:
-        batch.drop_column("search_names")
+    # Dropped in place (PostgreSQL, and SQLite from 3.35): a batch rebuild of ``assessments`` would drop the table
+    # that every case's rows reference, which SQLite's foreign keys refuse once there are cases.
+    op.drop_column("assessments", "search_names")
     op.drop_table("case_state_counts")
