@@ -1,8 +1,12 @@
 """The case list's search reads each case's copy of its children's names (issue 14, migration 0031): the copy
 follows every change a user can make, so what the search finds is what the case holds now."""
 
+import os
 import re
 from datetime import date
+
+import pytest
+import sqlalchemy as sa
 
 from eha.extensions import db
 from eha.models.assessments import Assessment
@@ -64,3 +68,24 @@ def test_only_the_cases_of_the_child_renamed_change(app, practitioner):
     db.session.commit()
     names = dict(db.session.execute(db.select(Assessment.id, Assessment.search_names)).all())
     assert names == {mine.id: "ewa lisowska", other.id: "sam baker"}
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="PostgreSQL's plan cache: SQLite plans every statement afresh",
+)
+def test_the_twentieth_search_in_a_worker_is_planned_for_its_own_text(client, signed_in, practitioner):
+    """psycopg prepares a statement on its fifth run, and PostgreSQL may then plan it once for any text: a plan
+    that cannot know '%SMITH%' is rare reads every case (issue 14). Each search must be planned for its text."""
+    case = helpers.case(practitioner, first_name="Jade", last_name="Smith")
+    signed_in(practitioner)
+    for _ in range(20):
+        assert _refs_found(client, "smith") == {case.ref}
+    plans = db.session.execute(
+        sa.text(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%search_names LIKE%'"
+        )
+    ).all()
+    assert plans, "the search's statements are prepared on this connection"
+    assert all(generic == 0 for generic, _custom in plans), plans
+    assert sum(custom for _generic, custom in plans) >= 15 * len(plans)
