@@ -50,3 +50,23 @@ def test_the_user_list_query_count_does_not_grow_with_users(client, admin, signe
     with count_queries() as many:
         client.get("/admin/users")
     assert many.count == few.count
+
+
+def test_the_access_review_reads_the_columns_it_shows_and_no_secrets(client, world):
+    manager = world.users["manager"]
+    factories.sign_in(client, manager)
+    client.get("/reports/access-review")
+    statements = []
+    listener = lambda _c, _cur, statement, *_a: statements.append(statement)  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        page = client.get("/reports/access-review")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    assert page.status_code == 200
+    # Each person's name, email, role, agency and last sign-in still show.
+    at = page.text.index(manager.email)
+    row = page.text[page.text.rindex("<tr", 0, at) : page.text.index("</tr>", at)]
+    assert manager.name in row and manager.agency.name in row and "Manager" in row
+    reading_users = [s for s in statements if "FROM users" in s and "user_sessions" not in s]
+    assert reading_users and not [s for s in reading_users if "password_hash" in s or "totp_secret" in s]
