@@ -628,7 +628,7 @@ def _migrate(code, database_url, revision):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--requests", type=int, default=20, help="requests per page (per client when concurrent)")
+    parser.add_argument("--requests", type=int, default=60, help="requests per page (per client when concurrent)")
     parser.add_argument("--seconds", type=float, default=4, help="time limit per page and mode")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--code", default=str(ROOT), help="the checkout to serve (default: this one)")
