@@ -85,49 +85,42 @@ def _init_extensions(app):
     sessions.init_login_manager(login_manager)
     WTFormsHelpers(app)
 
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        _sqlite_pragmas(app)
-    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        _postgresql_settings(app)
+    _connection_settings(app)
 
 
-def _sqlite_pragmas(app):
+# What every new database connection runs first. SQLite: foreign keys on, and wait for another writer instead of
+# failing. PostgreSQL: every statement planned with its own values. psycopg prepares a statement on its fifth run,
+# and after five runs of a prepared statement PostgreSQL may switch to one generic plan for any values: for a
+# search's ``upper(ref) LIKE $1`` that plan cannot know that '%SMITH%' is rare, and read every case instead of the
+# trigram index (0.1 ms to 19 ms at 100,000 cases, from the eleventh search in a worker on; issue 14). The
+# statements stay prepared (no parsing again); planning with the values costs what an unprepared statement's does.
+# Set when the connection is made (a session setting, committed so the pool's rollbacks keep it), not as a startup
+# option, which PgBouncer refuses.
+_CONNECTION_SETTINGS = {
+    "sqlite": ("PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000"),
+    "postgresql": ("SET plan_cache_mode = force_custom_plan",),
+}
+
+
+def _connection_settings(app):
     from sqlalchemy import event
 
     from eha.extensions import db
 
     with app.app_context():
         engine = db.engine
+    settings = _CONNECTION_SETTINGS.get(engine.dialect.name)
+    if not settings:
+        return
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        for setting in settings:
+            cursor.execute(setting)
         cursor.close()
-
-
-def _postgresql_settings(app):
-    """Every statement planned with its own values. psycopg prepares a statement on its fifth run, and after five
-    runs of a prepared statement PostgreSQL may switch to one generic plan for any values: for a search's
-    ``upper(ref) LIKE $1`` that plan cannot know that '%SMITH%' is rare, and read every case instead of the
-    trigram index (0.1 ms to 19 ms at 100,000 cases, from the eleventh search in a worker on; issue 14). The
-    statements stay prepared (no parsing again); planning with the values costs what an unprepared statement's
-    does. Set when the connection is made (a session setting, committed so the pool's rollbacks keep it), not
-    as a startup option, which PgBouncer refuses."""
-    from sqlalchemy import event
-
-    from eha.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("SET plan_cache_mode = force_custom_plan")
-        cursor.close()
-        dbapi_connection.commit()
+        if engine.dialect.name == "postgresql":
+            dbapi_connection.commit()
 
 
 def _register_blueprints(app):

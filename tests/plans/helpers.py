@@ -215,3 +215,19 @@ def hidden_on(response, name):
 
     tree = lxml.html.fromstring(response.get_data(as_text=True))
     return tree.xpath(f"//form[@method='post']//input[@name='{name}']")[0].get("value")
+
+
+def get_with_statements(client, url="/"):
+    """GET ``url`` (answered 200) and the SQL statements it sent, each on one line (first 200 characters)."""
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.split())[:200])
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        response = client.get(url)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+    assert response.status_code == 200
+    return response, statements

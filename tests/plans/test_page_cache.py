@@ -24,17 +24,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def _statements(client, url="/"):
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(" ".join(statement.split())[:200])
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        response = client.get(url)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
-    assert response.status_code == 200
+    response, statements = helpers.get_with_statements(client, url)
     return response.get_data(as_text=True), statements
 
 

@@ -22,21 +22,6 @@ PLAN_PAGE_QUERIES = 11  # session, case, audit INSERT, people, versions, actions
 # progress recorded, carers
 
 
-def _statements(client, url):
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(" ".join(statement.split())[:200])
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        response = client.get(url)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
-    assert response.status_code == 200
-    return response, statements
-
-
 def _case_in_force(client, signed_in, lead, nurse, health):
     """A case with a signed plan, a TAF member who owns an action and has recorded progress on it, the lead
     signed in at the end."""
@@ -56,7 +41,7 @@ def test_the_case_page_reads_the_case_once_in_at_most_eight_queries(client, sign
     case = _case_in_force(client, signed_in, lead, nurse, health)
     url = f"/assessments/{case.ref}"
     client.get(url)  # the first request of a process stores the shipped definitions
-    response, statements = _statements(client, url)
+    response, statements = helpers.get_with_statements(client, url)
     assert len(statements) == CASE_PAGE_QUERIES, "\n".join(statements)
     assert len(statements) <= 8
     case_reads = [s for s in statements if s.startswith("SELECT assessments.")]
@@ -70,7 +55,7 @@ def test_the_case_page_still_counts_the_timeline_past_its_first_page(client, sig
     case = _case_in_force(client, signed_in, lead, nurse, health)
     url = f"/assessments/{case.ref}?page=2"
     client.get(url)
-    _, statements = _statements(client, url)
+    _, statements = helpers.get_with_statements(client, url)
     assert len(statements) == CASE_PAGE_QUERIES + 1  # a later page counts the timeline to draw the pager
 
 
@@ -78,15 +63,15 @@ def test_my_cases_holds_its_count(client, signed_in, lead, nurse, health):
     case = _case_in_force(client, signed_in, lead, nurse, health)
     client.get("/")
     client.application.extensions["eha_page_cache"].clear()  # drawn afresh, as after any change
-    response, statements = _statements(client, "/")
+    response, statements = helpers.get_with_statements(client, "/")
     assert len(statements) == MY_CASES_QUERIES, "\n".join(statements)
     assert case.ref in response.get_data(as_text=True)
-    response, statements = _statements(client, "/")
+    response, statements = helpers.get_with_statements(client, "/")
     assert len(statements) == MY_CASES_SERVED_AGAIN_QUERIES, "\n".join(statements)
     assert case.ref in response.get_data(as_text=True)
     # A TAF member's My cases lists the case by their own action, in the same number of queries.
     signed_in(nurse)
-    response, statements = _statements(client, "/")
+    response, statements = helpers.get_with_statements(client, "/")
     assert len(statements) == MY_CASES_QUERIES, "\n".join(statements)
     assert case.ref in response.get_data(as_text=True)
 
@@ -95,7 +80,7 @@ def test_the_plan_page_holds_its_count_and_loads_no_owner_alone(client, signed_i
     case = _case_in_force(client, signed_in, lead, nurse, health)
     url = f"/assessments/{case.ref}/plan"
     client.get(url)
-    response, statements = _statements(client, url)
+    response, statements = helpers.get_with_statements(client, url)
     assert len(statements) == PLAN_PAGE_QUERIES, "\n".join(statements)
     assert not [s for s in statements if "WHERE case_people.id =" in s], "\n".join(statements)
     assert "Seen Zofia twice" in response.get_data(as_text=True)

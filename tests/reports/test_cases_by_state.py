@@ -2,7 +2,6 @@
 case and every change of state, and one query however many cases there are."""
 
 import re
-from datetime import date
 
 import sqlalchemy as sa
 
@@ -11,20 +10,7 @@ from eha.extensions import db
 from eha.models.assessments import Assessment
 from eha.models.report_facts import CaseStateCount
 from eha.transaction import committing
-from tests.workflow.helpers import team
-
-
-def _cases(lead, agencies, n, start=0):
-    with committing():
-        return [
-            build.new_case(
-                lead,
-                family_name=f"Family {start + i}",
-                children=((f"Child{start + i}", "Test", date(2015, 1, 1)),),
-                agencies=agencies,
-            )
-            for i in range(n)
-        ]
+from tests.workflow.helpers import new_cases, team
 
 
 def _shown(client):
@@ -38,7 +24,7 @@ def _shown(client):
 
 def test_cases_by_state_follows_new_cases_and_each_change_of_state(app, client, signed_in):
     lead, nurse, manager = team(app)
-    cases = _cases(lead, [nurse.agency], 3)
+    cases = new_cases(lead, [nurse.agency], 3)
     signed_in(manager)
     shown, total = _shown(client)
     assert total == 3 and shown["Assessment in progress"] == 3 and shown["Closed"] == 0
@@ -56,7 +42,7 @@ def test_cases_by_state_follows_new_cases_and_each_change_of_state(app, client, 
 
 def test_a_change_of_state_rolled_back_leaves_the_counts_as_they_were(app, client, signed_in):
     lead, nurse, manager = team(app)
-    case = _cases(lead, [nurse.agency], 1)[0]
+    case = new_cases(lead, [nurse.agency], 1)[0]
     build.fire(case, "close", manager, reason="created_in_error")
     db.session.flush()
     db.session.rollback()
@@ -67,7 +53,7 @@ def test_a_change_of_state_rolled_back_leaves_the_counts_as_they_were(app, clien
 
 def test_the_reports_page_reads_no_case_rows(app, client, signed_in):
     lead, nurse, manager = team(app)
-    _cases(lead, [nurse.agency], 2)
+    new_cases(lead, [nurse.agency], 2)
     signed_in(manager)
     client.get("/reports")
     statements = []

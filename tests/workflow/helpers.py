@@ -1,9 +1,13 @@
 """Builders for workflow tests: cases at each state, made with the same builders as the demo."""
 
+from datetime import date
+
 import sqlalchemy as sa
 
+from eha.demo import cases as build
 from eha.extensions import db
 from eha.models.audit import AuditEvent
+from eha.transaction import committing
 from tests import factories
 
 
@@ -40,3 +44,18 @@ def state_in_db(case):
     """The state as stored (committed), read on a fresh connection."""
     with db.engine.connect() as conn:
         return conn.execute(sa.text("SELECT state FROM assessments WHERE id = :id"), {"id": case.id}).scalar()
+
+
+def new_cases(lead, agencies, n, start=0):
+    """``n`` cases led by ``lead`` with these agencies agreed, committed as the app commits them: families
+    "Family {start}"… with one child each."""
+    with committing():
+        return [
+            build.new_case(
+                lead,
+                family_name=f"Family {start + i}",
+                children=((f"Child{start + i}", "Test", date(2015, 1, 1)),),
+                agencies=agencies,
+            )
+            for i in range(n)
+        ]

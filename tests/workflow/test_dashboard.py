@@ -13,26 +13,12 @@ from eha.models.base import utcnow
 from eha.models.users import User
 from eha.transaction import committing
 from tests import factories
-from tests.workflow.helpers import team
+from tests.workflow.helpers import new_cases, team
 
 
 @pytest.fixture
 def people(app):
     return team(app)
-
-
-def _cases(lead, agencies, n, start=0):
-    with committing():
-        made = [
-            build.new_case(
-                lead,
-                family_name=f"Family {start + i}",
-                children=((f"Child{start + i}", "Test", date(2015, 1, 1)),),
-                agencies=agencies,
-            )
-            for i in range(n)
-        ]
-    return made
 
 
 class QueryCounter:
@@ -53,7 +39,7 @@ class QueryCounter:
 
 def test_my_cases_lists_overdue_first_then_soonest_with_undated_last(client, signed_in, people):
     lead, nurse, _ = people
-    soon, overdue, undated = _cases(lead, [nurse.agency], 3)
+    soon, overdue, undated = new_cases(lead, [nurse.agency], 3)
     with committing():
         soon.next_due_on, soon.next_due_label = date.today() + timedelta(days=3), "Assessment due"
         overdue.next_due_on, overdue.next_due_label = date.today() - timedelta(days=2), "Review due"
@@ -69,9 +55,9 @@ def test_my_cases_lists_overdue_first_then_soonest_with_undated_last(client, sig
 def test_my_cases_shows_taf_cases_but_not_other_peoples_or_closed_ones(client, signed_in, people):
     lead, nurse, manager = people
     other = factories.user(agency=lead.agency)
-    mine = _cases(lead, [nurse.agency], 1)[0]
-    theirs = _cases(other, [nurse.agency], 1, start=10)[0]
-    closed = _cases(lead, [nurse.agency], 1, start=20)[0]
+    mine = new_cases(lead, [nurse.agency], 1)[0]
+    theirs = new_cases(other, [nurse.agency], 1, start=10)[0]
+    closed = new_cases(lead, [nurse.agency], 1, start=20)[0]
     with committing():
         build.to_taf_scheduled(mine, lead, [nurse])
         build.fire(closed, "close", manager, reason="created_in_error")
@@ -103,14 +89,14 @@ def _count_my_cases_queries(client, signed_in, people):
     lead, nurse, _ = people
     lead_id, nurse_id = lead.id, nurse.id
     signed_in(lead)
-    _cases(lead, [nurse.agency], 10)
+    new_cases(lead, [nurse.agency], 10)
     client.get("/")  # warm caches (form definitions, templates)
     db.session.remove()
     client.application.extensions["eha_page_cache"].clear()  # count the page drawn, not served again
     with QueryCounter(db.engine) as ten:
         assert client.get("/").status_code == 200
     lead, nurse = db.session.get(User, lead_id), db.session.get(User, nurse_id)
-    _cases(lead, [nurse.agency], 190, start=10)
+    new_cases(lead, [nurse.agency], 190, start=10)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Assessment)) == 200
     db.session.remove()
     with QueryCounter(db.engine) as two_hundred:
