@@ -69,7 +69,7 @@ def access_review_query(since):
             User.last_sign_in_at,
             Agency.name.label("agency_name"),
             cases_opened.label("cases_opened"),
-        )  # fmt: skip
+        )
         .join(Agency, Agency.id == User.agency_id)
         .outerjoin(opened, opened.c.user_id == User.id)
         .order_by(cases_opened.desc(), sa.func.lower(User.name), User.id)
@@ -109,7 +109,13 @@ def access_review():
     """A page of everyone with an account, with how many cases each opened in the last ``REVIEW_DAYS`` days."""
     since = utcnow() - timedelta(days=REVIEW_DAYS)
     page = RowPage(access_review_query(since), db.session.scalar(sa.select(sa.func.count()).select_from(User)))
-    page.items = [(ReviewedAccount(*row[:-1]), row.cases_opened) for row in page.items]
+    page.items = [
+        (
+            ReviewedAccount(row.name, row.email, row.active, row.role, row.last_sign_in_at, row.agency_name),
+            row.cases_opened,
+        )
+        for row in page.items
+    ]
     return page
 
 
