@@ -153,5 +153,7 @@ def test_edits_on_the_family_pages_write_the_same_history_as_a_correction(app, d
     changed = {(r.record_kind, r.field) for r in rows if r.reason == "Changed on the family's details page"}
     assert changed == {("child", "date_of_birth"), ("carer", "phone"), ("family", "address")}
     assert page.text.count("Changed on the family's details page") == 3
-    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "family_updated")).all()
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "family_updated").order_by(AuditEvent.seq)
+    ).all()
     assert [e.detail.get("corrected") for e in events[-3:]] == [["date_of_birth"], ["phone"], ["address"]]

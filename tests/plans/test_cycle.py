@@ -219,9 +219,9 @@ def test_the_full_taf_cycle(client, signed_in, lead, nurse, health):
     assert response.headers["Location"].endswith(f"/assessments/{case.ref}/close")
 
     transitions = db.session.scalars(
-        sa.select(AuditEvent.detail).where(
-            AuditEvent.assessment_id == case.id, AuditEvent.action == "transition", AuditEvent.outcome == "success"
-        )
+        sa.select(AuditEvent.detail)
+        .where(AuditEvent.assessment_id == case.id, AuditEvent.action == "transition", AuditEvent.outcome == "success")
+        .order_by(AuditEvent.seq)
     ).all()
     assert [t["trigger"] for t in transitions] == [
         "schedule_taf",

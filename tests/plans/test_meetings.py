@@ -39,7 +39,9 @@ def test_scheduling_a_taf_meeting_invites_agreed_professionals_and_moves_the_cas
     meeting = db.session.scalar(sa.select(Meeting).where(Meeting.assessment_id == case.id))
     assert {p.name for p in meeting.participants} == {"Nia Nurse", "Agnieszka Nowak"}
     assert db.session.scalar(sa.select(TafMember).where(TafMember.user_id == nurse.id)) is not None
-    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.assessment_id == case.id)).all()
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.assessment_id == case.id).order_by(AuditEvent.seq)
+    ).all()
     assert actions[-2:] == ["meeting_scheduled", "transition"]
 
 
