@@ -21,6 +21,12 @@ MANAGER = "manager"
 ADMIN = "admin"
 ROLES = {PRACTITIONER: N_("Practitioner"), MANAGER: N_("Early help manager"), ADMIN: N_("Administrator")}
 
+
+def role_label(role):
+    """What a role is called on the pages (lazy: each page shows it in its language)."""
+    return ROLES.get(role, role)
+
+
 # Emailed single-use links: forgotten or reset passwords, and a new account's first password.
 PASSWORD_LINK_PURPOSES = {"reset": "Reset password", "setup": "Set up account"}
 # Resetting someone's second factor needs a second person's approval.

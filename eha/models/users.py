@@ -18,6 +18,7 @@ from eha.models.choices import (
     PRACTITIONER,
     ROLES,
     check_in,
+    role_label,
 )
 
 
@@ -95,7 +96,7 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     @property
     def role_label(self):
-        return ROLES.get(self.role, self.role)
+        return role_label(self.role)
 
     def is_locked(self, now=None):
         return self.locked_until is not None and self.locked_until > (now or utcnow())
@@ -175,7 +176,7 @@ class SsoAccountRule(db.Model):
 
     @property
     def role_label(self):
-        return ROLES.get(self.role, self.role)
+        return role_label(self.role)
 
 
 class SignInThrottle(db.Model):

@@ -15,7 +15,7 @@ from eha.i18n import N_, translated
 from eha.models.assessments import Assessment
 from eha.models.audit import AuditEvent
 from eha.models.base import utcnow
-from eha.models.choices import ROLES
+from eha.models.choices import role_label
 from eha.models.report_facts import CaseStateCount
 from eha.models.users import Agency, User
 from eha.pagination import page_number, paginate
@@ -89,7 +89,7 @@ class ReviewedAccount:
 
     @property
     def role_label(self):
-        return ROLES.get(self.role, self.role)
+        return role_label(self.role)
 
 
 class RowPage:
