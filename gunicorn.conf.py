@@ -19,3 +19,11 @@ def child_exit(server, worker):
         from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
 
         GunicornInternalPrometheusMetrics.mark_process_dead_on_child_exit(worker.pid)
+
+
+def post_worker_init(worker):
+    """Warm the worker's caches before it takes requests (eha/warmup.py): a new worker's first requests would
+    otherwise wait about a second for them."""
+    from eha.warmup import warm_up
+
+    warm_up(worker.wsgi)

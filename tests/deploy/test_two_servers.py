@@ -84,7 +84,12 @@ def cluster(database_template, tmp_path_factory):
             server_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
             servers.append(start_app_server(app_port, server_env, folder / f"server-{index}.log"))
         servers.append(start_nginx(folder / "nginx", port, [f"127.0.0.1:{p}" for p in app_ports]))
-        yield {"url": f"http://127.0.0.1:{port}", "app_ports": app_ports, "provider": provider}
+        yield {
+            "url": f"http://127.0.0.1:{port}",
+            "app_ports": app_ports,
+            "provider": provider,
+            "logs": [folder / f"server-{index}.log" for index in range(len(app_ports))],
+        }
     finally:
         for process in reversed(servers):
             stop(process)
@@ -141,6 +146,15 @@ def test_a_user_moves_between_the_servers_without_noticing(app, cluster):
     db.session.expire_all()
     last = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).one()
     assert last.action == "sign_out" and last.request_id == signed_out.headers["X-Request-ID"]
+
+
+def test_each_worker_warms_its_caches_before_taking_requests(app, cluster):
+    # gunicorn.conf.py's post_worker_init: two workers a server, each logs its warm-up once, and none of its parts
+    # was left to first use.
+    for log in cluster["logs"]:
+        text = log.read_text()
+        assert text.count("warm-up done in") == 2, text[-2000:]
+        assert "left to first use" not in text
 
 
 def test_metrics_are_not_public_through_the_proxy_but_count_every_worker(app, cluster):
