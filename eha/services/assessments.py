@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload, load_only, raiseload, selectinload
+from sqlalchemy.orm import aliased, joinedload, load_only, raiseload, selectinload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -593,16 +593,22 @@ def child_search_name():
     return Child.search_first_name.concat(sa.literal_column("' '")).concat(Child.search_last_name)
 
 
-def _cases_matching(text):
-    """A condition on ``Assessment``: the case's reference, or a child's first, last or full name, contains
-    ``text`` (folded). "Contains in the first name or the last name or first-space-last" is the same as
-    "contains in first-space-last", which ``Assessment.search_names`` holds for each child of the case: the
-    condition reads the case's own row, so the list can walk its order and stop after a page when many cases
-    match, and PostgreSQL's trigram indexes find the few when few do (migration 0031). SQLite scans, as before."""
+def _cases_as_typed(text):
+    """``(by reference, by name)``: conditions on ``Assessment`` that the case's reference, or a child's first,
+    last or full name, contains ``text`` (folded). "Contains in the first name or the last name or
+    first-space-last" is the same as "contains in first-space-last", which ``Assessment.search_names`` holds for
+    each child of the case: the condition reads the case's own row, so the list can walk its order and stop after
+    a page when many cases match, and PostgreSQL's trigram indexes find the few when few do (migration 0031).
+    SQLite scans, as before."""
+    return sa.func.upper(Assessment.ref).like(f"%{text.upper()}%"), Assessment.search_names.like(f"%{fold_name(text)}%")
+
+
+def _cases_matching(text, *, typos=True):
+    """A condition on ``Assessment``: the case's reference or a child's name contains ``text``; with ``typos``,
+    when no case at all (seen by the user or not) matches as typed, those one typo away (PostgreSQL)."""
     folded = fold_name(text)
-    by_ref = sa.func.upper(Assessment.ref).like(f"%{text.upper()}%")
-    by_name = Assessment.search_names.like(f"%{folded}%")
-    if _typos_allowed([folded]) and not _any_case_matches(by_ref, by_name):
+    by_ref, by_name = _cases_as_typed(text)
+    if typos and _typos_allowed([folded]) and not _any_case_matches(by_ref, by_name):
         # Nothing matches as typed: allow one typo ("smiht"), which the children's trigram index answers: the
         # near children first, then their episodes through the child_id index (as an id set: joined,
         # PostgreSQL hashed all 180,000 episode-child rows at 100k to find the few). Every word must be near a
@@ -632,10 +638,10 @@ def _search_text(text):
     return (text or "").replace("\x00", "").replace(SEARCH_NAMES_SEPARATOR, "").strip()[:100]
 
 
-def case_list(user, *, state=None, text=None, needs=None):
-    """A select of the cases ``user`` may see, filtered by state, by reference or child's name, and by what
-    needs a manager (``eha.services.attention``), soonest due first (the order ``ix_assessments_due_order``
-    holds). Page it with ``case_list_page``."""
+def case_list(user, *, state=None, text=None, needs=None, typos=True):
+    """A select of the cases ``user`` may see, filtered by state, by reference or child's name (``typos``: one
+    typo allowed when nothing matches as typed), and by what needs a manager (``eha.services.attention``),
+    soonest due first (the order ``ix_assessments_due_order`` holds). Page it with ``case_list_page``."""
     from eha.services import attention
 
     # A disposed case has no content left to work on (its pages answer 410): the list leaves it out, and the
@@ -648,7 +654,7 @@ def case_list(user, *, state=None, text=None, needs=None):
         query = query.where(needing)
     text = _search_text(text)
     if text:
-        query = query.where(_cases_matching(text))
+        query = query.where(_cases_matching(text, typos=typos))
     return query.order_by(Assessment.next_due_on.is_(None), Assessment.next_due_on, Assessment.id.desc())
 
 
@@ -663,7 +669,11 @@ CASE_LIST_OPTIONS = (
         Assessment.family_id,
         Assessment.version_id,
     ),
-    joinedload(Assessment.family).load_only(Family.name),
+    with_expression(
+        Assessment.listed_family_name,
+        sa.select(Family.name).where(Family.id == Assessment.family_id).correlate(Assessment).scalar_subquery(),
+    ),
+    raiseload(Assessment.family),
     raiseload(Assessment.started_by),
     raiseload(Assessment.lead),
     selectinload(Assessment.subjects)
@@ -681,10 +691,19 @@ def case_list_page(user, *, state=None, text=None, needs=None):
     """A page of ``case_list`` at ``?after=``/``?before=`` (keyset: a deep page costs what the first does; an
     old ``?page=N`` still opens), counted up to ``eha.pagination.COUNT_BOUND``, a search's matches up to
     ``SEARCH_COUNT_BOUND``: three queries."""
-    bound = pagination.SEARCH_COUNT_BOUND if _search_text(text) else None
-    return seek_paginate(
-        case_list(user, state=state, text=text, needs=needs), CASE_LIST_ORDER, options=CASE_LIST_OPTIONS, bound=bound
-    )
+    text = _search_text(text)
+    bound = pagination.SEARCH_COUNT_BOUND if text else None
+
+    def page(typos):
+        cases = case_list(user, state=state, text=text, needs=needs, typos=typos)
+        return seek_paginate(cases, CASE_LIST_ORDER, options=CASE_LIST_OPTIONS, bound=bound)
+
+    # As typed first: when cases match, the count says so and no probe for typos is made. Only an empty search
+    # asks whether any case matches as typed, and if none does, searches again with one typo allowed.
+    found = page(typos=False)
+    if found.total == 0 and _typos_allowed([fold_name(text)]):
+        found = page(typos=True)
+    return found
 
 
 # --- the case page, the task list and sections ---

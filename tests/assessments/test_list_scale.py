@@ -125,3 +125,26 @@ def test_a_search_counts_its_matches_only_so_far_and_still_pages_beyond(app, cli
     assert len(found) == len(set(found)) == 5  # every match, once, and not the Other family's case
     # The whole list is not a search: it still counts to COUNT_BOUND.
     assert "6 cases" in client.get("/assessments").get_data(as_text=True)
+
+
+def test_a_search_with_matches_reads_what_the_whole_list_does(app, client, signed_in, manager):
+    # As typed first: on PostgreSQL the list used to ask first whether any case matched as typed (for the one-typo
+    # search), on every search; now only a search that finds nothing asks.
+    _make_cases(manager, 4)
+    signed_in(manager)
+    statements, page = _statements(client, "/assessments?q=surname2")
+    assert "1 case" in page and "Child2 Surname2" in page
+    assert len(_reading_cases(statements)) == 3  # the bounded count, the page, the children
+    assert not [s for s in statements if "EXISTS" in s]
+
+
+def test_the_list_reads_the_family_name_of_its_own_rows_only(app, client, signed_in, manager):
+    # Joined, PostgreSQL fetched the family of every matching case before sorting them for a page: 1,213 families
+    # for the 25 of a page of Smith cases at 100k. A subquery in the page's columns is read after the sort.
+    app.config["EHA_PAGE_SIZE"] = 2
+    _make_cases(manager, 3)
+    signed_in(manager)
+    statements, page = _statements(client, "/assessments?q=child")
+    listed = [s for s in statements if "assessments.next_due_label" in s]
+    assert len(listed) == 1 and "JOIN families" not in listed[0] and "FROM families" in listed[0]
+    assert "The Family 2" in page and "The Family 1" in page and "The Family 0" not in page
