@@ -55,13 +55,15 @@ class User(UserMixin, TimestampMixin, db.Model):
     job_title: Mapped[str | None] = mapped_column(sa.String(200))
     phone: Mapped[str | None] = mapped_column(sa.String(50))
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
-    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    # The secrets are read only where they are checked (signing in, two-factor): every request loads its user with
+    # the session, and every case its starter and lead, none of which needs them (issue 14).
+    password_hash: Mapped[str] = mapped_column(sa.String(255), deferred=True)
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     failed_sign_ins: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     # Two-factor (TOTP): the shared secret, the last time-step used (codes work once).
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64), deferred=True)
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     # The interface language the user chose (eha.i18n.LANGUAGES code); None: not chosen, English.
@@ -124,7 +126,7 @@ class UserSession(db.Model):
     # Signed in through single sign-on: the provider's name and its ID token, the hint that signing out of eha
     # sends to the provider's end-session endpoint (RP-initiated logout).
     sso_provider: Mapped[str | None] = mapped_column(sa.String(60))
-    id_token: Mapped[str | None] = mapped_column(sa.Text)
+    id_token: Mapped[str | None] = mapped_column(sa.Text, deferred=True)  # a signed JWT: read only to sign out
 
     user: Mapped[User] = relationship(back_populates="sessions", lazy="joined")
 
