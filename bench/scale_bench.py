@@ -273,7 +273,7 @@ def grow(app, size):
     from eha.extensions import db
     from eha.models.assessments import SEARCH_NAMES_SEPARATOR
     from eha.models.families import fold_name
-    from eha.models.report_facts import recount_case_states
+    from eha.models.report_facts import recount_case_openings, recount_case_states
 
     t = db.metadata.tables
     with app.app_context(), db.engine.begin() as conn:
@@ -308,6 +308,7 @@ def grow(app, size):
             _insert(conn, t[name], rows)
         _episodes(conn, t, ctx, n, fid, n_families)
         recount_case_states(conn)  # the reports page reads these counts, which the ORM's flush keeps
+        recount_case_openings(conn)  # the access review reads these pairs, which the audit chainer keeps
         move_head = sa.text("UPDATE audit_chain_head SET seq = :s, last_hash = :h")
         conn.execute(move_head, {"s": ctx.position, "h": ctx.last_hash})
         conn.execute(sa.text("SELECT setval('audit_events_seq', :s)"), {"s": ctx.seq})

@@ -35,6 +35,7 @@ from eha.extensions import db
 from eha.i18n import N_, translated
 from eha.models.audit import AuditChainHead, AuditEvent, AuditLink
 from eha.models.base import utcnow
+from eha.models.report_facts import note_case_openings
 
 GENESIS_HASH = "0" * 64
 ANCHOR_MARK = "eha-audit-anchor"
@@ -328,7 +329,7 @@ def _self_linked_end():
     return db.session.scalar(sa.select(sa.func.max(AuditEvent.seq)).where(AuditEvent.prev_hash != "")) or 0
 
 
-def _unlinked_from():
+def unlinked_from():
     """The lowest seq an unlinked event can have, short of a transaction open for LATE_COMMIT: the seq of the
     latest linked event older than that (an event's seq is taken as it is written)."""
     cutoff = utcnow() - LATE_COMMIT
@@ -402,7 +403,7 @@ def _move_head(head, position, last_hash):
 def _link_pending(run, head, everything, batch_size):
     signing = keyring()
     last_hash = head.last_hash if head is not None else GENESIS_HASH
-    from_seq = 0 if everything else _unlinked_from()
+    from_seq = 0 if everything else unlinked_from()
     while run.refused is None:
         events = db.session.execute(_unlinked(from_seq, batch_size)).all()
         if not events:
@@ -411,6 +412,9 @@ def _link_pending(run, head, everything, batch_size):
         if rows:
             db.session.execute(sa.insert(_links()), rows)
             run.linked += len(rows)
+            # In the same transaction as their links: the access review reads the linked events' openings from
+            # ``case_openings`` and only the unlinked ones from the events.
+            note_case_openings(db.session.connection(), events[: len(rows)])
         if len(events) < batch_size:
             break
         from_seq = events[-1].seq
@@ -705,7 +709,7 @@ def check_chain(batch_size=5000, remember=frozenset(), start=None):
     problem = _head_problem(head, result)
     if problem:
         return result.fail(None, problem)
-    from_seq = _unlinked_from() if start is not None else 0
+    from_seq = unlinked_from() if start is not None else 0
     return _walk_unlinked(result, keys, from_seq, batch_size) or result
 
 

@@ -36,7 +36,7 @@ from eha.models.plans import (  # noqa: F401
     PlanVersion,
     Review,
 )
-from eha.models.report_facts import CaseCode, CaseMove, CaseStateCount  # noqa: F401
+from eha.models.report_facts import CaseCode, CaseMove, CaseOpening, CaseStateCount  # noqa: F401
 from eha.models.users import (  # noqa: F401
     Agency,
     MfaResetRequest,

@@ -58,6 +58,78 @@ class CaseMove(db.Model):
     entered_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
 
+# The audited actions that open a case: the access review counts, for each person, the cases they opened.
+CASE_OPENING_ACTIONS = ("case_viewed", "section_viewed", "plan_viewed", "pdf_downloaded", "history_viewed", "export")
+
+
+class CaseOpening(db.Model):
+    """When a person last opened a case (a successful ``CASE_OPENING_ACTIONS`` event): the access review counts
+    each person's cases opened in its window from these rows, one per person and case, instead of every opening
+    event of the last 90 days (in a county, every case view of a quarter). Written by the audit chainer as it
+    links the events (``eha.audit``), off the requests' path; the review adds the few events not linked yet.
+    A copy: the audit trail stays the record; migration 0032 filled it from the events."""
+
+    __tablename__ = "case_openings"
+    __table_args__ = (sa.Index("ix_case_openings_last_opened_at", "last_opened_at", "user_id"),)
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id"), primary_key=True)
+    last_opened_at: Mapped[datetime] = mapped_column(sa.DateTime)
+
+
+def note_case_openings(connection, events):
+    """Keep ``case_openings`` up to date with ``events`` (rows with ``user_id``, ``assessment_id``, ``action``,
+    ``outcome``, ``occurred_at``): one upsert, each pair's latest opening kept."""
+    latest = {}
+    for event in events:
+        if (
+            event.action in CASE_OPENING_ACTIONS
+            and event.outcome == "success"
+            and event.user_id is not None
+            and event.assessment_id is not None
+        ):
+            key = (event.user_id, event.assessment_id)
+            if key not in latest or event.occurred_at > latest[key]:
+                latest[key] = event.occurred_at
+    if not latest:
+        return
+    table = CaseOpening.__table__
+    rows = [{"user_id": u, "assessment_id": a, "last_opened_at": at} for (u, a), at in sorted(latest.items())]
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table)
+    later = statement.excluded.last_opened_at
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.user_id, table.c.assessment_id],
+            set_={"last_opened_at": sa.case((later > table.c.last_opened_at, later), else_=table.c.last_opened_at)},
+        ),
+        rows,
+    )
+
+
+def recount_case_openings(connection):
+    """Fill ``case_openings`` again from every opening event (a bulk load that wrote events without the
+    chainer, as the scale bench does; migration 0032 fills it the same way)."""
+    from eha.models.audit import AuditEvent
+
+    table = CaseOpening.__table__
+    latest = (
+        sa.select(AuditEvent.user_id, AuditEvent.assessment_id, sa.func.max(AuditEvent.occurred_at))
+        .where(
+            AuditEvent.action.in_(CASE_OPENING_ACTIONS),
+            AuditEvent.outcome == "success",
+            AuditEvent.user_id.is_not(None),
+            AuditEvent.assessment_id.is_not(None),
+        )
+        .group_by(AuditEvent.user_id, AuditEvent.assessment_id)
+    )
+    connection.execute(sa.delete(table))
+    connection.execute(sa.insert(table).from_select(["user_id", "assessment_id", "last_opened_at"], latest))
+
+
 class CaseStateCount(db.Model):
     """How many cases are in each state now: the reports page's "Cases by state" reads these few rows instead of
     counting every case (issue 14). Kept by ``_count_case_states`` on every flush that adds a case, deletes one

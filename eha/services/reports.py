@@ -13,10 +13,10 @@ from eha.errors import Invalid
 from eha.extensions import db
 from eha.i18n import N_, translated
 from eha.models.assessments import Assessment
-from eha.models.audit import AuditEvent
+from eha.models.audit import AuditEvent, AuditLink
 from eha.models.base import utcnow
 from eha.models.choices import role_label
-from eha.models.report_facts import CaseStateCount
+from eha.models.report_facts import CASE_OPENING_ACTIONS, CaseOpening, CaseStateCount
 from eha.models.users import Agency, User
 from eha.pagination import page_number, paginate
 from eha.reports import catalogue, charts, export, returns
@@ -27,7 +27,6 @@ from eha.transaction import autocommit
 from eha.workflow.states import STATES
 
 # Audit actions that mean "opened a case" for the access review.
-CASE_OPENING_ACTIONS = ("case_viewed", "section_viewed", "plan_viewed", "pdf_downloaded", "history_viewed", "export")
 REVIEW_DAYS = 90
 # The period's two date inputs: their legends and hints, whole sentences to translate.
 _DATE_LEGENDS = {"from": N_("The start of the period"), "to": N_("The end of the period")}
@@ -42,21 +41,33 @@ def cases_by_state():
     return [(state, counts.get(state, 0)) for state in STATES], sum(counts.values())
 
 
-def access_review_query(since):
-    opened = (
-        sa.select(
-            AuditEvent.user_id.label("user_id"),
-            sa.func.count(sa.distinct(AuditEvent.assessment_id)).label("cases_opened"),
-        )
-        .where(
-            AuditEvent.action.in_(CASE_OPENING_ACTIONS),
-            AuditEvent.outcome == "success",
-            AuditEvent.assessment_id.is_not(None),
-            AuditEvent.occurred_at >= since,
-        )
-        .group_by(AuditEvent.user_id)
+def _cases_opened(since):
+    """``(user_id, cases_opened)`` since ``since``: the distinct cases each person opened, from the kept pairs
+    (``case_openings``, which the chainer writes as it links events) and the opening events not linked yet (the
+    last seconds', from ``eha.audit.unlinked_from`` on: a few rows), so the count is as exact as the events
+    without reading a quarter of them."""
+    links = AuditLink.__table__
+    kept = sa.select(CaseOpening.user_id, CaseOpening.assessment_id).where(CaseOpening.last_opened_at >= since)
+    not_linked_yet = sa.select(AuditEvent.user_id, AuditEvent.assessment_id).where(
+        AuditEvent.seq >= audit.unlinked_from(),
+        AuditEvent.prev_hash == "",
+        ~sa.exists().where(links.c.event_id == AuditEvent.id),
+        AuditEvent.action.in_(CASE_OPENING_ACTIONS),
+        AuditEvent.outcome == "success",
+        AuditEvent.user_id.is_not(None),
+        AuditEvent.assessment_id.is_not(None),
+        AuditEvent.occurred_at >= since,
+    )
+    pairs = sa.union(kept, not_linked_yet).subquery()
+    return (
+        sa.select(pairs.c.user_id.label("user_id"), sa.func.count().label("cases_opened"))
+        .group_by(pairs.c.user_id)
         .subquery()
     )
+
+
+def access_review_query(since):
+    opened = _cases_opened(since)
     cases_opened = sa.func.coalesce(opened.c.cases_opened, 0)
     # The columns the page shows, not whole users (password hashes and authenticator secrets included) with their
     # agencies: everyone with an account is sorted for the page, 1,009 people at the county bench (issue 14).
