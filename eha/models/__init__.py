@@ -49,13 +49,16 @@ from eha.models.users import (  # noqa: F401
 
 # Indexes on expressions (the case list's order, PostgreSQL's trigram search indexes) are made by migration
 # 0009_scale_indexes and not declared here: autogenerate cannot compare expression indexes, so it leaves them out.
-# So is migration 0031's trigram index on the cases' children's names (PostgreSQL only).
+# So are migration 0031's trigram index on the cases' children's names and migration 0033's name-order and
+# later-names indexes on the children (PostgreSQL only).
 EXPRESSION_INDEXES = frozenset(
     {
         "ix_assessments_due_order",
         "ix_assessments_ref_trgm",
         "ix_children_search_name_trgm",
         "ix_assessments_search_names_trgm",
+        "ix_children_name_order",
+        "ix_children_later_names_trgm",
     }
 )
 

@@ -1,5 +1,6 @@
 """Finding the child before starting: the start of a name, in any case, with or without accents."""
 
+import re
 from datetime import date
 
 import pytest
@@ -112,6 +113,39 @@ def test_many_matches_are_capped_with_a_message(client, signed_in, practitioner)
     assert f"More than {service.SEARCH_LIMIT} children match" in page
     page = _search(client, last_name="smi", first_name="ada")
     assert page.count('class="govuk-summary-card"') == 1 and "children match" not in page
+
+
+def test_the_first_matches_by_name_are_shown_wherever_in_the_name_the_word_matches(client, signed_in, practitioner):
+    # On PostgreSQL the children whose last name starts with a word are read in name order from one index and the
+    # others (a first name, a later part of a name) from another: the page must still show the first 50 of all
+    # of them, in order (issue 14).
+    family = helpers.family(practitioner, first_name="Adam", last_name="Smith")
+    names = [(f"Child{n:02d}", "Smith") for n in range(31)]
+    names += [(f"Kid{n:02d}", "Smithson") for n in range(15)]
+    names += [("Smith", "Abbott"), ("Ola", "Nowak-Smith"), ("Ada Smithy", "Zed"), ("Smithers", "Aaron"), ("Al", "Smi")]
+    names += [("Bo", "Smith Jones")]
+    names += [(f"Other{n:02d}", "Jones") for n in range(10)]
+    for first, last in names:
+        child = Child(family=family, date_of_birth=date(2015, 1, 1), sex="male")
+        child.set_names(first, last)
+        db.session.add(child)
+    db.session.commit()
+
+    def matches(child):
+        parts = f"{child.search_first_name} {child.search_last_name}".replace("-", " ").split()
+        return any(part.startswith("smith") for part in parts)
+
+    expected = sorted(
+        filter(matches, db.session.scalars(sa.select(Child)).all()),
+        key=lambda c: (c.search_last_name.encode(), c.search_first_name.encode(), c.id),
+    )
+    assert len(expected) == 52  # 31 + 15 Smiths and Smithsons, Adam Smith and the 5 others bar "Al Smi"
+    signed_in(practitioner)
+    page = _search(client, last_name="smith")
+    shown = re.findall(r'govuk-summary-card__title">([^,]+), born', page)
+    assert shown == [c.name for c in expected[: service.SEARCH_LIMIT]]
+    assert f"More than {service.SEARCH_LIMIT} children match" in page
+    assert shown[0] == "Smithers Aaron" and shown[1] == "Smith Abbott" and "Ada Smithy Zed" not in shown
 
 
 def _count_search_queries(client, **data):
