@@ -217,12 +217,14 @@ def hidden_on(response, name):
     return tree.xpath(f"//form[@method='post']//input[@name='{name}']")[0].get("value")
 
 
-def get_with_statements(client, url="/"):
-    """GET ``url`` (answered 200) and the SQL statements it sent, each on one line (first 200 characters)."""
+def get_with_statements(client, url="/", whole=False):
+    """GET ``url`` (answered 200) and the SQL statements it sent, each on one line (first 200 characters, or
+    ``whole``)."""
     statements = []
 
     def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(" ".join(statement.split())[:200])
+        line = " ".join(statement.split())
+        statements.append(line if whole else line[:200])
 
     sa.event.listen(db.engine, "before_cursor_execute", before)
     try:
