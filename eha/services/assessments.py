@@ -356,17 +356,19 @@ def _children_in_name_order(words, date_of_birth, limit):
     every_word = [_name_word_matches(word) for word in words]
     born = [Child.date_of_birth == date_of_birth] if date_of_birth else []
     keys = (last.label("last"), first.label("first"), ident.label("id"))
+    starts = [last.startswith(word, autoescape=True) for word in dict.fromkeys(words)]
+    # A child is in one part only: the first word its last name starts with, or none.
     parts = [
         sa.select(*keys)
-        .where(last.startswith(word, autoescape=True), *every_word, *born)
+        .where(start, *[sa.not_(earlier) for earlier in starts[:n]], *every_word, *born)
         .order_by(last, first, ident)
         .limit(limit)
-        for word in dict.fromkeys(words)
+        for n, start in enumerate(starts)
     ]
     parts.append(
         sa.select(*keys)
         .where(
-            *[sa.not_(last.startswith(word, autoescape=True)) for word in words],
+            *[sa.not_(start) for start in starts],
             *[_later_names().contains(word, autoescape=True) for word in words],
             *every_word,
             *born,

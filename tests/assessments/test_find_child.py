@@ -146,6 +146,9 @@ def test_the_first_matches_by_name_are_shown_wherever_in_the_name_the_word_match
     assert shown == [c.name for c in expected[: service.SEARCH_LIMIT]]
     assert f"More than {service.SEARCH_LIMIT} children match" in page
     assert shown[0] == "Smithers Aaron" and shown[1] == "Smith Abbott" and "Ada Smithy Zed" not in shown
+    # Two words that both start a last name ("smi" and "smith"): each child still shows once.
+    shown = re.findall(r'govuk-summary-card__title">([^,]+), born', _search(client, last_name="smi smith"))
+    assert shown == [c.name for c in expected[: service.SEARCH_LIMIT]]
 
 
 def _count_search_queries(client, **data):
