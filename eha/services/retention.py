@@ -33,7 +33,9 @@ RULE_CODE = "closure+{years}y/dob+{age}y"
 # Registers about the records, kept when a case is disposed of (they hold ids, codes and the managers' reasons).
 # ``case_moves`` is the reports' copy of the workflow's moves in the audit trail (states and times, as the kept
 # case row's dates are), kept with it so time in each state still counts the disposed case's history.
-KEPT_TABLES = frozenset({"audit_events", "case_moves", "disposal_items", "legal_holds", "assessments"})
+# ``case_openings`` is the access review's copy of who opened the case when (ids and a time, from the audit trail),
+# kept so the review still counts a case someone opened before it was disposed of, as the trail does.
+KEPT_TABLES = frozenset({"audit_events", "case_moves", "case_openings", "disposal_items", "legal_holds", "assessments"})
 
 
 @dataclass(frozen=True)

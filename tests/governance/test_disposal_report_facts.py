@@ -37,3 +37,20 @@ def test_disposal_leaves_no_copy_of_the_childrens_names_on_the_case(app, demo, a
     assert "Disposed of 1 cases" in cli(app, "retention", "dispose").output
     db.session.expire_all()
     assert db.session.get(Assessment, case_id).search_names == ""
+
+
+def test_disposal_keeps_who_opened_the_case_for_the_access_review(app, demo, as_user):
+    # The access review counts cases opened from case_openings, the audit trail's copy: like the trail, it stays.
+    from eha import audit
+    from eha.models.report_facts import CaseOpening
+
+    case_id = demo.due.id
+    client = as_user(demo.manager)
+    assert client.get(f"/assessments/{demo.due.ref}").status_code == 200
+    audit.chain_pending()
+    assert _count(CaseOpening, case_id) == 1
+    cli(app, "retention", "review")
+    assert _approve_on_the_page(client, retention.batches()[0].id).status_code == 302
+    assert "Disposed of 1 cases" in cli(app, "retention", "dispose").output
+    db.session.expire_all()
+    assert _count(CaseOpening, case_id) == 1
