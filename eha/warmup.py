@@ -21,22 +21,15 @@ _TEMPLATE_SUFFIXES = (".html", ".txt")
 
 
 def _database(app):
-    from eha.definitions.store import active_definition_record, definition_for
+    from eha.definitions.store import active_definition_record, get_stored_definition
     from eha.extensions import db
 
     with app.app_context():
         db.session.execute(sa.select(1))  # the pool's first connection, with its connect-time settings
         record = active_definition_record()  # the shipped definitions stored, and the active row read
         if record is not None:
-            definition_for(_Pinned(record.name, record.version))
+            get_stored_definition(record.name, record.version)
         db.session.rollback()
-
-
-class _Pinned:
-    """What ``definition_for`` reads from a case: the definition it is pinned to."""
-
-    def __init__(self, name, version):
-        self.definition_name, self.definition_version = name, version
 
 
 def _templates(app):
@@ -44,7 +37,6 @@ def _templates(app):
     names = env.list_templates(filter_func=lambda name: name.endswith(_TEMPLATE_SUFFIXES))
     for name in names:
         env.get_template(name)
-    return len(names)
 
 
 def _calendar():

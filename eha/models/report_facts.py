@@ -77,6 +77,19 @@ class CaseOpening(db.Model):
     last_opened_at: Mapped[datetime] = mapped_column(sa.DateTime)
 
 
+def case_opening_events():
+    """The conditions on ``AuditEvent`` of an opening: a successful opening action by a person on a case (what
+    ``note_case_openings`` keeps, row by row)."""
+    from eha.models.audit import AuditEvent
+
+    return (
+        AuditEvent.action.in_(CASE_OPENING_ACTIONS),
+        AuditEvent.outcome == "success",
+        AuditEvent.user_id.is_not(None),
+        AuditEvent.assessment_id.is_not(None),
+    )
+
+
 def note_case_openings(connection, events):
     """Keep ``case_openings`` up to date with ``events`` (rows with ``user_id``, ``assessment_id``, ``action``,
     ``outcome``, ``occurred_at``): one upsert, each pair's latest opening kept."""
@@ -118,12 +131,7 @@ def recount_case_openings(connection):
     table = CaseOpening.__table__
     latest = (
         sa.select(AuditEvent.user_id, AuditEvent.assessment_id, sa.func.max(AuditEvent.occurred_at))
-        .where(
-            AuditEvent.action.in_(CASE_OPENING_ACTIONS),
-            AuditEvent.outcome == "success",
-            AuditEvent.user_id.is_not(None),
-            AuditEvent.assessment_id.is_not(None),
-        )
+        .where(*case_opening_events())
         .group_by(AuditEvent.user_id, AuditEvent.assessment_id)
     )
     connection.execute(sa.delete(table))

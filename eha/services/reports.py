@@ -16,7 +16,7 @@ from eha.models.assessments import Assessment
 from eha.models.audit import AuditEvent, AuditLink
 from eha.models.base import utcnow
 from eha.models.choices import role_label
-from eha.models.report_facts import CASE_OPENING_ACTIONS, CaseOpening, CaseStateCount
+from eha.models.report_facts import CaseOpening, CaseStateCount, case_opening_events
 from eha.models.users import Agency, User
 from eha.pagination import page_number, paginate
 from eha.reports import catalogue, charts, export, returns
@@ -26,7 +26,7 @@ from eha.services import grants as grant_service
 from eha.transaction import autocommit
 from eha.workflow.states import STATES
 
-# Audit actions that mean "opened a case" for the access review.
+# The access review's window: cases each person opened in these last days (eha.models.report_facts.CaseOpening).
 REVIEW_DAYS = 90
 # The period's two date inputs: their legends and hints, whole sentences to translate.
 _DATE_LEGENDS = {"from": N_("The start of the period"), "to": N_("The end of the period")}
@@ -52,10 +52,7 @@ def _cases_opened(since):
         AuditEvent.seq >= audit.unlinked_from(),
         AuditEvent.prev_hash == "",
         ~sa.exists().where(links.c.event_id == AuditEvent.id),
-        AuditEvent.action.in_(CASE_OPENING_ACTIONS),
-        AuditEvent.outcome == "success",
-        AuditEvent.user_id.is_not(None),
-        AuditEvent.assessment_id.is_not(None),
+        *case_opening_events(),
         AuditEvent.occurred_at >= since,
     )
     pairs = sa.union(kept, not_linked_yet).subquery()
