@@ -191,14 +191,20 @@ class SeekPage(BoundedPage):
         self.prev_args = {} if number <= 2 or not items else {"before": str(order.key_of(items[0])), "n": number - 1}
 
 
-def _seek(select, conditions, order_by, limit, options):
-    """Up to ``limit`` rows of ``select`` over the index ranges ``conditions``, in order: one query per range, and
-    the next range only if the earlier ones ran out."""
+def _seek(select, order, conditions, backward, limit, columns, by_keys):
+    """Up to ``limit`` rows of ``columns`` of ``select`` over the index ranges ``conditions``, in ``order`` (or
+    backward), one query per range, and the next range only if the earlier ones ran out. ``by_keys``: each query
+    takes the range's ids first, in a subquery that reads the index alone, and then only those rows."""
+    order_by = order.backward if backward else order.forward
     rows = []
     for condition in conditions:
-        rows += db.session.scalars(
-            select.where(condition).order_by(None).order_by(*order_by).options(*options).limit(limit - len(rows))
-        ).all()
+        ranged = select.where(condition).order_by(None).order_by(*order_by).limit(limit - len(rows))
+        if by_keys:
+            keys = ranged.with_only_columns(order.ident).subquery("page_keys")
+            page = sa.select(*columns).join(keys, order.ident == keys.c[order.ident.key]).order_by(*order_by)
+        else:
+            page = ranged.with_only_columns(*columns)
+        rows += db.session.execute(page).all()
         if len(rows) >= limit:
             break
     return rows
@@ -217,10 +223,16 @@ def _key_of_page(select, order, page, per_page):
     return SeekKey(row[0], row[1]) if row is not None else None
 
 
-def seek_paginate(select, order, *, options=(), per_page=None, bound=None):
+def seek_paginate(select, order, *, columns, per_page=None, bound=None, search=False):
     """A page of ``select`` (unordered) in ``order`` (a ``DueOrder``) at ``?after=KEY`` or ``?before=KEY``; the
-    count stops at ``bound`` (``COUNT_BOUND``). An old ``?page=N`` still opens page N. Queries: the count, the
-    page (a second only where the page crosses from dated to undated), whatever ``options`` load."""
+    count stops at ``bound`` (``COUNT_BOUND``). An old ``?page=N`` still opens page N. The page's items are plain
+    rows of ``columns``, which include the order's two: no ORM objects to build, track and expire at commit for
+    each row (issue 14). Queries: the count, the page (a second only where the page crosses from dated to
+    undated).
+
+    ``search``: the page's ids are found first and its rows read after, so that PostgreSQL can find a common
+    name's first matches by walking the order's index alone (``ix_assessments_due_order`` holds what a search
+    reads: migration 0034) instead of reading every match to sort them."""
     per_page = per_page or current_app.config["EHA_PAGE_SIZE"]
     bound = bound or COUNT_BOUND
     ids = select.with_only_columns(order.ident).order_by(None).limit(bound + 1)
@@ -233,13 +245,13 @@ def seek_paginate(select, order, *, options=(), per_page=None, bound=None):
         if after is None:  # past the last page: empty, not an error
             return SeekPage([], number, per_page, counted, bound, has_prev=False, has_next=False, order=order)
     if before is not None:
-        rows = _seek(select, order.before(before), order.backward, per_page + 1, options)
+        rows = _seek(select, order, order.before(before), True, per_page + 1, columns, search)
         has_prev = len(rows) > per_page
         items = list(reversed(rows[:per_page]))
         return SeekPage(items, max(number, 2) if has_prev else 1, per_page, counted, bound, has_prev=has_prev,
                         has_next=True, order=order)  # fmt: skip
     conditions = order.after(after) if after is not None else [sa.true()]
-    rows = _seek(select, conditions, order.forward, per_page + 1, options)
+    rows = _seek(select, order, conditions, False, per_page + 1, columns, search)
     first = after is None
     return SeekPage(rows[:per_page], 1 if first else max(number, 2), per_page, counted, bound,
                     has_prev=not first, has_next=len(rows) > per_page, order=order)  # fmt: skip

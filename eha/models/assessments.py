@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, query_expression, relationship
+from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, relationship
 
 from eha.extensions import db
 from eha.models.base import TimestampMixin, utcnow
@@ -118,10 +118,6 @@ class Assessment(TimestampMixin, db.Model):
     search_names: Mapped[str] = deferred(mapped_column(sa.Text, default="", server_default="", nullable=False))
 
     family = relationship("Family", lazy="joined")
-    # The family's name as a list page reads it (``with_expression``, eha.services.assessments.CASE_LIST_OPTIONS):
-    # a scalar subquery, which PostgreSQL evaluates for the page's rows after the sort, where a join fetched the
-    # family of every matching case first (1,213 families for a page of 25 of a common name's cases at 100k).
-    listed_family_name: Mapped[str | None] = query_expression()
     started_by = relationship("User", foreign_keys=[started_by_id], lazy="joined")
     lead = relationship("User", foreign_keys=[lead_id], lazy="joined")
     closed_by = relationship("User", foreign_keys=[closed_by_id])

@@ -100,7 +100,12 @@ class Child(TimestampMixin, db.Model):
 
     @property
     def name(self):
-        return f"{self.first_name} {self.last_name}"
+        return self.name_of(self.first_name, self.last_name)
+
+    @staticmethod
+    def name_of(first_name, last_name):
+        """A child's name as pages show it, from its two parts (a list reads the parts, not the child)."""
+        return f"{first_name} {last_name}"
 
     def set_names(self, first_name, last_name):
         self.first_name = first_name
