@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import g, has_request_context, request, session
+from flask import g, has_app_context, has_request_context, request, session
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel, get_locale, get_translations, gettext, lazy_gettext
 from flask_babel.speaklater import LazyString
@@ -40,8 +40,11 @@ def N_(text):
 
 
 def translated(text):
-    """A stored English label in the page's language (``text`` marked with ``N_`` where it is defined)."""
-    return gettext(text) if text else text
+    """A stored English label in the page's language (``text`` marked with ``N_`` where it is defined). Through
+    the request's translations looked up once (``_page_translations``): a list's rows call this for each row."""
+    if not text:
+        return text
+    return _page_translations().ugettext(text) if has_app_context() else gettext(text)
 
 
 def lazy_choices(labels):

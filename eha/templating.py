@@ -50,7 +50,8 @@ DUE_LABELS = {
 
 
 def due_label(label):
-    return DUE_LABELS.get(label, label)
+    """What is due, in the page's language (the labels above are its messages; another text is shown as it is)."""
+    return translated(label) if label in DUE_LABELS else label
 
 
 def state_label(state):
