@@ -489,7 +489,7 @@ def _plan(app):
         "/assessments manager, page 1": ("manager", "GET", "/assessments"),
         "/assessments page 500 (its Next link) manager": ("manager", "GET", page_500),
         "/assessments?page=40 (old bookmark, at every size) manager": ("manager", "GET", "/assessments?page=40"),
-        # Past the last page at 1k (40 pages), which draws an empty page: not a like-for-like ratio.
+        # Past the last page at 1k (40 pages), where it opens the last page (it used to draw an empty one).
         "/assessments?page=500 (old bookmark) manager": ("manager", "GET", "/assessments?page=500"),
         "/assessments?q=smith manager": ("manager", "GET", "/assessments?q=smith"),
         "/assessments practitioner, page 1": ("practitioner", "GET", "/assessments"),

@@ -225,10 +225,10 @@ def _key_of_page(select, order, page, per_page):
 
 def seek_paginate(select, order, *, columns, per_page=None, bound=None, search=False):
     """A page of ``select`` (unordered) in ``order`` (a ``DueOrder``) at ``?after=KEY`` or ``?before=KEY``; the
-    count stops at ``bound`` (``COUNT_BOUND``). An old ``?page=N`` still opens page N. The page's items are plain
-    rows of ``columns``, which include the order's two: no ORM objects to build, track and expire at commit for
-    each row (issue 14). Queries: the count, the page (a second only where the page crosses from dated to
-    undated).
+    count stops at ``bound`` (``COUNT_BOUND``). An old ``?page=N`` still opens page N (past the end, the last
+    page). The page's items are plain rows of ``columns``, which include the order's two: no ORM objects to
+    build, track and expire at commit for each row (issue 14). Queries: the count, the page (a second only where
+    the page crosses from dated to undated).
 
     ``search``: the page's ids are found first and its rows read after, so that PostgreSQL can find a common
     name's first matches by walking the order's index alone (``ix_assessments_due_order`` holds what a search
@@ -242,8 +242,14 @@ def seek_paginate(select, order, *, columns, per_page=None, bound=None, search=F
     if after is None and before is None and page_number() > 1:
         number = page_number()
         after = _key_of_page(select, order, number, per_page)
-        if after is None:  # past the last page: empty, not an error
-            return SeekPage([], number, per_page, counted, bound, has_prev=False, has_next=False, order=order)
+        if after is None:
+            # Past the last page (a bookmark kept while the list shrank): its last page, not an empty one that
+            # says nothing matches. Past a bound count the cases are counted this once, to find where it is.
+            if counted > bound:
+                every = select.with_only_columns(order.ident).order_by(None).subquery()
+                counted = db.session.scalar(sa.select(sa.func.count()).select_from(every))
+            number = max(1, -(-counted // per_page))
+            after = _key_of_page(select, order, number, per_page) if number > 1 else None
     if before is not None:
         rows = _seek(select, order, order.before(before), True, per_page + 1, columns, search)
         has_prev = len(rows) > per_page
